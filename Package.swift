@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "regionplot",
+    products: [
+        .executable(name: "regionplot", targets: ["regionplot"]),
+        .library(name: "RegionAnalysis", targets: ["RegionAnalysis"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        /// Row-major `Matrix`, BLAS products, LAPACKE least squares, the seeded generator.
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        /// Dense layers, losses, optimizers, MLPs, the notebooks' tasks, safetensors I/O.
+        .target(name: "NeuralNet", dependencies: ["LinearAlgebra"]),
+        /// Gradient probes, activation patterns, deduplication, cross-network regression.
+        .target(name: "RegionAnalysis", dependencies: ["LinearAlgebra", "NeuralNet"]),
+        /// One file per notebook: run it and return its results and report.
+        .target(name: "Experiments", dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis"]),
+        /// The command-line tool.
+        .executableTarget(
+            name: "regionplot",
+            dependencies: [
+                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Implementation details: C libraries from the system
+
+        .systemLibrary(
+            name: "CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"]),
+        .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra"],
+            exclude: ["Fixtures"]
+        ),
+        /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
+        .testTarget(name: "regionplotTests", dependencies: ["regionplot"]),
+    ],
+    // Swift 5 mode: the probe's worker threads write disjoint slices of shared buffers through raw pointers,
+    // which Swift 6's strict checking cannot prove safe.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,6 @@
+#ifndef REGIONPLOT_CCAIRO_SHIM_H
+#define REGIONPLOT_CCAIRO_SHIM_H
+#include <cairo.h>
+#include <cairo-svg.h>
+#include <cairo-pdf.h>
+#endif

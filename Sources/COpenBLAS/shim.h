@@ -1,0 +1,5 @@
+#ifndef REGIONPLOT_COPENBLAS_SHIM_H
+#define REGIONPLOT_COPENBLAS_SHIM_H
+#include <cblas.h>
+#include <lapacke.h>
+#endif

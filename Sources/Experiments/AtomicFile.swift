@@ -1,0 +1,57 @@
+import Foundation
+
+/// A file that could not be written; the message names the path.
+public struct OutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+    public var description: String { "cannot write \(path): \(problem)" }
+}
+
+/// Writes `data` to `path` atomically: into a temporary file in the same folder, flushed, then renamed over
+/// the destination. A reader (or a killed process) sees the old file or the whole new one, never half of it.
+public func writeAtomically(_ data: Data, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else { throw OutputError(path: path, problem: String(cString: strerror(errno))) }
+    var failure: String?
+    data.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno)); return
+            }
+            offset += written
+        }
+    }
+    if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+    close(fd)
+    if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
+    if let failure {
+        unlink(temporary)
+        throw OutputError(path: path, problem: failure)
+    }
+}
+
+/// Creates `path` (and its parents) if needed and checks that files can be written in it.
+public func prepareOutputFolder(_ path: String) throws {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+        guard isFolder.boolValue else { throw OutputError(path: path, problem: "it exists and is not a folder") }
+    } else {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw OutputError(path: path, problem: "the folder cannot be created (\(error.localizedDescription))")
+        }
+    }
+    // A trial file, not access(2): root passes access() even on a read-only mount.
+    let trial = path + "/.regionplot-write-test-\(getpid())"
+    let fd = open(trial, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else {
+        throw OutputError(path: path, problem: "the folder is not writable (\(String(cString: strerror(errno))))")
+    }
+    close(fd)
+    unlink(trial)
+}

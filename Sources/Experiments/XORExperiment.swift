@@ -1,0 +1,159 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+
+/// What the main job needs to know: where its two networks come from and how to probe them.
+public struct XORExperimentSettings: Sendable {
+    /// Hidden width of trained networks.
+    public var width: Int = 20
+    /// Seed of every random choice.
+    public var seed: UInt64 = 0
+    /// Probe grid points per axis.
+    public var grid: Int = 101
+    /// Training settings (width is taken from `width`).
+    public var learningRate: Double = 0.1
+    public var epochs: Int = 100
+    public var maxAttempts: Int = 100
+    /// Safetensors files to load instead of training; nil trains that network.
+    public var netAPath: String?
+    public var netBPath: String?
+    /// Deduplication tolerance (the notebook's 0.001).
+    public var tolerance: Double = 1e-3
+    /// Probe arithmetic; nil picks per network: float32 for a network read from an all-F32 file (as PyTorch
+    /// evaluates it, so the notebook's numbers are reproduced), float64 otherwise.
+    public var precision: ProbePrecision?
+
+    public init() {}
+
+    var training: XORTrainingSettings {
+        XORTrainingSettings(width: width, learningRate: learningRate, epochs: epochs, maxAttempts: maxAttempts)
+    }
+}
+
+/// One of the two networks, with everything the analysis found about it.
+public struct AnalysedNetwork: Sendable {
+    /// "a" or "b".
+    public var label: String
+    public var network: MLP
+    /// "trained", or the weights file's name.
+    public var source: String
+    /// The training run, when the network was trained here.
+    public var training: XORTrainingResult?
+    /// The arithmetic the probes ran in.
+    public var precision: ProbePrecision
+    /// The probes over the grid (and the four corners).
+    public var probe: ProbeResult
+    /// Distinct regions among the probe triples.
+    public var regions: RegionDeduplication
+
+    /// The representatives' coefficient triples (the notebook's `regionsSet`), R × 3.
+    public var regionCoefficients: Matrix {
+        var m = Matrix(rows: regions.count, columns: 3)
+        for (k, row) in regions.representatives.enumerated() {
+            for c in 0..<3 { m[k, c] = probe.coefficients[row, c] }
+        }
+        return m
+    }
+}
+
+/// Wall-clock seconds spent in each stage.
+public struct StageTimings: Sendable {
+    public var train = 0.0, probe = 0.0, dedup = 0.0, regression = 0.0, render = 0.0, total = 0.0
+    public init() {}
+}
+
+/// The main job's result: two networks, their regions, and the regressions between them.
+public struct XORExperimentResult: Sendable {
+    public var settings: XORExperimentSettings
+    public var grid: ProbeGrid
+    public var a: AnalysedNetwork
+    public var b: AnalysedNetwork
+    /// Net a's triples → net b's, and back.
+    public var aToB: CrossNetworkRegression
+    public var bToA: CrossNetworkRegression
+    public var timings: StageTimings
+}
+
+/// Errors of the main job that are not errors of one of its parts.
+public enum XORExperimentError: Error, CustomStringConvertible {
+    case training(label: String, XORTrainingError)
+    case nonFiniteProbe(label: String)
+    case invalidSettings(String)
+
+    public var description: String {
+        switch self {
+        case let .training(label, error): return "network \(label): \(error)"
+        case .nonFiniteProbe(let label):
+            return "network \(label): the network's output overflows to infinity or NaN on the probe grid"
+        case .invalidSettings(let why): return why
+        }
+    }
+}
+
+/// Runs the notebook's analysis end to end: get nets a and b (train them as `trainNet` does, or load them),
+/// probe both on the grid, deduplicate their regions, and regress each net's triples on the other's.
+public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExperimentResult {
+    guard settings.grid >= 2 else { throw XORExperimentError.invalidSettings("--grid must be at least 2, got \(settings.grid)") }
+    guard settings.width >= 1 || (settings.netAPath != nil && settings.netBPath != nil) else {
+        throw XORExperimentError.invalidSettings("--width must be at least 1, got \(settings.width)")
+    }
+    let clock = Stopwatch()
+    var timings = StageTimings()
+    let grid = ProbeGrid(resolution: settings.grid)
+
+    func obtain(label: String, path: String?, stream: UInt64) throws -> (MLP, String, XORTrainingResult?, ProbePrecision) {
+        if let path {
+            let loaded = try Safetensors.read(path: path)
+            let precision = settings.precision ?? (loaded.isSinglePrecision ? .float32 : .float64)
+            return (loaded.network, URL(fileURLWithPath: path).lastPathComponent, nil, precision)
+        }
+        var generator = SeededGenerator(seed: settings.seed, stream: stream)
+        do {
+            let result = try trainXOR(settings.training, using: &generator)
+            return (result.network, "trained", result, settings.precision ?? .float64)
+        } catch let error as XORTrainingError {
+            throw XORExperimentError.training(label: label, error)
+        }
+    }
+
+    var stage = Stopwatch()
+    let (netA, sourceA, trainingA, precisionA) = try obtain(label: "a", path: settings.netAPath, stream: 1)
+    let (netB, sourceB, trainingB, precisionB) = try obtain(label: "b", path: settings.netBPath, stream: 2)
+    timings.train = stage.lap()
+
+    let probeA = GradientProbe(network: netA, precision: precisionA).probe(grid)
+    let probeB = GradientProbe(network: netB, precision: precisionB).probe(grid)
+    timings.probe = stage.lap()
+    guard probeA.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "a") }
+    guard probeB.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "b") }
+
+    let regionsA = RegionDeduplication(triples: probeA.coefficients, tolerance: settings.tolerance)
+    let regionsB = RegionDeduplication(triples: probeB.coefficients, tolerance: settings.tolerance)
+    timings.dedup = stage.lap()
+
+    let aToB = try CrossNetworkRegression(from: probeA.coefficients, to: probeB.coefficients)
+    let bToA = try CrossNetworkRegression(from: probeB.coefficients, to: probeA.coefficients)
+    timings.regression = stage.lap()
+    timings.total = clock.elapsed
+
+    return XORExperimentResult(
+        settings: settings, grid: grid,
+        a: AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA),
+        b: AnalysedNetwork(label: "b", network: netB, source: sourceB, training: trainingB, precision: precisionB, probe: probeB, regions: regionsB),
+        aToB: aToB, bToA: bToA, timings: timings)
+}
+
+/// A monotonic stopwatch.
+public struct Stopwatch: Sendable {
+    private var start: UInt64
+    public init() { start = DispatchTime.now().uptimeNanoseconds }
+    /// Seconds since the start.
+    public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    /// Seconds since the start or the last lap; starts a new lap.
+    public mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { start = now }
+        return Double(now - start) / 1e9
+    }
+}

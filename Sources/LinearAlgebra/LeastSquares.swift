@@ -1,0 +1,65 @@
+import COpenBLAS
+
+/// Errors from the least-squares solver.
+public enum LeastSquaresError: Error, CustomStringConvertible, Equatable {
+    /// The inputs contain NaN or infinity.
+    case nonFiniteInput
+    /// LAPACK's SVD did not converge (`info` is LAPACK's code).
+    case svdDidNotConverge(info: Int32)
+    /// LAPACK rejected an argument (`info` is LAPACK's code); a bug in the caller.
+    case illegalArgument(info: Int32)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteInput: return "least squares: the data contain NaN or infinite values"
+        case .svdDidNotConverge(let info): return "least squares: the SVD did not converge (LAPACK info \(info))"
+        case .illegalArgument(let info): return "least squares: LAPACK rejected argument \(-info)"
+        }
+    }
+}
+
+/// The minimum-norm least-squares solution of `A · X ≈ B`, and the effective rank of `A`.
+public struct LeastSquaresSolution: Sendable {
+    /// The solution, `A.columns × B.columns`.
+    public var solution: Matrix
+    /// Effective rank of `A` under the cut-off `rcond · σ_max`.
+    public var rank: Int
+    /// Singular values of `A`, largest first.
+    public var singularValues: [Double]
+}
+
+/// Solves `min ‖A·X − B‖_F` through `LAPACKE_dgelsd` (SVD, divide and conquer).
+///
+/// Rank-deficient `A` is safe: singular values below `rcond · σ_max` are treated as zero and the
+/// minimum-norm solution is returned. The default `rcond` is machine epsilon, the cut-off
+/// `scipy.linalg.lstsq` (and so scikit-learn's `LinearRegression`) uses.
+public func leastSquares(_ a: Matrix, _ b: Matrix, rcond: Double = Double.ulpOfOne) throws -> LeastSquaresSolution {
+    precondition(a.rows == b.rows, "A has \(a.rows) rows, B has \(b.rows)")
+    guard a.isFinite, b.isFinite else { throw LeastSquaresError.nonFiniteInput }
+    let m = a.rows, n = a.columns, nrhs = b.columns
+    if m == 0 || n == 0 {
+        return LeastSquaresSolution(solution: Matrix(rows: n, columns: nrhs), rank: 0, singularValues: [])
+    }
+    // dgelsd overwrites B with the solution, so B needs max(m, n) rows.
+    let ldb = max(nrhs, 1)
+    var work = Matrix(rows: max(m, n), columns: nrhs)
+    for i in 0..<m { for j in 0..<nrhs { work[i, j] = b[i, j] } }
+    var aCopy = a.storage
+    var singular = [Double](repeating: 0, count: min(m, n))
+    var rank: Int32 = 0
+    let info = aCopy.withUnsafeMutableBufferPointer { pa in
+        work.storage.withUnsafeMutableBufferPointer { pb in
+            singular.withUnsafeMutableBufferPointer { ps in
+                LAPACKE_dgelsd(
+                    LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs),
+                    pa.baseAddress, Int32(n), pb.baseAddress, Int32(ldb),
+                    ps.baseAddress, rcond, &rank)
+            }
+        }
+    }
+    if info > 0 { throw LeastSquaresError.svdDidNotConverge(info: info) }
+    if info < 0 { throw LeastSquaresError.illegalArgument(info: info) }
+    var x = Matrix(rows: n, columns: nrhs)
+    for i in 0..<n { for j in 0..<nrhs { x[i, j] = work[i, j] } }
+    return LeastSquaresSolution(solution: x, rank: Int(rank), singularValues: singular)
+}

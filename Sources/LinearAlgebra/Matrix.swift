@@ -1,0 +1,185 @@
+import COpenBLAS
+
+/// A dense, row-major matrix of `Double`.
+///
+/// Element (i, j) lives at `storage[i * columns + j]`, the layout BLAS calls `CblasRowMajor`,
+/// so products go straight to `cblas_dgemm` without transposing by hand.
+public struct Matrix: Equatable, Sendable, CustomStringConvertible {
+    /// Number of rows.
+    public let rows: Int
+    /// Number of columns.
+    public let columns: Int
+    /// The elements, row after row.
+    public var storage: [Double]
+
+    /// A `rows × columns` matrix filled with `value`.
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
+        self.rows = rows
+        self.columns = columns
+        self.storage = Array(repeating: value, count: rows * columns)
+    }
+
+    /// A matrix over existing row-major elements; `storage.count` must equal `rows * columns`.
+    public init(rows: Int, columns: Int, storage: [Double]) {
+        precondition(storage.count == rows * columns, "storage has \(storage.count) elements, expected \(rows * columns)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// A matrix from nested rows, e.g. `Matrix([[1, 2], [3, 4]])`; every row must have the same length.
+    public init(_ nestedRows: [[Double]]) {
+        let columns = nestedRows.first?.count ?? 0
+        precondition(nestedRows.allSatisfy { $0.count == columns }, "rows of unequal length")
+        self.init(rows: nestedRows.count, columns: columns, storage: nestedRows.flatMap { $0 })
+    }
+
+    /// The identity matrix of size `n`.
+    public static func identity(_ n: Int) -> Matrix {
+        var m = Matrix(rows: n, columns: n)
+        for i in 0..<n { m[i, i] = 1 }
+        return m
+    }
+
+    /// Element at row `i`, column `j`.
+    @inlinable
+    public subscript(i: Int, j: Int) -> Double {
+        get { storage[i * columns + j] }
+        set { storage[i * columns + j] = newValue }
+    }
+
+    /// Row `i` as an array.
+    public func row(_ i: Int) -> [Double] {
+        Array(storage[(i * columns)..<((i + 1) * columns)])
+    }
+
+    /// Column `j` as an array.
+    public func column(_ j: Int) -> [Double] {
+        (0..<rows).map { self[$0, j] }
+    }
+
+    /// The transpose.
+    public var transposed: Matrix {
+        var t = Matrix(rows: columns, columns: rows)
+        for i in 0..<rows {
+            for j in 0..<columns { t.storage[j * rows + i] = storage[i * columns + j] }
+        }
+        return t
+    }
+
+    /// The rows as nested arrays (for reports and tests).
+    public var nestedRows: [[Double]] { (0..<rows).map(row) }
+
+    public var description: String {
+        "Matrix(\(rows)×\(columns)) " + nestedRows.description
+    }
+
+    /// Elementwise map.
+    public func map(_ transform: (Double) -> Double) -> Matrix {
+        Matrix(rows: rows, columns: columns, storage: storage.map(transform))
+    }
+
+    /// Whether every element is finite (no NaN, no ±∞).
+    public var isFinite: Bool { storage.allSatisfy(\.isFinite) }
+
+    /// Largest absolute elementwise difference to `other` (same shape required).
+    public func maxAbsDifference(to other: Matrix) -> Double {
+        precondition(rows == other.rows && columns == other.columns, "shape mismatch")
+        var m = 0.0
+        for k in storage.indices { m = Swift.max(m, abs(storage[k] - other.storage[k])) }
+        return m
+    }
+}
+
+// MARK: - Products through BLAS
+
+extension Matrix {
+    /// `C = alpha · op(A) · op(B) + beta · C` through `cblas_dgemm`, with `op` an optional transpose.
+    ///
+    /// `C` must already have the shape of the product.
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false,
+        _ b: Matrix, transposeB: Bool = false,
+        into c: inout Matrix, alpha: Double = 1, beta: Double = 0
+    ) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let kb = transposeB ? b.columns : b.rows
+        let n = transposeB ? b.rows : b.columns
+        precondition(k == kb, "inner dimensions differ: \(k) vs \(kb)")
+        precondition(c.rows == m && c.columns == n, "output is \(c.rows)×\(c.columns), product is \(m)×\(n)")
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            // BLAS leaves C untouched when k = 0 only if beta = 1; be explicit.
+            for idx in c.storage.indices { c.storage[idx] *= beta }
+            return
+        }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    cblas_dgemm(
+                        CblasRowMajor,
+                        transposeA ? CblasTrans : CblasNoTrans,
+                        transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k),
+                        alpha, pa.baseAddress, Int32(a.columns),
+                        pb.baseAddress, Int32(b.columns),
+                        beta, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+    }
+
+    /// The product `self · other`.
+    public func multiplied(by other: Matrix) -> Matrix {
+        var c = Matrix(rows: rows, columns: other.columns)
+        Matrix.gemm(self, other, into: &c)
+        return c
+    }
+
+    /// The product `self · otherᵀ` (the shape of a dense layer: inputs × weightsᵀ).
+    public func multipliedTransposed(by other: Matrix) -> Matrix {
+        var c = Matrix(rows: rows, columns: other.rows)
+        Matrix.gemm(self, other, transposeB: true, into: &c)
+        return c
+    }
+
+    /// The product `selfᵀ · other` (the shape of a weight gradient: deltasᵀ × inputs).
+    public func transposedMultiplied(by other: Matrix) -> Matrix {
+        var c = Matrix(rows: columns, columns: other.columns)
+        Matrix.gemm(self, transposeA: true, other, into: &c)
+        return c
+    }
+
+    public static func * (lhs: Matrix, rhs: Matrix) -> Matrix { lhs.multiplied(by: rhs) }
+}
+
+/// Raw `cblas_dgemm` on row-major buffers, for hot loops that manage their own scratch memory.
+///
+/// Computes `C (m×n) = alpha · op(A) · op(B) + beta · C`, with leading dimensions equal to the row lengths
+/// as stored (`lda` = columns of A as stored, and so on).
+@inlinable
+public func rowMajorGEMM(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    b: UnsafePointer<Double>, ldb: Int,
+    beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+) {
+    cblas_dgemm(
+        CblasRowMajor,
+        transposeA ? CblasTrans : CblasNoTrans,
+        transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k),
+        alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Sets how many threads OpenBLAS may use; returns the previous setting.
+///
+/// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores.
+@discardableResult
+public func setBLASThreadCount(_ n: Int) -> Int {
+    let previous = Int(openblas_get_num_threads())
+    openblas_set_num_threads(Int32(n))
+    return previous
+}

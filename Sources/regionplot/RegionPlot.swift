@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `regionplot`: train small ReLU networks, find their linear regions, compare them, and draw them.
+@main
+struct RegionPlot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regionplot",
+        abstract: "See how small ReLU networks compute: linear regions of XOR nets, compared region by region.",
+        discussion: """
+        With no subcommand, runs the main job of the XOR notebook: train nets a and b (or load them), probe \
+        their linear regions on a grid, regress one net's regions on the other's, and write report.json.
+        """,
+        subcommands: [XORCommand.self, BenchCommand.self],
+        defaultSubcommand: XORCommand.self
+    )
+}

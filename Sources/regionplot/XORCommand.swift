@@ -1,0 +1,124 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import NeuralNet
+import RegionAnalysis
+
+/// The main job: `regionplot --width 20`.
+struct XORCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xor",
+        abstract: "Train (or load) two XOR nets, find and compare their linear regions, write report.json."
+    )
+
+    @Option(help: "Hidden width of the trained nets (SimpleNet(width) = 2 → width → 1).")
+    var width: Int = 20
+
+    @Option(help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Probe grid points per axis over [-1, 1]² (the notebook's 101).")
+    var grid: Int = 101
+
+    @Option(help: "Output folder (default: figures/width-<N>-seed-<S>, or figures/nets-<a>-<b> for loaded nets).")
+    var out: String?
+
+    @Option(name: .customLong("net-a"), help: "Load net a from a safetensors file instead of training it.")
+    var netA: String?
+
+    @Option(name: .customLong("net-b"), help: "Load net b from a safetensors file instead of training it.")
+    var netB: String?
+
+    @Option(help: "Re-initialisations allowed before training gives up.")
+    var maxAttempts: Int = 100
+
+    @Option(help: "SGD learning rate (the notebook's 0.1).")
+    var lr: Double = 0.1
+
+    @Option(help: "Full-batch epochs per attempt (the notebook's 100).")
+    var epochs: Int = 100
+
+    @Option(help: "Also write the nets as safetensors (a.safetensors, b.safetensors) into this folder.")
+    var saveNets: String?
+
+    @Option(help: "Probe arithmetic: auto (float32 for nets loaded from F32 files, as PyTorch computes them; float64 otherwise), float32 or float64.")
+    var precision: PrecisionChoice = .auto
+
+    @Flag(help: "Skip drawing figures (for large grids).")
+    var noFigures = false
+
+    func validate() throws {
+        guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
+        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        guard grid <= 20_000 else { throw ValidationError("--grid \(grid) would probe \(grid * grid) points; use at most 20000") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
+        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+    }
+
+    func run() throws {
+        var settings = XORExperimentSettings()
+        settings.width = width
+        settings.seed = seed
+        settings.grid = grid
+        settings.learningRate = lr
+        settings.epochs = epochs
+        settings.maxAttempts = maxAttempts
+        settings.netAPath = netA
+        settings.netBPath = netB
+        settings.precision = precision.probePrecision
+        let folder = out ?? defaultFolder()
+        do {
+            // Fail on an unusable output folder before spending time on training.
+            try prepareOutputFolder(folder)
+            if let saveNets { try prepareOutputFolder(saveNets) }
+            var clock = Stopwatch()
+            var result = try runXORExperiment(settings)
+            if let saveNets {
+                try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
+                try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
+            }
+            let figures: [String] = []
+            result.timings.total = clock.lap()
+            let reportPath = folder + "/report.json"
+            try writeAtomically(Data((result.report(figures: figures).serialized() + "\n").utf8), to: reportPath)
+            printSummary(result, reportPath: reportPath, figures: figures)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, float32, float64
+        var probePrecision: ProbePrecision? { self == .auto ? nil : ProbePrecision(rawValue: rawValue) }
+    }
+
+    private func defaultFolder() -> String {
+        if netA != nil || netB != nil {
+            func stem(_ p: String?) -> String {
+                p.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "trained"
+            }
+            return "figures/nets-\(stem(netA))-\(stem(netB))"
+        }
+        return "figures/width-\(width)-seed-\(seed)"
+    }
+
+    private func printSummary(_ r: XORExperimentResult, reportPath: String, figures: [String]) {
+        func line(_ n: AnalysedNetwork) -> String {
+            let widths = n.network.layerWidths.map(String.init).joined(separator: "→")
+            var text = "net \(n.label) (\(widths), \(n.source)"
+            if let t = n.training { text += ", attempt \(t.attempts), accuracy \(t.accuracy)" }
+            return text + "): \(n.regions.count) probe regions, \(n.probe.activationPatternCount) activation patterns"
+        }
+        print(line(r.a))
+        print(line(r.b))
+        print(String(format: "R² a→b %.4f, b→a %.4f  (grid %d×%d + 4 corners)", r.aToB.r2, r.bToA.r2, r.grid.resolution, r.grid.resolution))
+        print(String(format: "time: train %.3fs, probe %.3fs, dedup %.3fs, regression %.3fs, total %.3fs",
+                     r.timings.train, r.timings.probe, r.timings.dedup, r.timings.regression, r.timings.total))
+        print("wrote \(reportPath)")
+        for f in figures { print("wrote \(f)") }
+    }
+}

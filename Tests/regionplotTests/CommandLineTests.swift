@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The built `regionplot` binary, next to this test bundle.
+func regionplotBinary() -> URL {
+    let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    for folder in candidates {
+        let url = folder.appendingPathComponent("regionplot")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    fatalError("regionplot binary not found near \(candidates)")
+}
+
+struct RunResult { var status: Int32; var stdout: String; var stderr: String }
+
+func run(_ arguments: [String]) throws -> RunResult {
+    let process = Process()
+    process.executableURL = regionplotBinary()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func temporaryFolder() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("rp-cli-\(UUID().uuidString)").path
+}
+
+let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("ExperimentsTests/Fixtures").path
+
+@Suite struct CommandLine_ {
+    @Test func mainJobWritesReport() throws {
+        let out = temporaryFolder()
+        let r = try run(["--width", "20", "--grid", "21", "--out", out, "--save-nets", out + "/nets"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("probe regions"))
+        #expect(r.stdout.contains("R²"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
+        #expect(report["grid"] as? Int == 21)
+        // Saved nets load back and give the same counts.
+        let again = try run(["--net-a", out + "/nets/a.safetensors", "--net-b", out + "/nets/b.safetensors", "--grid", "21", "--out", out + "/again"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let second = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/again/report.json"))) as! [String: Any]
+        let n1 = report["networks"] as! [[String: Any]], n2 = second["networks"] as! [[String: Any]]
+        #expect(n1[0]["probeRegions"] as? Int == n2[0]["probeRegions"] as? Int)
+        #expect(n1[1]["activationPatterns"] as? Int == n2[1]["activationPatterns"] as? Int)
+    }
+
+    @Test(arguments: [
+        (["--width", "0"], "--width must be at least 1"),
+        (["--grid", "1"], "--grid must be at least 2"),
+        (["--lr", "nan"], "--lr must be a positive number"),
+        (["--net-a", "/nonexistent/a.safetensors"], "weights file /nonexistent/a.safetensors: no such file"),
+    ])
+    func badInputFailsWithAClearMessage(arguments: [String], message: String) throws {
+        let out = temporaryFolder()
+        let r = try run(arguments + ["--out", out])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
+    }
+
+    @Test func malformedWeightsFile() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let bad = folder + "/bad.safetensors"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: bad))
+        let r = try run(["--net-a", bad, "--net-b", fixtureFolder + "/w2-b.safetensors", "--out", folder + "/out"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("weights file \(bad): truncated"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out/report.json"))
+    }
+
+    @Test func unwritableOutputFolder() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: folder + "/file"))
+        let r = try run(["--grid", "11", "--out", folder + "/file/sub"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot write"), "\(r.stderr)")
+    }
+
+    @Test func trainingThatNeverConvergesExitsNonZero() throws {
+        let r = try run(["--width", "1000", "--lr", "50", "--max-attempts", "2", "--grid", "11", "--out", temporaryFolder()])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("network a: training did not reach accuracy 0.99 in 2 attempts"), "\(r.stderr)")
+        #expect(r.stderr.contains("diverged"))
+    }
+}
