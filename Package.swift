@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only; its SnapshotTesting target has no dependencies of its own, so swift-syntax is never built.
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -20,13 +22,17 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["LinearAlgebra"]),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["LinearAlgebra", "NeuralNet"]),
-        /// One file per notebook: run it and return its results and report.
-        .target(name: "Experiments", dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis"]),
+        /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
+        .target(name: "Plot"),
+        /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
+        .target(name: "PlotCairo", dependencies: ["Plot", "CCairo"]),
+        /// One file per notebook: run it and return its results, report and figures.
+        .target(name: "Experiments", dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",
             dependencies: [
-                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra",
+                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,12 +53,16 @@ let package = Package(
         // MARK: - Tests
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"]),
         .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",
-            dependencies: ["Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra"],
-            exclude: ["Fixtures"]
+            dependencies: [
+                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+            ],
+            exclude: ["Fixtures", "__Snapshots__"]
         ),
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
         .testTarget(name: "regionplotTests", dependencies: ["regionplot"]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import NeuralNet
+import PlotCairo
 import RegionAnalysis
 
 /// The main job: `regionplot --width 20`.
@@ -47,6 +48,12 @@ struct XORCommand: ParsableCommand {
     @Flag(help: "Skip drawing figures (for large grids).")
     var noFigures = false
 
+    @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
+    var format: String = "png"
+
+    @Option(help: "Figure resolution in dots per inch (PNG).")
+    var dpi: Double = 100
+
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
@@ -54,6 +61,19 @@ struct XORCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
         guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
+        _ = try formats()
+    }
+
+    func formats() throws -> [ImageFormat] {
+        let list = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
+        return try list.map { name in
+            guard let f = ImageFormat(rawValue: name.lowercased()) else {
+                throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
+            }
+            return f
+        }
     }
 
     func run() throws {
@@ -78,7 +98,19 @@ struct XORCommand: ParsableCommand {
                 try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
                 try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
             }
-            let figures: [String] = []
+            var figures: [String] = []
+            if !noFigures {
+                var renderClock = Stopwatch()
+                let kinds = try formats()
+                for (name, figure) in XORFigures.all(result, dpi: dpi) {
+                    for kind in kinds {
+                        let path = folder + "/" + name + "." + kind.rawValue
+                        try FigureFile.write(figure, to: path, format: kind)
+                        figures.append(path)
+                    }
+                }
+                result.timings.render = renderClock.lap()
+            }
             result.timings.total = clock.lap()
             let reportPath = folder + "/report.json"
             try writeAtomically(Data((result.report(figures: figures).serialized() + "\n").utf8), to: reportPath)

@@ -1,0 +1,219 @@
+import LinearAlgebra
+import NeuralNet
+import Plot
+import RegionAnalysis
+
+/// The figures of the XOR notebook (`004_*`), built as plot trees from analysis results.
+///
+/// Each function mirrors one notebook cell; sizes follow the notebook (`figsize` (7, 7) by default, (10, 5) and
+/// (10, 10) where it says so), colours and markers its format strings.
+public enum XORFigures {
+    /// The notebook's hand-built XOR network: f = [2, −4] · relu([[1, 1], [1, 1]] x + [1, 0]) − 1.
+    public static let handcraftedNetwork = MLP(layers: [
+        Dense(weight: Matrix([[1, 1], [1, 1]]), bias: [1, 0]),
+        Dense(weight: Matrix([[2, -4]]), bias: [-1]),
+    ])
+
+    /// `np.linspace(lo, hi, n)`.
+    static func linspace(_ lo: Double, _ hi: Double, _ n: Int) -> [Double] {
+        (0..<n).map { $0 == n - 1 ? hi : lo + Double($0) * (hi - lo) / Double(n - 1) }
+    }
+
+    /// A meshgrid over `values` on both axes (x fastest), evaluated by `network`: (X, Y, Z) row-major.
+    static func surface(_ network: MLP, _ values: [Double]) -> (x: [Double], y: [Double], z: [Double]) {
+        let n = values.count
+        var points = Matrix(rows: n * n, columns: 2)
+        for r in 0..<n { for c in 0..<n { points[r * n + c, 0] = values[c]; points[r * n + c, 1] = values[r] } }
+        let z = network(points).storage
+        return (points.column(0), points.column(1), z)
+    }
+
+    static func addXORPoints(_ axes: Axes, low: Double = -1, high: Double = 1) {
+        axes.scatter([low, high], [low, high], color: .red, size: 100, label: "Even")
+        axes.scatter([high, low], [low, high], color: .green, size: 100, label: "Odd")
+    }
+
+    /// Cell 3: the XOR points, Even in red, Odd in green.
+    public static func xorPoints(dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        let axes = figure.addAxes()
+        addXORPoints(axes)
+        axes.legendLocation = .best
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        return figure
+    }
+
+    /// Cell 4: the XOR points in 3-D, height = XOR(x, y).
+    public static func xor3D(dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        let axes = figure.addAxes3D()
+        axes.scatter([-1, 1], [-1, 1], [-1, -1], color: .red, size: 100)
+        axes.scatter([1, -1], [-1, 1], [1, 1], color: .green, size: 100)
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        axes.zLabel = "XOR$(x, y)$"
+        return figure
+    }
+
+    /// Cell 106: the hand-built network's regions — the band between its two nonlinearities in green, the rest
+    /// in red — with each region's local formula in a rotated box.
+    public static func handcraftedRegions(dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        let axes = figure.addAxes()
+        let x = linspace(-2, 2, 100)
+        let clip = { (v: Double) in min(2, max(-2, v)) }
+        let lower = x.map { clip(-$0 - 0.5) }, upper = x.map { clip(-$0 + 0.5) }
+        axes.fillBetween(x, x.map { _ in -2 }, lower, color: .red)
+        axes.fillBetween(x, upper, x.map { _ in 2 }, color: .red)
+        axes.fillBetween(x, lower, upper, color: .green)
+        axes.plot([2, -2], [-2, 2], color: .black, label: "Nonlinearity")
+        axes.plot([1, -2], [-2, 1], color: .black)
+        addXORPoints(axes)
+        let box = (fill: Color.white, edge: Color.black)
+        axes.text(-1, -1, "$f(x,y) = -1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
+        axes.text(-0.25, -0.25, "$f(x,y) = 2x+2y+1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
+        axes.text(1, 1, "$f(x,y) = -2x-2y+1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
+        axes.legendLocation = .best
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        return figure
+    }
+
+    /// Cell 86: the hand-built network as a wireframe, with its nonlinearity lines, its zero lines and the XOR points.
+    public static func handcraftedWireframe(dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        let axes = figure.addAxes3D()
+        axes.plot([2, -2], [-2, 2], [1, 1], color: .red, label: "Nonlinearity")
+        axes.plot([1, -2], [-2, 1], [-1, -1], color: .red)
+        let grid = surface(handcraftedNetwork, linspace(-2, 2, 100))
+        axes.wireframe(x: grid.x, y: grid.y, z: grid.z, rows: 100, columns: 100, rowStride: 16, columnStride: 16)
+        axes.scatter([-1, 1], [-1, 1], [-1, -1], color: .red, size: 100)
+        axes.scatter([1, -1], [-1, 1], [1, 1], color: .green, size: 100)
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        axes.zLabel = "$f(x,y)$"
+        axes.plot([-1.5, 2], [2, -1.5], [0, 0], color: .black, label: "Zeros")
+        axes.plot([-2, 1.5], [1.5, -2], [0, 0], color: .black)
+        axes.legendLocation = .best
+        return figure
+    }
+
+    /// `trainNet` at its last epoch: the decision on a 101 × 101 grid (red where f < 0, green where f > 0) and the
+    /// surface as a wireframe (stride 16), both over inputs rescaled to [0, 1] as the notebook shows them.
+    public static func training(_ network: MLP, epochs: Int?, accuracy: Double?, caption: String? = nil, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 10, height: 5, dpi: dpi)
+        let axes = figure.addAxes(rows: 1, columns: 2, index: 1)
+        let wire = figure.addAxes3D(rows: 1, columns: 2, index: 2)
+        let grid = surface(network, linspace(-1, 1, 101))
+        let x = grid.x.map { $0 / 2 + 0.5 }, y = grid.y.map { $0 / 2 + 0.5 }
+        let negative = grid.z.indices.filter { grid.z[$0] < 0 }, positive = grid.z.indices.filter { grid.z[$0] > 0 }
+        axes.plot(negative.map { x[$0] }, negative.map { y[$0] }, color: .red, width: 0, marker: .point)
+        axes.plot(positive.map { x[$0] }, positive.map { y[$0] }, color: .green, width: 0, marker: .point)
+        addXORPoints(axes, low: 0, high: 1)
+        axes.legendLocation = .best
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        wire.wireframe(x: x, y: y, z: grid.z, rows: 101, columns: 101, rowStride: 16, columnStride: 16)
+        wire.scatter([0, 1], [0, 1], [-1, -1], color: .red, size: 100)
+        wire.scatter([1, 0], [0, 1], [1, 1], color: .green, size: 100)
+        if let epochs, let accuracy {
+            axes.title = "\(epochs) epochs \(accuracy) accuracy"
+            wire.title = "\(epochs) \(accuracy)"
+        } else {
+            axes.title = caption
+            wire.title = caption
+        }
+        return figure
+    }
+
+    /// `plotLinearRegions`: each net's distinct region coefficients (g₁, g₂) and their images under the two
+    /// regressions, in 2-D and with the offset as height in 3-D.
+    public static func linearRegions(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 10, height: 5, dpi: dpi)
+        figure.suptitle = "Linear Regions"
+        let axes = figure.addAxes(rows: 1, columns: 2, index: 1)
+        let space = figure.addAxes3D(rows: 1, columns: 2, index: 2)
+        let set1 = result.a.regionCoefficients, set2 = result.b.regionCoefficients
+        let mapped1 = result.aToB.model.predict(set1), mapped2 = result.bToA.model.predict(set2)
+        axes.plot(set1.column(0), set1.column(1), color: .blue, width: 0, marker: .circle, label: "1")
+        axes.plot(set2.column(0), set2.column(1), color: .red, width: 0, marker: .circle, label: "2")
+        axes.plot(mapped1.column(0), mapped1.column(1), color: .magenta, width: 0, marker: .point, label: "1 -> 2")
+        axes.plot(mapped2.column(0), mapped2.column(1), color: .cyan, width: 0, marker: .point, label: "2 -> 1")
+        axes.legendLocation = .best
+        axes.xLabel = "x"
+        axes.yLabel = "y"
+        space.scatter(set1.column(0), set1.column(1), set1.column(2), color: .blue, label: "1")
+        space.scatter(mapped1.column(0), mapped1.column(1), mapped1.column(2), color: .magenta, label: "1 -> 2")
+        space.scatter(mapped2.column(0), mapped2.column(1), mapped2.column(2), color: .cyan, label: "2 -> 1")
+        space.scatter(set2.column(0), set2.column(1), set2.column(2), color: .red, label: "2")
+        space.legendLocation = .best
+        space.xLabel = "x"
+        space.yLabel = "y"
+        space.zLabel = "bias"
+        return figure
+    }
+
+    /// The four per-point maps of `plotSurfaces` and `plotWireframes`: each probe point's local affine
+    /// output under net 1, net 1's regions mapped to net 2, net 2's mapped to net 1, and net 2.
+    static func panels(_ result: XORExperimentResult) -> [(title: String, output: [Double])] {
+        let inputs = (0..<result.grid.count).map { result.grid.point($0) }
+        func outputs(_ coefficients: Matrix) -> [Double] {
+            inputs.indices.map { i in
+                coefficients[i, 0] * inputs[i].x + coefficients[i, 1] * inputs[i].y + coefficients[i, 2]
+            }
+        }
+        return [
+            ("Network 1", outputs(result.a.probe.coefficients)),
+            ("Network 1 -> Network 2", outputs(result.aToB.model.predict(result.a.probe.coefficients))),
+            ("Network 2 -> Network 1", outputs(result.bToA.model.predict(result.b.probe.coefficients))),
+            ("Network 2", outputs(result.b.probe.coefficients)),
+        ]
+    }
+
+    /// `plotSurfaces`: the sign of each of the four maps over the probe points (green > 0, red < 0).
+    public static func surfaces(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 10, height: 10, dpi: dpi)
+        let inputs = (0..<result.grid.count).map { result.grid.point($0) }
+        for (k, panel) in panels(result).enumerated() {
+            let axes = figure.addAxes(rows: 2, columns: 2, index: k + 1)
+            let positive = panel.output.indices.filter { panel.output[$0] > 0 }
+            let negative = panel.output.indices.filter { panel.output[$0] < 0 }
+            axes.plot(positive.map { inputs[$0].x }, positive.map { inputs[$0].y }, color: .green, width: 0, marker: .point, alpha: 0.5)
+            axes.plot(negative.map { inputs[$0].x }, negative.map { inputs[$0].y }, color: .red, width: 0, marker: .point, alpha: 0.5)
+            axes.title = panel.title
+        }
+        return figure
+    }
+
+    /// `plotWireframes`: the four maps as 3-D point clouds over the probe points.
+    public static func wireframes(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 10, height: 10, dpi: dpi)
+        let inputs = (0..<result.grid.count).map { result.grid.point($0) }
+        let xs = inputs.map(\.x), ys = inputs.map(\.y)
+        for (k, panel) in panels(result).enumerated() {
+            let axes = figure.addAxes3D(rows: 2, columns: 2, index: k + 1)
+            axes.scatter(xs, ys, panel.output, size: 1)
+        }
+        return figure
+    }
+
+    /// Every figure of the main job, by file stem.
+    public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [(name: String, figure: Figure)] {
+        func training(_ n: AnalysedNetwork) -> Figure {
+            XORFigures.training(n.network, epochs: n.training.map { _ in result.settings.epochs }, accuracy: n.training?.accuracy,
+                                caption: n.source, dpi: dpi)
+        }
+        return [
+            ("xor-points", xorPoints(dpi: dpi)),
+            ("xor-3d", xor3D(dpi: dpi)),
+            ("handcrafted-regions", handcraftedRegions(dpi: dpi)),
+            ("handcrafted-wireframe", handcraftedWireframe(dpi: dpi)),
+            ("training-a", training(result.a)),
+            ("training-b", training(result.b)),
+            ("linear-regions", linearRegions(result, dpi: dpi)),
+            ("surfaces", surfaces(result, dpi: dpi)),
+            ("wireframes", wireframes(result, dpi: dpi)),
+        ]
+    }
+}

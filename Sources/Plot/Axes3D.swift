@@ -1,0 +1,251 @@
+import Foundation
+
+/// 3-D axes with mplot3d's default camera: three grey back panes with grid lines, ticks and labels on the
+/// front edges, and artists drawn farthest first.
+public final class Axes3D {
+    let cell: SubplotCell
+    public var title: String?
+    public var xLabel: String?, yLabel: String?, zLabel: String?
+    /// Elevation and azimuth of the camera in degrees.
+    public var elevation = 30.0, azimuth = -60.0
+    /// Where the legend goes; nil for none. (As in mplot3d, `best` resolves to the upper right.)
+    public var legendLocation: LegendLocation?
+
+    var scatters: [ScatterArtist] = []
+    var lines: [LineArtist] = []
+    var wireframes: [WireframeArtist] = []
+    var order: [(kind: Int, index: Int)] = []
+    /// Colour-cycle position for artists without a colour.
+    var cycle = 0
+
+    init(cell: SubplotCell) { self.cell = cell }
+
+    /// `ax.scatter(xs, ys, zs, c=color, s=size, alpha=alpha)`: size is the area in pt² (mplot3d's default 20);
+    /// with `depthShade` farther points are drawn lighter. Without a colour, the next of the tab10 cycle.
+    public func scatter(_ x: [Double], _ y: [Double], _ z: [Double], color: Color? = nil, size: Double = 20,
+                        alpha: Double = 1, depthShade: Bool = true, label: String? = nil) {
+        precondition(x.count == y.count && y.count == z.count)
+        let c = (color ?? nextColor()).withAlpha(alpha)
+        scatters.append(ScatterArtist(x: x, y: y, z: z, colors: [c], diameter: size.squareRoot(), edgeWidth: 1,
+                                      label: label, depthShade: depthShade))
+        order.append((0, scatters.count - 1))
+    }
+
+    /// `ax.plot(xs, ys, zs=zs, c=color)`: a 3-D polyline.
+    public func plot(_ x: [Double], _ y: [Double], _ z: [Double], color: Color? = nil, width: Double = 1.5, label: String? = nil) {
+        precondition(x.count == y.count && y.count == z.count)
+        lines.append(LineArtist(x: x, y: y, z: z, color: color ?? nextColor(), width: width, marker: .none,
+                                markerDiameter: 0, label: label))
+        order.append((1, lines.count - 1))
+    }
+
+    /// `ax.plot_wireframe(X, Y, Z, rstride=, cstride=)` over a `rows × columns` grid (row-major arrays).
+    public func wireframe(x: [Double], y: [Double], z: [Double], rows: Int, columns: Int,
+                          rowStride: Int = 1, columnStride: Int = 1, color: Color? = nil, width: Double = 1.5, label: String? = nil) {
+        precondition(x.count == rows * columns && y.count == x.count && z.count == x.count)
+        wireframes.append(WireframeArtist(x: x, y: y, z: z, rows: rows, columns: columns, rowStride: rowStride,
+                                          columnStride: columnStride, color: color ?? nextColor(), width: width, label: label))
+        order.append((2, wireframes.count - 1))
+    }
+
+    private func nextColor() -> Color {
+        defer { cycle += 1 }
+        return Color.tab10[cycle % Color.tab10.count]
+    }
+
+    /// Data limits as mplot3d autoscales them: 5 % margins, then the view margin of 1/48 of that range on each side.
+    public func limits() -> [(Double, Double)] {
+        var xs: [Double] = [], ys: [Double] = [], zs: [Double] = []
+        for s in scatters { xs += s.x; ys += s.y; zs += s.z ?? [] }
+        for l in lines { xs += l.x; ys += l.y; zs += l.z ?? [] }
+        for w in wireframes { xs += w.x; ys += w.y; zs += w.z }
+        return [xs, ys, zs].map {
+            let (lo, hi) = paddedLimits($0)
+            let view = (hi - lo) / 48
+            return (lo - view, hi + view)
+        }
+    }
+
+    /// The square pixel box the projected plane fills: the subplot cell shrunk to a square, centred.
+    func frame(in figure: Figure) -> Rect {
+        let c = figure.rect(of: cell)
+        let side = min(c.width, c.height)
+        return Rect(x: c.x + (c.width - side) / 2, y: c.y + (c.height - side) / 2, width: side, height: side)
+    }
+
+    func draw(on renderer: Renderer, figure: Figure) {
+        let pt = figure.pointsToPixels
+        let box = frame(in: figure)
+        let lim = limits()
+        let projection = Projection3D(limits: lim, elevation: elevation, azimuth: azimuth)
+        // mplot3d's 2-D view limits of the projected plane.
+        let (lo, hi) = (-0.095, 0.09)
+        func toPixel(_ x: Double, _ y: Double, _ z: Double) -> Point {
+            let p = projection.project(x, y, z)
+            return Point(box.x + (p.x - lo) / (hi - lo) * box.width, box.maxY - (p.y - lo) / (hi - lo) * box.height)
+        }
+        drawBox(on: renderer, figure: figure, projection: projection, limits: lim, toPixel: toPixel)
+
+        // mplot3d draws lines first, then collections (scatters, wireframes) sorted by their nearest projected
+        // depth, farthest first; each scatter's points farthest first too.
+        var collections: [(depth: Double, draw: () -> Void)] = []
+        for (kind, index) in order {
+            switch kind {
+            case 0:
+                let s = scatters[index]
+                let z = s.z!
+                let projected = s.x.indices.map { projection.project(s.x[$0], s.y[$0], z[$0]) }
+                let depths = projected.map(\.depth)
+                let sorted = s.x.indices.sorted { depths[$0] > depths[$1] }
+                var colors = s.colors
+                if s.depthShade, let dMin = depths.min() {
+                    // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the
+                    // root sum of squares of the projected extents.
+                    func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
+                    let scale = (pow(extent(projected.map(\.x)), 2) + pow(extent(projected.map(\.y)), 2) + pow(extent(depths), 2)).squareRoot()
+                    colors = sorted.map { i in
+                        let c = s.colors[0]
+                        let shade = scale > 0 ? min(1, max(0.3, 1 - (depths[i] - dMin) / scale)) : 1
+                        return c.withAlpha(c.alpha * shade)
+                    }
+                }
+                let centers = sorted.map { toPixel(s.x[$0], s.y[$0], z[$0]) }
+                collections.append((depths.min() ?? 0, { renderer.draw(MarkerBatch(centers: centers, diameter: s.diameter * pt, colors: colors, edgeWidth: s.edgeWidth * pt)) }))
+            case 1:
+                let l = lines[index]
+                let z = l.z!
+                let points = l.x.indices.map { toPixel(l.x[$0], l.y[$0], z[$0]) }
+                renderer.draw(Path(points), style: PathStyle(stroke: l.color, lineWidth: l.width * pt))
+            default:
+                let w = wireframes[index]
+                let polylines = w.polylines.map { $0.map { toPixel($0.0, $0.1, $0.2) } }
+                let nearest = w.x.indices.map { projection.project(w.x[$0], w.y[$0], w.z[$0]).depth }.min() ?? 0
+                collections.append((nearest, { renderer.draw(Path(subpaths: polylines), style: PathStyle(stroke: w.color, lineWidth: w.width * pt)) }))
+            }
+        }
+        for item in collections.enumerated().sorted(by: { $0.element.depth != $1.element.depth ? $0.element.depth > $1.element.depth : $0.offset < $1.offset }) {
+            item.element.draw()
+        }
+
+        if let title {
+            renderer.drawText(MathText.runs(title), size: 12 * pt, color: .black,
+                              anchor: Point(box.center.x, box.y - 6 * pt), horizontal: .center, vertical: .baseline)
+        }
+        if let legendLocation {
+            let entries = legendEntries()
+            if !entries.isEmpty {
+                Legend(entries: entries).draw(on: renderer, figure: figure, axes: box,
+                                              location: legendLocation == .best ? .upperRight : legendLocation, avoiding: LegendObstacles())
+            }
+        }
+    }
+
+    func legendEntries() -> [LegendEntry] {
+        order.compactMap { kind, index in
+            switch kind {
+            case 0: let s = scatters[index]; return s.label.map { LegendEntry(label: $0, line: nil, marker: (s.colors[0], s.diameter)) }
+            case 1: let l = lines[index]; return l.label.map { LegendEntry(label: $0, line: (l.color, l.width), marker: nil) }
+            default: let w = wireframes[index]; return w.label.map { LegendEntry(label: $0, line: (w.color, w.width), marker: nil) }
+            }
+        }
+    }
+
+    /// Panes, grid, axis lines, ticks, tick labels and axis labels.
+    private func drawBox(on renderer: Renderer, figure: Figure, projection: Projection3D, limits lim: [(Double, Double)],
+                         toPixel: (Double, Double, Double) -> Point) {
+        let pt = figure.pointsToPixels
+        let w = projection.towardsEye
+        // For each axis, the pane is the face farther from the eye; the other value is the "front".
+        let pane = (0..<3).map { w[$0] > 0 ? lim[$0].0 : lim[$0].1 }
+        let front = (0..<3).map { w[$0] > 0 ? lim[$0].1 : lim[$0].0 }
+        func point(_ k: Int, _ value: Double, _ others: [Int: Double]) -> (Double, Double, Double) {
+            var c = [0.0, 0.0, 0.0]
+            c[k] = value
+            for (axis, v) in others { c[axis] = v }
+            return (c[0], c[1], c[2])
+        }
+        func px(_ p: (Double, Double, Double)) -> Point { toPixel(p.0, p.1, p.2) }
+
+        let paneColor = Color(0.95, 0.95, 0.95, alpha: 0.5)
+        for k in 0..<3 {
+            let (a, b) = ((k + 1) % 3, (k + 2) % 3)
+            let corners = [(lim[a].0, lim[b].0), (lim[a].1, lim[b].0), (lim[a].1, lim[b].1), (lim[a].0, lim[b].1)]
+                .map { px(point(k, pane[k], [a: $0.0, b: $0.1])) }
+            renderer.draw(Path(corners, closed: true), style: PathStyle(fill: paneColor, stroke: paneColor, lineWidth: 1 * pt))
+        }
+
+        let bins = min(9, max(1, Int((frame(in: figure).width / pt) / 30)))
+        let ticks = (0..<3).map { niceTicks(from: lim[$0].0, to: lim[$0].1, maxBins: bins, rawStepFactor: 23.0 / 24) }
+        // Grid: for each axis's ticks, a line across each of the two panes that contain that axis.
+        let gridStyle = PathStyle(stroke: Color(hex: "#b0b0b0"), lineWidth: 0.8 * pt)
+        for k in 0..<3 {
+            for t in ticks[k] {
+                for other in 0..<3 where other != k {
+                    let third = 3 - k - other
+                    // On the pane of `other`, running along `third`.
+                    let start = point(k, t, [other: pane[other], third: lim[third].0])
+                    let end = point(k, t, [other: pane[other], third: lim[third].1])
+                    renderer.draw(Path([px(start), px(end)]), style: gridStyle)
+                }
+            }
+        }
+
+        // Axis edges: x and y on the floor-side pane of z at the front; z on the vertical edge farthest right on screen.
+        struct Edge { var fixed: [Int: Double]; var outwardAxis: Int; var outwardSign: Double }
+        var edges: [Edge] = []
+        edges.append(Edge(fixed: [1: front[1], 2: pane[2]], outwardAxis: 1, outwardSign: front[1] == lim[1].1 ? 1 : -1))
+        edges.append(Edge(fixed: [0: front[0], 2: pane[2]], outwardAxis: 0, outwardSign: front[0] == lim[0].1 ? 1 : -1))
+        let verticals = [(lim[0].0, lim[1].0), (lim[0].1, lim[1].0), (lim[0].0, lim[1].1), (lim[0].1, lim[1].1)]
+        let rightmost = verticals.max { px((($0.0), $0.1, lim[2].0)).x < px(($1.0, $1.1, lim[2].0)).x }!
+        let zOutward = rightmost.0 == front[0] ? 0 : 1
+        let zSign: Double = zOutward == 0 ? (rightmost.0 == lim[0].1 ? 1 : -1) : (rightmost.1 == lim[1].1 ? 1 : -1)
+        edges.append(Edge(fixed: [0: rightmost.0, 1: rightmost.1], outwardAxis: zOutward, outwardSign: zSign))
+
+        let fontSize = 10 * pt
+        let labels = [xLabel, yLabel, zLabel]
+        for k in 0..<3 {
+            let edge = edges[k]
+            let a = px(point(k, lim[k].0, edge.fixed)), b = px(point(k, lim[k].1, edge.fixed))
+            renderer.draw(Path([a, b]), style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
+            // The outward direction on screen: where a small step away from the box along the outward axis goes.
+            let span = lim[edge.outwardAxis].1 - lim[edge.outwardAxis].0
+            let mid = point(k, (lim[k].0 + lim[k].1) / 2, edge.fixed)
+            var stepped = mid
+            switch edge.outwardAxis {
+            case 0: stepped.0 += edge.outwardSign * span * 0.1
+            case 1: stepped.1 += edge.outwardSign * span * 0.1
+            default: stepped.2 += edge.outwardSign * span * 0.1
+            }
+            let p0 = px(mid), p1 = px(stepped)
+            let length = max(1e-9, ((p1.x - p0.x) * (p1.x - p0.x) + (p1.y - p0.y) * (p1.y - p0.y)).squareRoot())
+            let dir = Point((p1.x - p0.x) / length, (p1.y - p0.y) / length)
+            var farthest = 0.0
+            let tickLabelsText = tickLabels(ticks[k])
+            for (t, label) in zip(ticks[k], tickLabelsText) {
+                let base = px(point(k, t, edge.fixed))
+                let tickEnd = Point(base.x + dir.x * 4 * pt, base.y + dir.y * 4 * pt)
+                renderer.draw(Path([Point(base.x - dir.x * 2 * pt, base.y - dir.y * 2 * pt), tickEnd]),
+                              style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
+                let m = renderer.measure([TextRun(label)], size: fontSize)
+                let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
+                let distance = 4 * pt + 4 * pt + reach
+                farthest = max(farthest, distance + reach)
+                renderer.drawText([TextRun(label)], size: fontSize, color: .black,
+                                  anchor: Point(base.x + dir.x * distance, base.y + dir.y * distance),
+                                  horizontal: .center, vertical: .center)
+            }
+            if let text = labels[k] {
+                let m = renderer.measure(MathText.runs(text), size: fontSize)
+                let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
+                let centre = Point((a.x + b.x) / 2, (a.y + b.y) / 2)
+                // The vertical axis's label reads along it, as mplot3d's does.
+                let rotation = k == 2 ? 90.0 : 0
+                let along = k == 2 ? abs(dir.x) * m.height / 2 + abs(dir.y) * m.width / 2 : reach
+                let distance = farthest + 6 * pt + along
+                renderer.drawText(MathText.runs(text), size: fontSize, color: .black,
+                                  anchor: Point(centre.x + dir.x * distance, centre.y + dir.y * distance), rotation: rotation,
+                                  horizontal: .center, vertical: .center)
+            }
+        }
+    }
+}

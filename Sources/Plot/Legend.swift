@@ -1,0 +1,130 @@
+/// Where a legend sits in its axes (matplotlib's `loc` codes).
+public enum LegendLocation: Sendable, CaseIterable {
+    /// The position among the others that covers the fewest data points, ties to the first in this order.
+    case best
+    case upperRight, upperLeft, lowerLeft, lowerRight, right, centerLeft, centerRight, lowerCenter, upperCenter, center
+}
+
+/// A legend box: handles and labels, laid out with matplotlib's defaults (in units of the font size):
+/// border pad 0.4, label spacing 0.5, handle length 2, handle–text pad 0.8, border–axes pad 0.5; a rounded
+/// white frame at alpha 0.8 with a light grey edge.
+struct Legend {
+    var entries: [LegendEntry]
+
+    func draw(on renderer: Renderer, figure: Figure, axes: Rect, location: LegendLocation, avoiding obstacles: LegendObstacles) {
+        let pt = figure.pointsToPixels
+        let fontSize = 10 * pt
+        let metrics = entries.map { renderer.measure(MathText.runs($0.label), size: fontSize) }
+        let rowHeight = entries.indices.map { i -> Double in
+            max(metrics[i].height, (entries[i].marker?.diameter ?? 0) * pt, 0.7 * fontSize)
+        }
+        let handleLength = 2 * fontSize, handlePad = 0.8 * fontSize, border = 0.4 * fontSize
+        let spacing = 0.5 * fontSize
+        let textWidth = metrics.map(\.width).max() ?? 0
+        let width = 2 * border + handleLength + handlePad + textWidth
+        let height = 2 * border + rowHeight.reduce(0, +) + spacing * Double(max(0, entries.count - 1))
+        let gap = 0.5 * fontSize
+        func rect(for location: LegendLocation) -> Rect {
+            let left = axes.x + gap, right = axes.maxX - gap - width, centreX = axes.center.x - width / 2
+            let top = axes.y + gap, bottom = axes.maxY - gap - height, centreY = axes.center.y - height / 2
+            let (x, y): (Double, Double)
+            switch location {
+            case .best, .upperRight: (x, y) = (right, top)
+            case .upperLeft: (x, y) = (left, top)
+            case .lowerLeft: (x, y) = (left, bottom)
+            case .lowerRight: (x, y) = (right, bottom)
+            case .right, .centerRight: (x, y) = (right, centreY)
+            case .centerLeft: (x, y) = (left, centreY)
+            case .lowerCenter: (x, y) = (centreX, bottom)
+            case .upperCenter: (x, y) = (centreX, top)
+            case .center: (x, y) = (centreX, centreY)
+            }
+            return Rect(x: x, y: y, width: width, height: height)
+        }
+        var chosen = location
+        if location == .best {
+            let candidates = LegendLocation.allCases.filter { $0 != .best }
+            var bestCount = Int.max
+            for candidate in candidates {
+                let count = obstacles.badness(rect(for: candidate))
+                if count < bestCount { bestCount = count; chosen = candidate }
+                if count == 0 { break }
+            }
+        }
+        let frame = rect(for: chosen)
+        renderer.draw(roundedRectangle(frame, radius: 0.2 * fontSize),
+                      style: PathStyle(fill: Color.white.withAlpha(0.8), stroke: Color(0.8, 0.8, 0.8, alpha: 0.8),
+                                       lineWidth: 1 * pt, round: true))
+        var y = frame.y + border
+        for (i, entry) in entries.enumerated() {
+            let centreY = y + rowHeight[i] / 2
+            let handleX = frame.x + border
+            if let line = entry.line {
+                renderer.draw(Path([Point(handleX, centreY), Point(handleX + handleLength, centreY)]),
+                              style: PathStyle(stroke: line.color, lineWidth: line.width * pt))
+            }
+            if let marker = entry.marker {
+                renderer.draw(MarkerBatch(centers: [Point(handleX + handleLength / 2, centreY)], diameter: marker.diameter * pt,
+                                          colors: [marker.color], edgeWidth: 1 * pt))
+            }
+            renderer.drawText(MathText.runs(entry.label), size: fontSize, color: .black,
+                              anchor: Point(handleX + handleLength + handlePad, centreY), horizontal: .left, vertical: .center)
+            y += rowHeight[i] + spacing
+        }
+    }
+}
+
+/// What a `best` legend avoids, matplotlib's `_find_best_position`: the badness of a place is the number of
+/// line and polygon vertices in it, plus scatter points in it, plus text boxes it overlaps, plus lines and
+/// polygon outlines that cross it.
+struct LegendObstacles {
+    var paths: [[Point]] = []
+    var points: [Point] = []
+    var boxes: [Rect] = []
+
+    func badness(_ r: Rect) -> Int {
+        var count = 0
+        for path in paths {
+            count += path.reduce(0) { $0 + (r.contains($1) ? 1 : 0) }
+            if crosses(path, r) { count += 1 }
+        }
+        count += points.reduce(0) { $0 + (r.contains($1) ? 1 : 0) }
+        count += boxes.reduce(0) { $0 + ($1.intersects(r) ? 1 : 0) }
+        return count
+    }
+
+    /// Whether a polyline enters the rectangle: a vertex inside, or a segment crossing one of its edges.
+    private func crosses(_ path: [Point], _ r: Rect) -> Bool {
+        if path.contains(where: r.contains) { return true }
+        let corners = [Point(r.x, r.y), Point(r.maxX, r.y), Point(r.maxX, r.maxY), Point(r.x, r.maxY)]
+        for (a, b) in zip(path, path.dropFirst()) {
+            for k in 0..<4 where segmentsIntersect(a, b, corners[k], corners[(k + 1) % 4]) { return true }
+        }
+        return false
+    }
+
+    private func segmentsIntersect(_ p1: Point, _ p2: Point, _ q1: Point, _ q2: Point) -> Bool {
+        func orientation(_ a: Point, _ b: Point, _ c: Point) -> Double { (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x) }
+        let d1 = orientation(q1, q2, p1), d2 = orientation(q1, q2, p2)
+        let d3 = orientation(p1, p2, q1), d4 = orientation(p1, p2, q2)
+        return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0))
+    }
+}
+
+/// A rectangle with rounded corners, as a polygon (arcs sampled finely enough to be smooth at any dpi).
+func roundedRectangle(_ r: Rect, radius: Double) -> Path {
+    var points: [Point] = []
+    let corners = [(r.maxX - radius, r.y + radius, -90.0), (r.maxX - radius, r.maxY - radius, 0.0),
+                   (r.x + radius, r.maxY - radius, 90.0), (r.x + radius, r.y + radius, 180.0)]
+    for (cx, cy, start) in corners {
+        for k in 0...8 {
+            let a = (start + Double(k) * 90 / 8) * Double.pi / 180
+            points.append(Point(cx + radius * cos(a), cy + radius * sin(a)))
+        }
+    }
+    return Path(points, closed: true)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,55 @@
+/// What a figure needs from an output device: paths, marker batches and text, in figure pixels
+/// (origin top left, y down). The figure code knows nothing of Cairo; a backend implements this.
+public protocol Renderer: AnyObject {
+    /// Fills and/or strokes a path.
+    func draw(_ path: Path, style: PathStyle)
+    /// Draws many markers of one shape and size.
+    func draw(_ markers: MarkerBatch)
+    /// Measures text at `size` pixels.
+    func measure(_ runs: [TextRun], size: Double) -> TextMetrics
+    /// Draws text with its baseline starting at `origin`, rotated counter-clockwise by `rotation` degrees about it.
+    func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double)
+    /// Restricts drawing to `rect` until the matching `popClip`.
+    func pushClip(_ rect: Rect)
+    func popClip()
+}
+
+extension Renderer {
+    /// Draws text aligned to `anchor`; returns the four corners of its box (for backgrounds and overlap tests).
+    @discardableResult
+    func drawText(_ runs: [TextRun], size: Double, color: Color, anchor: Point, rotation: Double = 0,
+                  horizontal: HorizontalAlignment, vertical: VerticalAlignment,
+                  box: (fill: Color, edge: Color, pad: Double)? = nil) -> [Point] {
+        let m = measure(runs, size: size)
+        let dx: Double
+        switch horizontal { case .left: dx = 0; case .center: dx = -m.width / 2; case .right: dx = -m.width }
+        // Offsets of the baseline from the anchor, in text coordinates (y up).
+        let dy: Double
+        switch vertical {
+        case .baseline: dy = 0
+        case .top: dy = -m.ascent
+        case .bottom: dy = m.descent
+        case .center: dy = (m.descent - m.ascent) / 2
+        }
+        let theta = rotation * Double.pi / 180
+        let (c, s) = (cos(theta), sin(theta))
+        // Text y up → pixel y down.
+        func toPixels(_ x: Double, _ y: Double) -> Point {
+            Point(anchor.x + x * c - y * s, anchor.y - (x * s + y * c))
+        }
+        let pad = box?.pad ?? 0
+        let corners = [toPixels(dx - pad, dy - m.descent - pad), toPixels(dx + m.width + pad, dy - m.descent - pad),
+                       toPixels(dx + m.width + pad, dy + m.ascent + pad), toPixels(dx - pad, dy + m.ascent + pad)]
+        if let box {
+            draw(Path(corners, closed: true), style: PathStyle(fill: box.fill, stroke: box.edge, lineWidth: 1))
+        }
+        drawText(runs, size: size, color: color, origin: toPixels(dx, dy), rotation: rotation)
+        return corners
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

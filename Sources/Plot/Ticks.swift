@@ -1,0 +1,77 @@
+import Foundation
+
+/// matplotlib's `AutoLocator` (a `MaxNLocator` with steps 1, 2, 2.5, 5, 10): tick positions at a "nice" step,
+/// at most `maxBins` intervals across the view.
+///
+/// `rawStepFactor` is 23/24 on 3-D axes, where matplotlib shrinks the raw step to keep its pre-3.9 look.
+public func niceTicks(from vmin: Double, to vmax: Double, maxBins: Int, rawStepFactor: Double = 1) -> [Double] {
+    guard vmin.isFinite, vmax.isFinite, vmax > vmin else { return vmin.isFinite ? [vmin] : [] }
+    let nbins = Double(max(1, maxBins))
+    let range = vmax - vmin
+    let mean = (vmax + vmin) / 2
+    // scale_range: an offset only for data far from zero relative to its spread.
+    var offset = 0.0
+    let scale = pow(10, floor(log10(range / nbins)))
+    if abs(mean) / range >= 100 {
+        offset = copysign(pow(10, floor(log10(abs(mean)))), mean)
+    }
+    let lo = vmin - offset, hi = vmax - offset
+    let steps: [Double] = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20].map { $0 * scale }
+    let rawStep = (hi - lo) / nbins * rawStepFactor
+    var index = steps.firstIndex { $0 >= rawStep } ?? steps.count - 1
+    var ticks: [Double] = []
+    // From the smallest step at least the raw step, down to smaller ones until two ticks are in view.
+    while index >= 0 {
+        let step = steps[index]
+        let best = (lo / step).rounded(.down) * step
+        let low = ((lo - best) / step - 1e-10).rounded(.down)
+        let high = ((hi - best) / step + 1e-10).rounded(.up)
+        ticks = stride(from: low, through: high, by: 1).map { $0 * step + best }
+        let inside = ticks.filter { $0 >= lo - 1e-10 * step && $0 <= hi + 1e-10 * step }.count
+        if inside >= 2 { break }
+        index -= 1
+    }
+    // Snap tiny float noise (e.g. 0.30000000000000004) and give back only the ticks in view.
+    return ticks.map { ($0 + offset) }
+        .map { abs($0) < 1e-12 * range ? 0 : $0 }
+        .filter { $0 >= vmin - 1e-9 * range && $0 <= vmax + 1e-9 * range }
+}
+
+/// matplotlib's `ScalarFormatter` for ticks without an offset: the fewest decimals that keep every tick exact
+/// to 1e-3 of the range's order of magnitude, and a real minus sign.
+public func tickLabels(_ ticks: [Double]) -> [String] {
+    guard let lo = ticks.min(), let hi = ticks.max() else { return [] }
+    let largest = ticks.map(abs).max() ?? 0
+    if largest >= 1e5 || (largest > 0 && largest < 1e-4) {
+        return ticks.map { withUnicodeMinus(String(format: "%.3g", $0)) }
+    }
+    let range = hi - lo > 0 ? hi - lo : max(abs(hi), 1)
+    let oom = Int(floor(log10(range)))
+    var digits = max(0, 3 - oom)
+    let threshold = 1e-3 * pow(10, Double(oom))
+    while digits > 0 {
+        let scale = pow(10, Double(digits - 1))
+        let error = ticks.map { abs($0 - ($0 * scale).rounded() / scale) }.max() ?? 0
+        if error < threshold { digits -= 1 } else { break }
+    }
+    return ticks.map { value -> String in
+        let s = String(format: "%.\(digits)f", value)
+        // "-0.00" reads as zero.
+        if Double(s) == 0 { return String(format: "%.\(digits)f", 0.0) }
+        return withUnicodeMinus(s)
+    }
+}
+
+/// Limits of `values` with matplotlib's 5 % margins (a zero-width range is widened).
+public func paddedLimits(_ values: [Double], margin: Double = 0.05) -> (Double, Double) {
+    let finite = values.filter(\.isFinite)
+    guard var lo = finite.min(), var hi = finite.max() else { return (-0.05, 0.05) }
+    if hi - lo < 1e-12 * max(1, abs(hi)) {
+        let delta = lo == 0 ? 0.05 : 0.05 * abs(lo)
+        lo -= delta
+        hi += delta
+        return (lo, hi)
+    }
+    let pad = (hi - lo) * margin
+    return (lo - pad, hi + pad)
+}

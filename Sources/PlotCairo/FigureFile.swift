@@ -1,0 +1,103 @@
+import CCairo
+import Foundation
+import Plot
+
+/// Output formats.
+public enum ImageFormat: String, CaseIterable, Sendable {
+    case png, svg, pdf
+
+    /// The format of a file name's extension, if known.
+    public init?(pathExtension: String) { self.init(rawValue: pathExtension.lowercased()) }
+}
+
+/// A figure that could not be written.
+public struct FigureWriteError: Error, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+    public var description: String { "cannot write figure \(path): \(problem)" }
+}
+
+/// An 8-bit RGBA raster of a rendered figure (not premultiplied), row-major from the top.
+public struct Raster: Sendable {
+    public var width: Int, height: Int
+    public var rgba: [UInt8]
+
+    /// The pixel at (x, y) as (r, g, b, a).
+    public func pixel(_ x: Int, _ y: Int) -> (UInt8, UInt8, UInt8, UInt8) {
+        let k = 4 * (y * width + x)
+        return (rgba[k], rgba[k + 1], rgba[k + 2], rgba[k + 3])
+    }
+}
+
+/// Draws figures into PNG, SVG and PDF files, or into a raster.
+public enum FigureFile {
+    /// Renders `figure` into an RGBA raster at its dpi.
+    public static func raster(_ figure: Figure) -> Raster {
+        let (w, h) = (figure.pixelWidth, figure.pixelHeight)
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
+        defer { cairo_surface_destroy(surface) }
+        let context = cairo_create(surface)!
+        figure.draw(on: CairoRenderer(context: context))
+        cairo_destroy(context)
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let data = cairo_image_surface_get_data(surface)!
+        var rgba = [UInt8](repeating: 0, count: w * h * 4)
+        for y in 0..<h {
+            let row = data + y * stride
+            for x in 0..<w {
+                // Cairo's ARGB32 is a native-endian premultiplied 32-bit word.
+                let word = UnsafeRawPointer(row + 4 * x).loadUnaligned(as: UInt32.self)
+                let a = UInt8(word >> 24), r = UInt8((word >> 16) & 0xFF), g = UInt8((word >> 8) & 0xFF), b = UInt8(word & 0xFF)
+                let k = 4 * (y * w + x)
+                if a == 0 {
+                    rgba[k] = 0; rgba[k + 1] = 0; rgba[k + 2] = 0
+                } else {
+                    rgba[k] = UInt8(min(255, Int(r) * 255 / Int(a)))
+                    rgba[k + 1] = UInt8(min(255, Int(g) * 255 / Int(a)))
+                    rgba[k + 2] = UInt8(min(255, Int(b) * 255 / Int(a)))
+                }
+                rgba[k + 3] = a
+            }
+        }
+        return Raster(width: w, height: h, rgba: rgba)
+    }
+
+    /// Writes `figure` to `path` in `format` (default: from the extension), atomically: into a temporary file in
+    /// the same folder, then renamed, so the file is whole or absent even if the process is killed.
+    public static func write(_ figure: Figure, to path: String, format: ImageFormat? = nil) throws {
+        let url = URL(fileURLWithPath: path)
+        guard let format = format ?? ImageFormat(pathExtension: url.pathExtension) else {
+            throw FigureWriteError(path: path, problem: "unknown image format '\(url.pathExtension)' (use png, svg or pdf)")
+        }
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        defer { unlink(temporary) }
+        let status: cairo_status_t
+        switch format {
+        case .png:
+            let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(figure.pixelWidth), Int32(figure.pixelHeight))!
+            let context = cairo_create(surface)!
+            figure.draw(on: CairoRenderer(context: context))
+            cairo_destroy(context)
+            status = cairo_surface_write_to_png(surface, temporary)
+            cairo_surface_destroy(surface)
+        case .svg, .pdf:
+            // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels.
+            let (wPt, hPt) = (figure.width * 72, figure.height * 72)
+            let surface = format == .svg ? cairo_svg_surface_create(temporary, wPt, hPt)! : cairo_pdf_surface_create(temporary, wPt, hPt)!
+            let context = cairo_create(surface)!
+            cairo_scale(context, 72 / figure.dpi, 72 / figure.dpi)
+            figure.draw(on: CairoRenderer(context: context))
+            cairo_destroy(context)
+            cairo_surface_finish(surface)
+            status = cairo_surface_status(surface)
+            cairo_surface_destroy(surface)
+        }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw FigureWriteError(path: path, problem: String(cString: cairo_status_to_string(status)))
+        }
+        guard rename(temporary, path) == 0 else {
+            throw FigureWriteError(path: path, problem: String(cString: strerror(errno)))
+        }
+    }
+}
