@@ -60,6 +60,8 @@ public struct AnalysedNetwork: Sendable {
 /// Wall-clock seconds spent in each stage.
 public struct StageTimings: Sendable {
     public var train = 0.0, probe = 0.0, dedup = 0.0, regression = 0.0, render = 0.0, total = 0.0
+    /// Seconds per figure (building and writing all its formats), in the order written.
+    public var figures: [(name: String, seconds: Double)] = []
     public init() {}
 }
 

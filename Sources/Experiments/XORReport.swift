@@ -48,6 +48,7 @@ extension XORExperimentResult {
                 ("train", .number(timings.train)), ("probe", .number(timings.probe)),
                 ("dedup", .number(timings.dedup)), ("regression", .number(timings.regression)),
                 ("render", .number(timings.render)), ("total", .number(timings.total)),
+                ("renderFigures", .object(timings.figures.map { ($0.name, .number($0.seconds)) })),
             ])),
         ])
     }

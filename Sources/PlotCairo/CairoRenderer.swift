@@ -11,10 +11,53 @@ public final class CairoRenderer: Renderer {
     /// The font family.
     public static let fontFamily = "DejaVu Sans"
 
-    /// A renderer over an existing Cairo context, whose user space is figure pixels.
-    public init(context: OpaquePointer) {
+    /// Whether the target is a pixel surface (small markers may then be stamped rather than traced).
+    let isRaster: Bool
+    /// Pre-rendered small discs: coverage masks keyed by radius and quarter-pixel phase.
+    private var stamps: [StampKey: OpaquePointer] = [:]
+
+    private struct StampKey: Hashable { var radius: Double; var phaseX: Int; var phaseY: Int }
+
+    /// A renderer over an existing Cairo context, whose user space is figure pixels; `isRaster` for image surfaces.
+    public init(context: OpaquePointer, isRaster: Bool = false) {
         self.context = context
+        self.isRaster = isRaster
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
+    }
+
+    deinit {
+        for stamp in stamps.values { cairo_surface_destroy(stamp) }
+    }
+
+    /// The coverage mask of a disc of `radius` whose centre sits at (phase/4) px inside its first pixel.
+    private func stamp(radius: Double, phaseX: Int, phaseY: Int) -> OpaquePointer {
+        let key = StampKey(radius: radius, phaseX: phaseX, phaseY: phaseY)
+        if let s = stamps[key] { return s }
+        let size = Int32((2 * radius).rounded(.up)) + 3
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_A8, size, size)!
+        let cr = cairo_create(surface)!
+        let centre = radius + 1
+        cairo_arc(cr, centre + Double(phaseX) / 4, centre + Double(phaseY) / 4, radius, 0, 2 * Double.pi)
+        cairo_set_source_rgba(cr, 0, 0, 0, 1)
+        cairo_fill(cr)
+        cairo_destroy(cr)
+        stamps[key] = surface
+        return surface
+    }
+
+    /// Dense small markers on a raster: one small mask per marker instead of tracing thousands of arcs.
+    /// Each marker is composited on its own, as matplotlib's Agg backend does, so overlaps stack their alpha.
+    private func stampMarkers(_ markers: MarkerBatch, radius: Double) {
+        var lastColor: Color? = nil
+        for (i, c) in markers.centers.enumerated() {
+            let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
+            if color != lastColor { setColor(color); lastColor = color }
+            let x = c.x - (radius + 1), y = c.y - (radius + 1)
+            let fx = x.rounded(.down), fy = y.rounded(.down)
+            let phaseX = Int(((x - fx) * 4).rounded()), phaseY = Int(((y - fy) * 4).rounded())
+            cairo_mask_surface(context, stamp(radius: radius, phaseX: phaseX % 4, phaseY: phaseY % 4),
+                               fx + Double(phaseX / 4), fy + Double(phaseY / 4))
+        }
     }
 
     private func setColor(_ c: Color) {
@@ -54,6 +97,10 @@ public final class CairoRenderer: Renderer {
         let radius = (markers.diameter + markers.edgeWidth) / 2
         guard radius > 0, !markers.centers.isEmpty else { return }
         cairo_new_path(context)
+        if isRaster && markers.centers.count >= 200 && radius <= 6 {
+            stampMarkers(markers, radius: (radius * 8).rounded() / 8)
+            return
+        }
         if markers.colors.count == 1 {
             // One path for the whole batch: thousands of markers in a single fill.
             for c in markers.centers {
@@ -63,11 +110,25 @@ public final class CairoRenderer: Renderer {
             setColor(markers.colors[0])
             cairo_fill(context)
         } else {
-            for (c, color) in zip(markers.centers, markers.colors) {
-                cairo_new_sub_path(context)
-                cairo_arc(context, c.x, c.y, radius, 0, 2 * Double.pi)
-                setColor(color)
+            // Runs of markers whose colours agree to 8 bits (what a PNG stores) share one fill; depth-shaded
+            // scatters are sorted by depth, so their alphas form long runs and the drawing order is kept.
+            func key(_ c: Color) -> UInt32 {
+                func q(_ v: Double) -> UInt32 { UInt32(max(0, min(255, (v * 255).rounded()))) }
+                return q(c.red) << 24 | q(c.green) << 16 | q(c.blue) << 8 | q(c.alpha)
+            }
+            var start = 0
+            while start < markers.centers.count {
+                let k = key(markers.colors[start])
+                var end = start
+                while end < markers.centers.count && key(markers.colors[end]) == k {
+                    let c = markers.centers[end]
+                    cairo_new_sub_path(context)
+                    cairo_arc(context, c.x, c.y, radius, 0, 2 * Double.pi)
+                    end += 1
+                }
+                setColor(markers.colors[start])
                 cairo_fill(context)
+                start = end
             }
         }
     }

@@ -1,15 +1,15 @@
-/// A perceptual hash of a raster: a difference hash (dHash) per colour channel.
+/// A perceptual hash of a raster: difference hashes (dHash) per colour channel, across and down.
 ///
-/// The raster is averaged down to (side + 1) × side cells per channel; each bit says whether a cell is brighter
-/// than its right neighbour by more than one level. Per channel, so that a change of colour between two of the
-/// same luminance (matplotlib's red and green nearly are) still moves the hash. Small rendering differences
-/// (antialiasing, a font hinting change) move few bits; a changed figure moves many.
+/// The raster is averaged down to (side + 1) × (side + 1) cells per channel; each bit says whether a cell is
+/// brighter, and one whether it is darker, than its right (or lower) neighbour by more than one level. Per channel, so that a change between
+/// two colours of the same grey level (matplotlib's red and green nearly are) still moves the hash; fine enough
+/// (64 × 64) that recolouring a few markers moves dozens of bits, while antialiasing or hinting noise moves few.
 public struct ImageHash: Equatable, Sendable, CustomStringConvertible {
     /// The bits, 64 per word.
     public var words: [UInt64]
 
     /// Cells per side.
-    public static let side = 32
+    public static let side = 64
 
     /// Number of bits.
     public var bitCount: Int { words.count * 64 }
@@ -17,31 +17,32 @@ public struct ImageHash: Equatable, Sendable, CustomStringConvertible {
     /// The hash of a raster (composited over white).
     public init(_ raster: Raster) {
         let side = ImageHash.side
-        let (cw, ch) = (side + 1, side)
-        var sums = [Double](repeating: 0, count: 3 * cw * ch)
-        var counts = [Double](repeating: 0, count: cw * ch)
+        let cells = side + 1
+        var sums = [Double](repeating: 0, count: 3 * cells * cells)
+        var counts = [Double](repeating: 0, count: cells * cells)
         for y in 0..<raster.height {
-            let cy = min(ch - 1, y * ch / raster.height)
+            let cy = min(cells - 1, y * cells / raster.height)
             for x in 0..<raster.width {
-                let cx = min(cw - 1, x * cw / raster.width)
+                let cx = min(cells - 1, x * cells / raster.width)
                 let (r, g, b, a) = raster.pixel(x, y)
                 let alpha = Double(a) / 255
-                let cell = cy * cw + cx
+                let cell = cy * cells + cx
                 sums[3 * cell] += Double(r) * alpha + 255 * (1 - alpha)
                 sums[3 * cell + 1] += Double(g) * alpha + 255 * (1 - alpha)
                 sums[3 * cell + 2] += Double(b) * alpha + 255 * (1 - alpha)
                 counts[cell] += 1
             }
         }
+        func mean(_ x: Int, _ y: Int, _ channel: Int) -> Double {
+            sums[3 * (y * cells + x) + channel] / max(1, counts[y * cells + x])
+        }
         var bits: [Bool] = []
+        bits.reserveCapacity(12 * side * side)
+        // Two bits per neighbour pair, for a step up and a step down, so that both edges of a feature count.
+        func compare(_ a: Double, _ b: Double) { bits.append(a - b > 1); bits.append(b - a > 1) }
         for channel in 0..<3 {
-            for y in 0..<ch {
-                for x in 0..<side {
-                    let left = sums[3 * (y * cw + x) + channel] / max(1, counts[y * cw + x])
-                    let right = sums[3 * (y * cw + x + 1) + channel] / max(1, counts[y * cw + x + 1])
-                    bits.append(left - right > 1)
-                }
-            }
+            for y in 0..<side { for x in 0..<side { compare(mean(x, y, channel), mean(x + 1, y, channel)) } }
+            for y in 0..<side { for x in 0..<side { compare(mean(x, y, channel), mean(x, y + 1, channel)) } }
         }
         words = stride(from: 0, to: bits.count, by: 64).map { start in
             (0..<64).reduce(UInt64(0)) { $0 | ((start + $1 < bits.count && bits[start + $1]) ? 1 << UInt64($1) : 0) }

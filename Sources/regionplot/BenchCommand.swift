@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     var repeats: Int = 1
 
     func run() throws {
+        // The probes parallelise over chunks themselves; idle OpenBLAS threads would only spin against
+        // the rendering thread on a small machine.
+        setBLASThreadCount(1)
         let gridList = try grids.split(separator: ",").map { s -> Int in
             guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2 else { throw ValidationError("bad grid '\(s)'") }
             return g

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import LinearAlgebra
 import NeuralNet
 import PlotCairo
 import RegionAnalysis
@@ -77,6 +78,9 @@ struct XORCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The probes parallelise over chunks themselves; idle OpenBLAS threads would only spin against
+        // the rendering thread on a small machine.
+        setBLASThreadCount(1)
         var settings = XORExperimentSettings()
         settings.width = width
         settings.seed = seed
@@ -103,11 +107,13 @@ struct XORCommand: ParsableCommand {
                 var renderClock = Stopwatch()
                 let kinds = try formats()
                 for (name, figure) in XORFigures.all(result, dpi: dpi) {
+                    var figureClock = Stopwatch()
                     for kind in kinds {
                         let path = folder + "/" + name + "." + kind.rawValue
                         try FigureFile.write(figure, to: path, format: kind)
                         figures.append(path)
                     }
+                    result.timings.figures.append((name, figureClock.lap()))
                 }
                 result.timings.render = renderClock.lap()
             }

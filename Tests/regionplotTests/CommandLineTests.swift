@@ -52,7 +52,27 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(n1[1]["activationPatterns"] as? Int == n2[1]["activationPatterns"] as? Int)
     }
 
+    @Test func figuresInEveryFormat() throws {
+        let out = temporaryFolder()
+        let r = try run(["--net-a", fixtureFolder + "/w2-a.safetensors", "--net-b", fixtureFolder + "/w2-b.safetensors",
+                         "--grid", "21", "--format", "png,svg,pdf", "--dpi", "40", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["xor-points", "xor-3d", "handcrafted-regions", "handcrafted-wireframe", "training-a", "training-b",
+                     "linear-regions", "surfaces", "wireframes"] {
+            for ext in ["png", "svg", "pdf"] {
+                #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).\(ext)"), "\(name).\(ext)")
+            }
+        }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
+        #expect((report["figures"] as? [String])?.count == 27)
+        #expect(((report["timings"] as? [String: Any])?["render"] as? Double ?? 0) > 0)
+        // No temporary files are left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(".") })
+    }
+
     @Test(arguments: [
+        (["--format", "gif"], "unknown format 'gif'"),
+        (["--dpi", "0"], "--dpi must be between 10 and 1200"),
         (["--width", "0"], "--width must be at least 1"),
         (["--grid", "1"], "--grid must be at least 2"),
         (["--lr", "nan"], "--lr must be a positive number"),

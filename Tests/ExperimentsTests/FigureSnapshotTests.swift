@@ -1,0 +1,136 @@
+import Foundation
+import FoundationXML
+import SnapshotTesting
+import Testing
+import Plot
+import PlotCairo
+@testable import Experiments
+
+/// Snapshot tests of every figure kind, from fixed weights (the fixture nets), compared by perceptual hash.
+///
+/// A figure's stored snapshot is the hex of its `ImageHash` (`__Snapshots__/FigureSnapshotTests/figure.<name>.txt`);
+/// a figure matches when at most `hashTolerance` of its 49 152 bits differ. Rewrite the stored hashes with
+/// `SNAPSHOT_TESTING_RECORD=all swift test --filter FigureSnapshotTests`.
+let hashTolerance = 32
+
+extension Snapshotting where Value == Figure, Format == String {
+    /// The perceptual hash of the figure's PNG raster, compared within `hashTolerance` bits.
+    static func imageHash(of name: String) -> Snapshotting {
+        Snapshotting(
+            pathExtension: "txt",
+            diffing: Diffing(
+                toData: { Data(($0 + "\n").utf8) },
+                fromData: { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) },
+                diff: { stored, current in
+                    guard let a = ImageHash(hex: stored), let b = ImageHash(hex: current) else {
+                        return ("figure \(name): the stored hash is not a valid image hash", [])
+                    }
+                    let distance = a.distance(to: b)
+                    guard distance > hashTolerance else { return nil }
+                    return ("figure \(name) moved: \(distance) of \(a.bitCount) hash bits differ (tolerance \(hashTolerance))", [])
+                }
+            ),
+            snapshot: { ImageHash(FigureFile.raster($0)).description }
+        )
+    }
+}
+
+/// The main job's result for the fixture nets at width 20, without training: stable inputs for every figure.
+let fixtureResult: XORExperimentResult = {
+    var settings = XORExperimentSettings()
+    settings.netAPath = fixtures.appendingPathComponent("w20-a.safetensors").path
+    settings.netBPath = fixtures.appendingPathComponent("w20-b.safetensors").path
+    return try! runXORExperiment(settings)
+}()
+
+func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestingConfiguration.Record? = nil) -> String? {
+    verifySnapshot(of: figure, as: .imageHash(of: name), named: name, record: record,
+                   file: #filePath, testName: "figure")
+}
+
+@Suite(.serialized) struct FigureSnapshotTests {
+    static let figureNames = ["xor-points", "xor-3d", "handcrafted-regions", "handcrafted-wireframe", "training-a",
+                              "training-b", "linear-regions", "surfaces", "wireframes", "training-trained"]
+
+    static func figure(_ name: String) -> Figure {
+        if name == "training-trained" {
+            return XORFigures.training(fixtureResult.a.network, epochs: 100, accuracy: 1.0)
+        }
+        return XORFigures.all(fixtureResult).first { $0.name == name }!.figure
+    }
+
+    @Test(arguments: figureNames)
+    func figureMatchesItsSnapshot(_ name: String) {
+        if let failure = snapshotFigure(Self.figure(name), named: name) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// The tests can fail: drawing the Even points blue instead of red moves the hash past the tolerance.
+    @Test func oneColourChangeBreaksTheSnapshot() throws {
+        let changed = Figure(width: 7, height: 7)
+        let axes = changed.addAxes()
+        axes.scatter([-1, 1], [-1, 1], color: .blue, size: 100, label: "Even")
+        axes.scatter([1, -1], [-1, 1], color: .green, size: 100, label: "Odd")
+        axes.legendLocation = .best
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        let failure = try #require(snapshotFigure(changed, named: "xor-points", record: .never))
+        #expect(failure.contains("figure xor-points moved"))
+        let distance = ImageHash(FigureFile.raster(changed)).distance(to: ImageHash(FigureFile.raster(XORFigures.xorPoints())))
+        #expect(distance > 2 * hashTolerance, "a recolouring should clear the tolerance with room to spare: \(distance) bits")
+        // And the unchanged figure, built the same way, matches.
+        #expect(snapshotFigure(XORFigures.xorPoints(), named: "xor-points", record: .never) == nil)
+    }
+
+    @Test func swappingRedAndGreenIsSeenThoughTheirGreyLevelsAgree() {
+        let a = ImageHash(FigureFile.raster(Self.figure("handcrafted-regions")))
+        let swapped = Figure(width: 7, height: 7)
+        let axes = swapped.addAxes()
+        axes.fillBetween([-2, 2], [-2, -2], [2, 2], color: .green)
+        let b = ImageHash(FigureFile.raster(swapped))
+        #expect(a.distance(to: b) > hashTolerance)
+    }
+
+    @Test(arguments: ["surfaces", "handcrafted-wireframe", "handcrafted-regions"])
+    func vectorOutputsAreWellFormed(_ name: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-vec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let figure = Self.figure(name)
+        let svg = folder.appendingPathComponent(name + ".svg"), pdf = folder.appendingPathComponent(name + ".pdf")
+        try FigureFile.write(figure, to: svg.path)
+        try FigureFile.write(figure, to: pdf.path)
+        let svgData = try Data(contentsOf: svg)
+        #expect(svgData.count > 1000)
+        final class RootFinder: NSObject, XMLParserDelegate {
+            var root: String?
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if root == nil { root = name }
+            }
+        }
+        let parser = XMLParser(data: svgData)
+        let finder = RootFinder()
+        parser.delegate = finder
+        #expect(parser.parse(), "SVG of \(name) is not well-formed XML")
+        #expect(finder.root == "svg")
+        let pdfData = try Data(contentsOf: pdf)
+        #expect(pdfData.count > 1000)
+        #expect(pdfData.prefix(5) == Data("%PDF-".utf8))
+        #expect(String(decoding: pdfData.suffix(16), as: UTF8.self).contains("%%EOF"))
+        // Atomic writes leave nothing else behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [name + ".pdf", name + ".svg"])
+    }
+
+    @Test func pngFilesDecodeToTheRenderedRaster() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-png-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("x.png").path
+        try FigureFile.write(XORFigures.xorPoints(dpi: 50), to: path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // IHDR: 7 in × 50 dpi = 350 px square.
+        #expect(Array(data[16..<24]) == [0, 0, 1, 94, 0, 0, 1, 94])
+        #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: folder.appendingPathComponent("x.gif").path) }
+        #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: "/nonexistent/folder/x.png") }
+    }
+}

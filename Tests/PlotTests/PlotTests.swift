@@ -1,0 +1,156 @@
+import Testing
+@testable import Plot
+
+@Suite struct Projection {
+    /// MATPLOTLIB-FACTS.md: mplot3d's projection matrix for limits [0, 1]³ and the default view.
+    @Test func matrixMatchesMatplotlib() {
+        let p = Projection3D(limits: [(0, 1), (0, 1), (0, 1)])
+        let expected: [[Double]] = [
+            [1.030983, 0.595238, 0, -0.81311],
+            [-0.297619, 0.515491, 0.773237, -0.495555],
+            [0, 0, 0, -10],
+            [-0.515491, 0.892857, -0.446429, 10.034531],
+        ]
+        for i in 0..<4 { for j in 0..<4 {
+            // The facts are printed to 6 decimals.
+            #expect(abs(p.matrix[i][j] - expected[i][j]) < 1e-5, "M[\(i)][\(j)]")
+        } }
+    }
+
+    @Test(arguments: [
+        ([0.0, 0, 0], [-0.081031, -0.049385, -0.996559]),
+        ([1.0, 0, 0], [0.022888, -0.083325, -1.050526]),
+        ([0.0, 1, 0], [-0.019938, 0.001824, -0.915132]),
+        ([0.0, 0, 1], [-0.084804, 0.028961, -1.042959]),
+        ([1.0, 1, 1], [0.081593, 0.049727, -1.003465]),
+        ([0.5, 0.5, 0.5], [0.0, 0, -1]),
+    ])
+    func testVectors(point: [Double], expected: [Double]) {
+        let p = Projection3D(limits: [(0, 1), (0, 1), (0, 1)]).project(point[0], point[1], point[2])
+        #expect(abs(p.x - expected[0]) < 1e-6)
+        #expect(abs(p.y - expected[1]) < 1e-6)
+        #expect(abs(p.depth - expected[2]) < 1e-6)
+    }
+
+    @Test func limitsScaleTheWorld() {
+        // Limits [−2, 2] on every axis put the data point 2 where [0, 1] puts 1.
+        let a = Projection3D(limits: [(-2, 2), (-2, 2), (-2, 2)]).project(2, 2, 2)
+        let b = Projection3D(limits: [(0, 1), (0, 1), (0, 1)]).project(1, 1, 1)
+        #expect(abs(a.x - b.x) < 1e-12 && abs(a.y - b.y) < 1e-12)
+    }
+}
+
+@Suite struct TickLocation {
+    /// Cases read off matplotlib 3.11 (AutoLocator) for the notebook's figures.
+    @Test func niceStepsLikeMatplotlib() {
+        #expect(niceTicks(from: -2.2, to: 2.2, maxBins: 9) == [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2])
+        #expect(niceTicks(from: -1.1, to: 1.1, maxBins: 9) == [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1])
+        #expect(niceTicks(from: -1.1, to: 1.1, maxBins: 8) == [-1, -0.5, 0, 0.5, 1])
+        #expect(niceTicks(from: -0.05, to: 1.05, maxBins: 9).count == 6)
+        // 3-D axes: the raw step shrinks by 23/24, so [−1.1458, 1.1458] with 9 bins steps by 0.25.
+        #expect(niceTicks(from: -1.1458333, to: 1.1458333, maxBins: 9, rawStepFactor: 23.0 / 24).count == 9)
+        #expect(niceTicks(from: -1.1458333, to: 1.1458333, maxBins: 8, rawStepFactor: 23.0 / 24) == [-1, -0.5, 0, 0.5, 1])
+    }
+
+    @Test func labelsUseFewestDecimalsAndRealMinus() {
+        #expect(tickLabels([-1, -0.5, 0, 0.5, 1]) == ["\u{2212}1.0", "\u{2212}0.5", "0.0", "0.5", "1.0"])
+        #expect(tickLabels([-1, -0.75, -0.5]) == ["\u{2212}1.00", "\u{2212}0.75", "\u{2212}0.50"])
+        #expect(tickLabels([0, 1, 2]) == ["0", "1", "2"])
+        #expect(tickLabels([0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"])
+    }
+
+    @Test func marginsAreFivePercent() {
+        let (lo, hi) = paddedLimits([-1, 1])
+        #expect(abs(lo + 1.1) < 1e-12 && abs(hi - 1.1) < 1e-12)
+        let (a, b) = paddedLimits([3, 3])
+        #expect(a < 3 && b > 3)
+    }
+}
+
+@Suite struct MathTextParsing {
+    @Test func variablesItalicOperatorsSpacedMinusReal() {
+        let runs = MathText.runs("$f(x,y) = -2x+1$")
+        let italic = runs.filter(\.italic).map(\.text).joined()
+        #expect(italic == "fxyx")
+        let text = runs.map(\.text).joined()
+        #expect(text == "f(x,y)\u{2009}=\u{2009}\u{2212}2x\u{2009}+\u{2009}1")
+    }
+
+    @Test func mixedPlainAndMath() {
+        let runs = MathText.runs("XOR$(x, y)$")
+        #expect(runs.first == TextRun("XOR(", italic: false))
+        #expect(runs.map(\.text).joined() == "XOR(x,y)")
+        #expect(MathText.runs("plain").count == 1)
+        #expect(MathText.runs("costs $5").map(\.text).joined() == "costs $5")
+    }
+}
+
+/// A renderer that records what it is asked to draw: the figure code tested without pixels.
+final class RecordingRenderer: Renderer {
+    var paths: [(Path, PathStyle)] = []
+    var markers: [MarkerBatch] = []
+    var texts: [(String, Point, Double)] = []
+    var clips = 0
+
+    func draw(_ path: Path, style: PathStyle) { paths.append((path, style)) }
+    func draw(_ markers: MarkerBatch) { self.markers.append(markers) }
+    func measure(_ runs: [TextRun], size: Double) -> TextMetrics {
+        TextMetrics(width: Double(runs.map(\.text.count).reduce(0, +)) * size * 0.6, ascent: size * 0.75, descent: size * 0.25)
+    }
+    func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double) {
+        texts.append((runs.map(\.text).joined(), origin, rotation))
+    }
+    func pushClip(_ rect: Rect) { clips += 1 }
+    func popClip() { clips -= 1 }
+}
+
+@Suite struct FigureLayout {
+    @Test func subplotCellsFollowMatplotlibParameters() {
+        let figure = Figure(width: 10, height: 10, dpi: 100)
+        let r = figure.rect(of: SubplotCell(rows: 2, columns: 2, index: 2))
+        // Width: 0.775 · 1000 / 2.2; the second column starts one cell plus wspace later.
+        let cell = 775.0 / 2.2
+        #expect(abs(r.width - cell) < 1e-9)
+        #expect(abs(r.x - (125 + cell * 1.2)) < 1e-9)
+        #expect(abs(r.y - 120) < 1e-9)
+    }
+
+    @Test func scatterLandsWhereTheDataIs() {
+        let figure = Figure(width: 6.4, height: 4.8, dpi: 100)
+        let axes = figure.addAxes()
+        axes.scatter([0, 1], [0, 1], color: .red, size: 100, label: "pts")
+        axes.title = "T"
+        axes.legendLocation = .upperLeft
+        let recorder = RecordingRenderer()
+        figure.draw(on: recorder)
+        let box = figure.rect(of: SubplotCell(rows: 1, columns: 1, index: 1))
+        let batch = recorder.markers[0]
+        // With 5 % margins, x = 0 sits 1/22 of the width in from the left; y = 0 as far up from the bottom.
+        #expect(abs(batch.centers[0].x - (box.x + box.width / 22)) < 1e-9)
+        #expect(abs(batch.centers[0].y - (box.maxY - box.height / 22)) < 1e-9)
+        #expect(abs(batch.diameter - 10 * 100 / 72) < 1e-9)
+        #expect(recorder.texts.contains { $0.0 == "T" })
+        #expect(recorder.texts.contains { $0.0 == "pts" })
+        #expect(recorder.clips == 0)
+    }
+
+    @Test func threeDScatterIsDepthSortedAndShaded() {
+        let figure = Figure(width: 7, height: 7)
+        let axes = figure.addAxes3D()
+        axes.scatter([0, 1], [1, 0], [0, 0], color: .blue)
+        let recorder = RecordingRenderer()
+        figure.draw(on: recorder)
+        let batch = recorder.markers[0]
+        // (0, 1, 0) is farther from the default camera than (1, 0, 0): drawn first, and lighter.
+        #expect(batch.colors.count == 2)
+        #expect(batch.colors[0].alpha < batch.colors[1].alpha)
+        #expect(batch.colors[1].alpha == 1)
+    }
+
+    @Test func wireframeDrawsEveryStridedLineAndTheLast() {
+        let w = WireframeArtist(x: Array(repeating: 0, count: 100), y: Array(repeating: 0, count: 100), z: Array(repeating: 0, count: 100),
+                                rows: 10, columns: 10, rowStride: 4, columnStride: 4, color: .black, width: 1, label: nil)
+        // Rows 0, 4, 8, 9 and the same columns.
+        #expect(w.polylines.count == 8)
+    }
+}
