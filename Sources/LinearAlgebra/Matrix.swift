@@ -174,6 +174,24 @@ public func rowMajorGEMM(
         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// Raw `cblas_dgemv` on a row-major buffer: `y = alpha · A · x + beta · y` with A `m × n` (`lda` = row length
+/// as stored) and strided x and y. Matrix–vector products need no packing of A, which matters for the skinny
+/// products of a network's output layer.
+@inlinable
+public func rowMajorGEMV(
+    m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    x: UnsafePointer<Double>, incx: Int = 1, beta: Double, y: UnsafeMutablePointer<Double>, incy: Int = 1
+) {
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, Int32(incx), beta, y, Int32(incy))
+}
+
+/// `y = Aᵀ · x` for a row-major `rows × columns` matrix A (so x has `rows` entries and y `columns`), through
+/// `cblas_dgemv`.
+@inlinable
+public func cblasTransposedGEMV(rows: Int, columns: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 0, y, 1)
+}
+
 /// Sets how many threads OpenBLAS may use; returns the previous setting.
 ///
 /// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores.

@@ -23,12 +23,13 @@ public struct ProbeResult: Sendable {
 
 /// Gradient probes of any-depth ReLU MLPs with 2 inputs and 1 output, in batches.
 ///
-/// Per chunk of points the forward pass runs as matrix products, and the input Jacobian is carried forward
-/// alongside it (forward-mode differentiation, masks × weights): after hidden layer l the Jacobian is
-/// `J_l = M_l ⊙ (J_{l−1} · W_lᵀ)`, with `J_1 = M_1 ⊙ W_1` never materialised but folded into the next
-/// layer's weights. A unit is on when its pre-activation is > 0, as PyTorch's ReLU gradient has it.
-/// Chunks run in parallel; memory stays bounded by the chunk size whatever the number of points,
-/// apart from the per-point results (3 coefficients, the output and a pattern id).
+/// On a region of constant activation pattern the network is affine, and its gradient depends on the pattern
+/// alone: g = w_L · diag(m_{L−1}) · W_{L−1} ⋯ diag(m_1) · W_1. So the probe runs the forward pass over chunks of
+/// points as matrix products (values and on/off bits only), numbers the patterns in point order, and computes
+/// the gradient once per distinct pattern (a backward walk of matrix–vector products); each point's offset is
+/// then c = f(x) − g·x, as the notebook computes it. A unit is on when its pre-activation is > 0, as PyTorch's
+/// ReLU gradient has it. Chunks run in parallel; memory stays bounded by the chunk size whatever the number of
+/// points, apart from the per-point results (3 coefficients, the output and a pattern id).
 public struct GradientProbe: Sendable {
     /// The network probed.
     public let network: MLP
@@ -47,7 +48,8 @@ public struct GradientProbe: Sendable {
         self.network = network
         self.precision = precision
         let widest = network.layers.map(\.outputs).max() ?? 1
-        self.chunkSize = max(1, chunkSize ?? max(16, min(4096, (1 << 18) / widest)))
+        // About 512 KiB of activations per chunk, so that a layer stays in a core's L2 cache between passes.
+        self.chunkSize = max(1, chunkSize ?? max(8, min(4096, (1 << 16) / widest)))
         self.workers = max(1, workers ?? ProcessInfoCores.count)
     }
 
@@ -59,6 +61,9 @@ public struct GradientProbe: Sendable {
         var outputs = [Double](repeating: 0, count: n)
         var patternIDs = [Int32](repeating: 0, count: n)
         var table = PatternTable(wordsPerPattern: plan.wordsPerPattern)
+        // Gradient of each pattern, by id: (gx, gy).
+        var gradients: [Double] = []
+        var backward = PatternGradient(plan: plan)
 
         let chunkCount = (n + chunkSize - 1) / chunkSize
         let wave = workers == 1 ? 1 : workers * 4
@@ -84,8 +89,7 @@ public struct GradientProbe: Sendable {
                                            outputs: outBase + lo, patternWords: words.baseAddress!)
                             }
                         } else {
-                            scratch[slot].run(plan: plan, points: points, range: lo..<hi,
-                                              coefficients: coeffBase + 3 * lo, outputs: outBase + lo)
+                            scratch[slot].forward(plan: plan, points: points, range: lo..<hi, outputs: outBase + lo)
                         }
                     }
                     if inWave == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: inWave, execute: body) }
@@ -94,7 +98,22 @@ public struct GradientProbe: Sendable {
                         let lo = (start + slot) * chunkSize, hi = min(n, lo + chunkSize)
                         scratch[slot].patternWords.withUnsafeBufferPointer { words in
                             for i in 0..<(hi - lo) {
-                                patternIDs[lo + i] = table.id(of: words.baseAddress! + i * plan.wordsPerPattern)
+                                let wordsOfPoint = words.baseAddress! + i * plan.wordsPerPattern
+                                let id = table.id(of: wordsOfPoint)
+                                patternIDs[lo + i] = id
+                                guard single == nil else { continue }
+                                if 2 * Int(id) == gradients.count {
+                                    let g = backward.gradient(pattern: wordsOfPoint)
+                                    gradients.append(g.x)
+                                    gradients.append(g.y)
+                                }
+                                let p = points.point(lo + i)
+                                let gx = gradients[2 * Int(id)], gy = gradients[2 * Int(id) + 1]
+                                let k = 3 * (lo + i)
+                                coeffBase[k] = gx
+                                coeffBase[k + 1] = gy
+                                // The notebook's offset: output minus g·x.
+                                coeffBase[k + 2] = outBase[lo + i] - (gx * p.x + gy * p.y)
                             }
                         }
                     }
@@ -106,19 +125,17 @@ public struct GradientProbe: Sendable {
     }
 }
 
-/// The network's weights rearranged once for the chunked passes.
+/// The network's weights arranged once for the chunked passes.
 struct ProbePlan: @unchecked Sendable {
     /// Hidden layers: weights (out × in), bias.
     let hidden: [Dense]
-    /// The output layer's weights as a column (last hidden width) and its bias.
+    /// The output layer's weights (last hidden width, or 2 without hidden layers) and its bias.
     let outputWeights: [Double]
     let outputBias: Double
-    /// First layer with its bias as a third column (h₁ × 3), so that Z₁ = [x, y, 1] · W̃ᵀ is one product.
-    let firstAugmented: [Double]
-    /// For the layer after the first: [W₂ diag(W₁[:,0]); W₂ diag(W₁[:,1])] (2h₂ × h₁), the folded Jacobian.
-    let secondFolded: [Double]
-    /// For a single hidden layer: [w ⊙ W₁[:,0], w ⊙ W₁[:,1]] as h₁ × 2, giving g = M₁ · V in one product.
-    let outputFolded: [Double]
+    /// First layer's weight columns and bias, each h₁ long (structure of arrays, for contiguous loads).
+    let firstX: [Double], firstY: [Double], firstBias: [Double]
+    /// For one hidden layer: its units' contributions to the gradient, w_j · W₁[j, :], as two arrays.
+    let contributionX: [Double], contributionY: [Double]
     let wordsPerPattern: Int
     /// Bit offset of each hidden layer's units in the pattern.
     let bitOffsets: [Int]
@@ -134,73 +151,87 @@ struct ProbePlan: @unchecked Sendable {
         bitOffsets = offsets
         wordsPerPattern = max(1, (total + 63) / 64)
         if let first = hidden.first {
-            let h1 = first.outputs
-            var aug = [Double](repeating: 0, count: h1 * 3)
-            for j in 0..<h1 {
-                aug[3 * j] = first.weight[j, 0]
-                aug[3 * j + 1] = first.weight[j, 1]
-                aug[3 * j + 2] = first.bias[j]
-            }
-            firstAugmented = aug
-            if hidden.count >= 2 {
-                let second = hidden[1]
-                let h2 = second.outputs
-                var folded = [Double](repeating: 0, count: 2 * h2 * h1)
-                for axis in 0..<2 {
-                    for r in 0..<h2 {
-                        for c in 0..<h1 {
-                            folded[(axis * h2 + r) * h1 + c] = second.weight[r, c] * first.weight[c, axis]
-                        }
-                    }
-                }
-                secondFolded = folded
-                outputFolded = []
-            } else {
-                var v = [Double](repeating: 0, count: h1 * 2)
-                for j in 0..<h1 {
-                    v[2 * j] = outputWeights[j] * first.weight[j, 0]
-                    v[2 * j + 1] = outputWeights[j] * first.weight[j, 1]
-                }
-                outputFolded = v
-                secondFolded = []
-            }
+            firstX = first.weight.column(0)
+            firstY = first.weight.column(1)
+            firstBias = first.bias
         } else {
-            firstAugmented = []
-            secondFolded = []
-            outputFolded = []
+            (firstX, firstY, firstBias) = ([], [], [])
         }
+        if hidden.count == 1 {
+            let w = outputWeights
+            contributionX = zip(w, firstX).map { $0 * $1 }
+            contributionY = zip(w, firstY).map { $0 * $1 }
+        } else {
+            (contributionX, contributionY) = ([], [])
+        }
+    }
+}
+
+/// The gradient of the network on the region of one activation pattern: a backward walk from the output,
+/// masking each hidden layer by the pattern, one matrix–vector product per layer.
+struct PatternGradient {
+    let plan: ProbePlan
+    private var vector: [Double]
+    private var next: [Double]
+
+    init(plan: ProbePlan) {
+        self.plan = plan
+        let widest = max(2, plan.hidden.map { max($0.inputs, $0.outputs) }.max() ?? 2)
+        vector = [Double](repeating: 0, count: widest)
+        next = [Double](repeating: 0, count: widest)
+    }
+
+    mutating func gradient(pattern words: UnsafePointer<UInt64>) -> (x: Double, y: Double) {
+        guard !plan.hidden.isEmpty else { return (plan.outputWeights[0], plan.outputWeights[1]) }
+        if plan.hidden.count == 1 {
+            // One hidden layer: the sum of the contributions of the units that are on, in unit order.
+            var gx = 0.0, gy = 0.0
+            for w in 0..<plan.wordsPerPattern {
+                var word = words[w]
+                while word != 0 {
+                    let j = w * 64 + word.trailingZeroBitCount
+                    gx += plan.contributionX[j]
+                    gy += plan.contributionY[j]
+                    word &= word - 1
+                }
+            }
+            return (gx, gy)
+        }
+        var width = plan.outputWeights.count
+        for k in 0..<width { vector[k] = plan.outputWeights[k] }
+        for l in stride(from: plan.hidden.count - 1, through: 0, by: -1) {
+            let layer = plan.hidden[l]
+            let offset = plan.bitOffsets[l]
+            for j in 0..<width where words[(offset + j) >> 6] >> UInt64((offset + j) & 63) & 1 == 0 { vector[j] = 0 }
+            // next = Wᵀ · vector  (inputs of this layer)
+            vector.withUnsafeBufferPointer { v in next.withUnsafeMutableBufferPointer { out in layer.weight.storage.withUnsafeBufferPointer { w in
+                cblasTransposedGEMV(rows: layer.outputs, columns: layer.inputs, a: w.baseAddress!, x: v.baseAddress!, y: out.baseAddress!)
+            } } }
+            width = layer.inputs
+            swap(&vector, &next)
+        }
+        return (vector[0], vector[1])
     }
 }
 
 /// Per-worker buffers, reused from chunk to chunk.
 final class ProbeScratch: @unchecked Sendable {
-    /// Activations of the current layer (n × h).
+    /// Activations of the current layer and the product into the next (n × widest each).
     var activations: [Double]
-    /// Masks of the current layer as 0/1 (n × h); only the first layer's is kept as a matrix.
-    var masks: [Double]
-    /// Jacobian [Jx; Jy] of the current layer (2n × h).
-    var jacobian: [Double]
-    /// Pre-activation products (n × h) and tangent products (2n × h, or n × 2h when folded).
     var product: [Double]
-    var tangentProduct: [Double]
     var input: [Double]
     var patternWords: [UInt64]
-    var head: [Double]
 
     init(plan: ProbePlan, chunkSize n: Int) {
         let widest = max(1, plan.hidden.map(\.outputs).max() ?? 1)
         activations = [Double](repeating: 0, count: n * widest)
-        masks = [Double](repeating: 0, count: n * widest)
-        jacobian = [Double](repeating: 0, count: 2 * n * widest)
         product = [Double](repeating: 0, count: n * widest)
-        tangentProduct = [Double](repeating: 0, count: 2 * n * widest)
         input = [Double](repeating: 0, count: n * 3)
         patternWords = [UInt64](repeating: 0, count: n * plan.wordsPerPattern)
-        head = [Double](repeating: 0, count: n * 3)
     }
 
-    func run(plan: ProbePlan, points: some ProbePointSet, range: Range<Int>,
-             coefficients: UnsafeMutablePointer<Double>, outputs: UnsafeMutablePointer<Double>) {
+    /// The forward pass over the points in `range`: outputs and pattern bits.
+    func forward(plan: ProbePlan, points: some ProbePointSet, range: Range<Int>, outputs: UnsafeMutablePointer<Double>) {
         let n = range.count
         for (i, index) in range.enumerated() {
             let p = points.point(index)
@@ -208,135 +239,86 @@ final class ProbeScratch: @unchecked Sendable {
             input[3 * i + 1] = p.y
             input[3 * i + 2] = 1
         }
-        for k in 0..<(n * plan.wordsPerPattern) { patternWords[k] = 0 }
         let words = plan.wordsPerPattern
-
-        // head[3i..3i+2] receives (f, gx, gy) for point i.
-        if plan.hidden.isEmpty {
-            // A single affine layer: the gradient is the weight row everywhere.
+        for k in 0..<(n * words) { patternWords[k] = 0 }
+        guard !plan.hidden.isEmpty else {
             for i in 0..<n {
-                let x = input[3 * i], y = input[3 * i + 1]
-                let gx = plan.outputWeights[0], gy = plan.outputWeights[1]
-                head[3 * i] = gx * x + gy * y + plan.outputBias
-                head[3 * i + 1] = gx
-                head[3 * i + 2] = gy
+                outputs[i] = plan.outputWeights[0] * input[3 * i] + plan.outputWeights[1] * input[3 * i + 1] + plan.outputBias
             }
-        } else {
-            var width = 0
-            for (l, layer) in plan.hidden.enumerated() {
-                let h = layer.outputs
-                if l == 0 {
-                    // Z₁ = [x y 1] · W̃ᵀ
-                    input.withUnsafeBufferPointer { a in plan.firstAugmented.withUnsafeBufferPointer { w in product.withUnsafeMutableBufferPointer { c in
-                        rowMajorGEMM(transposeA: false, transposeB: true, m: n, n: h, k: 3, alpha: 1,
-                                     a: a.baseAddress!, lda: 3, b: w.baseAddress!, ldb: 3, beta: 0, c: c.baseAddress!, ldc: h)
-                    } } }
-                    activateFirstLayer(n: n, h: h, bitOffset: plan.bitOffsets[0], words: words)
-                } else {
-                    let hPrev = width
-                    // Z = A · Wᵀ (bias added in the pass below)
-                    activations.withUnsafeBufferPointer { a in layer.weight.storage.withUnsafeBufferPointer { w in product.withUnsafeMutableBufferPointer { c in
-                        rowMajorGEMM(transposeA: false, transposeB: true, m: n, n: h, k: hPrev, alpha: 1,
-                                     a: a.baseAddress!, lda: hPrev, b: w.baseAddress!, ldb: hPrev, beta: 0, c: c.baseAddress!, ldc: h)
-                    } } }
-                    let folded = l == 1
-                    if folded {
-                        // [Tx Ty] = M₁ · [W₂ diag(W₁[:,0]); W₂ diag(W₁[:,1])]ᵀ  (n × 2h)
-                        masks.withUnsafeBufferPointer { a in plan.secondFolded.withUnsafeBufferPointer { w in tangentProduct.withUnsafeMutableBufferPointer { c in
-                            rowMajorGEMM(transposeA: false, transposeB: true, m: n, n: 2 * h, k: hPrev, alpha: 1,
-                                         a: a.baseAddress!, lda: hPrev, b: w.baseAddress!, ldb: hPrev, beta: 0, c: c.baseAddress!, ldc: 2 * h)
-                        } } }
-                    } else {
-                        // [Tx; Ty] = [Jx; Jy] · Wᵀ  (2n × h)
-                        jacobian.withUnsafeBufferPointer { a in layer.weight.storage.withUnsafeBufferPointer { w in tangentProduct.withUnsafeMutableBufferPointer { c in
-                            rowMajorGEMM(transposeA: false, transposeB: true, m: 2 * n, n: h, k: hPrev, alpha: 1,
-                                         a: a.baseAddress!, lda: hPrev, b: w.baseAddress!, ldb: hPrev, beta: 0, c: c.baseAddress!, ldc: h)
-                        } } }
-                    }
-                    activateDeepLayer(n: n, h: h, bias: layer.bias, folded: folded, bitOffset: plan.bitOffsets[l], words: words)
-                }
-                width = h
-            }
-            // Output layer: f = A · w + b, and g from the Jacobian.
-            let h = width
-            activations.withUnsafeBufferPointer { a in plan.outputWeights.withUnsafeBufferPointer { w in head.withUnsafeMutableBufferPointer { c in
-                rowMajorGEMM(transposeA: false, transposeB: false, m: n, n: 1, k: h, alpha: 1,
-                             a: a.baseAddress!, lda: h, b: w.baseAddress!, ldb: 1, beta: 0, c: c.baseAddress!, ldc: 3)
-            } } }
-            if plan.hidden.count == 1 {
-                // (gx, gy) = M₁ · V
-                masks.withUnsafeBufferPointer { a in plan.outputFolded.withUnsafeBufferPointer { w in head.withUnsafeMutableBufferPointer { c in
-                    rowMajorGEMM(transposeA: false, transposeB: false, m: n, n: 2, k: h, alpha: 1,
-                                 a: a.baseAddress!, lda: h, b: w.baseAddress!, ldb: 2, beta: 0, c: c.baseAddress! + 1, ldc: 3)
-                } } }
+            return
+        }
+        var width = 0
+        for (l, layer) in plan.hidden.enumerated() {
+            let h = layer.outputs
+            if l == 0 {
+                // Z₁ = [x y 1] · W̃ᵀ has an inner dimension of 3, where BLAS's packing and tiling cost more than the
+                // arithmetic; it is computed inside the activation pass instead.
+                activateFirstLayer(n: n, h: h, plan: plan, bitOffset: plan.bitOffsets[0], words: words)
             } else {
-                // gx = Jx · w, gy = Jy · w
-                jacobian.withUnsafeBufferPointer { a in plan.outputWeights.withUnsafeBufferPointer { w in head.withUnsafeMutableBufferPointer { c in
-                    rowMajorGEMM(transposeA: false, transposeB: false, m: n, n: 1, k: h, alpha: 1,
-                                 a: a.baseAddress!, lda: h, b: w.baseAddress!, ldb: 1, beta: 0, c: c.baseAddress! + 1, ldc: 3)
-                    rowMajorGEMM(transposeA: false, transposeB: false, m: n, n: 1, k: h, alpha: 1,
-                                 a: a.baseAddress! + n * h, lda: h, b: w.baseAddress!, ldb: 1, beta: 0, c: c.baseAddress! + 2, ldc: 3)
+                let hPrev = width
+                // Z = A · Wᵀ (bias added in the activation pass)
+                activations.withUnsafeBufferPointer { a in layer.weight.storage.withUnsafeBufferPointer { w in product.withUnsafeMutableBufferPointer { c in
+                    rowMajorGEMM(transposeA: false, transposeB: true, m: n, n: h, k: hPrev, alpha: 1,
+                                 a: a.baseAddress!, lda: hPrev, b: w.baseAddress!, ldb: hPrev, beta: 0, c: c.baseAddress!, ldc: h)
                 } } }
+                activateLayer(n: n, h: h, bias: layer.bias, bitOffset: plan.bitOffsets[l], words: words)
             }
-            for i in 0..<n { head[3 * i] += plan.outputBias }
+            width = h
         }
-        for i in 0..<n {
-            let f = head[3 * i], gx = head[3 * i + 1], gy = head[3 * i + 2]
-            let x = input[3 * i], y = input[3 * i + 1]
-            outputs[i] = f
-            coefficients[3 * i] = gx
-            coefficients[3 * i + 1] = gy
-            // The notebook's offset: output minus g·x.
-            coefficients[3 * i + 2] = f - (gx * x + gy * y)
-        }
+        // f = A · w + b
+        activations.withUnsafeBufferPointer { a in plan.outputWeights.withUnsafeBufferPointer { w in
+            rowMajorGEMV(m: n, n: width, alpha: 1, a: a.baseAddress!, lda: width, x: w.baseAddress!, beta: 0, y: outputs)
+        } }
+        for i in 0..<n { outputs[i] += plan.outputBias }
     }
 
-    /// ReLU of the first layer's product, keeping its 0/1 mask (the Jacobian stays folded).
-    private func activateFirstLayer(n: Int, h: Int, bitOffset: Int, words: Int) {
-        product.withUnsafeBufferPointer { z in activations.withUnsafeMutableBufferPointer { a in masks.withUnsafeMutableBufferPointer { m in patternWords.withUnsafeMutableBufferPointer { bits in
-            for i in 0..<n {
-                let row = i * h
-                let bitRow = i * words
-                for j in 0..<h {
-                    let v = z[row + j]
-                    if v > 0 {
-                        a[row + j] = v
-                        m[row + j] = 1
-                        let bit = bitOffset + j
-                        bits[bitRow + bit >> 6] |= 1 << UInt64(bit & 63)
-                    } else {
-                        a[row + j] = 0
-                        m[row + j] = 0
-                    }
+    /// The first layer's affine map of (x, y) and its ReLU, row by row.
+    private func activateFirstLayer(n: Int, h: Int, plan: ProbePlan, bitOffset: Int, words: Int) {
+        input.withUnsafeBufferPointer { p in activations.withUnsafeMutableBufferPointer { a in patternWords.withUnsafeMutableBufferPointer { bits in
+            plan.firstX.withUnsafeBufferPointer { wx in plan.firstY.withUnsafeBufferPointer { wy in plan.firstBias.withUnsafeBufferPointer { b in
+                let (wx, wy, b) = (wx.baseAddress!, wy.baseAddress!, b.baseAddress!)
+                for i in 0..<n {
+                    let x = p[3 * i], y = p[3 * i + 1]
+                    let row = a.baseAddress! + i * h
+                    // Contiguous, branch-free and free of bounds checks, so the compiler vectorises it.
+                    for j in 0..<h { row[j] = max(x * wx[j] + y * wy[j] + b[j], 0) }
+                    setBits(of: row, count: h, into: bits.baseAddress! + i * words, at: bitOffset)
                 }
+            } } }
+        } } }
+    }
+
+    /// Bias and ReLU of a layer after the first.
+    private func activateLayer(n: Int, h: Int, bias: [Double], bitOffset: Int, words: Int) {
+        product.withUnsafeBufferPointer { z in activations.withUnsafeMutableBufferPointer { a in patternWords.withUnsafeMutableBufferPointer { bits in bias.withUnsafeBufferPointer { b in
+            let b = b.baseAddress!
+            for i in 0..<n {
+                let zRow = z.baseAddress! + i * h, row = a.baseAddress! + i * h
+                for j in 0..<h { row[j] = max(zRow[j] + b[j], 0) }
+                setBits(of: row, count: h, into: bits.baseAddress! + i * words, at: bitOffset)
             }
         } } } }
     }
 
-    /// Bias, ReLU and masked Jacobian of a layer after the first.
-    private func activateDeepLayer(n: Int, h: Int, bias: [Double], folded: Bool, bitOffset: Int, words: Int) {
-        product.withUnsafeBufferPointer { z in activations.withUnsafeMutableBufferPointer { a in tangentProduct.withUnsafeBufferPointer { t in jacobian.withUnsafeMutableBufferPointer { jac in patternWords.withUnsafeMutableBufferPointer { bits in bias.withUnsafeBufferPointer { b in
-            for i in 0..<n {
-                let row = i * h
-                let bitRow = i * words
-                for j in 0..<h {
-                    let v = z[row + j] + b[j]
-                    let tx = folded ? t[i * 2 * h + j] : t[row + j]
-                    let ty = folded ? t[i * 2 * h + h + j] : t[n * h + row + j]
-                    if v > 0 {
-                        a[row + j] = v
-                        jac[row + j] = tx
-                        jac[n * h + row + j] = ty
-                        let bit = bitOffset + j
-                        bits[bitRow + bit >> 6] |= 1 << UInt64(bit & 63)
-                    } else {
-                        a[row + j] = 0
-                        jac[row + j] = 0
-                        jac[n * h + row + j] = 0
-                    }
-                }
+    /// Sets bit `offset + j` of `bits` for every unit j whose activation is positive (on).
+    ///
+    /// Branch-free, a 64-bit word at a time in a register: a trained net's on/off pattern is close to random
+    /// from unit to unit, and a branch per unit would mispredict half the time.
+    @inline(__always)
+    private func setBits(of row: UnsafePointer<Double>, count: Int, into bits: UnsafeMutablePointer<UInt64>, at offset: Int) {
+        var j = 0
+        while j < count {
+            let bit = offset &+ j
+            let end = min(count, j &+ 64 &- (bit & 63))
+            var word: UInt64 = 0
+            var shift = UInt64(bit & 63)
+            for k in j..<end {
+                word |= (row[k] > 0 ? 1 : 0) << shift
+                shift &+= 1
             }
-        } } } } } }
+            bits[bit >> 6] |= word
+            j = end
+        }
     }
 }
 

@@ -67,9 +67,9 @@ struct BenchCommand: ParsableCommand {
                     patterns = pa.activationPatternCount
                 }
                 let points = grid.count
-                print(String(format: "%-8@ %5d %9d %9.4f %9.4f %9.4f %14.0f %9d %9d",
-                             name as NSString, g, points, best.probe, best.dedup, best.regression,
-                             Double(points) / best.probe, regions, patterns))
+                print(name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                      + String(format: " %5d %9d %9.4f %9.4f %9.4f %14.0f %9d %9d", g, points, best.probe, best.dedup,
+                               best.regression, Double(points) / best.probe, regions, patterns))
             }
         }
     }
