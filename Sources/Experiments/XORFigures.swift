@@ -33,6 +33,12 @@ public enum XORFigures {
         axes.scatter([high, low], [low, high], color: .green, size: 100, label: "Odd")
     }
 
+    /// The four XOR points at height ±1, Even (height −1) in red, Odd (+1) in green.
+    static func addXORPoints3D(_ axes: Axes3D, low: Double = -1, high: Double = 1) {
+        axes.scatter([low, high], [low, high], [-1, -1], color: .red, size: 100)
+        axes.scatter([high, low], [low, high], [1, 1], color: .green, size: 100)
+    }
+
     /// Cell 3: the XOR points, Even in red, Odd in green.
     public static func xorPoints(dpi: Double = 100) -> Figure {
         let figure = Figure(width: 7, height: 7, dpi: dpi)
@@ -48,8 +54,7 @@ public enum XORFigures {
     public static func xor3D(dpi: Double = 100) -> Figure {
         let figure = Figure(width: 7, height: 7, dpi: dpi)
         let axes = figure.addAxes3D()
-        axes.scatter([-1, 1], [-1, 1], [-1, -1], color: .red, size: 100)
-        axes.scatter([1, -1], [-1, 1], [1, 1], color: .green, size: 100)
+        addXORPoints3D(axes)
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
         axes.zLabel = "XOR$(x, y)$"
@@ -88,8 +93,7 @@ public enum XORFigures {
         axes.plot([1, -2], [-2, 1], [-1, -1], color: .red)
         let grid = surface(handcraftedNetwork, linspace(-2, 2, 100))
         axes.wireframe(x: grid.x, y: grid.y, z: grid.z, rows: 100, columns: 100, rowStride: 16, columnStride: 16)
-        axes.scatter([-1, 1], [-1, 1], [-1, -1], color: .red, size: 100)
-        axes.scatter([1, -1], [-1, 1], [1, 1], color: .green, size: 100)
+        addXORPoints3D(axes)
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
         axes.zLabel = "$f(x,y)$"
@@ -115,8 +119,7 @@ public enum XORFigures {
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
         wire.wireframe(x: x, y: y, z: grid.z, rows: 101, columns: 101, rowStride: 16, columnStride: 16)
-        wire.scatter([0, 1], [0, 1], [-1, -1], color: .red, size: 100)
-        wire.scatter([1, 0], [0, 1], [1, 1], color: .green, size: 100)
+        addXORPoints3D(wire, low: 0, high: 1)
         if let epochs, let accuracy {
             axes.title = "\(epochs) epochs \(accuracy) accuracy"
             wire.title = "\(epochs) \(accuracy)"
