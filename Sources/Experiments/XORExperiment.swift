@@ -23,6 +23,8 @@ public struct XORExperimentSettings: Sendable {
     /// Probe arithmetic; nil picks per network: float32 for a network read from an all-F32 file (as PyTorch
     /// evaluates it, so the notebook's numbers are reproduced), float64 otherwise.
     public var precision: ProbePrecision?
+    /// Worker threads of the probes; nil for all cores.
+    public var threads: Int?
 
     public init() {}
 
@@ -124,8 +126,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let (netB, sourceB, trainingB, precisionB) = try obtain(label: "b", path: settings.netBPath, stream: 2)
     timings.train = stage.lap()
 
-    let probeA = GradientProbe(network: netA, precision: precisionA).probe(grid)
-    let probeB = GradientProbe(network: netB, precision: precisionB).probe(grid)
+    let probeA = GradientProbe(network: netA, precision: precisionA, workers: settings.threads).probe(grid)
+    let probeB = GradientProbe(network: netB, precision: precisionB, workers: settings.threads).probe(grid)
     timings.probe = stage.lap()
     guard probeA.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "a") }
     guard probeB.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "b") }

@@ -11,6 +11,11 @@ public final class Axes {
     public var yLimits: (Double, Double)?
     /// Where the legend goes; nil for no legend.
     public var legendLocation: LegendLocation?
+    /// Axis scales (matplotlib's `set_xscale('log')`); non-positive values are left out on a log axis.
+    public var xScale: AxisScale = .linear
+    public var yScale: AxisScale = .linear
+    /// Fixed x tick values (data coordinates), labelled, replacing the automatic ones.
+    public var xTickValues: [Double]?
 
     var scatters: [ScatterArtist] = []
     var lines: [LineArtist] = []
@@ -55,13 +60,17 @@ public final class Axes {
         order.append((3, texts.count - 1))
     }
 
-    /// The view limits: given, or the data's with 5 % margins.
+    /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
     public func limits() -> (x: (Double, Double), y: (Double, Double)) {
         var xs: [Double] = [], ys: [Double] = []
         for s in scatters { xs += s.x; ys += s.y }
         for l in lines { xs += l.x; ys += l.y }
         for f in fills { xs += f.x; ys += f.lower + f.upper }
-        return (xLimits ?? paddedLimits(xs), yLimits ?? paddedLimits(ys))
+        func limits(_ values: [Double], _ given: (Double, Double)?, _ scale: AxisScale) -> (Double, Double) {
+            if let given { return (scale.apply(given.0), scale.apply(given.1)) }
+            return paddedLimits(values.map(scale.apply))
+        }
+        return (limits(xs, xLimits, xScale), limits(ys, yLimits, yScale))
     }
 
     /// The axes rectangle in pixels.
@@ -71,9 +80,12 @@ public final class Axes {
         let pt = figure.pointsToPixels
         let box = frame(in: figure)
         let (xl, yl) = limits()
+        let (xScale, yScale) = (self.xScale, self.yScale)
         func toPixel(_ x: Double, _ y: Double) -> Point {
-            // The y-flip of 2-D axes happens here, and only here.
-            Point(box.x + (x - xl.0) / (xl.1 - xl.0) * box.width, box.maxY - (y - yl.0) / (yl.1 - yl.0) * box.height)
+            // The y-flip of 2-D axes happens here, and only here. Points off a log axis land at infinity and are
+            // clipped away.
+            let (sx, sy) = (xScale.apply(x), yScale.apply(y))
+            return Point(box.x + (sx - xl.0) / (xl.1 - xl.0) * box.width, box.maxY - (sy - yl.0) / (yl.1 - yl.0) * box.height)
         }
         renderer.draw(Path.rectangle(box), style: PathStyle(fill: .white))
         renderer.pushClip(box)
@@ -117,7 +129,7 @@ public final class Axes {
             let xs = corners.map(\.x), ys = corners.map(\.y)
             textBoxes.append(Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!))
         }
-        drawFrame(on: renderer, figure: figure, box: box, limits: (xl, yl), toPixel: toPixel)
+        drawFrame(on: renderer, figure: figure, box: box, limits: (xl, yl))
         if let legendLocation {
             let entries = legendEntries()
             if !entries.isEmpty {
@@ -148,8 +160,7 @@ public final class Axes {
         }
     }
 
-    private func drawFrame(on renderer: Renderer, figure: Figure, box: Rect, limits: ((Double, Double), (Double, Double)),
-                           toPixel: (Double, Double) -> Point) {
+    private func drawFrame(on renderer: Renderer, figure: Figure, box: Rect, limits: ((Double, Double), (Double, Double))) {
         let pt = figure.pointsToPixels
         let fontSize = 10 * pt
         let tickLength = 3.5 * pt, tickPad = 3.5 * pt
@@ -157,20 +168,30 @@ public final class Axes {
         // Tick counts as matplotlib's AutoLocator: one per 30 pt of width, one per 20 pt of height, at most 9.
         let xBins = min(9, max(1, Int((box.width / pt) / 30)))
         let yBins = min(9, max(1, Int((box.height / pt) / 20)))
-        let xTicks = niceTicks(from: limits.0.0, to: limits.0.1, maxBins: xBins)
-        let yTicks = niceTicks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
+        let xTicks = xTickValues.map { values in
+            zip(values, xScale == .log ? values.map { String(format: "%g", $0) } : tickLabels(values))
+                .map { Tick(position: xScale.apply($0.0), label: $0.1) }
+        } ?? xScale.ticks(from: limits.0.0, to: limits.0.1, maxBins: xBins)
+        let yTicks = yScale.ticks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
+        // Tick positions are in scaled coordinates.
+        func pixelX(_ v: Double) -> Double { box.x + (v - limits.0.0) / (limits.0.1 - limits.0.0) * box.width }
+        func pixelY(_ v: Double) -> Double { box.maxY - (v - limits.1.0) / (limits.1.1 - limits.1.0) * box.height }
         var lowest = box.maxY
-        for (value, label) in zip(xTicks, tickLabels(xTicks)) {
-            let x = toPixel(value, limits.1.0).x
-            renderer.draw(Path([Point(x, box.maxY), Point(x, box.maxY + tickLength)]), style: tickStyle)
+        for tick in xTicks {
+            let x = pixelX(tick.position)
+            let length = tick.label == nil ? tickLength * 0.6 : tickLength
+            renderer.draw(Path([Point(x, box.maxY), Point(x, box.maxY + length)]), style: tickStyle)
+            guard let label = tick.label else { continue }
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(x, box.maxY + tickLength + tickPad), horizontal: .center, vertical: .top)
             lowest = max(lowest, corners.map(\.y).max()!)
         }
         var leftmost = box.x
-        for (value, label) in zip(yTicks, tickLabels(yTicks)) {
-            let y = toPixel(limits.0.0, value).y
-            renderer.draw(Path([Point(box.x, y), Point(box.x - tickLength, y)]), style: tickStyle)
+        for tick in yTicks {
+            let y = pixelY(tick.position)
+            let length = tick.label == nil ? tickLength * 0.6 : tickLength
+            renderer.draw(Path([Point(box.x, y), Point(box.x - length, y)]), style: tickStyle)
+            guard let label = tick.label else { continue }
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(box.x - tickLength - tickPad, y), horizontal: .right, vertical: .center)
             leftmost = min(leftmost, corners.map(\.x).min()!)

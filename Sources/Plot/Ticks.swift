@@ -75,3 +75,54 @@ public func paddedLimits(_ values: [Double], margin: Double = 0.05) -> (Double, 
     let pad = (hi - lo) * margin
     return (lo - pad, hi + pad)
 }
+
+/// A tick: its position in scaled coordinates, and its label (nil for a minor tick).
+public struct Tick: Equatable, Sendable {
+    public var position: Double
+    public var label: String?
+}
+
+/// How data map onto an axis.
+public enum AxisScale: Sendable {
+    case linear
+    /// Base-10 logarithmic: decades get labelled major ticks, 2…9 × 10ᵏ minor ones.
+    case log
+
+    /// Data → scaled coordinate (NaN for non-positive values on a log axis).
+    public func apply(_ v: Double) -> Double {
+        switch self {
+        case .linear: return v
+        case .log: return v > 0 ? log10(v) : .nan
+        }
+    }
+
+    /// Ticks for a view of [lo, hi] in scaled coordinates.
+    public func ticks(from lo: Double, to hi: Double, maxBins: Int) -> [Tick] {
+        switch self {
+        case .linear:
+            let values = niceTicks(from: lo, to: hi, maxBins: maxBins)
+            return zip(values, tickLabels(values)).map { Tick(position: $0.0, label: $0.1) }
+        case .log:
+            var ticks: [Tick] = []
+            let first = Int(lo.rounded(.down)), last = Int(hi.rounded(.up))
+            let majorCount = (first...last).filter { Double($0) >= lo - 1e-9 && Double($0) <= hi + 1e-9 }.count
+            for k in first...last {
+                for m in 1...9 {
+                    let position = Double(k) + log10(Double(m))
+                    guard position >= lo - 1e-9 && position <= hi + 1e-9 else { continue }
+                    let value = Double(m) * pow(10, Double(k))
+                    // Label decades; when fewer than two decades are in view, label 2 and 5 as well.
+                    let labelled = m == 1 || (majorCount < 2 && (m == 2 || m == 5))
+                    ticks.append(Tick(position: position, label: labelled ? logLabel(value) : nil))
+                }
+            }
+            return ticks
+        }
+    }
+
+    private func logLabel(_ v: Double) -> String {
+        if v >= 1 && v < 1e6 { return String(Int(v.rounded())) }
+        if v < 1 && v >= 1e-4 { return String(format: "%g", v) }
+        return String(format: "%.0e", v)
+    }
+}

@@ -55,6 +55,9 @@ struct XORCommand: ParsableCommand {
     @Option(help: "Figure resolution in dots per inch (PNG).")
     var dpi: Double = 100
 
+    @Option(help: "Threads for the probes (default: all cores).")
+    var threads: Int?
+
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
@@ -62,6 +65,7 @@ struct XORCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
         guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
         _ = try formats()
     }
@@ -91,6 +95,7 @@ struct XORCommand: ParsableCommand {
         settings.netAPath = netA
         settings.netBPath = netB
         settings.precision = precision.probePrecision
+        settings.threads = threads
         let folder = out ?? defaultFolder()
         do {
             // Fail on an unusable output folder before spending time on training.

@@ -113,3 +113,63 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(r.stderr.contains("diverged"))
     }
 }
+
+@Suite struct BatchCommandLine {
+    func folders(_ path: String) -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix("width-") })
+    }
+
+    func regions(_ path: String) throws -> [Int] {
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/report.json"))) as! [String: Any]
+        return (report["networks"] as! [[String: Any]]).map { $0["probeRegions"] as! Int }
+    }
+
+    @Test func sweepResumesAndShardsAddUp() throws {
+        let full = temporaryFolder(), sharded = temporaryFolder()
+        let common = ["batch", "--widths", "2,20", "--seeds", "0-1", "--grid", "11", "--no-figures"]
+        let first = try run(common + ["--out", full])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(folders(full) == ["width-2-seed-0", "width-2-seed-1", "width-20-seed-0", "width-20-seed-1"])
+        let csv = try String(contentsOfFile: full + "/summary.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 5)
+        #expect(FileManager.default.fileExists(atPath: full + "/summary.png"))
+        // A second invocation finds everything done.
+        let second = try run(common + ["--out", full])
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("4 already done, 0 to run"), "\(second.stderr)")
+        // Other settings are not the same runs.
+        let third = try run(common + ["--epochs", "99", "--out", full])
+        #expect(third.stderr.contains("0 already done, 4 to run"), "\(third.stderr)")
+        // Shards 1/2 and 2/2 together make the same sweep, with the same results.
+        for shard in ["1/2", "2/2"] {
+            let r = try run(common + ["--epochs", "99", "--shard", shard, "--out", sharded])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("--summarize"))
+        }
+        #expect(folders(sharded) == folders(full))
+        for name in folders(full) { #expect(try regions(full + "/" + name) == regions(sharded + "/" + name)) }
+        let summary = try run(["batch", "--summarize", sharded])
+        #expect(summary.status == 0)
+        #expect(FileManager.default.fileExists(atPath: sharded + "/summary.csv"))
+    }
+
+    @Test func failingRunsAreReportedAndTheBatchGoesOn() throws {
+        let out = temporaryFolder()
+        let r = try run(["batch", "--widths", "1000,2", "--seeds", "0", "--lr", "50", "--max-attempts", "1",
+                         "--grid", "11", "--no-figures", "--out", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("width-1000-seed-0: network a: training did not reach accuracy"), "\(r.stderr)")
+        let csv = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8)
+        #expect(csv.contains("1000,0,failed"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/width-1000-seed-0/report.json"))
+    }
+
+    @Test func badSweepSpecifications() throws {
+        for (arguments, message) in [(["--seeds", "5-1"], "runs backwards"), (["--widths", "0"], "at least 1"),
+                                     (["--shard", "3/2"], "--shard must be i/n")] {
+            let r = try run(["batch"] + arguments + ["--out", temporaryFolder()])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Plot
+
+/// One run of a sweep: the main job at one width and seed.
+public struct BatchRun: Equatable, Hashable, Sendable {
+    public var width: Int
+    public var seed: UInt64
+    public init(width: Int, seed: UInt64) { self.width = width; self.seed = seed }
+
+    /// The run's folder name, `width-<N>-seed-<S>`.
+    public var folderName: String { "width-\(width)-seed-\(seed)" }
+}
+
+/// Errors in a sweep's specification.
+public struct BatchSpecificationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A sweep: widths × seeds, in that order (every seed of the first width, then the next width), and the share
+/// of it one machine runs.
+public struct BatchPlan: Sendable {
+    public var widths: [Int]
+    public var seeds: [UInt64]
+    /// 1-based shard index and shard count; (1, 1) runs everything.
+    public var shard: (index: Int, count: Int)
+
+    public init(widths: [Int], seeds: [UInt64], shard: (index: Int, count: Int) = (1, 1)) {
+        self.widths = widths
+        self.seeds = seeds
+        self.shard = shard
+    }
+
+    /// Every run of the sweep.
+    public var allRuns: [BatchRun] { widths.flatMap { w in seeds.map { BatchRun(width: w, seed: $0) } } }
+
+    /// This shard's runs: every `count`-th run starting at the `index`-th.
+    public var runs: [BatchRun] {
+        allRuns.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+    }
+
+    /// Parses `2,20,100` into widths, each at least 1.
+    public static func parseWidths(_ text: String) throws -> [Int] {
+        let widths = try parseList(text, name: "--widths").map { value -> Int in
+            guard value >= 1, value <= Int(Int32.max) else { throw BatchSpecificationError("--widths: a width must be at least 1, got \(value)") }
+            return Int(value)
+        }
+        return widths
+    }
+
+    /// Parses `0-9` or `0,3,5-7` into seeds.
+    public static func parseSeeds(_ text: String) throws -> [UInt64] {
+        try parseList(text, name: "--seeds").map { value in
+            guard value >= 0 else { throw BatchSpecificationError("--seeds: a seed must not be negative, got \(value)") }
+            return UInt64(value)
+        }
+    }
+
+    /// Comma-separated integers and inclusive ranges `a-b`, without duplicates, in the order given.
+    static func parseList(_ text: String, name: String) throws -> [Int64] {
+        var values: [Int64] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            let bounds = item.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            if bounds.count == 2, let a = Int64(bounds[0]), let b = Int64(bounds[1]) {
+                guard a <= b else { throw BatchSpecificationError("\(name): range '\(item)' runs backwards") }
+                guard b - a < 100_000 else { throw BatchSpecificationError("\(name): range '\(item)' is too long") }
+                values += Array(a...b)
+            } else if let v = Int64(item) {
+                values.append(v)
+            } else {
+                throw BatchSpecificationError("\(name): '\(item)' is not a number or a range like 0-9")
+            }
+        }
+        guard !values.isEmpty else { throw BatchSpecificationError("\(name) is empty") }
+        var seen = Set<Int64>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// Parses `i/n` (1 ≤ i ≤ n).
+    public static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
+            throw BatchSpecificationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
+        }
+        return (i, n)
+    }
+
+    /// The shard of a Slurm job array: task `SLURM_ARRAY_TASK_ID` of `SLURM_ARRAY_TASK_COUNT`, counted from
+    /// `SLURM_ARRAY_TASK_MIN`; nil when those variables are not all set.
+    public static func slurmShard(_ environment: [String: String]) throws -> (index: Int, count: Int)? {
+        guard let id = environment["SLURM_ARRAY_TASK_ID"], let min = environment["SLURM_ARRAY_TASK_MIN"],
+              let count = environment["SLURM_ARRAY_TASK_COUNT"] else { return nil }
+        guard let i = Int(id), let m = Int(min), let n = Int(count), n >= 1, i - m >= 0, i - m < n else {
+            throw BatchSpecificationError("Slurm array variables do not describe a task: ID \(id), MIN \(min), COUNT \(count)")
+        }
+        return (i - m + 1, n)
+    }
+}
+
+/// What one finished (or failed) run left in its folder, read back from `report.json` or `error.txt`.
+public struct BatchRunRecord {
+    public var run: BatchRun
+    /// The report, when the run succeeded.
+    public var report: [String: Any]?
+    /// The error, when it failed.
+    public var error: String?
+
+    /// Reads the run folders under `folder` (`width-<N>-seed-<S>/`), sorted by width then seed.
+    public static func readAll(in folder: String) -> [BatchRunRecord] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var records: [BatchRunRecord] = []
+        for name in names {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, parts[0] == "width", parts[2] == "seed", let w = Int(parts[1]), let s = UInt64(parts[3]) else { continue }
+            let run = BatchRun(width: w, seed: s)
+            let path = folder + "/" + name
+            if let data = FileManager.default.contents(atPath: path + "/report.json"),
+               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                records.append(BatchRunRecord(run: run, report: json, error: nil))
+            } else if let data = FileManager.default.contents(atPath: path + "/error.txt") {
+                records.append(BatchRunRecord(run: run, report: nil, error: String(decoding: data, as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
+            }
+        }
+        return records.sorted { ($0.run.width, $0.run.seed) < ($1.run.width, $1.run.seed) }
+    }
+
+    func network(_ index: Int) -> [String: Any]? { (report?["networks"] as? [[String: Any]])?[safe: index] }
+    func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
+    /// Whether the stored report was made with these settings (the keys the main job writes).
+    public func matches(grid: Int, learningRate: Double, epochs: Int, maxAttempts: Int) -> Bool {
+        guard let report, let training = report["training"] as? [String: Any] else { return false }
+        return number(report["grid"]) == Double(grid) && number(report["width"]) == Double(run.width)
+            && number(report["seed"]) == Double(run.seed) && number(training["learningRate"]) == learningRate
+            && number(training["epochs"]) == Double(epochs) && number(training["maxAttempts"]) == Double(maxAttempts)
+    }
+    var regionsA: Double? { number(network(0)?["probeRegions"]) }
+    var regionsB: Double? { number(network(1)?["probeRegions"]) }
+    var r2AToB: Double? { number(((report?["regression"] as? [String: Any])?["aToB"] as? [String: Any])?["r2"]) }
+    var r2BToA: Double? { number(((report?["regression"] as? [String: Any])?["bToA"] as? [String: Any])?["r2"]) }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// The sweep's summary: a CSV row per run and a figure of region counts and R² against width.
+public enum BatchSummary {
+    /// Column names of `summary.csv`.
+    public static let columns = [
+        "width", "seed", "status", "attempts_a", "attempts_b", "accuracy_a", "accuracy_b",
+        "probe_regions_a", "probe_regions_b", "activation_patterns_a", "activation_patterns_b",
+        "r2_a_to_b", "r2_b_to_a", "time_train", "time_probe", "time_dedup", "time_regression", "time_render",
+        "time_total", "error",
+    ]
+
+    /// `summary.csv`: one row per run folder.
+    public static func csv(_ records: [BatchRunRecord]) -> String {
+        func field(_ value: Any?) -> String {
+            switch value {
+            case nil, is NSNull: return ""
+            case let n as NSNumber: return n.stringValue
+            case let s as String:
+                let needsQuotes = s.contains(",") || s.contains("\"") || s.contains("\n")
+                return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            default: return "\(value!)"
+            }
+        }
+        var lines = [columns.joined(separator: ",")]
+        for r in records {
+            let timings = r.report?["timings"] as? [String: Any]
+            let row: [Any?] = [
+                r.run.width, NSNumber(value: r.run.seed), r.report != nil ? "ok" : "failed",
+                r.network(0)?["attempts"], r.network(1)?["attempts"], r.network(0)?["accuracy"], r.network(1)?["accuracy"],
+                r.network(0)?["probeRegions"], r.network(1)?["probeRegions"],
+                r.network(0)?["activationPatterns"], r.network(1)?["activationPatterns"],
+                r.r2AToB.map { NSNumber(value: $0) }, r.r2BToA.map { NSNumber(value: $0) },
+                timings?["train"], timings?["probe"], timings?["dedup"], timings?["regression"], timings?["render"],
+                timings?["total"], r.error,
+            ]
+            lines.append(row.map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Region count (log–log) and R² (log width) against width: each run's nets as points, the mean as a line.
+    public static func figure(_ records: [BatchRunRecord], dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 11, height: 4.8, dpi: dpi)
+        let ok = records.filter { $0.report != nil }
+        let widths = Array(Set(ok.map(\.run.width))).sorted()
+        let counts = figure.addAxes(rows: 1, columns: 2, index: 1)
+        counts.xScale = .log
+        counts.xTickValues = widths.map(Double.init)
+        counts.yScale = .log
+        counts.title = "Linear regions found by the probes"
+        counts.xLabel = "hidden width"
+        counts.yLabel = "probe regions"
+        let fit = figure.addAxes(rows: 1, columns: 2, index: 2)
+        fit.xScale = .log
+        fit.xTickValues = widths.map(Double.init)
+        fit.title = "Cross-network regression"
+        fit.xLabel = "hidden width"
+        fit.yLabel = "R²"
+        let blue = Color.tab10[0], orange = Color.tab10[1]
+        // Nets a and b side by side, nudged apart on the log axis so that neither hides the other.
+        func points(_ value: (BatchRunRecord) -> Double?, nudge: Double) -> (x: [Double], y: [Double]) {
+            let kept = ok.compactMap { r in value(r).map { (Double(r.run.width) * pow(10, nudge * 0.012), $0) } }
+            return (kept.map(\.0), kept.map(\.1))
+        }
+        func mean(_ values: [(BatchRunRecord) -> Double?]) -> [Double] {
+            widths.map { w in
+                let v = ok.filter { $0.run.width == w }.flatMap { r in values.compactMap { $0(r) } }
+                return v.reduce(0, +) / Double(max(1, v.count))
+            }
+        }
+        let a = points(\.regionsA, nudge: -1), b = points(\.regionsB, nudge: 1)
+        counts.scatter(a.x, a.y, color: blue, size: 20, alpha: 0.6, label: "net a, each seed")
+        counts.scatter(b.x, b.y, color: orange, size: 20, alpha: 0.6, label: "net b, each seed")
+        counts.plot(widths.map(Double.init), mean([\.regionsA, \.regionsB]), color: .black, width: 1.5, marker: .circle, label: "mean")
+        counts.legendLocation = .best
+        let ab = points(\.r2AToB, nudge: -1), ba = points(\.r2BToA, nudge: 1)
+        fit.scatter(ab.x, ab.y, color: blue, size: 20, alpha: 0.6, label: "a → b, each seed")
+        fit.scatter(ba.x, ba.y, color: orange, size: 20, alpha: 0.6, label: "b → a, each seed")
+        fit.plot(widths.map(Double.init), mean([\.r2AToB, \.r2BToA]), color: .black, width: 1.5, marker: .circle, label: "mean")
+        fit.legendLocation = .best
+        let failed = records.count - ok.count
+        figure.suptitle = "Sweep: \(ok.count) run\(ok.count == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) failed" : "")
+        return figure
+    }
+}

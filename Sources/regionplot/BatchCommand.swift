@@ -1,0 +1,286 @@
+import ArgumentParser
+import Dispatch
+import Experiments
+import Foundation
+import PlotCairo
+
+/// `regionplot batch`: the main job over widths × seeds, in parallel, resumable and shardable.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Run the main job over a grid of widths × seeds, in parallel and resumably, and summarise the sweep.",
+        discussion: """
+        Each run writes width-<N>-seed-<S>/ under --out, with the main job's figures and report.json. A run whose \
+        report.json already holds the same settings is skipped (--force redoes it); runs appear only when finished, \
+        so a killed batch leaves nothing a re-run would mistake for a finished run. --shard i/n takes every n-th run \
+        starting at the i-th; without it, a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN, _COUNT) picks the shard. \
+        After the shards finish, `regionplot batch --summarize DIR` writes summary.csv and summary.{png,svg}.
+        """
+    )
+
+    @Option(help: "Hidden widths, comma-separated.")
+    var widths: String = "2,20,100"
+
+    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7.")
+    var seeds: String = "0-9"
+
+    @Option(help: "Folder of the sweep.")
+    var out: String = "figures/sweep"
+
+    @Option(help: "Probe grid points per axis.")
+    var grid: Int = 101
+
+    @Option(help: "SGD learning rate.")
+    var lr: Double = 0.1
+
+    @Option(help: "Full-batch epochs per attempt.")
+    var epochs: Int = 100
+
+    @Option(help: "Re-initialisations allowed before a run gives up.")
+    var maxAttempts: Int = 100
+
+    @Option(help: "Figure formats of each run, comma-separated: png, svg, pdf.")
+    var format: String = "png"
+
+    @Option(help: "Figure resolution in dots per inch.")
+    var dpi: Double = 100
+
+    @Flag(help: "Runs write report.json only.")
+    var noFigures = false
+
+    @Option(help: "Runs at once (default: the number of cores).")
+    var jobs: Int?
+
+    @Flag(help: "Redo runs that are already finished.")
+    var force = false
+
+    @Option(help: "Run only shard i of n (1-based): every n-th run starting at the i-th.")
+    var shard: String?
+
+    @Option(help: "Only rebuild summary.csv and summary.{png,svg} from the run folders in this folder.")
+    var summarize: String?
+
+    func validate() throws {
+        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
+        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
+        for name in format.split(separator: ",") where ImageFormat(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) == nil {
+            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
+        }
+        do {
+            _ = try BatchPlan.parseWidths(widths)
+            _ = try BatchPlan.parseSeeds(seeds)
+            if let shard { _ = try BatchPlan.parseShard(shard) }
+        } catch let error as BatchSpecificationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        do {
+            if let summarize {
+                try prepareOutputFolder(summarize)
+                let failed = try writeSummary(in: summarize)
+                if failed > 0 { throw ExitCode(2) }
+                return
+            }
+            try runSweep()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("regionplot batch: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private var formats: [String] {
+        format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    private func runSweep() throws {
+        let shardSpec = try shard.map(BatchPlan.parseShard) ?? BatchPlan.slurmShard(ProcessInfo.processInfo.environment) ?? (1, 1)
+        let plan = BatchPlan(widths: try BatchPlan.parseWidths(widths), seeds: try BatchPlan.parseSeeds(seeds), shard: shardSpec)
+        try prepareOutputFolder(out)
+        removeStalePartials()
+
+        let existing = Dictionary(BatchRunRecord.readAll(in: out).map { ($0.run, $0) }, uniquingKeysWith: { a, _ in a })
+        let todo = plan.runs.filter { run in
+            guard !force, let record = existing[run] else { return true }
+            return !isFinished(record)
+        }
+        let skipped = plan.runs.count - todo.count
+        let shardText = shardSpec.count > 1 ? " (shard \(shardSpec.index)/\(shardSpec.count) of \(plan.allRuns.count))" : ""
+        let jobCount = min(max(1, todo.count), jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        FileHandle.standardError.write(Data("regionplot batch: \(plan.runs.count) runs\(shardText), \(skipped) already done, \(todo.count) to run on \(jobCount) job\(jobCount == 1 ? "" : "s")\n".utf8))
+
+        let progress = Progress(total: todo.count)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let semaphore = DispatchSemaphore(value: jobCount)
+        let group = DispatchGroup()
+        let queue = DispatchQueue(label: "regionplot.batch", attributes: .concurrent)
+        for run in todo {
+            semaphore.wait()
+            group.enter()
+            queue.async {
+                defer { semaphore.signal(); group.leave() }
+                let started = Date()
+                let outcome = self.execute(run, executable: executable, threads: jobCount > 1 ? 1 : nil)
+                progress.finished(run, error: outcome, seconds: Date().timeIntervalSince(started))
+            }
+        }
+        group.wait()
+        progress.close()
+
+        let failures = progress.failures
+        if shardSpec.count == 1 {
+            _ = try writeSummary(in: out)
+        } else {
+            print("shard \(shardSpec.index)/\(shardSpec.count) done; once every shard has finished: regionplot batch --summarize \(out)")
+        }
+        if !failures.isEmpty {
+            FileHandle.standardError.write(Data(("regionplot batch: \(failures.count) run\(failures.count == 1 ? "" : "s") failed:\n"
+                + failures.map { "  \($0.0.folderName): \($0.1)" }.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Whether a run folder holds a finished run made with this invocation's settings and formats.
+    private func isFinished(_ record: BatchRunRecord) -> Bool {
+        guard record.matches(grid: grid, learningRate: lr, epochs: epochs, maxAttempts: maxAttempts) else { return false }
+        if noFigures { return true }
+        let folder = out + "/" + record.run.folderName
+        return formats.allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/wireframes.\($0)") }
+    }
+
+    /// Runs one main job as a child process into a hidden partial folder, then renames it into place.
+    /// Returns nil on success, or the error message (also left in the run folder as error.txt).
+    private func execute(_ run: BatchRun, executable: String, threads: Int?) -> String? {
+        let final = out + "/" + run.folderName
+        let partial = out + "/." + run.folderName + ".partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: partial)
+        var arguments = ["xor", "--width", String(run.width), "--seed", String(run.seed), "--grid", String(grid),
+                         "--lr", String(lr), "--epochs", String(epochs), "--max-attempts", String(maxAttempts),
+                         "--format", format, "--dpi", String(dpi), "--out", partial]
+        if noFigures { arguments.append("--no-figures") }
+        if let threads { arguments += ["--threads", String(threads)] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        var message: String?
+        do {
+            try process.run()
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                message = text.split(separator: "\n").last.map(String.init)?
+                    .replacingOccurrences(of: "regionplot: error: ", with: "") ?? "exit code \(process.terminationStatus)"
+            }
+        } catch {
+            message = "could not start \(executable): \(error)"
+        }
+        if let message {
+            try? FileManager.default.removeItem(atPath: partial)
+            try? FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            try? writeAtomically(Data((message + "\n").utf8), to: partial + "/error.txt")
+        }
+        // Swap the finished folder into place: the old one (if any) aside first, since rename(2) will not replace
+        // a non-empty folder.
+        let aside = out + "/." + run.folderName + ".old-\(getpid())"
+        if FileManager.default.fileExists(atPath: final) { _ = rename(final, aside) }
+        if rename(partial, final) != 0 {
+            return "could not move the run into \(final): \(String(cString: strerror(errno)))"
+        }
+        try? FileManager.default.removeItem(atPath: aside)
+        return message
+    }
+
+    /// Removes partial folders left by batches that are no longer running.
+    private func removeStalePartials() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [] where name.hasPrefix(".width-") {
+            guard let dash = name.lastIndex(of: "-"), let pid = Int32(name[name.index(after: dash)...]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 { try? FileManager.default.removeItem(atPath: out + "/" + name) }
+        }
+    }
+
+    /// Writes summary.csv and summary.{png,svg} for the run folders in `folder`; returns the number of failed runs.
+    private func writeSummary(in folder: String) throws -> Int {
+        let records = BatchRunRecord.readAll(in: folder)
+        try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
+        let figure = BatchSummary.figure(records, dpi: dpi)
+        try FigureFile.write(figure, to: folder + "/summary.png")
+        try FigureFile.write(figure, to: folder + "/summary.svg")
+        let failed = records.filter { $0.report == nil }
+        print("summary of \(records.count) run\(records.count == 1 ? "" : "s") (\(failed.count) failed): \(folder)/summary.csv, \(folder)/summary.png, \(folder)/summary.svg")
+        for f in failed { print("  failed: \(f.run.folderName): \(f.error ?? "")") }
+        return failed.count
+    }
+}
+
+/// Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise.
+final class Progress: @unchecked Sendable {
+    private let total: Int
+    private let start = Date()
+    private let lock = NSLock()
+    private var done = 0
+    private(set) var failures: [(BatchRun, String)] = []
+    private let isTerminal = isatty(2) != 0
+    private var timer: DispatchSourceTimer?
+
+    init(total: Int) {
+        self.total = total
+        if isTerminal && total > 0 {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+            t.schedule(deadline: .now() + 1, repeating: 1)
+            t.setEventHandler { [weak self] in self?.redraw() }
+            t.resume()
+            timer = t
+        }
+    }
+
+    func finished(_ run: BatchRun, error: String?, seconds: Double) {
+        lock.lock()
+        done += 1
+        if let error { failures.append((run, error)) }
+        let count = done
+        lock.unlock()
+        if isTerminal {
+            if let error { write("\r\u{1B}[2K\(run.folderName) failed: \(error)\n") }
+            redraw()
+        } else {
+            let status = error.map { "failed: \($0)" } ?? "done"
+            write("[\(count)/\(total)] \(run.folderName) \(status) (\(String(format: "%.1f", seconds)) s)\n")
+        }
+    }
+
+    func close() {
+        timer?.cancel()
+        if isTerminal && total > 0 { redraw(); write("\n") }
+    }
+
+    private func redraw() {
+        lock.lock()
+        let count = done, failed = failures.count
+        lock.unlock()
+        let elapsed = Date().timeIntervalSince(start)
+        let width = 30
+        let filled = total == 0 ? width : width * count / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let remaining = count == 0 ? "?" : clock(elapsed / Double(count) * Double(total - count))
+        let failedText = failed > 0 ? ", \(failed) failed" : ""
+        write("\r\u{1B}[2K[\(bar)] \(count)/\(total)\(failedText)  elapsed \(clock(elapsed))  remaining ~\(remaining)")
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
