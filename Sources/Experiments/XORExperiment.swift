@@ -25,6 +25,14 @@ public struct XORExperimentSettings: Sendable {
     public var precision: ProbePrecision?
     /// Worker threads of the probes; nil for all cores.
     public var threads: Int?
+    /// Enumerate the exact regions too; nil decides by cost (on for nets of at most `exactAutoLimit` hidden units).
+    public var exact: Bool?
+    /// Grid resolutions of the probe-versus-exact comparison; nil for 5, 11, 21, 51, 101, 201, 501 up to five
+    /// times `grid`.
+    public var convergenceGrids: [Int]?
+    var resolvedConvergenceGrids: [Int] { convergenceGrids ?? [5, 11, 21, 51, 101, 201, 501].filter { $0 <= 5 * grid } }
+    /// Hidden units up to which exact enumeration is on by default (a few thousand regions, milliseconds).
+    public static let exactAutoLimit = 256
 
     public init() {}
 
@@ -48,6 +56,13 @@ public struct AnalysedNetwork: Sendable {
     public var probe: ProbeResult
     /// Distinct regions among the probe triples.
     public var regions: RegionDeduplication
+    /// The exact partition, when it was computed.
+    public var exact: ExactPartition?
+    /// Its counts, when it was computed.
+    public var exactCounts: ExactCounts?
+    /// Probe region counts at several grid resolutions, when the exact partition was computed: how the notebook's
+    /// count approaches (or fails to approach) the exact one.
+    public var probeConvergence: [(grid: Int, regions: Int)] = []
 
     /// The representatives' coefficient triples (the notebook's `regionsSet`), R × 3.
     public var regionCoefficients: Matrix {
@@ -62,6 +77,8 @@ public struct AnalysedNetwork: Sendable {
 /// Wall-clock seconds spent in each stage.
 public struct StageTimings: Sendable {
     public var train = 0.0, probe = 0.0, dedup = 0.0, regression = 0.0, render = 0.0, total = 0.0
+    /// Exact enumeration of both nets (0 when skipped).
+    public var exact = 0.0
     /// Seconds per figure (building and writing all its formats), in the order written.
     public var figures: [(name: String, seconds: Double)] = []
     public init() {}
@@ -139,13 +156,29 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let aToB = try CrossNetworkRegression(from: probeA.coefficients, to: probeB.coefficients)
     let bToA = try CrossNetworkRegression(from: probeB.coefficients, to: probeA.coefficients)
     timings.regression = stage.lap()
+
+    var a = AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA)
+    var b = AnalysedNetwork(label: "b", network: netB, source: sourceB, training: trainingB, precision: precisionB, probe: probeB, regions: regionsB)
+    let cheap = max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
+    if settings.exact ?? cheap {
+        for k in 0..<2 {
+            var net = k == 0 ? a : b
+            var watch = Stopwatch()
+            let partition = ExactPartition(network: net.network, domain: .square, workers: settings.threads)
+            net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count, seconds: watch.lap())
+            net.exact = partition
+            net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
+                let probe = GradientProbe(network: net.network, precision: net.precision, workers: settings.threads)
+                    .probe(ProbeGrid(resolution: g))
+                return (g, RegionDeduplication(triples: probe.coefficients, tolerance: settings.tolerance).count)
+            }
+            if k == 0 { a = net } else { b = net }
+        }
+        timings.exact = stage.lap()
+    }
     timings.total = clock.elapsed
 
-    return XORExperimentResult(
-        settings: settings, grid: grid,
-        a: AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA),
-        b: AnalysedNetwork(label: "b", network: netB, source: sourceB, training: trainingB, precision: precisionB, probe: probeB, regions: regionsB),
-        aToB: aToB, bToA: bToA, timings: timings)
+    return XORExperimentResult(settings: settings, grid: grid, a: a, b: b, aToB: aToB, bToA: bToA, timings: timings)
 }
 
 /// A monotonic stopwatch.

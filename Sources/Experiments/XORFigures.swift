@@ -201,6 +201,74 @@ public enum XORFigures {
         return figure
     }
 
+    /// A diverging map in the notebook's colours: red for f < 0 through white to green for f > 0 (t in [−1, 1]).
+    static func divergingColor(_ t: Double) -> Color {
+        let (r, g, b) = t < 0 ? (0.84, 0.15, 0.16) : (0.17, 0.63, 0.17)
+        let s = min(1, abs(t)) * 0.85
+        return Color(1 + (r - 1) * s, 1 + (g - 1) * s, 1 + (b - 1) * s)
+    }
+
+    /// The exact partition of a net: every linear region a filled polygon coloured by the output at its centroid
+    /// (red below zero, green above, as the notebook colours the decision), thin boundaries, and the decision
+    /// boundary f = 0 drawn over it.
+    public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
+        guard let partition = net.exact, let counts = net.exactCounts else { return nil }
+        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        let axes = figure.addAxes()
+        let polygons = partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }
+        func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
+        let scale = max(1e-12, partition.cells.flatMap { cell in cell.vertices.map { abs(output(cell, $0)) } }.max() ?? 1)
+        let colors = partition.cells.map { divergingColor(output($0, $0.centroid) / scale) }
+        // Thinner outlines when cells are many, so that small cells keep their colour.
+        let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
+        axes.polygons(polygons, colors: colors, edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
+        // On each cell f is affine, so its zero set there is the segment where g·x + c = 0 crosses the polygon.
+        var zeros: [((Double, Double), (Double, Double))] = []
+        for cell in partition.cells {
+            let v = cell.vertices
+            let values = v.map { cell.gradient.x * $0.x + cell.gradient.y * $0.y + cell.offset }
+            var crossings: [(Double, Double)] = []
+            for i in 0..<v.count {
+                let j = (i + 1) % v.count
+                if (values[i] > 0) != (values[j] > 0) {
+                    let t = values[i] / (values[i] - values[j])
+                    crossings.append((v[i].x + t * (v[j].x - v[i].x), v[i].y + t * (v[j].y - v[i].y)))
+                }
+            }
+            if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
+        }
+        axes.segments(zeros, color: .black, width: 1.5, label: "f = 0")
+        addXORPoints(axes)
+        axes.xLimits = (-1.05, 1.05)
+        axes.yLimits = (-1.05, 1.05)
+        axes.xLabel = "$x$"
+        axes.yLabel = "$y$"
+        axes.title = "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))"
+        axes.legendLocation = .best
+        return figure
+    }
+
+    /// The probes' region count against grid resolution for both nets, with the exact counts as dashed lines.
+    public static func probeVersusExact(_ result: XORExperimentResult, dpi: Double = 100) -> Figure? {
+        guard let exactA = result.a.exactCounts, let exactB = result.b.exactCounts else { return nil }
+        let figure = Figure(width: 7, height: 5, dpi: dpi)
+        let axes = figure.addAxes()
+        axes.xScale = .log
+        let grids = result.a.probeConvergence.map { Double($0.grid) }
+        axes.xTickValues = grids
+        for (net, exact, color) in [(result.a, exactA, Color.tab10[0]), (result.b, exactB, Color.tab10[1])] {
+            axes.plot(net.probeConvergence.map { Double($0.grid) }, net.probeConvergence.map { Double($0.regions) },
+                      color: color, marker: .circle, label: "net \(net.label), probes")
+            axes.plot([grids.first!, grids.last!], [Double(exact.exactRegions), Double(exact.exactRegions)],
+                      color: color, width: 1.2, dashed: true, label: "net \(net.label), exact (\(exact.exactRegions))")
+        }
+        axes.xLabel = "probe grid points per axis"
+        axes.yLabel = "linear regions"
+        axes.title = "How many regions the grid probes find"
+        axes.legendLocation = .best
+        return figure
+    }
+
     /// Every figure of the main job, by file stem.
     public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [(name: String, figure: Figure)] {
         func training(_ n: AnalysedNetwork) -> Figure {
@@ -217,6 +285,10 @@ public enum XORFigures {
             ("linear-regions", linearRegions(result, dpi: dpi)),
             ("surfaces", surfaces(result, dpi: dpi)),
             ("wireframes", wireframes(result, dpi: dpi)),
-        ]
+        ] + [
+            ("partition-a", partition(result.a, grid: result.grid.resolution, dpi: dpi)),
+            ("partition-b", partition(result.b, grid: result.grid.resolution, dpi: dpi)),
+            ("probe-vs-exact", probeVersusExact(result, dpi: dpi)),
+        ].compactMap { name, figure in figure.map { (name, $0) } }
     }
 }

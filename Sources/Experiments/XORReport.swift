@@ -18,6 +18,11 @@ extension XORExperimentResult {
                 ("finalLoss", .number(n.training?.lossHistory.last)),
                 ("divergedAttempts", n.training.map { .int($0.divergedAttempts) } ?? .null),
                 ("precision", .string(n.precision.rawValue)),
+                ("exactRegions", n.exactCounts.map { .int($0.exactRegions) } ?? .null),
+                ("exactFunctions", n.exactCounts.map { .int($0.exactFunctions) } ?? .null),
+                ("regionsMissedByProbes", n.exactCounts.map { .int($0.regionsMissedByProbes) } ?? .null),
+                ("smallestRegionArea", .number(n.exactCounts?.smallestRegionArea)),
+                ("probeConvergence", .array(n.probeConvergence.map { .object([("grid", .int($0.grid)), ("probeRegions", .int($0.regions))]) })),
             ]
             if let latex = structureLatex(n.network) { pairs.append(("structureLatex", .string(latex))) }
             return .object(pairs)
@@ -47,7 +52,7 @@ extension XORExperimentResult {
             ("timings", .object([
                 ("train", .number(timings.train)), ("probe", .number(timings.probe)),
                 ("dedup", .number(timings.dedup)), ("regression", .number(timings.regression)),
-                ("render", .number(timings.render)), ("total", .number(timings.total)),
+                ("render", .number(timings.render)), ("total", .number(timings.total)), ("exact", .number(timings.exact)),
                 ("renderFigures", .object(timings.figures.map { ($0.name, .number($0.seconds)) })),
             ])),
         ])

@@ -40,6 +40,8 @@ public struct LineArtist {
     public var marker: Marker
     public var markerDiameter: Double
     public var label: String?
+    /// Dashed ('--'), with matplotlib's pattern of 3.7 on, 1.6 off (× line width).
+    public var dashed = false
 }
 
 /// The area between two curves over the same x values.
@@ -87,4 +89,22 @@ public struct WireframeArtist {
         }
         return lines
     }
+}
+
+/// Filled polygons with thin outlines (a partition of the plane, say).
+public struct PolygonsArtist {
+    public var polygons: [[(Double, Double)]]
+    /// One fill colour per polygon.
+    public var colors: [Color]
+    public var edgeColor: Color?
+    /// Edge width in points.
+    public var edgeWidth: Double
+}
+
+/// Unconnected line segments in one colour.
+public struct SegmentsArtist {
+    public var segments: [((Double, Double), (Double, Double))]
+    public var color: Color
+    public var width: Double
+    public var label: String?
 }

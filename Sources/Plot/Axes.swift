@@ -21,6 +21,8 @@ public final class Axes {
     var lines: [LineArtist] = []
     var fills: [FillArtist] = []
     var texts: [TextArtist] = []
+    var polygonSets: [PolygonsArtist] = []
+    var segmentSets: [SegmentsArtist] = []
     /// Draw order and legend order: the kind and index of each artist as added.
     var order: [(kind: Int, index: Int)] = []
 
@@ -36,11 +38,11 @@ public final class Axes {
 
     /// `ax.plot(x, y, ...)`: a line (`width` points) and/or markers (`'o'` 6 pt, `'.'` 3 pt).
     public func plot(_ x: [Double], _ y: [Double], color: Color, width: Double = 1.5, marker: Marker = .none,
-                     alpha: Double = 1, label: String? = nil) {
+                     alpha: Double = 1, dashed: Bool = false, label: String? = nil) {
         precondition(x.count == y.count)
         let diameter = marker == .point ? 3.0 : 6.0
         lines.append(LineArtist(x: x, y: y, z: nil, color: color.withAlpha(alpha), width: width, marker: marker,
-                                markerDiameter: diameter, label: label))
+                                markerDiameter: diameter, label: label, dashed: dashed))
         order.append((1, lines.count - 1))
     }
 
@@ -49,6 +51,19 @@ public final class Axes {
         precondition(x.count == lower.count && x.count == upper.count)
         fills.append(FillArtist(x: x, lower: lower, upper: upper, color: color))
         order.append((2, fills.count - 1))
+    }
+
+    /// Filled polygons, each in its own colour, with optional thin outlines (`edgeWidth` in points).
+    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color], edgeColor: Color? = nil, edgeWidth: Double = 0.3) {
+        precondition(colors.count == polygons.count)
+        polygonSets.append(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth))
+        order.append((4, polygonSets.count - 1))
+    }
+
+    /// Line segments in one colour (`width` in points), drawn as one path.
+    public func segments(_ segments: [((Double, Double), (Double, Double))], color: Color, width: Double = 1.5, label: String? = nil) {
+        segmentSets.append(SegmentsArtist(segments: segments, color: color, width: width, label: label))
+        order.append((5, segmentSets.count - 1))
     }
 
     /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`.
@@ -66,6 +81,8 @@ public final class Axes {
         for s in scatters { xs += s.x; ys += s.y }
         for l in lines { xs += l.x; ys += l.y }
         for f in fills { xs += f.x; ys += f.lower + f.upper }
+        for p in polygonSets { for polygon in p.polygons { xs += polygon.map(\.0); ys += polygon.map(\.1) } }
+        for g in segmentSets { for (a, b) in g.segments { xs += [a.0, b.0]; ys += [a.1, b.1] } }
         func limits(_ values: [Double], _ given: (Double, Double)?, _ scale: AxisScale) -> (Double, Double) {
             if let given { return (scale.apply(given.0), scale.apply(given.1)) }
             return paddedLimits(values.map(scale.apply))
@@ -91,7 +108,7 @@ public final class Axes {
         renderer.pushClip(box)
         // matplotlib's z-orders: collections and patches (scatter, fill) 1, lines 2; ties in the order added.
         let layered = order.enumerated().sorted { a, b in
-            let za = a.element.kind == 1 ? 2 : 1, zb = b.element.kind == 1 ? 2 : 1
+            let za = a.element.kind == 1 || a.element.kind == 5 ? 2 : 1, zb = b.element.kind == 1 || b.element.kind == 5 ? 2 : 1
             return za != zb ? za < zb : a.offset < b.offset
         }.map(\.element)
         var textBoxes: [Rect] = []
@@ -105,7 +122,8 @@ public final class Axes {
                 let l = lines[index]
                 let points = zip(l.x, l.y).map { toPixel($0.0, $0.1) }
                 if l.width > 0 && points.count > 1 {
-                    renderer.draw(Path(points), style: PathStyle(stroke: l.color, lineWidth: l.width * pt))
+                    let dash = l.dashed ? [3.7 * l.width * pt, 1.6 * l.width * pt] : []
+                    renderer.draw(Path(points), style: PathStyle(stroke: l.color, lineWidth: l.width * pt, dash: dash))
                 }
                 if l.marker != .none {
                     renderer.draw(MarkerBatch(centers: points, diameter: l.markerDiameter * pt, colors: [l.color], edgeWidth: 1 * pt))
@@ -116,6 +134,19 @@ public final class Axes {
                 let bottom = zip(f.x, f.lower).map { toPixel($0.0, $0.1) }.reversed()
                 // Stroked in its own colour as well, so that neighbouring fills meet without a hairline seam.
                 renderer.draw(Path(top + bottom, closed: true), style: PathStyle(fill: f.color, stroke: f.color, lineWidth: 0.5 * pt))
+            case 4:
+                let set = polygonSets[index]
+                for (polygon, color) in zip(set.polygons, set.colors) {
+                    renderer.draw(Path(polygon.map { toPixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
+                }
+                if let edge = set.edgeColor, set.edgeWidth > 0 {
+                    renderer.draw(Path(subpaths: set.polygons.map { $0.map { toPixel($0.0, $0.1) } }, closed: true),
+                                  style: PathStyle(stroke: edge, lineWidth: set.edgeWidth * pt, round: true))
+                }
+            case 5:
+                let set = segmentSets[index]
+                renderer.draw(Path(subpaths: set.segments.map { [toPixel($0.0.0, $0.0.1), toPixel($0.1.0, $0.1.1)] }),
+                              style: PathStyle(stroke: set.color, lineWidth: set.width * pt))
             default:
                 break
             }
@@ -155,6 +186,9 @@ public final class Axes {
                     LegendEntry(label: $0, line: l.width > 0 ? (l.color, l.width) : nil,
                                 marker: l.marker == .none ? nil : (l.color, l.markerDiameter))
                 }
+            case 5:
+                let g = segmentSets[index]
+                return g.label.map { LegendEntry(label: $0, line: (g.color, g.width), marker: nil) }
             default: return nil
             }
         }

@@ -10,7 +10,7 @@ struct RegionPlot: ParsableCommand {
         With no subcommand, runs the main job of the XOR notebook: train nets a and b (or load them), probe \
         their linear regions on a grid, regress one net's regions on the other's, and write report.json.
         """,
-        subcommands: [XORCommand.self, BatchCommand.self, BenchCommand.self],
+        subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BenchCommand.self],
         defaultSubcommand: XORCommand.self
     )
 }

@@ -55,6 +55,9 @@ struct XORCommand: ParsableCommand {
     @Option(help: "Figure resolution in dots per inch (PNG).")
     var dpi: Double = 100
 
+    @Flag(inversion: .prefixedNo, help: "Enumerate every linear region exactly (default: on for nets of at most 256 hidden units).")
+    var exact: Bool?
+
     @Option(help: "Threads for the probes (default: all cores).")
     var threads: Int?
 
@@ -96,6 +99,7 @@ struct XORCommand: ParsableCommand {
         settings.netBPath = netB
         settings.precision = precision.probePrecision
         settings.threads = threads
+        settings.exact = exact
         let folder = out ?? defaultFolder()
         do {
             // Fail on an unusable output folder before spending time on training.
@@ -154,7 +158,11 @@ struct XORCommand: ParsableCommand {
             let widths = n.network.layerWidths.map(String.init).joined(separator: "→")
             var text = "net \(n.label) (\(widths), \(n.source)"
             if let t = n.training { text += ", attempt \(t.attempts), accuracy \(t.accuracy)" }
-            return text + "): \(n.regions.count) probe regions, \(n.probe.activationPatternCount) activation patterns"
+            text += "): \(n.regions.count) probe regions, \(n.probe.activationPatternCount) activation patterns"
+            if let e = n.exactCounts {
+                text += "; exactly \(e.exactRegions) regions, \(e.regionsMissedByProbes) missed by the probes"
+            }
+            return text
         }
         print(line(r.a))
         print(line(r.b))

@@ -40,6 +40,8 @@ let fixtureResult: XORExperimentResult = {
     var settings = XORExperimentSettings()
     settings.netAPath = fixtures.appendingPathComponent("w20-a.safetensors").path
     settings.netBPath = fixtures.appendingPathComponent("w20-b.safetensors").path
+    // Keep the debug-build test suite quick: the probe-versus-exact curve stops at the run's own grid.
+    settings.convergenceGrids = [5, 11, 21, 51, 101]
     return try! runXORExperiment(settings)
 }()
 
@@ -50,7 +52,8 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
 @Suite(.serialized) struct FigureSnapshotTests {
     static let figureNames = ["xor-points", "xor-3d", "handcrafted-regions", "handcrafted-wireframe", "training-a",
-                              "training-b", "linear-regions", "surfaces", "wireframes", "training-trained"]
+                              "training-b", "linear-regions", "surfaces", "wireframes", "training-trained",
+                              "partition-a", "partition-b", "probe-vs-exact"]
 
     static func figure(_ name: String) -> Figure {
         if name == "training-trained" {

@@ -58,13 +58,16 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                          "--grid", "21", "--format", "png,svg,pdf", "--dpi", "40", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         for name in ["xor-points", "xor-3d", "handcrafted-regions", "handcrafted-wireframe", "training-a", "training-b",
-                     "linear-regions", "surfaces", "wireframes"] {
+                     "linear-regions", "surfaces", "wireframes", "partition-a", "partition-b", "probe-vs-exact"] {
             for ext in ["png", "svg", "pdf"] {
                 #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).\(ext)"), "\(name).\(ext)")
             }
         }
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
-        #expect((report["figures"] as? [String])?.count == 27)
+        #expect((report["figures"] as? [String])?.count == 36)
+        let net = (report["networks"] as! [[String: Any]])[0]
+        #expect(net["exactRegions"] as? Int == 3)
+        #expect(net["regionsMissedByProbes"] as? Int == 0)
         #expect(((report["timings"] as? [String: Any])?["render"] as? Double ?? 0) > 0)
         // No temporary files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(".") })
@@ -111,6 +114,30 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(r.status == 1)
         #expect(r.stderr.contains("network a: training did not reach accuracy 0.99 in 2 attempts"), "\(r.stderr)")
         #expect(r.stderr.contains("diverged"))
+    }
+}
+
+@Suite struct ExactCommandLine {
+    @Test func countsSavedNets() throws {
+        let json = temporaryFolder() + ".json"
+        let r = try run(["exact", "--net", fixtureFolder + "/w20-a.safetensors", "--net", fixtureFolder + "/deep-a.safetensors", "--json", json])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Regioncam finds 77 and 286 regions in these nets (scripts/regioncam_compare.py).
+        #expect(r.stdout.contains("w20-a.safetensors: 77 regions"))
+        #expect(r.stdout.contains("1 + L + I = 77"))
+        #expect(r.stdout.contains("deep-a.safetensors: 286 regions"))
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [[String: Any]]
+        #expect(doc.map { $0["exactRegions"] as? Int } == [77, 286])
+        let bad = try run(["exact", "--net", "/nonexistent.safetensors"])
+        #expect(bad.status == 1 && bad.stderr.contains("no such file"))
+    }
+
+    @Test func mainJobCanSkipOrForceExact() throws {
+        let out = temporaryFolder()
+        let r = try run(["--width", "20", "--grid", "11", "--no-figures", "--no-exact", "--out", out])
+        #expect(r.status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
+        #expect((report["networks"] as! [[String: Any]])[0]["exactRegions"] is NSNull)
     }
 }
 

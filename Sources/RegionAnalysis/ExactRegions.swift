@@ -1,0 +1,295 @@
+import Dispatch
+import LinearAlgebra
+import NeuralNet
+
+/// One linear region of a ReLU network: a convex polygon, its activation pattern, and the affine map
+/// f(x) = g·x + c the network computes on it.
+public struct ExactCell: Sendable {
+    /// Vertices in counter-clockwise order.
+    public var vertices: [Point2]
+    /// Activation pattern: bit k is set when hidden unit k (counting layer after layer) is on.
+    public var pattern: [UInt64]
+    /// Gradient and offset of the output on the cell.
+    public var gradient: (x: Double, y: Double)
+    public var offset: Double
+
+    /// Area (shoelace formula).
+    public var area: Double { polygonArea(vertices) }
+    /// Centroid of the polygon.
+    public var centroid: Point2 { polygonCentroid(vertices) }
+}
+
+/// A point in the input plane.
+public struct Point2: Equatable, Sendable {
+    public var x: Double, y: Double
+    public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
+}
+
+/// An axis-aligned input domain.
+public struct Domain: Equatable, Sendable {
+    public var xMin: Double, xMax: Double, yMin: Double, yMax: Double
+    public init(xMin: Double = -1, xMax: Double = 1, yMin: Double = -1, yMax: Double = 1) {
+        self.xMin = xMin; self.xMax = xMax; self.yMin = yMin; self.yMax = yMax
+    }
+    /// The square [−1, 1]².
+    public static let square = Domain()
+    public var area: Double { (xMax - xMin) * (yMax - yMin) }
+    var corners: [Point2] { [Point2(xMin, yMin), Point2(xMax, yMin), Point2(xMax, yMax), Point2(xMin, yMax)] }
+}
+
+/// Every linear region of a ReLU MLP with 2 inputs and 1 output on a rectangular domain, exactly.
+///
+/// Starting from the domain as one convex cell, each hidden layer's pre-activations are affine on each cell;
+/// the cell is split along every neuron's zero line that crosses it, and after the layer each piece's affine map
+/// is masked by its activation pattern (read at its centroid). Cells are processed depth-first, so memory holds
+/// one layer's map per level of the recursion rather than per cell; the cells of the first layer are shared out
+/// among the cores.
+///
+/// Tolerances: a vertex within `1e-12 · (|a| + |b| + |c|)` of a neuron's zero line counts as on it (so lines
+/// through vertices, probe points or corners do not create slivers), and pieces of area below `minimumArea`
+/// (1e-12) are dropped.
+public struct ExactPartition: Sendable {
+    /// The cells, in a deterministic order.
+    public var cells: [ExactCell]
+    /// The domain partitioned.
+    public var domain: Domain
+    /// Hidden units in all (bits of a pattern).
+    public var hiddenUnits: Int
+
+    /// Number of regions.
+    public var count: Int { cells.count }
+
+    /// Smallest cell area.
+    public var smallestArea: Double { cells.map(\.area).min() ?? 0 }
+
+    /// Number of distinct affine output maps (g₁, g₂, c), equal when within `tolerance` (Euclidean).
+    public func distinctFunctions(tolerance: Double = 1e-6) -> Int {
+        guard !cells.isEmpty else { return 0 }
+        var m = Matrix(rows: cells.count, columns: 3)
+        for (i, c) in cells.enumerated() { m[i, 0] = c.gradient.x; m[i, 1] = c.gradient.y; m[i, 2] = c.offset }
+        return RegionDeduplication(triples: m, tolerance: tolerance).count
+    }
+
+    /// Cells whose activation pattern no probe point has.
+    public func missed(by probe: ProbeResult) -> Int {
+        var table = probe.patterns
+        let before = table.count
+        var missed = 0
+        for cell in cells {
+            cell.pattern.withUnsafeBufferPointer { words in
+                if Int(table.id(of: words.baseAddress!)) >= before { missed += 1 }
+            }
+        }
+        return missed
+    }
+
+    public static let minimumArea = 1e-12
+
+    /// Partitions `domain` for `network` (2 inputs, 1 output).
+    public init(network: MLP, domain: Domain = .square, workers: Int? = nil) {
+        precondition(network.inputDimension == 2 && network.outputDimension == 1, "exact regions need a 2 → … → 1 network")
+        self.domain = domain
+        let hidden = Array(network.layers.dropLast())
+        let output = network.layers[network.layers.count - 1]
+        hiddenUnits = hidden.reduce(0) { $0 + $1.outputs }
+        let words = max(1, (hiddenUnits + 63) / 64)
+        let walker = CellWalker(hidden: hidden, output: output, words: words)
+
+        // The input map of the first layer is the identity: rows x and y as affine functions (a, b, c).
+        let identity: [Double] = [1, 0, 0, 0, 1, 0]
+        guard !hidden.isEmpty else {
+            var cells: [ExactCell] = []
+            walker.descend(polygon: domain.corners, layer: 0, inputMap: identity, inputWidth: 2,
+                           pattern: [UInt64](repeating: 0, count: words), into: &cells)
+            self.cells = cells
+            return
+        }
+        // First layer: split the domain, then hand its cells to the workers.
+        let firstZ = walker.preActivations(layer: 0, inputMap: identity, inputWidth: 2)
+        let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs)
+        let count = firstPieces.count
+        let workerCount = max(1, workers ?? ProcessInfoCores.count)
+        var results = [[ExactCell]](repeating: [], count: count)
+        let previous = workerCount > 1 ? setBLASThreadCount(1) : nil
+        defer { if let previous { setBLASThreadCount(previous) } }
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            let body: (Int) -> Void = { k in
+                var cells: [ExactCell] = []
+                walker.continueAfterSplit(polygon: firstPieces[k], layer: 0, z: firstZ, into: &cells)
+                base[k] = cells
+            }
+            if workerCount == 1 || count < 64 {
+                for k in 0..<count { body(k) }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: count, execute: body)
+            }
+        }
+        cells = results.flatMap { $0 }
+    }
+}
+
+/// The depth-first walk through the layers.
+struct CellWalker: @unchecked Sendable {
+    let hidden: [Dense]
+    let output: Dense
+    let words: Int
+    let bitOffsets: [Int]
+    /// Each hidden layer's weights with the bias appended as the last column is not needed; bias is added separately.
+
+    init(hidden: [Dense], output: Dense, words: Int) {
+        self.hidden = hidden
+        self.output = output
+        self.words = words
+        var offsets: [Int] = []
+        var total = 0
+        for layer in hidden { offsets.append(total); total += layer.outputs }
+        bitOffsets = offsets
+    }
+
+    /// Pre-activations of hidden layer `layer` as affine functions of (x, y): rows (a, b, c), `outputs × 3`,
+    /// from the layer's input map (`inputWidth × 3`).
+    func preActivations(layer: Int, inputMap: [Double], inputWidth: Int) -> [Double] {
+        let dense = layer < hidden.count ? hidden[layer] : output
+        var z = [Double](repeating: 0, count: dense.outputs * 3)
+        dense.weight.storage.withUnsafeBufferPointer { w in inputMap.withUnsafeBufferPointer { m in z.withUnsafeMutableBufferPointer { out in
+            rowMajorGEMM(transposeA: false, transposeB: false, m: dense.outputs, n: 3, k: inputWidth, alpha: 1,
+                         a: w.baseAddress!, lda: inputWidth, b: m.baseAddress!, ldb: 3, beta: 0, c: out.baseAddress!, ldc: 3)
+        } } }
+        for j in 0..<dense.outputs { z[3 * j + 2] += dense.bias[j] }
+        return z
+    }
+
+    /// Splits a convex polygon along the zero lines of `count` affine functions (rows of `z`).
+    func split(_ polygon: [Point2], by z: [Double], count: Int) -> [[Point2]] {
+        var pieces = [polygon]
+        for j in 0..<count {
+            let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
+            let scale = abs(a) + abs(b) + abs(c)
+            guard scale > 0 else { continue }
+            let eps = 1e-12 * scale
+            var next: [[Point2]] = []
+            next.reserveCapacity(pieces.count + 4)
+            for piece in pieces {
+                var hasPositive = false, hasNegative = false
+                for v in piece {
+                    let value = a * v.x + b * v.y + c
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                if !(hasPositive && hasNegative) { next.append(piece); continue }
+                let (positive, negative) = cut(piece, a: a, b: b, c: c, eps: eps)
+                if polygonArea(positive) >= ExactPartition.minimumArea { next.append(positive) }
+                if polygonArea(negative) >= ExactPartition.minimumArea { next.append(negative) }
+            }
+            pieces = next
+        }
+        return pieces
+    }
+
+    /// The two sides of a convex polygon cut by the line a·x + b·y + c = 0 (vertices on the line go to both).
+    func cut(_ polygon: [Point2], a: Double, b: Double, c: Double, eps: Double) -> ([Point2], [Point2]) {
+        var positive: [Point2] = [], negative: [Point2] = []
+        let n = polygon.count
+        let values = polygon.map { a * $0.x + b * $0.y + c }
+        for i in 0..<n {
+            let p = polygon[i], q = polygon[(i + 1) % n]
+            let vp = values[i], vq = values[(i + 1) % n]
+            let sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
+            let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
+            if sp >= 0 { positive.append(p) }
+            if sp <= 0 { negative.append(p) }
+            if sp * sq < 0 {
+                let t = vp / (vp - vq)
+                let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+                positive.append(crossing)
+                negative.append(crossing)
+            }
+        }
+        return (positive, negative)
+    }
+
+    /// After splitting by layer `layer` (pre-activations `z`): mask the piece and go on to the next layer.
+    func continueAfterSplit(polygon: [Point2], layer: Int, z: [Double], into cells: inout [ExactCell],
+                            pattern: [UInt64]? = nil) {
+        let h = hidden[layer].outputs
+        let centre = polygonCentroid(polygon)
+        var map = z
+        var bits = pattern ?? [UInt64](repeating: 0, count: words)
+        for j in 0..<h {
+            let value = z[3 * j] * centre.x + z[3 * j + 1] * centre.y + z[3 * j + 2]
+            if value > 0 {
+                let bit = bitOffsets[layer] + j
+                bits[bit >> 6] |= 1 << UInt64(bit & 63)
+            } else {
+                map[3 * j] = 0; map[3 * j + 1] = 0; map[3 * j + 2] = 0
+            }
+        }
+        descend(polygon: polygon, layer: layer + 1, inputMap: map, inputWidth: h, pattern: bits, into: &cells)
+    }
+
+    /// Processes a cell whose input to layer `layer` is `inputMap`.
+    func descend(polygon: [Point2], layer: Int, inputMap: [Double], inputWidth: Int, pattern: [UInt64],
+                 into cells: inout [ExactCell]) {
+        if layer == hidden.count {
+            let f = preActivations(layer: layer, inputMap: inputMap, inputWidth: inputWidth)
+            cells.append(ExactCell(vertices: polygon, pattern: pattern, gradient: (f[0], f[1]), offset: f[2]))
+            return
+        }
+        let z = preActivations(layer: layer, inputMap: inputMap, inputWidth: inputWidth)
+        for piece in split(polygon, by: z, count: hidden[layer].outputs) {
+            continueAfterSplit(polygon: piece, layer: layer, z: z, into: &cells, pattern: pattern)
+        }
+    }
+}
+
+/// Signed area of a polygon (positive when counter-clockwise), by the shoelace formula; absolute value returned.
+func polygonArea(_ p: [Point2]) -> Double {
+    guard p.count >= 3 else { return 0 }
+    var twice = 0.0
+    for i in 0..<p.count {
+        let a = p[i], b = p[(i + 1) % p.count]
+        twice += a.x * b.y - b.x * a.y
+    }
+    return abs(twice) / 2
+}
+
+/// Centroid of a polygon (area-weighted; the vertex mean for degenerate ones).
+func polygonCentroid(_ p: [Point2]) -> Point2 {
+    var twice = 0.0, cx = 0.0, cy = 0.0
+    for i in 0..<p.count {
+        let a = p[i], b = p[(i + 1) % p.count]
+        let cross = a.x * b.y - b.x * a.y
+        twice += cross
+        cx += (a.x + b.x) * cross
+        cy += (a.y + b.y) * cross
+    }
+    if abs(twice) < 1e-300 {
+        let n = Double(max(1, p.count))
+        return Point2(p.reduce(0) { $0 + $1.x } / n, p.reduce(0) { $0 + $1.y } / n)
+    }
+    return Point2(cx / (3 * twice), cy / (3 * twice))
+}
+
+/// The count of regions of a one-hidden-layer network on a domain by the arrangement formula 1 + L + I: L lines
+/// crossing the open domain, I pairwise intersections inside it (lines in general position). An independent
+/// check of `ExactPartition` on one hidden layer.
+public func arrangementRegionCount(_ layer: Dense, domain: Domain = .square) -> Int {
+    var lines: [(Double, Double, Double)] = []
+    for j in 0..<layer.outputs {
+        let (a, b, c) = (layer.weight[j, 0], layer.weight[j, 1], layer.bias[j])
+        guard a != 0 || b != 0 else { continue }
+        let values = domain.corners.map { a * $0.x + b * $0.y + c }
+        if values.contains(where: { $0 > 0 }) && values.contains(where: { $0 < 0 }) { lines.append((a, b, c)) }
+    }
+    var intersections = 0
+    for i in 0..<lines.count {
+        for k in (i + 1)..<max(i + 1, lines.count) {
+            let (a1, b1, c1) = lines[i], (a2, b2, c2) = lines[k]
+            let det = a1 * b2 - a2 * b1
+            guard det != 0 else { continue }
+            let x = (b1 * c2 - b2 * c1) / det, y = (a2 * c1 - a1 * c2) / det
+            if x > domain.xMin && x < domain.xMax && y > domain.yMin && y < domain.yMax { intersections += 1 }
+        }
+    }
+    return 1 + lines.count + intersections
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+
+/// `regionplot exact`: every linear region of one or more saved networks.
+struct ExactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exact",
+        abstract: "Enumerate every linear region of saved ReLU networks exactly, and say how many the grid probes miss."
+    )
+
+    @Option(name: .customLong("net"), help: "A safetensors file (repeat for several networks).")
+    var nets: [String] = []
+
+    @Option(help: "Probe grid points per axis, for the regions the probes miss.")
+    var grid: Int = 101
+
+    @Option(help: "Domain as xmin,xmax,ymin,ymax.")
+    var domain: String = "-1,1,-1,1"
+
+    @Option(help: "Write the counts as JSON to this file.")
+    var json: String?
+
+    func validate() throws {
+        guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
+        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        _ = try parsedDomain()
+    }
+
+    func parsedDomain() throws -> Domain {
+        let v = domain.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4, v.allSatisfy(\.isFinite), v[0] < v[1], v[2] < v[3] else {
+            throw ValidationError("--domain must be xmin,xmax,ymin,ymax with min < max, got '\(domain)'")
+        }
+        return Domain(xMin: v[0], xMax: v[1], yMin: v[2], yMax: v[3])
+    }
+
+    func run() throws {
+        setBLASThreadCount(1)
+        let d = try parsedDomain()
+        var documents: [JSONValue] = []
+        do {
+            for path in nets {
+                let network = try Safetensors.readMLP(path: path)
+                var clock = Stopwatch()
+                let partition = ExactPartition(network: network, domain: d)
+                let seconds = clock.lap()
+                let probe = GradientProbe(network: network).probe(ProbeGrid(resolution: grid, includesCorners: false))
+                let counts = ExactCounts(partition: partition, probe: probe, probeRegions: RegionDeduplication(triples: probe.coefficients).count, seconds: seconds)
+                var line = "\(path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
+                    + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
+                    + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, seconds)
+                if network.layers.count == 2 {
+                    line += "; 1 + L + I = \(arrangementRegionCount(network.layers[0], domain: d))"
+                }
+                print(line)
+                documents.append(.object([("file", .string(path)), ("layerWidths", .ints(network.layerWidths))] + counts.reportPairs))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if let json {
+            try writeAtomically(Data((JSONValue.array(documents).serialized() + "\n").utf8), to: json)
+        }
+    }
+}

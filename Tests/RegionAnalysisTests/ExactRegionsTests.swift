@@ -1,0 +1,99 @@
+import Testing
+import LinearAlgebra
+import NeuralNet
+@testable import RegionAnalysis
+
+/// A one-hidden-layer net whose hidden units have the zero lines a·x + b·y + c = 0.
+func lineNet(_ lines: [(Double, Double, Double)]) -> MLP {
+    MLP(layers: [
+        Dense(weight: Matrix(lines.map { [$0.0, $0.1] }), bias: lines.map(\.2)),
+        Dense(weight: Matrix([lines.indices.map { Double($0 % 3) - 0.7 }]), bias: [0.1]),
+    ])
+}
+
+func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area } }
+
+@Suite struct ExactRegions {
+    @Test(arguments: 0..<8)
+    func oneLayerMatchesTheArrangementFormula(seed: Int) {
+        var g = SeededGenerator(seed: UInt64(seed))
+        let net = MLP(layerWidths: [2, [5, 20, 60, 150][seed % 4], 1], using: &g)
+        let p = ExactPartition(network: net)
+        #expect(p.count == arrangementRegionCount(net.layers[0]))
+        #expect(abs(totalArea(p) - 4) < 1e-9)
+    }
+
+    @Test func parallelLines() {
+        // x = 0.2, x = −0.3 (parallel) and y = 0.5: 3 × 2 = 6 regions; the formula agrees (no intersections among parallels).
+        let p = ExactPartition(network: lineNet([(1, 0, -0.2), (1, 0, 0.3), (0, 1, -0.5)]))
+        #expect(p.count == 6)
+        #expect(arrangementRegionCount(lineNet([(1, 0, -0.2), (1, 0, 0.3), (0, 1, -0.5)]).layers[0]) == 6)
+        #expect(abs(totalArea(p) - 4) < 1e-12)
+    }
+
+    @Test func concurrentLinesAndLinesThroughCorners() {
+        // Three lines through the origin make 6 regions (the general-position formula would say 7).
+        let concurrent = ExactPartition(network: lineNet([(1, 0, 0), (0, 1, 0), (1, -1, 0)]))
+        #expect(concurrent.count == 6)
+        // The diagonal x + y = 0 runs corner to corner: 2 regions. A line touching only a corner: 1.
+        #expect(ExactPartition(network: lineNet([(1, 1, 0)])).count == 2)
+        #expect(ExactPartition(network: lineNet([(1, 1, 2)])).count == 1)
+        // The same line twice is one cut.
+        #expect(ExactPartition(network: lineNet([(1, 0, 0.1), (2, 0, 0.2)])).count == 2)
+        for p in [concurrent] { #expect(abs(totalArea(p) - 4) < 1e-12) }
+    }
+
+    @Test func linesThroughProbePoints() {
+        // x = 0 and y = 0.5 pass through points of the 5 × 5 grid; the probes put those points on the off side,
+        // which is one of the cells, so nothing is counted twice or missed.
+        let net = lineNet([(1, 0, 0), (0, 1, -0.5)])
+        let p = ExactPartition(network: net)
+        #expect(p.count == 4)
+        let probe = GradientProbe(network: net).probe(ProbeGrid(resolution: 5))
+        #expect(p.missed(by: probe) == 0)
+    }
+
+    @Test(arguments: [[2, 8, 8, 1], [2, 16, 16, 16, 1], [2, 30, 10, 1]])
+    func deepNetsAgainstDenseProbing(widths: [Int]) {
+        var g = SeededGenerator(seed: 77)
+        let net = MLP(layerWidths: widths, using: &g)
+        let p = ExactPartition(network: net)
+        #expect(abs(totalArea(p) - 4) < 1e-9)
+        // Every probed pattern is a cell.
+        let probe = GradientProbe(network: net).probe(ProbeGrid(resolution: 301))
+        var cellPatterns = PatternTable(wordsPerPattern: probe.patterns.wordsPerPattern)
+        for cell in p.cells { cell.pattern.withUnsafeBufferPointer { _ = cellPatterns.id(of: $0.baseAddress!) } }
+        #expect(cellPatterns.count == p.count, "cells have distinct patterns")
+        let before = cellPatterns.count
+        for k in 0..<probe.patterns.count {
+            probe.patterns.patterns.withUnsafeBufferPointer { words in
+                _ = cellPatterns.id(of: words.baseAddress! + k * probe.patterns.wordsPerPattern)
+            }
+        }
+        #expect(cellPatterns.count == before, "a probed pattern that is no cell")
+        // Every cell's centroid probes to its own pattern and its own affine map.
+        let centroids = Matrix(p.cells.map { [$0.centroid.x, $0.centroid.y] })
+        let atCentroids = GradientProbe(network: net).probe(PointList(centroids))
+        for (i, cell) in p.cells.enumerated() {
+            let id = Int(atCentroids.patternIDs[i])
+            let words = Array(atCentroids.patterns.patterns[(id * atCentroids.patterns.wordsPerPattern)..<((id + 1) * atCentroids.patterns.wordsPerPattern)])
+            #expect(words == cell.pattern)
+            #expect(abs(atCentroids.coefficients[i, 0] - cell.gradient.x) < 1e-9)
+            #expect(abs(atCentroids.coefficients[i, 2] - cell.offset) < 1e-9)
+        }
+    }
+
+    @Test func workersDoNotChangeTheCells() {
+        var g = SeededGenerator(seed: 5)
+        let net = MLP(layerWidths: [2, 40, 20, 1], using: &g)
+        let one = ExactPartition(network: net, workers: 1), two = ExactPartition(network: net, workers: 2)
+        #expect(one.count == two.count)
+        #expect(zip(one.cells, two.cells).allSatisfy { $0.pattern == $1.pattern && $0.vertices == $1.vertices })
+    }
+
+    @Test func otherDomains() {
+        let net = lineNet([(1, 0, 0), (0, 1, 0)])
+        #expect(ExactPartition(network: net, domain: Domain(xMin: 0.5, xMax: 2, yMin: -1, yMax: 1)).count == 2)
+        #expect(abs(totalArea(ExactPartition(network: net, domain: Domain(xMin: -2, xMax: 2, yMin: -1, yMax: 3))) - 16) < 1e-12)
+    }
+}
