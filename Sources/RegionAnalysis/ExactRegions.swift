@@ -106,7 +106,8 @@ public struct ExactPartition: Sendable {
         }
         // First layer: split the domain, then hand its cells to the workers.
         let firstZ = walker.preActivations(layer: 0, inputMap: identity, inputWidth: 2)
-        let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs)
+        // Only the first layer cuts the whole domain with all its lines; deeper layers cut small cells.
+        let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
         let count = firstPieces.count
         let workerCount = max(1, workers ?? ProcessInfoCores.count)
         var results = [[ExactCell]](repeating: [], count: count)
@@ -161,7 +162,8 @@ struct CellWalker: @unchecked Sendable {
     }
 
     /// Splits a convex polygon along the zero lines of `count` affine functions (rows of `z`).
-    func split(_ polygon: [Point2], by z: [Double], count: Int) -> [[Point2]] {
+    func split(_ polygon: [Point2], by z: [Double], count: Int, indexed: Bool = false) -> [[Point2]] {
+        if indexed && count >= 48 { return splitIndexed(polygon, by: z, count: count) }
         var pieces = [polygon]
         for j in 0..<count {
             let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
@@ -184,6 +186,84 @@ struct CellWalker: @unchecked Sendable {
             pieces = next
         }
         return pieces
+    }
+
+    /// `split` for many lines: pieces are indexed by a grid of buckets over the polygon's bounding box, so each line
+    /// looks only at the pieces in the buckets it passes through — its zone — instead of at every piece. This is
+    /// what makes one wide layer (a line arrangement of ~n²/2 cells) cost about n² rather than n³.
+    func splitIndexed(_ polygon: [Point2], by z: [Double], count: Int) -> [[Point2]] {
+        let xs = polygon.map(\.x), ys = polygon.map(\.y)
+        let (x0, x1, y0, y1) = (xs.min()!, xs.max()!, ys.min()!, ys.max()!)
+        let side = max(8, min(512, count / 3))
+        let (cellW, cellH) = ((x1 - x0) / Double(side), (y1 - y0) / Double(side))
+        var pieces: [[Point2]] = [polygon]
+        var alive: [Bool] = [true]
+        var lastSeen: [Int32] = [-1]
+        var buckets = [[Int32]](repeating: [], count: side * side)
+        func bucketRange(_ lo: Double, _ hi: Double, _ origin: Double, _ size: Double) -> ClosedRange<Int> {
+            let a = Int(((lo - origin) / size).rounded(.down)), b = Int(((hi - origin) / size).rounded(.down))
+            return max(0, min(side - 1, a))...max(0, min(side - 1, b))
+        }
+        func register(_ id: Int) {
+            let p = pieces[id]
+            var (lx, hx, ly, hy) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
+            for v in p { lx = min(lx, v.x); hx = max(hx, v.x); ly = min(ly, v.y); hy = max(hy, v.y) }
+            for by in bucketRange(ly, hy, y0, cellH) { for bx in bucketRange(lx, hx, x0, cellW) { buckets[by * side + bx].append(Int32(id)) } }
+        }
+        register(0)
+        var candidates: [Int] = []
+        for j in 0..<count {
+            let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
+            let scale = abs(a) + abs(b) + abs(c)
+            guard scale > 0 else { continue }
+            let eps = 1e-12 * scale
+            // The buckets the line passes through: per column when it is flatter than diagonal, else per row.
+            candidates.removeAll(keepingCapacity: true)
+            func visit(_ bucket: Int) {
+                for id in buckets[bucket] where alive[Int(id)] && lastSeen[Int(id)] != Int32(j) {
+                    lastSeen[Int(id)] = Int32(j)
+                    candidates.append(Int(id))
+                }
+            }
+            if abs(b) * cellH >= abs(a) * cellW {
+                for bx in 0..<side {
+                    let xa = x0 + Double(bx) * cellW, xb = xa + cellW
+                    let ya = -(a * xa + c) / b, yb = -(a * xb + c) / b
+                    for by in bucketRange(min(ya, yb) - cellH * 1e-9, max(ya, yb) + cellH * 1e-9, y0, cellH) {
+                        let top = y0 + Double(by) * cellH
+                        if max(ya, yb) < y0 - cellH || min(ya, yb) > y1 + cellH || (max(ya, yb) < top - cellH) { continue }
+                        visit(by * side + bx)
+                    }
+                }
+            } else {
+                for by in 0..<side {
+                    let ya = y0 + Double(by) * cellH, yb = ya + cellH
+                    let xa = -(b * ya + c) / a, xb = -(b * yb + c) / a
+                    for bx in bucketRange(min(xa, xb) - cellW * 1e-9, max(xa, xb) + cellW * 1e-9, x0, cellW) {
+                        if max(xa, xb) < x0 - cellW || min(xa, xb) > x1 + cellW { continue }
+                        visit(by * side + bx)
+                    }
+                }
+            }
+            for id in candidates {
+                let piece = pieces[id]
+                var hasPositive = false, hasNegative = false
+                for v in piece {
+                    let value = a * v.x + b * v.y + c
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                guard hasPositive && hasNegative else { continue }
+                alive[id] = false
+                let (positive, negative) = cut(piece, a: a, b: b, c: c, eps: eps)
+                for part in [positive, negative] where polygonArea(part) >= ExactPartition.minimumArea {
+                    pieces.append(part)
+                    alive.append(true)
+                    lastSeen.append(Int32(j))
+                    register(pieces.count - 1)
+                }
+            }
+        }
+        return pieces.indices.filter { alive[$0] }.map { pieces[$0] }
     }
 
     /// The two sides of a convex polygon cut by the line a·x + b·y + c = 0 (vertices on the line go to both).
@@ -213,17 +293,34 @@ struct CellWalker: @unchecked Sendable {
                             pattern: [UInt64]? = nil) {
         let h = hidden[layer].outputs
         let centre = polygonCentroid(polygon)
-        var map = z
         var bits = pattern ?? [UInt64](repeating: 0, count: words)
-        for j in 0..<h {
-            let value = z[3 * j] * centre.x + z[3 * j + 1] * centre.y + z[3 * j + 2]
-            if value > 0 {
-                let bit = bitOffsets[layer] + j
-                bits[bit >> 6] |= 1 << UInt64(bit & 63)
-            } else {
-                map[3 * j] = 0; map[3 * j + 1] = 0; map[3 * j + 2] = 0
-            }
+        let offset = bitOffsets[layer]
+        if layer == hidden.count - 1 {
+            // The last hidden layer: the output's affine map is the sum over the units that are on of w_j · z_j,
+            // so no masked copy of z is needed.
+            var (ga, gb, gc) = (0.0, 0.0, output.bias[0])
+            z.withUnsafeBufferPointer { z in output.weight.storage.withUnsafeBufferPointer { w in bits.withUnsafeMutableBufferPointer { bits in
+                for j in 0..<h {
+                    let (a, b, c) = (z[3 * j], z[3 * j + 1], z[3 * j + 2])
+                    if a * centre.x + b * centre.y + c > 0 {
+                        bits[(offset + j) >> 6] |= 1 << UInt64((offset + j) & 63)
+                        ga += w[j] * a; gb += w[j] * b; gc += w[j] * c
+                    }
+                }
+            } } }
+            cells.append(ExactCell(vertices: polygon, pattern: bits, gradient: (ga, gb), offset: gc))
+            return
         }
+        var map = z
+        map.withUnsafeMutableBufferPointer { m in bits.withUnsafeMutableBufferPointer { bits in
+            for j in 0..<h {
+                if m[3 * j] * centre.x + m[3 * j + 1] * centre.y + m[3 * j + 2] > 0 {
+                    bits[(offset + j) >> 6] |= 1 << UInt64((offset + j) & 63)
+                } else {
+                    m[3 * j] = 0; m[3 * j + 1] = 0; m[3 * j + 2] = 0
+                }
+            }
+        } }
         descend(polygon: polygon, layer: layer + 1, inputMap: map, inputWidth: h, pattern: bits, into: &cells)
     }
 
