@@ -215,13 +215,23 @@ public enum XORFigures {
         guard let partition = net.exact, let counts = net.exactCounts else { return nil }
         let figure = Figure(width: 7, height: 7, dpi: dpi)
         let axes = figure.addAxes()
-        let polygons = partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }
         func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
         let scale = max(1e-12, partition.cells.flatMap { cell in cell.vertices.map { abs(output(cell, $0)) } }.max() ?? 1)
-        let colors = partition.cells.map { divergingColor(output($0, $0.centroid) / scale) }
+        // Each cell is filled in two parts, either side of f = 0, each coloured by the output at its own centroid,
+        // so that the colour always has the sign of the output; the outlines are the cells'.
+        var fills: [[(Double, Double)]] = [], colors: [Color] = []
+        for cell in partition.cells {
+            let sides = cell.decisionSides
+            for side in [sides.positive, sides.negative] where side.count >= 3 {
+                fills.append(side.map { ($0.x, $0.y) })
+                colors.append(divergingColor(output(cell, polygonCentre(side)) / scale))
+            }
+        }
+        axes.polygons(fills, colors: colors)
         // Thinner outlines when cells are many, so that small cells keep their colour.
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
-        axes.polygons(polygons, colors: colors, edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
+        axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: partition.cells.map { _ in Color(1, 1, 1, alpha: 0) },
+                      edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
         // On each cell f is affine, so its zero set there is the segment where g·x + c = 0 crosses the polygon.
         var zeros: [((Double, Double), (Double, Double))] = []
         for cell in partition.cells {
@@ -246,6 +256,11 @@ public enum XORFigures {
         axes.title = "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))"
         axes.legendLocation = .best
         return figure
+    }
+
+    /// The vertex mean of a convex polygon: inside it, which is all the colouring needs.
+    static func polygonCentre(_ p: [Point2]) -> Point2 {
+        Point2(p.reduce(0) { $0 + $1.x } / Double(p.count), p.reduce(0) { $0 + $1.y } / Double(p.count))
     }
 
     /// The probes' region count against grid resolution for both nets, with the exact counts as dashed lines.

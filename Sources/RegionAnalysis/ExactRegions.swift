@@ -17,6 +17,17 @@ public struct ExactCell: Sendable {
     public var area: Double { polygonArea(vertices) }
     /// Centroid of the polygon.
     public var centroid: Point2 { polygonCentroid(vertices) }
+
+    /// The parts of the cell where the output is ≥ 0 and ≤ 0: the cell cut along its piece of the decision
+    /// boundary g·x + c = 0 (one part is empty when the boundary misses the cell).
+    public var decisionSides: (positive: [Point2], negative: [Point2]) {
+        let (a, b, c) = (gradient.x, gradient.y, offset)
+        let eps = 1e-12 * (abs(a) + abs(b) + abs(c))
+        let values = vertices.map { a * $0.x + b * $0.y + c }
+        if values.allSatisfy({ $0 >= -eps }) { return (vertices, []) }
+        if values.allSatisfy({ $0 <= eps }) { return ([], vertices) }
+        return cutPolygon(vertices, a: a, b: b, c: c, eps: eps)
+    }
 }
 
 /// A point in the input plane.
@@ -170,22 +181,28 @@ struct CellWalker: @unchecked Sendable {
             let scale = abs(a) + abs(b) + abs(c)
             guard scale > 0 else { continue }
             let eps = 1e-12 * scale
-            var next: [[Point2]] = []
-            next.reserveCapacity(pieces.count + 4)
-            for piece in pieces {
+            // In place: a cut piece is replaced by its positive side and its negative side is appended, so lines
+            // that miss every piece (most of them, in a small cell) cost no allocation.
+            let existing = pieces.count
+            var i = 0
+            while i < existing {
                 var hasPositive = false, hasNegative = false
-                for v in piece {
+                for v in pieces[i] {
                     let value = a * v.x + b * v.y + c
                     if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
                 }
-                if !(hasPositive && hasNegative) { next.append(piece); continue }
-                let (positive, negative) = cut(piece, a: a, b: b, c: c, eps: eps)
-                if polygonArea(positive) >= ExactPartition.minimumArea { next.append(positive) }
-                if polygonArea(negative) >= ExactPartition.minimumArea { next.append(negative) }
+                if hasPositive && hasNegative {
+                    let (positive, negative) = cutPolygon(pieces[i], a: a, b: b, c: c, eps: eps)
+                    let keepPositive = polygonArea(positive) >= ExactPartition.minimumArea
+                    let keepNegative = polygonArea(negative) >= ExactPartition.minimumArea
+                    if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
+                    if keepPositive && keepNegative { pieces.append(negative) }
+                    if !keepPositive && !keepNegative { pieces[i] = [] }
+                }
+                i += 1
             }
-            pieces = next
         }
-        return pieces
+        return pieces.filter { !$0.isEmpty }
     }
 
     /// `split` for many lines: pieces are indexed by a grid of buckets over the polygon's bounding box, so each line
@@ -254,7 +271,7 @@ struct CellWalker: @unchecked Sendable {
                 }
                 guard hasPositive && hasNegative else { continue }
                 alive[id] = false
-                let (positive, negative) = cut(piece, a: a, b: b, c: c, eps: eps)
+                let (positive, negative) = cutPolygon(piece, a: a, b: b, c: c, eps: eps)
                 for part in [positive, negative] where polygonArea(part) >= ExactPartition.minimumArea {
                     pieces.append(part)
                     alive.append(true)
@@ -266,27 +283,6 @@ struct CellWalker: @unchecked Sendable {
         return pieces.indices.filter { alive[$0] }.map { pieces[$0] }
     }
 
-    /// The two sides of a convex polygon cut by the line a·x + b·y + c = 0 (vertices on the line go to both).
-    func cut(_ polygon: [Point2], a: Double, b: Double, c: Double, eps: Double) -> ([Point2], [Point2]) {
-        var positive: [Point2] = [], negative: [Point2] = []
-        let n = polygon.count
-        let values = polygon.map { a * $0.x + b * $0.y + c }
-        for i in 0..<n {
-            let p = polygon[i], q = polygon[(i + 1) % n]
-            let vp = values[i], vq = values[(i + 1) % n]
-            let sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
-            let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
-            if sp >= 0 { positive.append(p) }
-            if sp <= 0 { negative.append(p) }
-            if sp * sq < 0 {
-                let t = vp / (vp - vq)
-                let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
-                positive.append(crossing)
-                negative.append(crossing)
-            }
-        }
-        return (positive, negative)
-    }
 
     /// After splitting by layer `layer` (pre-activations `z`): mask the piece and go on to the next layer.
     func continueAfterSplit(polygon: [Point2], layer: Int, z: [Double], into cells: inout [ExactCell],
@@ -389,4 +385,26 @@ public func arrangementRegionCount(_ layer: Dense, domain: Domain = .square) -> 
         }
     }
     return 1 + lines.count + intersections
+}
+
+/// The two sides of a convex polygon cut by the line a·x + b·y + c = 0 (vertices on the line go to both).
+func cutPolygon(_ polygon: [Point2], a: Double, b: Double, c: Double, eps: Double) -> ([Point2], [Point2]) {
+    var positive: [Point2] = [], negative: [Point2] = []
+    let n = polygon.count
+    let values = polygon.map { a * $0.x + b * $0.y + c }
+    for i in 0..<n {
+        let p = polygon[i], q = polygon[(i + 1) % n]
+        let vp = values[i], vq = values[(i + 1) % n]
+        let sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
+        let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
+        if sp >= 0 { positive.append(p) }
+        if sp <= 0 { negative.append(p) }
+        if sp * sq < 0 {
+            let t = vp / (vp - vq)
+            let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+            positive.append(crossing)
+            negative.append(crossing)
+        }
+    }
+    return (positive, negative)
 }
