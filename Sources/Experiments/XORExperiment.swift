@@ -27,10 +27,12 @@ public struct XORExperimentSettings: Sendable {
     public var threads: Int?
     /// Enumerate the exact regions too; nil decides by cost (on for nets of at most `exactAutoLimit` hidden units).
     public var exact: Bool?
-    /// Grid resolutions of the probe-versus-exact comparison; nil for 5, 11, 21, 51, 101, 201, 501 up to five
-    /// times `grid`.
+    /// Grid resolutions of the probe-versus-exact comparison; nil for 5, 11, 21, 51, 101, 201, 501, 1001 up to
+    /// twice `grid` (and always `grid` itself).
     public var convergenceGrids: [Int]?
-    var resolvedConvergenceGrids: [Int] { convergenceGrids ?? [5, 11, 21, 51, 101, 201, 501].filter { $0 <= 5 * grid } }
+    var resolvedConvergenceGrids: [Int] {
+        convergenceGrids ?? Array(Set([5, 11, 21, 51, 101, 201, 501, 1001].filter { $0 <= 2 * grid } + [grid])).sorted()
+    }
     /// Hidden units up to which exact enumeration is on by default (a few thousand regions, milliseconds).
     public static let exactAutoLimit = 256
 

@@ -15,6 +15,8 @@ public struct LegendEntry {
     public var line: (color: Color, width: Double)?
     /// Marker colour and diameter (points), if the handle shows a marker.
     public var marker: (color: Color, diameter: Double)?
+    /// Whether the handle's line is dashed.
+    public var dashed = false
 }
 
 /// Scatter of 2-D or 3-D points.

@@ -184,7 +184,7 @@ public final class Axes {
                 let l = lines[index]
                 return l.label.map {
                     LegendEntry(label: $0, line: l.width > 0 ? (l.color, l.width) : nil,
-                                marker: l.marker == .none ? nil : (l.color, l.markerDiameter))
+                                marker: l.marker == .none ? nil : (l.color, l.markerDiameter), dashed: l.dashed)
                 }
             case 5:
                 let g = segmentSets[index]

@@ -60,8 +60,9 @@ struct Legend {
             let centreY = y + rowHeight[i] / 2
             let handleX = frame.x + border
             if let line = entry.line {
+                let dash = entry.dashed ? [3.7 * line.width * pt, 1.6 * line.width * pt] : []
                 renderer.draw(Path([Point(handleX, centreY), Point(handleX + handleLength, centreY)]),
-                              style: PathStyle(stroke: line.color, lineWidth: line.width * pt))
+                              style: PathStyle(stroke: line.color, lineWidth: line.width * pt, dash: dash))
             }
             if let marker = entry.marker {
                 renderer.draw(MarkerBatch(centers: [Point(handleX + handleLength / 2, centreY)], diameter: marker.diameter * pt,

@@ -8,7 +8,8 @@ struct RegionPlot: ParsableCommand {
         abstract: "See how small ReLU networks compute: linear regions of XOR nets, compared region by region.",
         discussion: """
         With no subcommand, runs the main job of the XOR notebook: train nets a and b (or load them), probe \
-        their linear regions on a grid, regress one net's regions on the other's, and write report.json.
+        their linear regions on a grid (and exactly, for small nets), regress one net's regions on the other's, and \
+        write the notebook's figures and report.json.
         """,
         subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BenchCommand.self],
         defaultSubcommand: XORCommand.self

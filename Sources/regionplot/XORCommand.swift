@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Experiments
 import Foundation
 import LinearAlgebra
@@ -115,14 +116,27 @@ struct XORCommand: ParsableCommand {
             if !noFigures {
                 var renderClock = Stopwatch()
                 let kinds = try formats()
-                for (name, figure) in XORFigures.all(result, dpi: dpi) {
+                let all = XORFigures.all(result, dpi: dpi)
+                // Figures are independent: they are drawn on all cores (each has its own Cairo surface).
+                let seconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: all.count)
+                let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: all.count)
+                defer { seconds.deallocate(); failures.deallocate() }
+                _ = failures.initialize(from: repeatElement(nil, count: all.count))
+                DispatchQueue.concurrentPerform(iterations: all.count) { k in
                     var figureClock = Stopwatch()
-                    for kind in kinds {
-                        let path = folder + "/" + name + "." + kind.rawValue
-                        try FigureFile.write(figure, to: path, format: kind)
-                        figures.append(path)
+                    do {
+                        for kind in kinds {
+                            try FigureFile.write(all[k].figure, to: folder + "/" + all[k].name + "." + kind.rawValue, format: kind)
+                        }
+                    } catch {
+                        failures[k] = error
                     }
-                    result.timings.figures.append((name, figureClock.lap()))
+                    seconds[k] = figureClock.lap()
+                }
+                if let failure = failures.compactMap({ $0 }).first { throw failure }
+                for (k, entry) in all.enumerated() {
+                    figures += kinds.map { folder + "/" + entry.name + "." + $0.rawValue }
+                    result.timings.figures.append((entry.name, seconds[k]))
                 }
                 result.timings.render = renderClock.lap()
             }
