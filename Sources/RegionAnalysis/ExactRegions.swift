@@ -147,7 +147,6 @@ struct CellWalker: @unchecked Sendable {
     let output: Dense
     let words: Int
     let bitOffsets: [Int]
-    /// Each hidden layer's weights with the bias appended as the last column is not needed; bias is added separately.
 
     init(hidden: [Dense], output: Dense, words: Int) {
         self.hidden = hidden

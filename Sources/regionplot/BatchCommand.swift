@@ -27,26 +27,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Folder of the sweep.")
     var out: String = "figures/sweep"
 
-    @Option(help: "Probe grid points per axis.")
-    var grid: Int = 101
-
-    @Option(help: "SGD learning rate.")
-    var lr: Double = 0.1
-
-    @Option(help: "Full-batch epochs per attempt.")
-    var epochs: Int = 100
-
-    @Option(help: "Re-initialisations allowed before a run gives up.")
-    var maxAttempts: Int = 100
-
-    @Option(help: "Figure formats of each run, comma-separated: png, svg, pdf.")
-    var format: String = "png"
-
-    @Option(help: "Figure resolution in dots per inch.")
-    var dpi: Double = 100
-
-    @Flag(help: "Runs write report.json only.")
-    var noFigures = false
+    @OptionGroup var options: RunOptions
 
     @Option(help: "Runs at once (default: the number of cores).")
     var jobs: Int?
@@ -61,15 +42,7 @@ struct BatchCommand: ParsableCommand {
     var summarize: String?
 
     func validate() throws {
-        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
-        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        for name in format.split(separator: ",") where ImageFormat(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) == nil {
-            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-        }
         do {
             _ = try BatchPlan.parseWidths(widths)
             _ = try BatchPlan.parseSeeds(seeds)
@@ -94,10 +67,6 @@ struct BatchCommand: ParsableCommand {
             FileHandle.standardError.write(Data("regionplot batch: error: \(error)\n".utf8))
             throw ExitCode(1)
         }
-    }
-
-    private var formats: [String] {
-        format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     private func runSweep() throws {
@@ -149,10 +118,10 @@ struct BatchCommand: ParsableCommand {
 
     /// Whether a run folder holds a finished run made with this invocation's settings and formats.
     private func isFinished(_ record: BatchRunRecord) -> Bool {
-        guard record.matches(grid: grid, learningRate: lr, epochs: epochs, maxAttempts: maxAttempts) else { return false }
-        if noFigures { return true }
+        guard record.matches(grid: options.grid, learningRate: options.lr, epochs: options.epochs, maxAttempts: options.maxAttempts) else { return false }
+        if options.noFigures { return true }
         let folder = out + "/" + record.run.folderName
-        return formats.allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/wireframes.\($0)") }
+        return ((try? options.formats()) ?? []).map(\.rawValue).allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/wireframes.\($0)") }
     }
 
     /// Runs one main job as a child process into a hidden partial folder, then renames it into place.
@@ -161,10 +130,10 @@ struct BatchCommand: ParsableCommand {
         let final = out + "/" + run.folderName
         let partial = out + "/." + run.folderName + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: partial)
-        var arguments = ["xor", "--width", String(run.width), "--seed", String(run.seed), "--grid", String(grid),
-                         "--lr", String(lr), "--epochs", String(epochs), "--max-attempts", String(maxAttempts),
-                         "--format", format, "--dpi", String(dpi), "--out", partial]
-        if noFigures { arguments.append("--no-figures") }
+        var arguments = ["xor", "--width", String(run.width), "--seed", String(run.seed), "--grid", String(options.grid),
+                         "--lr", String(options.lr), "--epochs", String(options.epochs), "--max-attempts", String(options.maxAttempts),
+                         "--format", options.format, "--dpi", String(options.dpi), "--out", partial]
+        if options.noFigures { arguments.append("--no-figures") }
         if let threads { arguments += ["--threads", String(threads)] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -213,7 +182,7 @@ struct BatchCommand: ParsableCommand {
     private func writeSummary(in folder: String) throws -> Int {
         let records = BatchRunRecord.readAll(in: folder)
         try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
-        let figure = BatchSummary.figure(records, dpi: dpi)
+        let figure = BatchSummary.figure(records, dpi: options.dpi)
         try FigureFile.write(figure, to: folder + "/summary.png")
         try FigureFile.write(figure, to: folder + "/summary.svg")
         let failed = records.filter { $0.report == nil }

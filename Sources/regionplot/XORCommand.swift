@@ -20,8 +20,7 @@ struct XORCommand: ParsableCommand {
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 0
 
-    @Option(help: "Probe grid points per axis over [-1, 1]² (the notebook's 101).")
-    var grid: Int = 101
+    @OptionGroup var options: RunOptions
 
     @Option(help: "Output folder (default: figures/width-<N>-seed-<S>, or figures/nets-<a>-<b> for loaded nets).")
     var out: String?
@@ -32,29 +31,11 @@ struct XORCommand: ParsableCommand {
     @Option(name: .customLong("net-b"), help: "Load net b from a safetensors file instead of training it.")
     var netB: String?
 
-    @Option(help: "Re-initialisations allowed before training gives up.")
-    var maxAttempts: Int = 100
-
-    @Option(help: "SGD learning rate (the notebook's 0.1).")
-    var lr: Double = 0.1
-
-    @Option(help: "Full-batch epochs per attempt (the notebook's 100).")
-    var epochs: Int = 100
-
     @Option(help: "Also write the nets as safetensors (a.safetensors, b.safetensors) into this folder.")
     var saveNets: String?
 
     @Option(help: "Probe arithmetic: auto (float32 for nets loaded from F32 files, as PyTorch computes them; float64 otherwise), float32 or float64.")
     var precision: PrecisionChoice = .auto
-
-    @Flag(help: "Skip drawing figures (for large grids).")
-    var noFigures = false
-
-    @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
-    var format: String = "png"
-
-    @Option(help: "Figure resolution in dots per inch (PNG).")
-    var dpi: Double = 100
 
     @Flag(inversion: .prefixedNo, help: "Enumerate every linear region exactly (default: on for nets of at most 256 hidden units).")
     var exact: Bool?
@@ -64,25 +45,7 @@ struct XORCommand: ParsableCommand {
 
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
-        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
-        guard grid <= 20_000 else { throw ValidationError("--grid \(grid) would probe \(grid * grid) points; use at most 20000") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
-        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        _ = try formats()
-    }
-
-    func formats() throws -> [ImageFormat] {
-        let list = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
-        return try list.map { name in
-            guard let f = ImageFormat(rawValue: name.lowercased()) else {
-                throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-            }
-            return f
-        }
     }
 
     func run() throws {
@@ -92,10 +55,10 @@ struct XORCommand: ParsableCommand {
         var settings = XORExperimentSettings()
         settings.width = width
         settings.seed = seed
-        settings.grid = grid
-        settings.learningRate = lr
-        settings.epochs = epochs
-        settings.maxAttempts = maxAttempts
+        settings.grid = options.grid
+        settings.learningRate = options.lr
+        settings.epochs = options.epochs
+        settings.maxAttempts = options.maxAttempts
         settings.netAPath = netA
         settings.netBPath = netB
         settings.precision = precision.probePrecision
@@ -113,10 +76,10 @@ struct XORCommand: ParsableCommand {
                 try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
             }
             var figures: [String] = []
-            if !noFigures {
+            if !options.noFigures {
                 var renderClock = Stopwatch()
-                let kinds = try formats()
-                let all = XORFigures.all(result, dpi: dpi)
+                let kinds = try options.formats()
+                let all = XORFigures.all(result, dpi: options.dpi)
                 // Figures are independent: they are drawn on all cores (each has its own Cairo surface).
                 let seconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: all.count)
                 let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: all.count)

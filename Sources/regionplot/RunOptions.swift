@@ -1,0 +1,48 @@
+import ArgumentParser
+import PlotCairo
+
+/// The settings of one main-job run that `regionplot` and `regionplot batch` share.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Probe grid points per axis over [-1, 1]² (the notebook's 101).")
+    var grid: Int = 101
+
+    @Option(help: "SGD learning rate (the notebook's 0.1).")
+    var lr: Double = 0.1
+
+    @Option(help: "Full-batch epochs per attempt (the notebook's 100).")
+    var epochs: Int = 100
+
+    @Option(help: "Re-initialisations allowed before training gives up.")
+    var maxAttempts: Int = 100
+
+    @Flag(help: "Skip drawing figures (for large grids).")
+    var noFigures = false
+
+    @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
+    var format: String = "png"
+
+    @Option(help: "Figure resolution in dots per inch (PNG).")
+    var dpi: Double = 100
+
+    func validate() throws {
+        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        guard grid <= 10_000 else { throw ValidationError("--grid \(grid) would probe \(grid * grid) points; use at most 10000") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
+        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
+        _ = try formats()
+    }
+
+    /// The formats of `--format`.
+    func formats() throws -> [ImageFormat] {
+        let list = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
+        return try list.map { name in
+            guard let f = ImageFormat(rawValue: name.lowercased()) else {
+                throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
+            }
+            return f
+        }
+    }
+}
