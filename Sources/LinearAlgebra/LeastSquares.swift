@@ -63,3 +63,33 @@ public func leastSquares(_ a: Matrix, _ b: Matrix, rcond: Double = Double.ulpOfO
     for i in 0..<n { for j in 0..<nrhs { x[i, j] = work[i, j] } }
     return LeastSquaresSolution(solution: x, rank: Int(rank), singularValues: singular)
 }
+
+/// Errors from the linear solver.
+public enum LinearSolveError: Error, CustomStringConvertible, Equatable {
+    /// The matrix is exactly singular (LAPACK's `info` > 0: U(info, info) is zero).
+    case singular(info: Int32)
+    case nonFiniteInput
+
+    public var description: String {
+        switch self {
+        case .singular(let info): return "linear solve: the matrix is singular (pivot \(info) is zero)"
+        case .nonFiniteInput: return "linear solve: the data contain NaN or infinite values"
+        }
+    }
+}
+
+/// Solves the square system `A · X = B` through `LAPACKE_dgesv` (LU with partial pivoting).
+public func solveLinearSystem(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+    precondition(a.rows == a.columns && a.rows == b.rows, "A must be square with as many rows as B")
+    guard a.isFinite, b.isFinite else { throw LinearSolveError.nonFiniteInput }
+    var lu = a.storage
+    var x = b
+    var pivots = [Int32](repeating: 0, count: a.rows)
+    let info = lu.withUnsafeMutableBufferPointer { pa in x.storage.withUnsafeMutableBufferPointer { pb in pivots.withUnsafeMutableBufferPointer { pp in
+        LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(a.rows), Int32(b.columns), pa.baseAddress, Int32(a.columns), pp.baseAddress,
+                      pb.baseAddress, Int32(max(1, b.columns)))
+    } } }
+    if info > 0 { throw LinearSolveError.singular(info: info) }
+    precondition(info == 0, "LAPACKE_dgesv rejected argument \(-info)")
+    return x
+}

@@ -94,3 +94,15 @@ func pow2(_ x: Double) -> Double { x * x }
         #expect(abs(variance - 0.25 / 3) < 0.002)
     }
 }
+
+@Suite struct LinearSolve {
+    @Test func solvesSquareSystems() throws {
+        var g = SeededGenerator(seed: 9)
+        let a = randomMatrix(6, 6, &g), x = randomMatrix(6, 2, &g)
+        #expect(try solveLinearSystem(a, a * x).maxAbsDifference(to: x) < 1e-10)
+    }
+
+    @Test func singularIsAnError() {
+        #expect(throws: LinearSolveError.self) { try solveLinearSystem(Matrix([[1, 2], [2, 4]]), Matrix([[1], [2]])) }
+    }
+}

@@ -141,6 +141,27 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 }
 
+@Suite struct NotebookOneCommandLine {
+    @Test func backpropAndAbstraction() throws {
+        let out = temporaryFolder()
+        let bp = try run(["backprop", "--out", out + "/bp"])
+        #expect(bp.status == 0, "\(bp.stderr)")
+        #expect(bp.stdout.contains("largest difference"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/bp/report.json"))) as! [String: Any]
+        #expect((report["maxAbsDifference"] as? Double ?? 1) <= 1e-12)
+        let ab = try run(["abstraction", "--d-in", "16", "--batch", "8", "--batches", "4,8,32", "--out", out + "/ab"])
+        #expect(ab.status == 0, "\(ab.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/ab/report.json"))) as! [String: Any]
+        for key in ["ridgeResidual", "meanMaskResidual", "example", "sweep"] { #expect(doc[key] != nil, "\(key)") }
+        // (Foundation's JSON reader on Linux may lose the last digit; the file holds the exact shortest form.)
+        #expect(abs(((doc["example"] as? [String: Any])?["residual"] as? Double ?? 0) - 3.0199337741082997) < 1e-14)
+        #expect(try String(contentsOfFile: out + "/ab/report.json", encoding: .utf8).contains("3.0199337741082997"))
+        #expect(FileManager.default.fileExists(atPath: out + "/ab/residuals.png"))
+        let bad = try run(["abstraction", "--d-in", "7", "--out", out + "/bad"])
+        #expect(bad.status != 0 && bad.stderr.contains("--d-in must be even"))
+    }
+}
+
 @Suite struct BatchCommandLine {
     func folders(_ path: String) -> Set<String> {
         Set(((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix("width-") })

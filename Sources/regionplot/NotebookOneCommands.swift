@@ -1,0 +1,130 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import LinearAlgebra
+import PlotCairo
+
+/// Writes a report and prints where it went; failures become one-line errors and exit code 1.
+func writeReport(_ document: JSONValue, into folder: String) throws -> String {
+    try prepareOutputFolder(folder)
+    let path = folder + "/report.json"
+    try writeAtomically(Data((document.serialized() + "\n").utf8), to: path)
+    return path
+}
+
+/// `regionplot backprop`: notebook 001's hand-derived backward pass against the library's.
+struct BackpropCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backprop",
+        abstract: "Forward and backward passes of notebook 001's 3→2→2→1 net, by the library and by the hand-derived formulas."
+    )
+
+    @Option(help: "Seed of the data, the batch and the initialisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output folder.")
+    var out: String = "figures/backprop"
+
+    func run() throws {
+        let experiment = BackpropExperiment(seed: seed)
+        func show(_ name: String, _ m: Matrix) {
+            print("\(name) =")
+            for row in m.nestedRows { print("  " + row.map { String(format: "%9.4f", $0) }.joined(separator: " ")) }
+        }
+        show("x", experiment.inputs)
+        show("y", experiment.targets)
+        for l in experiment.preActivations.indices {
+            show("z\(l + 1)", experiment.preActivations[l])
+            if l < experiment.masks.count { show("R\(l + 1)", experiment.masks[l]); show("a\(l + 1)", experiment.activations[l]) }
+        }
+        print(String(format: "loss = %.6f", experiment.loss))
+        for l in experiment.preActivations.indices.reversed() {
+            show("d\(l + 1) (by hand)", experiment.handDeltas[l])
+            show("dW\(l + 1) (library)", experiment.libraryWeightGradients[l])
+            show("dW\(l + 1) (by hand)", experiment.handWeightGradients[l])
+        }
+        print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
+        do {
+            print("wrote " + (try writeReport(experiment.report, into: out)))
+        } catch {
+            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if !(experiment.maxAbsDifference <= 1e-12) {
+            FileHandle.standardError.write(Data("regionplot: error: the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `regionplot abstraction`: can one linear map stand in for a masked two-layer network?
+struct AbstractionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "abstraction",
+        abstract: "Fit one linear map to a masked two-layer network (notebook 001's second half), against batch size."
+    )
+
+    @Option(help: "Seed of the random matrices.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Input width d_in (even; the notebook's 512).")
+    var dIn: Int = 512
+
+    @Option(help: "Batch size of the headline trial (the notebook's 128).")
+    var batch: Int = 128
+
+    @Option(help: "Batch sizes of the sweep, comma-separated.")
+    var batches: String = "32,64,128,256,512,1024,2048"
+
+    @Option(help: "Output folder.")
+    var out: String = "figures/abstraction"
+
+    func validate() throws {
+        guard dIn >= 2, dIn % 2 == 0, dIn <= 4096 else { throw ValidationError("--d-in must be even, between 2 and 4096, got \(dIn)") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        _ = try sweep()
+    }
+
+    func sweep() throws -> [Int] {
+        let list = batches.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 100_000 }) else {
+            throw ValidationError("--batches must be positive integers, comma-separated, got '\(batches)'")
+        }
+        return list.map { $0! }.sorted()
+    }
+
+    func run() throws {
+        do {
+            setBLASThreadCount(1)
+            let example = try AbstractionExperiment.workedExample()
+            print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
+            var g = SeededGenerator(seed: seed)
+            let headline = try AbstractionExperiment.trial(batch: batch, dIn: dIn, using: &g)
+            print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
+                         batch, dIn, headline.ridgeResidual, headline.meanMaskResidual, headline.targetNorm))
+            let trials = try sweep().map { b -> AbstractionExperiment.Trial in
+                var gb = SeededGenerator(seed: seed, stream: UInt64(b))
+                return try AbstractionExperiment.trial(batch: b, dIn: dIn, using: &gb)
+            }
+            for t in trials {
+                print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
+            }
+            func trialJSON(_ t: AbstractionExperiment.Trial) -> JSONValue {
+                .object([("batch", .int(t.batch)), ("ridgeResidual", .number(t.ridgeResidual)),
+                         ("meanMaskResidual", .number(t.meanMaskResidual)), ("targetNorm", .number(t.targetNorm))])
+            }
+            let document = JSONValue.object([
+                ("dIn", .int(dIn)), ("batch", .int(batch)), ("seed", .int(Int(truncatingIfNeeded: seed))),
+                ("ridgeResidual", .number(headline.ridgeResidual)), ("meanMaskResidual", .number(headline.meanMaskResidual)),
+                ("example", .object([("M", .array(example.m.nestedRows.map { .numbers($0) })), ("residual", .number(example.residual))])),
+                ("sweep", .array(trials.map(trialJSON))),
+            ])
+            let path = try writeReport(document, into: out)
+            try FigureFile.write(AbstractionExperiment.figure(trials, dIn: dIn), to: out + "/residuals.png")
+            print("wrote \(path), \(out)/residuals.png")
+        } catch {
+            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

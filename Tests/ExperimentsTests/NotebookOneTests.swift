@@ -1,0 +1,40 @@
+import Testing
+import LinearAlgebra
+@testable import Experiments
+
+@Suite struct NotebookOne {
+    @Test(arguments: [0, 1, 2, 3] as [UInt64])
+    func handDerivedGradientsAgreeWithTheLibrary(seed: UInt64) {
+        let e = BackpropExperiment(seed: seed)
+        #expect(e.maxAbsDifference <= 1e-12)
+        #expect(e.inputs.rows == 4 && e.inputs.columns == 3)
+        #expect(e.inputs.storage.allSatisfy { $0 >= -10 && $0 < 10 && $0 == $0.rounded() })
+        // The notebook's target formula.
+        for i in 0..<4 {
+            let x = e.inputs.row(i)
+            #expect(abs(e.targets[i, 0] - (x[0] * (cos(x[1]) + exp(x[1] / 3)) + x[2]) / 10) < 1e-12)
+        }
+        #expect(e.libraryWeightGradients.map(\.rows) == [2, 2, 1])
+    }
+
+    @Test func workedExampleComesOutExactly() throws {
+        let (m, residual) = try AbstractionExperiment.workedExample()
+        #expect(m.maxAbsDifference(to: Matrix([[1.36, 0.88], [-1.36, -0.88]])) < 1e-12)
+        #expect(abs(residual - 3.0199337741082997) < 1e-14)
+    }
+
+    @Test func ridgeFitIsExactBelowTheWidthAndOptimalAbove() throws {
+        var g = SeededGenerator(seed: 4)
+        let few = try AbstractionExperiment.trial(batch: 6, dIn: 16, using: &g)
+        // Fewer rows than unknowns per column: a linear map fits the network's outputs on the batch.
+        #expect(few.ridgeResidual < 1e-6 * few.targetNorm)
+        let many = try AbstractionExperiment.trial(batch: 200, dIn: 16, using: &g)
+        // Many rows: no exact fit, and least squares beats the mean-mask map, as it beats any linear map.
+        #expect(many.ridgeResidual > 1e-3 * many.targetNorm)
+        #expect(many.ridgeResidual <= many.meanMaskResidual)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
