@@ -43,7 +43,16 @@ public func prepareOutputFolder(_ path: String) throws {
         guard isFolder.boolValue else { throw OutputError(path: path, problem: "it exists and is not a folder") }
     } else {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw OutputError(path: path, problem: "the folder cannot be created (\(error.localizedDescription))")
+            // Say which part of the path is in the way, rather than Foundation's generic code.
+            var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+            while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path) {
+                ancestor = ancestor.deletingLastPathComponent()
+            }
+            var ancestorIsFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &ancestorIsFolder), !ancestorIsFolder.boolValue {
+                throw OutputError(path: path, problem: "\(ancestor.path) is a file, not a folder")
+            }
+            throw OutputError(path: path, problem: "the folder cannot be created in \(ancestor.path) (permission denied or read-only)")
         }
     }
     // A trial file, not access(2): root passes access() even on a read-only mount.
