@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// The rectifier, `max(z, 0)`, with its backward pass.
@@ -37,5 +38,35 @@ public enum MeanSquaredError {
         var g = prediction
         for k in g.storage.indices { g.storage[k] = scale * (prediction.storage[k] - target.storage[k]) }
         return g
+    }
+}
+
+/// The hyperbolic tangent, with its backward pass (the grokking model's nonlinearity; the NAC's weight gate).
+public enum Tanh {
+    /// Forward: elementwise tanh.
+    public static func forward(_ z: Matrix) -> Matrix { z.map { Foundation.tanh($0) } }
+
+    /// Backward from the forward's output a = tanh(z): ∂L/∂z = ∂L/∂a · (1 − a²).
+    public static func backward(output a: Matrix, outputGradient da: Matrix) -> Matrix {
+        precondition(a.rows == da.rows && a.columns == da.columns, "shape mismatch")
+        var dz = da
+        for k in dz.storage.indices { dz.storage[k] *= 1 - a.storage[k] * a.storage[k] }
+        return dz
+    }
+}
+
+/// The logistic sigmoid σ(z) = 1 / (1 + e^−z), with its backward pass (the NAC's weight gate).
+public enum Sigmoid {
+    /// Forward: elementwise σ, computed without overflow for large |z|.
+    public static func forward(_ z: Matrix) -> Matrix {
+        z.map { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) }
+    }
+
+    /// Backward from the forward's output s = σ(z): ∂L/∂z = ∂L/∂s · s (1 − s).
+    public static func backward(output s: Matrix, outputGradient ds: Matrix) -> Matrix {
+        precondition(s.rows == ds.rows && s.columns == ds.columns, "shape mismatch")
+        var dz = ds
+        for k in dz.storage.indices { dz.storage[k] *= s.storage[k] * (1 - s.storage[k]) }
+        return dz
     }
 }
