@@ -212,7 +212,13 @@ public enum XORFigures {
     /// (red below zero, green above, as the notebook colours the decision), thin boundaries, and the decision
     /// boundary f = 0 drawn over it.
     public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
-        guard let partition = net.exact, let counts = net.exactCounts else { return nil }
+        guard let exact = net.exact, let counts = net.exactCounts else { return nil }
+        return partition(exact, title: "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
+                         showXORPoints: true, dpi: dpi)
+    }
+
+    /// The partition figure of any network's exact partition, over its domain.
+    public static func partition(_ partition: ExactPartition, title: String, showXORPoints: Bool, dpi: Double = 100) -> Figure {
         let figure = Figure(width: 7, height: 7, dpi: dpi)
         let axes = figure.addAxes()
         func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
@@ -248,12 +254,14 @@ public enum XORFigures {
             if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
         }
         axes.segments(zeros, color: .black, width: 1.5, label: "f = 0")
-        addXORPoints(axes)
-        axes.xLimits = (-1.05, 1.05)
-        axes.yLimits = (-1.05, 1.05)
+        if showXORPoints { addXORPoints(axes) }
+        let d = partition.domain
+        let (padX, padY) = (0.025 * (d.xMax - d.xMin), 0.025 * (d.yMax - d.yMin))
+        axes.xLimits = (d.xMin - padX, d.xMax + padX)
+        axes.yLimits = (d.yMin - padY, d.yMax + padY)
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
-        axes.title = "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))"
+        axes.title = title
         axes.legendLocation = .best
         return figure
     }

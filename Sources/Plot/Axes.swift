@@ -166,7 +166,8 @@ public final class Axes {
             if !entries.isEmpty {
                 let obstacles = LegendObstacles(
                     paths: lines.map { l in zip(l.x, l.y).map { toPixel($0.0, $0.1) } }
-                        + fills.map { f in zip(f.x, f.upper).map { toPixel($0.0, $0.1) } + zip(f.x, f.lower).map { toPixel($0.0, $0.1) }.reversed() },
+                        + fills.map { f in zip(f.x, f.upper).map { toPixel($0.0, $0.1) } + zip(f.x, f.lower).map { toPixel($0.0, $0.1) }.reversed() }
+                        + segmentSets.flatMap { set in set.segments.map { [toPixel($0.0.0, $0.0.1), toPixel($0.1.0, $0.1.1)] } },
                     points: scatters.flatMap { s in zip(s.x, s.y).map { toPixel($0.0, $0.1) } },
                     boxes: textBoxes)
                 Legend(entries: entries).draw(on: renderer, figure: figure, axes: box, location: legendLocation, avoiding: obstacles)

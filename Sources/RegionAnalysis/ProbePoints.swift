@@ -60,3 +60,24 @@ public struct PointList: ProbePointSet {
     public var count: Int { points.rows }
     public func point(_ index: Int) -> (x: Double, y: Double) { (points[index, 0], points[index, 1]) }
 }
+
+/// A `resolution × resolution` grid over any rectangle (`np.linspace` on each axis, x fastest), without corners.
+public struct RectangleGrid: ProbePointSet {
+    public let resolution: Int
+    public let domain: Domain
+
+    public init(resolution: Int, domain: Domain) {
+        precondition(resolution >= 2, "a probe grid needs at least 2 points per axis")
+        self.resolution = resolution
+        self.domain = domain
+    }
+
+    public var count: Int { resolution * resolution }
+
+    public func point(_ index: Int) -> (x: Double, y: Double) {
+        func axis(_ i: Int, _ lo: Double, _ hi: Double) -> Double {
+            i == resolution - 1 ? hi : lo + Double(i) * ((hi - lo) / Double(resolution - 1))
+        }
+        return (axis(index % resolution, domain.xMin, domain.xMax), axis(index / resolution, domain.yMin, domain.yMax))
+    }
+}

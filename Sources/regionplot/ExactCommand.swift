@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import PlotCairo
 import RegionAnalysis
 
 /// `regionplot exact`: every linear region of one or more saved networks.
@@ -18,16 +19,25 @@ struct ExactCommand: ParsableCommand {
     @Option(help: "Probe grid points per axis, for the regions the probes miss.")
     var grid: Int = 101
 
-    @Option(help: "Domain as xmin,xmax,ymin,ymax.")
+    @Option(help: "Domain as xmin,xmax,ymin,ymax (write --domain=-2,2,-2,2 when it starts with a minus).")
     var domain: String = "-1,1,-1,1"
 
     @Option(help: "Write the counts as JSON to this file.")
     var json: String?
 
+    @Option(help: "Also draw each network's partition into this folder (partition-<file name>.<format>).")
+    var out: String?
+
+    @Option(help: "Figure formats with --out, comma-separated: png, svg, pdf.")
+    var format: String = "png"
+
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
         _ = try parsedDomain()
+        for name in format.split(separator: ",") where ImageFormat(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) == nil {
+            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
+        }
     }
 
     func parsedDomain() throws -> Domain {
@@ -43,12 +53,13 @@ struct ExactCommand: ParsableCommand {
         let d = try parsedDomain()
         var documents: [JSONValue] = []
         do {
+            if let out { try prepareOutputFolder(out) }
             for path in nets {
                 let network = try Safetensors.readMLP(path: path)
                 var clock = Stopwatch()
                 let partition = ExactPartition(network: network, domain: d)
                 let seconds = clock.lap()
-                let probe = GradientProbe(network: network).probe(ProbeGrid(resolution: grid, includesCorners: false))
+                let probe = GradientProbe(network: network).probe(RectangleGrid(resolution: grid, domain: d))
                 let counts = ExactCounts(partition: partition, probe: probe, probeRegions: RegionDeduplication(triples: probe.coefficients).count, seconds: seconds)
                 var line = "\(path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
                     + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
@@ -57,6 +68,16 @@ struct ExactCommand: ParsableCommand {
                     line += "; 1 + L + I = \(arrangementRegionCount(network.layers[0], domain: d))"
                 }
                 print(line)
+                if let out {
+                    let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+                    let figure = XORFigures.partition(partition, title: "\(stem): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
+                                                      showXORPoints: false)
+                    for kind in format.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+                        let file = "\(out)/partition-\(stem).\(kind)"
+                        try FigureFile.write(figure, to: file)
+                        print("wrote \(file)")
+                    }
+                }
                 documents.append(.object([("file", .string(path)), ("layerWidths", .ints(network.layerWidths))] + counts.reportPairs))
             }
         } catch {
