@@ -170,6 +170,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count, seconds: watch.lap())
             net.exact = partition
             net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
+                // The run's own grid was probed already.
+                if g == settings.grid { return (g, net.regions.count) }
                 let probe = GradientProbe(network: net.network, precision: net.precision, workers: settings.threads)
                     .probe(ProbeGrid(resolution: g))
                 return (g, RegionDeduplication(triples: probe.coefficients, tolerance: settings.tolerance).count)

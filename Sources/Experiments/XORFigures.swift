@@ -236,7 +236,7 @@ public enum XORFigures {
         axes.polygons(fills, colors: colors)
         // Thinner outlines when cells are many, so that small cells keep their colour.
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
-        axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: partition.cells.map { _ in Color(1, 1, 1, alpha: 0) },
+        axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
                       edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
         // On each cell f is affine, so its zero set there is the segment where g·x + c = 0 crosses the polygon.
         var zeros: [((Double, Double), (Double, Double))] = []

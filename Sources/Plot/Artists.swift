@@ -96,8 +96,8 @@ public struct WireframeArtist {
 /// Filled polygons with thin outlines (a partition of the plane, say).
 public struct PolygonsArtist {
     public var polygons: [[(Double, Double)]]
-    /// One fill colour per polygon.
-    public var colors: [Color]
+    /// One fill colour per polygon, or nil for outlines only.
+    public var colors: [Color]?
     public var edgeColor: Color?
     /// Edge width in points.
     public var edgeWidth: Double

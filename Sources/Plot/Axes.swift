@@ -53,9 +53,9 @@ public final class Axes {
         order.append((2, fills.count - 1))
     }
 
-    /// Filled polygons, each in its own colour, with optional thin outlines (`edgeWidth` in points).
-    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color], edgeColor: Color? = nil, edgeWidth: Double = 0.3) {
-        precondition(colors.count == polygons.count)
+    /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points).
+    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil, edgeWidth: Double = 0.3) {
+        precondition(colors == nil || colors!.count == polygons.count)
         polygonSets.append(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth))
         order.append((4, polygonSets.count - 1))
     }
@@ -136,7 +136,7 @@ public final class Axes {
                 renderer.draw(Path(top + bottom, closed: true), style: PathStyle(fill: f.color, stroke: f.color, lineWidth: 0.5 * pt))
             case 4:
                 let set = polygonSets[index]
-                for (polygon, color) in zip(set.polygons, set.colors) {
+                for (polygon, color) in zip(set.polygons, set.colors ?? []) {
                     renderer.draw(Path(polygon.map { toPixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
                 }
                 if let edge = set.edgeColor, set.edgeWidth > 0 {

@@ -35,9 +35,7 @@ struct ExactCommand: ParsableCommand {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
         _ = try parsedDomain()
-        for name in format.split(separator: ",") where ImageFormat(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) == nil {
-            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-        }
+        _ = try parseFormats(format)
     }
 
     func parsedDomain() throws -> Domain {
@@ -72,9 +70,9 @@ struct ExactCommand: ParsableCommand {
                     let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                     let figure = XORFigures.partition(partition, title: "\(stem): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
                                                       showXORPoints: false)
-                    for kind in format.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-                        let file = "\(out)/partition-\(stem).\(kind)"
-                        try FigureFile.write(figure, to: file)
+                    for kind in try parseFormats(format) {
+                        let file = "\(out)/partition-\(stem).\(kind.rawValue)"
+                        try FigureFile.write(figure, to: file, format: kind)
                         print("wrote \(file)")
                     }
                 }

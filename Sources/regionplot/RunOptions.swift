@@ -35,14 +35,17 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The formats of `--format`.
-    func formats() throws -> [ImageFormat] {
-        let list = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
-        return try list.map { name in
-            guard let f = ImageFormat(rawValue: name.lowercased()) else {
-                throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-            }
-            return f
+    func formats() throws -> [ImageFormat] { try parseFormats(format) }
+}
+
+/// Parses a `--format` value such as `png,svg`.
+func parseFormats(_ text: String) throws -> [ImageFormat] {
+    let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
+    return try list.map { name in
+        guard let f = ImageFormat(rawValue: name.lowercased()) else {
+            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
         }
+        return f
     }
 }
