@@ -174,6 +174,22 @@ public func rowMajorGEMM(
         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// Raw `cblas_sgemm` on row-major buffers: ``rowMajorGEMM`` in single precision, for float32 training loops.
+@inlinable
+public func rowMajorSGEMM(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    cblas_sgemm(
+        CblasRowMajor,
+        transposeA ? CblasTrans : CblasNoTrans,
+        transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k),
+        alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
 /// Raw `cblas_dgemv` on a row-major buffer: `y = alpha · A · x + beta · y` with A `m × n` (`lda` = row length
 /// as stored) and strided x and y. Matrix–vector products need no packing of A, which matters for the skinny
 /// products of a network's output layer.

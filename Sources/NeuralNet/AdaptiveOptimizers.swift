@@ -6,15 +6,16 @@
 ///
 /// Adam adds the weight decay to the gradient (g ← g + λ p, L2); AdamW decays the parameter itself first
 /// (p ← p (1 − lr λ)), which is "decoupled" weight decay.
-public struct Adam: Sendable {
+public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     public var learningRate: Double
     public var beta1: Double, beta2: Double, epsilon: Double
     public var weightDecay: Double
     /// AdamW's decoupled decay instead of Adam's L2 term.
     public var decoupled: Bool
     /// Steps taken.
-    public private(set) var step = 0
-    private var m: [Double], v: [Double]
+    public var step: Int { stepCount }
+    @usableFromInline var stepCount = 0
+    @usableFromInline var m: [Scalar], v: [Scalar]
 
     /// An optimizer for `parameterCount` parameters with PyTorch's defaults (betas 0.9, 0.999, eps 1e-8).
     /// For AdamW pass `decoupled: true` and the weight decay (PyTorch's AdamW defaults to 0.01; the grokking
@@ -27,30 +28,86 @@ public struct Adam: Sendable {
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupled = decoupled
-        m = [Double](repeating: 0, count: parameterCount)
-        v = [Double](repeating: 0, count: parameterCount)
+        m = [Scalar](repeating: 0, count: parameterCount)
+        v = [Scalar](repeating: 0, count: parameterCount)
     }
 
     /// One step on a flat parameter vector with its gradient.
-    public mutating func update(_ parameters: inout [Double], gradient: [Double]) {
+    @inlinable
+    public mutating func update(_ parameters: inout [Scalar], gradient: [Scalar]) {
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { update(p, gradient: $0) }
+        }
+    }
+
+    /// One step on parameters and gradient held in buffers (no copies).
+    @inlinable
+    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) {
         precondition(parameters.count == m.count && gradient.count == m.count, "parameter count changed")
-        step += 1
-        let correction1 = 1 - pow(beta1, Double(step)), correction2 = 1 - pow(beta2, Double(step))
-        for k in parameters.indices {
-            var g = gradient[k]
-            if decoupled {
-                parameters[k] *= 1 - learningRate * weightDecay
-            } else if weightDecay != 0 {
-                g += weightDecay * parameters[k]
+        stepCount += 1
+        let correction1 = 1 - pow(beta1, Double(stepCount)), correction2 = 1 - pow(beta2, Double(stepCount))
+        // PyTorch: denom = √v / √(1 − β₂ᵗ) + ε; step size = lr / (1 − β₁ᵗ).
+        let stepSize = Scalar(learningRate / correction1), rootCorrection2 = Scalar(correction2.squareRoot())
+        let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon)
+        let decay = Scalar(weightDecay), shrink = Scalar(1 - learningRate * weightDecay)
+        let decoupled = self.decoupled
+        m.withUnsafeMutableBufferPointer { m in
+            v.withUnsafeMutableBufferPointer { v in
+                // Two loops rather than a branch inside one, so that each vectorises.
+                if decoupled {
+                    for k in 0..<parameters.count { parameters[k] *= shrink }
+                }
+                let l2 = decoupled ? 0 : decay
+                var start = 0
+                if Scalar.self == Float.self {
+                    // Eight lanes at a time: the scalar loop does not vectorise on its own (sqrt and division).
+                    start = AdamOptimizer.updateEightLanes(
+                        count: parameters.count, parameters: UnsafeMutableRawPointer(parameters.baseAddress!),
+                        gradient: UnsafeRawPointer(gradient.baseAddress!), m: UnsafeMutableRawPointer(m.baseAddress!),
+                        v: UnsafeMutableRawPointer(v.baseAddress!),
+                        constants: [stepSize, rootCorrection2, b1, b2, eps, l2].map { Float($0) })
+                }
+                for k in start..<parameters.count {
+                    let g = gradient[k] + l2 * parameters[k]
+                    m[k] = b1 * m[k] + (1 - b1) * g
+                    v[k] = b2 * v[k] + (1 - b2) * g * g
+                    parameters[k] -= stepSize * m[k] / (v[k].squareRoot() / rootCorrection2 + eps)
+                }
             }
-            m[k] = beta1 * m[k] + (1 - beta1) * g
-            v[k] = beta2 * v[k] + (1 - beta2) * g * g
-            // PyTorch: denom = √v / √(1 − β₂ᵗ) + ε; step size = lr / (1 − β₁ᵗ).
-            let denominator = (v[k].squareRoot() / correction2.squareRoot()) + epsilon
-            parameters[k] -= learningRate / correction1 * m[k] / denominator
         }
     }
 }
+
+extension AdamOptimizer {
+    /// The Adam moment and parameter update on float32 buffers, eight lanes at a time; returns how many entries
+    /// it did (the rest are left to the scalar loop). `constants`: step size, √(1 − β₂ᵗ), β₁, β₂, ε, L2 decay.
+    @usableFromInline
+    static func updateEightLanes(count: Int, parameters: UnsafeMutableRawPointer, gradient: UnsafeRawPointer,
+                                 m: UnsafeMutableRawPointer, v: UnsafeMutableRawPointer, constants: [Float]) -> Int {
+        typealias Lanes = SIMD8<Float>
+        let stepSize = Lanes(repeating: constants[0]), root = Lanes(repeating: constants[1])
+        let b1 = Lanes(repeating: constants[2]), b2 = Lanes(repeating: constants[3])
+        let eps = Lanes(repeating: constants[4]), l2 = Lanes(repeating: constants[5])
+        let one = Lanes(repeating: 1)
+        let blocks = count / 8
+        for block in 0..<blocks {
+            let offset = block * 32
+            let pk = parameters.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+            let g = gradient.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + l2 * pk
+            let mk = b1 * m.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + (one - b1) * g
+            let vk = b2 * v.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + (one - b2) * g * g
+            m.storeBytes(of: mk, toByteOffset: offset, as: Lanes.self)
+            v.storeBytes(of: vk, toByteOffset: offset, as: Lanes.self)
+            parameters.storeBytes(of: pk - stepSize * mk / (vk.squareRoot() / root + eps), toByteOffset: offset, as: Lanes.self)
+        }
+        return blocks * 8
+    }
+}
+
+/// Adam/AdamW in double precision.
+public typealias Adam = AdamOptimizer<Double>
+/// Adam/AdamW in single precision, as PyTorch runs it on float32 parameters.
+public typealias Adam32 = AdamOptimizer<Float>
 
 /// RMSprop as PyTorch's `torch.optim.RMSprop` defines it with its defaults (alpha 0.99, eps 1e-8, no momentum,
 /// not centred, no weight decay): v ← α v + (1 − α) g²,  p ← p − lr · g / (√v + ε).

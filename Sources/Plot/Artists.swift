@@ -63,6 +63,8 @@ public struct TextArtist {
     public var horizontal: HorizontalAlignment, vertical: VerticalAlignment
     /// A square box behind the text: (face, edge).
     public var box: (fill: Color, edge: Color)?
+    /// The ink colour.
+    public var color: Color = .black
 }
 
 /// A wireframe over a grid: every `rowStride`-th row and `columnStride`-th column line of Z(X, Y).

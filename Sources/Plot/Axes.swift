@@ -16,6 +16,12 @@ public final class Axes {
     public var yScale: AxisScale = .linear
     /// Fixed x tick values (data coordinates), labelled, replacing the automatic ones.
     public var xTickValues: [Double]?
+    /// Labels for `xTickValues` (one each), replacing the formatted values.
+    public var xTickLabels: [String]?
+    /// Fixed y tick values (data coordinates), labelled, replacing the automatic ones.
+    public var yTickValues: [Double]?
+    /// Labels for `yTickValues` (one each), replacing the formatted values.
+    public var yTickLabels: [String]?
 
     var scatters: [ScatterArtist] = []
     var lines: [LineArtist] = []
@@ -69,9 +75,9 @@ public final class Axes {
     /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`.
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
-                     box: (fill: Color, edge: Color)? = nil) {
+                     box: (fill: Color, edge: Color)? = nil, color: Color = .black) {
         texts.append(TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
-                                horizontal: horizontal, vertical: vertical, box: box))
+                                horizontal: horizontal, vertical: vertical, box: box, color: color))
         order.append((3, texts.count - 1))
     }
 
@@ -154,7 +160,7 @@ public final class Axes {
         renderer.popClip()
         // Text artists are not clipped (matplotlib's default for plt.text).
         for t in texts {
-            let corners = renderer.drawText(MathText.runs(t.text), size: t.size * pt, color: .black, anchor: toPixel(t.x, t.y),
+            let corners = renderer.drawText(MathText.runs(t.text), size: t.size * pt, color: t.color, anchor: toPixel(t.x, t.y),
                                              rotation: t.rotation, horizontal: t.horizontal, vertical: t.vertical,
                                              box: t.box.map { ($0.fill, $0.edge, 0.3 * t.size * pt) })
             let xs = corners.map(\.x), ys = corners.map(\.y)
@@ -203,11 +209,15 @@ public final class Axes {
         // Tick counts as matplotlib's AutoLocator: one per 30 pt of width, one per 20 pt of height, at most 9.
         let xBins = min(9, max(1, Int((box.width / pt) / 30)))
         let yBins = min(9, max(1, Int((box.height / pt) / 20)))
-        let xTicks = xTickValues.map { values in
-            zip(values, xScale == .log ? values.map { String(format: "%g", $0) } : tickLabels(values))
-                .map { Tick(position: xScale.apply($0.0), label: $0.1) }
-        } ?? xScale.ticks(from: limits.0.0, to: limits.0.1, maxBins: xBins)
-        let yTicks = yScale.ticks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
+        func fixedTicks(_ values: [Double], _ labels: [String]?, _ scale: AxisScale) -> [Tick] {
+            let text = labels ?? (scale == .log ? values.map { String(format: "%g", $0) } : tickLabels(values))
+            precondition(text.count == values.count, "one tick label per tick value")
+            return zip(values, text).map { Tick(position: scale.apply($0.0), label: $0.1) }
+        }
+        let xTicks = xTickValues.map { fixedTicks($0, xTickLabels, xScale) }
+            ?? xScale.ticks(from: limits.0.0, to: limits.0.1, maxBins: xBins)
+        let yTicks = yTickValues.map { fixedTicks($0, yTickLabels, yScale) }
+            ?? yScale.ticks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
         // Tick positions are in scaled coordinates.
         func pixelX(_ v: Double) -> Double { box.x + (v - limits.0.0) / (limits.0.1 - limits.0.0) * box.width }
         func pixelY(_ v: Double) -> Double { box.maxY - (v - limits.1.0) / (limits.1.1 - limits.1.0) * box.height }

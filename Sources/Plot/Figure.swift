@@ -8,6 +8,9 @@ public final class Figure {
     public var dpi: Double
     /// Title over all subplots (matplotlib's `suptitle`).
     public var suptitle: String?
+    /// The right edge of the subplot grid as a fraction of the width (`plt.subplots_adjust(right=...)`), to
+    /// leave room for a legend outside the axes.
+    public var subplotRightEdge = Figure.subplotRight
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
 
@@ -71,7 +74,7 @@ public final class Figure {
     /// The pixel rectangle of a subplot cell.
     func rect(of cell: SubplotCell) -> Rect {
         let w = Double(pixelWidth), h = Double(pixelHeight)
-        let totalWidth = (Figure.subplotRight - Figure.subplotLeft) * w
+        let totalWidth = (subplotRightEdge - Figure.subplotLeft) * w
         let totalHeight = (Figure.subplotTop - Figure.subplotBottom) * h
         let cellWidth = totalWidth / (Double(cell.columns) + Figure.wspace * Double(cell.columns - 1))
         let cellHeight = totalHeight / (Double(cell.rows) + Figure.hspace * Double(cell.rows - 1))

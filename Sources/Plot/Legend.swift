@@ -3,6 +3,8 @@ public enum LegendLocation: Sendable, CaseIterable {
     /// The position among the others that covers the fewest data points, ties to the first in this order.
     case best
     case upperRight, upperLeft, lowerLeft, lowerRight, right, centerLeft, centerRight, lowerCenter, upperCenter, center
+    /// Outside the axes, to the right of the top corner (`bbox_to_anchor=(1.02, 1), loc='upper left'`).
+    case outsideRight
 }
 
 /// A legend box: handles and labels, laid out with matplotlib's defaults (in units of the font size):
@@ -38,12 +40,13 @@ struct Legend {
             case .lowerCenter: (x, y) = (centreX, bottom)
             case .upperCenter: (x, y) = (centreX, top)
             case .center: (x, y) = (centreX, centreY)
+            case .outsideRight: (x, y) = (axes.maxX + 0.02 * axes.width, axes.y)
             }
             return Rect(x: x, y: y, width: width, height: height)
         }
         var chosen = location
         if location == .best {
-            let candidates = LegendLocation.allCases.filter { $0 != .best }
+            let candidates = LegendLocation.allCases.filter { $0 != .best && $0 != .outsideRight }
             var bestCount = Int.max
             for candidate in candidates {
                 let count = obstacles.badness(rect(for: candidate))

@@ -1,0 +1,40 @@
+import Foundation
+
+extension Axes {
+    /// `ax.imshow(values)` with the values written in the cells: row 0 at the top, one square per entry,
+    /// coloured by `colormap` over `range` (the values' own range when nil), labelled rows and columns.
+    ///
+    /// - Parameters:
+    ///   - format: a `String(format:)` pattern for the cell text, or nil for none.
+    ///   - rowLabels, columnLabels: tick labels (default: the indices).
+    public func heatmap(_ values: [[Double]], colormap: Colormap = .viridis, range: ClosedRange<Double>? = nil,
+                        format: String? = "%.2f", textSize: Double = 10,
+                        rowLabels: [String]? = nil, columnLabels: [String]? = nil) {
+        let rows = values.count, columns = values.first?.count ?? 0
+        precondition(rows > 0 && columns > 0 && values.allSatisfy { $0.count == columns }, "a heat map needs a non-empty rectangular table")
+        let finite = values.joined().filter(\.isFinite)
+        let span = range ?? ((finite.min() ?? 0)...(finite.max() ?? 1))
+        var squares: [[(Double, Double)]] = [], colors: [Color] = []
+        for i in 0..<rows {
+            let y = Double(rows - 1 - i)
+            for j in 0..<columns {
+                let x = Double(j)
+                squares.append([(x - 0.5, y - 0.5), (x + 0.5, y - 0.5), (x + 0.5, y + 0.5), (x - 0.5, y + 0.5)])
+                let color = colormap.color(values[i][j], in: span)
+                colors.append(color)
+                if let format {
+                    let ink: Color = Colormap.prefersWhiteText(on: color) ? .white : .black
+                    text(x, y, String(format: format, values[i][j]).replacingOccurrences(of: "-", with: "−"),
+                         size: textSize, horizontal: .center, vertical: .center, color: ink)
+                }
+            }
+        }
+        polygons(squares, colors: colors)
+        xLimits = (-0.5, Double(columns) - 0.5)
+        yLimits = (-0.5, Double(rows) - 0.5)
+        xTickValues = (0..<columns).map(Double.init)
+        xTickLabels = columnLabels ?? (0..<columns).map(String.init)
+        yTickValues = (0..<rows).map { Double(rows - 1 - $0) }
+        yTickLabels = rowLabels ?? (0..<rows).map(String.init)
+    }
+}

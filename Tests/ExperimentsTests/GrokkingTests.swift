@@ -1,0 +1,146 @@
+import Testing
+import LinearAlgebra
+import NeuralNet
+@testable import Experiments
+
+@Suite struct Grokking {
+    func smallSettings() -> GrokkingSettings {
+        var s = GrokkingSettings()
+        s.p = 6
+        s.trainCount = 16
+        s.encoderWidth = 16
+        s.decoderWidth = 16
+        s.epochs = 300
+        s.representationLearningRate = 1e-2
+        s.decoderLearningRate = 1e-2
+        s.seed = 1
+        return s
+    }
+
+    @Test func datasetHasTheNotebooksShape() {
+        var g = SeededGenerator(seed: 4)
+        let data = GrokkingDataset(settings: GrokkingSettings(), using: &g)
+        #expect(data.pairs.count == 55 && data.trainIndices.count == 45 && data.testIndices.count == 10)
+        #expect(Set(data.trainIndices + data.testIndices).count == 55)
+        #expect(data.inputTemplates.rows == 10 && data.inputTemplates.columns == 10)
+        #expect(data.outputTemplates.rows == 19)
+        // Parallelograms: Σ_s C(c_s, 2), c_s pairs i ≤ j with i + j = s.
+        let counts = (0...18).map { s in (0..<10).filter { i in s - i >= i && s - i < 10 }.count }
+        #expect(data.parallelograms.count == counts.reduce(0) { $0 + $1 * ($1 - 1) / 2 })
+        #expect(data.parallelograms.allSatisfy { $0.0 + $0.1 == $0.2 + $0.3 })
+        var modulo = GrokkingSettings()
+        modulo.modulo = true
+        var g2 = SeededGenerator(seed: 4)
+        let mod = GrokkingDataset(settings: modulo, using: &g2)
+        #expect(mod.outputTemplates.rows == 10 && mod.labels.allSatisfy { $0 < 10 })
+    }
+
+    @Test func rqiIsOneForAnArithmeticProgressionAndLowForNoise() {
+        var g = SeededGenerator(seed: 4)
+        let data = GrokkingDataset(settings: GrokkingSettings(), using: &g)
+        // Any z_k = a + b k is a perfect representation of addition, whatever its scale.
+        #expect(data.representationQuality(Matrix(rows: 10, columns: 1, storage: (0..<10).map { 3 + 0.2 * Double($0) })) == 1)
+        let noise = Matrix(rows: 10, columns: 1, storage: (0..<10).map { _ in g.nextGaussian() })
+        #expect(data.representationQuality(noise) < 0.5)
+        // The threshold is on the std-normalised latents: 0.01 of a variance.
+        var nearly = (0..<10).map(Double.init)
+        nearly[9] += 0.2 * 3.03  // std of 0…9 is 3.03: a 0.2-σ error breaks every parallelogram with a 9 in it
+        let broken = data.representationQuality(Matrix(rows: 10, columns: 1, storage: nearly))
+        let withNine = data.parallelograms.filter { [$0.0, $0.1, $0.2, $0.3].filter { $0 == 9 }.count % 2 == 1 }.count
+        #expect(abs(broken - Double(data.parallelograms.count - withNine) / Double(data.parallelograms.count)) < 1e-12)
+    }
+
+    @Test func nearestTemplateAccuracyCountsMatches() {
+        var g = SeededGenerator(seed: 4)
+        let data = GrokkingDataset(settings: GrokkingSettings(), using: &g)
+        let indices = Array(data.testIndices.prefix(4))
+        var outputs = data.targets(indices)
+        #expect(data.nearestTemplateAccuracy(outputs, indices) == 1)
+        // Move one output onto another template.
+        let other = (data.labels[indices[0]] + 1) % data.outputTemplates.rows
+        for c in 0..<outputs.columns { outputs[0, c] = data.outputTemplates[other, c] }
+        #expect(data.nearestTemplateAccuracy(outputs, indices) == 0.75)
+    }
+
+    @Test func latentGradientIsTheChainRuleOfTheDecoder() {
+        // ∂/∂z of mean((dec(z_i + z_j) − t)²) by finite differences in double precision.
+        var g = SeededGenerator(seed: 2)
+        let decoder = TanhMLP(layerWidths: [1, 8, 8, 3], using: &g)
+        let pairs = [(0, 1), (1, 1), (2, 0), (3, 2), (1, 3)]
+        let targets = Matrix(rows: pairs.count, columns: 3, storage: (0..<(pairs.count * 3)).map { _ in g.nextGaussian() })
+        let latent = (0..<4).map { _ in g.nextGaussian() }
+        func input(_ z: [Double]) -> Matrix { Matrix(rows: pairs.count, columns: 1, storage: pairs.map { z[$0.0] + z[$0.1] }) }
+        func loss(_ z: [Double]) -> Double { MeanSquaredError.loss(prediction: decoder(input(z)), target: targets) }
+        let cache = decoder.forwardWithCache(input(latent))
+        let sumGradient = decoder.backward(cache, outputGradient: MeanSquaredError.gradient(prediction: cache.output, target: targets))[0].input
+        var analytic = [Double](repeating: 7, count: 4)
+        sumGradient.storage.withUnsafeBufferPointer {
+            GrokkingExperiment.accumulateLatentGradient(sumGradient: $0.baseAddress!, pairs: pairs, dimension: 1, into: &analytic)
+        }
+        for k in 0..<4 {
+            var plus = latent, minus = latent
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            #expect(abs((loss(plus) - loss(minus)) / 2e-6 - analytic[k]) < 1e-8)
+        }
+    }
+
+    @Test func runIsDeterministicAndLearnsTheTrainingSet() throws {
+        let s = smallSettings()
+        var logged: [Int] = []
+        let a = try GrokkingExperiment.run(s) { epoch, _ in logged.append(epoch) }
+        let b = try GrokkingExperiment.run(s)
+        #expect(a.loss == b.loss && a.latent == b.latent)
+        #expect(a.loss.count == 300 && a.rqi.count == 300 && logged == [0, 100, 200])
+        #expect(a.loss.last! < 0.2 * a.loss.first!)
+        #expect(a.firstTrain != nil)
+        #expect(a.trainAccuracy.last! >= 0.9)
+        // Never-reached thresholds fall back to the last epoch, as the notebook's iter_* do.
+        if a.firstRQI == nil { #expect(a.iterRQI == 299) }
+        #expect(a.latent.rows == 6 && a.latent.columns == 1)
+    }
+
+    @Test func encoderGradientModeTrainsTheEncoder() throws {
+        var s = smallSettings()
+        s.naturalGradient = false
+        let run = try GrokkingExperiment.run(s)
+        #expect(run.loss.last! < 0.5 * run.loss.first!)
+    }
+
+    @Test func divergenceIsAnError() {
+        var s = smallSettings()
+        s.decoderLearningRate = 1e30
+        s.representationLearningRate = 1e30
+        #expect(throws: GrokkingError.self) { try GrokkingExperiment.run(s) }
+        var bad = smallSettings()
+        bad.trainCount = 21
+        #expect(throws: GrokkingError.self) { try GrokkingExperiment.run(bad) }
+    }
+
+    @Test func phasesFollowTheStatedRule() {
+        #expect(GrokkingPhase.classify(firstTrain: nil, firstTest: nil, delay: 100) == .confusion)
+        #expect(GrokkingPhase.classify(firstTrain: nil, firstTest: 5, delay: 100) == .confusion)
+        #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: nil, delay: 100) == .memorisation)
+        #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: 150, delay: 100) == .comprehension)
+        #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: 151, delay: 100) == .grokking)
+        #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: 20, delay: 100) == .comprehension)
+        let grid = GrokkingPhaseDiagram.logGrid(from: 1e-5, to: 1e-2, count: 4)
+        #expect(grid.count == 4 && abs(grid[1] - 1e-4) < 1e-18 && abs(grid[3] - 1e-2) < 1e-15)
+    }
+
+    @Test func sweepMatchesSingleRuns() throws {
+        var s = smallSettings()
+        s.epochs = 120
+        let rates = [1e-3, 1e-2]
+        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: 12, workers: 2)
+        #expect(cells.count == 4)
+        for cell in cells {
+            var one = s
+            one.representationLearningRate = cell.representationLearningRate
+            one.decoderLearningRate = cell.decoderLearningRate
+            let run = try GrokkingExperiment.run(one)
+            #expect(cell.firstTrain == run.firstTrain && cell.firstTest == run.firstTest)
+            #expect(cell.phase == GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: 12))
+        }
+    }
+}
