@@ -144,3 +144,17 @@ import NeuralNet
         }
     }
 }
+
+@Suite struct NeuralAccumulatorTasks {
+    @Test func notebookOutcomesAreReproduced() throws {
+        for var task in NACExperiment.notebookTasks {
+            if task.name == "scaling" { task.hidden = 8 }
+            let r = try NACExperiment.train(task, seed: 0)
+            switch task.name {
+            case "permutation": #expect(r.effectiveMatrix.maxAbsDifference(to: task.p) < 1e-3)
+            default: #expect(r.finalMeanAbsError < 0.01, "\(task.name)")
+            }
+            #expect(r.loss.count == 10_000 && r.loss.last! < 1e-3 * r.loss.first!)
+        }
+    }
+}
