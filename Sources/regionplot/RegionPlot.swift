@@ -11,7 +11,7 @@ struct RegionPlot: ParsableCommand {
         their linear regions on a grid (and exactly, for small nets), regress one net's regions on the other's, and \
         write the notebook's figures and report.json.
         """,
-        subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self,
+        subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self, CircuitsCommand.self,
                       BenchCommand.self],
         defaultSubcommand: XORCommand.self
     )

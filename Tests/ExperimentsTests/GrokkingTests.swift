@@ -158,3 +158,25 @@ import NeuralNet
         }
     }
 }
+
+@Suite struct Circuits {
+    @Test func shortRunsLearnAndAreDeterministic() {
+        let add = CircuitsExperiment.circuits.first { $0.name == "add" }!
+        let a = CircuitsExperiment.train(add, seed: 0, batches: 3000, learningRate: 1e-2, batchSize: 100)
+        let b = CircuitsExperiment.train(add, seed: 0, batches: 3000, learningRate: 1e-2, batchSize: 100)
+        #expect(a.finalLoss == b.finalLoss && a.network == b.network)
+        #expect(a.testLoss.first!.1 > 10 * a.finalLoss)
+        #expect(a.partition != nil && a.breakpoints == nil)
+        // Bias-free: every region boundary passes through the origin, so regions are cones (at most 2 per unit line).
+        #expect(a.partition!.count <= 4)
+        let abs = CircuitsExperiment.circuits.first { $0.name == "abs" }!
+        let r = CircuitsExperiment.train(abs, seed: 0, batches: 500, learningRate: 1e-2, batchSize: 50)
+        #expect(r.breakpoints!.allSatisfy { Swift.abs($0) < 1e-12 })
+    }
+
+    @Test func targetsAreTheNotebooks() {
+        let t = CircuitsExperiment.circuits.map { ($0.name, $0.target(0.25, -0.5)) }
+        #expect(t.map(\.1) == [0.25, -0.25, 0.25, -0.25, 0.75, -0.5])
+        #expect(CircuitsExperiment.circuits.map(\.layerSizes) == [[1, 2, 1], [1, 2, 1], [1, 2, 1], [2, 2, 1], [2, 2, 1], [2, 3, 2, 1]])
+    }
+}

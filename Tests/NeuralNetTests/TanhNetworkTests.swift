@@ -96,3 +96,32 @@ extension TanhMLP {
         zip(flatParameters, other.flatParameters).map { abs($0 - $1) }.max() ?? 0
     }
 }
+
+@Suite struct SmallReLUTraining {
+    @Test func stepIsSGDWithTheMLPsGradient() {
+        var g = SeededGenerator(seed: 4)
+        var net = MLP(layerWidths: [2, 3, 2, 1], using: &g)
+        for l in net.layers.indices { net.layers[l].bias = [Double](repeating: 0, count: net.layers[l].outputs) }
+        // 13 samples: the eight-lane loops and their scalar tails.
+        let trainer = SmallReLUTrainer(network: net, batchSize: 13)
+        trainer.drawInputs(using: &g)
+        let x = Matrix(rows: 13, columns: 2, storage: (0..<13).flatMap { s in [Double(trainer.inputs[s]), Double(trainer.inputs[13 + s])] })
+        #expect(x.storage.allSatisfy { $0 >= -1 && $0 < 1 })
+        let targets = (0..<13).map { s in Float(min(x[s, 0], x[s, 1])) }
+        let y = trainer.forward()
+        let cache = net.forwardWithCache(x)
+        for s in 0..<13 { #expect(abs(Double(y[s]) - cache.output[s, 0]) < 1e-6) }
+        let t = Matrix(rows: 13, columns: 1, storage: targets.map(Double.init))
+        #expect(abs(trainer.loss(targets: targets) - MeanSquaredError.loss(prediction: cache.output, target: t)) < 1e-6)
+        let grads = net.backward(cache, outputGradient: MeanSquaredError.gradient(prediction: cache.output, target: t))
+        trainer.step(targets: targets, learningRate: 0.5)
+        for l in grads.indices {
+            for k in grads[l].weight.storage.indices {
+                #expect(abs(Double(trainer.lastGradients[l][k]) - grads[l].weight.storage[k]) < 1e-6)
+                let expected = net.layers[l].weight.storage[k] - 0.5 * grads[l].weight.storage[k]
+                #expect(abs(trainer.network.layers[l].weight.storage[k] - expected) < 1e-6)
+            }
+        }
+        #expect(trainer.network.layers.allSatisfy { $0.bias.allSatisfy { $0 == 0 } })
+    }
+}

@@ -43,3 +43,32 @@ func readReport(_ folder: String) throws -> [String: Any] {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+@Suite struct ArithmeticCommands {
+    @Test func nacWritesItsTasks() throws {
+        let out = temporaryFolder()
+        let r = try run(["nac", "--iterations", "300", "--dpi", "40", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let tasks = try readReport(out)["tasks"] as? [[String: Any]]
+        #expect(tasks?.map { $0["name"] as? String } == ["permutation", "scaling", "elimination"])
+        for key in ["finalLoss", "meanAbsError", "effectiveMatrix", "expected"] { #expect(tasks?[0][key] != nil, "\(key)") }
+        #expect(FileManager.default.fileExists(atPath: out + "/matrices.png") && FileManager.default.fileExists(atPath: out + "/loss.png"))
+        #expect(try run(["nac", "--iterations", "0", "--out", out + "/x"]).status != 0)
+    }
+
+    @Test func circuitsReportSuccessRates() throws {
+        let out = temporaryFolder()
+        let r = try run(["circuits", "--only", "abs,add", "--seeds", "0-1", "--batches", "2000", "--dpi", "40", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try readReport(out)
+        let circuits = report["circuits"] as? [[String: Any]]
+        #expect(circuits?.count == 4)
+        for key in ["name", "layerSizes", "seed", "finalLoss", "weights"] { #expect(circuits?[0][key] != nil, "\(key)") }
+        let rates = report["successRates"] as? [[String: Any]]
+        #expect(rates?.map { $0["name"] as? String } == ["abs", "add"])
+        #expect(rates?.allSatisfy { ($0["reached"] as? Int ?? -1) + ($0["stuck"] as? Int ?? -1) == 2 } == true)
+        for name in ["function-abs", "function-add", "loss"] { #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)") }
+        #expect(try run(["circuits", "--only", "max", "--out", out + "/x"]).status != 0)
+        #expect(try run(["circuits", "--seeds", "9-2", "--out", out + "/y"]).status != 0)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import Plot
+import RegionAnalysis
+
+/// Notebook 003: tiny bias-free ReLU networks trained to compute x, −x, |x|, x₁ + x₂, x₁ − x₂ and min(x₁, x₂).
+public enum CircuitsExperiment {
+    /// One circuit of the notebook.
+    public struct Circuit: Sendable {
+        public var name: String
+        public var formula: String
+        public var layerSizes: [Int]
+        /// The notebook's batch count (3 000 000 for min, 300 000 for the others).
+        public var batches: Int
+        public var target: Target
+        public var inputs: Int { layerSizes[0] }
+    }
+
+    /// The function a circuit learns; an enum rather than a closure so that the batch loop over it vectorises.
+    public enum Target: Sendable {
+        case identity, negation, abs, add, sub, min
+
+        /// The target at one input (x₂ ignored for one-input circuits).
+        public func callAsFunction(_ x1: Float, _ x2: Float) -> Float {
+            switch self {
+            case .identity: return x1
+            case .negation: return -x1
+            case .abs: return Swift.abs(x1)
+            case .add: return x1 + x2
+            case .sub: return x1 - x2
+            case .min: return Swift.min(x1, x2)
+            }
+        }
+
+        /// Targets of a unit-major batch (x₁ row, then x₂ row) of `n` samples.
+        func fill(_ t: UnsafeMutablePointer<Float>, inputs x: UnsafePointer<Float>, count n: Int) {
+            switch self {
+            case .identity: for s in 0..<n { t[s] = x[s] }
+            case .negation: for s in 0..<n { t[s] = -x[s] }
+            case .abs: for s in 0..<n { t[s] = Swift.abs(x[s]) }
+            case .add: for s in 0..<n { t[s] = x[s] + x[n + s] }
+            case .sub: for s in 0..<n { t[s] = x[s] - x[n + s] }
+            case .min: for s in 0..<n { t[s] = Swift.min(x[s], x[n + s]) }
+            }
+        }
+    }
+
+    public static let circuits: [Circuit] = [
+        Circuit(name: "identity", formula: "f(x) = x", layerSizes: [1, 2, 1], batches: 300_000, target: .identity),
+        Circuit(name: "negation", formula: "f(x) = −x", layerSizes: [1, 2, 1], batches: 300_000, target: .negation),
+        Circuit(name: "abs", formula: "f(x) = |x|", layerSizes: [1, 2, 1], batches: 300_000, target: .abs),
+        Circuit(name: "add", formula: "f(x₁, x₂) = x₁ + x₂", layerSizes: [2, 2, 1], batches: 300_000, target: .add),
+        Circuit(name: "sub", formula: "f(x₁, x₂) = x₁ − x₂", layerSizes: [2, 2, 1], batches: 300_000, target: .sub),
+        Circuit(name: "min", formula: "f(x₁, x₂) = min(x₁, x₂)", layerSizes: [2, 3, 2, 1], batches: 3_000_000, target: .min),
+    ]
+
+    /// A test loss below this counts as learned; anything else as stuck.
+    public static let successThreshold = 1e-5
+
+    /// One training run.
+    public struct Run: Sendable {
+        public var circuit: Circuit
+        public var seed: UInt64
+        public var batches: Int
+        /// (batch index, test loss) every `logEvery` batches and at the end.
+        public var testLoss: [(Int, Double)]
+        public var finalLoss: Double
+        public var initialWeights: MLP, network: MLP
+        /// 1-input circuits: the learned function's breakpoints in [−1, 1].
+        public var breakpoints: [Double]?
+        /// 2-input circuits: the exact linear regions on [−1, 1]².
+        public var partition: ExactPartition?
+        public var seconds: Double
+        public var succeeded: Bool { finalLoss < CircuitsExperiment.successThreshold }
+    }
+
+    /// Trains `circuit` as the notebook does: PyTorch's default init (no biases), a fixed test set of 1000, SGD
+    /// lr 1e-4 on fresh uniform batches of 1000, MSE. `progress` gets the test loss every `printEvery` batches.
+    public static func train(_ circuit: Circuit, seed: UInt64, batches: Int? = nil, learningRate: Float = 1e-4, batchSize: Int = 1000,
+                             logEvery: Int = 1000, printEvery: Int = 30_000, progress: ((Int, Double) -> Void)? = nil) -> Run {
+        let clock = Stopwatch()
+        let total = batches ?? circuit.batches
+        var initGenerator = SeededGenerator(seed: seed, stream: 0)
+        var initial = MLP(layerWidths: circuit.layerSizes, using: &initGenerator)
+        for l in initial.layers.indices { initial.layers[l].bias = [Double](repeating: 0, count: initial.layers[l].outputs) }
+        let trainer = SmallReLUTrainer(network: initial, batchSize: batchSize)
+        let tester = SmallReLUTrainer(network: initial, batchSize: 1000)
+        var dataGenerator = SeededGenerator(seed: seed, stream: 1)
+        tester.drawInputs(using: &dataGenerator)
+        var testTargets = [Float](repeating: 0, count: tester.batchSize)
+        testTargets.withUnsafeMutableBufferPointer { circuit.target.fill($0.baseAddress!, inputs: tester.inputs, count: tester.batchSize) }
+        func testLoss() -> Double {
+            tester.setWeights(trainer)
+            tester.forward()
+            return tester.loss(targets: testTargets)
+        }
+        var curve: [(Int, Double)] = []
+        var batchTargets = [Float](repeating: 0, count: batchSize)
+        for i in 0..<total {
+            trainer.drawInputs(using: &dataGenerator)
+            batchTargets.withUnsafeMutableBufferPointer { circuit.target.fill($0.baseAddress!, inputs: trainer.inputs, count: batchSize) }
+            trainer.forward()
+            trainer.step(targets: batchTargets, learningRate: learningRate)
+            if i % logEvery == 0 || i % printEvery == 0 {
+                let loss = testLoss()
+                if i % logEvery == 0 { curve.append((i, loss)) }
+                if i % printEvery == 0 { progress?(i, loss) }
+            }
+        }
+        let finalLoss = testLoss()
+        curve.append((total, finalLoss))
+        let network = trainer.network
+        var run = Run(circuit: circuit, seed: seed, batches: total, testLoss: curve, finalLoss: finalLoss, initialWeights: initial,
+                      network: network, breakpoints: nil, partition: nil, seconds: 0)
+        if circuit.inputs == 1 {
+            run.breakpoints = piecewiseLinearBreakpoints(network)
+        } else {
+            run.partition = ExactPartition(network: network, workers: 1)
+        }
+        run.seconds = clock.elapsed
+        return run
+    }
+
+    // MARK: - Figures
+
+    /// 1-input circuit: target and learned function on [−1, 1], breakpoints marked.
+    /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
+    public static func functionFigure(_ run: Run, dpi: Double = 100) -> Figure {
+        if let partition = run.partition {
+            let figure = XORFigures.partition(partition, title: "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions learned (loss \(String(format: "%.2g", run.finalLoss)))",
+                                              showXORPoints: false, dpi: dpi)
+            return figure
+        }
+        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+        let axes = figure.addAxes()
+        let xs = (0...400).map { -1 + Double($0) / 200 }
+        let net = run.network
+        let learned = net(Matrix(rows: xs.count, columns: 1, storage: xs)).storage
+        axes.plot(xs, xs.map { Double(run.circuit.target(Float($0), 0)) }, color: Color(0.6, 0.6, 0.6), width: 4, label: "target \(run.circuit.formula)")
+        axes.plot(xs, learned, color: Color.tab10[0], width: 1.5, label: "learned")
+        let points = run.breakpoints ?? []
+        if !points.isEmpty {
+            let values = net(Matrix(rows: points.count, columns: 1, storage: points)).storage
+            axes.scatter(points, values, color: Color.tab10[3], size: 50, label: "breakpoints: " + points.map { String(format: "%.3g", $0) }.joined(separator: ", "))
+        }
+        axes.xLabel = "x"
+        axes.yLabel = "f(x)"
+        axes.title = "\(run.circuit.name) (\(run.circuit.layerSizes.map(String.init).joined(separator: "→")), no biases): test loss \(String(format: "%.2g", run.finalLoss))"
+        axes.legendLocation = .best
+        return figure
+    }
+
+    /// The test-loss curves of all circuits (log scale).
+    public static func lossFigure(_ runs: [Run], dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7.5, height: 5, dpi: dpi)
+        let axes = figure.addAxes()
+        axes.xScale = .log
+        axes.yScale = .log
+        for (k, r) in runs.enumerated() {
+            axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) }, color: Color.tab10[k % 10], width: 1.5,
+                      label: "\(r.circuit.name) (seed \(r.seed))")
+        }
+        axes.plot([1, Double(runs.map(\.batches).max() ?? 1)], [successThreshold, successThreshold], color: Color(0.5, 0.5, 0.5), width: 1,
+                  dashed: true, label: "success threshold 1e-5")
+        axes.xLabel = "batch + 1"
+        axes.yLabel = "test loss (MSE)"
+        axes.title = "Circuits: SGD lr 1e-4, batches of 1000"
+        axes.legendLocation = .lowerLeft
+        return figure
+    }
+}
+
+extension SmallReLUTrainer {
+    /// Copies another trainer's weights (same shape).
+    func setWeights(_ other: SmallReLUTrainer) { copyWeights(from: other) }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import Plot
+
+/// `regionplot circuits`: notebook 003's tiny bias-free ReLU nets.
+struct CircuitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "circuits",
+        abstract: "Train notebook 003's bias-free ReLU 'circuits' (x, −x, |x|, x₁+x₂, x₁−x₂, min) by SGD and show their breakpoints and linear regions.",
+        discussion: "--seeds 0-9 trains every circuit from each seed and reports how many reach a test loss below 1e-5."
+    )
+
+    @Option(help: "Seed of the initialisation and the data.")
+    var seed: UInt64 = 0
+    @Option(help: "Seed range, e.g. 0-9 or 0,3,5: train each circuit from every seed and report success rates.")
+    var seeds: String?
+    @Option(help: "Batches per circuit (default: the notebook's 300000, 3000000 for min).")
+    var batches: Int?
+    @Option(help: "Only these circuits, comma-separated: identity, negation, abs, add, sub, min.")
+    var only: String?
+    @Option(help: "Parallel runs (default: all cores).")
+    var jobs: Int?
+    @Option(help: "Output folder.")
+    var out: String = "figures/circuits"
+    @OptionGroup var figures: FigureOptions
+
+    func selectedCircuits() throws -> [CircuitsExperiment.Circuit] {
+        guard let only else { return CircuitsExperiment.circuits }
+        return try only.split(separator: ",").map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let c = CircuitsExperiment.circuits.first(where: { $0.name == trimmed }) else {
+                throw ValidationError("--only: unknown circuit '\(trimmed)' (use identity, negation, abs, add, sub, min)")
+            }
+            return c
+        }
+    }
+
+    func seedList() throws -> [UInt64] {
+        guard let seeds else { return [seed] }
+        var list: [UInt64] = []
+        for part in seeds.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            if bounds.count == 1, let a = bounds[0] { list.append(a) }
+            else if bounds.count == 2, let a = bounds[0], let b = bounds[1], a <= b, b - a < 10_000 { list += Array(a...b) }
+            else { throw ValidationError("--seeds: cannot read '\(part)' (use e.g. 0-9 or 0,3,5)") }
+        }
+        guard !list.isEmpty else { throw ValidationError("--seeds needs at least one seed") }
+        return list
+    }
+
+    func validate() throws {
+        _ = try selectedCircuits()
+        _ = try seedList()
+        if let batches, batches < 1 || batches > 100_000_000 { throw ValidationError("--batches must be between 1 and 100000000, got \(batches)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
+
+    func run() throws {
+        do {
+            try prepareOutputFolder(out)
+            let circuits = try selectedCircuits(), seeds = try seedList()
+            let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
+            // Longest runs first, so that the cores finish together.
+            let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
+            let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, jobsList.count))
+            let results = UnsafeMutableBufferPointer<CircuitsExperiment.Run?>.allocate(capacity: jobsList.count)
+            results.initialize(repeating: nil)
+            defer { results.deallocate() }
+            let lock = NSLock()
+            var next = 0
+            let verbose = jobsList.count == 1
+            let clock = Stopwatch()
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    lock.lock()
+                    let k = next < order.count ? order[next] : nil
+                    next += 1
+                    lock.unlock()
+                    guard let k else { return }
+                    let (circuit, s) = jobsList[k]
+                    let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
+                        guard verbose else { return }
+                        print("\(circuit.name) batch \(i): loss = \(loss)")
+                    }
+                    lock.lock()
+                    print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
+                                 r.succeeded ? "learned" : "stuck", r.seconds))
+                    lock.unlock()
+                    results[k] = r
+                }
+            }
+            let runs = results.map { $0! }
+            let wall = clock.elapsed
+            print(String(format: "all runs took %.1f s on %d threads", wall, workers))
+            for r in runs where r.seed == seeds[0] {
+                print("\(r.circuit.name) weights (seed \(r.seed)):")
+                for (l, layer) in r.network.layers.enumerated() {
+                    print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
+                }
+                if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
+                if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
+            }
+            func runJSON(_ r: CircuitsExperiment.Run) -> JSONValue {
+                var pairs: [(String, JSONValue)] = [
+                    ("name", .string(r.circuit.name)), ("layerSizes", .ints(r.circuit.layerSizes)), ("seed", .int(Int(truncatingIfNeeded: r.seed))),
+                    ("batches", .int(r.batches)), ("finalLoss", .number(r.finalLoss)), ("succeeded", .bool(r.succeeded)),
+                    ("weights", .array(r.network.layers.map { .array($0.weight.nestedRows.map { .numbers($0) }) })),
+                ]
+                if let b = r.breakpoints { pairs.append(("breakpoints", .numbers(b))) }
+                if let p = r.partition { pairs.append(("linearRegions", .int(p.count))) }
+                pairs.append(("testLoss", .object([("batch", .ints(r.testLoss.map(\.0))), ("loss", .numbers(r.testLoss.map(\.1)))])))
+                pairs.append(("seconds", .number(r.seconds)))
+                return .object(pairs)
+            }
+            var document: [(String, JSONValue)] = [
+                ("successThreshold", .number(CircuitsExperiment.successThreshold)),
+                ("learningRate", .number(1e-4)), ("batchSize", .int(1000)),
+                ("circuits", .array(runs.map(runJSON))),
+            ]
+            if seeds.count > 1 {
+                document.append(("successRates", .array(circuits.map { c in
+                    let mine = runs.filter { $0.circuit.name == c.name }
+                    let reached = mine.filter(\.succeeded)
+                    print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", c.name, reached.count, mine.count,
+                                 mine.filter { !$0.succeeded }.map { String(format: "seed %d at %.3g", Int($0.seed), $0.finalLoss) }.joined(separator: ", ")))
+                    return .object([("name", .string(c.name)), ("seeds", .int(mine.count)), ("reached", .int(reached.count)),
+                                    ("stuck", .int(mine.count - reached.count)),
+                                    ("stuckSeeds", .ints(mine.filter { !$0.succeeded }.map { Int($0.seed) })),
+                                    ("stuckLosses", .numbers(mine.filter { !$0.succeeded }.map(\.finalLoss)))])
+                })))
+            }
+            document.append(("timings", .object([("wall", .number(wall)), ("threads", .int(workers))])))
+            let shown = runs.filter { $0.seed == seeds[0] }
+            let paths = try figures.write(shown.map { ("function-\($0.circuit.name)", CircuitsExperiment.functionFigure($0, dpi: figures.dpi)) }
+                                          + [("loss", CircuitsExperiment.lossFigure(shown, dpi: figures.dpi))], into: out)
+            print("wrote \(try writeReport(.object(document), into: out)), " + paths.joined(separator: ", "))
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
