@@ -88,6 +88,7 @@ struct CircuitsCommand: ParsableCommand {
                     lock.lock()
                     print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
                                  r.succeeded ? "learned" : "stuck", r.seconds))
+                    fflush(stdout)
                     lock.unlock()
                     results[k] = r
                 }
