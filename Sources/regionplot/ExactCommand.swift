@@ -79,8 +79,7 @@ struct ExactCommand: ParsableCommand {
                 documents.append(.object([("file", .string(path)), ("layerWidths", .ints(network.layerWidths))] + counts.reportPairs))
             }
         } catch {
-            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw fail("\(error)")
         }
         if let json {
             try writeAtomically(Data((JSONValue.array(documents).serialized() + "\n").utf8), to: json)

@@ -5,39 +5,6 @@ import LinearAlgebra
 import Plot
 import PlotCairo
 
-/// Options shared by the figure-writing notebook commands.
-struct FigureOptions: ParsableArguments {
-    @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
-    var format: String = "png"
-
-    @Option(help: "Figure resolution in dots per inch (PNG).")
-    var dpi: Double = 100
-
-    func validate() throws {
-        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        _ = try parseFormats(format)
-    }
-
-    /// Writes each figure as `<folder>/<name>.<format>` in every asked format; returns the paths.
-    func write(_ figures: [(String, Figure)], into folder: String) throws -> [String] {
-        var paths: [String] = []
-        for format in try parseFormats(format) {
-            for (name, figure) in figures {
-                let path = "\(folder)/\(name).\(format.rawValue)"
-                try FigureFile.write(figure, to: path, format: format)
-                paths.append(path)
-            }
-        }
-        return paths
-    }
-}
-
-/// Prints `message` as a one-line error and exits with code 1.
-func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
-    return ExitCode(1)
-}
-
 /// `regionplot grokking`: notebook 002's toy model of grokking, and the paper's phase diagram.
 struct GrokkingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,14 +4,6 @@ import Foundation
 import LinearAlgebra
 import PlotCairo
 
-/// Writes a report and prints where it went; failures become one-line errors and exit code 1.
-func writeReport(_ document: JSONValue, into folder: String) throws -> String {
-    try prepareOutputFolder(folder)
-    let path = folder + "/report.json"
-    try writeAtomically(Data((document.serialized() + "\n").utf8), to: path)
-    return path
-}
-
 /// `regionplot backprop`: notebook 001's hand-derived backward pass against the library's.
 struct BackpropCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,12 +39,10 @@ struct BackpropCommand: ParsableCommand {
         do {
             print("wrote " + (try writeReport(experiment.report, into: out)))
         } catch {
-            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw fail("\(error)")
         }
         if !(experiment.maxAbsDifference <= 1e-12) {
-            FileHandle.standardError.write(Data("regionplot: error: the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)\n".utf8))
-            throw ExitCode(1)
+            throw fail("the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)")
         }
     }
 }
@@ -123,8 +113,7 @@ struct AbstractionCommand: ParsableCommand {
             try FigureFile.write(AbstractionExperiment.figure(trials, dIn: dIn), to: out + "/residuals.png")
             print("wrote \(path), \(out)/residuals.png")
         } catch {
-            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw fail("\(error)")
         }
     }
 }

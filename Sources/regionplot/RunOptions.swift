@@ -18,11 +18,12 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Skip drawing figures (for large grids).")
     var noFigures = false
 
-    @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
-    var format: String = "png"
+    @OptionGroup var figures: FigureOptions
 
-    @Option(help: "Figure resolution in dots per inch (PNG).")
-    var dpi: Double = 100
+    /// `--format` as given.
+    var format: String { figures.format }
+    /// `--dpi`.
+    var dpi: Double { figures.dpi }
 
     func validate() throws {
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
@@ -30,22 +31,8 @@ struct RunOptions: ParsableArguments {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
         guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
-        guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        _ = try formats()
     }
 
     /// The formats of `--format`.
     func formats() throws -> [ImageFormat] { try parseFormats(format) }
-}
-
-/// Parses a `--format` value such as `png,svg`.
-func parseFormats(_ text: String) throws -> [ImageFormat] {
-    let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
-    return try list.map { name in
-        guard let f = ImageFormat(rawValue: name.lowercased()) else {
-            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-        }
-        return f
-    }
 }

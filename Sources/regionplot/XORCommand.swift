@@ -110,8 +110,7 @@ struct XORCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("regionplot: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw fail("\(error)")
         }
     }
 
