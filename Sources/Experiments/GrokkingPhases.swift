@@ -52,47 +52,25 @@ public enum GrokkingPhaseDiagram {
     public static func sweep(base: GrokkingSettings, representationRates: [Double], decoderRates: [Double],
                              delay: Int, workers: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) -> [PhaseDiagramCell] {
         let jobs = representationRates.flatMap { r in decoderRates.map { (r, $0) } }
-        let results = UnsafeMutableBufferPointer<PhaseDiagramCell?>.allocate(capacity: jobs.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let next = AtomicCounter(), done = AtomicCounter()
-        let threads = max(1, min(workers, jobs.count))
+        let done = AtomicCounter()
         let previousBLASThreads = setBLASThreadCount(1)
         defer { _ = setBLASThreadCount(previousBLASThreads) }
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while true {
-                let k = next.increment() - 1
-                guard k < jobs.count else { return }
-                var s = base
-                (s.representationLearningRate, s.decoderLearningRate) = jobs[k]
-                var cell = PhaseDiagramCell(representationLearningRate: s.representationLearningRate,
-                                            decoderLearningRate: s.decoderLearningRate, phase: .confusion)
-                do {
-                    let run = try GrokkingExperiment.run(s, stopWhenDecided: true)
-                    cell.firstTrain = run.firstTrain
-                    cell.firstTest = run.firstTest
-                    cell.firstRQI = run.firstRQI
-                    cell.phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: delay)
-                } catch {
-                    cell.failure = "\(error)"
-                }
-                results[k] = cell
-                progress?(done.increment(), jobs.count)
+        return parallelMap(count: jobs.count, workers: workers) { k in
+            var s = base
+            (s.representationLearningRate, s.decoderLearningRate) = jobs[k]
+            var cell = PhaseDiagramCell(representationLearningRate: s.representationLearningRate,
+                                        decoderLearningRate: s.decoderLearningRate, phase: .confusion)
+            do {
+                let run = try GrokkingExperiment.run(s, stopWhenDecided: true)
+                cell.firstTrain = run.firstTrain
+                cell.firstTest = run.firstTest
+                cell.firstRQI = run.firstRQI
+                cell.phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: delay)
+            } catch {
+                cell.failure = "\(error)"
             }
+            progress?(done.increment(), jobs.count)
+            return cell
         }
-        return results.map { $0! }
-    }
-}
-
-/// A lock-protected counter shared by worker threads.
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    /// Adds one and returns the new value.
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }

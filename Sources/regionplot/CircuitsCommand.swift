@@ -66,34 +66,22 @@ struct CircuitsCommand: ParsableCommand {
             // Longest runs first, so that the cores finish together.
             let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
             let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, jobsList.count))
-            let results = UnsafeMutableBufferPointer<CircuitsExperiment.Run?>.allocate(capacity: jobsList.count)
-            results.initialize(repeating: nil)
-            defer { results.deallocate() }
-            let lock = NSLock()
-            var next = 0
+            let printLock = NSLock()
             let verbose = jobsList.count == 1
             let clock = Stopwatch()
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    lock.lock()
-                    let k = next < order.count ? order[next] : nil
-                    next += 1
-                    lock.unlock()
-                    guard let k else { return }
-                    let (circuit, s) = jobsList[k]
-                    let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
-                        guard verbose else { return }
-                        print("\(circuit.name) batch \(i): loss = \(loss)")
-                    }
-                    lock.lock()
-                    print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
-                                 r.succeeded ? "learned" : "stuck", r.seconds))
-                    fflush(stdout)
-                    lock.unlock()
-                    results[k] = r
+            let runs = parallelMap(count: jobsList.count, workers: workers, order: order) { k -> CircuitsExperiment.Run in
+                let (circuit, s) = jobsList[k]
+                let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
+                    guard verbose else { return }
+                    print("\(circuit.name) batch \(i): loss = \(loss)")
                 }
+                printLock.lock()
+                print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
+                             r.succeeded ? "learned" : "stuck", r.seconds))
+                fflush(stdout)
+                printLock.unlock()
+                return r
             }
-            let runs = results.map { $0! }
             let wall = clock.elapsed
             print(String(format: "all runs took %.1f s on %d threads", wall, workers))
             for r in runs where r.seed == seeds[0] {

@@ -180,3 +180,14 @@ import NeuralNet
         #expect(CircuitsExperiment.circuits.map(\.layerSizes) == [[1, 2, 1], [1, 2, 1], [1, 2, 1], [2, 2, 1], [2, 2, 1], [2, 3, 2, 1]])
     }
 }
+
+@Suite struct ParallelMap {
+    @Test func resultsComeBackInIndexOrderWhateverTheHandOutOrder() {
+        let squares = parallelMap(count: 50, workers: 3, order: Array((0..<50).reversed())) { $0 * $0 }
+        #expect(squares == (0..<50).map { $0 * $0 })
+        #expect(parallelMap(count: 0, workers: 4) { $0 }.isEmpty)
+        let handedOut = AtomicCounter()
+        _ = parallelMap(count: 7, workers: 1) { _ in handedOut.increment() }
+        #expect(handedOut.increment() == 8)
+    }
+}
