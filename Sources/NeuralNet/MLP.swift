@@ -4,31 +4,15 @@ import LinearAlgebra
 ///
 /// This is the shape of every network regionplot analyses: the XOR `SimpleNet`, the circuits' nets, and
 /// any `nn.Sequential` of `Linear`/`ReLU` loaded from a safetensors file.
-public struct MLP: Equatable, Sendable {
+public struct MLP: DenseChain, Equatable, Sendable {
     /// The layers, input first.
     public var layers: [Dense]
 
     /// A network from its layers; consecutive layers must chain (outputs of one = inputs of the next).
     public init(layers: [Dense]) {
-        precondition(!layers.isEmpty, "an MLP needs at least one layer")
-        for (a, b) in zip(layers, layers.dropFirst()) {
-            precondition(a.outputs == b.inputs, "layers do not chain: \(a.outputs) outputs into \(b.inputs) inputs")
-        }
+        Dense.checkChain(layers)
         self.layers = layers
     }
-
-    /// A freshly initialised network with the given widths (input first, output last), PyTorch-style.
-    ///
-    /// `[2, 20, 1]` is the notebook's `SimpleNet(20)`.
-    public init(layerWidths: [Int], using generator: inout SeededGenerator) {
-        precondition(layerWidths.count >= 2 && layerWidths.allSatisfy { $0 > 0 }, "invalid layer widths \(layerWidths)")
-        self.init(layers: zip(layerWidths, layerWidths.dropFirst()).map {
-            Dense(inputs: $0.0, outputs: $0.1, using: &generator)
-        })
-    }
-
-    /// Widths from input to output, e.g. `[2, 20, 1]`.
-    public var layerWidths: [Int] { [layers[0].inputs] + layers.map(\.outputs) }
 
     /// Number of inputs.
     public var inputDimension: Int { layers[0].inputs }
@@ -36,11 +20,6 @@ public struct MLP: Equatable, Sendable {
     public var outputDimension: Int { layers[layers.count - 1].outputs }
     /// Number of hidden ReLU units in all.
     public var hiddenUnitCount: Int { layers.dropLast().reduce(0) { $0 + $1.outputs } }
-
-    /// Whether every parameter is finite.
-    public var isFinite: Bool {
-        layers.allSatisfy { $0.weight.isFinite && $0.bias.allSatisfy(\.isFinite) }
-    }
 
     /// What the forward pass keeps for the backward pass.
     public struct ForwardCache: Sendable {
@@ -82,5 +61,39 @@ public struct MLP: Equatable, Sendable {
             delta = g.input
         }
         return grads.reversed()
+    }
+}
+
+/// A chain of dense layers, whatever the activation between them (``MLP``: ReLU, ``TanhMLP``: tanh): what
+/// does not depend on the activation lives here once.
+public protocol DenseChain {
+    /// The layers, input first.
+    var layers: [Dense] { get }
+    /// A network from its layers; consecutive layers must chain.
+    init(layers: [Dense])
+}
+
+extension DenseChain {
+    /// A freshly initialised network with the given widths (input first, output last), each layer as PyTorch's
+    /// `nn.Linear` initialises it, in order. `[2, 20, 1]` is the XOR notebook's `SimpleNet(20)`.
+    public init(layerWidths: [Int], using generator: inout SeededGenerator) {
+        precondition(layerWidths.count >= 2 && layerWidths.allSatisfy { $0 > 0 }, "invalid layer widths \(layerWidths)")
+        self.init(layers: zip(layerWidths, layerWidths.dropFirst()).map { Dense(inputs: $0.0, outputs: $0.1, using: &generator) })
+    }
+
+    /// Widths from input to output, e.g. `[2, 20, 1]`.
+    public var layerWidths: [Int] { [layers[0].inputs] + layers.map(\.outputs) }
+
+    /// Whether every parameter is finite.
+    public var isFinite: Bool { layers.allSatisfy { $0.weight.isFinite && $0.bias.allSatisfy(\.isFinite) } }
+}
+
+extension Dense {
+    /// Stops on an empty list or on consecutive layers that do not chain (outputs of one ≠ inputs of the next).
+    static func checkChain(_ layers: [Dense]) {
+        precondition(!layers.isEmpty, "a network needs at least one layer")
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            precondition(a.outputs == b.inputs, "layers do not chain: \(a.outputs) outputs into \(b.inputs) inputs")
+        }
     }
 }

@@ -5,27 +5,15 @@ import LinearAlgebra
 ///
 /// Kept apart from ``MLP`` on purpose: `MLP` is ReLU-only because the region analysis relies on it being
 /// piecewise linear.
-public struct TanhMLP: Equatable, Sendable {
+public struct TanhMLP: DenseChain, Equatable, Sendable {
     /// The layers, input first.
     public var layers: [Dense]
 
     /// A network from its layers; consecutive layers must chain.
     public init(layers: [Dense]) {
-        precondition(!layers.isEmpty, "a network needs at least one layer")
-        for (a, b) in zip(layers, layers.dropFirst()) {
-            precondition(a.outputs == b.inputs, "layers do not chain: \(a.outputs) outputs into \(b.inputs) inputs")
-        }
+        Dense.checkChain(layers)
         self.layers = layers
     }
-
-    /// A freshly initialised network with the given widths (input first), PyTorch's `nn.Linear` defaults.
-    public init(layerWidths: [Int], using generator: inout SeededGenerator) {
-        precondition(layerWidths.count >= 2 && layerWidths.allSatisfy { $0 > 0 }, "invalid layer widths \(layerWidths)")
-        self.init(layers: zip(layerWidths, layerWidths.dropFirst()).map { Dense(inputs: $0.0, outputs: $0.1, using: &generator) })
-    }
-
-    /// Widths from input to output.
-    public var layerWidths: [Int] { [layers[0].inputs] + layers.map(\.outputs) }
 
     /// What the forward pass keeps for the backward pass: each layer's input (the previous tanh output).
     public struct ForwardCache: Sendable {
@@ -88,7 +76,4 @@ public struct TanhMLP: Equatable, Sendable {
     public static func flatten(_ gradients: [Dense.Gradients]) -> [Double] {
         gradients.flatMap { $0.weight.storage + $0.bias }
     }
-
-    /// Whether every parameter is finite.
-    public var isFinite: Bool { layers.allSatisfy { $0.weight.isFinite && $0.bias.allSatisfy(\.isFinite) } }
 }
