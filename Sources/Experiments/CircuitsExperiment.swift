@@ -91,7 +91,7 @@ public enum CircuitsExperiment {
         var testTargets = [Float](repeating: 0, count: tester.batchSize)
         testTargets.withUnsafeMutableBufferPointer { circuit.target.fill($0.baseAddress!, inputs: tester.inputs, count: tester.batchSize) }
         func testLoss() -> Double {
-            tester.setWeights(trainer)
+            tester.copyWeights(from: trainer)
             tester.forward()
             return tester.loss(targets: testTargets)
         }
@@ -169,9 +169,4 @@ public enum CircuitsExperiment {
         axes.legendLocation = .lowerLeft
         return figure
     }
-}
-
-extension SmallReLUTrainer {
-    /// Copies another trainer's weights (same shape).
-    func setWeights(_ other: SmallReLUTrainer) { copyWeights(from: other) }
 }

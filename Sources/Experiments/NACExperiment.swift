@@ -61,14 +61,15 @@ public enum NACExperiment {
             return (loss, mae)
         }
         for i in 0..<task.iterations {
-            let out = net(task.a)
+            let cache = net.forwardWithCache(task.a)
+            let out = cache.output
             let (loss, mae) = measure(out)
             guard loss.isFinite else { throw NACError(message: "\(task.name): training diverged at iteration \(i + 1) (loss \(loss))") }
             losses.append(loss)
             errors.append(mae)
             if i % 1000 == 0 { log?(i, loss, mae) }
             var parameters = net.flatParameters
-            optimizer.update(&parameters, gradient: net.gradient(input: task.a, outputGradient: MeanSquaredError.gradient(prediction: out, target: target)))
+            optimizer.update(&parameters, gradient: net.gradient(cache, outputGradient: MeanSquaredError.gradient(prediction: out, target: target)))
             net.flatParameters = parameters
         }
         let (finalLoss, finalError) = measure(net(task.a))

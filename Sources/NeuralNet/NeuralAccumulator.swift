@@ -29,9 +29,12 @@ public struct NeuralAccumulatorCell: Equatable, Sendable {
     }
 
     /// The effective weight W = tanh(Ŵ) ⊙ σ(M̂), `outputs × inputs`.
-    public var weight: Matrix {
+    public var weight: Matrix { gates().weight }
+
+    /// tanh(Ŵ), σ(M̂) and their product W.
+    private func gates() -> (tanh: Matrix, sigmoid: Matrix, weight: Matrix) {
         let t = Tanh.forward(wHat), s = Sigmoid.forward(mHat)
-        return Matrix(rows: outputs, columns: inputs, storage: zip(t.storage, s.storage).map { $0 * $1 })
+        return (t, s, Matrix(rows: outputs, columns: inputs, storage: zip(t.storage, s.storage).map { $0 * $1 }))
     }
 
     /// Forward: x (N × inputs) → x Wᵀ (N × outputs).
@@ -39,8 +42,7 @@ public struct NeuralAccumulatorCell: Equatable, Sendable {
 
     /// Gradients of a scalar loss: ∂/∂Ŵ, ∂/∂M̂ and ∂/∂x, given the forward's input and ∂L/∂y.
     public func backward(input x: Matrix, outputGradient dy: Matrix) -> (wHat: Matrix, mHat: Matrix, input: Matrix) {
-        let t = Tanh.forward(wHat), s = Sigmoid.forward(mHat)
-        let w = Matrix(rows: outputs, columns: inputs, storage: zip(t.storage, s.storage).map { $0 * $1 })
+        let (t, s, w) = gates()
         let dW = dy.transposedMultiplied(by: x)
         // W = t ⊙ s: ∂W/∂Ŵ = (1 − t²) s, ∂W/∂M̂ = t s (1 − s).
         var dWHat = dW, dMHat = dW
@@ -75,16 +77,28 @@ public struct NeuralAccumulator: Equatable, Sendable {
         cells.dropFirst().reduce(cells[0].weight.transposed) { $0.multiplied(by: $1.weight.transposed) }
     }
 
-    public func callAsFunction(_ x: Matrix) -> Matrix { cells.reduce(x) { $1.forward($0) } }
+    public func callAsFunction(_ x: Matrix) -> Matrix { forwardWithCache(x).output }
 
-    /// ∂L/∂(Ŵ, M̂) of every cell, flattened in the order of ``flatParameters``, for ∂L/∂output `dy` at input `x`.
-    public func gradient(input x: Matrix, outputGradient dy: Matrix) -> [Double] {
+    /// What the forward pass keeps for the backward pass: each cell's input.
+    public struct ForwardCache: Sendable {
+        public var cellInputs: [Matrix]
+        public var output: Matrix
+    }
+
+    /// Forward pass over a batch (N × inputs), keeping each cell's input.
+    public func forwardWithCache(_ x: Matrix) -> ForwardCache {
         var inputs = [x]
         for cell in cells.dropLast() { inputs.append(cell.forward(inputs.last!)) }
+        return ForwardCache(cellInputs: inputs, output: cells[cells.count - 1].forward(inputs.last!))
+    }
+
+    /// ∂L/∂(Ŵ, M̂) of every cell for ∂L/∂output `dy`, through the forward pass `cache`, flattened in the order
+    /// of ``flatParameters``.
+    public func gradient(_ cache: ForwardCache, outputGradient dy: Matrix) -> [Double] {
         var delta = dy
         var parts: [[Double]] = []
         for index in cells.indices.reversed() {
-            let g = cells[index].backward(input: inputs[index], outputGradient: delta)
+            let g = cells[index].backward(input: cache.cellInputs[index], outputGradient: delta)
             parts.append(g.wHat.storage + g.mHat.storage)
             delta = g.input
         }

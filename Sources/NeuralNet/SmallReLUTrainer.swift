@@ -46,7 +46,7 @@ public final class SmallReLUTrainer {
         })
     }
 
-    /// Fills the input with uniform values in [−1, 1) and returns nothing; the caller then sets `targets`.
+    /// Fills the input with fresh uniform values in [−1, 1).
     public func drawInputs(using generator: inout SeededGenerator) {
         let n = widths[0] * batchSize
         let x = activations[0]
@@ -61,15 +61,8 @@ public final class SmallReLUTrainer {
     }
 
 
-    /// Sets the whole input (unit-major, widths[0] × batchSize).
-    public func setInputs(_ values: [Float]) {
-        precondition(values.count == widths[0] * batchSize)
-        activations[0].update(from: values, count: values.count)
-    }
-
-    /// Forward pass over the current input; returns the output row (batchSize values).
-    @discardableResult
-    public func forward() -> [Float] {
+    /// Forward pass over the current input; the result is in `output`.
+    public func forward() {
         let n = batchSize
         for l in weights.indices {
             let inputs = widths[l], outputs = widths[l + 1], last = l == weights.count - 1
@@ -82,7 +75,6 @@ public final class SmallReLUTrainer {
                 if !last { Lanes.rectify(row, count: n) }
             }
         }
-        return Array(UnsafeBufferPointer(start: activations[weights.count], count: n))
     }
 
     /// Mean squared error of the current output against `targets`.
@@ -124,12 +116,6 @@ public final class SmallReLUTrainer {
         for l in 0..<L {
             for k in weights[l].indices { weights[l][k] -= learningRate * gradients[l][k] }
         }
-    }
-
-    /// Replaces the weights with `network`'s (same widths).
-    public func replaceWeights(with network: MLP) {
-        precondition(network.layerWidths == widths, "shape mismatch")
-        weights = network.layers.map { $0.weight.storage.map { Float($0) } }
     }
 
     /// Replaces the weights with another trainer's (same widths), without a round trip through doubles.

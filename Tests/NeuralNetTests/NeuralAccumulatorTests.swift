@@ -8,7 +8,7 @@ import LinearAlgebra
         let net = NeuralAccumulator(layers: 2, inputs: 3, hidden: 4, outputs: 2, using: &g)
         let x = randomMatrix(5, 3, &g, scale: 2), c = randomMatrix(5, 2, &g)
         func f(_ n: NeuralAccumulator) -> Double { zip(n(x).storage, c.storage).reduce(0) { $0 + $1.0 * $1.1 } }
-        let analytic = net.gradient(input: x, outputGradient: c)
+        let analytic = net.gradient(net.forwardWithCache(x), outputGradient: c)
         #expect(analytic.count == 2 * (3 * 4 + 4 * 2))
         for k in analytic.indices {
             var plus = net, minus = net

@@ -108,7 +108,8 @@ extension TanhMLP {
         let x = Matrix(rows: 13, columns: 2, storage: (0..<13).flatMap { s in [Double(trainer.inputs[s]), Double(trainer.inputs[13 + s])] })
         #expect(x.storage.allSatisfy { $0 >= -1 && $0 < 1 })
         let targets = (0..<13).map { s in Float(min(x[s, 0], x[s, 1])) }
-        let y = trainer.forward()
+        trainer.forward()
+        let y = trainer.output
         let cache = net.forwardWithCache(x)
         for s in 0..<13 { #expect(abs(Double(y[s]) - cache.output[s, 0]) < 1e-6) }
         let t = Matrix(rows: 13, columns: 1, storage: targets.map(Double.init))
