@@ -171,7 +171,7 @@ public struct GrokkingRun: Sendable {
     /// Number of parallelograms in the full dataset.
     public var parallelogramCount: Int
     /// True when the run stopped before `settings.epochs` because its phase was already decided.
-    public var stoppedEarly = false
+    public var stoppedEarly: Bool { loss.count < settings.epochs }
     /// Wall-clock seconds of the training loop.
     public var seconds = 0.0
 
@@ -291,10 +291,7 @@ public enum GrokkingExperiment {
             if run.firstTest == nil, testAccuracy >= 0.9 { run.firstTest = epoch }
             if run.firstRQI == nil, rqi > 0.99 { run.firstRQI = epoch }
             if epoch % s.logEvery == 0 { log?(epoch, loss) }
-            if stopWhenDecided, run.firstTrain != nil, run.firstTest != nil, epoch + 1 < s.epochs {
-                run.stoppedEarly = true
-                break
-            }
+            if stopWhenDecided, run.firstTrain != nil, run.firstTest != nil { break }
         }
         let finalLatent = latentMatrix()
         guard finalLatent.isFinite else { throw GrokkingError(message: "training diverged: the latent vectors are not finite") }
