@@ -27,7 +27,8 @@ public func piecewiseLinearBreakpoints(_ network: MLP, lower: Double = -1, upper
             var cuts = [piece.lo, piece.hi]
             if !isLast {
                 for (slope, offset) in pre where slope != 0 {
-                    let root = -offset / slope
+                    // + 0 turns the −0 of a bias-free unit into 0, which is how a reader expects to see it.
+                    let root = -offset / slope + 0
                     if root > piece.lo && root < piece.hi { cuts.append(root) }
                 }
             }

@@ -15,6 +15,7 @@ import NeuralNet
         // |x| = relu(x) + relu(−x): one kink at 0.
         let b = net([([[1], [-1]], [0, 0]), ([[1, 1]], [0])])
         #expect(piecewiseLinearBreakpoints(b) == [0])
+        #expect(piecewiseLinearBreakpoints(b)[0].sign == .plus)
         // A unit whose output weight is 0 changes nothing: its zero at 0.25 is not a breakpoint.
         let c = net([([[1], [4]], [0.3, -1]), ([[1, 0]], [0])])
         #expect(piecewiseLinearBreakpoints(c).count == 1 && abs(piecewiseLinearBreakpoints(c)[0] + 0.3) < 1e-15)
