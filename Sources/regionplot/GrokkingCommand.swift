@@ -2,8 +2,6 @@ import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
-import Plot
-import PlotCairo
 
 /// `regionplot grokking`: notebook 002's toy model of grokking, and the paper's phase diagram.
 struct GrokkingCommand: ParsableCommand {
@@ -60,6 +58,9 @@ struct GrokkingCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
 
+    /// Epochs by which test accuracy may trail train accuracy and still count as comprehension.
+    var delay: Int { grokkingDelay ?? max(1, epochs / 10) }
+
     var settings: GrokkingSettings {
         var s = GrokkingSettings()
         s.p = p
@@ -114,7 +115,6 @@ struct GrokkingCommand: ParsableCommand {
         print("train accuracy ≥ 0.9: \(when(run.firstTrain)); test accuracy ≥ 0.9: \(when(run.firstTest)); RQI > 0.99: \(when(run.firstRQI))")
         print(String(format: "final: loss %.3g, train accuracy %.3f, test accuracy %.3f, RQI %.3f",
                      run.loss.last!, run.trainAccuracy.last!, run.testAccuracy.last!, run.rqi.last!))
-        let delay = grokkingDelay ?? max(1, s.epochs / 10)
         let phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: delay)
         print("phase: \(phase.rawValue)")
         print("latent: " + (0..<run.latent.rows).map { k in "\(k): " + run.latent.row(k).map { String(format: "%.3f", $0) }.joined(separator: ",") }.joined(separator: "  "))
@@ -153,7 +153,6 @@ struct GrokkingCommand: ParsableCommand {
     func runPhaseDiagram() throws {
         let s = settings
         let rates = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
-        let delay = grokkingDelay ?? max(1, s.epochs / 10)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         print("phase diagram: \(gridSize)×\(gridSize) learning rates from \(lrMin) to \(lrMax), \(s.epochs) epochs each, \(workers) parallel runs")
         let clock = Stopwatch()
@@ -194,64 +193,5 @@ struct GrokkingCommand: ParsableCommand {
                  ("representationLearningRate", .number(s.representationLearningRate)), ("decoderLearningRate", .number(s.decoderLearningRate)),
                  ("weightDecay", .number(s.weightDecay)), ("epochs", .int(s.epochs)), ("modulo", .bool(s.modulo)),
                  ("naturalGradient", .bool(s.naturalGradient)), ("seed", .int(Int(truncatingIfNeeded: s.seed)))])
-    }
-}
-
-/// `regionplot nac`: notebook 000's Neural Accumulators on matrix tasks.
-struct NACCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "nac",
-        abstract: "Train Neural Accumulators (Trask et al. 2018) on notebook 000's permutation, scaling and elimination tasks."
-    )
-
-    @Option(help: "Seed of the initialisation.")
-    var seed: UInt64 = 0
-    @Option(help: "Iterations per task (the notebook's 10000).")
-    var iterations: Int = 10_000
-    @Option(help: "Width between the two cells of the scaling NAC. Two cells of width h reach at most h in any entry, so the notebook's 3 cannot scale by 5.")
-    var scalingHidden: Int = 8
-    @Option(help: "Output folder.")
-    var out: String = "figures/nac"
-    @OptionGroup var figures: FigureOptions
-
-    func validate() throws {
-        guard scalingHidden >= 1, scalingHidden <= 64 else { throw ValidationError("--scaling-hidden must be between 1 and 64, got \(scalingHidden)") }
-        guard iterations >= 1, iterations <= 10_000_000 else { throw ValidationError("--iterations must be between 1 and 10000000, got \(iterations)") }
-    }
-
-    func run() throws {
-        do {
-            try prepareOutputFolder(out)
-            var results: [NACExperiment.Result] = []
-            for var task in NACExperiment.notebookTasks {
-                task.iterations = iterations
-                if task.name == "scaling" { task.hidden = scalingHidden }
-                print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
-                let result = try NACExperiment.train(task, seed: seed) { i, loss, mae in
-                    print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, task.iterations, loss, mae))
-                }
-                print("  learned M:")
-                for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
-                print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
-                             result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
-                results.append(result)
-            }
-            let document = JSONValue.object([
-                ("seed", .int(Int(truncatingIfNeeded: seed))), ("iterations", .int(iterations)),
-                ("tasks", .array(results.map { r in
-                    .object([("name", .string(r.task.name)), ("layers", .int(r.task.layers)), ("hidden", .int(r.task.hidden)), ("learningRate", .number(r.task.learningRate)),
-                             ("finalLoss", .number(r.finalLoss)), ("meanAbsError", .number(r.finalMeanAbsError)),
-                             ("effectiveMatrix", .array(r.effectiveMatrix.nestedRows.map { .numbers($0) })),
-                             ("expected", .array(r.task.p.nestedRows.map { .numbers($0) })),
-                             ("maxAbsDeviation", .number(r.effectiveMatrix.maxAbsDifference(to: r.task.p))),
-                             ("seconds", .number(r.seconds))])
-                })),
-            ])
-            let paths = try figures.write([("loss", NACExperiment.lossFigure(results, dpi: figures.dpi)),
-                                           ("matrices", NACExperiment.matrixFigure(results, dpi: figures.dpi))], into: out)
-            print("wrote \(try writeReport(document, into: out)), " + paths.joined(separator: ", "))
-        } catch {
-            throw fail("\(error)")
-        }
     }
 }

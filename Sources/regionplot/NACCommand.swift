@@ -1,0 +1,62 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+/// `regionplot nac`: notebook 000's Neural Accumulators on matrix tasks.
+struct NACCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nac",
+        abstract: "Train Neural Accumulators (Trask et al. 2018) on notebook 000's permutation, scaling and elimination tasks."
+    )
+
+    @Option(help: "Seed of the initialisation.")
+    var seed: UInt64 = 0
+    @Option(help: "Iterations per task (the notebook's 10000).")
+    var iterations: Int = 10_000
+    @Option(help: "Width between the two cells of the scaling NAC. Two cells of width h reach at most h in any entry, so the notebook's 3 cannot scale by 5.")
+    var scalingHidden: Int = 8
+    @Option(help: "Output folder.")
+    var out: String = "figures/nac"
+    @OptionGroup var figures: FigureOptions
+
+    func validate() throws {
+        guard scalingHidden >= 1, scalingHidden <= 64 else { throw ValidationError("--scaling-hidden must be between 1 and 64, got \(scalingHidden)") }
+        guard iterations >= 1, iterations <= 10_000_000 else { throw ValidationError("--iterations must be between 1 and 10000000, got \(iterations)") }
+    }
+
+    func run() throws {
+        do {
+            try prepareOutputFolder(out)
+            var results: [NACExperiment.Result] = []
+            for var task in NACExperiment.notebookTasks {
+                task.iterations = iterations
+                if task.name == "scaling" { task.hidden = scalingHidden }
+                print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
+                let result = try NACExperiment.train(task, seed: seed) { i, loss, mae in
+                    print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, task.iterations, loss, mae))
+                }
+                print("  learned M:")
+                for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
+                print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
+                             result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
+                results.append(result)
+            }
+            let document = JSONValue.object([
+                ("seed", .int(Int(truncatingIfNeeded: seed))), ("iterations", .int(iterations)),
+                ("tasks", .array(results.map { r in
+                    .object([("name", .string(r.task.name)), ("layers", .int(r.task.layers)), ("hidden", .int(r.task.hidden)), ("learningRate", .number(r.task.learningRate)),
+                             ("finalLoss", .number(r.finalLoss)), ("meanAbsError", .number(r.finalMeanAbsError)),
+                             ("effectiveMatrix", .array(r.effectiveMatrix.nestedRows.map { .numbers($0) })),
+                             ("expected", .array(r.task.p.nestedRows.map { .numbers($0) })),
+                             ("maxAbsDeviation", .number(r.effectiveMatrix.maxAbsDifference(to: r.task.p))),
+                             ("seconds", .number(r.seconds))])
+                })),
+            ])
+            let paths = try figures.write([("loss", NACExperiment.lossFigure(results, dpi: figures.dpi)),
+                                           ("matrices", NACExperiment.matrixFigure(results, dpi: figures.dpi))], into: out)
+            print("wrote \(try writeReport(document, into: out)), " + paths.joined(separator: ", "))
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
