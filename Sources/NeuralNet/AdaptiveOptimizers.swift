@@ -65,7 +65,7 @@ public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
                         count: parameters.count, parameters: UnsafeMutableRawPointer(parameters.baseAddress!),
                         gradient: UnsafeRawPointer(gradient.baseAddress!), m: UnsafeMutableRawPointer(m.baseAddress!),
                         v: UnsafeMutableRawPointer(v.baseAddress!),
-                        constants: [stepSize, rootCorrection2, b1, b2, eps, l2].map { Float($0) })
+                        constants: (Float(stepSize), Float(rootCorrection2), Float(b1), Float(b2), Float(eps), Float(l2)))
                 }
                 for k in start..<parameters.count {
                     let g = gradient[k] + l2 * parameters[k]
@@ -80,14 +80,15 @@ public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
 
 extension AdamOptimizer {
     /// The Adam moment and parameter update on float32 buffers, eight lanes at a time; returns how many entries
-    /// it did (the rest are left to the scalar loop). `constants`: step size, √(1 − β₂ᵗ), β₁, β₂, ε, L2 decay.
+    /// it did (the rest are left to the scalar loop).
     @usableFromInline
     static func updateEightLanes(count: Int, parameters: UnsafeMutableRawPointer, gradient: UnsafeRawPointer,
-                                 m: UnsafeMutableRawPointer, v: UnsafeMutableRawPointer, constants: [Float]) -> Int {
+                                 m: UnsafeMutableRawPointer, v: UnsafeMutableRawPointer,
+                                 constants c: (stepSize: Float, rootCorrection2: Float, beta1: Float, beta2: Float, epsilon: Float, l2: Float)) -> Int {
         typealias Lanes = SIMD8<Float>
-        let stepSize = Lanes(repeating: constants[0]), root = Lanes(repeating: constants[1])
-        let b1 = Lanes(repeating: constants[2]), b2 = Lanes(repeating: constants[3])
-        let eps = Lanes(repeating: constants[4]), l2 = Lanes(repeating: constants[5])
+        let stepSize = Lanes(repeating: c.stepSize), root = Lanes(repeating: c.rootCorrection2)
+        let b1 = Lanes(repeating: c.beta1), b2 = Lanes(repeating: c.beta2)
+        let eps = Lanes(repeating: c.epsilon), l2 = Lanes(repeating: c.l2)
         let one = Lanes(repeating: 1)
         let blocks = count / 8
         for block in 0..<blocks {
