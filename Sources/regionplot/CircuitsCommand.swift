@@ -40,15 +40,13 @@ struct CircuitsCommand: ParsableCommand {
 
     func seedList() throws -> [UInt64] {
         guard let seeds else { return [seed] }
-        var list: [UInt64] = []
-        for part in seeds.split(separator: ",") {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-            if bounds.count == 1, let a = bounds[0] { list.append(a) }
-            else if bounds.count == 2, let a = bounds[0], let b = bounds[1], a <= b, b - a < 10_000 { list += Array(a...b) }
-            else { throw ValidationError("--seeds: cannot read '\(part)' (use e.g. 0-9 or 0,3,5)") }
+        do {
+            let list = try BatchPlan.parseSeeds(seeds)
+            guard list.count <= 10_000 else { throw ValidationError("--seeds: at most 10000 seeds, got \(list.count)") }
+            return list
+        } catch let error as BatchSpecificationError {
+            throw ValidationError("\(error)")
         }
-        guard !list.isEmpty else { throw ValidationError("--seeds needs at least one seed") }
-        return list
     }
 
     func validate() throws {
