@@ -131,7 +131,7 @@ public enum CircuitsExperiment {
         }
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
-        let xs = (0...400).map { -1 + Double($0) / 200 }
+        let xs = XORFigures.linspace(-1, 1, 401)
         let net = run.network
         let learned = net(Matrix(rows: xs.count, columns: 1, storage: xs)).storage
         axes.plot(xs, xs.map { Double(run.circuit.target(Float($0), 0)) }, color: Color(0.6, 0.6, 0.6), width: 4, label: "target \(run.circuit.formula)")
