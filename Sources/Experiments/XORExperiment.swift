@@ -155,8 +155,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let regionsB = RegionDeduplication(triples: probeB.coefficients, tolerance: settings.tolerance)
     timings.dedup = stage.lap()
 
-    let aToB = try CrossNetworkRegression(from: probeA.coefficients, to: probeB.coefficients)
-    let bToA = try CrossNetworkRegression(from: probeB.coefficients, to: probeA.coefficients)
+    let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA.coefficients, probeB.coefficients)
     timings.regression = stage.lap()
 
     var a = AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA)

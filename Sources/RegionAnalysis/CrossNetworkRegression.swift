@@ -92,8 +92,19 @@ public struct CrossNetworkRegression: Sendable {
 
     /// Fits `target ≈ source · B + c` on the rounded arrays and scores it.
     public init(from source: Matrix, to target: Matrix, decimals: Int = 5) throws {
-        model = try LinearRegressionModel(fitting: roundedLikeNumPy(source, decimals: decimals),
-                                          roundedLikeNumPy(target, decimals: decimals))
+        try self.init(source, target, roundedSource: roundedLikeNumPy(source, decimals: decimals),
+                      roundedTarget: roundedLikeNumPy(target, decimals: decimals))
+    }
+
+    /// The regressions both ways, `a → b` and `b → a`, rounding each array once rather than once per direction.
+    public static func bothWays(_ a: Matrix, _ b: Matrix, decimals: Int = 5) throws -> (aToB: CrossNetworkRegression, bToA: CrossNetworkRegression) {
+        let roundedA = roundedLikeNumPy(a, decimals: decimals), roundedB = roundedLikeNumPy(b, decimals: decimals)
+        return (try CrossNetworkRegression(a, b, roundedSource: roundedA, roundedTarget: roundedB),
+                try CrossNetworkRegression(b, a, roundedSource: roundedB, roundedTarget: roundedA))
+    }
+
+    private init(_ source: Matrix, _ target: Matrix, roundedSource: Matrix, roundedTarget: Matrix) throws {
+        model = try LinearRegressionModel(fitting: roundedSource, roundedTarget)
         r2 = model.score(source, target)
     }
 }

@@ -108,6 +108,16 @@ import LinearAlgebra
         #expect(coefficientOfDetermination(truth: Matrix([[1], [1]]), prediction: Matrix([[1], [2]])) == 0)
     }
 
+    @Test func bothWaysIsTheTwoSeparateRegressions() throws {
+        var g = SeededGenerator(seed: 8)
+        let a = Matrix(rows: 40, columns: 3, storage: (0..<120).map { _ in g.uniform(bound: 2) })
+        let b = Matrix(rows: 40, columns: 3, storage: (0..<120).map { _ in g.uniform(bound: 2) })
+        let both = try CrossNetworkRegression.bothWays(a, b)
+        let aToB = try CrossNetworkRegression(from: a, to: b), bToA = try CrossNetworkRegression(from: b, to: a)
+        #expect(both.aToB.r2 == aToB.r2 && both.bToA.r2 == bToA.r2)
+        #expect(both.aToB.model.coefficients == aToB.model.coefficients && both.bToA.model.intercept == bToA.model.intercept)
+    }
+
     @Test func roundingIsNumPys() {
         let m = Matrix([[0.123455, -0.000005, 2.5e-6, 1.0000049999]])
         // np.round: x·1e5, round half to even, /1e5.
