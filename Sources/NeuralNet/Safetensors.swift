@@ -23,8 +23,9 @@ public struct WeightsFileError: Error, CustomStringConvertible, Equatable {
 /// `fc1.bias`, … or `nn.Sequential` indices `0.weight`, `0.bias`, `2.weight`, …; layers are ordered by their
 /// prefix in natural order (so `fc10` follows `fc9`, and `10` follows `2`).
 public enum Safetensors {
-    /// The header may not be larger than this; real MLP headers are a few hundred bytes.
-    public static let maximumHeaderLength = 100 << 20
+    /// The header may not be larger than this (the reference loader's limit); real MLP headers are a few
+    /// hundred bytes.
+    public static let maximumHeaderLength = 100_000_000
 
     /// Reads the MLP stored in `path`. Every layer needs a 2-D `weight` and a 1-D `bias`, layers must chain,
     /// the input dimension must be `inputDimension` (when given), and every value must be finite.
@@ -33,14 +34,29 @@ public enum Safetensors {
     }
 
     /// Reads the MLP stored in `path`, with whether all its tensors were stored as F32 (a float32 PyTorch model).
-    public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1) throws -> (network: MLP, isSinglePrecision: Bool) {
+    ///
+    /// Only the header and the byte ranges it names are read (never the whole file), each checked to lie inside
+    /// the file first; FIFOs, devices and folders are refused before a byte is read.
+    public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1)
+        throws -> (network: MLP, isSinglePrecision: Bool)
+    {
+        let file = try ReadOnlyFile(path: path)
+        return try decode(from: file, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+    }
+
+    /// Decodes the MLP in the bytes of a safetensors file; `path` only names it in errors. The file reader and
+    /// the fuzz target share this.
+    public static func decode(_ data: Data, path: String, inputDimension: Int? = 2, outputDimension: Int? = 1)
+        throws -> (network: MLP, isSinglePrecision: Bool)
+    {
+        try decode(from: data, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+    }
+
+    static func decode(from source: some ByteSource, path: String, inputDimension: Int?, outputDimension: Int?)
+        throws -> (network: MLP, isSinglePrecision: Bool)
+    {
         func fail(_ problem: String) -> WeightsFileError { WeightsFileError(path: path, problem: problem) }
-        guard FileManager.default.fileExists(atPath: path) else { throw fail("no such file") }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw fail("cannot be read (\(error.localizedDescription))")
-        }
-        let tensors = try parseTensors(data, fail: fail)
+        let tensors = try readTensors(from: source, fail: fail)
         let network = try assembleMLP(tensors, inputDimension: inputDimension, outputDimension: outputDimension, fail: fail)
         return (network, tensors.values.allSatisfy { $0.isSinglePrecision })
     }
@@ -52,68 +68,78 @@ public enum Safetensors {
         var isSinglePrecision: Bool
     }
 
-    static func parseTensors(_ data: Data, fail: (String) -> WeightsFileError) throws -> [String: Tensor] {
-        guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, shorter than the 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
+    static func readTensors(from source: some ByteSource, fail: (String) -> WeightsFileError) throws -> [String: Tensor] {
+        let size = source.count
+        guard size >= 8 else { throw fail("truncated: \(size) bytes, shorter than the 8-byte header length") }
+        let headerLength = try source.bytes(0..<8).enumerated().reduce(UInt64(0)) {
+            $0 | (UInt64($1.element) << (8 * UInt64($1.offset)))
+        }
         guard headerLength <= UInt64(maximumHeaderLength) else {
-            throw fail("absurd header length \(headerLength) bytes (the file has \(data.count)); not a safetensors file?")
+            throw fail("absurd header length \(headerLength) bytes (the file has \(size)); not a safetensors file?")
         }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw fail("truncated: header says \(headerLength) bytes but only \(data.count - 8) follow")
+        guard headerLength <= UInt64(size - 8) else {
+            throw fail("truncated: header says \(headerLength) bytes but only \(size - 8) follow")
         }
-        let headerEnd = 8 + Int(headerLength)
-        let headerData = data.subdata(in: 8..<headerEnd)
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: headerData) } catch {
-            throw fail("header is not valid JSON")
+        let dataStart = 8 + Int(headerLength)
+        let headerBytes = try source.bytes(8..<dataStart)
+        let header: SafetensorsHeader
+        do {
+            header = try headerBytes.withUnsafeBytes { raw throws(SafetensorsHeaderError) in
+                try SafetensorsHeader(bytes: raw, bufferLength: size - dataStart)
+            }
+        } catch let error as SafetensorsHeaderError { throw fail(error.problem) }
+
+        // Refuse before allocating: the weights become Doubles, so the file asks for 8 bytes per element.
+        let elements = header.entries.reduce(0) { $0 + $1.count }
+        let limit = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max / 8))) / 8
+        guard elements <= limit else {
+            throw fail("holds \(elements) weights, which need \(elements / (1 << 27)) GiB as float64; this machine has "
+                + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         }
-        guard let header = json as? [String: Any] else { throw fail("header is not a JSON object") }
-        let bufferLength = data.count - headerEnd
         var tensors: [String: Tensor] = [:]
-        for (name, entry) in header where name != "__metadata__" {
-            guard let info = entry as? [String: Any],
-                  let dtype = info["dtype"] as? String,
-                  let shapeAny = info["shape"] as? [Any],
-                  let offsetsAny = info["data_offsets"] as? [Any], offsetsAny.count == 2
-            else { throw fail("tensor \(name): entry needs dtype, shape and data_offsets") }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
-                throw fail("tensor \(name): shape and data_offsets must be non-negative integers")
+        for entry in header.entries {
+            guard entry.dtype.isReadable else {
+                throw fail("tensor \(entry.name) has dtype \(entry.dtype.rawValue); weights must be F64, F32, F16 or BF16")
             }
-            let elementSize: Int
-            switch dtype {
-            case "F32": elementSize = 4
-            case "F64": elementSize = 8
-            default: throw fail("tensor \(name) has dtype \(dtype); only F32 and F64 are supported")
-            }
-            let count = shape.reduce(1, *)
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin <= end, end <= bufferLength else {
-                throw fail("truncated: tensor \(name) needs bytes \(begin)..<\(end) of the data, which has \(bufferLength)")
-            }
-            guard end - begin == count * elementSize else {
-                throw fail("tensor \(name): shape \(shape) of \(dtype) needs \(count * elementSize) bytes, data_offsets give \(end - begin)")
-            }
-            var values = [Double](repeating: 0, count: count)
-            data.withUnsafeBytes { raw in
-                let base = headerEnd + begin
-                for k in 0..<count {
-                    if elementSize == 4 {
-                        let bits = raw.loadUnaligned(fromByteOffset: base + 4 * k, as: UInt32.self)
-                        values[k] = Double(Float(bitPattern: UInt32(littleEndian: bits)))
-                    } else {
-                        let bits = raw.loadUnaligned(fromByteOffset: base + 8 * k, as: UInt64.self)
-                        values[k] = Double(bitPattern: UInt64(littleEndian: bits))
-                    }
-                }
-            }
+            let raw = try source.bytes(dataStart + entry.begin ..< dataStart + entry.end)
+            let values = decodeFloats(raw, dtype: entry.dtype, count: entry.count)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw fail("tensor \(name) holds a non-finite value (\(values[bad])) at element \(bad)")
+                throw fail("tensor \(entry.name) holds a non-finite value (\(values[bad])) at element \(bad)")
             }
-            tensors[name] = Tensor(shape: shape, values: values, isSinglePrecision: elementSize == 4)
+            tensors[entry.name] = Tensor(shape: entry.shape, values: values, isSinglePrecision: entry.dtype == .f32)
         }
         return tensors
+    }
+
+    /// Little-endian floats of a readable dtype, widened to `Double` exactly (every F16, BF16 and F32 value is a
+    /// Double).
+    static func decodeFloats(_ raw: [UInt8], dtype: SafetensorsHeader.DType, count: Int) -> [Double] {
+        raw.withUnsafeBytes { bytes in
+            (0..<count).map { k -> Double in
+                switch dtype {
+                case .f64: return Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
+                case .f32: return Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))))
+                case .f16: return doubleFromHalf(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
+                case .bf16:
+                    // bfloat16 is the upper half of a float32.
+                    let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self))
+                    return Double(Float(bitPattern: UInt32(bits) << 16))
+                default: preconditionFailure("decodeFloats called with \(dtype)")
+                }
+            }
+        }
+    }
+
+    /// An IEEE 754 half-precision value from its bits: 1 sign, 5 exponent (bias 15), 10 fraction bits.
+    static func doubleFromHalf(_ bits: UInt16) -> Double {
+        let exponent = Int(bits >> 10) & 0x1F, fraction = Double(bits & 0x3FF)
+        let magnitude: Double
+        switch exponent {
+        case 0: magnitude = fraction * 0x1p-24  // subnormal: 0.fraction × 2⁻¹⁴
+        case 31: magnitude = fraction == 0 ? .infinity : .nan
+        default: magnitude = (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
+        }
+        return bits & 0x8000 != 0 ? -magnitude : magnitude
     }
 
     static func assembleMLP(_ tensors: [String: Tensor], inputDimension: Int?, outputDimension: Int?,

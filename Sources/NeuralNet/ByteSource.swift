@@ -1,0 +1,81 @@
+import Foundation
+
+/// Bytes that a file reader asks for by range, so that it reads what a file's header names and no more.
+protocol ByteSource {
+    /// Total length in bytes.
+    var count: Int { get }
+    /// The bytes in `range`, which the caller has checked lies within `0..<count`.
+    func bytes(_ range: Range<Int>) throws -> [UInt8]
+}
+
+extension Data: ByteSource {
+    func bytes(_ range: Range<Int>) throws -> [UInt8] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
+        return [UInt8](self[(startIndex + range.lowerBound)..<(startIndex + range.upperBound)])
+    }
+}
+
+/// A regular file opened for reading by ranges (`pread`), closed when the value goes away.
+///
+/// Opening refuses what is not a regular file — a folder, a FIFO (which would block), a device such as
+/// /dev/zero (which never ends) — with a message naming what it is, before any byte is read.
+final class ReadOnlyFile: ByteSource {
+    let path: String
+    let count: Int
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        func fail(_ problem: String) -> WeightsFileError { WeightsFileError(path: path, problem: problem) }
+        // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for ever.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT: throw fail("no such file")
+            case EACCES: throw fail("cannot be read (permission denied)")
+            case ENOTDIR: throw fail("no such file (a part of the path is not a folder)")
+            default: throw fail("cannot be opened (\(String(cString: strerror(errno))))")
+            }
+        }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw fail("cannot be read (\(reason))")
+        }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            close(fd)
+            switch kind {
+            case S_IFDIR: throw fail("is a folder, not a file")
+            case S_IFIFO: throw fail("is a FIFO, not a regular file")
+            case S_IFCHR, S_IFBLK: throw fail("is a device, not a regular file")
+            case S_IFSOCK: throw fail("is a socket, not a regular file")
+            default: throw fail("is not a regular file")
+            }
+        }
+        self.path = path
+        self.count = Int(status.st_size)
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    func bytes(_ range: Range<Int>) throws -> [UInt8] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
+        var buffer = [UInt8](repeating: 0, count: range.count)
+        var done = 0
+        while done < range.count {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                // The file shrank after it was opened, or the disk failed.
+                let reason = n == 0 ? "it ended early (changed while being read?)" : String(cString: strerror(errno))
+                throw WeightsFileError(path: path, problem: "cannot be read: \(reason)")
+            }
+            done += n
+        }
+        return buffer
+    }
+}
