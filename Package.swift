@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "regionplot",
             dependencies: [
-                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo",
+                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +42,9 @@ let package = Package(
         .executableTarget(name: "FuzzSafetensors", dependencies: ["NeuralNet"], path: "Fuzz/FuzzSafetensors"),
 
         // MARK: - Implementation details: C libraries from the system
+
+        /// prctl(PR_SET_PDEATHSIG), which Swift cannot call (variadic): a batch's children die with it.
+        .target(name: "CProcessControl"),
 
         .systemLibrary(
             name: "CCairo",

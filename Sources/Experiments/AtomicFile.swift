@@ -36,6 +36,36 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     }
 }
 
+/// Removes the temporary files (`.NAME.tmp-PID…`) that writers killed mid-write left in `folder`: those whose
+/// process is gone. A running writer's files are left alone.
+public func removeStaleTemporaries(in folder: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") {
+        guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+        let digits = name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard let pid = Int32(digits), pid > 0, pid != getpid() else { continue }
+        if !isProcessAlive(pid) { unlink(folder + "/" + name) }
+    }
+}
+
+/// Whether process `pid` exists and has not exited: a zombie (exited, not yet reaped) counts as gone.
+public func isProcessAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+    // /proc/PID/stat: "PID (name) STATE …"; the name may hold spaces and parentheses, so read after the last ')'.
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+}
+
+/// Makes `folder` ready for a new run: created and writable, stale temporaries removed, and the previous run's
+/// report.json removed — so a reused folder never shows an old report beside new figures, even if this run fails.
+public func startRun(in folder: String) throws {
+    try prepareOutputFolder(folder)
+    removeStaleTemporaries(in: folder)
+    if unlink(folder + "/report.json") != 0 && errno != ENOENT {
+        throw OutputError(path: folder + "/report.json", problem: "the previous run's report cannot be removed (\(String(cString: strerror(errno))))")
+    }
+}
+
 /// Creates `path` (and its parents) if needed and checks that files can be written in it.
 public func prepareOutputFolder(_ path: String) throws {
     var isFolder: ObjCBool = false

@@ -52,7 +52,8 @@ public struct GrokkingSettings: Sendable, Equatable {
             try fail("the \(name) must be a positive number, got \(value)")
         }
         if !(weightDecay.isFinite && weightDecay >= 0) { try fail("the weight decay must be a non-negative number, got \(weightDecay)") }
-        if epochs < 1 { try fail("epochs must be at least 1, got \(epochs)") }
+        // Every epoch keeps its accuracies and RQI: ten million epochs are 10⁷ × a few numbers.
+        if epochs < 1 || epochs > 10_000_000 { try fail("epochs must be between 1 and 10000000, got \(epochs)") }
         if logEvery < 1 { try fail("the logging interval must be at least 1, got \(logEvery)") }
     }
 }

@@ -45,6 +45,9 @@ public struct Domain: Equatable, Sendable {
     /// The square [−1, 1]².
     public static let square = Domain()
     public var area: Double { (xMax - xMin) * (yMax - yMin) }
+    /// Centre and half-widths, computed without overflow (`xMax/2 − xMin/2`, not `(xMax − xMin)/2`).
+    var centre: Point2 { Point2(xMin / 2 + xMax / 2, yMin / 2 + yMax / 2) }
+    var halfWidths: (x: Double, y: Double) { (xMax / 2 - xMin / 2, yMax / 2 - yMin / 2) }
     var corners: [Point2] { [Point2(xMin, yMin), Point2(xMax, yMin), Point2(xMax, yMax), Point2(xMin, yMax)] }
 }
 
@@ -94,17 +97,74 @@ public struct ExactPartition: Sendable {
         return missed
     }
 
+    /// Pieces smaller than this are dropped on the square [−1, 1]² (and on any domain at least that large).
     public static let minimumArea = 1e-12
 
+    /// Domains whose coordinates reach beyond this are refused: there, float64 can no longer resolve cells of
+    /// `minimumArea`, and the probes' offsets c = f(x) − g·x lose the 1e-3 resolution their deduplication needs.
+    public static let largestCoordinate = 1e6
+
+    /// Why `domain` cannot be partitioned exactly in float64 for `network`, or nil when it can: its area must be
+    /// a finite, normal number, and the network's first layer must stay finite once it absorbs the map from the
+    /// square onto the domain.
+    public static func problem(with domain: Domain, for network: MLP) -> String? {
+        let values = [domain.xMin, domain.xMax, domain.yMin, domain.yMax]
+        guard values.allSatisfy(\.isFinite), domain.xMin < domain.xMax, domain.yMin < domain.yMax else {
+            return "the domain must be finite with min < max"
+        }
+        guard values.allSatisfy({ abs($0) <= largestCoordinate }) else {
+            return "coordinates beyond ±\(largestCoordinate) cannot be resolved in float64 (cells of area "
+                + "\(minimumArea) and the probes' offsets are lost); rescale the network's inputs instead"
+        }
+        let (sx, sy) = domain.halfWidths
+        guard 4 * sx * sy >= Double.leastNormalMagnitude * 1e30 else {
+            return "the domain's area (\(4 * sx * sy)) is too small for float64"
+        }
+        guard Self.squareNetwork(network, onto: domain).isFinite else {
+            return "the network's values overflow float64 on this domain; pick a smaller domain"
+        }
+        return nil
+    }
+
     /// Partitions `domain` for `network` (2 inputs, 1 output).
+    ///
+    /// The work is done on the square [−1, 1]² for the network composed with the affine map from the square onto
+    /// `domain` (folded into its first layer), and the cells are mapped back. Pieces are dropped below
+    /// `minimumArea`, or below that fraction of the square for a smaller domain — so a domain of ±1e-6 is cut as
+    /// finely as the square, where an absolute cut-off would drop every cell. `problem(with:for:)` says which
+    /// domains float64 cannot hold.
     public init(network: MLP, domain: Domain = .square, workers: Int? = nil) {
         precondition(network.inputDimension == 2 && network.outputDimension == 1, "exact regions need a 2 → … → 1 network")
+        guard domain == .square else {
+            let (sx, sy) = domain.halfWidths
+            let unitMinimum = min(Self.minimumArea / (sx * sy), Self.minimumArea)
+            let unit = ExactPartition(square: Self.squareNetwork(network, onto: domain), minimumArea: unitMinimum,
+                                      workers: workers)
+            let (centre, half) = (domain.centre, domain.halfWidths)
+            self = unit
+            self.domain = domain
+            // x = centre + half ⊙ u, so f = g_u·u + c = (g_u / half)·(x − centre) + c.
+            self.cells = unit.cells.map { cell in
+                var mapped = cell
+                mapped.vertices = cell.vertices.map { Point2(centre.x + half.x * $0.x, centre.y + half.y * $0.y) }
+                mapped.gradient = (cell.gradient.x / half.x, cell.gradient.y / half.y)
+                mapped.offset = cell.offset - mapped.gradient.x * centre.x - mapped.gradient.y * centre.y
+                return mapped
+            }
+            return
+        }
+        self.init(square: network, minimumArea: Self.minimumArea, workers: workers)
+    }
+
+    /// Partitions the square [−1, 1]², dropping pieces below `minimumArea`.
+    private init(square network: MLP, minimumArea: Double, workers: Int?) {
+        let domain = Domain.square
         self.domain = domain
         let hidden = Array(network.layers.dropLast())
         let output = network.layers[network.layers.count - 1]
         hiddenUnits = hidden.reduce(0) { $0 + $1.outputs }
         let words = max(1, (hiddenUnits + 63) / 64)
-        let walker = CellWalker(hidden: hidden, output: output, words: words)
+        let walker = CellWalker(hidden: hidden, output: output, words: words, minimumArea: minimumArea)
 
         // The input map of the first layer is the identity: rows x and y as affine functions (a, b, c).
         let identity: [Double] = [1, 0, 0, 0, 1, 0]
@@ -141,14 +201,35 @@ public struct ExactPartition: Sendable {
     }
 }
 
+extension ExactPartition {
+    /// `network` composed with (u, v) ↦ (centre + half ⊙ (u, v)), the map from the square onto `domain`.
+    static func squareNetwork(_ network: MLP, onto domain: Domain) -> MLP {
+        let (centre, half) = (domain.centre, domain.halfWidths)
+        var layers = network.layers
+        let first = layers[0]
+        var weight = first.weight
+        var bias = first.bias
+        for j in 0..<first.outputs {
+            bias[j] += first.weight[j, 0] * centre.x + first.weight[j, 1] * centre.y
+            weight[j, 0] *= half.x
+            weight[j, 1] *= half.y
+        }
+        layers[0] = Dense(weight: weight, bias: bias)
+        return MLP(layers: layers)
+    }
+}
+
 /// The depth-first walk through the layers.
 struct CellWalker: @unchecked Sendable {
     let hidden: [Dense]
     let output: Dense
     let words: Int
     let bitOffsets: [Int]
+    /// Pieces below this area are dropped.
+    let minimumArea: Double
 
-    init(hidden: [Dense], output: Dense, words: Int) {
+    init(hidden: [Dense], output: Dense, words: Int, minimumArea: Double) {
+        self.minimumArea = minimumArea
         self.hidden = hidden
         self.output = output
         self.words = words
@@ -192,8 +273,8 @@ struct CellWalker: @unchecked Sendable {
                 }
                 if hasPositive && hasNegative {
                     let (positive, negative) = cutPolygon(pieces[i], a: a, b: b, c: c, eps: eps)
-                    let keepPositive = polygonArea(positive) >= ExactPartition.minimumArea
-                    let keepNegative = polygonArea(negative) >= ExactPartition.minimumArea
+                    let keepPositive = polygonArea(positive) >= minimumArea
+                    let keepNegative = polygonArea(negative) >= minimumArea
                     if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
                     if keepPositive && keepNegative { pieces.append(negative) }
                     if !keepPositive && !keepNegative { pieces[i] = [] }
@@ -271,7 +352,7 @@ struct CellWalker: @unchecked Sendable {
                 guard hasPositive && hasNegative else { continue }
                 alive[id] = false
                 let (positive, negative) = cutPolygon(piece, a: a, b: b, c: c, eps: eps)
-                for part in [positive, negative] where polygonArea(part) >= ExactPartition.minimumArea {
+                for part in [positive, negative] where polygonArea(part) >= minimumArea {
                     pieces.append(part)
                     alive.append(true)
                     lastSeen.append(Int32(j))

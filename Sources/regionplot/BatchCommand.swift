@@ -42,9 +42,14 @@ struct BatchCommand: ParsableCommand {
     var summarize: String?
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try MachineLimits.checkThreads(jobs, option: "--jobs")
         do {
-            _ = try BatchPlan.parseWidths(widths)
+            // Each job is a main job of its own: the widest one, times the jobs that may run at once, must fit.
+            let widest = try BatchPlan.parseWidths(widths).max() ?? 1
+            let jobCount = jobs ?? MachineLimits.cores
+            try MachineLimits.checkMemory(
+                Double(jobCount) * MachineLimits.mainJobBytes(grid: options.grid, width: widest, threads: 1),
+                for: "--widths \(widest) with --grid \(options.grid) on \(jobCount) jobs")
             _ = try BatchPlan.parseSeeds(seeds)
             if let shard { _ = try BatchPlan.parseShard(shard) }
         } catch let error as BatchSpecificationError {
@@ -64,8 +69,7 @@ struct BatchCommand: ParsableCommand {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("regionplot batch: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw fail("\(error)")
         }
     }
 
@@ -87,21 +91,32 @@ struct BatchCommand: ParsableCommand {
 
         let progress = Progress(total: todo.count)
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let children = ChildProcesses()
+        children.catchInterruptions()
         let semaphore = DispatchSemaphore(value: jobCount)
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "regionplot.batch", attributes: .concurrent)
         for run in todo {
             semaphore.wait()
+            if children.isInterrupted { semaphore.signal(); break }
             group.enter()
             queue.async {
                 defer { semaphore.signal(); group.leave() }
                 let started = Date()
-                let outcome = self.execute(run, executable: executable, threads: jobCount > 1 ? 1 : nil)
-                progress.finished(run, error: outcome, seconds: Date().timeIntervalSince(started))
+                guard let outcome = self.execute(run, executable: executable, threads: jobCount > 1 ? 1 : nil,
+                                                 children: children) else { return }
+                progress.finished(run, error: outcome.failure, seconds: Date().timeIntervalSince(started))
             }
         }
         group.wait()
         progress.close()
+        if let signal = children.interruption {
+            let finished = progress.finishedCount
+            FileHandle.standardError.write(Data(("regionplot: batch interrupted by \(String(cString: strsignal(signal))): "
+                + "\(finished) of \(todo.count) runs finished, the rest stopped and removed; "
+                + "run the same command again to resume\n").utf8))
+            throw ExitCode(128 + signal)
+        }
 
         let failures = progress.failures
         if shardSpec.count == 1 {
@@ -124,9 +139,10 @@ struct BatchCommand: ParsableCommand {
         return ((try? options.formats()) ?? []).map(\.rawValue).allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/wireframes.\($0)") }
     }
 
-    /// Runs one main job as a child process into a hidden partial folder, then renames it into place.
-    /// Returns nil on success, or the error message (also left in the run folder as error.txt).
-    private func execute(_ run: BatchRun, executable: String, threads: Int?) -> String? {
+    /// Runs one main job as a child process into a hidden partial folder, then renames it into place. Returns
+    /// its outcome (a failure is also left in the run folder as error.txt), or nil when the batch was interrupted:
+    /// then the partial folder is removed and nothing is moved into place.
+    private func execute(_ run: BatchRun, executable: String, threads: Int?, children: ChildProcesses) -> RunOutcome? {
         let final = out + "/" + run.folderName
         let partial = out + "/." + run.folderName + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: partial)
@@ -135,24 +151,16 @@ struct BatchCommand: ParsableCommand {
                          "--format", options.format, "--dpi", String(options.dpi), "--out", partial]
         if options.noFigures { arguments.append("--no-figures") }
         if let threads { arguments += ["--threads", String(threads)] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        var message: String?
+        let message: String?
         do {
-            try process.run()
-            let data = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 {
-                let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                message = text.split(separator: "\n").last.map(String.init)?
-                    .replacingOccurrences(of: "regionplot: error: ", with: "") ?? "exit code \(process.terminationStatus)"
+            let outcome = try children.run(executable, arguments)
+            if children.endedByInterruption(outcome) {
+                try? FileManager.default.removeItem(atPath: partial)
+                return nil
             }
+            message = outcome.failure
         } catch {
-            message = "could not start \(executable): \(error)"
+            message = "\(error)"
         }
         if let message {
             try? FileManager.default.removeItem(atPath: partial)
@@ -164,17 +172,20 @@ struct BatchCommand: ParsableCommand {
         let aside = out + "/." + run.folderName + ".old-\(getpid())"
         if FileManager.default.fileExists(atPath: final) { _ = rename(final, aside) }
         if rename(partial, final) != 0 {
-            return "could not move the run into \(final): \(String(cString: strerror(errno)))"
+            return RunOutcome(failure: "could not move the run into \(final): \(String(cString: strerror(errno)))")
         }
         try? FileManager.default.removeItem(atPath: aside)
-        return message
+        return RunOutcome(failure: message)
     }
+
+    /// How one run of the sweep ended: nil failure for a finished run.
+    struct RunOutcome { var failure: String? }
 
     /// Removes partial folders left by batches that are no longer running.
     private func removeStalePartials() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [] where name.hasPrefix(".width-") {
             guard let dash = name.lastIndex(of: "-"), let pid = Int32(name[name.index(after: dash)...]) else { continue }
-            if pid != getpid() && kill(pid, 0) != 0 { try? FileManager.default.removeItem(atPath: out + "/" + name) }
+            if pid != getpid() && !isProcessAlive(pid) { try? FileManager.default.removeItem(atPath: out + "/" + name) }
         }
     }
 
@@ -198,6 +209,8 @@ final class Progress: @unchecked Sendable {
     private let start = Date()
     private let lock = NSLock()
     private var done = 0
+    /// Runs finished so far, failed ones included.
+    var finishedCount: Int { lock.withLock { done } }
     private(set) var failures: [(BatchRun, String)] = []
     private let isTerminal = isatty(2) != 0
     private var timer: DispatchSourceTimer?

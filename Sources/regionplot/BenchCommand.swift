@@ -29,18 +29,25 @@ struct BenchCommand: ParsableCommand {
         // the rendering thread on a small machine.
         setBLASThreadCount(1)
         let gridList = try grids.split(separator: ",").map { s -> Int in
-            guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2 else { throw ValidationError("bad grid '\(s)'") }
+            guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2, g <= 10_000 else {
+                throw ValidationError("--grids: a grid must be a whole number from 2 to 10000, got '\(s)'")
+            }
             return g
         }
         let shapes = try nets.split(separator: ",").map { s -> (String, [Int]) in
             let text = s.trimmingCharacters(in: .whitespaces)
             let parts = text.split(separator: "x").compactMap { Int($0) }
-            if parts.count == 1, parts[0] >= 1 { return (text, [2, parts[0], 1]) }
-            if parts.count == 2, parts[0] >= 1, parts[1] >= 1 {
+            if parts.count == 1, (1...1_000_000).contains(parts[0]) { return (text, [2, parts[0], 1]) }
+            if parts.count == 2, (1...64).contains(parts[0]), (1...100_000).contains(parts[1]) {
                 return (text, [2] + Array(repeating: parts[1], count: parts[0]) + [1])
             }
             throw ValidationError("bad network '\(text)': give a width (20) or DEPTHxWIDTH (3x64)")
         }
+        try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
+        let widest = shapes.map { $0.1.max() ?? 1 }.max() ?? 1, largestGrid = gridList.max() ?? 2
+        // Two nets' probes are alive at once.
+        try MachineLimits.checkMemory(2 * MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: MachineLimits.cores),
+                                      for: "--grids \(largestGrid) with --nets of width \(widest)")
         print("regionplot bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, fastest of \(repeats)")
         print("net      grid   points     probe s   dedup s   regr s    probe pts/s   regions  patterns")
         for (name, widths) in shapes {

@@ -53,12 +53,12 @@ struct CircuitsCommand: ParsableCommand {
         _ = try selectedCircuits()
         _ = try seedList()
         if let batches, batches < 1 || batches > 100_000_000 { throw ValidationError("--batches must be between 1 and 100000000, got \(batches)") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try MachineLimits.checkThreads(jobs, option: "--jobs")
     }
 
     func run() throws {
         do {
-            try prepareOutputFolder(out)
+            try startRun(in: out)
             let circuits = try selectedCircuits(), seeds = try seedList()
             let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
             // Longest runs first, so that the cores finish together.

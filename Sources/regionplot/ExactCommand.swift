@@ -33,7 +33,9 @@ struct ExactCommand: ParsableCommand {
 
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
-        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        try MachineLimits.checkRange(grid, 2...100_000, option: "--grid")
+        // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
+        try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
         _ = try parsedDomain()
         _ = try parseFormats(format)
     }
@@ -54,6 +56,7 @@ struct ExactCommand: ParsableCommand {
             if let out { try prepareOutputFolder(out) }
             for path in nets {
                 let network = try Safetensors.readMLP(path: path)
+                if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
                 var clock = Stopwatch()
                 let partition = ExactPartition(network: network, domain: d)
                 let seconds = clock.lap()

@@ -88,12 +88,12 @@ struct GrokkingCommand: ParsableCommand {
             throw ValidationError("--lr-min and --lr-max must be positive with --lr-min ≤ --lr-max")
         }
         if let grokkingDelay, grokkingDelay < 0 { throw ValidationError("--grokking-delay must be non-negative") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try MachineLimits.checkThreads(jobs, option: "--jobs")
     }
 
     func run() throws {
         do {
-            try prepareOutputFolder(outputFolder)
+            try startRun(in: outputFolder)
             if phaseDiagram { try runPhaseDiagram() } else { try runOnce() }
         } catch let error as ExitCode {
             throw error

@@ -26,7 +26,7 @@ struct NACCommand: ParsableCommand {
 
     func run() throws {
         do {
-            try prepareOutputFolder(out)
+            try startRun(in: out)
             var results: [NACExperiment.Result] = []
             for var task in NACExperiment.notebookTasks {
                 task.iterations = iterations

@@ -71,7 +71,7 @@ struct AbstractionCommand: ParsableCommand {
 
     func validate() throws {
         guard dIn >= 2, dIn % 2 == 0, dIn <= 4096 else { throw ValidationError("--d-in must be even, between 2 and 4096, got \(dIn)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        try MachineLimits.checkRange(batch, 1...100_000, option: "--batch")
         _ = try sweep()
     }
 
@@ -85,6 +85,7 @@ struct AbstractionCommand: ParsableCommand {
 
     func run() throws {
         do {
+            try startRun(in: out)
             setBLASThreadCount(1)
             let example = try AbstractionExperiment.workedExample()
             print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `regionplot`: train small ReLU networks, find their linear regions, compare them, and draw them.
 @main
@@ -15,4 +16,50 @@ struct RegionPlot: ParsableCommand {
                       BenchCommand.self],
         defaultSubcommand: XORCommand.self
     )
+
+    /// Parses and runs the command. Every failure ends in exactly one line on stderr, `regionplot: error: …`,
+    /// and a non-zero exit code: scripts read that line, so no usage text or help hint follows it.
+    static func main() {
+        ChildProcesses.dieWithParentIfAsked()
+        let arguments = attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let code as ExitCode {
+            // The command has said what went wrong already (see `fail`).
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// `--epochs -1` → `--epochs=-1`: the argument parser reads a word that starts with `-` as an option, so a
+    /// negative number after an option would be "a missing value" instead of the value the range check refuses
+    /// by name. Only a `--long` option without `=` followed by a number is joined.
+    static func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word.hasPrefix("--"), word.count > 2, !word.contains("="), index + 1 < arguments.count,
+               looksLikeNegativeNumber(arguments[index + 1]) {
+                result.append(word + "=" + arguments[index + 1])
+                index += 2
+            } else {
+                result.append(word)
+                index += 1
+            }
+        }
+        return result
+    }
+
+    static func looksLikeNegativeNumber(_ word: String) -> Bool {
+        guard word.hasPrefix("-"), word.count > 1 else { return false }
+        let rest = word.dropFirst()
+        return rest.first.map { $0.isNumber || $0 == "." } ?? false || rest.lowercased().hasPrefix("inf") || rest.lowercased() == "nan"
+    }
 }

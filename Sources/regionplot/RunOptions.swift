@@ -28,8 +28,8 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
         guard grid <= 10_000 else { throw ValidationError("--grid \(grid) would probe \(grid * grid) points; use at most 10000") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1, got \(maxAttempts)") }
+        try MachineLimits.checkRange(epochs, 1...10_000_000, option: "--epochs")
+        try MachineLimits.checkRange(maxAttempts, 1...1_000_000, option: "--max-attempts")
         guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
     }
 

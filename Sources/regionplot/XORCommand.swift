@@ -45,7 +45,10 @@ struct XORCommand: ParsableCommand {
 
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        try MachineLimits.checkThreads(threads, option: "--threads")
+        try MachineLimits.checkMemory(
+            MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? MachineLimits.cores),
+            for: "--width \(width) with --grid \(options.grid)")
     }
 
     func run() throws {
@@ -67,7 +70,7 @@ struct XORCommand: ParsableCommand {
         let folder = out ?? defaultFolder()
         do {
             // Fail on an unusable output folder before spending time on training.
-            try prepareOutputFolder(folder)
+            try startRun(in: folder)
             if let saveNets { try prepareOutputFolder(saveNets) }
             var clock = Stopwatch()
             var result = try runXORExperiment(settings)

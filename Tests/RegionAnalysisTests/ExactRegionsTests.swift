@@ -97,3 +97,49 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         #expect(abs(totalArea(ExactPartition(network: net, domain: Domain(xMin: -2, xMax: 2, yMin: -1, yMax: 3))) - 16) < 1e-12)
     }
 }
+
+/// Domains other than the square (issue 11: ±1e20 once gave a wrong count silently, ±1e200 zero regions).
+@Suite struct ExactRegionsOnOtherDomains {
+    /// On any accepted domain the cells tile it, and each cell's affine map is the network's own at its centroid
+    /// (forward pass; relative tolerance 1e-9 — the map is mapped back from the square by one division and one
+    /// product per coefficient).
+    @Test(arguments: [Domain(xMin: -2, xMax: 2, yMin: -2, yMax: 2), Domain(xMin: 0.3, xMax: 0.30001, yMin: -0.2, yMax: -0.19999),
+                      Domain(xMin: -1e3, xMax: 1e3, yMin: -10, yMax: 500), Domain(xMin: -1e-6, xMax: 1e-6, yMin: -1e-6, yMax: 1e-6)])
+    func cellsTileTheDomainWithTheNetworksOwnMaps(domain: Domain) {
+        var g = SeededGenerator(seed: 5)
+        let net = MLP(layerWidths: [2, 12, 8, 1], using: &g)
+        #expect(ExactPartition.problem(with: domain, for: net) == nil)
+        let p = ExactPartition(network: net, domain: domain)
+        #expect(p.count >= 1)
+        // Areas about the domain's centre: the shoelace formula at 0.3 would cancel away 1e-10 areas.
+        let centre = Point2(domain.xMin / 2 + domain.xMax / 2, domain.yMin / 2 + domain.yMax / 2)
+        let area = p.cells.reduce(0) { $0 + polygonArea($1.vertices.map { Point2($0.x - centre.x, $0.y - centre.y) }) }
+        #expect(abs(area - domain.area) <= 1e-9 * domain.area)
+        for cell in p.cells {
+            let c = cell.centroid
+            #expect(c.x >= domain.xMin && c.x <= domain.xMax && c.y >= domain.yMin && c.y <= domain.yMax)
+            let output = net(Matrix([[c.x, c.y]]))[0, 0]
+            let mapped = cell.gradient.x * c.x + cell.gradient.y * c.y + cell.offset
+            let scale = abs(cell.gradient.x * c.x) + abs(cell.gradient.y * c.y) + abs(cell.offset) + 1e-300
+            #expect(abs(output - mapped) <= 1e-9 * scale, "\(domain): cell at \(c)")
+        }
+    }
+
+    /// One hidden layer on a domain 1000 times the square: the arrangement formula's count, exactly.
+    @Test func oneLayerOnALargeDomainMatchesTheFormula() {
+        var g = SeededGenerator(seed: 3)
+        let net = MLP(layerWidths: [2, 40, 1], using: &g)
+        let domain = Domain(xMin: -1e3, xMax: 1e3, yMin: -1e3, yMax: 1e3)
+        #expect(ExactPartition(network: net, domain: domain).count == arrangementRegionCount(net.layers[0], domain: domain))
+    }
+
+    @Test func domainsFloat64CannotHoldAreRefused() {
+        var g = SeededGenerator(seed: 1)
+        let net = MLP(layerWidths: [2, 4, 1], using: &g)
+        for (lo, hi) in [(-1e20, 1e20), (-1e200, 1e200), (-1e308, 1e308), (1e9, 1e9 + 1), (0, 1e-300), (1, 1)] {
+            let problem = ExactPartition.problem(with: Domain(xMin: lo, xMax: hi, yMin: lo, yMax: hi), for: net)
+            #expect(problem != nil, "[\(lo), \(hi)]²")
+        }
+        #expect(ExactPartition.problem(with: .square, for: net) == nil)
+    }
+}
