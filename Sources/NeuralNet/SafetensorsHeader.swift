@@ -42,6 +42,10 @@ struct SafetensorsHeader {
     /// The tensors in the order the header lists them.
     var entries: [Entry]
 
+    /// Shapes of more dimensions are refused as they are read (PyTorch itself stops at 64), so a header of
+    /// millions of small numbers costs no more memory than its own bytes.
+    static let maximumRank = 64
+
     /// Nesting deeper than this is refused (the format needs 3 levels); it keeps recursion off the stack's edge.
     static let maximumDepth = 64
 
@@ -114,10 +118,10 @@ struct SafetensorsHeader {
                     dtypeName = try parser.parseString()
                 case "shape":
                     guard shape == nil else { throw .init("tensor \(name): shape given twice") }
-                    shape = try parser.parseIntegerArray(what: "tensor \(name): shape")
+                    shape = try parser.parseIntegerArray(what: "tensor \(name): shape", maximumCount: SafetensorsHeader.maximumRank)
                 case "data_offsets":
                     guard offsets == nil else { throw .init("tensor \(name): data_offsets given twice") }
-                    offsets = try parser.parseIntegerArray(what: "tensor \(name): data_offsets")
+                    offsets = try parser.parseIntegerArray(what: "tensor \(name): data_offsets", maximumCount: 2)
                 default:
                     throw .init("tensor \(name): unknown key \(key) (an entry has dtype, shape and data_offsets)")
                 }
@@ -180,8 +184,8 @@ struct SafetensorsHeader {
             }
         }
 
-        /// `[1, 2, 3]` of non-negative integers written without fraction, exponent or sign.
-        mutating func parseIntegerArray(what: String) throws(SafetensorsHeaderError) -> [Int] {
+        /// `[1, 2, 3]` of at most `maximumCount` non-negative integers written without fraction, exponent or sign.
+        mutating func parseIntegerArray(what: String, maximumCount: Int) throws(SafetensorsHeaderError) -> [Int] {
             guard peek() == UInt8(ascii: "[") else { throw .init("\(what) must be an array of non-negative integers") }
             position += 1
             var values: [Int] = []
@@ -189,6 +193,7 @@ struct SafetensorsHeader {
             if peek() == UInt8(ascii: "]") { position += 1; return values }
             while true {
                 skipWhitespace()
+                guard values.count < maximumCount else { throw .init("\(what) has more than \(maximumCount) entries") }
                 values.append(try parseNonNegativeInteger(what: what))
                 skipWhitespace()
                 guard let next = peek() else { throw error("the array is not closed") }
