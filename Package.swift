@@ -12,14 +12,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Tests only; its SnapshotTesting target has no dependencies of its own, so swift-syntax is never built.
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
+        // The ONNX reader: only the SwiftProtobuf runtime library; its code generator is never built here.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // MARK: - Public API
 
         /// Row-major `Matrix`, BLAS products, LAPACKE least squares, the seeded generator.
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
-        /// Dense layers, losses, optimizers, MLPs, the notebooks' tasks, safetensors I/O.
-        .target(name: "NeuralNet", dependencies: ["LinearAlgebra"]),
+        /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
+        /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
+        .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "ONNXSchema"]),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
@@ -35,6 +38,15 @@ let package = Package(
                 "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // MARK: - Implementation details
+
+        /// ONNX's protobuf schema as Swift, generated once by `scripts/generate_onnx_swift.sh` and committed;
+        /// its own target so that NeuralNet's incremental builds do not recompile it. Exports no API of its own.
+        .target(
+            name: "ONNXSchema",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         // MARK: - Implementation details: C libraries from the system
