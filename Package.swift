@@ -66,7 +66,7 @@ let package = Package(
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"], exclude: ["Fixtures"]),
         .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",
