@@ -66,7 +66,15 @@ let package = Package(
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "NeuralNetTests",
+            dependencies: [
+                "NeuralNet", "LinearAlgebra", "ONNXSchema",
+                // To build hostile ONNX models in memory.
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",
