@@ -176,9 +176,12 @@ enum Size {
         return overflow ? nil : s
     }
 
-    /// The element count of a value of shape `dims`, checked to be positive and at most ``maximumCount``.
+    /// The element count of a value of shape `dims` (rank at least 1), checked to be positive and at most
+    /// ``maximumCount``.
     static func count(of dims: [Int], what: @autoclosure () -> String) throws(NetworkError) -> Int {
-        guard dims.allSatisfy({ $0 > 0 }) else { throw NetworkError("\(what()) has shape \(dims); sizes must be positive") }
+        guard !dims.isEmpty, dims.count <= 64, dims.allSatisfy({ $0 > 0 }) else {
+            throw NetworkError("\(what()) has shape \(dims); 1 to 64 positive sizes are needed")
+        }
         guard let n = product(dims), n <= maximumCount else {
             throw NetworkError("\(what()) has shape \(dims), more than \(maximumCount) elements")
         }
@@ -189,6 +192,12 @@ enum Size {
 extension Operation {
     /// The shape this operation produces from inputs of the given shapes, or an error saying why they do not fit.
     public func outputShape(for inputs: [[Int]]) throws(NetworkError) -> [Int] {
+        let shape = try uncheckedOutputShape(for: inputs)
+        _ = try Size.count(of: shape, what: "the output of \(kind)")
+        return shape
+    }
+
+    private func uncheckedOutputShape(for inputs: [[Int]]) throws(NetworkError) -> [Int] {
         guard inputs.count == arity else { throw NetworkError("\(kind) takes \(arity) input(s), got \(inputs.count)") }
         let x = inputs[0]
         let n = try Size.count(of: x, what: "the input of \(kind)")
