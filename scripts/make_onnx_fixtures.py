@@ -171,6 +171,22 @@ def main():
                 "values": [[float(v) for v in row] for row in values],
             }
             print(f"{file}: {report['models'][file]['opTypes']}")
+    # The one-liner a user types, torch.onnx.export(model, x[:1], path) with every default: in torch >= 2.9 the
+    # dynamo exporter, a fixed batch of 1, and the weights in an external file <path>.data beside the model.
+    torch.manual_seed(22)
+    model = {n: b for n, _, _, b in models()}["cnn_bn"]()
+    randomise_batchnorm(model, 22)
+    model.eval()
+    rows = np.load(os.path.join(OUT, "cnn_bn_x.npy"))
+    path = os.path.join(OUT, "cnn_bn_default.onnx")
+    torch.onnx.export(model, (torch.from_numpy(rows[:1]),), path)
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    values = np.concatenate([session.run(None, {session.get_inputs()[0].name: rows[i:i + 1]})[0]
+                             for i in range(len(rows))])
+    report["models"]["cnn_bn_default.onnx"] = {
+        "input": "cnn_bn_x.npy", "opset": onnx.load(path).opset_import[0].version,
+        "opTypes": [n.op_type for n in onnx.load(path).graph.node], "maxAbsDiffVsTorch": 0.0,
+        "argmax": [int(i) for i in values.argmax(axis=1)], "values": [[float(v) for v in row] for row in values]}
     # A float64 model: onnxruntime then computes in double, so this one is compared at 1e-12.
     torch.manual_seed(29)
     model = nn.Sequential(nn.Linear(3, 7), nn.ReLU(), nn.Linear(7, 2)).double().eval()

@@ -261,6 +261,46 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         #expect(importError(try b.bytes(output: "y"))?.contains("external data file") == true)
     }
 
+    /// What `torch.onnx.export(model, x[:1], path)` writes by default: weights in `<path>.data` beside the model.
+    /// `ONNX.read(path:)` reads them; the pure parser, given no loader, refuses them; a loader sees only the
+    /// locations the model names, and `read` keeps them inside the model's folder.
+    @Test func externalDataFiles() throws {
+        let path = neuralNetFixtures + "/onnx/cnn_bn_default.onnx"
+        let network = try ONNX.read(path: path)
+        #expect(network.inputShape == [1, 8, 8] && network.outputSize == 10)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(importError(bytes)?.contains("is stored in an external data file, which is not read here") == true)
+        var asked: Set<String> = []
+        let viaLoader = try ONNX.network(from: bytes, name: "m") { location in
+            asked.insert(location)
+            return try Data(contentsOf: URL(fileURLWithPath: neuralNetFixtures + "/onnx/" + location))
+        }
+        #expect(asked == ["cnn_bn_default.onnx.data"])
+        #expect(viaLoader == network)
+        // A short external file: the range check, not a crash.
+        #expect(throws: ONNXError.self) { try ONNX.network(from: bytes, name: "m") { _ in Data([1, 2, 3]) } }
+    }
+
+    @Test func externalDataOutsideTheModelsFolder() throws {
+        var b = GraphBuilder()
+        var w = Onnx_TensorProto()
+        w.name = "W"
+        w.dims = [2, 3]
+        w.dataType = 1
+        w.dataLocation = .external
+        var location = Onnx_StringStringEntryProto()
+        location.key = "location"
+        location.value = "../../etc/passwd"
+        w.externalData = [location]
+        b.graph.initializer = [w]
+        b.node("Gemm", ["x", "W"], "y", name: "fc", int: ["transB": 1])
+        let path = try temporaryFile(try b.bytes(output: "y"), name: "net.onnx")
+        #expect(throws: ONNXError.self) { try ONNX.read(path: path) }
+        do { _ = try ONNX.read(path: path) } catch {
+            #expect("\(error)".contains("external data location '../../etc/passwd' is not a file beside the model"))
+        }
+    }
+
     @Test func productOfComputedValues() throws {
         var b = GraphBuilder.dense()
         b.node("Mul", ["y", "y"], "z", name: "square")

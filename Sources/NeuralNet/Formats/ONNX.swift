@@ -3,6 +3,12 @@ import LinearAlgebra
 import ONNXSchema
 import SwiftProtobuf
 
+/// An external data file that cannot be read (what ``ONNX/read(path:)``'s loader throws).
+struct ONNXExternalDataError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
 /// An ONNX file that cannot be read as a ``Network``; one line naming the file, the node and the problem, e.g.
 /// `net.onnx: node 'Conv_3' (Conv) has group=4; grouped convolutions are not supported`.
 public struct ONNXError: Error, CustomStringConvertible, Equatable {
@@ -34,20 +40,37 @@ public enum ONNX {
         "Sub",
     ]
 
-    /// Reads the network in the ONNX file at `path`.
+    /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
+    /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
     public static func read(path: String) throws -> Network {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ONNXError(name: path, problem: FileManager.default.fileExists(atPath: path)
                 ? "cannot be read (\(error.localizedDescription))" : "no such file")
         }
-        return try network(from: data, name: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try network(from: data, name: path) { location in
+            // Only a file in the model's folder or below it: a model may not read arbitrary files.
+            let parts = location.split(separator: "/", omittingEmptySubsequences: false)
+            guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
+                throw ONNXExternalDataError(message: "external data location '\(location)' is not a file beside the model")
+            }
+            let url = folder.appendingPathComponent(location)
+            do { return try Data(contentsOf: url) } catch {
+                throw ONNXExternalDataError(message: "external data file \(url.path) cannot be read"
+                    + (FileManager.default.fileExists(atPath: url.path) ? "" : " (no such file)"))
+            }
+        }
     }
 
-    /// Parses the bytes of an ONNX model into a ``Network``. A pure function of `bytes`: no file I/O, and any
-    /// input gives a network or an ``ONNXError``, never a trap; memory stays within about ten times the input's
-    /// size. `name` only labels the messages.
-    public static func network(from bytes: Data, name: String) throws -> Network {
+    /// Parses the bytes of an ONNX model into a ``Network``. A pure function of `bytes` (and of what
+    /// `externalData` returns): no file I/O of its own, and any input gives a network or an ``ONNXError``, never a
+    /// trap; memory stays within about ten times the input's size. `name` only labels the messages.
+    ///
+    /// - Parameter externalData: the bytes of the external data file at a location the model names (relative to
+    ///   the model); nil refuses tensors stored outside the model.
+    public static func network(from bytes: Data, name: String,
+                               externalData: ((String) throws -> Data)? = nil) throws -> Network {
         let model: Onnx_ModelProto
         do {
             model = try Onnx_ModelProto(serializedBytes: bytes)
@@ -55,7 +78,7 @@ public enum ONNX {
             throw ONNXError(name: name, problem: "not a valid ONNX file (truncated or corrupt protobuf: \(error))")
         }
         do {
-            var importer = try ONNXImporter(model: model, fileSize: bytes.count)
+            var importer = try ONNXImporter(model: model, fileSize: bytes.count, externalData: externalData)
             return try importer.run()
         } catch {
             throw ONNXError(name: name, problem: error.message)
@@ -86,16 +109,21 @@ struct ONNXImporter {
     /// Values that also go by another name (through Identity or Dropout): never changed in place, since readers
     /// are counted by name.
     var aliased: Set<Int> = []
+    /// Loads an external data file by its location; nil when the model must be self-contained.
+    let externalData: ((String) throws -> Data)?
+    /// External data files already loaded, by location.
+    var externalFiles: [String: Data] = [:]
     var inputShape: [Int] = []
     /// The graph's batch dimension when it is fixed (1), nil when symbolic.
     var staticBatch: Int?
     var layers: [Network.Layer] = []
     var shapes: [[Int]] = []
 
-    init(model: Onnx_ModelProto, fileSize: Int) throws(ONNXProblem) {
+    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> Data)?) throws(ONNXProblem) {
         guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
         graph = model.graph
         budget = ONNXBudget(fileSize: fileSize)
+        self.externalData = externalData
         let defaultDomain = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }
         opset = Int(clamping: defaultDomain?.version ?? 17)
     }
@@ -178,13 +206,47 @@ struct ONNXImporter {
     /// What `name` stands for; initializers are decoded here, once.
     mutating func entry(_ name: String) throws(ONNXProblem) -> Entry {
         if let e = entries[name] { return e }
-        if let tensor = initializers[name] {
+        if var tensor = initializers[name] {
+            if tensor.dataLocation == .external, externalData != nil {
+                tensor = try inlined(tensor, label: "initializer '\(name)'")
+            }
             let constant = try ONNXConstant(tensor, label: "initializer '\(name)'", budget: &budget)
             entries[name] = .constant(constant)
             initializers[name] = nil
             return .constant(constant)
         }
         throw ONNXProblem("reads '\(name)', which is not computed before it")
+    }
+
+    /// The tensor with its bytes read from its external data file (`location`, `offset`, `length` entries).
+    mutating func inlined(_ tensor: Onnx_TensorProto, label: String) throws(ONNXProblem) -> Onnx_TensorProto {
+        var fields: [String: String] = [:]
+        for entry in tensor.externalData { fields[entry.key] = entry.value }
+        guard let location = fields["location"], let load = externalData else {
+            throw ONNXProblem("\(label) names no external data location")
+        }
+        if externalFiles[location] == nil {
+            do {
+                externalFiles[location] = try load(location)
+            } catch {
+                throw ONNXProblem("\(label): \(error)")
+            }
+            // The external file is input too: it raises the memory allowance by as much as the model file would.
+            budget.remaining += (Size.product(externalFiles[location]?.count ?? 0, 10) ?? 0) / 8
+        }
+        let file = externalFiles[location] ?? Data()
+        let offset = Int(fields["offset"] ?? "0") ?? -1
+        let length = fields["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))
+        guard offset >= 0, length >= 0, let end = Size.sum(offset, length), end <= file.count else {
+            throw ONNXProblem("\(label): external data range offset \(fields["offset"] ?? "0"), length "
+                + "\(fields["length"] ?? "to the end") lies outside '\(location)' (\(file.count) bytes)")
+        }
+        var inline = tensor
+        let start = file.startIndex + offset
+        inline.rawData = file.subdata(in: start..<(start + length))
+        inline.dataLocation = .default
+        inline.externalData = []
+        return inline
     }
 
     mutating func constant(_ name: String, what: String) throws(ONNXProblem) -> ONNXConstant {

@@ -58,8 +58,8 @@ extension ONNXConstant {
     /// Decodes a tensor stored inline (raw little-endian bytes, or the typed repeated fields).
     init(_ tensor: Onnx_TensorProto, label: String, budget: inout ONNXBudget) throws(ONNXProblem) {
         guard tensor.dataLocation != .external else {
-            throw ONNXProblem("\(label) is stored in an external data file; save the model as one file "
-                + "(onnx.save(model, path, save_as_external_data=False))")
+            throw ONNXProblem("\(label) is stored in an external data file, which is not read here; read the model "
+                + "from its file, or save it as one (onnx.save(model, path, save_as_external_data=False))")
         }
         guard !tensor.hasSegment else { throw ONNXProblem("\(label) is stored in segments, which are not supported") }
         guard let type = ONNXTensorType(rawValue: tensor.dataType) else {
