@@ -80,10 +80,12 @@ public struct Prediction: Sendable {
                 + "(int64, int32 or uint8)")
         }
         guard labels.shape == [rows] else {
-            throw PredictionError("\(name) has shape \(labels.shape); the data have \(rows) rows, so [\(rows)] is needed")
+            throw PredictionError(
+                "\(name) has shape \(labels.shape); the data have \(rows) rows, so [\(rows)] is needed")
         }
         if let bad = values.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-            throw PredictionError("\(name): label \(values[bad]) at row \(bad) is not a class of the model (0..<\(classes))")
+            throw PredictionError(
+                "\(name): label \(values[bad]) at row \(bad) is not a class of the model (0..<\(classes))")
         }
         return values
     }

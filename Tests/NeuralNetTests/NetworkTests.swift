@@ -45,7 +45,8 @@ func randomValues(_ count: Int, seed: UInt64) -> [Double] {
         (Extent2D.square(1), Extent2D.square(1), Padding2D.zero, Extent2D.square(1)),
         (Extent2D.square(3), Extent2D.square(3), Padding2D.uniform(2), Extent2D.square(2)),
     ])
-    func convolutionMatchesTheReference(kernel: Extent2D, stride: Extent2D, padding: Padding2D, dilation: Extent2D) throws {
+    func convolutionMatchesTheReference(kernel: Extent2D, stride: Extent2D, padding: Padding2D,
+                                        dilation: Extent2D) throws {
         let (inC, outC) = (3, 4)
         let conv = Convolution2D(weight: randomValues(outC * inC * kernel.height * kernel.width, seed: 1),
                                  bias: randomValues(outC, seed: 2), outputChannels: outC, inputChannels: inC,
@@ -68,7 +69,8 @@ func randomValues(_ count: Int, seed: UInt64) -> [Double] {
 
     /// Pooling with padding on a 1×3×3 image: padding never wins a max; averages count it or not.
     @Test func poolingByHand() throws {
-        let window = Pooling2D(kernel: .square(2), stride: .square(2), padding: Padding2D(top: 1, left: 1, bottom: 0, right: 0))
+        let window = Pooling2D(kernel: .square(2), stride: .square(2),
+                               padding: Padding2D(top: 1, left: 1, bottom: 0, right: 0))
         let x = Matrix([[-1, -2, -3, -4, -5, -6, -7, -8, -9]])
         let maxPool = try Network(inputShape: [1, 3, 3], chain: [.maxPool(window)])
         #expect(maxPool.outputShape == [1, 2, 2])

@@ -20,6 +20,13 @@ func npyBytes(header: String, payload: [UInt8], version: UInt8 = 1) -> Data {
     return d
 }
 
+/// A `.npy` header dict.
+func npyHeader(descr: String = "<f8", fortran: String = "False", shape: String = "(1,)") -> String {
+    "{'descr': '\(descr)', 'fortran_order': \(fortran), 'shape': \(shape), }"
+}
+
+func zeroBytes(_ n: Int) -> [UInt8] { [UInt8](repeating: 0, count: n) }
+
 @Suite struct NumpyReading {
     /// The shared digits data, as np.save wrote them: float32 [360, 64], float32 [360, 1, 8, 8], int64 [360].
     @Test func readsTheDigitsFiles() throws {
@@ -66,25 +73,19 @@ func npyBytes(header: String, payload: [UInt8], version: UInt8 = 1) -> Data {
     @Test(arguments: [
         (Data(), "truncated"),
         (Data("NUMPY and more bytes".utf8), "bad magic"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", payload: [0, 0, 0]), "truncated"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", payload: [UInt8](repeating: 0, count: 9)),
-         "bytes after the data"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': True, 'shape': (1,), }", payload: [UInt8](repeating: 0, count: 8)),
-         "Fortran order"),
-        (npyBytes(header: "{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", payload: [UInt8](repeating: 0, count: 8)),
-         "dtype '>f8' is not supported"),
-        (npyBytes(header: "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", payload: []), "dtype '<c16'"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }", payload: []),
-         "too large"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", payload: []),
-         "malformed header"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", payload: []), "malformed header"),
+        (npyBytes(header: npyHeader(shape: "(3,)"), payload: [0, 0, 0]), "truncated"),
+        (npyBytes(header: npyHeader(), payload: zeroBytes(9)), "bytes after the data"),
+        (npyBytes(header: npyHeader(fortran: "True"), payload: zeroBytes(8)), "Fortran order"),
+        (npyBytes(header: npyHeader(descr: ">f8"), payload: zeroBytes(8)), "dtype '>f8' is not supported"),
+        (npyBytes(header: npyHeader(descr: "<c16"), payload: []), "dtype '<c16'"),
+        (npyBytes(header: npyHeader(shape: "(4294967296, 4294967296, 4)"), payload: []), "too large"),
+        (npyBytes(header: npyHeader(shape: "(99999999999999999999,)"), payload: []), "malformed header"),
+        (npyBytes(header: npyHeader(shape: "(-1,)"), payload: []), "malformed header"),
         (npyBytes(header: "{'descr': '<f8', 'shape': (1,), }", payload: []), "lacks"),
         (npyBytes(header: "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (), }", payload: []),
          "repeated key"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), } extra", payload: []), "after its dict"),
-        (npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", payload: [], version: 4),
-         "unsupported .npy version"),
+        (npyBytes(header: npyHeader() + " extra", payload: []), "after its dict"),
+        (npyBytes(header: npyHeader(), payload: [], version: 4), "unsupported .npy version"),
         (Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 2, 0, 0xFF, 0xFF, 0xFF, 0x7F]), "longer than"),
         (Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, 0x00, 0x10]), "truncated"),
     ])
@@ -123,6 +124,8 @@ func npyBytes(header: String, payload: [UInt8], version: UInt8 = 1) -> Data {
     }
 
     @Test func missingFileIsAnError() {
-        #expect(throws: NumpyError(name: "/no/such.npy", problem: "no such file")) { try Numpy.read(path: "/no/such.npy") }
+        #expect(throws: NumpyError(name: "/no/such.npy", problem: "no such file")) {
+            try Numpy.read(path: "/no/such.npy")
+        }
     }
 }

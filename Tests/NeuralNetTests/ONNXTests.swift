@@ -22,7 +22,8 @@ func expectClose(_ ours: Matrix, _ ort: [[Double]], tolerance: Double, _ label: 
         let scale = expected.map(abs).max() ?? 1
         let error = zip(row, expected).map { abs($0 - $1) }.max() ?? 0
         #expect(error <= tolerance * scale, "\(label) row \(i): error \(error) on logits of size \(scale)")
-        #expect(row.firstIndex(of: row.max() ?? 0) == expected.firstIndex(of: expected.max() ?? 0), "\(label) row \(i)")
+        let argmax = row.firstIndex(of: row.max() ?? 0)
+        #expect(argmax == expected.firstIndex(of: expected.max() ?? 0), "\(label) row \(i)")
     }
 }
 
@@ -55,7 +56,8 @@ func expectClose(_ ours: Matrix, _ ort: [[Double]], tolerance: Double, _ label: 
     }
 
     /// Both exporters' files of a model read to the same layers (folding makes them canonical).
-    @Test(arguments: ["mlp", "cnn_bn", "cnn_gap", "residual_mlp", "leaky", "two_input", "normalised_cnn", "normalised_mlp"])
+    @Test(arguments: ["mlp", "cnn_bn", "cnn_gap", "residual_mlp", "leaky", "two_input", "normalised_cnn",
+                      "normalised_mlp"])
     func exportersGiveTheSameLayers(model: String) throws {
         let ts = try ONNX.read(path: neuralNetFixtures + "/onnx/\(model)_ts.onnx")
         let dynamo = try ONNX.read(path: neuralNetFixtures + "/onnx/\(model)_dynamo.onnx")
@@ -80,7 +82,8 @@ func expectClose(_ ours: Matrix, _ ort: [[Double]], tolerance: Double, _ label: 
     }
 
     /// The shared examples (PyTorch 2.15, onnxruntime 1.32) on the rows their JSON names.
-    @Test(arguments: [("ex_mlp", "digits_test_x.npy"), ("ex_cnn", "digits_test_img.npy"), ("ex_spiral", "ex_spiral_x.npy")])
+    @Test(arguments: [("ex_mlp", "digits_test_x.npy"), ("ex_cnn", "digits_test_img.npy"),
+                      ("ex_spiral", "ex_spiral_x.npy")])
     func sharedExampleMatchesOnnxruntime(model: String, data: String) throws {
         let folder = neuralNetFixtures + "/examples/"
         let entry = try #require(try rootEntry(folder, model))
@@ -106,7 +109,8 @@ func expectClose(_ ours: Matrix, _ ort: [[Double]], tolerance: Double, _ label: 
 
 /// examples_logits.json keeps each network at its top level.
 func rootEntry(_ folder: String, _ model: String) throws -> [String: Any]? {
-    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "examples_logits.json")))
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "examples_logits.json"))
+    let json = try JSONSerialization.jsonObject(with: data)
     return (json as? [String: Any])?[model] as? [String: Any]
 }
 
@@ -212,8 +216,8 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         var b = GraphBuilder.dense()
         b.node("Softmax", ["y"], "p", name: "sm")
         let message = importError(try b.bytes(output: "p"))
-        #expect(message?.hasPrefix("net.onnx: node 'sm' (Softmax) is not supported; supported operators: Add, ") == true,
-                "\(message ?? "")")
+        let expected = "net.onnx: node 'sm' (Softmax) is not supported; supported operators: Add, "
+        #expect(message?.hasPrefix(expected) == true, "\(message ?? "")")
     }
 
     @Test func groupedConvolution() throws {
@@ -309,7 +313,8 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         var b = GraphBuilder.dense()
         b.node("Mul", ["y", "y"], "z", name: "square")
         #expect(importError(try b.bytes(output: "z"))
-            == "net.onnx: node 'square' (Mul): multiplies or divides two computed values, which is not piecewise linear")
+            == "net.onnx: node 'square' (Mul): multiplies or divides two computed values, which is not "
+                + "piecewise linear")
     }
 
     /// Claimed sizes are checked against the bytes present before anything is allocated.

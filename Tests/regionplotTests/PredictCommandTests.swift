@@ -34,7 +34,8 @@ func float64Npy(_ values: [Double], shape: [Int]) -> Data {
         #expect(abs((doc["accuracy"] as? Double ?? 0) - 345.0 / 360) < 1e-12)
 
         // The same rows flattened to [N, 64] fit too; a safetensors MLP with 2 inputs and 3 outputs reads.
-        let flat = try run(["predict", "--model", examples + "/ex_cnn.onnx", "--data", examples + "/digits_test_x.npy"])
+        let flat = try run(["predict", "--model", examples + "/ex_cnn.onnx",
+                            "--data", examples + "/digits_test_x.npy"])
         #expect(flat.status == 0 && flat.stdout.contains("360 rows"), "\(flat.stderr)")
         let spiral = try run(["predict", "--model", examples + "/ex_spiral.safetensors", "--data",
                               examples + "/ex_spiral_x.npy", "--labels", examples + "/ex_spiral_y.npy"])

@@ -137,8 +137,8 @@ public enum Numpy {
             let available = raw.count - dataStart
             guard byteCount == available else {
                 throw fail(byteCount > available
-                    ? "truncated: shape \(header.shape) of \(header.dataType.rawValue) needs \(byteCount) bytes of data, "
-                        + "\(available) follow"
+                    ? "truncated: shape \(header.shape) of \(header.dataType.rawValue) needs \(byteCount) bytes "
+                        + "of data, \(available) follow"
                     : "\(available - byteCount) bytes after the data of shape \(header.shape)")
             }
             let body = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
@@ -146,11 +146,13 @@ public enum Numpy {
             switch header.dataType {
             case .float32:
                 elements = .floating((0..<count).map {
-                    Double(Float(bitPattern: UInt32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))))
+                    let bits = body.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)
+                    return Double(Float(bitPattern: UInt32(littleEndian: bits)))
                 })
             case .float64:
                 elements = .floating((0..<count).map {
-                    Double(bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
+                    let bits = body.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)
+                    return Double(bitPattern: UInt64(littleEndian: bits))
                 })
             case .uint8:
                 elements = .integer(body.map { Int($0) })

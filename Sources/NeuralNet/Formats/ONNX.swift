@@ -53,7 +53,8 @@ public enum ONNX {
             // Only a file in the model's folder or below it: a model may not read arbitrary files.
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
             guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
-                throw ONNXExternalDataError(message: "external data location '\(location)' is not a file beside the model")
+                throw ONNXExternalDataError(
+                    message: "external data location '\(location)' is not a file beside the model")
             }
             let url = folder.appendingPathComponent(location)
             do { return try Data(contentsOf: url) } catch {
@@ -131,7 +132,9 @@ struct ONNXImporter {
     mutating func run() throws(ONNXProblem) -> Network {
         guard graph.sparseInitializer.isEmpty else { throw ONNXProblem("sparse initializers are not supported") }
         for tensor in graph.initializer {
-            guard initializers[tensor.name] == nil else { throw ONNXProblem("initializer '\(tensor.name)' appears twice") }
+            guard initializers[tensor.name] == nil else {
+                throw ONNXProblem("initializer '\(tensor.name)' appears twice")
+            }
             initializers[tensor.name] = tensor
         }
         // Before IR version 4, initializers were listed among the inputs too; the real input is the one left.
@@ -175,7 +178,8 @@ struct ONNXImporter {
             throw ONNXProblem("input '\(info.name)' is not a tensor")
         }
         guard [1, 10, 11, 16].contains(tensor.elemType) else {
-            throw ONNXProblem("input '\(info.name)' has ONNX element type \(tensor.elemType); float inputs are supported")
+            throw ONNXProblem(
+                "input '\(info.name)' has ONNX element type \(tensor.elemType); float inputs are supported")
         }
         let dims = tensor.shape.dim
         guard tensor.hasShape, dims.count >= 2, dims.count <= 8 else {
@@ -425,7 +429,8 @@ struct ONNXImporter {
         for o in 0..<m {
             for i in 0..<k { weight.storage[o * k + i] = b.values[i * m + o] }
         }
-        return try append(.dense(Dense(weight: weight, bias: [Double](repeating: 0, count: m))), inputs: [x], name: name)
+        let dense = Dense(weight: weight, bias: [Double](repeating: 0, count: m))
+        return try append(.dense(dense), inputs: [x], name: name)
     }
 
     // MARK: Elementwise arithmetic
@@ -649,7 +654,8 @@ struct ONNXImporter {
                 + "(global average pooling) are supported")
         }
         let pooled = try append(.globalAveragePool, inputs: [x], name: name)
-        return try attributes.int("keepdims") ?? 1 != 0 ? pooled : reshape(pooled, to: [shape[0]], name: name + "/squeeze")
+        guard try attributes.int("keepdims") ?? 1 == 0 else { return pooled }
+        return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
     }
 
     /// Reshape to a constant shape `[batch, ...]`: the batch entry must be -1, 0 (copy) or the graph's fixed
@@ -663,7 +669,8 @@ struct ONNXImporter {
         }
         let allowZero = try attributes.int("allowzero") ?? 0 != 0
         let sample = shapes[x], n = sample.reduce(1, *)
-        let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero) || (staticBatch != nil && target[0] == staticBatch)
+        let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero)
+            || (staticBatch != nil && target[0] == staticBatch)
         guard batchOK else {
             throw ONNXProblem("\(label) reshapes to \(target), which changes the batch dimension; only reshapes that "
                 + "keep it are supported")
@@ -684,7 +691,9 @@ struct ONNXImporter {
                 throw ONNXProblem("\(label) has an invalid target shape \(target)")
             }
         }
-        guard let known = Size.product(shape), known > 0 else { throw ONNXProblem("\(label): shape \(target) is too large") }
+        guard let known = Size.product(shape), known > 0 else {
+            throw ONNXProblem("\(label): shape \(target) is too large")
+        }
         if let inferred {
             guard n % known == 0 else { throw ONNXProblem("\(label) cannot reshape \(sample) to \(target)") }
             shape[inferred] = n / known
@@ -777,7 +786,9 @@ struct ONNXAttributes {
     /// The tensor a Constant node stands for.
     func constantValue(label: String, budget: inout ONNXBudget) throws(ONNXProblem) -> ONNXConstant {
         if let a = byName["value"], a.hasT { return try ONNXConstant(a.t, label: "\(label)'s value", budget: &budget) }
-        if let a = byName["value_float"], a.hasF, a.f.isFinite { return ONNXConstant(shape: [], values: [Double(a.f)]) }
+        if let a = byName["value_float"], a.hasF, a.f.isFinite {
+            return ONNXConstant(shape: [], values: [Double(a.f)])
+        }
         if let a = byName["value_floats"], a.floats.allSatisfy(\.isFinite) {
             try budget.charge(a.floats.count, for: label)
             return ONNXConstant(shape: [a.floats.count], values: a.floats.map(Double.init))
@@ -787,7 +798,8 @@ struct ONNXAttributes {
         }
         if let a = byName["value_ints"] {
             try budget.charge(2 * a.ints.count, for: label)
-            return ONNXConstant(shape: [a.ints.count], values: a.ints.map(Double.init), integers: a.ints.map { Int($0) })
+            return ONNXConstant(shape: [a.ints.count], values: a.ints.map(Double.init),
+                                integers: a.ints.map { Int($0) })
         }
         throw ONNXProblem("has no value of a supported kind (tensor, finite float(s) or int(s))")
     }

@@ -77,7 +77,8 @@ extension ONNXConstant {
         let raw = tensor.rawData
         if !raw.isEmpty || tensor.hasRawData {
             guard let bytes = Size.product(count, type.size), bytes == raw.count else {
-                throw ONNXProblem("\(label): shape \(shape) needs \(count) elements, raw_data holds \(raw.count) bytes")
+                throw ONNXProblem(
+                    "\(label): shape \(shape) needs \(count) elements, raw_data holds \(raw.count) bytes")
             }
         } else {
             let stored: Int
@@ -108,8 +109,8 @@ extension ONNXConstant {
                         values[k] = halfToDouble(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * k,
                                                                                          as: UInt16.self)))
                     case .bfloat16:
-                        let bits = UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
-                        values[k] = Double(Float(bitPattern: bits << 16))
+                        let half = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self))
+                        values[k] = bfloatToDouble(half)
                     case .int32:
                         integers?[k] = Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)))
                     case .int64:
@@ -125,7 +126,7 @@ extension ONNXConstant {
             case .int32: integers = tensor.int32Data.map { Int($0) }
             // Half-precision values sit in int32_data, one bit pattern per entry.
             case .float16: values = tensor.int32Data.map { halfToDouble(UInt16(truncatingIfNeeded: $0)) }
-            case .bfloat16: values = tensor.int32Data.map { Double(Float(bitPattern: UInt32(UInt16(truncatingIfNeeded: $0)) << 16)) }
+            case .bfloat16: values = tensor.int32Data.map { bfloatToDouble(UInt16(truncatingIfNeeded: $0)) }
             }
         }
         if let integers { values = integers.map(Double.init) }
@@ -138,6 +139,9 @@ extension ONNXConstant {
     /// A scalar or one-element constant's value, or nil.
     var scalar: Double? { values.count == 1 ? values[0] : nil }
 }
+
+/// bfloat16 (the top half of a float32) to Double.
+func bfloatToDouble(_ bits: UInt16) -> Double { Double(Float(bitPattern: UInt32(bits) << 16)) }
 
 /// IEEE 754 half precision to Double, by hand (Swift's `Float16` is not available on every platform).
 func halfToDouble(_ bits: UInt16) -> Double {
@@ -165,7 +169,8 @@ enum Broadcast {
     }
 
     /// Broadcasts `constant` (NumPy rules, right-aligned; a leading batch axis must be 1) to `[N] + sample`.
-    static func of(_ constant: ONNXConstant, sample: [Int], budget: inout ONNXBudget) throws(ONNXProblem) -> Broadcast {
+    static func of(_ constant: ONNXConstant, sample: [Int],
+                   budget: inout ONNXBudget) throws(ONNXProblem) -> Broadcast {
         let full = [1] + sample  // the batch axis, which the constant may not vary along
         guard constant.shape.count <= full.count else {
             throw ONNXProblem("a constant of shape \(constant.shape) does not broadcast to [N] + \(sample)")
@@ -176,7 +181,8 @@ enum Broadcast {
         }
         let channels = sample[0]
         if padded.dropFirst(2).allSatisfy({ $0 == 1 }) {
-            let perChannel = padded[1] == 1 ? [Double](repeating: constant.values[0], count: channels) : constant.values
+            let perChannel = padded[1] == 1
+                ? [Double](repeating: constant.values[0], count: channels) : constant.values
             try budget.charge(perChannel.count, for: "a broadcast constant")
             return .perChannel(perChannel)
         }

@@ -133,7 +133,8 @@ private enum CompiledStep<S: NetworkScalar> {
                 weight.withUnsafeBufferPointer { pw in
                     y.withUnsafeMutableBufferPointer { py in
                         guard let a = px.baseAddress, let b = pw.baseAddress, let c = py.baseAddress else { return }
-                        S.gemm(transposeB: true, m: rows, n: m, k: n, a: a, lda: n, b: b, ldb: n, beta: 1, c: c, ldc: m)
+                        S.gemm(transposeB: true, m: rows, n: m, k: n, a: a, lda: n, b: b, ldb: n,
+                               beta: 1, c: c, ldc: m)
                     }
                 }
             }
@@ -237,7 +238,9 @@ extension Convolution2D {
             weight.withUnsafeBufferPointer { w in
                 columns.withUnsafeBufferPointer { cols in
                     y.withUnsafeMutableBufferPointer { out in
-                        guard let wp = w.baseAddress, let cp = cols.baseAddress, let op = out.baseAddress else { return }
+                        guard let wp = w.baseAddress, let cp = cols.baseAddress, let op = out.baseAddress else {
+                            return
+                        }
                         S.gemm(transposeB: false, m: outputChannels, n: positions, k: patch, a: wp, lda: patch,
                                b: cp, ldb: positions, beta: 1, c: op + outBase, ldc: positions)
                     }

@@ -206,13 +206,16 @@ extension Operation {
             guard x.count == 1, x[0] == d.inputs else {
                 throw NetworkError("a dense layer with \(d.inputs) inputs cannot take shape \(x)")
             }
-            guard d.bias.allSatisfy(\.isFinite), d.weight.isFinite else { throw NetworkError("dense weights not finite") }
+            guard d.bias.allSatisfy(\.isFinite), d.weight.isFinite else {
+                throw NetworkError("dense weights not finite")
+            }
             return [d.outputs]
         case .convolution(let c):
             return try c.outputShape(for: x)
         case .scaleShift(let s):
             guard s.scale.count == s.shift.count, s.scale.count == x[0] || s.scale.count == n else {
-                throw NetworkError("a scale/shift of \(s.scale.count) and \(s.shift.count) values does not fit shape \(x)")
+                throw NetworkError(
+                    "a scale/shift of \(s.scale.count) and \(s.shift.count) values does not fit shape \(x)")
             }
             guard (s.scale + s.shift).allSatisfy(\.isFinite) else { throw NetworkError("scale/shift not finite") }
             return x
@@ -272,7 +275,8 @@ extension Convolution2D {
               let w = slidingOutputLength(input: x[2], kernel: kernel.width, stride: stride.width,
                                           padBefore: padding.left, padAfter: padding.right, dilation: dilation.width)
         else {
-            throw NetworkError("a \(kernel.height)×\(kernel.width) convolution (stride \(stride.height)×\(stride.width), "
+            throw NetworkError("a \(kernel.height)×\(kernel.width) convolution "
+                + "(stride \(stride.height)×\(stride.width), "
                 + "dilation \(dilation.height)×\(dilation.width)) does not fit input \(x) with its padding")
         }
         let output = [outputChannels, h, w]
