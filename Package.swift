@@ -12,14 +12,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Tests only; its SnapshotTesting target has no dependencies of its own, so swift-syntax is never built.
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
+        // The ONNX reader: only the SwiftProtobuf runtime library; its code generator is never built here.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // MARK: - Public API
 
         /// Row-major `Matrix`, BLAS products, LAPACKE least squares, the seeded generator.
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
-        /// Dense layers, losses, optimizers, MLPs, the notebooks' tasks, safetensors I/O.
-        .target(name: "NeuralNet", dependencies: ["LinearAlgebra"]),
+        /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
+        /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
+        .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "ONNXSchema"]),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
@@ -41,6 +44,15 @@ let package = Package(
         /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpus).
         .executableTarget(name: "FuzzSafetensors", dependencies: ["NeuralNet"], path: "Fuzz/FuzzSafetensors"),
 
+        // MARK: - Implementation details
+
+        /// ONNX's protobuf schema as Swift, generated once by `scripts/generate_onnx_swift.sh` and committed;
+        /// its own target so that NeuralNet's incremental builds do not recompile it. Exports no API of its own.
+        .target(
+            name: "ONNXSchema",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+
         // MARK: - Implementation details: C libraries from the system
 
         /// prctl(PR_SET_PDEATHSIG), which Swift cannot call (variadic): a batch's children die with it.
@@ -61,7 +73,15 @@ let package = Package(
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra"]),
+        .testTarget(
+            name: "NeuralNetTests",
+            dependencies: [
+                "NeuralNet", "LinearAlgebra", "ONNXSchema",
+                // To build hostile ONNX models in memory.
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",

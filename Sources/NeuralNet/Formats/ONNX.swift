@@ -1,0 +1,806 @@
+import Foundation
+import LinearAlgebra
+import ONNXSchema
+import SwiftProtobuf
+
+/// An external data file that cannot be read (what ``ONNX/read(path:)``'s loader throws).
+struct ONNXExternalDataError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// An ONNX file that cannot be read as a ``Network``; one line naming the file, the node and the problem, e.g.
+/// `net.onnx: node 'Conv_3' (Conv) has group=4; grouped convolutions are not supported`.
+public struct ONNXError: Error, CustomStringConvertible, Equatable {
+    /// The file's path or name as given.
+    public var name: String
+    /// What is wrong, in words a user can act on.
+    public var problem: String
+
+    public init(name: String, problem: String) {
+        self.name = name
+        self.problem = problem
+    }
+
+    public var description: String { "\(name): \(problem)" }
+}
+
+/// Reading ONNX models as `torch.onnx.export` writes them, with the TorchScript exporter (opset 17: Gemm, Conv,
+/// …) or the dynamo exporter (opset 18: Gemm or MatMul + Add, Reshape with a constant shape, ReduceMean, …).
+///
+/// The graph must have exactly one input, `[batch, *sample shape]` with a symbolic batch (or 1), and one output.
+/// Constants (initializers and Constant nodes) fold into the operations that use them: a bias `Add` into the
+/// dense layer or convolution before it, BatchNormalization into the layer before it (or a per-channel scale and
+/// shift), consecutive Sub/Mul/Div by constants into one scale and shift.
+public enum ONNX {
+    /// The operators read, for messages and documentation.
+    public static let supportedOperators = [
+        "Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
+        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu", "Reshape",
+        "Sub",
+    ]
+
+    /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
+    /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
+    public static func read(path: String) throws -> Network {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ONNXError(name: path, problem: FileManager.default.fileExists(atPath: path)
+                ? "cannot be read (\(error.localizedDescription))" : "no such file")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try network(from: data, name: path) { location in
+            // Only a file in the model's folder or below it: a model may not read arbitrary files.
+            let parts = location.split(separator: "/", omittingEmptySubsequences: false)
+            guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
+                throw ONNXExternalDataError(
+                    message: "external data location '\(location)' is not a file beside the model")
+            }
+            let url = folder.appendingPathComponent(location)
+            do { return try Data(contentsOf: url) } catch {
+                throw ONNXExternalDataError(message: "external data file \(url.path) cannot be read"
+                    + (FileManager.default.fileExists(atPath: url.path) ? "" : " (no such file)"))
+            }
+        }
+    }
+
+    /// Parses the bytes of an ONNX model into a ``Network``. A pure function of `bytes` (and of what
+    /// `externalData` returns): no file I/O of its own, and any input gives a network or an ``ONNXError``, never a
+    /// trap; memory stays within about ten times the input's size. `name` only labels the messages.
+    ///
+    /// - Parameter externalData: the bytes of the external data file at a location the model names (relative to
+    ///   the model); nil refuses tensors stored outside the model.
+    public static func network(from bytes: Data, name: String,
+                               externalData: ((String) throws -> Data)? = nil) throws -> Network {
+        let model: Onnx_ModelProto
+        do {
+            model = try Onnx_ModelProto(serializedBytes: bytes)
+        } catch {
+            throw ONNXError(name: name, problem: "not a valid ONNX file (truncated or corrupt protobuf: \(error))")
+        }
+        do {
+            var importer = try ONNXImporter(model: model, fileSize: bytes.count, externalData: externalData)
+            return try importer.run()
+        } catch {
+            throw ONNXError(name: name, problem: error.message)
+        }
+    }
+}
+
+// MARK: - The importer
+
+/// Walks the graph's nodes in order, turning each into zero or more layers.
+struct ONNXImporter {
+    /// What a name in the graph stands for.
+    enum Entry {
+        /// Value `k` of the network being built (0 = input).
+        case value(Int)
+        case constant(ONNXConstant)
+    }
+
+    let graph: Onnx_GraphProto
+    let opset: Int
+    var budget: ONNXBudget
+    var entries: [String: Entry] = [:]
+    /// Undecoded initializers, decoded on first use.
+    var initializers: [String: Onnx_TensorProto] = [:]
+    /// How many times each name is read (by nodes and as the graph's output): a layer is changed in place (a bias
+    /// folded in) only when its value has one reader.
+    var readers: [String: Int] = [:]
+    /// Values that also go by another name (through Identity or Dropout): never changed in place, since readers
+    /// are counted by name.
+    var aliased: Set<Int> = []
+    /// Loads an external data file by its location; nil when the model must be self-contained.
+    let externalData: ((String) throws -> Data)?
+    /// External data files already loaded, by location.
+    var externalFiles: [String: Data] = [:]
+    var inputShape: [Int] = []
+    /// The graph's batch dimension when it is fixed (1), nil when symbolic.
+    var staticBatch: Int?
+    var layers: [Network.Layer] = []
+    var shapes: [[Int]] = []
+
+    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> Data)?) throws(ONNXProblem) {
+        guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
+        graph = model.graph
+        budget = ONNXBudget(fileSize: fileSize)
+        self.externalData = externalData
+        let defaultDomain = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }
+        opset = Int(clamping: defaultDomain?.version ?? 17)
+    }
+
+    mutating func run() throws(ONNXProblem) -> Network {
+        guard graph.sparseInitializer.isEmpty else { throw ONNXProblem("sparse initializers are not supported") }
+        for tensor in graph.initializer {
+            guard initializers[tensor.name] == nil else {
+                throw ONNXProblem("initializer '\(tensor.name)' appears twice")
+            }
+            initializers[tensor.name] = tensor
+        }
+        // Before IR version 4, initializers were listed among the inputs too; the real input is the one left.
+        let inputs = graph.input.filter { initializers[$0.name] == nil }
+        guard inputs.count == 1 else {
+            throw ONNXProblem("the graph has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); "
+                + "exactly one is supported")
+        }
+        guard graph.output.count == 1 else {
+            throw ONNXProblem("the graph has \(graph.output.count) outputs; exactly one is supported")
+        }
+        try readInput(inputs[0])
+        for node in graph.node {
+            for name in node.input where !name.isEmpty { readers[name, default: 0] += 1 }
+        }
+        readers[graph.output[0].name, default: 0] += 1
+        for (index, node) in graph.node.enumerated() {
+            let label = node.name.isEmpty ? "node #\(index) (\(node.opType))" : "node '\(node.name)' (\(node.opType))"
+            do {
+                try importNode(node, label: label)
+            } catch {
+                // Say which node, once.
+                throw error.message.hasPrefix(label) ? error : ONNXProblem("\(label): \(error.message)")
+            }
+        }
+        let outputName = graph.output[0].name
+        guard case .value(let output)? = entries[outputName] else {
+            throw ONNXProblem(entries[outputName] == nil ? "the graph's output '\(outputName)' is never computed"
+                : "the graph's output '\(outputName)' is a constant; it does not depend on the input")
+        }
+        do {
+            return try Network(inputShape: inputShape, layers: pruned(keeping: output))
+        } catch {
+            throw ONNXProblem(error.message)
+        }
+    }
+
+    /// The input `[batch, *sample]`: a float tensor whose batch is symbolic or 1 and whose other sizes are known.
+    mutating func readInput(_ info: Onnx_ValueInfoProto) throws(ONNXProblem) {
+        guard case .tensorType(let tensor)? = info.type.value else {
+            throw ONNXProblem("input '\(info.name)' is not a tensor")
+        }
+        guard [1, 10, 11, 16].contains(tensor.elemType) else {
+            throw ONNXProblem(
+                "input '\(info.name)' has ONNX element type \(tensor.elemType); float inputs are supported")
+        }
+        let dims = tensor.shape.dim
+        guard tensor.hasShape, dims.count >= 2, dims.count <= 8 else {
+            throw ONNXProblem("input '\(info.name)' needs a shape [batch, ...] of rank 2 to 8, has rank \(dims.count)")
+        }
+        if case .dimValue(let b)? = dims[0].value {
+            guard b == 1 else {
+                throw ONNXProblem("input '\(info.name)' has a fixed batch of \(b); export with a symbolic batch "
+                    + "(dynamic_axes or dynamic_shapes) or a batch of 1")
+            }
+            staticBatch = 1
+        }
+        var sample: [Int] = []
+        for d in dims.dropFirst() {
+            guard case .dimValue(let v)? = d.value, v > 0, v <= Int64(Int32.max) else {
+                throw ONNXProblem("input '\(info.name)' needs known positive sizes after the batch dimension")
+            }
+            sample.append(Int(v))
+        }
+        do { _ = try Size.count(of: sample, what: "input '\(info.name)'") } catch { throw ONNXProblem(error.message) }
+        inputShape = sample
+        shapes = [sample]
+        entries[info.name] = .value(0)
+    }
+
+    // MARK: Names
+
+    /// What `name` stands for; initializers are decoded here, once.
+    mutating func entry(_ name: String) throws(ONNXProblem) -> Entry {
+        if let e = entries[name] { return e }
+        if var tensor = initializers[name] {
+            if tensor.dataLocation == .external, externalData != nil {
+                tensor = try inlined(tensor, label: "initializer '\(name)'")
+            }
+            let constant = try ONNXConstant(tensor, label: "initializer '\(name)'", budget: &budget)
+            entries[name] = .constant(constant)
+            initializers[name] = nil
+            return .constant(constant)
+        }
+        throw ONNXProblem("reads '\(name)', which is not computed before it")
+    }
+
+    /// The tensor with its bytes read from its external data file (`location`, `offset`, `length` entries).
+    mutating func inlined(_ tensor: Onnx_TensorProto, label: String) throws(ONNXProblem) -> Onnx_TensorProto {
+        var fields: [String: String] = [:]
+        for entry in tensor.externalData { fields[entry.key] = entry.value }
+        guard let location = fields["location"], let load = externalData else {
+            throw ONNXProblem("\(label) names no external data location")
+        }
+        if externalFiles[location] == nil {
+            do {
+                externalFiles[location] = try load(location)
+            } catch {
+                throw ONNXProblem("\(label): \(error)")
+            }
+            // The external file is input too: it raises the memory allowance by as much as the model file would.
+            budget.remaining += (Size.product(externalFiles[location]?.count ?? 0, 10) ?? 0) / 8
+        }
+        let file = externalFiles[location] ?? Data()
+        let offset = Int(fields["offset"] ?? "0") ?? -1
+        let length = fields["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))
+        guard offset >= 0, length >= 0, let end = Size.sum(offset, length), end <= file.count else {
+            throw ONNXProblem("\(label): external data range offset \(fields["offset"] ?? "0"), length "
+                + "\(fields["length"] ?? "to the end") lies outside '\(location)' (\(file.count) bytes)")
+        }
+        var inline = tensor
+        let start = file.startIndex + offset
+        inline.rawData = file.subdata(in: start..<(start + length))
+        inline.dataLocation = .default
+        inline.externalData = []
+        return inline
+    }
+
+    mutating func constant(_ name: String, what: String) throws(ONNXProblem) -> ONNXConstant {
+        guard case .constant(let c) = try entry(name) else {
+            throw ONNXProblem("its \(what) '\(name)' is computed from the input; only constants are supported there")
+        }
+        return c
+    }
+
+    mutating func value(_ name: String) throws(ONNXProblem) -> Int {
+        guard case .value(let v) = try entry(name) else {
+            throw ONNXProblem("computes on constants only ('\(name)'); constant folding is not supported "
+                + "(export with do_constant_folding=True)")
+        }
+        return v
+    }
+
+    mutating func define(_ name: String, as entry: Entry) throws(ONNXProblem) {
+        guard entries[name] == nil, initializers[name] == nil else { throw ONNXProblem("defines '\(name)' twice") }
+        entries[name] = entry
+    }
+
+    /// Appends a layer reading `inputs`; returns its value.
+    mutating func append(_ operation: Operation, inputs: [Int], name: String) throws(ONNXProblem) -> Int {
+        var layer = Network.Layer(operation, inputs: inputs, name: name)
+        do {
+            layer.outputShape = try operation.outputShape(for: inputs.map { shapes[$0] })
+        } catch {
+            throw ONNXProblem(error.message)
+        }
+        layers.append(layer)
+        shapes.append(layer.outputShape)
+        return layers.count
+    }
+
+    /// The layer that produced value `v`, when `v` has no other reader than the one asking, so it may be changed.
+    func soleProducer(of v: Int, name: String) -> Int? {
+        guard v > 0, readers[name] == 1, !aliased.contains(v) else { return nil }
+        return v - 1
+    }
+
+    // MARK: Nodes
+
+    mutating func importNode(_ node: Onnx_NodeProto, label: String) throws(ONNXProblem) {
+        guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+            throw ONNXProblem("\(label) is in domain '\(node.domain)'; only the default ONNX domain is supported")
+        }
+        let op = node.opType
+        let attributes = ONNXAttributes(node.attribute)
+        let inputs = node.input
+        func input(_ k: Int) throws(ONNXProblem) -> String {
+            guard k < inputs.count, !inputs[k].isEmpty else { throw ONNXProblem("lacks input \(k)") }
+            return inputs[k]
+        }
+        // Only the first output may be read, except for outputs that are unused (MaxPool's indices, Dropout's mask).
+        guard let output = node.output.first, !output.isEmpty else { throw ONNXProblem("has no output") }
+        for extra in node.output.dropFirst() where !extra.isEmpty && readers[extra] != nil {
+            throw ONNXProblem("\(label): its output '\(extra)' is used; only the first output is supported")
+        }
+        let name = node.name.isEmpty ? output : node.name
+
+        switch op {
+        case "Constant":
+            try define(output, as: .constant(try attributes.constantValue(label: label, budget: &budget)))
+        case "Identity", "Dropout":
+            // Inference: both pass their input through.
+            let passed = try entry(try input(0))
+            if case .value(let v) = passed { aliased.insert(v) }
+            try define(output, as: passed)
+        case "Relu":
+            try define(output, as: .value(try append(.relu, inputs: [try value(try input(0))], name: name)))
+        case "LeakyRelu":
+            let slope = Double(try attributes.float("alpha") ?? 0.01)
+            try define(output, as: .value(try append(.leakyReLU(slope: slope), inputs: [try value(try input(0))],
+                                                      name: name)))
+        case "Clip":
+            let x = try value(try input(0))
+            var lower = -Double.infinity, upper = Double.infinity
+            if opset < 11 {
+                lower = Double(try attributes.float("min") ?? -.infinity)
+                upper = Double(try attributes.float("max") ?? .infinity)
+            } else {
+                if inputs.count > 1, !inputs[1].isEmpty { lower = try scalar(inputs[1], what: "minimum") }
+                if inputs.count > 2, !inputs[2].isEmpty { upper = try scalar(inputs[2], what: "maximum") }
+            }
+            try define(output, as: .value(try append(.clip(lower: lower, upper: upper), inputs: [x], name: name)))
+        case "Gemm":
+            try define(output, as: .value(try gemm(inputs, attributes: attributes, name: name)))
+        case "MatMul":
+            try define(output, as: .value(try matMul(inputs, name: name)))
+        case "Add", "Sub", "Mul", "Div":
+            try define(output, as: .value(try arithmetic(op, try input(0), try input(1), name: name)))
+        case "BatchNormalization":
+            try define(output, as: .value(try batchNormalization(inputs, attributes: attributes, name: name)))
+        case "Conv":
+            try define(output, as: .value(try convolution(inputs, attributes: attributes, label: label, name: name)))
+        case "MaxPool", "AveragePool":
+            try define(output, as: .value(try pooling(op, try input(0), attributes: attributes, name: name)))
+        case "GlobalAveragePool":
+            try define(output, as: .value(try append(.globalAveragePool, inputs: [try value(try input(0))],
+                                                      name: name)))
+        case "ReduceMean":
+            try define(output, as: .value(try reduceMean(inputs, attributes: attributes, name: name)))
+        case "Flatten":
+            let x = try value(try input(0))
+            let axis = try attributes.int("axis") ?? 1
+            let rank = shapes[x].count + 1
+            guard axis == 1 || axis == 1 - rank else {
+                throw ONNXProblem("\(label) has axis=\(axis); only flattening everything after the batch (axis=1) "
+                    + "is supported")
+            }
+            try define(output, as: .value(try reshape(x, to: [shapes[x].reduce(1, *)], name: name)))
+        case "Reshape":
+            try define(output, as: .value(try reshapeNode(inputs, attributes: attributes, label: label, name: name)))
+        default:
+            throw ONNXProblem("\(label) is not supported; supported operators: "
+                + ONNX.supportedOperators.joined(separator: ", "))
+        }
+    }
+
+    mutating func scalar(_ name: String, what: String) throws(ONNXProblem) -> Double {
+        let c = try constant(name, what: what)
+        guard let s = c.scalar else { throw ONNXProblem("its \(what) must be a scalar, has shape \(c.shape)") }
+        return s
+    }
+
+    /// A reshape layer, or nothing when the shape does not change.
+    mutating func reshape(_ x: Int, to shape: [Int], name: String) throws(ONNXProblem) -> Int {
+        shape == shapes[x] ? x : try append(.reshape(shape), inputs: [x], name: name)
+    }
+
+    // MARK: Dense
+
+    /// `Y = alpha · A' · B' + beta · C` with A the activations (`transA` = 0), B and C constants.
+    mutating func gemm(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
+        guard inputs.count >= 2 else { throw ONNXProblem("needs inputs A and B") }
+        let x = try value(inputs[0])
+        guard try attributes.int("transA") ?? 0 == 0 else {
+            throw ONNXProblem("has transA=1; only the activations as A, untransposed, are supported")
+        }
+        let b = try constant(inputs[1], what: "weight B")
+        guard b.shape.count == 2 else { throw ONNXProblem("its weight B has shape \(b.shape); 2-D is supported") }
+        let transB = try attributes.int("transB") ?? 0 != 0
+        let alpha = Double(try attributes.float("alpha") ?? 1), beta = Double(try attributes.float("beta") ?? 1)
+        let (outputs, inputCount) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
+        var weight = Matrix(rows: outputs, columns: inputCount)  // [out, in], like nn.Linear
+        for o in 0..<outputs {
+            for i in 0..<inputCount {
+                weight.storage[o * inputCount + i] = alpha * (transB ? b.values[o * inputCount + i]
+                    : b.values[i * outputs + o])
+            }
+        }
+        var bias = [Double](repeating: 0, count: outputs)
+        if inputs.count > 2, !inputs[2].isEmpty {
+            let c = try constant(inputs[2], what: "bias C")
+            let broadcast = try Broadcast.of(c, sample: [outputs], budget: &budget)
+            for o in 0..<outputs { bias[o] = beta * broadcast.values[o] }
+        }
+        guard shapes[x] == [inputCount] else {
+            throw ONNXProblem("takes [N, \(inputCount)]; its input has shape [N] + \(shapes[x])")
+        }
+        return try append(.dense(Dense(weight: weight, bias: bias)), inputs: [x], name: name)
+    }
+
+    /// `Y = A · B` with A the activations `[N, K]` and B a constant `[K, M]`: a dense layer without bias (an `Add`
+    /// after it folds in).
+    mutating func matMul(_ inputs: [String], name: String) throws(ONNXProblem) -> Int {
+        guard inputs.count == 2 else { throw ONNXProblem("needs two inputs") }
+        let x = try value(inputs[0])
+        let b = try constant(inputs[1], what: "right-hand side")
+        guard b.shape.count == 2, shapes[x] == [b.shape[0]] else {
+            throw ONNXProblem("multiplies [N] + \(shapes[x]) by \(b.shape); only [N, K] · [K, M] is supported")
+        }
+        let (k, m) = (b.shape[0], b.shape[1])
+        var weight = Matrix(rows: m, columns: k)
+        for o in 0..<m {
+            for i in 0..<k { weight.storage[o * k + i] = b.values[i * m + o] }
+        }
+        let dense = Dense(weight: weight, bias: [Double](repeating: 0, count: m))
+        return try append(.dense(dense), inputs: [x], name: name)
+    }
+
+    // MARK: Elementwise arithmetic
+
+    /// Add, Sub, Mul or Div: of two computed values (Add, Sub), or of a computed value and a constant.
+    mutating func arithmetic(_ op: String, _ left: String, _ right: String, name: String) throws(ONNXProblem) -> Int {
+        let l = try entry(left), r = try entry(right)
+        switch (l, r) {
+        case (.value(let a), .value(let b)):
+            guard shapes[a] == shapes[b] else {
+                throw ONNXProblem("combines values of shapes \(shapes[a]) and \(shapes[b]); broadcasting between "
+                    + "computed values is not supported")
+            }
+            switch op {
+            case "Add":
+                return try append(.add, inputs: [a, b], name: name)
+            case "Sub":
+                let negated = try scaleShift(b, scale: .perChannel([-1]), shift: .perChannel([0]),
+                                             readerName: nil, name: name + "/negate")
+                return try append(.add, inputs: [a, negated], name: name)
+            default:
+                throw ONNXProblem("multiplies or divides two computed values, which is not piecewise linear")
+            }
+        case (.constant, .constant):
+            throw ONNXProblem("computes on constants only; constant folding is not supported "
+                + "(export with do_constant_folding=True)")
+        case (.value(let x), .constant(let c)), (.constant(let c), .value(let x)):
+            let constantFirst: Bool
+            if case .constant = l { constantFirst = true } else { constantFirst = false }
+            let k = try Broadcast.of(c, sample: shapes[x], budget: &budget)
+            let ones = k.replacing(with: 1), zeros = k.replacing(with: 0)
+            let readerName = constantFirst ? right : left
+            switch (op, constantFirst) {
+            case ("Add", _):
+                if let folded = try foldBias(into: x, readerName: readerName, shift: k) { return folded }
+                return try scaleShift(x, scale: ones, shift: k, readerName: readerName, name: name)
+            case ("Sub", false):
+                let negated = k.map { -$0 }
+                if let folded = try foldBias(into: x, readerName: readerName, shift: negated) { return folded }
+                return try scaleShift(x, scale: ones, shift: negated, readerName: readerName, name: name)
+            case ("Sub", true):
+                return try scaleShift(x, scale: ones.map { -$0 }, shift: k, readerName: readerName, name: name)
+            case ("Mul", _):
+                return try scaleShift(x, scale: k, shift: zeros, readerName: readerName, name: name)
+            case ("Div", false):
+                guard k.values.allSatisfy({ $0 != 0 }) else { throw ONNXProblem("divides by zero") }
+                return try scaleShift(x, scale: k.map { 1 / $0 }, shift: zeros, readerName: readerName, name: name)
+            default:
+                throw ONNXProblem("divides a constant by a computed value, which is not piecewise linear")
+            }
+        }
+    }
+
+    /// Adds `shift` to the bias of the dense layer or convolution that produced `x`, when nothing else reads `x`
+    /// and the shift is per output (channel); returns `x`, or nil when it cannot fold.
+    mutating func foldBias(into x: Int, readerName: String, shift: Broadcast) throws(ONNXProblem) -> Int? {
+        guard case .perChannel(let s) = shift, let producer = soleProducer(of: x, name: readerName) else { return nil }
+        switch layers[producer].operation {
+        case .dense(var d):
+            for o in d.bias.indices { d.bias[o] += s[o] }
+            layers[producer].operation = .dense(d)
+        case .convolution(var c):
+            for o in c.bias.indices { c.bias[o] += s[o] }
+            layers[producer].operation = .convolution(c)
+        default:
+            return nil
+        }
+        return x
+    }
+
+    /// `scale ⊙ x + shift`, merged into the scale/shift layer that produced `x` when nothing else reads it.
+    mutating func scaleShift(_ x: Int, scale: Broadcast, shift: Broadcast, readerName: String?,
+                             name: String) throws(ONNXProblem) -> Int {
+        let channels = shapes[x][0], n = shapes[x].reduce(1, *)
+        // Bring both to the same layout: per channel if both are, else per element.
+        func spelledOut(_ b: Broadcast) -> [Double] {
+            switch b {
+            case .perElement(let v): return v
+            case .perChannel(let v):
+                let inner = n / channels
+                return (0..<n).map { v[v.count == 1 ? 0 : $0 / inner] }
+            }
+        }
+        var s: [Double], t: [Double]
+        if case .perChannel(let a) = scale, case .perChannel(let b) = shift {
+            s = a.count == 1 ? [Double](repeating: a[0], count: channels) : a
+            t = b.count == 1 ? [Double](repeating: b[0], count: channels) : b
+        } else {
+            try budget.charge(2 * n, for: "a per-element scale and shift")
+            (s, t) = (spelledOut(scale), spelledOut(shift))
+        }
+        if let readerName, let producer = soleProducer(of: x, name: readerName),
+           case .scaleShift(let previous) = layers[producer].operation, previous.scale.count == s.count {
+            // s2 (s1 x + t1) + t2 = (s2 s1) x + (s2 t1 + t2)
+            let merged = ScaleShift(scale: zip(s, previous.scale).map { $0 * $1 },
+                                    shift: (0..<s.count).map { s[$0] * previous.shift[$0] + t[$0] })
+            layers[producer].operation = .scaleShift(merged)
+            return x
+        }
+        return try append(.scaleShift(ScaleShift(scale: s, shift: t)), inputs: [x], name: name)
+    }
+
+    /// Inference-mode batch normalisation, `y = γ (x − μ) / √(σ² + ε) + β` per channel: folded into the dense
+    /// layer or convolution before it when nothing else reads that, else a per-channel scale and shift.
+    mutating func batchNormalization(_ inputs: [String], attributes: ONNXAttributes,
+                                     name: String) throws(ONNXProblem) -> Int {
+        guard inputs.count >= 5 else { throw ONNXProblem("needs inputs X, scale, B, mean and var") }
+        guard try attributes.int("training_mode") ?? 0 == 0 else {
+            throw ONNXProblem("is in training mode; export the model in eval mode")
+        }
+        let x = try value(inputs[0])
+        let channels = shapes[x][0]
+        var parameters: [[Double]] = []
+        for (k, what) in ["scale", "bias", "mean", "variance"].enumerated() {
+            let c = try constant(inputs[k + 1], what: what)
+            guard c.count == channels else {
+                throw ONNXProblem("its \(what) has \(c.count) values for \(channels) channels")
+            }
+            parameters.append(c.values)
+        }
+        let epsilon = Double(try attributes.float("epsilon") ?? 1e-5)
+        var scale = [Double](repeating: 0, count: channels), shift = scale
+        for c in 0..<channels {
+            let variance = parameters[3][c] + epsilon
+            guard variance > 0 else { throw ONNXProblem("has variance + epsilon ≤ 0 in channel \(c)") }
+            scale[c] = parameters[0][c] / variance.squareRoot()
+            shift[c] = parameters[1][c] - parameters[2][c] * scale[c]
+        }
+        if let producer = soleProducer(of: x, name: inputs[0]) {
+            switch layers[producer].operation {
+            case .dense(var d):
+                for o in 0..<d.outputs {
+                    for i in 0..<d.inputs { d.weight[o, i] *= scale[o] }
+                    d.bias[o] = scale[o] * d.bias[o] + shift[o]
+                }
+                layers[producer].operation = .dense(d)
+                return x
+            case .convolution(var conv):
+                let perOutput = conv.weight.count / conv.outputChannels
+                for o in 0..<conv.outputChannels {
+                    for k in 0..<perOutput { conv.weight[o * perOutput + k] *= scale[o] }
+                    conv.bias[o] = scale[o] * conv.bias[o] + shift[o]
+                }
+                layers[producer].operation = .convolution(conv)
+                return x
+            default:
+                break
+            }
+        }
+        return try scaleShift(x, scale: .perChannel(scale), shift: .perChannel(shift), readerName: inputs[0],
+                              name: name)
+    }
+
+    // MARK: Convolution and pooling
+
+    mutating func convolution(_ inputs: [String], attributes: ONNXAttributes, label: String,
+                              name: String) throws(ONNXProblem) -> Int {
+        guard inputs.count >= 2 else { throw ONNXProblem("needs inputs X and W") }
+        let x = try value(inputs[0])
+        let group = try attributes.int("group") ?? 1
+        guard group == 1 else {
+            throw ONNXProblem("\(label) has group=\(group); grouped convolutions are not supported")
+        }
+        let w = try constant(inputs[1], what: "weight")
+        guard w.shape.count == 4 else {
+            throw ONNXProblem("\(label) has a \(w.shape.count - 2)-D kernel \(w.shape); only 2-D convolutions "
+                + "are supported")
+        }
+        let kernel = Extent2D(height: w.shape[2], width: w.shape[3])
+        if let k = try attributes.ints("kernel_shape"), k != [kernel.height, kernel.width] {
+            throw ONNXProblem("has kernel_shape \(k) but weights of shape \(w.shape)")
+        }
+        var bias = [Double](repeating: 0, count: w.shape[0])
+        if inputs.count > 2, !inputs[2].isEmpty {
+            let b = try constant(inputs[2], what: "bias")
+            guard b.count == w.shape[0] else { throw ONNXProblem("has \(b.count) biases for \(w.shape[0]) channels") }
+            bias = b.values
+        }
+        let window = try attributes.window(label: label, kernel: kernel)
+        let dilations = try attributes.ints("dilations") ?? [1, 1]
+        guard dilations.count == 2 else { throw ONNXProblem("has dilations \(dilations); 2 values are needed") }
+        let conv = Convolution2D(weight: w.values, bias: bias, outputChannels: w.shape[0], inputChannels: w.shape[1],
+                                 kernel: kernel, stride: window.stride, padding: window.padding,
+                                 dilation: Extent2D(height: dilations[0], width: dilations[1]))
+        return try append(.convolution(conv), inputs: [x], name: name)
+    }
+
+    mutating func pooling(_ op: String, _ input: String, attributes: ONNXAttributes,
+                          name: String) throws(ONNXProblem) -> Int {
+        let x = try value(input)
+        guard let k = try attributes.ints("kernel_shape"), k.count == 2 else {
+            throw ONNXProblem("needs a 2-D kernel_shape")
+        }
+        guard try attributes.int("ceil_mode") ?? 0 == 0 else {
+            throw ONNXProblem("has ceil_mode=1; only ceil_mode=0 (PyTorch's default) is supported")
+        }
+        if let d = try attributes.ints("dilations"), d.contains(where: { $0 != 1 }) {
+            throw ONNXProblem("has dilations \(d); dilated pooling is not supported")
+        }
+        let kernel = Extent2D(height: k[0], width: k[1])
+        let window = try attributes.window(label: "", kernel: kernel)
+        let includePad = try attributes.int("count_include_pad") ?? 0 != 0
+        let pooling = Pooling2D(kernel: kernel, stride: window.stride, padding: window.padding,
+                                countIncludesPadding: includePad)
+        return try append(op == "MaxPool" ? .maxPool(pooling) : .averagePool(pooling), inputs: [x], name: name)
+    }
+
+    /// ReduceMean over the two spatial axes of `[N, C, H, W]`: global average pooling (what the dynamo exporter
+    /// writes for `AdaptiveAvgPool2d(1)`).
+    mutating func reduceMean(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
+        guard !inputs.isEmpty else { throw ONNXProblem("needs an input") }
+        let x = try value(inputs[0])
+        var axes = try attributes.ints("axes")
+        if axes == nil, inputs.count > 1, !inputs[1].isEmpty {
+            axes = try constant(inputs[1], what: "axes").integers
+        }
+        let shape = shapes[x]
+        let normalised = Set((axes ?? []).map { $0 < 0 ? $0 + shape.count + 1 : $0 })
+        guard shape.count == 3, normalised == [2, 3] else {
+            throw ONNXProblem("reduces axes \(axes ?? []) of [N] + \(shape); only the spatial axes of [N, C, H, W] "
+                + "(global average pooling) are supported")
+        }
+        let pooled = try append(.globalAveragePool, inputs: [x], name: name)
+        guard try attributes.int("keepdims") ?? 1 == 0 else { return pooled }
+        return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
+    }
+
+    /// Reshape to a constant shape `[batch, ...]`: the batch entry must be -1, 0 (copy) or the graph's fixed
+    /// batch; other entries may be 0 (copy), -1 (inferred) or a size.
+    mutating func reshapeNode(_ inputs: [String], attributes: ONNXAttributes, label: String,
+                              name: String) throws(ONNXProblem) -> Int {
+        guard inputs.count >= 2 else { throw ONNXProblem("needs inputs data and shape") }
+        let x = try value(inputs[0])
+        guard let target = try constant(inputs[1], what: "shape").integers, !target.isEmpty, target.count <= 9 else {
+            throw ONNXProblem("needs a constant integer shape of rank 1 to 9")
+        }
+        let allowZero = try attributes.int("allowzero") ?? 0 != 0
+        let sample = shapes[x], n = sample.reduce(1, *)
+        let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero)
+            || (staticBatch != nil && target[0] == staticBatch)
+        guard batchOK else {
+            throw ONNXProblem("\(label) reshapes to \(target), which changes the batch dimension; only reshapes that "
+                + "keep it are supported")
+        }
+        var shape: [Int] = []
+        var inferred: Int?
+        for (k, t) in target.dropFirst().enumerated() {
+            switch t {
+            case 0 where !allowZero:
+                guard k < sample.count else { throw ONNXProblem("\(label) copies a dimension \(sample) lacks") }
+                shape.append(sample[k])
+            case -1 where inferred == nil && target[0] != -1:
+                inferred = k
+                shape.append(1)
+            case 1...:
+                shape.append(t)
+            default:
+                throw ONNXProblem("\(label) has an invalid target shape \(target)")
+            }
+        }
+        guard let known = Size.product(shape), known > 0 else {
+            throw ONNXProblem("\(label): shape \(target) is too large")
+        }
+        if let inferred {
+            guard n % known == 0 else { throw ONNXProblem("\(label) cannot reshape \(sample) to \(target)") }
+            shape[inferred] = n / known
+        }
+        guard shape.reduce(1, *) == n || (shape.isEmpty && n == 1) else {
+            throw ONNXProblem("\(label) cannot reshape \(sample) to \(target)")
+        }
+        return try reshape(x, to: shape.isEmpty ? [1] : shape, name: name)
+    }
+
+    // MARK: Pruning
+
+    /// The layers the output depends on, renumbered (a graph may compute things it does not use).
+    func pruned(keeping output: Int) -> [Network.Layer] {
+        var needed = [Bool](repeating: false, count: layers.count + 1)
+        needed[output] = true
+        for v in stride(from: output, through: 1, by: -1) where needed[v] {
+            for u in layers[v - 1].inputs { needed[u] = true }
+        }
+        var renumbered = [Int](repeating: 0, count: layers.count + 1)
+        var kept: [Network.Layer] = []
+        for v in 1...max(output, 1) where v <= layers.count && needed[v] {
+            var layer = layers[v - 1]
+            layer.inputs = layer.inputs.map { renumbered[$0] }
+            kept.append(layer)
+            renumbered[v] = kept.count
+        }
+        return kept
+    }
+}
+
+extension Broadcast {
+    /// The same layout filled with `value`.
+    func replacing(with value: Double) -> Broadcast { map { _ in value } }
+
+    func map(_ transform: (Double) -> Double) -> Broadcast {
+        switch self {
+        case .perChannel(let v): return .perChannel(v.map(transform))
+        case .perElement(let v): return .perElement(v.map(transform))
+        }
+    }
+}
+
+// MARK: - Attributes
+
+/// A node's attributes by name, read with the type each one must have.
+struct ONNXAttributes {
+    var byName: [String: Onnx_AttributeProto] = [:]
+
+    init(_ attributes: [Onnx_AttributeProto]) {
+        for a in attributes { byName[a.name] = a }
+    }
+
+    func int(_ name: String) throws(ONNXProblem) -> Int? {
+        guard let a = byName[name] else { return nil }
+        guard a.hasI else { throw ONNXProblem("attribute \(name) must be an integer") }
+        return Int(a.i)
+    }
+
+    func float(_ name: String) throws(ONNXProblem) -> Float? {
+        guard let a = byName[name] else { return nil }
+        guard a.hasF, a.f.isFinite else { throw ONNXProblem("attribute \(name) must be a finite float") }
+        return a.f
+    }
+
+    func ints(_ name: String) throws(ONNXProblem) -> [Int]? {
+        guard let a = byName[name] else { return nil }
+        guard a.ints.count <= 16 else { throw ONNXProblem("attribute \(name) has too many values") }
+        return a.ints.map { Int($0) }
+    }
+
+    /// Strides and pads of a 2-D window; `auto_pad` must be NOTSET or VALID (no padding).
+    func window(label: String, kernel: Extent2D) throws(ONNXProblem) -> (stride: Extent2D, padding: Padding2D) {
+        if let a = byName["auto_pad"] {
+            let mode = String(decoding: a.s, as: UTF8.self)
+            guard mode == "NOTSET" || mode == "VALID" || mode.isEmpty else {
+                throw ONNXProblem("has auto_pad=\(mode); only explicit pads are supported")
+            }
+        }
+        let strides = try ints("strides") ?? [1, 1]
+        let pads = try ints("pads") ?? [0, 0, 0, 0]
+        guard strides.count == 2, pads.count == 4 else {
+            throw ONNXProblem("has strides \(strides) and pads \(pads); a 2-D window needs 2 and 4 values")
+        }
+        // ONNX orders pads as [top, left, bottom, right] (begins, then ends).
+        return (Extent2D(height: strides[0], width: strides[1]),
+                Padding2D(top: pads[0], left: pads[1], bottom: pads[2], right: pads[3]))
+    }
+
+    /// The tensor a Constant node stands for.
+    func constantValue(label: String, budget: inout ONNXBudget) throws(ONNXProblem) -> ONNXConstant {
+        if let a = byName["value"], a.hasT { return try ONNXConstant(a.t, label: "\(label)'s value", budget: &budget) }
+        if let a = byName["value_float"], a.hasF, a.f.isFinite {
+            return ONNXConstant(shape: [], values: [Double(a.f)])
+        }
+        if let a = byName["value_floats"], a.floats.allSatisfy(\.isFinite) {
+            try budget.charge(a.floats.count, for: label)
+            return ONNXConstant(shape: [a.floats.count], values: a.floats.map(Double.init))
+        }
+        if let a = byName["value_int"], a.hasI {
+            return ONNXConstant(shape: [], values: [Double(a.i)], integers: [Int(a.i)])
+        }
+        if let a = byName["value_ints"] {
+            try budget.charge(2 * a.ints.count, for: label)
+            return ONNXConstant(shape: [a.ints.count], values: a.ints.map(Double.init),
+                                integers: a.ints.map { Int($0) })
+        }
+        throw ONNXProblem("has no value of a supported kind (tensor, finite float(s) or int(s))")
+    }
+}

@@ -1,0 +1,325 @@
+import LinearAlgebra
+
+// The forward pass of a `Network`, in Double or Float. A batch is N samples one after the other (a row-major
+// N × sampleSize matrix), each sample's elements in C order (for `[C, H, W]`: channel, then row, then column), so
+// reshapes cost nothing.
+
+/// A scalar type the forward pass runs in: `Double` (BLAS `dgemm`) or `Float` (`sgemm`, as PyTorch's float32).
+public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
+    /// `C (m×n) = A (m×k) · op(B) + beta · C` on row-major buffers, `op(B)` = Bᵀ when `transposeB`.
+    static func gemm(transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
+                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Double: NetworkScalar {
+    public static func gemm(transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+                            b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>,
+                            ldc: Int) {
+        rowMajorGEMM(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+extension Float: NetworkScalar {
+    public static func gemm(transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>,
+                            ldc: Int) {
+        rowMajorSGEMM(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+extension Network {
+    /// Rows evaluated together: bounds the memory of intermediate values on a large batch.
+    static let rowsPerBlock = 256
+
+    /// Forward pass over a batch (N × ``inputSize``, one sample per row) → N × ``outputSize``, in Double.
+    public func forward(_ input: Matrix) -> Matrix {
+        precondition(input.columns == inputSize, "the network takes \(inputSize) inputs per row, got \(input.columns)")
+        return Matrix(rows: input.rows, columns: outputSize, storage: forward(input.storage, rows: input.rows))
+    }
+
+    /// Forward pass over a batch (N × inputSize) → N × outputSize.
+    public func callAsFunction(_ input: Matrix) -> Matrix { forward(input) }
+
+    /// Forward pass over `rows` samples stored one after the other (`rows × inputSize` values) →
+    /// `rows × outputSize` values, in `Double` or `Float`. In Float, the parameters are rounded to Float once
+    /// per call and every product runs in `sgemm`, as a float32 PyTorch model does.
+    public func forward<S: NetworkScalar>(_ input: [S], rows: Int) -> [S] {
+        precondition(rows >= 0 && input.count == rows * inputSize,
+                     "the network takes \(inputSize) inputs per row; got \(input.count) values for \(rows) rows")
+        let steps = layers.map { CompiledStep<S>($0.operation) }
+        if rows <= Network.rowsPerBlock { return forwardBlock(input, rows: rows, steps: steps) }
+        var output = [S](repeating: 0, count: rows * outputSize)
+        var start = 0
+        while start < rows {
+            let end = min(start + Network.rowsPerBlock, rows)
+            let block = Array(input[(start * inputSize)..<(end * inputSize)])
+            let result = forwardBlock(block, rows: end - start, steps: steps)
+            output.replaceSubrange((start * outputSize)..<(end * outputSize), with: result)
+            start = end
+        }
+        return output
+    }
+
+    private func forwardBlock<S: NetworkScalar>(_ input: [S], rows: Int, steps: [CompiledStep<S>]) -> [S] {
+        // Drop each value after the last layer that reads it, so a long chain holds two values at a time.
+        var lastUse = [Int](repeating: 0, count: layers.count + 1)
+        for (index, layer) in layers.enumerated() {
+            for v in layer.inputs { lastUse[v] = index + 1 }
+        }
+        lastUse[layers.count] = .max
+        var values = [[S]?](repeating: nil, count: layers.count + 1)
+        values[0] = input
+        for (index, layer) in layers.enumerated() {
+            let inputs = layer.inputs.map { v -> [S] in
+                guard let value = values[v] else { preconditionFailure("value \(v) was dropped before its last use") }
+                return value
+            }
+            values[index + 1] = steps[index].apply(to: inputs, rows: rows, shape: shape(ofValue: layer.inputs[0]),
+                                                   outputShape: layer.outputShape)
+            for v in layer.inputs where lastUse[v] == index + 1 { values[v] = nil }
+        }
+        guard let output = values[layers.count] else { preconditionFailure("the output was dropped") }
+        return output
+    }
+}
+
+/// A layer's operation with its parameters in the scalar type of the pass.
+private enum CompiledStep<S: NetworkScalar> {
+    case dense(weight: [S], bias: [S], inputs: Int, outputs: Int)
+    case convolution(Convolution2D, weight: [S], bias: [S])
+    case scaleShift(scale: [S], shift: [S])
+    case relu
+    case leakyReLU(S)
+    case clip(S, S)
+    case maxPool(Pooling2D)
+    case averagePool(Pooling2D)
+    case globalAveragePool
+    case reshape
+    case add
+
+    init(_ operation: Operation) {
+        switch operation {
+        case .dense(let d):
+            self = .dense(weight: d.weight.storage.map { S($0) }, bias: d.bias.map { S($0) }, inputs: d.inputs,
+                          outputs: d.outputs)
+        case .convolution(let c):
+            self = .convolution(c, weight: c.weight.map { S($0) }, bias: c.bias.map { S($0) })
+        case .scaleShift(let s): self = .scaleShift(scale: s.scale.map { S($0) }, shift: s.shift.map { S($0) })
+        case .relu: self = .relu
+        case .leakyReLU(let slope): self = .leakyReLU(S(slope))
+        case .clip(let lower, let upper): self = .clip(S(lower), S(upper))
+        case .maxPool(let p): self = .maxPool(p)
+        case .averagePool(let p): self = .averagePool(p)
+        case .globalAveragePool: self = .globalAveragePool
+        case .reshape: self = .reshape
+        case .add: self = .add
+        }
+    }
+
+    /// The step on `rows` samples of shape `shape` (the first input's).
+    func apply(to inputs: [[S]], rows: Int, shape: [Int], outputShape: [Int]) -> [S] {
+        let x = inputs[0]
+        switch self {
+        case .dense(let weight, let bias, let n, let m):
+            // y (N × m) = bias, then += x (N × n) · Wᵀ (W is m × n, like nn.Linear).
+            var y = [S](repeating: 0, count: rows * m)
+            for i in 0..<rows {
+                for j in 0..<m { y[i * m + j] = bias[j] }
+            }
+            guard rows > 0 else { return y }
+            x.withUnsafeBufferPointer { px in
+                weight.withUnsafeBufferPointer { pw in
+                    y.withUnsafeMutableBufferPointer { py in
+                        guard let a = px.baseAddress, let b = pw.baseAddress, let c = py.baseAddress else { return }
+                        S.gemm(transposeB: true, m: rows, n: m, k: n, a: a, lda: n, b: b, ldb: n,
+                               beta: 1, c: c, ldc: m)
+                    }
+                }
+            }
+            return y
+        case .convolution(let c, let weight, let bias):
+            return c.forward(x, rows: rows, inputShape: shape, weight: weight, bias: bias)
+        case .scaleShift(let scale, let shift):
+            // Per channel: each pair covers `inner` consecutive elements; per element: inner = 1.
+            let size = shape.reduce(1, *), inner = size / scale.count
+            var y = x
+            for i in 0..<rows {
+                let base = i * size
+                for e in 0..<size {
+                    let c = e / inner
+                    y[base + e] = scale[c] * x[base + e] + shift[c]
+                }
+            }
+            return y
+        case .relu:
+            return x.map { $0 > 0 ? $0 : 0 }
+        case .leakyReLU(let slope):
+            return x.map { $0 > 0 ? $0 : slope * $0 }
+        case .clip(let lower, let upper):
+            return x.map { min(max($0, lower), upper) }
+        case .maxPool(let pooling):
+            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: true)
+        case .averagePool(let pooling):
+            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: false)
+        case .globalAveragePool:
+            let channels = shape[0], area = shape[1] * shape[2]
+            var y = [S](repeating: 0, count: rows * channels)
+            for i in 0..<rows {
+                for c in 0..<channels {
+                    let base = (i * channels + c) * area
+                    var sum: S = 0
+                    for k in 0..<area { sum += x[base + k] }
+                    y[i * channels + c] = sum / S(area)
+                }
+            }
+            return y
+        case .reshape:
+            return x
+        case .add:
+            var y = x
+            for k in y.indices { y[k] += inputs[1][k] }
+            return y
+        }
+    }
+}
+
+// MARK: - Convolution: im2col + GEMM, and the reference it is tested against
+
+extension Convolution2D {
+    /// The fast convolution of a batch (N × C·H·W) of `[C, H, W]` samples → N × O·H'·W', in Double.
+    public func forward(_ x: Matrix, inputShape: [Int]) -> Matrix {
+        let out = outputShape(unchecked: inputShape).reduce(1, *)
+        return Matrix(rows: x.rows, columns: out,
+                      storage: forward(x.storage, rows: x.rows, inputShape: inputShape, weight: weight, bias: bias))
+    }
+
+    /// im2col + GEMM: each sample is unfolded into a `(C·kh·kw) × (H'·W')` matrix whose column is one output
+    /// position's receptive field, so the convolution becomes one GEMM with the `O × (C·kh·kw)` weight matrix.
+    /// `weight` and `bias` are this convolution's, in the scalar type of the pass.
+    func forward<S: NetworkScalar>(_ x: [S], rows: Int, inputShape: [Int], weight: [S], bias: [S]) -> [S] {
+        let shape = outputShape(unchecked: inputShape)
+        let (height, width) = (inputShape[1], inputShape[2])
+        let (outH, outW) = (shape[1], shape[2])
+        let positions = outH * outW
+        let patch = inputChannels * kernel.height * kernel.width
+        let inSize = inputChannels * height * width, outSize = outputChannels * positions
+        var y = [S](repeating: 0, count: rows * outSize)
+        var columns = [S](repeating: 0, count: patch * positions)  // (C·kh·kw) × (H'·W')
+        for n in 0..<rows {
+            let sampleBase = n * inSize
+            // Unfold: row r = (c, i, j) of the patch, column p = (oy, ox) of the output.
+            for c in 0..<inputChannels {
+                for i in 0..<kernel.height {
+                    for j in 0..<kernel.width {
+                        let r = (c * kernel.height + i) * kernel.width + j
+                        for oy in 0..<outH {
+                            let iy = oy * stride.height - padding.top + i * dilation.height
+                            let rowBase = r * positions + oy * outW
+                            guard iy >= 0 && iy < height else {
+                                for ox in 0..<outW { columns[rowBase + ox] = 0 }
+                                continue
+                            }
+                            let inputRow = sampleBase + (c * height + iy) * width
+                            for ox in 0..<outW {
+                                let ix = ox * stride.width - padding.left + j * dilation.width
+                                columns[rowBase + ox] = ix >= 0 && ix < width ? x[inputRow + ix] : 0
+                            }
+                        }
+                    }
+                }
+            }
+            // Output = bias, then += W · columns.
+            let outBase = n * outSize
+            for o in 0..<outputChannels {
+                for p in 0..<positions { y[outBase + o * positions + p] = bias[o] }
+            }
+            weight.withUnsafeBufferPointer { w in
+                columns.withUnsafeBufferPointer { cols in
+                    y.withUnsafeMutableBufferPointer { out in
+                        guard let wp = w.baseAddress, let cp = cols.baseAddress, let op = out.baseAddress else {
+                            return
+                        }
+                        S.gemm(transposeB: false, m: outputChannels, n: positions, k: patch, a: wp, lda: patch,
+                               b: cp, ldb: positions, beta: 1, c: op + outBase, ldc: positions)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// The obviously correct convolution, straight from the definition
+    /// `y[o, oy, ox] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x[c, oy·s − pad + i·d, ox·s − pad + j·d]` (zero outside).
+    /// Slow; kept to test ``forward(_:inputShape:)`` against.
+    public func referenceForward(_ x: Matrix, inputShape: [Int]) -> Matrix {
+        let shape = outputShape(unchecked: inputShape)
+        let (height, width) = (inputShape[1], inputShape[2])
+        let (outH, outW) = (shape[1], shape[2])
+        var y = Matrix(rows: x.rows, columns: outputChannels * outH * outW)
+        for n in 0..<x.rows {
+            for o in 0..<outputChannels {
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        var sum = bias[o]
+                        for c in 0..<inputChannels {
+                            for i in 0..<kernel.height {
+                                for j in 0..<kernel.width {
+                                    let iy = oy * stride.height - padding.top + i * dilation.height
+                                    let ix = ox * stride.width - padding.left + j * dilation.width
+                                    guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                    let w = weight[((o * inputChannels + c) * kernel.height + i) * kernel.width + j]
+                                    sum += w * x[n, (c * height + iy) * width + ix]
+                                }
+                            }
+                        }
+                        y[n, (o * outH + oy) * outW + ox] = sum
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// The output shape of an input already checked (by `Network.init`) to fit.
+    private func outputShape(unchecked x: [Int]) -> [Int] {
+        do { return try outputShape(for: x) } catch { preconditionFailure("\(error)") }
+    }
+}
+
+// MARK: - Pooling
+
+extension Pooling2D {
+    /// Max or average pooling of `rows` `[C, H, W]` samples → `[C, H', W']` each. Padded positions never win a
+    /// max; in an average they count as zeros when ``countIncludesPadding``, else they are left out.
+    func forward<S: NetworkScalar>(_ x: [S], rows: Int, inputShape: [Int], outputShape: [Int], maximum: Bool) -> [S] {
+        let (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2])
+        let (outH, outW) = (outputShape[1], outputShape[2])
+        let inSize = channels * height * width, outSize = channels * outH * outW
+        var y = [S](repeating: 0, count: rows * outSize)
+        for n in 0..<rows {
+            for c in 0..<channels {
+                let plane = n * inSize + c * height * width
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        // Padding is smaller than the window (checked), so every window holds a real element.
+                        let y0 = oy * stride.height - padding.top, x0 = ox * stride.width - padding.left
+                        var best = -S.infinity, sum: S = 0, count = 0
+                        for iy in max(y0, 0)..<min(y0 + kernel.height, height) {
+                            for ix in max(x0, 0)..<min(x0 + kernel.width, width) {
+                                let v = x[plane + iy * width + ix]
+                                best = max(best, v)
+                                sum += v
+                                count += 1
+                            }
+                        }
+                        let divisor = countIncludesPadding ? kernel.height * kernel.width : count
+                        y[n * outSize + (c * outH + oy) * outW + ox] = maximum ? best : sum / S(divisor)
+                    }
+                }
+            }
+        }
+        return y
+    }
+}
