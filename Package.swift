@@ -42,7 +42,7 @@ let package = Package(
 
         /// Fuzz targets for the file readers: libFuzzer entry points, and replay tools in ordinary builds
         /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpus).
-        .executableTarget(name: "FuzzSafetensors", dependencies: ["NeuralNet"], path: "Fuzz/FuzzSafetensors"),
+        .executableTarget(name: "FuzzReaders", dependencies: ["NeuralNet"], path: "Fuzz/FuzzReaders"),
 
         // MARK: - Implementation details
 

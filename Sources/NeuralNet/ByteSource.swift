@@ -15,6 +15,12 @@ extension Data: ByteSource {
     }
 }
 
+/// A file that cannot be read, with what is wrong with it; each format's reader wraps it in its own error.
+struct FileReadError: Error {
+    var path: String
+    var problem: String
+}
+
 /// A regular file opened for reading by ranges (`pread`), closed when the value goes away.
 ///
 /// Opening refuses what is not a regular file — a folder, a FIFO (which would block), a device such as
@@ -25,7 +31,7 @@ final class ReadOnlyFile: ByteSource {
     private let descriptor: Int32
 
     init(path: String) throws {
-        func fail(_ problem: String) -> WeightsFileError { WeightsFileError(path: path, problem: problem) }
+        func fail(_ problem: String) -> FileReadError { FileReadError(path: path, problem: problem) }
         // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for ever.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
@@ -60,6 +66,17 @@ final class ReadOnlyFile: ByteSource {
 
     deinit { close(descriptor) }
 
+    /// The whole file, for formats that need all of it; refused when it is larger than `maximumSize` bytes.
+    func readAll(maximumSize: Int) throws -> Data {
+        guard count <= maximumSize else {
+            throw FileReadError(path: path, problem: "is \(count) bytes, more than the \(maximumSize) this reader takes")
+        }
+        return Data(try bytes(0..<count))
+    }
+
+    /// At most what the reader may hold: a quarter of the physical memory (a format may widen what it reads).
+    static var largestWholeFile: Int { Int(min(ProcessInfo.processInfo.physicalMemory / 4, UInt64(Int.max))) }
+
     func bytes(_ range: Range<Int>) throws -> [UInt8] {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
         var buffer = [UInt8](repeating: 0, count: range.count)
@@ -72,7 +89,7 @@ final class ReadOnlyFile: ByteSource {
             guard n > 0 else {
                 // The file shrank after it was opened, or the disk failed.
                 let reason = n == 0 ? "it ended early (changed while being read?)" : String(cString: strerror(errno))
-                throw WeightsFileError(path: path, problem: "cannot be read: \(reason)")
+                throw FileReadError(path: path, problem: "cannot be read: \(reason)")
             }
             done += n
         }

@@ -40,8 +40,12 @@ public enum Safetensors {
     public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1)
         throws -> (network: MLP, isSinglePrecision: Bool)
     {
-        let file = try ReadOnlyFile(path: path)
-        return try decode(from: file, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+        do {
+            let file = try ReadOnlyFile(path: path)
+            return try decode(from: file, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+        } catch let error as FileReadError {
+            throw WeightsFileError(path: path, problem: error.problem)
+        }
     }
 
     /// Decodes the MLP in the bytes of a safetensors file; `path` only names it in errors. The file reader and

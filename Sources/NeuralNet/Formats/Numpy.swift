@@ -92,9 +92,8 @@ public enum Numpy {
     /// Reads the array in the file at `path`.
     public static func read(path: String) throws -> NumpyArray {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw NumpyError(name: path, problem: FileManager.default.fileExists(atPath: path)
-                ? "cannot be read (\(error.localizedDescription))" : "no such file")
+        do { data = try ReadOnlyFile(path: path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+            throw NumpyError(name: path, problem: error.problem)
         }
         return try parse(data, name: path)
     }

@@ -44,11 +44,10 @@ public enum ONNX {
     /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
     public static func read(path: String) throws -> Network {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ONNXError(name: path, problem: FileManager.default.fileExists(atPath: path)
-                ? "cannot be read (\(error.localizedDescription))" : "no such file")
+        do { data = try ReadOnlyFile(path: path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+            throw ONNXError(name: path, problem: error.problem)
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath()
         return try network(from: data, name: path) { location in
             // Only a file in the model's folder or below it: a model may not read arbitrary files.
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
@@ -56,10 +55,13 @@ public enum ONNX {
                 throw ONNXExternalDataError(
                     message: "external data location '\(location)' is not a file beside the model")
             }
-            let url = folder.appendingPathComponent(location)
-            do { return try Data(contentsOf: url) } catch {
-                throw ONNXExternalDataError(message: "external data file \(url.path) cannot be read"
-                    + (FileManager.default.fileExists(atPath: url.path) ? "" : " (no such file)"))
+            // A symbolic link beside the model may point anywhere: follow it and check where it lands.
+            let url = folder.appendingPathComponent(location).resolvingSymlinksInPath()
+            guard url.path.hasPrefix(folder.path + "/") else {
+                throw ONNXExternalDataError(message: "external data location '\(location)' leads outside the model's folder")
+            }
+            do { return try ReadOnlyFile(path: url.path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+                throw ONNXExternalDataError(message: "external data file \(url.path) \(error.problem)")
             }
         }
     }
