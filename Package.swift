@@ -18,24 +18,27 @@ let package = Package(
     targets: [
         // MARK: - Public API
 
+        /// No domain knowledge: typed reports to JSON, atomic file writes, the one parallel work queue, a stopwatch,
+        /// and the ComputeContext (threads) that is passed to whatever runs in parallel.
+        .target(name: "Support"),
         /// Row-major `Matrix`, BLAS products, LAPACKE least squares, the seeded generator.
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
         /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
         /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
         .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "ONNXSchema"]),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
-        .target(name: "RegionAnalysis", dependencies: ["LinearAlgebra", "NeuralNet"]),
+        .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
         .target(name: "Plot"),
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
-        .target(name: "PlotCairo", dependencies: ["Plot", "CCairo"]),
+        .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
-        .target(name: "Experiments", dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"]),
+        .target(name: "Experiments", dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",
             dependencies: [
-                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo", "CProcessControl",
+                "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +74,7 @@ let package = Package(
 
         // MARK: - Tests
 
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(
@@ -82,19 +86,16 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "RegionAnalysisTests", dependencies: ["RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
+        .testTarget(name: "RegionAnalysisTests", dependencies: ["Support", "RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
-                "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
+                "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["Fixtures", "__Snapshots__"]
         ),
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
         .testTarget(name: "regionplotTests", dependencies: ["regionplot"]),
-    ],
-    // Swift 5 mode: the probe's worker threads write disjoint slices of shared buffers through raw pointers,
-    // which Swift 6's strict checking cannot prove safe.
-    swiftLanguageModes: [.v5]
+    ]
 )

@@ -6,7 +6,7 @@ import NeuralNet
 // is a replay tool, `FuzzReaders READER FILE_OR_FOLDER …`, which runs the reader on each file.
 
 /// The readers, each a pure function of a file's bytes that must return or throw — never crash, trap or hang.
-let readers: [String: (Data) throws -> String] = [
+let readers: [String: @Sendable (Data) throws -> String] = [
     "safetensors": { data in
         let (network, _) = try Safetensors.decode(data, path: "input", inputDimension: nil, outputDimension: nil)
         return "layers \(network.layerWidths)"
@@ -16,7 +16,7 @@ let readers: [String: (Data) throws -> String] = [
 ]
 
 /// The reader the fuzzer drives, read from the environment once.
-let fuzzedReader: (Data) throws -> String = {
+let fuzzedReader: @Sendable (Data) throws -> String = {
     let name = ProcessInfo.processInfo.environment["REGIONPLOT_FUZZ_READER"] ?? ""
     guard let reader = readers[name] else {
         fatalError("set REGIONPLOT_FUZZ_READER to one of \(readers.keys.sorted().joined(separator: ", "))")

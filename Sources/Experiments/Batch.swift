@@ -99,10 +99,10 @@ public struct BatchPlan: Sendable {
 }
 
 /// What one finished (or failed) run left in its folder, read back from `report.json` or `error.txt`.
-public struct BatchRunRecord {
+public struct BatchRunRecord: Sendable {
     public var run: BatchRun
     /// The report, when the run succeeded.
-    public var report: [String: Any]?
+    public var report: XORReport?
     /// The error, when it failed.
     public var error: String?
 
@@ -116,8 +116,8 @@ public struct BatchRunRecord {
             let run = BatchRun(width: w, seed: s)
             let path = folder + "/" + name
             if let data = FileManager.default.contents(atPath: path + "/report.json"),
-               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                records.append(BatchRunRecord(run: run, report: json, error: nil))
+               let report = try? JSONDecoder().decode(XORReport.self, from: data) {
+                records.append(BatchRunRecord(run: run, report: report, error: nil))
             } else if let data = FileManager.default.contents(atPath: path + "/error.txt") {
                 records.append(BatchRunRecord(run: run, report: nil, error: String(decoding: data, as: UTF8.self)
                     .trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -126,23 +126,17 @@ public struct BatchRunRecord {
         return records.sorted { ($0.run.width, $0.run.seed) < ($1.run.width, $1.run.seed) }
     }
 
-    func network(_ index: Int) -> [String: Any]? { (report?["networks"] as? [[String: Any]])?[safe: index] }
-    func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
-    /// Whether the stored report was made with these settings (the keys the main job writes).
+    /// Whether the stored report was made with these settings.
     public func matches(grid: Int, learningRate: Double, epochs: Int, maxAttempts: Int) -> Bool {
-        guard let report, let training = report["training"] as? [String: Any] else { return false }
-        return number(report["grid"]) == Double(grid) && number(report["width"]) == Double(run.width)
-            && number(report["seed"]) == Double(run.seed) && number(training["learningRate"]) == learningRate
-            && number(training["epochs"]) == Double(epochs) && number(training["maxAttempts"]) == Double(maxAttempts)
+        guard let report else { return false }
+        return report.grid == grid && report.width == run.width && report.seed == Int(truncatingIfNeeded: run.seed)
+            && report.training.learningRate == learningRate && report.training.epochs == epochs
+            && report.training.maxAttempts == maxAttempts
     }
-    var regionsA: Double? { number(network(0)?["probeRegions"]) }
-    var regionsB: Double? { number(network(1)?["probeRegions"]) }
-    var r2AToB: Double? { number(((report?["regression"] as? [String: Any])?["aToB"] as? [String: Any])?["r2"]) }
-    var r2BToA: Double? { number(((report?["regression"] as? [String: Any])?["bToA"] as? [String: Any])?["r2"]) }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+    var regionsA: Double? { report.map { Double($0.networks[0].probeRegions) } }
+    var regionsB: Double? { report.map { Double($0.networks[1].probeRegions) } }
+    var r2AToB: Double? { report?.regression.aToB.r2 }
+    var r2BToA: Double? { report?.regression.bToA.r2 }
 }
 
 /// The sweep's summary: a CSV row per run and a figure of region counts and R² against width.
@@ -169,15 +163,18 @@ public enum BatchSummary {
         }
         var lines = [columns.joined(separator: ",")]
         for r in records {
-            let timings = r.report?["timings"] as? [String: Any]
+            // Numbers go through NSNumber, which prints them as the CSV has always had them.
+            func number(_ value: Int?) -> NSNumber? { value.map { NSNumber(value: $0) } }
+            func number(_ value: Double?) -> NSNumber? { value.map { NSNumber(value: $0) } }
+            let (a, b, timings) = (r.report?.networks[0], r.report?.networks[1], r.report?.timings)
             let row: [Any?] = [
                 r.run.width, NSNumber(value: r.run.seed), r.report != nil ? "ok" : "failed",
-                r.network(0)?["attempts"], r.network(1)?["attempts"], r.network(0)?["accuracy"], r.network(1)?["accuracy"],
-                r.network(0)?["probeRegions"], r.network(1)?["probeRegions"],
-                r.network(0)?["activationPatterns"], r.network(1)?["activationPatterns"],
-                r.r2AToB.map { NSNumber(value: $0) }, r.r2BToA.map { NSNumber(value: $0) },
-                timings?["train"], timings?["probe"], timings?["dedup"], timings?["regression"], timings?["render"],
-                timings?["total"], r.error,
+                number(a?.attempts), number(b?.attempts), number(a?.accuracy), number(b?.accuracy),
+                number(a?.probeRegions), number(b?.probeRegions),
+                number(a?.activationPatterns), number(b?.activationPatterns),
+                number(r.r2AToB), number(r.r2BToA),
+                number(timings?.train), number(timings?.probe), number(timings?.dedup), number(timings?.regression),
+                number(timings?.render), number(timings?.total), r.error,
             ]
             lines.append(row.map(field).joined(separator: ","))
         }

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
@@ -115,7 +116,7 @@ public enum CircuitsExperiment {
         let network = trainer.network
         // The analysis layer: exact breakpoints on [−1, 1] for one input, exact regions on [−1, 1]² for two.
         let breakpoints = circuit.inputs == 1 ? piecewiseLinearBreakpoints(network) : nil
-        let partition = circuit.inputs == 1 ? nil : ExactPartition(network: network, workers: 1)
+        let partition = circuit.inputs == 1 ? nil : ExactPartition(network: network, context: .serial)
         return Run(circuit: circuit, seed: seed, batches: total, testLoss: curve, finalLoss: finalLoss, network: network,
                    breakpoints: breakpoints, partition: partition, seconds: clock.elapsed)
     }

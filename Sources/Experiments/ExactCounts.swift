@@ -1,3 +1,4 @@
+import Support
 import RegionAnalysis
 
 /// The exact-region numbers the report carries for one network.

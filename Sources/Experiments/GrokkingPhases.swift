@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import LinearAlgebra
 
@@ -47,15 +48,14 @@ public enum GrokkingPhaseDiagram {
         return (0..<count).map { pow(10, a + (b - a) * Double($0) / Double(count - 1)) }
     }
 
-    /// Trains one model per (η₁, η₂) pair on `workers` threads, each the same seed and data as `base`.
+    /// Trains one model per (η₁, η₂) pair on `context.threads` threads, each the same seed and data as `base`.
     /// Runs stop once their phase is decided. Cells come back η₁-major.
     public static func sweep(base: GrokkingSettings, representationRates: [Double], decoderRates: [Double],
-                             delay: Int, workers: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) -> [PhaseDiagramCell] {
+                             delay: Int, context: ComputeContext,
+                             progress: (@Sendable (Int, Int) -> Void)? = nil) -> [PhaseDiagramCell] {
         let jobs = representationRates.flatMap { r in decoderRates.map { (r, $0) } }
         let done = AtomicCounter()
-        let previousBLASThreads = setBLASThreadCount(1)
-        defer { _ = setBLASThreadCount(previousBLASThreads) }
-        return parallelMap(count: jobs.count, workers: workers) { k in
+        return parallelMap(count: jobs.count, context: context) { k in
             var s = base
             (s.representationLearningRate, s.decoderLearningRate) = jobs[k]
             var cell = PhaseDiagramCell(representationLearningRate: s.representationLearningRate,

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
@@ -23,8 +24,8 @@ public struct XORExperimentSettings: Sendable {
     /// Probe arithmetic; nil picks per network: float32 for a network read from an all-F32 file (as PyTorch
     /// evaluates it, so the notebook's numbers are reproduced), float64 otherwise.
     public var precision: ProbePrecision?
-    /// Worker threads of the probes; nil for all cores.
-    public var threads: Int?
+    /// Threads of the probes and the exact partition.
+    public var context = ComputeContext.allCores
     /// Enumerate the exact regions too; nil decides by cost (on for nets of at most `exactAutoLimit` hidden units).
     public var exact: Bool?
     /// Grid resolutions of the probe-versus-exact comparison; nil for 5, 11, 21, 51, 101, 201, 501, 1001 up to
@@ -145,8 +146,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let (netB, sourceB, trainingB, precisionB) = try obtain(label: "b", path: settings.netBPath, stream: 2)
     timings.train = stage.lap()
 
-    let probeA = GradientProbe(network: netA, precision: precisionA, workers: settings.threads).probe(grid)
-    let probeB = GradientProbe(network: netB, precision: precisionB, workers: settings.threads).probe(grid)
+    let probeA = GradientProbe(network: netA, precision: precisionA, context: settings.context).probe(grid)
+    let probeB = GradientProbe(network: netB, precision: precisionB, context: settings.context).probe(grid)
     timings.probe = stage.lap()
     guard probeA.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "a") }
     guard probeB.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "b") }
@@ -165,13 +166,13 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         for k in 0..<2 {
             var net = k == 0 ? a : b
             var watch = Stopwatch()
-            let partition = ExactPartition(network: net.network, domain: .square, workers: settings.threads)
+            let partition = ExactPartition(network: net.network, domain: .square, context: settings.context)
             net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count, seconds: watch.lap())
             net.exact = partition
             net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
                 // The run's own grid was probed already.
                 if g == settings.grid { return (g, net.regions.count) }
-                let probe = GradientProbe(network: net.network, precision: net.precision, workers: settings.threads)
+                let probe = GradientProbe(network: net.network, precision: net.precision, context: settings.context)
                     .probe(ProbeGrid(resolution: g))
                 return (g, RegionDeduplication(triples: probe.coefficients, tolerance: settings.tolerance).count)
             }
@@ -182,18 +183,4 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     timings.total = clock.elapsed
 
     return XORExperimentResult(settings: settings, grid: grid, a: a, b: b, aToB: aToB, bToA: bToA, timings: timings)
-}
-
-/// A monotonic stopwatch.
-public struct Stopwatch: Sendable {
-    private var start: UInt64
-    public init() { start = DispatchTime.now().uptimeNanoseconds }
-    /// Seconds since the start.
-    public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-    /// Seconds since the start or the last lap; starts a new lap.
-    public mutating func lap() -> Double {
-        let now = DispatchTime.now().uptimeNanoseconds
-        defer { start = now }
-        return Double(now - start) / 1e9
-    }
 }

@@ -293,25 +293,25 @@ public enum XORFigures {
     }
 
     /// Every figure of the main job, by file stem.
-    public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [(name: String, figure: Figure)] {
-        func training(_ n: AnalysedNetwork) -> Figure {
+    public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [FigureRecipe] {
+        @Sendable func training(_ n: AnalysedNetwork) -> Figure {
             XORFigures.training(n.network, epochs: n.training.map { _ in result.settings.epochs }, accuracy: n.training?.accuracy,
                                 caption: n.source, dpi: dpi)
         }
         return [
-            ("xor-points", xorPoints(dpi: dpi)),
-            ("xor-3d", xor3D(dpi: dpi)),
-            ("handcrafted-regions", handcraftedRegions(dpi: dpi)),
-            ("handcrafted-wireframe", handcraftedWireframe(dpi: dpi)),
-            ("training-a", training(result.a)),
-            ("training-b", training(result.b)),
-            ("linear-regions", linearRegions(result, dpi: dpi)),
-            ("surfaces", surfaces(result, dpi: dpi)),
-            ("wireframes", wireframes(result, dpi: dpi)),
-        ] + [
-            ("partition-a", partition(result.a, grid: result.grid.resolution, dpi: dpi)),
-            ("partition-b", partition(result.b, grid: result.grid.resolution, dpi: dpi)),
-            ("probe-vs-exact", probeVersusExact(result, dpi: dpi)),
-        ].compactMap { name, figure in figure.map { (name, $0) } }
+            FigureRecipe("xor-points") { xorPoints(dpi: dpi) },
+            FigureRecipe("xor-3d") { xor3D(dpi: dpi) },
+            FigureRecipe("handcrafted-regions") { handcraftedRegions(dpi: dpi) },
+            FigureRecipe("handcrafted-wireframe") { handcraftedWireframe(dpi: dpi) },
+            FigureRecipe("training-a") { training(result.a) },
+            FigureRecipe("training-b") { training(result.b) },
+            FigureRecipe("linear-regions") { linearRegions(result, dpi: dpi) },
+            FigureRecipe("surfaces") { surfaces(result, dpi: dpi) },
+            FigureRecipe("wireframes") { wireframes(result, dpi: dpi) },
+        ] + (result.a.exactCounts == nil || result.b.exactCounts == nil ? [] : [
+            FigureRecipe("partition-a") { partition(result.a, grid: result.grid.resolution, dpi: dpi) },
+            FigureRecipe("partition-b") { partition(result.b, grid: result.grid.resolution, dpi: dpi) },
+            FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) },
+        ])
     }
 }

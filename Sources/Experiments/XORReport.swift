@@ -1,61 +1,141 @@
+import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
 
+/// The main job's report.json. Its keys are a public contract (scripts read them): add, never rename or drop.
+public struct XORReport: Codable, Sendable {
+    /// One network's numbers.
+    public struct Network: Codable, Sendable {
+        public var label: String
+        public var layerWidths: [Int]
+        /// "trained", or the file it was read from.
+        public var source: String
+        /// Training attempts and accuracy; null for loaded nets.
+        public var attempts: Int?
+        public var accuracy: Double?
+        public var probeRegions: Int
+        public var activationPatterns: Int
+        public var finalLoss: Double?
+        public var divergedAttempts: Int?
+        public var precision: String
+        /// The exact partition's numbers; null when it was not computed.
+        public var exactRegions: Int?
+        public var exactFunctions: Int?
+        public var regionsMissedByProbes: Int?
+        public var smallestRegionArea: Double?
+        public var probeConvergence: [ConvergencePoint]
+        /// The notebook's `printStructure` equation, for 2 → 2 → 1 nets only (absent otherwise).
+        public var structureLatex: String?
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(label, forKey: .label)
+            try c.encode(layerWidths, forKey: .layerWidths)
+            try c.encode(source, forKey: .source)
+            try c.encode(attempts, forKey: .attempts)
+            try c.encode(accuracy, forKey: .accuracy)
+            try c.encode(probeRegions, forKey: .probeRegions)
+            try c.encode(activationPatterns, forKey: .activationPatterns)
+            try c.encode(finalLoss, forKey: .finalLoss)
+            try c.encode(divergedAttempts, forKey: .divergedAttempts)
+            try c.encode(precision, forKey: .precision)
+            try c.encode(exactRegions, forKey: .exactRegions)
+            try c.encode(exactFunctions, forKey: .exactFunctions)
+            try c.encode(regionsMissedByProbes, forKey: .regionsMissedByProbes)
+            try c.encode(smallestRegionArea, forKey: .smallestRegionArea)
+            try c.encode(probeConvergence, forKey: .probeConvergence)
+            // Absent, not null, for other shapes: as the report has always been written.
+            try c.encodeIfPresentOnly(structureLatex, forKey: .structureLatex)
+        }
+    }
+
+    /// The probes' region count at one grid resolution.
+    public struct ConvergencePoint: Codable, Sendable {
+        public var grid: Int
+        public var probeRegions: Int
+    }
+
+    /// One direction of the cross-network regression.
+    public struct Regression: Codable, Sendable {
+        /// R² (null when it is not a number).
+        public var r2: Double?
+        public var coefficients: [[Double]]
+        public var intercept: [Double]
+        public var rank: Int
+    }
+
+    public struct Regressions: Codable, Sendable {
+        public var aToB: Regression
+        public var bToA: Regression
+    }
+
+    public struct Training: Codable, Sendable {
+        public var learningRate: Double
+        public var epochs: Int
+        public var maxAttempts: Int
+    }
+
+    public struct Timings: Codable, Sendable {
+        public var train: Double, probe: Double, dedup: Double, regression: Double, render: Double, total: Double
+        /// The exact enumeration and the probe-convergence curve of both nets.
+        public var exact: Double
+        /// Seconds per figure, in the order written.
+        public var renderFigures: OrderedNumbers
+    }
+
+    public var grid: Int
+    public var probePoints: Int
+    public var seed: Int
+    public var width: Int
+    public var training: Training
+    public var tolerance: Double
+    public var networks: [Network]
+    public var regression: Regressions
+    public var figures: [String]
+    public var timings: Timings
+}
+
+extension KeyedEncodingContainer {
+    /// Encodes `value` when present and writes nothing otherwise (a report encoder writes nil as null).
+    mutating func encodeIfPresentOnly<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+}
+
 extension XORExperimentResult {
-    /// The `report.json` document. The keys named in the main-job issue are a public contract: add, never rename.
-    public func report(figures: [String] = []) -> JSONValue {
-        func network(_ n: AnalysedNetwork) -> JSONValue {
-            var pairs: [(String, JSONValue)] = [
-                ("label", .string(n.label)),
-                ("layerWidths", .ints(n.network.layerWidths)),
-                ("source", .string(n.source)),
-                ("attempts", n.training.map { .int($0.attempts) } ?? .null),
-                ("accuracy", .number(n.training?.accuracy)),
-                ("probeRegions", .int(n.regions.count)),
-                ("activationPatterns", .int(n.probe.activationPatternCount)),
-                ("finalLoss", .number(n.training?.lossHistory.last)),
-                ("divergedAttempts", n.training.map { .int($0.divergedAttempts) } ?? .null),
-                ("precision", .string(n.precision.rawValue)),
-                ("exactRegions", n.exactCounts.map { .int($0.exactRegions) } ?? .null),
-                ("exactFunctions", n.exactCounts.map { .int($0.exactFunctions) } ?? .null),
-                ("regionsMissedByProbes", n.exactCounts.map { .int($0.regionsMissedByProbes) } ?? .null),
-                ("smallestRegionArea", .number(n.exactCounts?.smallestRegionArea)),
-                ("probeConvergence", .array(n.probeConvergence.map { .object([("grid", .int($0.grid)), ("probeRegions", .int($0.regions))]) })),
-            ]
-            if let latex = structureLatex(n.network) { pairs.append(("structureLatex", .string(latex))) }
-            return .object(pairs)
+    /// The typed report.json of this run, listing `figures` as written.
+    public func report(figures: [String] = []) -> XORReport {
+        func network(_ n: AnalysedNetwork) -> XORReport.Network {
+            XORReport.Network(
+                label: n.label, layerWidths: n.network.layerWidths, source: n.source,
+                attempts: n.training?.attempts, accuracy: n.training?.accuracy,
+                probeRegions: n.regions.count, activationPatterns: n.probe.activationPatternCount,
+                finalLoss: n.training?.lossHistory.last, divergedAttempts: n.training?.divergedAttempts,
+                precision: n.precision.rawValue,
+                exactRegions: n.exactCounts?.exactRegions, exactFunctions: n.exactCounts?.exactFunctions,
+                regionsMissedByProbes: n.exactCounts?.regionsMissedByProbes,
+                smallestRegionArea: n.exactCounts?.smallestRegionArea,
+                probeConvergence: n.probeConvergence.map { XORReport.ConvergencePoint(grid: $0.grid, probeRegions: $0.regions) },
+                structureLatex: structureLatex(n.network))
         }
-        func regression(_ r: CrossNetworkRegression) -> JSONValue {
-            .object([
-                ("r2", .number(r.r2)),
-                ("coefficients", .array(r.model.coefficients.nestedRows.map { .numbers($0) })),
-                ("intercept", .numbers(r.model.intercept)),
-                ("rank", .int(r.model.rank)),
-            ])
+        func regression(_ r: CrossNetworkRegression) -> XORReport.Regression {
+            XORReport.Regression(r2: r.r2.isFinite ? r.r2 : nil, coefficients: r.model.coefficients.nestedRows,
+                                 intercept: r.model.intercept, rank: r.model.rank)
         }
-        return .object([
-            ("grid", .int(grid.resolution)),
-            ("probePoints", .int(grid.count)),
-            ("seed", .int(Int(truncatingIfNeeded: settings.seed))),
-            ("width", .int(settings.width)),
-            ("training", .object([
-                ("learningRate", .number(settings.learningRate)),
-                ("epochs", .int(settings.epochs)),
-                ("maxAttempts", .int(settings.maxAttempts)),
-            ])),
-            ("tolerance", .number(settings.tolerance)),
-            ("networks", .array([network(a), network(b)])),
-            ("regression", .object([("aToB", regression(aToB)), ("bToA", regression(bToA))])),
-            ("figures", .array(figures.map { .string($0) })),
-            ("timings", .object([
-                ("train", .number(timings.train)), ("probe", .number(timings.probe)),
-                ("dedup", .number(timings.dedup)), ("regression", .number(timings.regression)),
-                ("render", .number(timings.render)), ("total", .number(timings.total)), ("exact", .number(timings.exact)),
-                ("renderFigures", .object(timings.figures.map { ($0.name, .number($0.seconds)) })),
-            ])),
-        ])
+        return XORReport(
+            grid: grid.resolution, probePoints: grid.count, seed: Int(truncatingIfNeeded: settings.seed),
+            width: settings.width,
+            training: XORReport.Training(learningRate: settings.learningRate, epochs: settings.epochs,
+                                         maxAttempts: settings.maxAttempts),
+            tolerance: settings.tolerance, networks: [network(a), network(b)],
+            regression: XORReport.Regressions(aToB: regression(aToB), bToA: regression(bToA)),
+            figures: figures,
+            timings: XORReport.Timings(
+                train: timings.train, probe: timings.probe, dedup: timings.dedup, regression: timings.regression,
+                render: timings.render, total: timings.total, exact: timings.exact,
+                renderFigures: OrderedNumbers(timings.figures.map { (key: $0.name, value: $0.seconds) })))
     }
 }
 

@@ -93,3 +93,17 @@ public struct SubplotCell: Sendable {
         self.rows = rows; self.columns = columns; self.index = index
     }
 }
+
+/// A named figure, built when it is drawn. A `Figure` is a tree of mutable axes that one thread builds and draws;
+/// handing out recipes instead lets a writer build and draw many figures on several threads at once.
+public struct FigureRecipe: Sendable {
+    /// The file name, without extension.
+    public var name: String
+    /// Builds the figure; nil when there is nothing to draw (say, no exact partition was computed).
+    public var make: @Sendable () -> Figure?
+
+    public init(_ name: String, _ make: @escaping @Sendable () -> Figure?) {
+        self.name = name
+        self.make = make
+    }
+}

@@ -1,6 +1,6 @@
-import Dispatch
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// One linear region of a ReLU network: a convex polygon, its activation pattern, and the affine map
 /// f(x) = g·x + c the network computes on it.
@@ -133,13 +133,13 @@ public struct ExactPartition: Sendable {
     /// `minimumArea`, or below that fraction of the square for a smaller domain — so a domain of ±1e-6 is cut as
     /// finely as the square, where an absolute cut-off would drop every cell. `problem(with:for:)` says which
     /// domains float64 cannot hold.
-    public init(network: MLP, domain: Domain = .square, workers: Int? = nil) {
+    public init(network: MLP, domain: Domain = .square, context: ComputeContext = .allCores) {
         precondition(network.inputDimension == 2 && network.outputDimension == 1, "exact regions need a 2 → … → 1 network")
         guard domain == .square else {
             let (sx, sy) = domain.halfWidths
             let unitMinimum = min(Self.minimumArea / (sx * sy), Self.minimumArea)
             let unit = ExactPartition(square: Self.squareNetwork(network, onto: domain), minimumArea: unitMinimum,
-                                      workers: workers)
+                                      context: context)
             let (centre, half) = (domain.centre, domain.halfWidths)
             self = unit
             self.domain = domain
@@ -153,11 +153,11 @@ public struct ExactPartition: Sendable {
             }
             return
         }
-        self.init(square: network, minimumArea: Self.minimumArea, workers: workers)
+        self.init(square: network, minimumArea: Self.minimumArea, context: context)
     }
 
     /// Partitions the square [−1, 1]², dropping pieces below `minimumArea`.
-    private init(square network: MLP, minimumArea: Double, workers: Int?) {
+    private init(square network: MLP, minimumArea: Double, context: ComputeContext) {
         let domain = Domain.square
         self.domain = domain
         let hidden = Array(network.layers.dropLast())
@@ -179,25 +179,13 @@ public struct ExactPartition: Sendable {
         let firstZ = walker.preActivations(layer: 0, inputMap: identity, inputWidth: 2)
         // Only the first layer cuts the whole domain with all its lines; deeper layers cut small cells.
         let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
-        let count = firstPieces.count
-        let workerCount = max(1, workers ?? ProcessInfoCores.count)
-        var results = [[ExactCell]](repeating: [], count: count)
-        let previous = workerCount > 1 ? setBLASThreadCount(1) : nil
-        defer { if let previous { setBLASThreadCount(previous) } }
-        results.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            let body: (Int) -> Void = { k in
-                var cells: [ExactCell] = []
-                walker.continueAfterSplit(polygon: firstPieces[k], layer: 0, z: firstZ, into: &cells)
-                base[k] = cells
-            }
-            if workerCount == 1 || count < 64 {
-                for k in 0..<count { body(k) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: count, execute: body)
-            }
-        }
-        cells = results.flatMap { $0 }
+        // Few pieces are not worth a thread each.
+        let workers = firstPieces.count < 64 ? ComputeContext.serial : context
+        cells = parallelMap(count: firstPieces.count, context: workers) { k in
+            var cells: [ExactCell] = []
+            walker.continueAfterSplit(polygon: firstPieces[k], layer: 0, z: firstZ, into: &cells)
+            return cells
+        }.flatMap { $0 }
     }
 }
 

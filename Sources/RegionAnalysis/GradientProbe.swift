@@ -1,6 +1,6 @@
-import Dispatch
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// What the probes found: at every probe point x, the local affine map f(x) = g·x + c of a ReLU network,
 /// and which activation pattern the point has.
@@ -42,15 +42,17 @@ public struct GradientProbe: Sendable {
 
     /// A probe for `network`, which must take 2 inputs and give 1 output.
     ///
-    /// `chunkSize` defaults to a size whose hidden activations fit in a few MiB; `workers` to the core count.
-    public init(network: MLP, precision: ProbePrecision = .float64, chunkSize: Int? = nil, workers: Int? = nil) {
+    /// `chunkSize` defaults to a size whose hidden activations fit in a few MiB; the chunks run on
+    /// `context.threads` threads.
+    public init(network: MLP, precision: ProbePrecision = .float64, chunkSize: Int? = nil,
+                context: ComputeContext = .allCores) {
         precondition(network.inputDimension == 2 && network.outputDimension == 1, "probes need a 2 → … → 1 network")
         self.network = network
         self.precision = precision
         let widest = network.layers.map(\.outputs).max() ?? 1
         // About 512 KiB of activations per chunk, so that a layer stays in a core's L2 cache between passes.
         self.chunkSize = max(1, chunkSize ?? max(8, min(4096, (1 << 16) / widest)))
-        self.workers = max(1, workers ?? ProcessInfoCores.count)
+        self.workers = context.threads
     }
 
     /// Probes every point of `points`.
@@ -69,30 +71,28 @@ public struct GradientProbe: Sendable {
         let wave = workers == 1 ? 1 : workers * 4
         let scratch = (0..<wave).map { _ in ProbeScratch(plan: plan, chunkSize: chunkSize) }
         let single = precision == .float32 ? SinglePrecisionChunk(network: network, wordsPerPattern: plan.wordsPerPattern) : nil
-        // Worker threads each run BLAS themselves; BLAS's own threads would only compete with them.
-        let previousThreads = workers > 1 ? setBLASThreadCount(1) : nil
-        defer { if let previousThreads { setBLASThreadCount(previousThreads) } }
-
         coefficients.storage.withUnsafeMutableBufferPointer { coeff in
             outputs.withUnsafeMutableBufferPointer { out in
+                // Each chunk writes its own points' rows, so the workers' writes are disjoint.
+                let coefficientsOut = DisjointWrites(coeff), outputsOut = DisjointWrites(out)
                 let coeffBase = coeff.baseAddress!, outBase = out.baseAddress!
                 var firstChunk = 0
                 while firstChunk < chunkCount {
                     let inWave = min(wave, chunkCount - firstChunk)
                     let start = firstChunk
-                    let body: (Int) -> Void = { slot in
+                    let chunkSize = self.chunkSize
+                    parallelForEach(count: inWave, context: ComputeContext(threads: workers)) { slot in
                         let chunk = start + slot
                         let lo = chunk * chunkSize, hi = min(n, lo + chunkSize)
                         if let single {
                             scratch[slot].patternWords.withUnsafeMutableBufferPointer { words in
-                                single.run(points: points, range: lo..<hi, coefficients: coeffBase + 3 * lo,
-                                           outputs: outBase + lo, patternWords: words.baseAddress!)
+                                single.run(points: points, range: lo..<hi, coefficients: coefficientsOut.pointer(at: 3 * lo),
+                                           outputs: outputsOut.pointer(at: lo), patternWords: words.baseAddress!)
                             }
                         } else {
-                            scratch[slot].forward(plan: plan, points: points, range: lo..<hi, outputs: outBase + lo)
+                            scratch[slot].forward(plan: plan, points: points, range: lo..<hi, outputs: outputsOut.pointer(at: lo))
                         }
                     }
-                    if inWave == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: inWave, execute: body) }
                     // Pattern ids are handed out in point order, so numbering is deterministic.
                     for slot in 0..<inWave {
                         let lo = (start + slot) * chunkSize, hi = min(n, lo + chunkSize)
@@ -322,16 +322,6 @@ final class ProbeScratch: @unchecked Sendable {
     }
 }
 
-/// The number of cores to use by default.
-enum ProcessInfoCores {
-    static var count: Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }
-}
 
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,9 @@
+import Support
 import ArgumentParser
 import Dispatch
 import Experiments
 import Foundation
+import Plot
 import PlotCairo
 
 /// `regionplot batch`: the main job over widths × seeds, in parallel, resumable and shardable.
@@ -193,9 +195,12 @@ struct BatchCommand: ParsableCommand {
     private func writeSummary(in folder: String) throws -> Int {
         let records = BatchRunRecord.readAll(in: folder)
         try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
-        let figure = BatchSummary.figure(records, dpi: options.dpi)
-        try FigureFile.write(figure, to: folder + "/summary.png")
-        try FigureFile.write(figure, to: folder + "/summary.svg")
+        let dpi = options.dpi
+        // The summary always comes as PNG and SVG; --format adds PDF.
+        let formats = [ImageFormat.png, .svg] + ((try? options.formats()) ?? []).filter { $0 == .pdf }
+        _ = try OutputWriter(folder: folder, formats: formats).write([FigureRecipe("summary") {
+            BatchSummary.figure(records, dpi: dpi)
+        }])
         let failed = records.filter { $0.report == nil }
         print("summary of \(records.count) run\(records.count == 1 ? "" : "s") (\(failed.count) failed): \(folder)/summary.csv, \(folder)/summary.png, \(folder)/summary.svg")
         for f in failed { print("  failed: \(f.run.folderName): \(f.error ?? "")") }

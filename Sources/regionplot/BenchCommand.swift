@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
@@ -27,7 +28,6 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         // The probes parallelise over chunks themselves; idle OpenBLAS threads would only spin against
         // the rendering thread on a small machine.
-        setBLASThreadCount(1)
         let gridList = try grids.split(separator: ",").map { s -> Int in
             guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2, g <= 10_000 else {
                 throw ValidationError("--grids: a grid must be a whole number from 2 to 10000, got '\(s)'")

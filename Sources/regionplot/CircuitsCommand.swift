@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
@@ -63,11 +64,11 @@ struct CircuitsCommand: ParsableCommand {
             let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
             // Longest runs first, so that the cores finish together.
             let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
-            let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, jobsList.count))
+            let context = ComputeContext(threads: max(1, min(jobs ?? ComputeContext.cores, jobsList.count)))
             let printLock = NSLock()
             let verbose = jobsList.count == 1
             let clock = Stopwatch()
-            let runs = parallelMap(count: jobsList.count, workers: workers, order: order) { k -> CircuitsExperiment.Run in
+            let runs = parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
                 let (circuit, s) = jobsList[k]
                 let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
                     guard verbose else { return }
@@ -76,12 +77,12 @@ struct CircuitsCommand: ParsableCommand {
                 printLock.lock()
                 print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
                              r.succeeded ? "learned" : "stuck", r.seconds))
-                fflush(stdout)
+                fflush(nil)  // every stream: the lines of parallel runs appear as they finish
                 printLock.unlock()
                 return r
             }
             let wall = clock.elapsed
-            print(String(format: "all runs took %.1f s on %d threads", wall, workers))
+            print(String(format: "all runs took %.1f s on %d threads", wall, context.threads))
             for r in runs where r.seed == seeds[0] {
                 print("\(r.circuit.name) weights (seed \(r.seed)):")
                 for (l, layer) in r.network.layers.enumerated() {
@@ -119,11 +120,14 @@ struct CircuitsCommand: ParsableCommand {
                                     ("stuckLosses", .numbers(mine.filter { !$0.succeeded }.map(\.finalLoss)))])
                 })))
             }
-            document.append(("timings", .object([("wall", .number(wall)), ("threads", .int(workers))])))
+            document.append(("timings", .object([("wall", .number(wall)), ("threads", .int(context.threads))])))
             let shown = runs.filter { $0.seed == seeds[0] }
-            let paths = try figures.write(shown.map { ("function-\($0.circuit.name)", CircuitsExperiment.functionFigure($0, dpi: figures.dpi)) }
-                                          + [("loss", CircuitsExperiment.lossFigure(shown, dpi: figures.dpi))], into: out)
-            print("wrote \(try writeReport(.object(document), into: out)), " + paths.joined(separator: ", "))
+            let dpi = figures.dpi
+            let writer = try OutputWriter(folder: out, options: figures)
+            let written = try writer.write(shown.map { run in FigureRecipe("function-\(run.circuit.name)") {
+                CircuitsExperiment.functionFigure(run, dpi: dpi)
+            } } + [FigureRecipe("loss") { CircuitsExperiment.lossFigure(shown, dpi: dpi) }])
+            print("wrote \(try writer.writeReport(JSONValue.object(document))), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
@@ -19,32 +20,14 @@ struct FigureOptions: ParsableArguments {
         _ = try parseFormats(format)
     }
 
-    /// Writes each figure as `<folder>/<name>.<format>` in every asked format; returns the paths.
-    func write(_ figures: [(String, Figure)], into folder: String) throws -> [String] {
-        var paths: [String] = []
-        for format in try parseFormats(format) {
-            for (name, figure) in figures {
-                let path = "\(folder)/\(name).\(format.rawValue)"
-                try FigureFile.write(figure, to: path, format: format)
-                paths.append(path)
-            }
-        }
-        return paths
-    }
+    /// The formats of `--format`.
+    func formats() throws -> [ImageFormat] { try parseFormats(format) }
 }
 
 /// Prints `message` as a one-line error and exits with code 1.
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
     return ExitCode(1)
-}
-
-/// Writes a report and prints where it went; failures become one-line errors and exit code 1.
-func writeReport(_ document: JSONValue, into folder: String) throws -> String {
-    try prepareOutputFolder(folder)
-    let path = folder + "/report.json"
-    try writeAtomically(Data((document.serialized() + "\n").utf8), to: path)
-    return path
 }
 
 /// Parses a `--format` value such as `png,svg`.

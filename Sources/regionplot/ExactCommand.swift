@@ -1,8 +1,10 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Plot
 import PlotCairo
 import RegionAnalysis
 
@@ -28,8 +30,8 @@ struct ExactCommand: ParsableCommand {
     @Option(help: "Also draw each network's partition into this folder (partition-<file name>.<format>).")
     var out: String?
 
-    @Option(help: "Figure formats with --out, comma-separated: png, svg, pdf.")
-    var format: String = "png"
+    /// `--format` and `--dpi` of the partition figures (with --out).
+    @OptionGroup var figures: FigureOptions
 
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
@@ -37,7 +39,6 @@ struct ExactCommand: ParsableCommand {
         // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
         _ = try parsedDomain()
-        _ = try parseFormats(format)
     }
 
     func parsedDomain() throws -> Domain {
@@ -49,7 +50,6 @@ struct ExactCommand: ParsableCommand {
     }
 
     func run() throws {
-        setBLASThreadCount(1)
         let d = try parsedDomain()
         var documents: [JSONValue] = []
         do {
@@ -71,13 +71,13 @@ struct ExactCommand: ParsableCommand {
                 print(line)
                 if let out {
                     let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                    let figure = XORFigures.partition(partition, title: "\(stem): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
-                                                      showXORPoints: false)
-                    for kind in try parseFormats(format) {
-                        let file = "\(out)/partition-\(stem).\(kind.rawValue)"
-                        try FigureFile.write(figure, to: file, format: kind)
-                        print("wrote \(file)")
-                    }
+                    let title = "\(stem): \(counts.exactRegions) linear regions "
+                        + "(the \(grid)×\(grid) probes find \(counts.probeRegions))"
+                    let dpi = figures.dpi
+                    let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("partition-\(stem)") {
+                        XORFigures.partition(partition, title: title, showXORPoints: false, dpi: dpi)
+                    }])
+                    for file in written.paths { print("wrote \(file)") }
                 }
                 documents.append(.object([("file", .string(path)), ("layerWidths", .ints(network.layerWidths))] + counts.reportPairs))
             }

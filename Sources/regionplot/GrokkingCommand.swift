@@ -1,6 +1,8 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
+import Plot
 import LinearAlgebra
 
 /// `regionplot grokking`: notebook 002's toy model of grokking, and the paper's phase diagram.
@@ -106,7 +108,6 @@ struct GrokkingCommand: ParsableCommand {
         let s = settings
         // One BLAS thread: OpenBLAS splits products by thread count, which would change the rounding and so the
         // run from machine to machine; and these 45-row products gain little from a second thread.
-        setBLASThreadCount(1)
         let run = try GrokkingExperiment.run(s) { epoch, loss in
             print(String(format: "epoch: %d  | loss: %.8f", epoch, loss))
         }
@@ -141,22 +142,25 @@ struct GrokkingCommand: ParsableCommand {
             ])),
             ("timings", .object([("train", .number(run.seconds))])),
         ])
-        let paths = try figures.write([
-            ("accuracy", GrokkingFigures.accuracy(run, dpi: figures.dpi)),
-            ("loss", GrokkingFigures.loss(run, dpi: figures.dpi)),
-            ("representation", GrokkingFigures.representation(run, dpi: figures.dpi)),
-        ], into: outputFolder)
-        let report = try writeReport(document, into: outputFolder)
-        print("wrote \(report), " + paths.joined(separator: ", "))
+        let dpi = figures.dpi
+        let writer = try OutputWriter(folder: outputFolder, options: figures)
+        let written = try writer.write([
+            FigureRecipe("accuracy") { GrokkingFigures.accuracy(run, dpi: dpi) },
+            FigureRecipe("loss") { GrokkingFigures.loss(run, dpi: dpi) },
+            FigureRecipe("representation") { GrokkingFigures.representation(run, dpi: dpi) },
+        ])
+        print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
     }
 
     func runPhaseDiagram() throws {
         let s = settings
         let rates = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
-        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        print("phase diagram: \(gridSize)×\(gridSize) learning rates from \(lrMin) to \(lrMax), \(s.epochs) epochs each, \(workers) parallel runs")
+        let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
+        print("phase diagram: \(gridSize)×\(gridSize) learning rates from \(lrMin) to \(lrMax), \(s.epochs) epochs each, "
+            + "\(context.threads) parallel runs")
         let clock = Stopwatch()
-        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: delay, workers: workers) { done, total in
+        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: delay,
+                                               context: context) { done, total in
             print("  \(done)/\(total) runs done")
         }
         let seconds = clock.elapsed
@@ -178,13 +182,16 @@ struct GrokkingCommand: ParsableCommand {
             ("cells", .array(cells.map(cellJSON))),
             ("timings", .object([("phaseDiagram", .number(seconds))])),
         ])
-        let paths = try figures.write([
-            ("phase-diagram", GrokkingFigures.phaseDiagram(cells, representationRates: rates, decoderRates: rates,
-                                                            marked: (s.representationLearningRate, s.decoderLearningRate),
-                                                            epochs: s.epochs, dpi: figures.dpi)),
-        ], into: outputFolder)
-        let report = try writeReport(document, into: outputFolder)
-        print("wrote \(report), " + paths.joined(separator: ", "))
+        let dpi = figures.dpi
+        let writer = try OutputWriter(folder: outputFolder, options: figures)
+        let written = try writer.write([
+            FigureRecipe("phase-diagram") {
+                GrokkingFigures.phaseDiagram(cells, representationRates: rates, decoderRates: rates,
+                                             marked: (s.representationLearningRate, s.decoderLearningRate),
+                                             epochs: s.epochs, dpi: dpi)
+            },
+        ])
+        print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
     }
 
     func settingsJSON(_ s: GrokkingSettings) -> JSONValue {

@@ -1,6 +1,8 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
+import Plot
 
 /// `regionplot nac`: notebook 000's Neural Accumulators on matrix tasks.
 struct NACCommand: ParsableCommand {
@@ -52,9 +54,11 @@ struct NACCommand: ParsableCommand {
                              ("seconds", .number(r.seconds))])
                 })),
             ])
-            let paths = try figures.write([("loss", NACExperiment.lossFigure(results, dpi: figures.dpi)),
-                                           ("matrices", NACExperiment.matrixFigure(results, dpi: figures.dpi))], into: out)
-            print("wrote \(try writeReport(document, into: out)), " + paths.joined(separator: ", "))
+            let (dpi, finished) = (figures.dpi, results)
+            let writer = try OutputWriter(folder: out, options: figures)
+            let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
+                                            FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
+            print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

@@ -1,7 +1,9 @@
+import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
+import Plot
 import PlotCairo
 
 /// `regionplot backprop`: notebook 001's hand-derived backward pass against the library's.
@@ -37,7 +39,8 @@ struct BackpropCommand: ParsableCommand {
         }
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
         do {
-            print("wrote " + (try writeReport(experiment.report, into: out)))
+            try startRun(in: out)
+            print("wrote " + (try OutputWriter(folder: out).writeReport(experiment.report)))
         } catch {
             throw fail("\(error)")
         }
@@ -69,6 +72,8 @@ struct AbstractionCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/abstraction"
 
+    @OptionGroup var figures: FigureOptions
+
     func validate() throws {
         guard dIn >= 2, dIn % 2 == 0, dIn <= 4096 else { throw ValidationError("--d-in must be even, between 2 and 4096, got \(dIn)") }
         try MachineLimits.checkRange(batch, 1...100_000, option: "--batch")
@@ -86,7 +91,6 @@ struct AbstractionCommand: ParsableCommand {
     func run() throws {
         do {
             try startRun(in: out)
-            setBLASThreadCount(1)
             let example = try AbstractionExperiment.workedExample()
             print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
             var g = SeededGenerator(seed: seed)
@@ -110,9 +114,10 @@ struct AbstractionCommand: ParsableCommand {
                 ("example", .object([("M", .array(example.m.nestedRows.map { .numbers($0) })), ("residual", .number(example.residual))])),
                 ("sweep", .array(trials.map(trialJSON))),
             ])
-            let path = try writeReport(document, into: out)
-            try FigureFile.write(AbstractionExperiment.figure(trials, dIn: dIn), to: out + "/residuals.png")
-            print("wrote \(path), \(out)/residuals.png")
+            let (inputs, dpi) = (dIn, figures.dpi)
+            let writer = try OutputWriter(folder: out, options: figures)
+            let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
+            print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

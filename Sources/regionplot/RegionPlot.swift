@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 
 /// `regionplot`: train small ReLU networks, find their linear regions, compare them, and draw them.
 @main
@@ -21,6 +22,9 @@ struct RegionPlot: ParsableCommand {
     /// and a non-zero exit code: scripts read that line, so no usage text or help hint follows it.
     static func main() {
         ChildProcesses.dieWithParentIfAsked()
+        // regionplot's own workers run in parallel (`ComputeContext`), each calling BLAS on small blocks: BLAS's
+        // own threads would only compete with them. Set once, here, for the whole process.
+        _ = setBLASThreadCount(1)
         let arguments = attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)

@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Dispatch
 import Experiments
@@ -52,9 +53,6 @@ struct XORCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The probes parallelise over chunks themselves; idle OpenBLAS threads would only spin against
-        // the rendering thread on a small machine.
-        setBLASThreadCount(1)
         var settings = XORExperimentSettings()
         settings.width = width
         settings.seed = seed
@@ -65,7 +63,8 @@ struct XORCommand: ParsableCommand {
         settings.netAPath = netA
         settings.netBPath = netB
         settings.precision = precision.probePrecision
-        settings.threads = threads
+        let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
+        settings.context = context
         settings.exact = exact
         let folder = out ?? defaultFolder()
         do {
@@ -78,37 +77,17 @@ struct XORCommand: ParsableCommand {
                 try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
                 try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
             }
+            let writer = try OutputWriter(folder: folder, options: options.figures, context: context)
             var figures: [String] = []
             if !options.noFigures {
                 var renderClock = Stopwatch()
-                let kinds = try options.formats()
-                let all = XORFigures.all(result, dpi: options.dpi)
-                // Figures are independent: they are drawn on all cores (each has its own Cairo surface).
-                let seconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: all.count)
-                let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: all.count)
-                defer { seconds.deallocate(); failures.deallocate() }
-                _ = failures.initialize(from: repeatElement(nil, count: all.count))
-                DispatchQueue.concurrentPerform(iterations: all.count) { k in
-                    var figureClock = Stopwatch()
-                    do {
-                        for kind in kinds {
-                            try FigureFile.write(all[k].figure, to: folder + "/" + all[k].name + "." + kind.rawValue, format: kind)
-                        }
-                    } catch {
-                        failures[k] = error
-                    }
-                    seconds[k] = figureClock.lap()
-                }
-                if let failure = failures.compactMap({ $0 }).first { throw failure }
-                for (k, entry) in all.enumerated() {
-                    figures += kinds.map { folder + "/" + entry.name + "." + $0.rawValue }
-                    result.timings.figures.append((entry.name, seconds[k]))
-                }
+                let written = try writer.write(XORFigures.all(result, dpi: options.dpi))
+                figures = written.paths
+                result.timings.figures = written.seconds
                 result.timings.render = renderClock.lap()
             }
             result.timings.total = clock.lap()
-            let reportPath = folder + "/report.json"
-            try writeAtomically(Data((result.report(figures: figures).serialized() + "\n").utf8), to: reportPath)
+            let reportPath = try writer.writeReport(result.report(figures: figures))
             printSummary(result, reportPath: reportPath, figures: figures)
         } catch let error as ValidationError {
             throw error

@@ -59,7 +59,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         if name == "training-trained" {
             return XORFigures.training(fixtureResult.a.network, epochs: 100, accuracy: 1.0)
         }
-        return XORFigures.all(fixtureResult).first { $0.name == name }!.figure
+        return XORFigures.all(fixtureResult).first { $0.name == name }!.make()!
     }
 
     @Test(arguments: figureNames)

@@ -1,3 +1,4 @@
+import Support
 import Testing
 import LinearAlgebra
 import NeuralNet
@@ -132,7 +133,8 @@ import NeuralNet
         var s = smallSettings()
         s.epochs = 120
         let rates = [1e-3, 1e-2]
-        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: 12, workers: 2)
+        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: 12,
+                                               context: ComputeContext(threads: 2))
         #expect(cells.count == 4)
         for cell in cells {
             var one = s
@@ -181,13 +183,3 @@ import NeuralNet
     }
 }
 
-@Suite struct ParallelMap {
-    @Test func resultsComeBackInIndexOrderWhateverTheHandOutOrder() {
-        let squares = parallelMap(count: 50, workers: 3, order: Array((0..<50).reversed())) { $0 * $0 }
-        #expect(squares == (0..<50).map { $0 * $0 })
-        #expect(parallelMap(count: 0, workers: 4) { $0 }.isEmpty)
-        let handedOut = AtomicCounter()
-        _ = parallelMap(count: 7, workers: 1) { _ in handedOut.increment() }
-        #expect(handedOut.increment() == 8)
-    }
-}

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Testing
 import LinearAlgebra
@@ -67,7 +68,7 @@ func loadOracle() -> [OracleCase] {
         #expect(r.a.probe.pointCount == 31 * 31 + 4)
         #expect(r.a.regions.count >= 3)
         #expect(r.a.probe.activationPatternCount >= r.a.regions.count - 5)
-        let text = r.report().serialized()
+        let text = try ReportEncoder.text(of: r.report())
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         #expect(json["grid"] as? Int == 31)
         let networks = json["networks"] as! [[String: Any]]
@@ -98,7 +99,7 @@ func loadOracle() -> [OracleCase] {
         settings.netAPath = fixtures.appendingPathComponent("w2-a.safetensors").path
         settings.netBPath = fixtures.appendingPathComponent("w2-b.safetensors").path
         settings.grid = 11
-        let text = try runXORExperiment(settings).report().serialized()
+        let text = try ReportEncoder.text(of: runXORExperiment(settings).report())
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         let a = (json["networks"] as! [[String: Any]])[0]
         #expect(a["source"] as? String == "w2-a.safetensors")

@@ -1,3 +1,4 @@
+import Support
 import Testing
 import LinearAlgebra
 import NeuralNet
@@ -86,7 +87,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
     @Test func workersDoNotChangeTheCells() {
         var g = SeededGenerator(seed: 5)
         let net = MLP(layerWidths: [2, 40, 20, 1], using: &g)
-        let one = ExactPartition(network: net, workers: 1), two = ExactPartition(network: net, workers: 2)
+        let one = ExactPartition(network: net, context: .serial), two = ExactPartition(network: net, context: ComputeContext(threads: 2))
         #expect(one.count == two.count)
         #expect(zip(one.cells, two.cells).allSatisfy { $0.pattern == $1.pattern && $0.vertices == $1.vertices })
     }

@@ -1,3 +1,4 @@
+import Support
 import Testing
 import LinearAlgebra
 import NeuralNet
@@ -86,8 +87,8 @@ func patternAt(_ network: MLP, _ x: Double, _ y: Double) -> [Bool] {
         var g = SeededGenerator(seed: 23)
         let network = MLP(layerWidths: [2, 40, 20, 1], using: &g)
         let grid = ProbeGrid(resolution: 61)
-        let one = GradientProbe(network: network, chunkSize: 3721, workers: 1).probe(grid)
-        let many = GradientProbe(network: network, chunkSize: 13, workers: 4).probe(grid)
+        let one = GradientProbe(network: network, chunkSize: 3721, context: .serial).probe(grid)
+        let many = GradientProbe(network: network, chunkSize: 13, context: ComputeContext(threads: 4)).probe(grid)
         #expect(one.patternIDs == many.patternIDs)
         #expect(one.coefficients.maxAbsDifference(to: many.coefficients) < 1e-12)
     }

@@ -1,0 +1,73 @@
+import Foundation
+import Plot
+import PlotCairo
+import Support
+
+/// The one writer of what a command makes: its figures, in every asked format, built and drawn on all cores,
+/// each file atomically (whole or absent); and its typed report, as report.json. Commands decide nothing about
+/// files beyond the folder.
+struct OutputWriter {
+    /// The run's folder (prepared by `startRun(in:)`).
+    let folder: String
+    /// The formats every figure is written in.
+    let formats: [ImageFormat]
+    /// Threads for drawing.
+    let context: ComputeContext
+
+    init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores) {
+        self.folder = folder
+        self.formats = formats
+        self.context = context
+    }
+
+    init(folder: String, options: FigureOptions, context: ComputeContext = .allCores) throws {
+        self.init(folder: folder, formats: try options.formats(), context: context)
+    }
+
+    /// What writing the figures produced: the files in order (figure by figure, formats in the asked order), and
+    /// the seconds each figure took to build and draw in all formats.
+    struct WrittenFigures {
+        var paths: [String] = []
+        var seconds: [(name: String, seconds: Double)] = []
+    }
+
+    /// Builds and writes every figure; figures whose recipe gives nil are skipped. The first failure is thrown
+    /// once all workers have stopped.
+    func write(_ recipes: [FigureRecipe]) throws -> WrittenFigures {
+        let (folder, formats) = (self.folder, self.formats)
+        let outcomes = parallelMap(count: recipes.count, context: context) { k -> Result<(Bool, Double), Error> in
+            var clock = Stopwatch()
+            guard let figure = recipes[k].make() else { return .success((false, 0)) }
+            do {
+                for format in formats {
+                    try FigureFile.write(figure, to: "\(folder)/\(recipes[k].name).\(format.rawValue)", format: format)
+                }
+            } catch {
+                return .failure(error)
+            }
+            return .success((true, clock.lap()))
+        }
+        var written = WrittenFigures()
+        for (recipe, outcome) in zip(recipes, outcomes) {
+            let (drawn, seconds) = try outcome.get()
+            guard drawn else { continue }
+            written.paths += formats.map { "\(folder)/\(recipe.name).\($0.rawValue)" }
+            written.seconds.append((recipe.name, seconds))
+        }
+        return written
+    }
+
+    /// Writes `report` as `<folder>/report.json` and returns its path.
+    func writeReport<Report: Encodable>(_ report: Report) throws -> String {
+        let path = folder + "/report.json"
+        try writeAtomically(Data(try ReportEncoder.text(of: report).utf8), to: path)
+        return path
+    }
+
+    /// Writes an untyped report document (for reports not yet typed) and returns its path.
+    func writeReport(_ document: JSONValue) throws -> String {
+        let path = folder + "/report.json"
+        try writeAtomically(Data((document.serialized() + "\n").utf8), to: path)
+        return path
+    }
+}
