@@ -355,6 +355,19 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         #expect(importError(try b.bytes(output: "y"))?.contains("more than a file of this size may use") == true)
     }
 
+    /// One 256 × 256 weight used by 300 Gemm nodes would cost 300 copies (150 MB) for a file of 300 kB.
+    @Test func reusedWeightsArePaidForEachTime() throws {
+        var b = GraphBuilder(shape: [nil, 256])
+        b.constant("W", [256, 256], [Float](repeating: 0.01, count: 256 * 256))
+        var last = "x"
+        for k in 0..<300 {
+            b.node("Gemm", [last, "W"], "h\(k)", name: "fc\(k)", int: ["transB": 1])
+            last = "h\(k)"
+        }
+        let message = importError(try b.bytes(output: last))
+        #expect(message?.contains("more than a file of this size may use") == true, "\(message ?? "")")
+    }
+
     @Test func garbageAndTruncation() throws {
         #expect(importError(Data("not a model at all".utf8))?.hasPrefix("net.onnx: not a valid ONNX file") == true)
         #expect(importError(Data())?.contains("no graph") == true)
