@@ -149,7 +149,7 @@ struct GraphBuilder {
     }
 
     mutating func node(_ op: String, _ inputs: [String], _ output: String, name: String = "",
-                       ints: [String: [Int64]] = [:], int: [String: Int64] = [:]) {
+                       ints: [String: [Int64]] = [:], int: [String: Int64] = [:], float: [String: Float] = [:]) {
         var n = Onnx_NodeProto()
         n.opType = op
         n.input = inputs
@@ -169,7 +169,24 @@ struct GraphBuilder {
             a.i = value
             n.attribute.append(a)
         }
+        for (key, value) in float.sorted(by: { $0.key < $1.key }) {
+            var a = Onnx_AttributeProto()
+            a.name = key
+            a.type = .float
+            a.f = value
+            n.attribute.append(a)
+        }
         graph.node.append(n)
+    }
+
+    /// A constant stored as raw little-endian bytes of ONNX data type `type`.
+    mutating func rawConstant(_ name: String, _ dims: [Int64], type: Int32, bytes: [UInt8]) {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = dims
+        t.dataType = type
+        t.rawData = Data(bytes)
+        graph.initializer.append(t)
     }
 
     func bytes(output: String) throws -> Data {
@@ -338,6 +355,19 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         #expect(importError(try b.bytes(output: "y"))?.contains("more than a file of this size may use") == true)
     }
 
+    /// One 256 × 256 weight used by 300 Gemm nodes would cost 300 copies (150 MB) for a file of 300 kB.
+    @Test func reusedWeightsArePaidForEachTime() throws {
+        var b = GraphBuilder(shape: [nil, 256])
+        b.constant("W", [256, 256], [Float](repeating: 0.01, count: 256 * 256))
+        var last = "x"
+        for k in 0..<300 {
+            b.node("Gemm", [last, "W"], "h\(k)", name: "fc\(k)", int: ["transB": 1])
+            last = "h\(k)"
+        }
+        let message = importError(try b.bytes(output: last))
+        #expect(message?.contains("more than a file of this size may use") == true, "\(message ?? "")")
+    }
+
     @Test func garbageAndTruncation() throws {
         #expect(importError(Data("not a model at all".utf8))?.hasPrefix("net.onnx: not a valid ONNX file") == true)
         #expect(importError(Data())?.contains("no graph") == true)
@@ -356,4 +386,99 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
             _ = importError(bytes)
         }
     }
+}
+
+/// Small graphs that exercise what the exporters' fixtures do not: MatMul + Add, aliases, Sub of two branches,
+/// Clip as attributes, ReduceMean, Reshape codes, half-precision and double weights. Exact arithmetic (small
+/// dyadic numbers), so results are compared with `==`.
+@Suite struct ONNXOperators {
+    func network(_ b: GraphBuilder, output: String) throws -> Network {
+        try ONNX.network(from: b.bytes(output: output), name: "net.onnx")
+    }
+
+    @Test func matMulThenAddIsOneDenseLayer() throws {
+        var b = GraphBuilder()
+        b.constant("W", [3, 2], [1, 2, 3, 4, 5, 6])  // [K, M]
+        b.constant("c", [2], [0.5, -0.5])
+        b.node("MatMul", ["x", "W"], "h")
+        b.node("Add", ["c", "h"], "y")
+        let n = try network(b, output: "y")
+        #expect(n.layers.map(\.operation.kind) == ["dense"])
+        #expect(n.forward(Matrix([[1, 1, 1], [1, 0, 0]])) == Matrix([[9.5, 11.5], [1.5, 1.5]]))
+    }
+
+    /// `y` is read twice (through an Identity and directly): the bias Add may not fold into y's Gemm.
+    @Test func aliasesAreNotChangedInPlace() throws {
+        var b = GraphBuilder.dense()  // y = W x + b
+        b.constant("c", [2], [100, 200])
+        b.node("Identity", ["y"], "z")
+        b.node("Add", ["z", "c"], "w")
+        b.node("Add", ["w", "y"], "out")
+        let n = try network(b, output: "out")
+        // W·1 + b = [6.5, 14.5]; out = (6.5 + 100) + 6.5, (14.5 + 200) + 14.5.
+        #expect(n.forward(Matrix([[1, 1, 1]])) == Matrix([[113, 229]]))
+    }
+
+    @Test func subtractingTwoBranches() throws {
+        var b = GraphBuilder.dense()
+        b.node("Relu", ["y"], "r")
+        b.node("Sub", ["y", "r"], "out")  // y − relu(y) = min(y, 0)
+        let n = try network(b, output: "out")
+        #expect(n.forward(Matrix([[1, 1, 1], [-1, -1, -1]])) == Matrix([[0, 0], [-5.5, -15.5]]))
+    }
+
+    @Test func clipBoundsAsAttributesBeforeOpset11() throws {
+        var b = GraphBuilder.dense()
+        b.opset = 10
+        b.node("Clip", ["y"], "out", float: ["min": 0, "max": 10])
+        let n = try network(b, output: "out")
+        #expect(n.forward(Matrix([[1, 1, 1], [-1, -1, -1]])) == Matrix([[6.5, 10], [0, 0]]))
+    }
+
+    @Test func reduceMeanOverSpaceWithoutKeepingDimensions() throws {
+        var b = GraphBuilder(shape: [nil, 2, 2, 2])
+        b.node("ReduceMean", ["x"], "m", ints: ["axes": [-1, 2]], int: ["keepdims": 0])
+        let n = try network(b, output: "m")
+        #expect(n.outputShape == [2])
+        #expect(n.forward(Matrix([[1, 2, 3, 4, 0, 0, 0, 8]])) == Matrix([[2.5, 2]]))
+        var bad = GraphBuilder(shape: [nil, 2, 2, 2])
+        bad.node("ReduceMean", ["x"], "m", ints: ["axes": [1]])
+        #expect(importError(try bad.bytes(output: "m"))?.contains("only the spatial axes") == true)
+    }
+
+    @Test func reshapeCodes() throws {
+        var b = GraphBuilder(shape: [nil, 2, 3])
+        b.rawConstant("s1", [2], type: 7, bytes: int64Bytes([0, -1]))
+        b.rawConstant("s2", [3], type: 7, bytes: int64Bytes([-1, 3, 2]))
+        b.node("Reshape", ["x", "s1"], "a")
+        b.node("Reshape", ["a", "s2"], "b")
+        b.node("Flatten", ["b"], "c")
+        let n = try network(b, output: "c")
+        #expect(n.layers.map(\.outputShape) == [[6], [3, 2], [6]])
+        let x = Matrix([[1, 2, 3, 4, 5, 6]])
+        #expect(n.forward(x) == x)
+        var batch = GraphBuilder(shape: [nil, 2, 3])
+        batch.rawConstant("s", [2], type: 7, bytes: int64Bytes([2, 3]))
+        batch.node("Reshape", ["x", "s"], "a", name: "r")
+        #expect(importError(try batch.bytes(output: "a"))
+            == "net.onnx: node 'r' (Reshape) reshapes to [2, 3], which changes the batch dimension; only reshapes "
+                + "that keep it are supported")
+    }
+
+    /// Half-precision weights (0.5 and −2 are exact), a double bias and a bfloat16 scale.
+    @Test func otherWeightTypes() throws {
+        var b = GraphBuilder(shape: [nil, 2])
+        b.rawConstant("W", [1, 2], type: 10, bytes: [0x00, 0x38, 0x00, 0xC0])
+        b.rawConstant("b", [1], type: 11, bytes: withUnsafeBytes(of: (0.25).bitPattern.littleEndian) { Array($0) })
+        b.rawConstant("k", [], type: 16, bytes: [0x40, 0x40])  // bfloat16 3.0
+        b.node("Gemm", ["x", "W", "b"], "y", int: ["transB": 1])
+        b.node("Mul", ["y", "k"], "z")
+        let n = try network(b, output: "z")
+        #expect(n.forward(Matrix([[2, 1]])) == Matrix([[(1 - 2 + 0.25) * 3]]))
+        #expect(halfToDouble(0x7C00) == .infinity && halfToDouble(0x0001) == 0x1p-24 && halfToDouble(0x3C00) == 1)
+    }
+}
+
+func int64Bytes(_ values: [Int64]) -> [UInt8] {
+    values.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
 }

@@ -29,8 +29,10 @@ public struct NumpyArray: Equatable, Sendable {
     public var shape: [Int]
     /// The element type as stored.
     public var dataType: DataType
+    /// The elements in C order.
     public var elements: Elements
 
+    /// An array; `elements` must hold as many values as `shape` says.
     public init(shape: [Int], dataType: DataType, elements: Elements) {
         self.shape = shape
         self.dataType = dataType

@@ -398,6 +398,8 @@ struct ONNXImporter {
         let transB = try attributes.int("transB") ?? 0 != 0
         let alpha = Double(try attributes.float("alpha") ?? 1), beta = Double(try attributes.float("beta") ?? 1)
         let (outputs, inputCount) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
+        // Each use of a weight makes a copy: a file that uses one large weight many times pays for each.
+        try budget.charge(b.count, for: "weight B")
         var weight = Matrix(rows: outputs, columns: inputCount)  // [out, in], like nn.Linear
         for o in 0..<outputs {
             for i in 0..<inputCount {
@@ -427,6 +429,7 @@ struct ONNXImporter {
             throw ONNXProblem("multiplies [N] + \(shapes[x]) by \(b.shape); only [N, K] · [K, M] is supported")
         }
         let (k, m) = (b.shape[0], b.shape[1])
+        try budget.charge(b.count, for: "the right-hand side")
         var weight = Matrix(rows: m, columns: k)
         for o in 0..<m {
             for i in 0..<k { weight.storage[o * k + i] = b.values[i * m + o] }
@@ -602,6 +605,8 @@ struct ONNXImporter {
                 + "are supported")
         }
         let kernel = Extent2D(height: w.shape[2], width: w.shape[3])
+        // Shared with the constant until a BatchNormalization folds in and copies it.
+        try budget.charge(w.count, for: "the weight")
         if let k = try attributes.ints("kernel_shape"), k != [kernel.height, kernel.width] {
             throw ONNXProblem("has kernel_shape \(k) but weights of shape \(w.shape)")
         }

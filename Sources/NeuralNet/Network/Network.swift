@@ -15,6 +15,7 @@ public struct Network: Equatable, Sendable {
     public struct Layer: Equatable, Sendable {
         /// A name for messages (the ONNX node's name, or the `nn.Sequential` index).
         public var name: String
+        /// What the layer computes.
         public var operation: Operation
         /// The values read: 0 is the network's input, `k` the output of layer `k − 1`.
         public var inputs: [Int]

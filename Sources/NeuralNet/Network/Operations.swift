@@ -56,6 +56,7 @@ public struct Extent2D: Hashable, Sendable {
     /// Along the width (columns).
     public var width: Int
 
+    /// A size of `height` rows and `width` columns.
     public init(height: Int, width: Int) {
         self.height = height
         self.width = width
@@ -67,8 +68,10 @@ public struct Extent2D: Hashable, Sendable {
 
 /// Zero padding (or, for max pooling, padding that never wins) around a `[C, H, W]` sample.
 public struct Padding2D: Hashable, Sendable {
+    /// Rows added above and below, columns added left and right.
     public var top: Int, left: Int, bottom: Int, right: Int
 
+    /// Padding on each side (ONNX's `pads` are `[top, left, bottom, right]`).
     public init(top: Int, left: Int, bottom: Int, right: Int) {
         (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
     }
@@ -85,11 +88,17 @@ public struct Convolution2D: Equatable, Sendable {
     public var weight: [Double]
     /// One bias per output channel.
     public var bias: [Double]
+    /// O, the number of filters.
     public var outputChannels: Int
+    /// C, the channels of the input sample `[C, H, W]`.
     public var inputChannels: Int
+    /// The filter's height and width.
     public var kernel: Extent2D
+    /// The step between output positions, in input pixels.
     public var stride: Extent2D
+    /// Zeros around the input.
     public var padding: Padding2D
+    /// The step between filter taps, in input pixels (1: adjacent).
     public var dilation: Extent2D
 
     /// A convolution; sizes are checked when it joins a ``Network``.
@@ -108,13 +117,17 @@ public struct Convolution2D: Equatable, Sendable {
 
 /// The window of a max or average pooling.
 public struct Pooling2D: Hashable, Sendable {
+    /// The window's height and width.
     public var kernel: Extent2D
+    /// The step between windows.
     public var stride: Extent2D
+    /// Padding around the input, smaller than the window on every side.
     public var padding: Padding2D
     /// Average pooling only: whether padded positions count in the divisor (PyTorch's `count_include_pad`,
     /// true by default there).
     public var countIncludesPadding: Bool
 
+    /// A window; PyTorch's `MaxPool2d(k)` and `AvgPool2d(k)` have `stride` = `kernel`.
     public init(kernel: Extent2D, stride: Extent2D, padding: Padding2D = .zero, countIncludesPadding: Bool = true) {
         self.kernel = kernel
         self.stride = stride
@@ -128,9 +141,12 @@ public struct Pooling2D: Hashable, Sendable {
 /// A sample of shape `[C, H, W]` takes `scale.count == C` (per channel) or `C·H·W` (per element); a `[D]` sample
 /// takes `D`. A scalar is stored once per channel.
 public struct ScaleShift: Equatable, Sendable {
+    /// The factors, one per channel or per element.
     public var scale: [Double]
+    /// The offsets, as many as the factors.
     public var shift: [Double]
 
+    /// A scale and shift; the counts are checked when it joins a ``Network``.
     public init(scale: [Double], shift: [Double]) {
         self.scale = scale
         self.shift = shift
@@ -141,7 +157,9 @@ public struct ScaleShift: Equatable, Sendable {
 
 /// A network, a layer or an operation that does not fit together; the message says where and why.
 public struct NetworkError: Error, CustomStringConvertible, Equatable {
+    /// The problem, in words.
     public var message: String
+    /// An error with the given message.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
