@@ -75,7 +75,7 @@ struct ExactCommand: ParsableCommand {
                         + "(the \(grid)×\(grid) probes find \(counts.probeRegions))"
                     let dpi = figures.dpi
                     let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("partition-\(stem)") {
-                        XORFigures.partition(partition, title: title, showXORPoints: false, dpi: dpi)
+                        PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
                     }])
                     for file in written.paths { print("wrote \(file)") }
                 }

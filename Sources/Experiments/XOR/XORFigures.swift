@@ -14,11 +14,6 @@ public enum XORFigures {
         Dense(weight: Matrix([[2, -4]]), bias: [-1]),
     ])
 
-    /// `np.linspace(lo, hi, n)`.
-    static func linspace(_ lo: Double, _ hi: Double, _ n: Int) -> [Double] {
-        (0..<n).map { $0 == n - 1 ? hi : lo + Double($0) * (hi - lo) / Double(n - 1) }
-    }
-
     /// A meshgrid over `values` on both axes (x fastest), evaluated by `network`: (X, Y, Z) row-major.
     static func surface(_ network: MLP, _ values: [Double]) -> (x: [Double], y: [Double], z: [Double]) {
         let n = values.count
@@ -213,58 +208,10 @@ public enum XORFigures {
     /// boundary f = 0 drawn over it.
     public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
         guard let exact = net.exact, let counts = net.exactCounts else { return nil }
-        return partition(exact, title: "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
+        return PartitionFigure.make(exact, title: "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
                          showXORPoints: true, dpi: dpi)
     }
 
-    /// The partition figure of any network's exact partition, over its domain.
-    public static func partition(_ partition: ExactPartition, title: String, showXORPoints: Bool, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
-        let axes = figure.addAxes()
-        func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
-        let scale = max(1e-12, partition.cells.flatMap { cell in cell.vertices.map { abs(output(cell, $0)) } }.max() ?? 1)
-        // Each cell is filled in two parts, either side of f = 0, each coloured by the output at its own centroid,
-        // so that the colour always has the sign of the output; the outlines are the cells'.
-        var fills: [[(Double, Double)]] = [], colors: [Color] = []
-        for cell in partition.cells {
-            let sides = cell.decisionSides
-            for side in [sides.positive, sides.negative] where side.count >= 3 {
-                fills.append(side.map { ($0.x, $0.y) })
-                colors.append(divergingColor(output(cell, polygonCentre(side)) / scale))
-            }
-        }
-        axes.polygons(fills, colors: colors)
-        // Thinner outlines when cells are many, so that small cells keep their colour.
-        let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
-        axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
-                      edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
-        // On each cell f is affine, so its zero set there is the segment where g·x + c = 0 crosses the polygon.
-        var zeros: [((Double, Double), (Double, Double))] = []
-        for cell in partition.cells {
-            let v = cell.vertices
-            let values = v.map { cell.gradient.x * $0.x + cell.gradient.y * $0.y + cell.offset }
-            var crossings: [(Double, Double)] = []
-            for i in 0..<v.count {
-                let j = (i + 1) % v.count
-                if (values[i] > 0) != (values[j] > 0) {
-                    let t = values[i] / (values[i] - values[j])
-                    crossings.append((v[i].x + t * (v[j].x - v[i].x), v[i].y + t * (v[j].y - v[i].y)))
-                }
-            }
-            if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
-        }
-        axes.segments(zeros, color: .black, width: 1.5, label: "f = 0")
-        if showXORPoints { addXORPoints(axes) }
-        let d = partition.domain
-        let (padX, padY) = (0.025 * (d.xMax - d.xMin), 0.025 * (d.yMax - d.yMin))
-        axes.xLimits = (d.xMin - padX, d.xMax + padX)
-        axes.yLimits = (d.yMin - padY, d.yMax + padY)
-        axes.xLabel = "$x$"
-        axes.yLabel = "$y$"
-        axes.title = title
-        axes.legendLocation = .best
-        return figure
-    }
 
     /// The vertex mean of a convex polygon: inside it, which is all the colouring needs.
     static func polygonCentre(_ p: [Point2]) -> Point2 {

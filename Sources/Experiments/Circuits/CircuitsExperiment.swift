@@ -127,12 +127,12 @@ public enum CircuitsExperiment {
     /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
     public static func functionFigure(_ run: Run, dpi: Double = 100) -> Figure {
         if let partition = run.partition {
-            return XORFigures.partition(partition, title: "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions learned (loss \(String(format: "%.2g", run.finalLoss)))",
+            return PartitionFigure.make(partition, title: "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions learned (loss \(String(format: "%.2g", run.finalLoss)))",
                                         showXORPoints: false, dpi: dpi)
         }
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
-        let xs = XORFigures.linspace(-1, 1, 401)
+        let xs = linspace(-1, 1, 401)
         let net = run.network
         let learned = net(Matrix(rows: xs.count, columns: 1, storage: xs)).storage
         axes.plot(xs, xs.map { Double(run.circuit.target(Float($0), 0)) }, color: Color(0.6, 0.6, 0.6), width: 4, label: "target \(run.circuit.formula)")

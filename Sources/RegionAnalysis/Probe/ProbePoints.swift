@@ -32,11 +32,7 @@ public struct ProbeGrid: ProbePointSet, Equatable {
     public var count: Int { gridCount + (includesCorners ? 4 : 0) }
 
     /// `np.linspace(-1, 1, resolution)[i]`: computed as NumPy does (start + i·step, last value pinned to 1).
-    public func axisValue(_ i: Int) -> Double {
-        if i == resolution - 1 { return 1 }
-        let step = 2 / Double(resolution - 1)
-        return -1 + Double(i) * step
-    }
+    public func axisValue(_ i: Int) -> Double { linspaceValue(i, from: -1, to: 1, count: resolution) }
 
     public func point(_ index: Int) -> (x: Double, y: Double) {
         if index < gridCount {
@@ -75,9 +71,7 @@ public struct RectangleGrid: ProbePointSet {
     public var count: Int { resolution * resolution }
 
     public func point(_ index: Int) -> (x: Double, y: Double) {
-        func axis(_ i: Int, _ lo: Double, _ hi: Double) -> Double {
-            i == resolution - 1 ? hi : lo + Double(i) * ((hi - lo) / Double(resolution - 1))
-        }
-        return (axis(index % resolution, domain.xMin, domain.xMax), axis(index / resolution, domain.yMin, domain.yMax))
+        (linspaceValue(index % resolution, from: domain.xMin, to: domain.xMax, count: resolution),
+         linspaceValue(index / resolution, from: domain.yMin, to: domain.yMax, count: resolution))
     }
 }
