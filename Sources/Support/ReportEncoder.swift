@@ -53,6 +53,14 @@ public struct OrderedNumbers: Codable, Sendable, Equatable {
     }
 }
 
+extension KeyedEncodingContainer {
+    /// Encodes `value` when present and writes nothing otherwise: for the few report keys that are absent, not
+    /// null, when they do not apply (ReportEncoder writes nil as null).
+    public mutating func encodeIfPresentOnly<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+}
+
 // MARK: - Implementation
 
 /// One value being encoded: a scalar, an object (ordered keys) or an array.

@@ -1,10 +1,10 @@
-import Support
 import ArgumentParser
 import Dispatch
 import Experiments
 import Foundation
 import Plot
 import PlotCairo
+import Support
 
 /// `regionplot batch`: the main job over widths × seeds, in parallel, resumable and shardable.
 struct BatchCommand: ParsableCommand {

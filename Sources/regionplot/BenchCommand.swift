@@ -1,10 +1,10 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
+import Support
 
 /// `regionplot bench`: times probe, dedup and regression on freshly initialised nets.
 struct BenchCommand: ParsableCommand {

@@ -1,10 +1,10 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import Plot
+import Support
 
 /// `regionplot circuits`: notebook 003's tiny bias-free ReLU nets.
 struct CircuitsCommand: ParsableCommand {
@@ -91,43 +91,20 @@ struct CircuitsCommand: ParsableCommand {
                 if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
                 if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
             }
-            func runJSON(_ r: CircuitsExperiment.Run) -> JSONValue {
-                var pairs: [(String, JSONValue)] = [
-                    ("name", .string(r.circuit.name)), ("layerSizes", .ints(r.circuit.layerSizes)), ("seed", .int(Int(truncatingIfNeeded: r.seed))),
-                    ("batches", .int(r.batches)), ("finalLoss", .number(r.finalLoss)), ("succeeded", .bool(r.succeeded)),
-                    ("weights", .array(r.network.layers.map { .array($0.weight.nestedRows.map { .numbers($0) }) })),
-                ]
-                if let b = r.breakpoints { pairs.append(("breakpoints", .numbers(b))) }
-                if let p = r.partition { pairs.append(("linearRegions", .int(p.count))) }
-                pairs.append(("testLoss", .object([("batch", .ints(r.testLoss.map(\.0))), ("loss", .numbers(r.testLoss.map(\.1)))])))
-                pairs.append(("seconds", .number(r.seconds)))
-                return .object(pairs)
+            let report = CircuitsReport(runs: runs, circuitNames: circuits.map(\.name), seedCount: seeds.count,
+                                        wall: wall, threads: context.threads)
+            for rate in report.successRates ?? [] {
+                print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,
+                             rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
+                                .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
             }
-            var document: [(String, JSONValue)] = [
-                ("successThreshold", .number(CircuitsExperiment.successThreshold)),
-                ("learningRate", .number(1e-4)), ("batchSize", .int(1000)),
-                ("circuits", .array(runs.map(runJSON))),
-            ]
-            if seeds.count > 1 {
-                document.append(("successRates", .array(circuits.map { c in
-                    let mine = runs.filter { $0.circuit.name == c.name }
-                    let reached = mine.filter(\.succeeded)
-                    print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", c.name, reached.count, mine.count,
-                                 mine.filter { !$0.succeeded }.map { String(format: "seed %d at %.3g", Int($0.seed), $0.finalLoss) }.joined(separator: ", ")))
-                    return .object([("name", .string(c.name)), ("seeds", .int(mine.count)), ("reached", .int(reached.count)),
-                                    ("stuck", .int(mine.count - reached.count)),
-                                    ("stuckSeeds", .ints(mine.filter { !$0.succeeded }.map { Int($0.seed) })),
-                                    ("stuckLosses", .numbers(mine.filter { !$0.succeeded }.map(\.finalLoss)))])
-                })))
-            }
-            document.append(("timings", .object([("wall", .number(wall)), ("threads", .int(context.threads))])))
             let shown = runs.filter { $0.seed == seeds[0] }
             let dpi = figures.dpi
             let writer = try OutputWriter(folder: out, options: figures)
             let written = try writer.write(shown.map { run in FigureRecipe("function-\(run.circuit.name)") {
                 CircuitsExperiment.functionFigure(run, dpi: dpi)
             } } + [FigureRecipe("loss") { CircuitsExperiment.lossFigure(shown, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(JSONValue.object(document))), " + written.paths.joined(separator: ", "))
+            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

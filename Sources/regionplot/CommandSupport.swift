@@ -1,9 +1,9 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import Plot
 import PlotCairo
+import Support
 
 // What every subcommand shares: figure options, report writing and the one-line error.
 

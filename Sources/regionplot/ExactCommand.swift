@@ -1,4 +1,3 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
@@ -7,6 +6,7 @@ import NeuralNet
 import Plot
 import PlotCairo
 import RegionAnalysis
+import Support
 
 /// `regionplot exact`: every linear region of one or more saved networks.
 struct ExactCommand: ParsableCommand {
@@ -51,7 +51,7 @@ struct ExactCommand: ParsableCommand {
 
     func run() throws {
         let d = try parsedDomain()
-        var documents: [JSONValue] = []
+        var documents: [ExactFileCounts] = []
         do {
             if let out { try prepareOutputFolder(out) }
             for path in nets {
@@ -79,13 +79,13 @@ struct ExactCommand: ParsableCommand {
                     }])
                     for file in written.paths { print("wrote \(file)") }
                 }
-                documents.append(.object([("file", .string(path)), ("layerWidths", .ints(network.layerWidths))] + counts.reportPairs))
+                documents.append(ExactFileCounts(file: path, layerWidths: network.layerWidths, counts: counts))
             }
         } catch {
             throw fail("\(error)")
         }
         if let json {
-            try writeAtomically(Data((JSONValue.array(documents).serialized() + "\n").utf8), to: json)
+            try writeAtomically(Data(try ReportEncoder.text(of: documents).utf8), to: json)
         }
     }
 }

@@ -1,9 +1,9 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
-import Plot
 import LinearAlgebra
+import Plot
+import Support
 
 /// `regionplot grokking`: notebook 002's toy model of grokking, and the paper's phase diagram.
 struct GrokkingCommand: ParsableCommand {
@@ -120,28 +120,7 @@ struct GrokkingCommand: ParsableCommand {
         print("phase: \(phase.rawValue)")
         print("latent: " + (0..<run.latent.rows).map { k in "\(k): " + run.latent.row(k).map { String(format: "%.3f", $0) }.joined(separator: ",") }.joined(separator: "  "))
 
-        let stride = max(1, run.loss.count / 1000)
-        let sampled = Swift.stride(from: 0, to: run.loss.count, by: stride).map { $0 }
-        let document = JSONValue.object([
-            ("settings", settingsJSON(s)),
-            ("iterTrain", .int(run.iterTrain)), ("iterTest", .int(run.iterTest)), ("iterRQI", .int(run.iterRQI)),
-            ("reachedTrain", .bool(run.firstTrain != nil)), ("reachedTest", .bool(run.firstTest != nil)), ("reachedRQI", .bool(run.firstRQI != nil)),
-            ("finalTrainAccuracy", .number(run.trainAccuracy.last!)), ("finalTestAccuracy", .number(run.testAccuracy.last!)),
-            ("finalRQI", .number(run.rqi.last!)), ("finalLoss", .number(run.loss.last!)),
-            ("latent", run.latent.columns == 1 ? .numbers(run.latent.storage) : .array(run.latent.nestedRows.map { .numbers($0) })),
-            ("phase", .string(phase.rawValue)), ("phaseRule", .string(GrokkingPhase.rule(delay: delay, epochs: s.epochs))),
-            ("trainPairs", .array(run.trainPairs.map { .ints([$0.0, $0.1]) })),
-            ("testPairs", .array(run.testPairs.map { .ints([$0.0, $0.1]) })),
-            ("parallelograms", .int(run.parallelogramCount)),
-            ("curves", .object([
-                ("epoch", .ints(sampled)),
-                ("loss", .numbers(sampled.map { run.loss[$0] })),
-                ("trainAccuracy", .numbers(sampled.map { run.trainAccuracy[$0] })),
-                ("testAccuracy", .numbers(sampled.map { run.testAccuracy[$0] })),
-                ("rqi", .numbers(sampled.map { run.rqi[$0] })),
-            ])),
-            ("timings", .object([("train", .number(run.seconds))])),
-        ])
+        let report = GrokkingReport(run, delay: delay)
         let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures)
         let written = try writer.write([
@@ -149,7 +128,7 @@ struct GrokkingCommand: ParsableCommand {
             FigureRecipe("loss") { GrokkingFigures.loss(run, dpi: dpi) },
             FigureRecipe("representation") { GrokkingFigures.representation(run, dpi: dpi) },
         ])
-        print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
+        print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 
     func runPhaseDiagram() throws {
@@ -169,19 +148,7 @@ struct GrokkingCommand: ParsableCommand {
         }
         for cell in cells where cell.failure != nil { print("  η₁ = \(cell.representationLearningRate), η₂ = \(cell.decoderLearningRate): \(cell.failure!)") }
         print(String(format: "phase diagram took %.1f s", seconds))
-        func cellJSON(_ c: PhaseDiagramCell) -> JSONValue {
-            .object([("representationLearningRate", .number(c.representationLearningRate)), ("decoderLearningRate", .number(c.decoderLearningRate)),
-                     ("phase", .string(c.phase.rawValue)),
-                     ("firstTrain", c.firstTrain.map { .int($0) } ?? .null), ("firstTest", c.firstTest.map { .int($0) } ?? .null),
-                     ("firstRQI", c.firstRQI.map { .int($0) } ?? .null), ("failure", c.failure.map { .string($0) } ?? .null)])
-        }
-        let document = JSONValue.object([
-            ("settings", settingsJSON(s)), ("learningRates", .numbers(rates)),
-            ("phaseRule", .string(GrokkingPhase.rule(delay: delay, epochs: s.epochs)
-                + " Runs stop once train and test accuracy have both reached 0.9; a diverged run counts as confusion.")),
-            ("cells", .array(cells.map(cellJSON))),
-            ("timings", .object([("phaseDiagram", .number(seconds))])),
-        ])
+        let report = GrokkingPhaseDiagramReport(base: s, learningRates: rates, cells: cells, delay: delay, seconds: seconds)
         let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures)
         let written = try writer.write([
@@ -191,14 +158,6 @@ struct GrokkingCommand: ParsableCommand {
                                              epochs: s.epochs, dpi: dpi)
             },
         ])
-        print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
-    }
-
-    func settingsJSON(_ s: GrokkingSettings) -> JSONValue {
-        .object([("p", .int(s.p)), ("trainCount", .int(s.trainCount)), ("latentDimension", .int(s.latentDimension)),
-                 ("templateDimension", .int(s.inputDimension)), ("width", .int(s.decoderWidth)),
-                 ("representationLearningRate", .number(s.representationLearningRate)), ("decoderLearningRate", .number(s.decoderLearningRate)),
-                 ("weightDecay", .number(s.weightDecay)), ("epochs", .int(s.epochs)), ("modulo", .bool(s.modulo)),
-                 ("naturalGradient", .bool(s.naturalGradient)), ("seed", .int(Int(truncatingIfNeeded: s.seed)))])
+        print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

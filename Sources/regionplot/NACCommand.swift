@@ -1,8 +1,8 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import Plot
+import Support
 
 /// `regionplot nac`: notebook 000's Neural Accumulators on matrix tasks.
 struct NACCommand: ParsableCommand {
@@ -43,22 +43,12 @@ struct NACCommand: ParsableCommand {
                              result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
                 results.append(result)
             }
-            let document = JSONValue.object([
-                ("seed", .int(Int(truncatingIfNeeded: seed))), ("iterations", .int(iterations)),
-                ("tasks", .array(results.map { r in
-                    .object([("name", .string(r.task.name)), ("layers", .int(r.task.layers)), ("hidden", .int(r.task.hidden)), ("learningRate", .number(r.task.learningRate)),
-                             ("finalLoss", .number(r.finalLoss)), ("meanAbsError", .number(r.finalMeanAbsError)),
-                             ("effectiveMatrix", .array(r.effectiveMatrix.nestedRows.map { .numbers($0) })),
-                             ("expected", .array(r.task.p.nestedRows.map { .numbers($0) })),
-                             ("maxAbsDeviation", .number(r.effectiveMatrix.maxAbsDifference(to: r.task.p))),
-                             ("seconds", .number(r.seconds))])
-                })),
-            ])
+            let report = NACReport(seed: seed, iterations: iterations, results: results)
             let (dpi, finished) = (figures.dpi, results)
             let writer = try OutputWriter(folder: out, options: figures)
             let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
                                             FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
+            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

@@ -1,10 +1,10 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
 import Plot
 import PlotCairo
+import Support
 
 /// `regionplot backprop`: notebook 001's hand-derived backward pass against the library's.
 struct BackpropCommand: ParsableCommand {
@@ -104,20 +104,12 @@ struct AbstractionCommand: ParsableCommand {
             for t in trials {
                 print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
             }
-            func trialJSON(_ t: AbstractionExperiment.Trial) -> JSONValue {
-                .object([("batch", .int(t.batch)), ("ridgeResidual", .number(t.ridgeResidual)),
-                         ("meanMaskResidual", .number(t.meanMaskResidual)), ("targetNorm", .number(t.targetNorm))])
-            }
-            let document = JSONValue.object([
-                ("dIn", .int(dIn)), ("batch", .int(batch)), ("seed", .int(Int(truncatingIfNeeded: seed))),
-                ("ridgeResidual", .number(headline.ridgeResidual)), ("meanMaskResidual", .number(headline.meanMaskResidual)),
-                ("example", .object([("M", .array(example.m.nestedRows.map { .numbers($0) })), ("residual", .number(example.residual))])),
-                ("sweep", .array(trials.map(trialJSON))),
-            ])
+            let report = AbstractionReport(dIn: dIn, batch: batch, seed: seed, headline: headline, example: example,
+                                           sweep: trials)
             let (inputs, dpi) = (dIn, figures.dpi)
             let writer = try OutputWriter(folder: out, options: figures)
             let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(document)), " + written.paths.joined(separator: ", "))
+            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
         } catch {
             throw fail("\(error)")
         }

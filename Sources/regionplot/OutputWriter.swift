@@ -63,11 +63,4 @@ struct OutputWriter {
         try writeAtomically(Data(try ReportEncoder.text(of: report).utf8), to: path)
         return path
     }
-
-    /// Writes an untyped report document (for reports not yet typed) and returns its path.
-    func writeReport(_ document: JSONValue) throws -> String {
-        let path = folder + "/report.json"
-        try writeAtomically(Data((document.serialized() + "\n").utf8), to: path)
-        return path
-    }
 }

@@ -1,8 +1,8 @@
-import Support
 import ArgumentParser
 import Experiments
 import Foundation
 import NeuralNet
+import Support
 
 /// `regionplot predict`: runs the user's own model on a data file, to check that regionplot reads it right.
 struct PredictCommand: ParsableCommand {
@@ -36,7 +36,7 @@ struct PredictCommand: ParsableCommand {
             let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
                                             labelsName: labels ?? "labels")
             if let json {
-                try writeAtomically(Data((result.report.serialized() + "\n").utf8), to: json)
+                try writeAtomically(Data(try ReportEncoder.text(of: result.report).utf8), to: json)
             }
             let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
             print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "

@@ -1,4 +1,3 @@
-import Support
 import ArgumentParser
 import Dispatch
 import Experiments
@@ -7,6 +6,7 @@ import LinearAlgebra
 import NeuralNet
 import PlotCairo
 import RegionAnalysis
+import Support
 
 /// The main job: `regionplot --width 20`.
 struct XORCommand: ParsableCommand {

@@ -1,9 +1,9 @@
 import Foundation
 import FoundationXML
-import SnapshotTesting
-import Testing
 import Plot
 import PlotCairo
+import SnapshotTesting
+import Testing
 @testable import Experiments
 
 /// Snapshot tests of every figure kind, from fixed weights (the fixture nets), compared by perceptual hash.

@@ -1,7 +1,7 @@
-import Support
-import Testing
 import LinearAlgebra
 import NeuralNet
+import Support
+import Testing
 @testable import Experiments
 
 @Suite struct Grokking {

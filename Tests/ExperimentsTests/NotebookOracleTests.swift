@@ -1,9 +1,9 @@
-import Support
 import Foundation
-import Testing
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
+import Support
+import Testing
 @testable import Experiments
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")

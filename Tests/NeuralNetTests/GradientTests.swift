@@ -1,5 +1,5 @@
-import Testing
 import LinearAlgebra
+import Testing
 @testable import NeuralNet
 
 func randomMatrix(_ rows: Int, _ columns: Int, _ g: inout SeededGenerator, scale: Double = 1) -> Matrix {

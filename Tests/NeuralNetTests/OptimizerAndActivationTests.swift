@@ -1,5 +1,5 @@
-import Testing
 import LinearAlgebra
+import Testing
 @testable import NeuralNet
 
 @Suite struct SmoothActivations {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinearAlgebra
+import Testing
 @testable import NeuralNet
 
 /// Builds a safetensors file by hand from a header string and raw payload.

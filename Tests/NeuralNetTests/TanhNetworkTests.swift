@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinearAlgebra
+import Testing
 @testable import NeuralNet
 
 @Suite struct TanhNetworks {

@@ -1,6 +1,6 @@
-import Testing
 import LinearAlgebra
 import NeuralNet
+import Testing
 @testable import RegionAnalysis
 
 @Suite struct Breakpoints1D {

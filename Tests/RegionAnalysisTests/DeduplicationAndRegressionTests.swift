@@ -1,5 +1,5 @@
-import Testing
 import LinearAlgebra
+import Testing
 @testable import RegionAnalysis
 
 @Suite struct Deduplication {

@@ -1,7 +1,7 @@
-import Support
-import Testing
 import LinearAlgebra
 import NeuralNet
+import Support
+import Testing
 @testable import RegionAnalysis
 
 /// A one-hidden-layer net whose hidden units have the zero lines a·x + b·y + c = 0.

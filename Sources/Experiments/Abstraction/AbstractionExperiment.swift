@@ -79,3 +79,33 @@ public enum AbstractionExperiment {
         return figure
     }
 }
+
+/// report.json of `regionplot abstraction`. Keys are a public contract: add, never rename or drop.
+public struct AbstractionReport: Codable, Sendable {
+    public struct Trial: Codable, Sendable {
+        public var batch: Int
+        public var ridgeResidual: Double, meanMaskResidual: Double, targetNorm: Double
+    }
+
+    /// The notebook's worked example: its ridge map and residual.
+    public struct Example: Codable, Sendable {
+        public var M: [[Double]]
+        public var residual: Double
+    }
+
+    public var dIn: Int, batch: Int, seed: Int
+    public var ridgeResidual: Double, meanMaskResidual: Double
+    public var example: Example
+    public var sweep: [Trial]
+
+    public init(dIn: Int, batch: Int, seed: UInt64, headline: AbstractionExperiment.Trial,
+                example: (m: Matrix, residual: Double), sweep: [AbstractionExperiment.Trial]) {
+        (self.dIn, self.batch, self.seed) = (dIn, batch, Int(truncatingIfNeeded: seed))
+        (ridgeResidual, meanMaskResidual) = (headline.ridgeResidual, headline.meanMaskResidual)
+        self.example = Example(M: example.m.nestedRows, residual: example.residual)
+        self.sweep = sweep.map {
+            Trial(batch: $0.batch, ridgeResidual: $0.ridgeResidual, meanMaskResidual: $0.meanMaskResidual,
+                  targetNorm: $0.targetNorm)
+        }
+    }
+}

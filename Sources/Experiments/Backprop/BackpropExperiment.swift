@@ -1,7 +1,7 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// Notebook 001's first half: a 3 → 2 → 2 → 1 ReLU net's forward and backward passes on a batch of four, the
 /// gradients computed by the library's backward pass and by the notebook's hand-derived formulas.
@@ -79,20 +79,48 @@ public struct BackpropExperiment: Sendable {
         maxAbsDifference = worst
     }
 
-    /// The report document.
-    public var report: JSONValue {
-        func matrix(_ m: Matrix) -> JSONValue { .array(m.nestedRows.map { .numbers($0) }) }
-        return .object([
-            ("inputs", matrix(inputs)), ("targets", matrix(targets)), ("loss", .number(loss)),
-            ("layers", .array(preActivations.indices.map { l in
-                var pairs: [(String, JSONValue)] = [("z", matrix(preActivations[l]))]
-                if l < masks.count { pairs += [("R", matrix(masks[l])), ("a", matrix(activations[l]))] }
-                pairs += [("delta", matrix(handDeltas[l])), ("weightGradient", matrix(libraryWeightGradients[l])),
-                          ("weightGradientByHand", matrix(handWeightGradients[l])),
-                          ("biasGradient", .numbers(libraryBiasGradients[l])), ("biasGradientByHand", .numbers(handBiasGradients[l]))]
-                return .object(pairs)
-            })),
-            ("maxAbsDifference", .number(maxAbsDifference)),
-        ])
+    /// The typed report.json.
+    public var report: BackpropReport {
+        BackpropReport(
+            inputs: inputs.nestedRows, targets: targets.nestedRows, loss: loss,
+            layers: preActivations.indices.map { l in
+                BackpropReport.Layer(
+                    z: preActivations[l].nestedRows, R: l < masks.count ? masks[l].nestedRows : nil,
+                    a: l < masks.count ? activations[l].nestedRows : nil, delta: handDeltas[l].nestedRows,
+                    weightGradient: libraryWeightGradients[l].nestedRows,
+                    weightGradientByHand: handWeightGradients[l].nestedRows,
+                    biasGradient: libraryBiasGradients[l], biasGradientByHand: handBiasGradients[l])
+            },
+            maxAbsDifference: maxAbsDifference)
     }
+}
+
+/// report.json of `regionplot backprop`. Keys are a public contract: add, never rename or drop.
+public struct BackpropReport: Codable, Sendable {
+    /// One layer's forward values and gradients (R and a: hidden layers only, absent for the output layer).
+    public struct Layer: Codable, Sendable {
+        public var z: [[Double]]
+        public var R: [[Double]]?
+        public var a: [[Double]]?
+        public var delta: [[Double]]
+        public var weightGradient: [[Double]], weightGradientByHand: [[Double]]
+        public var biasGradient: [Double], biasGradientByHand: [Double]
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(z, forKey: .z)
+            try c.encodeIfPresentOnly(R, forKey: .R)
+            try c.encodeIfPresentOnly(a, forKey: .a)
+            try c.encode(delta, forKey: .delta)
+            try c.encode(weightGradient, forKey: .weightGradient)
+            try c.encode(weightGradientByHand, forKey: .weightGradientByHand)
+            try c.encode(biasGradient, forKey: .biasGradient)
+            try c.encode(biasGradientByHand, forKey: .biasGradientByHand)
+        }
+    }
+
+    public var inputs: [[Double]], targets: [[Double]]
+    public var loss: Double
+    public var layers: [Layer]
+    public var maxAbsDifference: Double
 }

@@ -1,9 +1,9 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import Plot
 import RegionAnalysis
+import Support
 
 /// Notebook 003: tiny bias-free ReLU networks trained to compute x, −x, |x|, x₁ + x₂, x₁ − x₂ and min(x₁, x₂).
 public enum CircuitsExperiment {

@@ -1,7 +1,7 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// The settings of notebook 002's toy model of grokking (Liu et al., "Towards Understanding Grokking", 2022);
 /// the defaults are the notebook's.

@@ -1,6 +1,6 @@
-import Support
 import Foundation
 import LinearAlgebra
+import Support
 
 /// The four learning phases of Liu et al. (2022), read off a run's accuracy curves.
 public enum GrokkingPhase: String, Sendable, CaseIterable {

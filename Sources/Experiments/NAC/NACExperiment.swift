@@ -1,8 +1,8 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import Plot
+import Support
 
 /// Notebook 000: Neural Accumulators learning to multiply a matrix A by a fixed matrix P.
 public enum NACExperiment {

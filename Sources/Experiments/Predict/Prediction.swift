@@ -1,7 +1,7 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// Data or labels that do not fit the model; the message names the file and the problem.
 public struct PredictionError: Error, CustomStringConvertible, Equatable {
@@ -53,13 +53,8 @@ public struct Prediction: Sendable {
     }
 
     /// `{"logits": [[…]], "predictions": […], "accuracy": x}` (accuracy only with labels).
-    public var report: JSONValue {
-        var pairs: [(String, JSONValue)] = [
-            ("logits", .array(logits.nestedRows.map { .numbers($0) })),
-            ("predictions", .ints(predictions)),
-        ]
-        if let accuracy { pairs.append(("accuracy", .number(accuracy))) }
-        return .object(pairs)
+    public var report: PredictionReport {
+        PredictionReport(logits: logits.nestedRows, predictions: predictions, accuracy: accuracy)
     }
 
     private static func checkedRows(_ data: NumpyArray, network: Network, name: String) throws -> Int {
@@ -89,5 +84,20 @@ public struct Prediction: Sendable {
                 "\(name): label \(values[bad]) at row \(bad) is not a class of the model (0..<\(classes))")
         }
         return values
+    }
+}
+
+/// The JSON of `regionplot predict --json`. Keys are a public contract: add, never rename or drop.
+public struct PredictionReport: Codable, Sendable {
+    public var logits: [[Double]]
+    public var predictions: [Int]
+    /// With labels only (absent otherwise).
+    public var accuracy: Double?
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(logits, forKey: .logits)
+        try c.encode(predictions, forKey: .predictions)
+        try c.encodeIfPresentOnly(accuracy, forKey: .accuracy)
     }
 }

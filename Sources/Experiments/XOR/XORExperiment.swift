@@ -1,8 +1,8 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
+import Support
 
 /// What the main job needs to know: where its two networks come from and how to probe them.
 public struct XORExperimentSettings: Sendable {

@@ -1,8 +1,8 @@
-import Support
 import Foundation
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
+import Support
 
 /// The main job's report.json. Its keys are a public contract (scripts read them): add, never rename or drop.
 public struct XORReport: Codable, Sendable {
@@ -95,13 +95,6 @@ public struct XORReport: Codable, Sendable {
     public var regression: Regressions
     public var figures: [String]
     public var timings: Timings
-}
-
-extension KeyedEncodingContainer {
-    /// Encodes `value` when present and writes nothing otherwise (a report encoder writes nil as null).
-    mutating func encodeIfPresentOnly<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value { try encode(value, forKey: key) }
-    }
 }
 
 extension XORExperimentResult {
