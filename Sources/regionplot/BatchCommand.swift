@@ -60,19 +60,13 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            if let summarize {
-                try prepareOutputFolder(summarize)
-                let failed = try writeSummary(in: summarize)
-                if failed > 0 { throw ExitCode(2) }
-                return
-            }
-            try runSweep()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            throw fail("\(error)")
+        if let summarize {
+            try prepareOutputFolder(summarize)
+            let failed = try writeSummary(in: summarize)
+            if failed > 0 { throw ExitCode(2) }
+            return
         }
+        try runSweep()
     }
 
     private func runSweep() throws {

@@ -58,55 +58,51 @@ struct CircuitsCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try startRun(in: out)
-            let circuits = try selectedCircuits(), seeds = try seedList()
-            let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
-            // Longest runs first, so that the cores finish together.
-            let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
-            let context = ComputeContext(threads: max(1, min(jobs ?? ComputeContext.cores, jobsList.count)))
-            let printLock = NSLock()
-            let verbose = jobsList.count == 1
-            let clock = Stopwatch()
-            let runs = parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
-                let (circuit, s) = jobsList[k]
-                let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
-                    guard verbose else { return }
-                    print("\(circuit.name) batch \(i): loss = \(loss)")
-                }
-                printLock.lock()
-                print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
-                             r.succeeded ? "learned" : "stuck", r.seconds))
-                fflush(nil)  // every stream: the lines of parallel runs appear as they finish
-                printLock.unlock()
-                return r
+        try startRun(in: out)
+        let circuits = try selectedCircuits(), seeds = try seedList()
+        let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
+        // Longest runs first, so that the cores finish together.
+        let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
+        let context = ComputeContext(threads: max(1, min(jobs ?? ComputeContext.cores, jobsList.count)))
+        let printLock = NSLock()
+        let verbose = jobsList.count == 1
+        let clock = Stopwatch()
+        let runs = parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
+            let (circuit, s) = jobsList[k]
+            let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
+                guard verbose else { return }
+                print("\(circuit.name) batch \(i): loss = \(loss)")
             }
-            let wall = clock.elapsed
-            print(String(format: "all runs took %.1f s on %d threads", wall, context.threads))
-            for r in runs where r.seed == seeds[0] {
-                print("\(r.circuit.name) weights (seed \(r.seed)):")
-                for (l, layer) in r.network.layers.enumerated() {
-                    print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
-                }
-                if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
-                if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
-            }
-            let report = CircuitsReport(runs: runs, circuitNames: circuits.map(\.name), seedCount: seeds.count,
-                                        wall: wall, threads: context.threads)
-            for rate in report.successRates ?? [] {
-                print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,
-                             rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
-                                .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
-            }
-            let shown = runs.filter { $0.seed == seeds[0] }
-            let dpi = figures.dpi
-            let writer = try OutputWriter(folder: out, options: figures)
-            let written = try writer.write(shown.map { run in FigureRecipe("function-\(run.circuit.name)") {
-                CircuitsExperiment.functionFigure(run, dpi: dpi)
-            } } + [FigureRecipe("loss") { CircuitsExperiment.lossFigure(shown, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
-        } catch {
-            throw fail("\(error)")
+            printLock.lock()
+            print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
+                         r.succeeded ? "learned" : "stuck", r.seconds))
+            fflush(nil)  // every stream: the lines of parallel runs appear as they finish
+            printLock.unlock()
+            return r
         }
+        let wall = clock.elapsed
+        print(String(format: "all runs took %.1f s on %d threads", wall, context.threads))
+        for r in runs where r.seed == seeds[0] {
+            print("\(r.circuit.name) weights (seed \(r.seed)):")
+            for (l, layer) in r.network.layers.enumerated() {
+                print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
+            }
+            if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
+            if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
+        }
+        let report = CircuitsReport(runs: runs, circuitNames: circuits.map(\.name), seedCount: seeds.count,
+                                    wall: wall, threads: context.threads)
+        for rate in report.successRates ?? [] {
+            print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,
+                         rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
+                            .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
+        }
+        let shown = runs.filter { $0.seed == seeds[0] }
+        let dpi = figures.dpi
+        let writer = try OutputWriter(folder: out, options: figures)
+        let written = try writer.write(shown.map { run in FigureRecipe("function-\(run.circuit.name)") {
+            CircuitsExperiment.functionFigure(run, dpi: dpi)
+        } } + [FigureRecipe("loss") { CircuitsExperiment.lossFigure(shown, dpi: dpi) }])
+        print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -24,11 +24,13 @@ struct FigureOptions: ParsableArguments {
     func formats() throws -> [ImageFormat] { try parseFormats(format) }
 }
 
-/// Prints `message` as a one-line error and exits with code 1.
-func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
-    return ExitCode(1)
+/// A command that cannot go on, with the one line that says why; `RegionPlot.main` prints it and exits with 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
 }
+
+/// The error for `message`: `throw fail("…")`. Nothing is printed here; the main prints every error once.
+func fail(_ message: String) -> CommandFailure { CommandFailure(description: message) }
 
 /// Parses a `--format` value such as `png,svg`.
 func parseFormats(_ text: String) throws -> [ImageFormat] {

@@ -52,37 +52,33 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
-        do {
-            if let out { try prepareOutputFolder(out) }
-            for path in nets {
-                let network = try Safetensors.readMLP(path: path)
-                if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
-                var clock = Stopwatch()
-                let partition = ExactPartition(network: network, domain: d)
-                let seconds = clock.lap()
-                let probe = GradientProbe(network: network).probe(RectangleGrid(resolution: grid, domain: d))
-                let counts = ExactCounts(partition: partition, probe: probe, probeRegions: RegionDeduplication(triples: probe.coefficients).count, seconds: seconds)
-                var line = "\(path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
-                    + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
-                    + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, seconds)
-                if network.layers.count == 2 {
-                    line += "; 1 + L + I = \(arrangementRegionCount(network.layers[0], domain: d))"
-                }
-                print(line)
-                if let out {
-                    let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                    let title = "\(stem): \(counts.exactRegions) linear regions "
-                        + "(the \(grid)×\(grid) probes find \(counts.probeRegions))"
-                    let dpi = figures.dpi
-                    let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("partition-\(stem)") {
-                        PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
-                    }])
-                    for file in written.paths { print("wrote \(file)") }
-                }
-                documents.append(ExactFileCounts(file: path, layerWidths: network.layerWidths, counts: counts))
+        if let out { try prepareOutputFolder(out) }
+        for path in nets {
+            let network = try Safetensors.readMLP(path: path)
+            if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
+            var clock = Stopwatch()
+            let partition = ExactPartition(network: network, domain: d)
+            let seconds = clock.lap()
+            let probe = GradientProbe(network: network).probe(RectangleGrid(resolution: grid, domain: d))
+            let counts = ExactCounts(partition: partition, probe: probe, probeRegions: RegionDeduplication(triples: probe.coefficients).count, seconds: seconds)
+            var line = "\(path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
+                + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
+                + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, seconds)
+            if network.layers.count == 2 {
+                line += "; 1 + L + I = \(arrangementRegionCount(network.layers[0], domain: d))"
             }
-        } catch {
-            throw fail("\(error)")
+            print(line)
+            if let out {
+                let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+                let title = "\(stem): \(counts.exactRegions) linear regions "
+                    + "(the \(grid)×\(grid) probes find \(counts.probeRegions))"
+                let dpi = figures.dpi
+                let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("partition-\(stem)") {
+                    PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
+                }])
+                for file in written.paths { print("wrote \(file)") }
+            }
+            documents.append(ExactFileCounts(file: path, layerWidths: network.layerWidths, counts: counts))
         }
         if let json {
             try writeAtomically(Data(try ReportEncoder.text(of: documents).utf8), to: json)

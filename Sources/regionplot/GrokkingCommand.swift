@@ -94,14 +94,8 @@ struct GrokkingCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try startRun(in: outputFolder)
-            if phaseDiagram { try runPhaseDiagram() } else { try runOnce() }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            throw fail("\(error)")
-        }
+        try startRun(in: outputFolder)
+        if phaseDiagram { try runPhaseDiagram() } else { try runOnce() }
     }
 
     func runOnce() throws {

@@ -27,30 +27,26 @@ struct NACCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try startRun(in: out)
-            var results: [NACExperiment.Result] = []
-            for var task in NACExperiment.notebookTasks {
-                task.iterations = iterations
-                if task.name == "scaling" { task.hidden = scalingHidden }
-                print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
-                let result = try NACExperiment.train(task, seed: seed) { i, loss, mae in
-                    print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, task.iterations, loss, mae))
-                }
-                print("  learned M:")
-                for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
-                print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
-                             result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
-                results.append(result)
+        try startRun(in: out)
+        var results: [NACExperiment.Result] = []
+        for var task in NACExperiment.notebookTasks {
+            task.iterations = iterations
+            if task.name == "scaling" { task.hidden = scalingHidden }
+            print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
+            let result = try NACExperiment.train(task, seed: seed) { i, loss, mae in
+                print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, task.iterations, loss, mae))
             }
-            let report = NACReport(seed: seed, iterations: iterations, results: results)
-            let (dpi, finished) = (figures.dpi, results)
-            let writer = try OutputWriter(folder: out, options: figures)
-            let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
-                                            FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
-        } catch {
-            throw fail("\(error)")
+            print("  learned M:")
+            for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
+            print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
+                         result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
+            results.append(result)
         }
+        let report = NACReport(seed: seed, iterations: iterations, results: results)
+        let (dpi, finished) = (figures.dpi, results)
+        let writer = try OutputWriter(folder: out, options: figures)
+        let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
+                                        FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
+        print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -38,12 +38,8 @@ struct BackpropCommand: ParsableCommand {
             show("dW\(l + 1) (by hand)", experiment.handWeightGradients[l])
         }
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
-        do {
-            try startRun(in: out)
-            print("wrote " + (try OutputWriter(folder: out).writeReport(experiment.report)))
-        } catch {
-            throw fail("\(error)")
-        }
+        try startRun(in: out)
+        print("wrote " + (try OutputWriter(folder: out).writeReport(experiment.report)))
         if !(experiment.maxAbsDifference <= 1e-12) {
             throw fail("the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)")
         }
@@ -89,29 +85,25 @@ struct AbstractionCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try startRun(in: out)
-            let example = try AbstractionExperiment.workedExample()
-            print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
-            var g = SeededGenerator(seed: seed)
-            let headline = try AbstractionExperiment.trial(batch: batch, dIn: dIn, using: &g)
-            print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
-                         batch, dIn, headline.ridgeResidual, headline.meanMaskResidual, headline.targetNorm))
-            let trials = try sweep().map { b -> AbstractionExperiment.Trial in
-                var gb = SeededGenerator(seed: seed, stream: UInt64(b))
-                return try AbstractionExperiment.trial(batch: b, dIn: dIn, using: &gb)
-            }
-            for t in trials {
-                print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
-            }
-            let report = AbstractionReport(dIn: dIn, batch: batch, seed: seed, headline: headline, example: example,
-                                           sweep: trials)
-            let (inputs, dpi) = (dIn, figures.dpi)
-            let writer = try OutputWriter(folder: out, options: figures)
-            let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
-            print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
-        } catch {
-            throw fail("\(error)")
+        try startRun(in: out)
+        let example = try AbstractionExperiment.workedExample()
+        print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
+        var g = SeededGenerator(seed: seed)
+        let headline = try AbstractionExperiment.trial(batch: batch, dIn: dIn, using: &g)
+        print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
+                     batch, dIn, headline.ridgeResidual, headline.meanMaskResidual, headline.targetNorm))
+        let trials = try sweep().map { b -> AbstractionExperiment.Trial in
+            var gb = SeededGenerator(seed: seed, stream: UInt64(b))
+            return try AbstractionExperiment.trial(batch: b, dIn: dIn, using: &gb)
         }
+        for t in trials {
+            print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
+        }
+        let report = AbstractionReport(dIn: dIn, batch: batch, seed: seed, headline: headline, example: example,
+                                       sweep: trials)
+        let (inputs, dpi) = (dIn, figures.dpi)
+        let writer = try OutputWriter(folder: out, options: figures)
+        let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
+        print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -29,26 +29,22 @@ struct PredictCommand: ParsableCommand {
     var json: String?
 
     func run() throws {
-        do {
-            let network = try ModelFile.read(path: model)
-            let rows = try Numpy.read(path: data)
-            let truth = try labels.map { try Numpy.read(path: $0) }
-            let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
-                                            labelsName: labels ?? "labels")
-            if let json {
-                try writeAtomically(Data(try ReportEncoder.text(of: result.report).utf8), to: json)
-            }
-            let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
-            print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "
-                + "\(network.layers.count) layers (\(kinds))")
-            var line = "\(result.predictions.count) rows"
-            if let correct = result.correct, let accuracy = result.accuracy {
-                line += String(format: ": accuracy %.4f (%d of %d)", accuracy, correct, result.predictions.count)
-            }
-            print(line)
-            if let json { print("wrote \(json)") }
-        } catch {
-            throw fail("\(error)")
+        let network = try ModelFile.read(path: model)
+        let rows = try Numpy.read(path: data)
+        let truth = try labels.map { try Numpy.read(path: $0) }
+        let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
+                                        labelsName: labels ?? "labels")
+        if let json {
+            try writeAtomically(Data(try ReportEncoder.text(of: result.report).utf8), to: json)
         }
+        let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
+        print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "
+            + "\(network.layers.count) layers (\(kinds))")
+        var line = "\(result.predictions.count) rows"
+        if let correct = result.correct, let accuracy = result.accuracy {
+            line += String(format: ": accuracy %.4f (%d of %d)", accuracy, correct, result.predictions.count)
+        }
+        print(line)
+        if let json { print("wrote \(json)") }
     }
 }

@@ -67,33 +67,27 @@ struct XORCommand: ParsableCommand {
         settings.context = context
         settings.exact = exact
         let folder = out ?? defaultFolder()
-        do {
-            // Fail on an unusable output folder before spending time on training.
-            try startRun(in: folder)
-            if let saveNets { try prepareOutputFolder(saveNets) }
-            var clock = Stopwatch()
-            var result = try runXORExperiment(settings)
-            if let saveNets {
-                try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
-                try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
-            }
-            let writer = try OutputWriter(folder: folder, options: options.figures, context: context)
-            var figures: [String] = []
-            if !options.noFigures {
-                var renderClock = Stopwatch()
-                let written = try writer.write(XORFigures.all(result, dpi: options.dpi))
-                figures = written.paths
-                result.timings.figures = written.seconds
-                result.timings.render = renderClock.lap()
-            }
-            result.timings.total = clock.lap()
-            let reportPath = try writer.writeReport(result.report(figures: figures))
-            printSummary(result, reportPath: reportPath, figures: figures)
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail("\(error)")
+        // Fail on an unusable output folder before spending time on training.
+        try startRun(in: folder)
+        if let saveNets { try prepareOutputFolder(saveNets) }
+        var clock = Stopwatch()
+        var result = try runXORExperiment(settings)
+        if let saveNets {
+            try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
+            try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
         }
+        let writer = try OutputWriter(folder: folder, options: options.figures, context: context)
+        var figures: [String] = []
+        if !options.noFigures {
+            var renderClock = Stopwatch()
+            let written = try writer.write(XORFigures.all(result, dpi: options.dpi))
+            figures = written.paths
+            result.timings.figures = written.seconds
+            result.timings.render = renderClock.lap()
+        }
+        result.timings.total = clock.lap()
+        let reportPath = try writer.writeReport(result.report(figures: figures))
+        printSummary(result, reportPath: reportPath, figures: figures)
     }
 
     enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {

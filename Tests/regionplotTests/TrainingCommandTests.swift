@@ -29,17 +29,17 @@ func readReport(_ folder: String) throws -> [String: Any] {
     }
 
     @Test(arguments: [
-        ["grokking", "--epochs", "0"],
-        ["grokking", "--p", "1"],
-        ["grokking", "--train-count", "55"],
-        ["grokking", "--eta1", "-1"],
-        ["grokking", "--phase-diagram", "--grid-size", "0"],
+        (["grokking", "--epochs", "0"], "epochs must be between 1 and 10000000, got 0"),
+        (["grokking", "--p", "1"], "p must be between 2 and 200, got 1"),
+        (["grokking", "--train-count", "55"], "the training set needs between 1 and 54 of the 55 pairs, got 55"),
+        (["grokking", "--eta1", "-1"], "the representation learning rate must be a positive number, got -1.0"),
+        (["grokking", "--phase-diagram", "--grid-size", "0"], "--grid-size must be between 1 and 32, got 0"),
     ])
-    func grokkingRejectsBadSettings(arguments: [String]) throws {
+    func grokkingRejectsBadSettings(arguments: [String], message: String) throws {
         let out = temporaryFolder()
         let r = try run(arguments + ["--out", out])
         #expect(r.status != 0)
-        #expect(!r.stderr.isEmpty)
+        #expect(r.stderr == "regionplot: error: \(message)\n")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
