@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import LinearAlgebra
+import NeuralNet
 import Plot
 import Support
 

@@ -1,5 +1,5 @@
 import LinearAlgebra
-import NeuralNet
+@testable import NeuralNet
 import Support
 import Testing
 @testable import Experiments

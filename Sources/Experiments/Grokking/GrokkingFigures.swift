@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNet
 import Plot
 
 /// The figures of `regionplot grokking`.

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNet
 import Support
 
 /// The four learning phases of Liu et al. (2022), read off a run's accuracy curves.

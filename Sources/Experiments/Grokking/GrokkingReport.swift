@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNet
 import Support
 
 /// report.json of `regionplot grokking`: one run. Keys are a public contract: add, never rename or drop.

@@ -1,6 +1,5 @@
 import Foundation
 import LinearAlgebra
-import NeuralNet
 import Support
 
 /// The settings of notebook 002's toy model of grokking (Liu et al., "Towards Understanding Grokking", 2022);
