@@ -74,28 +74,33 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        /// Helpers every test target shares (temporary folders removed at exit).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "SupportTests", dependencies: ["TestSupport", "Support"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["TestSupport", "LinearAlgebra"]),
+        .testTarget(name: "PlotTests", dependencies: ["TestSupport", "Plot"]),
         .testTarget(
             name: "NeuralNetTests",
             dependencies: [
+                "TestSupport",
                 "NeuralNet", "LinearAlgebra", "ONNXSchema",
                 // To build hostile ONNX models in memory.
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "RegionAnalysisTests", dependencies: ["Support", "RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
+        .testTarget(name: "RegionAnalysisTests", dependencies: ["TestSupport", "Support", "RegionAnalysis", "NeuralNet", "LinearAlgebra"]),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
+                "TestSupport",
                 "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["Fixtures", "__Snapshots__"]
         ),
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
-        .testTarget(name: "regionplotTests", dependencies: ["regionplot"]),
+        .testTarget(name: "regionplotTests", dependencies: ["TestSupport", "regionplot"]),
     ]
 )

@@ -97,7 +97,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
     @Test(arguments: ["surfaces", "handcrafted-wireframe", "handcrafted-regions"])
     func vectorOutputsAreWellFormed(_ name: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-vec-\(UUID().uuidString)")
+        let folder = URL(fileURLWithPath: temporaryFolder())
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let figure = Self.figure(name)
         let svg = folder.appendingPathComponent(name + ".svg"), pdf = folder.appendingPathComponent(name + ".pdf")
@@ -125,7 +125,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
     }
 
     @Test func pngFilesDecodeToTheRenderedRaster() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-png-\(UUID().uuidString)")
+        let folder = URL(fileURLWithPath: temporaryFolder())
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("x.png").path
         try FigureFile.write(XORFigures.xorPoints(dpi: 50), to: path)

@@ -124,7 +124,7 @@ func loadOracle() -> [OracleCase] {
 
 @Suite struct Files {
     @Test func atomicWriteLeavesNoTemporaryFiles() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-\(UUID().uuidString)").path
+        let folder = temporaryFolder()
         try prepareOutputFolder(folder + "/nested")
         try writeAtomically(Data("one".utf8), to: folder + "/nested/x.txt")
         try writeAtomically(Data("two".utf8), to: folder + "/nested/x.txt")
@@ -133,7 +133,7 @@ func loadOracle() -> [OracleCase] {
     }
 
     @Test func outputFolderThatIsAFileIsRejected() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rp-\(UUID().uuidString)").path
+        let file = temporaryFolder()
         try Data().write(to: URL(fileURLWithPath: file))
         #expect(throws: OutputError.self) { try prepareOutputFolder(file) }
         #expect(throws: OutputError.self) { try prepareOutputFolder(file + "/below") }

@@ -17,13 +17,6 @@ func f32Bytes(_ values: [Float]) -> [UInt8] {
     values.flatMap { v -> [UInt8] in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
 }
 
-func temporaryFile(_ data: Data, name: String = "net.safetensors") throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regionplot-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let path = folder.appendingPathComponent(name).path
-    try data.write(to: URL(fileURLWithPath: path))
-    return path
-}
 
 /// A valid F32 2 → 2 → 1 file with Sequential names 0 and 2.
 func validSequentialFile(bias2: [Float] = [0.5]) -> Data {
@@ -171,7 +164,7 @@ func validSequentialFile(bias2: [Float] = [0.5]) -> Data {
 
     /// Special files are refused by kind before a byte is read: a FIFO would block, /dev/zero never ends.
     @Test func specialFilesAreRefusedByKind() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regionplot-tests-\(UUID().uuidString)").path
+        let folder = temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let fifo = folder + "/fifo"

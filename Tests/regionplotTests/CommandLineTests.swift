@@ -27,9 +27,6 @@ func run(_ arguments: [String]) throws -> RunResult {
     return RunResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
 }
 
-func temporaryFolder() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("rp-cli-\(UUID().uuidString)").path
-}
 
 let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("ExperimentsTests/Fixtures").path
