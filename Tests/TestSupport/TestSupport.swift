@@ -35,11 +35,16 @@ public func temporaryFolder(_ prefix: String = "regionplot-test") -> String {
     return path
 }
 
-/// Writes `data` as `name` into a fresh temporary folder and returns the file's path.
-public func temporaryFile(_ data: Data, name: String = "net.safetensors") throws -> String {
+/// A fresh path for a file named `name` (in a new temporary folder, created), removed when the tests end.
+public func temporaryPath(_ name: String) throws -> String {
     let folder = temporaryFolder()
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let path = folder + "/" + name
+    return folder + "/" + name
+}
+
+/// Writes `data` as `name` into a fresh temporary folder and returns the file's path.
+public func temporaryFile(_ data: Data, name: String = "net.safetensors") throws -> String {
+    let path = try temporaryPath(name)
     try data.write(to: URL(fileURLWithPath: path))
     return path
 }

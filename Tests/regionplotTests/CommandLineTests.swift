@@ -116,7 +116,7 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 @Suite struct ExactCommandLine {
     @Test func countsSavedNets() throws {
-        let json = temporaryFolder() + ".json"
+        let json = try temporaryPath("counts.json")
         let r = try run(["exact", "--net", fixtureFolder + "/w20-a.safetensors", "--net", fixtureFolder + "/deep-a.safetensors", "--json", json])
         #expect(r.status == 0, "\(r.stderr)")
         // Regioncam finds 77 and 286 regions in these nets (scripts/regioncam_compare.py).

@@ -19,7 +19,7 @@ func float64Npy(_ values: [Double], shape: [Int]) -> Data {
 @Suite struct PredictCommandLine {
     /// The digits CNN from the shared examples: 0.9583 on the test images (345 of 360), as PyTorch measured.
     @Test func writesLogitsPredictionsAndAccuracy() throws {
-        let json = temporaryFolder() + ".json"
+        let json = try temporaryPath("counts.json")
         let examples = modelFixtures + "/examples"
         let r = try run(["predict", "--model", examples + "/ex_cnn.onnx", "--data", examples + "/digits_test_img.npy",
                          "--labels", examples + "/digits_test_y.npy", "--json", json])
