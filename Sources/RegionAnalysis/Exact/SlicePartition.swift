@@ -177,6 +177,8 @@ struct SliceWalker: Sendable {
                 let c = polygonCentroid(part)
                 decision.append(DecisionPiece(vertices: part, predictedClass: functions[0].value(c) > 0 ? 1 : 0))
             }
+        } else if let only = constantArgmax(polygon, functions: functions) {
+            decision.append(DecisionPiece(vertices: polygon, predictedClass: only))
         } else {
             for part in argmaxPieces(polygon, functions: functions) {
                 let c = polygonCentroid(part)
@@ -205,14 +207,17 @@ struct SliceWalker: Sendable {
             for window in windows {
                 functions.removeAll(keepingCapacity: true)
                 for e in window { functions.append(line(Int(e))) }
-                var next: [[Point2]] = []
-                var changed = false
-                for piece in pieces {
-                    if hasConstantArgmax(piece, functions: functions) { next.append(piece); continue }
-                    changed = true
-                    next.append(contentsOf: argmaxPieces(piece, functions: functions))
+                // Most windows keep their argmax on a small piece: the new list is only built on a change.
+                var next: [[Point2]]? = nil
+                for (index, piece) in pieces.enumerated() {
+                    if constantArgmax(piece, functions: functions) != nil {
+                        next?.append(piece)
+                        continue
+                    }
+                    if next == nil { next = Array(pieces[..<index]) }
+                    next!.append(contentsOf: argmaxPieces(piece, functions: functions))
                 }
-                if changed { pieces = next }
+                if let next { pieces = next }
             }
             return pieces
         default:
@@ -256,9 +261,29 @@ struct SliceWalker: Sendable {
     /// Both sides of the zero line of `f` (one piece when it misses the polygon).
     func cutBoth(_ polygon: [Point2], by f: Line) -> [[Point2]] { splitByLines(polygon, count: 1) { _ in f } }
 
-    /// Whether one function is the largest (within tolerance) at every vertex, hence on the whole polygon: the
-    /// set where f_i is the maximum is convex.
-    func hasConstantArgmax(_ polygon: [Point2], functions: [Line]) -> Bool {
+    /// A function that is the largest (within tolerance) at every vertex, hence on the whole polygon — the set
+    /// where f_i is the maximum is convex — or nil when there is none.
+    func constantArgmax(_ polygon: [Point2], functions: [Line]) -> Int? {
+        guard functions.count <= 64 else { return constantArgmaxSlow(polygon, functions: functions) }
+        // Candidates as bits, so that this test, run for every window on every piece, allocates nothing.
+        var candidates: UInt64 = functions.count == 64 ? ~0 : (1 << UInt64(functions.count)) - 1
+        for v in polygon {
+            var best = -Double.infinity
+            for f in functions { best = max(best, f.value(v)) }
+            var remaining = candidates
+            while remaining != 0 {
+                let i = remaining.trailingZeroBitCount
+                remaining &= remaining - 1
+                let f = functions[i]
+                if f.value(v) < best - tolerance(f) { candidates &= ~(1 << UInt64(i)) }
+            }
+            if candidates == 0 { return nil }
+        }
+        return candidates.trailingZeroBitCount
+    }
+
+    /// `constantArgmax` for more than 64 functions.
+    func constantArgmaxSlow(_ polygon: [Point2], functions: [Line]) -> Int? {
         var candidate = [Bool](repeating: true, count: functions.count)
         for v in polygon {
             var best = -Double.infinity
@@ -267,7 +292,7 @@ struct SliceWalker: Sendable {
                 if f.value(v) < best - tolerance(f) { candidate[i] = false }
             }
         }
-        return candidate.contains(true)
+        return candidate.firstIndex(of: true)
     }
 
     /// The polygon cut into the regions where each function is the largest: the region of f_i is the polygon

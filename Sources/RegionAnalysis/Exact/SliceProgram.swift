@@ -181,11 +181,19 @@ struct SliceProgram: @unchecked Sendable {
         }
     }
 
-    /// The values of the whole network with every unit in the states given: the affine maps of a cell.
-    func maps(states: [UInt8], input: [Double]) -> [[Double]] {
+    /// The values before the first nonlinear step, the same on the whole plane (`input` is the plane's map).
+    func rootValues(input: [Double]) -> [[Double]] {
         var values = [[Double]](repeating: [], count: steps.count + 1)
         values[0] = input
-        for k in steps.indices {
+        for k in 0..<firstNonlinear { applyAffine(k, values: &values) }
+        return values
+    }
+
+    /// The values of the whole network with every unit in the states given: the affine maps of a cell.
+    /// `root` is ``rootValues(input:)``.
+    func maps(states: [UInt8], root: [[Double]]) -> [[Double]] {
+        var values = root
+        for k in firstNonlinear..<steps.count {
             if isNonlinear(k) { applyNonlinear(k, values: &values, states: states) } else {
                 applyAffine(k, values: &values)
             }

@@ -71,15 +71,24 @@ public struct SliceProbe: Sendable {
         patterns = table
         // Each pattern's maps, by the slice engine's propagation with the pattern's states.
         let program = SliceProgram(network)
-        let input = plane.d1 + plane.d2 + plane.origin
+        let root = program.rootValues(input: plane.d1 + plane.d2 + plane.origin)
         let k = network.outputSize
-        maps = (0..<table.count).map { id in
-            let states = (0..<units).map { j in
-                UInt8(truncatingIfNeeded: table.patterns[id * wordsPerPattern + j / 8] >> UInt64(8 * (j % 8)))
+        var maps = [[Double]](repeating: [], count: table.count)
+        let patternWords = table.patterns, patternCount = table.count
+        maps.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            let body: (Int) -> Void = { id in
+                let states = (0..<units).map { j in
+                    UInt8(truncatingIfNeeded: patternWords[id * wordsPerPattern + j / 8] >> UInt64(8 * (j % 8)))
+                }
+                let y = program.maps(states: states, root: root)[program.steps.count]
+                base[id] = (0..<k).flatMap { [y[$0], y[k + $0], y[2 * k + $0]] }
             }
-            let out = program.maps(states: states, input: input)[program.steps.count]
-            return (0..<k).flatMap { [out[$0], out[k + $0], out[2 * k + $0]] }
+            if workerCount == 1 || patternCount < 64 { for id in 0..<patternCount { body(id) } } else {
+                DispatchQueue.concurrentPerform(iterations: patternCount, execute: body)
+            }
         }
+        self.maps = maps
         regionCount = Self.distinctMaps(maps, tolerance: Self.tolerance)
     }
 
