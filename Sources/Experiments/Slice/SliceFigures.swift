@@ -39,7 +39,7 @@ public enum SliceFigures {
         // Thinner, fainter outlines when cells are many, so that small cells keep their colour.
         let many = partition.count > 5000
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
-                      edgeColor: Color(0.25, 0.25, 0.25, alpha: many ? 0.35 : 0.6), edgeWidth: many ? 0.1 : 0.3)
+                      edgeColor: Color(0.25, 0.25, 0.25, alpha: many ? 0.45 : 0.6), edgeWidth: many ? 0.12 : 0.3)
         // The classes present, as legend entries (markers of no points), then the decision boundary.
         let areas = partition.classAreas
         for k in areas.indices where areas[k] > 0 {

@@ -202,27 +202,59 @@ struct SliceWalker: Sendable {
             let bounds = [lower, upper].filter(\.isFinite)
             return splitByLines(polygon, count: n * bounds.count) { line($0 / bounds.count, shift: bounds[$0 % bounds.count]) }
         case .maxPool(let windows):
-            var pieces = [polygon]
-            var functions: [Line] = []
-            for window in windows {
-                functions.removeAll(keepingCapacity: true)
-                for e in window { functions.append(line(Int(e))) }
-                // Most windows keep their argmax on a small piece: the new list is only built on a change.
-                var next: [[Point2]]? = nil
-                for (index, piece) in pieces.enumerated() {
-                    if constantArgmax(piece, functions: functions) != nil {
-                        next?.append(piece)
-                        continue
-                    }
-                    if next == nil { next = Array(pieces[..<index]) }
-                    next!.append(contentsOf: argmaxPieces(piece, functions: functions))
-                }
-                if let next { pieces = next }
-            }
-            return pieces
+            return splitByWindows(polygon, windows: windows, z: z, n: n)
         default:
             preconditionFailure("step \(k) does not split")
         }
+    }
+
+    /// Splits a convex polygon where the argmax of a max-pooling window changes, window after window.
+    ///
+    /// Most windows keep their argmax on a small piece, so that is tested cheaply first: with c the centroid and
+    /// r the piece's largest |u − c_u| or |v − c_v| at a vertex, f_i − f_j changes by at most (|Δa| + |Δb|)·r over
+    /// the piece, so an entry ahead of every other by more than that at c is the argmax everywhere. Windows that
+    /// fail it get the exact vertex test, and a piece that a window does split goes back on the work list as its
+    /// parts, each to go on from the next window.
+    func splitByWindows(_ polygon: [Point2], windows: [[Int32]], z: [Double], n: Int) -> [[Point2]] {
+        var done: [[Point2]] = []
+        var work: [([Point2], Int)] = [(polygon, 0)]
+        var centre = [Double](repeating: 0, count: n)
+        var functions: [Line] = []
+        while let (piece, first) = work.popLast() {
+            let c = polygonCentroid(piece)
+            var radius = 0.0
+            for p in piece { radius = max(radius, abs(p.x - c.x), abs(p.y - c.y)) }
+            z.withUnsafeBufferPointer { z in
+                for e in 0..<n { centre[e] = z[e] * c.x + z[n + e] * c.y + z[2 * n + e] }
+            }
+            var split = false
+            for w in first..<windows.count {
+                let window = windows[w]
+                if window.count <= 1 { continue }
+                // The leader at the centroid, and whether it leads by more than any difference can change.
+                var leader = Int(window[0])
+                for e in window where centre[Int(e)] > centre[leader] { leader = Int(e) }
+                var certain = true
+                for e in window where Int(e) != leader {
+                    let j = Int(e)
+                    let slope = abs(z[leader] - z[j]) + abs(z[n + leader] - z[n + j])
+                    if centre[leader] - centre[j] <= slope * radius * (1 + 1e-9) + 1e-300 {
+                        // A tie of the same function (such as two ReLUs that are off) splits nothing.
+                        if slope == 0 && z[2 * n + leader] == z[2 * n + j] { continue }
+                        certain = false
+                        break
+                    }
+                }
+                if certain { continue }
+                functions = window.map { Line(a: z[Int($0)], b: z[n + Int($0)], c: z[2 * n + Int($0)]) }
+                if constantArgmax(piece, functions: functions) != nil { continue }
+                work.append(contentsOf: argmaxPieces(piece, functions: functions).map { ($0, w + 1) })
+                split = true
+                break
+            }
+            if !split { done.append(piece) }
+        }
+        return done
     }
 
     /// The tolerance of a line's sign at a vertex.
