@@ -40,6 +40,9 @@ struct SliceCommand: ParsableCommand {
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
 
+    @Option(help: "Compute the exact partition this many times and report the fastest (for benchmarks).")
+    var exactRuns: Int = 1
+
     @OptionGroup var figures: FigureOptions
 
     func validate() throws {
@@ -49,6 +52,7 @@ struct SliceCommand: ParsableCommand {
         }
         try MachineLimits.checkRange(grid, 2...4001, option: "--grid")
         try MachineLimits.checkThreads(threads, option: "--threads")
+        try MachineLimits.checkRange(exactRuns, 1...1000, option: "--exact-runs")
         // Probes keep a pattern (a byte per unit, rounded to words) and an id per point, for patterns of a few
         // hundred units: about 400 bytes a point at most on the models this is for.
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 400, for: "--grid \(grid)")
@@ -68,7 +72,7 @@ struct SliceCommand: ParsableCommand {
     func run() throws {
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
-                                         size: size, grid: grid, workers: threads)
+                                         size: size, grid: grid, workers: threads, exactRuns: exactRuns)
             var result = try SliceExperiment.run(settings)
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)

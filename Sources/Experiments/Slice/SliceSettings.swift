@@ -14,9 +14,11 @@ public struct SliceSettings: Sendable, Equatable {
     public var grid: Int
     /// Worker threads; nil for every core.
     public var workers: Int?
+    /// Times the exact partition is computed; the report's time is the fastest (for benchmarks).
+    public var exactRuns: Int
 
     public init(modelPath: String, dataPath: String? = nil, labelsPath: String? = nil, rows: [Int] = [0, 1, 2],
-                size: Double = 1.5, grid: Int = 201, workers: Int? = nil) {
+                size: Double = 1.5, grid: Int = 201, workers: Int? = nil, exactRuns: Int = 1) {
         self.modelPath = modelPath
         self.dataPath = dataPath
         self.labelsPath = labelsPath
@@ -24,6 +26,7 @@ public struct SliceSettings: Sendable, Equatable {
         self.size = size
         self.grid = grid
         self.workers = workers
+        self.exactRuns = exactRuns
     }
 
     /// The probe grids of the probe-versus-exact curve: a doubling ladder from 11 up to `grid`.

@@ -110,7 +110,8 @@ public struct SlicePartition: Sendable {
         }
         // The first nonlinear layer cuts the whole square; its pieces go to the workers.
         let pieces = walker.split(square, step: k0, values: values)
-        let workerCount = max(1, workers ?? ProcessInfoCores.count)
+        // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond alone.
+        let workerCount = pieces.count < 256 ? 1 : max(1, workers ?? ProcessInfoCores.count)
         var results = [[SliceCell]](repeating: [], count: pieces.count)
         let previous = workerCount > 1 ? setBLASThreadCount(1) : nil
         defer { if let previous { setBLASThreadCount(previous) } }
@@ -122,7 +123,7 @@ public struct SlicePartition: Sendable {
                 walker.enter(pieces[index], step: k0, values: &values, states: &states, into: &cells)
                 base[index] = cells
             }
-            if workerCount == 1 || pieces.count < 8 {
+            if workerCount == 1 {
                 for index in pieces.indices { body(index) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: pieces.count, execute: body)
@@ -277,7 +278,7 @@ struct SliceWalker: Sendable {
                     if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
                 }
                 if hasPositive && hasNegative {
-                    let (positive, negative) = cutPolygon(pieces[i], a: f.a, b: f.b, c: f.c, eps: eps)
+                    let (positive, negative) = cut(pieces[i], by: f, eps: eps)
                     let keepPositive = polygonArea(positive) >= minimumArea
                     let keepNegative = polygonArea(negative) >= minimumArea
                     if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
@@ -287,7 +288,7 @@ struct SliceWalker: Sendable {
                 i += 1
             }
         }
-        return pieces.filter { !$0.isEmpty }
+        return pieces.contains(where: \.isEmpty) ? pieces.filter { !$0.isEmpty } : pieces
     }
 
     /// Both sides of the zero line of `f` (one piece when it misses the polygon).
@@ -348,12 +349,38 @@ struct SliceWalker: Sendable {
                     if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
                 }
                 if !hasPositive { region = []; break }
-                if hasNegative { region = cutPolygon(region, a: d.a, b: d.b, c: d.c, eps: eps).0 }
+                if hasNegative { region = cut(region, by: d, eps: eps).positive }
             }
             if region.count >= 3 && polygonArea(region) >= minimumArea { pieces.append(region) }
         }
         return pieces
     }
+}
+
+/// The two sides of a convex polygon cut by the zero line of `f` (vertices on the line go to both): the same
+/// as `cutPolygon`, with the sides' storage reserved up front, as this runs for nearly every cell.
+func cut(_ polygon: [Point2], by f: Line, eps: Double) -> (positive: [Point2], negative: [Point2]) {
+    var positive: [Point2] = [], negative: [Point2] = []
+    positive.reserveCapacity(polygon.count + 2)
+    negative.reserveCapacity(polygon.count + 2)
+    let n = polygon.count
+    var p = polygon[n - 1], vp = f.value(p)
+    var sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
+    for i in 0..<n {
+        // The edge from the previous vertex p to q: its crossing, then q itself.
+        let q = polygon[i], vq = f.value(q)
+        let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
+        if sp * sq < 0 {
+            let t = vp / (vp - vq)
+            let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+            positive.append(crossing)
+            negative.append(crossing)
+        }
+        if sq >= 0 { positive.append(q) }
+        if sq <= 0 { negative.append(q) }
+        (p, vp, sp) = (q, vq, sq)
+    }
+    return (positive, negative)
 }
 
 /// An affine function a·u + b·v + c on the plane.

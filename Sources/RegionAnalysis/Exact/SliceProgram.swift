@@ -87,6 +87,25 @@ struct SliceProgram: @unchecked Sendable {
         case .dense(let weight, let bias, let n, let m):
             var y = [Double](repeating: 0, count: 3 * m)
             for j in 0..<m { y[2 * m + j] = bias[j] }
+            guard n * m > 4096 else {
+                // Small layers (the common case on a slice): a plain loop costs less than a BLAS call.
+                input.withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        y.withUnsafeMutableBufferPointer { out in
+                            for j in 0..<m {
+                                var (a, b, c) = (0.0, 0.0, 0.0)
+                                for i in 0..<n {
+                                    let wji = w[j * n + i]
+                                    a += wji * x[i]; b += wji * x[n + i]; c += wji * x[2 * n + i]
+                                }
+                                out[j] = a; out[m + j] = b; out[2 * m + j] += c
+                            }
+                        }
+                    }
+                }
+                values[k + 1] = y
+                return
+            }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     y.withUnsafeMutableBufferPointer { out in
