@@ -28,7 +28,7 @@ struct SliceCommand: ParsableCommand {
     @Option(help: "The three row indices the plane passes through, e.g. 0,1,2.")
     var through: String = "0,1,2"
 
-    @Option(help: "Half-width of the square, in units of the points' largest centred coordinate (own plane: in inputs).")
+    @Option(help: "Half-width of the square in units of the points' largest centred coordinate (own plane: inputs).")
     var size: Double = 1.5
 
     @Option(help: "Probe grid points per axis over the square.")

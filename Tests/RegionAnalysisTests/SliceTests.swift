@@ -47,7 +47,8 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
     let w = probe.patterns.wordsPerPattern
     var outside = 0
     for id in 0..<probe.activationPatternCount {
-        let s = (0..<units).map { j in UInt8(truncatingIfNeeded: probe.patterns.patterns[id * w + j / 8] >> UInt64(8 * (j % 8))) }
+        let words = probe.patterns.patterns
+        let s = (0..<units).map { j in UInt8(truncatingIfNeeded: words[id * w + j / 8] >> UInt64(8 * (j % 8))) }
         if !cellStates.contains(s) { outside += 1 }
     }
     #expect(outside == 0)

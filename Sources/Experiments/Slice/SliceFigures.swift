@@ -132,7 +132,8 @@ public enum SliceFigures {
                         color = Color(1 - mean, 1 - mean, 1 - mean)
                     }
                     let top = Double(height - y)
-                    squares.append([(Double(x), top - 1), (Double(x + 1), top - 1), (Double(x + 1), top), (Double(x), top)])
+                    let (left, right) = (Double(x), Double(x + 1))
+                    squares.append([(left, top - 1), (right, top - 1), (right, top), (left, top)])
                     colors.append(color)
                 }
             }

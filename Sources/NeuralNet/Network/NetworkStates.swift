@@ -56,7 +56,8 @@ extension Network {
                                         position += 1
                                     }
                                 }
-                                states[r * units + offset + (c * outH + oy) * outW + ox] = UInt8(truncatingIfNeeded: best)
+                                let unit = offset + (c * outH + oy) * outW + ox
+                                states[r * units + unit] = UInt8(truncatingIfNeeded: best)
                             }
                         }
                     }

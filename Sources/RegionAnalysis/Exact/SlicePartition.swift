@@ -23,7 +23,8 @@ public struct SliceCell: Sendable {
 
     /// The outputs at (u, v), by the cell's affine map.
     public func outputs(at p: Point2) -> [Double] {
-        (0..<(outputMap.count / 3)).map { outputMap[3 * $0] * p.x + outputMap[3 * $0 + 1] * p.y + outputMap[3 * $0 + 2] }
+        let m = outputMap
+        return (0..<(m.count / 3)).map { m[3 * $0] * p.x + m[3 * $0 + 1] * p.y + m[3 * $0 + 2] }
     }
 }
 
@@ -201,7 +202,8 @@ struct SliceWalker: Sendable {
             return splitByLines(polygon, count: n) { line($0) }
         case .clip(let lower, let upper):
             let bounds = [lower, upper].filter(\.isFinite)
-            return splitByLines(polygon, count: n * bounds.count) { line($0 / bounds.count, shift: bounds[$0 % bounds.count]) }
+            let b = bounds.count
+            return splitByLines(polygon, count: n * b) { line($0 / b, shift: bounds[$0 % b]) }
         case .maxPool(let windows):
             return splitByWindows(polygon, windows: windows, z: z, n: n)
         default:
