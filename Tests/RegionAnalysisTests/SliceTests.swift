@@ -42,6 +42,20 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
     // The forward pass and the carried maps differ only by rounding through a few layers.
     #expect(worstOutput < 1e-9)
     #expect(Set(p.cells.map(\.states)).count == p.count)
+    // Decision pieces: their classes are the forward pass's argmax at their centroids, and they tile each cell.
+    let pieces = p.cells.flatMap(\.decision)
+    let pieceCentroids = pieces.map { polygonCentroid($0.vertices) }
+    let pieceOutputs = network.forward(pieceCentroids.flatMap { plane.point($0.x, $0.y) }, rows: pieces.count)
+        as [Double]
+    var wrongClass = 0
+    for (i, piece) in pieces.enumerated() {
+        let logits = Array(pieceOutputs[(i * k)..<((i + 1) * k)])
+        let predicted = k == 1 ? (logits[0] > 0 ? 1 : 0) : logits.indices.max { logits[$0] < logits[$1] }!
+        if predicted != piece.predictedClass { wrongClass += 1 }
+    }
+    #expect(wrongClass == 0)
+    let decisionArea = pieces.reduce(0) { $0 + polygonArea($1.vertices) }
+    #expect(abs(decisionArea - total) <= 1e-9 * total)
     let probe = SliceProbe(network: network, plane: plane, resolution: grid)
     let cellStates = Set(p.cells.map(\.states))
     let w = probe.patterns.wordsPerPattern
