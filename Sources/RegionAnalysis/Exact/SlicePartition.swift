@@ -265,6 +265,7 @@ struct SliceWalker: Sendable {
 
     /// Splits a convex polygon along the zero lines of `count` affine functions.
     func splitByLines(_ polygon: [Point2], count: Int, line: (Int) -> Line) -> [[Point2]] {
+        guard count < 32 else { return splitByZones(polygon, lines: (0..<count).map(line)) }
         var pieces = [polygon]
         for j in 0..<count {
             let f = line(j)
@@ -291,6 +292,37 @@ struct SliceWalker: Sendable {
             }
         }
         return pieces.contains(where: \.isEmpty) ? pieces.filter { !$0.isEmpty } : pieces
+    }
+
+    /// `splitByLines` for many lines: each piece is cut by the first line that crosses it, and each side goes on
+    /// with only the lines that crossed the piece — so a small piece tests the few lines of its zone rather than
+    /// every line, which is what a whole-square split by a wide layer (hundreds of lines) needs.
+    func splitByZones(_ polygon: [Point2], lines: [Line]) -> [[Point2]] {
+        let tolerances = lines.map(tolerance)
+        var done: [[Point2]] = []
+        var work: [([Point2], [Int32])] = [(polygon, (0..<Int32(lines.count)).filter { tolerances[Int($0)] > 0 })]
+        while let (piece, candidates) = work.popLast() {
+            // The lines that cross this piece, in order.
+            var crossing: [Int32] = []
+            for j in candidates {
+                let f = lines[Int(j)], eps = tolerances[Int(j)]
+                var hasPositive = false, hasNegative = false
+                for v in piece {
+                    let value = f.value(v)
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                if hasPositive && hasNegative { crossing.append(j) }
+            }
+            guard let first = crossing.first else {
+                done.append(piece)
+                continue
+            }
+            let rest = Array(crossing.dropFirst())
+            let (positive, negative) = cut(piece, by: lines[Int(first)], eps: tolerances[Int(first)])
+            // Pieces under the minimum area are dropped; a sliver's side that survives carries on alone.
+            for side in [negative, positive] where polygonArea(side) >= minimumArea { work.append((side, rest)) }
+        }
+        return done
     }
 
     /// Both sides of the zero line of `f` (one piece when it misses the polygon).

@@ -92,13 +92,21 @@ struct SliceProgram: @unchecked Sendable {
                 input.withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
                         y.withUnsafeMutableBufferPointer { out in
-                            for j in 0..<m {
-                                var (a, b, c) = (0.0, 0.0, 0.0)
-                                for i in 0..<n {
-                                    let wji = w[j * n + i]
-                                    a += wji * x[i]; b += wji * x[n + i]; c += wji * x[2 * n + i]
+                            // Inputs that are zero on the cell (pooled or masked ReLUs that are off) are skipped.
+                            var live = 0
+                            withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { used in
+                                for i in 0..<n where x[i] != 0 || x[n + i] != 0 || x[2 * n + i] != 0 {
+                                    used[live] = i
+                                    live += 1
                                 }
-                                out[j] = a; out[m + j] = b; out[2 * m + j] += c
+                                for j in 0..<m {
+                                    var (a, b, c) = (0.0, 0.0, 0.0)
+                                    for t in 0..<live {
+                                        let i = used[t], wji = w[j * n + i]
+                                        a += wji * x[i]; b += wji * x[n + i]; c += wji * x[2 * n + i]
+                                    }
+                                    out[j] = a; out[m + j] = b; out[2 * m + j] += c
+                                }
                             }
                         }
                     }
