@@ -14,7 +14,7 @@ struct RegionPlot: ParsableCommand {
         write the notebook's figures and report.json.
         """,
         subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self, CircuitsCommand.self,
-                      BenchCommand.self, PredictCommand.self],
+                      BenchCommand.self, PredictCommand.self, SliceCommand.self],
         defaultSubcommand: XORCommand.self
     )
 

@@ -1,0 +1,178 @@
+import Foundation
+import NeuralNet
+import Plot
+import RegionAnalysis
+
+/// The figures of `regionplot slice`: the slice itself, and how many regions probes find against the grid.
+public enum SliceFigures {
+    /// The class colours: matplotlib's tab10, repeated beyond ten classes.
+    static func classColor(_ k: Int) -> Color { Color.tab10[k % Color.tab10.count] }
+
+    /// A light tone of a class colour, for cell fills: 35 % of the colour over white.
+    static func lightColor(_ k: Int) -> Color {
+        let c = classColor(k)
+        return Color(1 + (c.red - 1) * 0.35, 1 + (c.green - 1) * 0.35, 1 + (c.blue - 1) * 0.35)
+    }
+
+    /// The slice: cells in light tones of their predicted class (decision pieces filled separately), thin cell
+    /// boundaries, bold decision boundaries, the three points marked and labelled, a class legend outside the
+    /// square, and for image inputs the three images beside the plot.
+    public static func slice(_ result: SliceResult, dpi: Double = 100) -> Figure {
+        let images = result.network.inputShape.count == 3 && result.points.count == 3
+        let figure = Figure(width: images ? 11 : 8.4, height: images ? 5.2 : 6.6, dpi: dpi)
+        let axes: Axes
+        if images {
+            axes = figure.addAxes(rows: 1, columns: 2, index: 1)
+        } else {
+            figure.subplotRightEdge = 0.74
+            axes = figure.addAxes()
+        }
+        let partition = result.partition
+        var fills: [[(Double, Double)]] = [], colors: [Color] = []
+        for cell in partition.cells {
+            for piece in cell.decision {
+                fills.append(piece.vertices.map { ($0.x, $0.y) })
+                colors.append(lightColor(piece.predictedClass))
+            }
+        }
+        axes.polygons(fills, colors: colors)
+        // Thinner, fainter outlines when cells are many, so that small cells keep their colour.
+        let many = partition.count > 5000
+        axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
+                      edgeColor: Color(0.25, 0.25, 0.25, alpha: many ? 0.45 : 0.6), edgeWidth: many ? 0.12 : 0.3)
+        // The classes present, as legend entries (markers of no points), then the decision boundary.
+        let areas = partition.classAreas
+        for k in areas.indices where areas[k] > 0 {
+            axes.scatter([], [], color: classColor(k), size: 64, label: "class \(k)")
+        }
+        axes.segments(decisionBoundaries(partition), color: .black, width: 1.6, label: "decision boundary")
+        // The points, labelled by row (and label).
+        let p = result.plane.points2D
+        if !p.isEmpty {
+            axes.scatter(p.map(\.x), p.map(\.y), color: .black, size: 45)
+            let h = result.plane.halfWidth
+            for (i, point) in p.enumerated() {
+                axes.text(point.x + 0.03 * h, point.y + 0.03 * h, pointName(result, i), size: 10,
+                          box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)))
+            }
+        }
+        let h = result.plane.halfWidth
+        axes.xLimits = (-h, h)
+        axes.yLimits = (-h, h)
+        axes.xLabel = "$u$"
+        axes.yLabel = "$v$"
+        let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
+        axes.title = "\(stem): \(partition.count) linear regions, \(partition.decisionCount) with the decision"
+        axes.legendLocation = .outsideRight
+        if images { addThumbnails(result, to: figure) }
+        return figure
+    }
+
+    /// "#row (label k)" for point `i`.
+    static func pointName(_ result: SliceResult, _ i: Int) -> String {
+        let row = result.settings.rows[i]
+        guard let labels = result.labels else { return "#\(row)" }
+        return "#\(row) (label \(labels[i]))"
+    }
+
+    /// The edges of decision pieces that lie where two classes' outputs are equal (for one output, where it is
+    /// zero): each drawn once, from the piece of the lower class.
+    static func decisionBoundaries(_ partition: SlicePartition) -> [((Double, Double), (Double, Double))] {
+        let h = partition.plane.halfWidth
+        var segments: [((Double, Double), (Double, Double))] = []
+        for cell in partition.cells where cell.decision.count > 1 {
+            let m = cell.outputMap
+            let k = m.count / 3
+            for piece in cell.decision {
+                let i = piece.predictedClass
+                // The functions whose zero line bounds the class: f_i − f_j for higher classes j, or f itself.
+                var lines: [(Double, Double, Double)] = []
+                if k == 1 {
+                    if i == 0 { lines.append((m[0], m[1], m[2])) }
+                } else {
+                    for j in (i + 1)..<max(i + 1, k) {
+                        lines.append((m[3 * i] - m[3 * j], m[3 * i + 1] - m[3 * j + 1], m[3 * i + 2] - m[3 * j + 2]))
+                    }
+                }
+                let v = piece.vertices
+                for (a, b, c) in lines {
+                    let eps = 1e-9 * ((abs(a) + abs(b)) * h + abs(c))
+                    for e in v.indices {
+                        let p = v[e], q = v[(e + 1) % v.count]
+                        if abs(a * p.x + b * p.y + c) <= eps && abs(a * q.x + b * q.y + c) <= eps {
+                            segments.append(((p.x, p.y), (q.x, q.y)))
+                        }
+                    }
+                }
+            }
+        }
+        return segments
+    }
+
+    /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
+    static func addThumbnails(_ result: SliceResult, to figure: Figure) {
+        let shape = result.network.inputShape
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
+        // The grid cell's aspect (a 3 × 5 grid), so that pixels stay square.
+        let cellWidth = (figure.subplotRightEdge - Figure.subplotLeft) * figure.width / (5 + 4 * Figure.wspace)
+        let cellHeight = (Figure.subplotTop - Figure.subplotBottom) * figure.height / (3 + 2 * Figure.hspace)
+        for (i, point) in result.points.enumerated() {
+            let axes = figure.addAxes(rows: 3, columns: 5, index: 5 * (i + 1))
+            let lo = point.min() ?? 0, hi = point.max() ?? 1
+            let span = hi > lo ? hi - lo : 1
+            var squares: [[(Double, Double)]] = [], colors: [Color] = []
+            for y in 0..<height {
+                for x in 0..<width {
+                    func t(_ c: Int) -> Double { (point[(c * height + y) * width + x] - lo) / span }
+                    let color: Color
+                    if channels == 3 {
+                        color = Color(t(0), t(1), t(2))
+                    } else {
+                        let mean = (0..<channels).reduce(0) { $0 + t($1) } / Double(channels)
+                        color = Color(1 - mean, 1 - mean, 1 - mean)
+                    }
+                    let top = Double(height - y)
+                    let (left, right) = (Double(x), Double(x + 1))
+                    squares.append([(left, top - 1), (right, top - 1), (right, top), (left, top)])
+                    colors.append(color)
+                }
+            }
+            axes.polygons(squares, colors: colors)
+            let aspect = cellWidth / cellHeight
+            let xSpan = max(Double(width), Double(height) * aspect), ySpan = xSpan / aspect
+            axes.xLimits = (Double(width) / 2 - xSpan / 2, Double(width) / 2 + xSpan / 2)
+            axes.yLimits = (Double(height) / 2 - ySpan / 2, Double(height) / 2 + ySpan / 2)
+            axes.xTickValues = []
+            axes.yTickValues = []
+            axes.title = pointName(result, i)
+        }
+    }
+
+    /// Regions and activation patterns the probes find against the grid, with the exact count as a dashed line.
+    public static func probeVersusExact(_ result: SliceResult, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 5, dpi: dpi)
+        let axes = figure.addAxes()
+        axes.xScale = .log
+        let grids = result.curve.map { Double($0.grid) }
+        axes.xTickValues = grids
+        // Patterns first, wide and faint, so that the maps' line stays visible where the two counts agree.
+        axes.plot(grids, result.curve.map { Double($0.activationPatterns) }, color: Color.tab10[1], width: 4,
+                  alpha: 0.5, label: "probes: activation patterns")
+        axes.plot(grids, result.curve.map { Double($0.probeRegions) }, color: Color.tab10[0], marker: .circle,
+                  label: "probes: distinct affine maps")
+        let exact = Double(result.partition.count)
+        axes.plot([grids.first!, grids.last!], [exact, exact], color: .black, width: 1.2, dashed: true,
+                  label: "exact (\(result.partition.count))")
+        axes.xLabel = "probe grid points per axis"
+        axes.yLabel = "linear regions"
+        axes.title = "How many regions of the slice the grid probes find"
+        axes.legendLocation = .best
+        return figure
+    }
+
+    /// Every figure of the command, by file stem.
+    public static func all(_ result: SliceResult, dpi: Double = 100) -> [FigureRecipe] {
+        [FigureRecipe("slice") { slice(result, dpi: dpi) },
+         FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) }]
+    }
+}

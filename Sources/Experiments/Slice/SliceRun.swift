@@ -1,0 +1,128 @@
+import Foundation
+import NeuralNet
+import RegionAnalysis
+import Support
+
+/// Everything `regionplot slice` computes: the plane, its exact regions, the probes and the report.
+public struct SliceResult: Sendable {
+    public var settings: SliceSettings
+    public var network: Network
+    public var plane: SlicePlane
+    public var partition: SlicePartition
+    /// The probes at `settings.grid`.
+    public var probe: SliceProbe
+    /// Probe regions and activation patterns at each grid of `settings.curveGrids`.
+    public var curve: [(grid: Int, probeRegions: Int, activationPatterns: Int)]
+    /// The three points the plane passes through, as input vectors (empty on a model's own plane).
+    public var points: [[Double]]
+    /// Their labels, when a labels file was given.
+    public var labels: [Int]?
+    public var report: SliceReport
+}
+
+/// `regionplot slice`: a plane through three data points (or a 2-input model's own plane), its exact linear and
+/// decision regions, and how many the probes find.
+public enum SliceExperiment {
+    /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
+    /// error) whose message names the file and the problem.
+    public static func run(_ settings: SliceSettings) throws -> SliceResult {
+        var total = Stopwatch()
+        let network = try ModelFile.read(path: settings.modelPath)
+        guard network.outputSize >= 1 else { throw SliceError("\(settings.modelPath): the model has no outputs") }
+        if let problem = SlicePartition.problem(with: network) { throw SliceError("\(settings.modelPath): \(problem)") }
+        var points: [[Double]] = []
+        var labels: [Int]?
+        let plane: SlicePlane
+        if let dataPath = settings.dataPath {
+            let data = try Numpy.read(path: dataPath)
+            let rowCount = try checkedRows(data, network: network, name: dataPath)
+            guard settings.rows.count == 3 else {
+                throw SliceError("--through needs three row indices, got \(settings.rows.count)")
+            }
+            if let bad = settings.rows.first(where: { $0 < 0 || $0 >= rowCount }) {
+                throw SliceError("row \(bad) is out of range: \(dataPath) has rows 0..<\(rowCount)")
+            }
+            let values = data.doubles
+            let d = network.inputSize
+            points = settings.rows.map { Array(values[($0 * d)..<(($0 + 1) * d)]) }
+            for (row, p) in zip(settings.rows, points) where !p.allSatisfy(\.isFinite) {
+                throw SliceError("\(dataPath): row \(row) holds a non-finite value")
+            }
+            if let labelsPath = settings.labelsPath {
+                let all = try Numpy.read(path: labelsPath)
+                guard let integers = all.integers, all.shape == [rowCount] else {
+                    throw SliceError("\(labelsPath) must hold \(rowCount) integer labels (shape [\(rowCount)]), "
+                        + "got \(all.dataType.rawValue) \(all.shape)")
+                }
+                labels = settings.rows.map { integers[$0] }
+            }
+            do {
+                plane = try SlicePlane(through: points[0], points[1], points[2], size: settings.size)
+            } catch {
+                throw SliceError("rows \(settings.rows.map(String.init).joined(separator: ",")): \(error.message)")
+            }
+        } else {
+            guard network.inputSize == 2 else {
+                throw SliceError("\(settings.modelPath) takes \(network.inputSize) inputs; give --data and --through "
+                    + "to slice it through three rows (only a 2-input model has a plane of its own)")
+            }
+            plane = try SlicePlane(inputPlaneOfSize: settings.size)
+        }
+        guard plane.halfWidth.isFinite, plane.halfWidth <= 1e6, plane.halfWidth >= 1e-6 else {
+            throw SliceError("the square's half-width \(plane.halfWidth) is out of float64's reach for exact regions "
+                + "(1e-6 to 1e6); pick another --size or other points")
+        }
+        // The fastest of `exactRuns` partitions (all the same): a benchmark's warm time beside the first run's.
+        var exactSeconds = Double.infinity
+        var clock = Stopwatch()
+        var partition = SlicePartition(network: network, plane: plane, context: settings.context)
+        exactSeconds = clock.lap()
+        for _ in 1..<max(1, settings.exactRuns) {
+            partition = SlicePartition(network: network, plane: plane, context: settings.context)
+            exactSeconds = min(exactSeconds, clock.lap())
+        }
+        let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: settings.context)
+        let probeSeconds = clock.lap()
+        let curve = settings.curveGrids.map { g -> (grid: Int, probeRegions: Int, activationPatterns: Int) in
+            let p = g == settings.grid ? probe : SliceProbe(network: network, plane: plane, resolution: g,
+                                                             context: settings.context)
+            return (g, p.regionCount, p.activationPatternCount)
+        }
+        let logits: [[Double]] = points.isEmpty ? [] : {
+            let out = network.forward(points.flatMap { $0 }, rows: 3) as [Double]
+            let k = network.outputSize
+            return (0..<3).map { Array(out[($0 * k)..<(($0 + 1) * k)]) }
+        }()
+        let report = SliceReport(
+            model: .init(path: settings.modelPath,
+                         format: URL(fileURLWithPath: settings.modelPath).pathExtension.lowercased(),
+                         inputShape: network.inputShape, outputs: network.outputSize,
+                         layers: network.layers.map { .init(kind: $0.operation.kind, shape: $0.outputShape) },
+                         hiddenUnits: network.hiddenUnitCount),
+            plane: .init(origin: plane.origin, d1: plane.d1, d2: plane.d2,
+                         points2D: plane.points2D.map { [$0.x, $0.y] }, halfWidth: plane.halfWidth,
+                         indices: settings.dataPath == nil ? [] : settings.rows),
+            exactRegions: partition.count, exactRegionsWithDecision: partition.decisionCount,
+            classAreas: partition.classAreas, probeRegions: probe.regionCount,
+            activationPatterns: probe.activationPatternCount, regionsMissedByProbes: probe.missed(by: partition),
+            logits: logits, predictions: logits.map(Prediction.predictedClass),
+            timings: .init(exact: exactSeconds, probe: probeSeconds, render: 0, total: total.lap()))
+        return SliceResult(settings: settings, network: network, plane: plane, partition: partition, probe: probe,
+                           curve: curve, points: points, labels: labels, report: report)
+    }
+
+    /// The number of rows of `data`, which must be `[N, *input shape]` or `[N, input size]` with N ≥ 1.
+    static func checkedRows(_ data: NumpyArray, network: Network, name: String) throws -> Int {
+        let shape = data.shape
+        let fits = shape.count >= 2 && (Array(shape.dropFirst()) == network.inputShape
+            || (shape.count == 2 && shape[1] == network.inputSize))
+        guard fits else {
+            let dims = network.inputShape.map(String.init).joined(separator: ", ")
+            let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
+                : "[N, \(dims)] or [N, \(network.inputSize)]"
+            throw SliceError("\(name) has shape \(shape); the model takes \(expected)")
+        }
+        guard shape[0] > 0 else { throw SliceError("\(name) has no rows") }
+        return shape[0]
+    }
+}

@@ -1,0 +1,44 @@
+import Support
+
+/// What `regionplot slice` analyses: a model, the points its plane passes through, the square and the probes.
+public struct SliceSettings: Sendable, Equatable {
+    /// The model file (.onnx or .safetensors).
+    public var modelPath: String
+    /// Input rows as .npy (`[N, *input shape]` or `[N, input size]`); nil for a 2-input model's own plane.
+    public var dataPath: String?
+    /// Integer labels `[N]` as .npy, to label the points; optional.
+    public var labelsPath: String?
+    /// The three rows the plane passes through.
+    public var rows: [Int]
+    /// The square's half-width: this × the largest centred coordinate of the points (× 1 on a model's own plane).
+    public var size: Double
+    /// Probe grid points per axis.
+    public var grid: Int
+    /// Threads of the partition and the probes.
+    public var context: ComputeContext
+    /// Times the exact partition is computed; the report's time is the fastest (for benchmarks).
+    public var exactRuns: Int
+
+    public init(modelPath: String, dataPath: String? = nil, labelsPath: String? = nil, rows: [Int] = [0, 1, 2],
+                size: Double = 1.5, grid: Int = 201, context: ComputeContext = .allCores, exactRuns: Int = 1) {
+        self.modelPath = modelPath
+        self.dataPath = dataPath
+        self.labelsPath = labelsPath
+        self.rows = rows
+        self.size = size
+        self.grid = grid
+        self.context = context
+        self.exactRuns = exactRuns
+    }
+
+    /// The probe grids of the probe-versus-exact curve: a doubling ladder from 11 up to `grid`.
+    public var curveGrids: [Int] {
+        var grids: [Int] = []
+        var g = 11
+        while g < grid {
+            grids.append(g)
+            g = 2 * g - 1
+        }
+        return grids + [grid]
+    }
+}

@@ -1,0 +1,412 @@
+import LinearAlgebra
+import NeuralNet
+import Support
+
+/// One linear region of a network on a slice: a convex polygon of (u, v) on which every ReLU / LeakyReLU / clip
+/// unit keeps its state and every max-pooling window its argmax, so that the network is affine there.
+public struct SliceCell: Sendable {
+    /// Vertices in (u, v), in order around the polygon.
+    public var vertices: [Point2]
+    /// The state of every nonlinear unit, layer after layer: ReLU / LeakyReLU 1 on, 0 off; clip 0 below,
+    /// 1 between, 2 above its bounds; max pooling the index of the window's argmax (in window order).
+    public var states: [UInt8]
+    /// The outputs as affine functions of (u, v), K × 3 row-major: output k is
+    /// `outputMap[3k]·u + outputMap[3k + 1]·v + outputMap[3k + 2]`.
+    public var outputMap: [Double]
+    /// The cell cut where the predicted class changes, each part with its class.
+    public var decision: [DecisionPiece]
+
+    /// Area (shoelace formula).
+    public var area: Double { polygonArea(vertices) }
+    /// The area-weighted centroid.
+    public var centroid: Point2 { polygonCentroid(vertices) }
+
+    /// The outputs at (u, v), by the cell's affine map.
+    public func outputs(at p: Point2) -> [Double] {
+        let m = outputMap
+        return (0..<(m.count / 3)).map { m[3 * $0] * p.x + m[3 * $0 + 1] * p.y + m[3 * $0 + 2] }
+    }
+}
+
+/// A part of a cell on which the predicted class is constant.
+public struct DecisionPiece: Sendable {
+    public var vertices: [Point2]
+    /// The argmax of the outputs (the first on ties), or for one output 1 when it is positive.
+    public var predictedClass: Int
+}
+
+/// Every linear region of a ``Network`` on a slice, exactly, and the decision regions within them.
+///
+/// On the plane x = origin + u·d1 + v·d2 every value of the network is affine in (u, v) on a cell, so each value
+/// is carried as three rows (u coefficients, v coefficients, offsets) through the layers: dense layers by their
+/// matrix, other affine layers (convolution, pooling, normalisation) by the Network's own forward pass on the three
+/// rows. Starting from the square as one cell, a cell is split along the zero lines of a ReLU / LeakyReLU layer's
+/// inputs (both bounds of a clip), and along the lines where a max-pooling window's argmax changes — each window
+/// entry's own region {f_i ≥ f_j for all j} is clipped out, and entries that are the same affine function on the
+/// cell (such as several ReLUs that are off) count as one, so they do not split it. Each piece's states are read at
+/// its centroid and the walk goes on depth-first. The cells of the first nonlinear layer are shared among the cores.
+///
+/// Tolerances: a vertex within `1e-12 · (|a|·h + |b|·h + |c|)` of a line a·u + b·v + c = 0 (h the half-width)
+/// counts as on it, so lines through vertices create no slivers; pieces under ``minimumArea`` are dropped.
+public struct SlicePartition: Sendable {
+    /// The cells, in a deterministic order.
+    public var cells: [SliceCell]
+    /// The plane and square partitioned.
+    public var plane: SlicePlane
+    /// Outputs of the network (logits).
+    public var outputs: Int
+    /// Nonlinear units (ReLU / LeakyReLU / clip elements and max-pooling windows): the length of a state vector.
+    public var unitCount: Int
+
+    /// Pieces smaller than this, in (u, v), are dropped.
+    public static let minimumArea = 1e-12
+
+    /// Number of linear regions.
+    public var count: Int { cells.count }
+    /// Number of decision regions: the cells cut where the predicted class changes.
+    public var decisionCount: Int { cells.reduce(0) { $0 + $1.decision.count } }
+    /// Classes: the outputs, or 2 for a single output (its sign).
+    public var classCount: Int { max(outputs, 2) }
+
+    /// The share of the square predicted as each class.
+    public var classAreas: [Double] {
+        var areas = [Double](repeating: 0, count: classCount)
+        for cell in cells {
+            for piece in cell.decision { areas[piece.predictedClass] += polygonArea(piece.vertices) }
+        }
+        let total = 4 * plane.halfWidth * plane.halfWidth
+        return areas.map { $0 / total }
+    }
+
+    /// Why `network` cannot be sliced, or nil: max-pooling windows are limited to 255 elements.
+    public static func problem(with network: Network) -> String? {
+        for layer in network.layers {
+            if case .maxPool(let p) = layer.operation, p.kernel.height * p.kernel.width > 255 {
+                return "layer '\(layer.name)': max-pooling windows over 255 elements are not supported on slices"
+            }
+        }
+        return nil
+    }
+
+    /// Partitions `plane`'s square for `network`, whose input size must be the plane's dimension.
+    public init(network: Network, plane: SlicePlane, context: ComputeContext = .allCores) {
+        precondition(network.inputSize == plane.dimension, "the plane's dimension is not the network's input size")
+        let program = SliceProgram(network)
+        let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea)
+        self.plane = plane
+        self.outputs = program.outputs
+        self.unitCount = program.unitCount
+        let h = plane.halfWidth
+        let square = [Point2(-h, -h), Point2(h, -h), Point2(h, h), Point2(-h, h)]
+        var values = [[Double]](repeating: [], count: program.steps.count + 1)
+        values[0] = plane.d1 + plane.d2 + plane.origin
+        var states = [UInt8](repeating: 0, count: program.unitCount)
+        let k0 = program.firstNonlinear
+        for k in 0..<k0 { program.applyAffine(k, values: &values) }
+        guard k0 < program.steps.count else {
+            var cells: [SliceCell] = []
+            walker.walk(square, from: k0, values: &values, states: &states, into: &cells)
+            self.cells = cells
+            return
+        }
+        // The first nonlinear layer cuts the whole square; its pieces go to the workers.
+        let pieces = walker.split(square, step: k0, values: values)
+        // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond alone.
+        let workers = pieces.count < 256 ? ComputeContext.serial : context
+        let rootValues = values, rootStates = states
+        cells = parallelMap(count: pieces.count, context: workers) { index in
+            var values = rootValues, states = rootStates, cells: [SliceCell] = []
+            walker.enter(pieces[index], step: k0, values: &values, states: &states, into: &cells)
+            return cells
+        }.flatMap { $0 }
+    }
+}
+
+/// The depth-first walk of cells through the steps.
+struct SliceWalker: Sendable {
+    let program: SliceProgram
+    let halfWidth: Double
+    let minimumArea: Double
+
+    /// Runs the steps from `k` on a cell whose values before `k` are in `values`.
+    func walk(_ polygon: [Point2], from k: Int, values: inout [[Double]], states: inout [UInt8],
+              into cells: inout [SliceCell]) {
+        var k = k
+        while k < program.steps.count && !program.isNonlinear(k) {
+            program.applyAffine(k, values: &values)
+            k += 1
+        }
+        guard k < program.steps.count else {
+            cells.append(leaf(polygon, values: values, states: states))
+            return
+        }
+        for piece in split(polygon, step: k, values: values) {
+            enter(piece, step: k, values: &values, states: &states, into: &cells)
+        }
+    }
+
+    /// A piece that nonlinear step `k` does not split: its states there, then the steps after it.
+    func enter(_ piece: [Point2], step k: Int, values: inout [[Double]], states: inout [UInt8],
+               into cells: inout [SliceCell]) {
+        let c = polygonCentroid(piece)
+        program.decide(k, at: c.x, c.y, values: values, states: &states)
+        program.applyNonlinear(k, values: &values, states: states)
+        walk(piece, from: k + 1, values: &values, states: &states, into: &cells)
+    }
+
+    /// The finished cell: its output map and its decision pieces.
+    func leaf(_ polygon: [Point2], values: [[Double]], states: [UInt8]) -> SliceCell {
+        let out = values[program.steps.count]
+        let m = program.outputs
+        var map = [Double](repeating: 0, count: 3 * m)
+        for j in 0..<m { map[3 * j] = out[j]; map[3 * j + 1] = out[m + j]; map[3 * j + 2] = out[2 * m + j] }
+        let functions = (0..<m).map { Line(a: map[3 * $0], b: map[3 * $0 + 1], c: map[3 * $0 + 2]) }
+        var decision: [DecisionPiece] = []
+        if m == 1 {
+            for part in cutBoth(polygon, by: functions[0]) {
+                let c = polygonCentroid(part)
+                decision.append(DecisionPiece(vertices: part, predictedClass: functions[0].value(c) > 0 ? 1 : 0))
+            }
+        } else if let only = constantArgmax(polygon, functions: functions) {
+            decision.append(DecisionPiece(vertices: polygon, predictedClass: only))
+        } else {
+            for part in argmaxPieces(polygon, functions: functions) {
+                let c = polygonCentroid(part)
+                var best = 0, bestValue = -Double.infinity
+                for (i, f) in functions.enumerated() where f.value(c) > bestValue { best = i; bestValue = f.value(c) }
+                decision.append(DecisionPiece(vertices: part, predictedClass: best))
+            }
+        }
+        return SliceCell(vertices: polygon, states: states, outputMap: map, decision: decision)
+    }
+
+    /// The pieces of `polygon` that nonlinear step `k` does not split further.
+    func split(_ polygon: [Point2], step k: Int, values: [[Double]]) -> [[Point2]] {
+        let z = values[program.inputs[k][0]]
+        let n = program.sizes[program.inputs[k][0]]
+        func line(_ j: Int, shift: Double = 0) -> Line { Line(a: z[j], b: z[n + j], c: z[2 * n + j] - shift) }
+        switch program.steps[k] {
+        case .relu, .leakyReLU:
+            return splitByLines(polygon, count: n) { line($0) }
+        case .clip(let lower, let upper):
+            let bounds = [lower, upper].filter(\.isFinite)
+            let b = bounds.count
+            return splitByLines(polygon, count: n * b) { line($0 / b, shift: bounds[$0 % b]) }
+        case .maxPool(let windows):
+            return splitByWindows(polygon, windows: windows, z: z, n: n)
+        default:
+            preconditionFailure("step \(k) does not split")
+        }
+    }
+
+    /// Splits a convex polygon where the argmax of a max-pooling window changes, window after window.
+    ///
+    /// Most windows keep their argmax on a small piece, so that is tested cheaply first: with c the centroid and
+    /// r the piece's largest |u − c_u| or |v − c_v| at a vertex, f_i − f_j changes by at most (|Δa| + |Δb|)·r over
+    /// the piece, so an entry ahead of every other by more than that at c is the argmax everywhere. Windows that
+    /// fail it get the exact vertex test, and a piece that a window does split goes back on the work list as its
+    /// parts, each to go on from the next window.
+    func splitByWindows(_ polygon: [Point2], windows: [[Int32]], z: [Double], n: Int) -> [[Point2]] {
+        var done: [[Point2]] = []
+        var work: [([Point2], Int)] = [(polygon, 0)]
+        var centre = [Double](repeating: 0, count: n)
+        var functions: [Line] = []
+        while let (piece, first) = work.popLast() {
+            let c = polygonCentroid(piece)
+            var radius = 0.0
+            for p in piece { radius = max(radius, abs(p.x - c.x), abs(p.y - c.y)) }
+            z.withUnsafeBufferPointer { z in
+                for e in 0..<n { centre[e] = z[e] * c.x + z[n + e] * c.y + z[2 * n + e] }
+            }
+            var split = false
+            for w in first..<windows.count {
+                let window = windows[w]
+                if window.count <= 1 { continue }
+                // The leader at the centroid, and whether it leads by more than any difference can change.
+                var leader = Int(window[0])
+                for e in window where centre[Int(e)] > centre[leader] { leader = Int(e) }
+                var certain = true
+                for e in window where Int(e) != leader {
+                    let j = Int(e)
+                    let slope = abs(z[leader] - z[j]) + abs(z[n + leader] - z[n + j])
+                    if centre[leader] - centre[j] <= slope * radius * (1 + 1e-9) + 1e-300 {
+                        // A tie of the same function (such as two ReLUs that are off) splits nothing.
+                        if slope == 0 && z[2 * n + leader] == z[2 * n + j] { continue }
+                        certain = false
+                        break
+                    }
+                }
+                if certain { continue }
+                functions = window.map { Line(a: z[Int($0)], b: z[n + Int($0)], c: z[2 * n + Int($0)]) }
+                if constantArgmax(piece, functions: functions) != nil { continue }
+                work.append(contentsOf: argmaxPieces(piece, functions: functions).map { ($0, w + 1) })
+                split = true
+                break
+            }
+            if !split { done.append(piece) }
+        }
+        return done
+    }
+
+    /// The tolerance of a line's sign at a vertex.
+    @inline(__always) func tolerance(_ f: Line) -> Double { 1e-12 * ((abs(f.a) + abs(f.b)) * halfWidth + abs(f.c)) }
+
+    /// Splits a convex polygon along the zero lines of `count` affine functions.
+    func splitByLines(_ polygon: [Point2], count: Int, line: (Int) -> Line) -> [[Point2]] {
+        guard count < 32 else { return splitByZones(polygon, lines: (0..<count).map(line)) }
+        var pieces = [polygon]
+        for j in 0..<count {
+            let f = line(j)
+            let eps = tolerance(f)
+            guard eps > 0 else { continue }
+            // In place: a cut piece becomes its positive side and its negative side is appended.
+            let existing = pieces.count
+            var i = 0
+            while i < existing {
+                var hasPositive = false, hasNegative = false
+                for v in pieces[i] {
+                    let value = f.value(v)
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                if hasPositive && hasNegative {
+                    let (positive, negative) = cut(pieces[i], by: f, eps: eps)
+                    let keepPositive = polygonArea(positive) >= minimumArea
+                    let keepNegative = polygonArea(negative) >= minimumArea
+                    if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
+                    if keepPositive && keepNegative { pieces.append(negative) }
+                    if !keepPositive && !keepNegative { pieces[i] = [] }
+                }
+                i += 1
+            }
+        }
+        return pieces.contains(where: \.isEmpty) ? pieces.filter { !$0.isEmpty } : pieces
+    }
+
+    /// `splitByLines` for many lines: each piece is cut by the first line that crosses it, and each side goes on
+    /// with only the lines that crossed the piece — so a small piece tests the few lines of its zone rather than
+    /// every line, which is what a whole-square split by a wide layer (hundreds of lines) needs.
+    func splitByZones(_ polygon: [Point2], lines: [Line]) -> [[Point2]] {
+        let tolerances = lines.map(tolerance)
+        var done: [[Point2]] = []
+        var work: [([Point2], [Int32])] = [(polygon, (0..<Int32(lines.count)).filter { tolerances[Int($0)] > 0 })]
+        while let (piece, candidates) = work.popLast() {
+            // The lines that cross this piece, in order.
+            var crossing: [Int32] = []
+            for j in candidates {
+                let f = lines[Int(j)], eps = tolerances[Int(j)]
+                var hasPositive = false, hasNegative = false
+                for v in piece {
+                    let value = f.value(v)
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                if hasPositive && hasNegative { crossing.append(j) }
+            }
+            guard let first = crossing.first else {
+                done.append(piece)
+                continue
+            }
+            let rest = Array(crossing.dropFirst())
+            let (positive, negative) = cut(piece, by: lines[Int(first)], eps: tolerances[Int(first)])
+            // Pieces under the minimum area are dropped; a sliver's side that survives carries on alone.
+            for side in [negative, positive] where polygonArea(side) >= minimumArea { work.append((side, rest)) }
+        }
+        return done
+    }
+
+    /// Both sides of the zero line of `f` (one piece when it misses the polygon).
+    func cutBoth(_ polygon: [Point2], by f: Line) -> [[Point2]] { splitByLines(polygon, count: 1) { _ in f } }
+
+    /// A function that is the largest (within tolerance) at every vertex, hence on the whole polygon — the set
+    /// where f_i is the maximum is convex — or nil when there is none.
+    func constantArgmax(_ polygon: [Point2], functions: [Line]) -> Int? {
+        guard functions.count <= 64 else { return constantArgmaxSlow(polygon, functions: functions) }
+        // Candidates as bits, so that this test, run for every window on every piece, allocates nothing.
+        var candidates: UInt64 = functions.count == 64 ? ~0 : (1 << UInt64(functions.count)) - 1
+        for v in polygon {
+            var best = -Double.infinity
+            for f in functions { best = max(best, f.value(v)) }
+            var remaining = candidates
+            while remaining != 0 {
+                let i = remaining.trailingZeroBitCount
+                remaining &= remaining - 1
+                let f = functions[i]
+                if f.value(v) < best - tolerance(f) { candidates &= ~(1 << UInt64(i)) }
+            }
+            if candidates == 0 { return nil }
+        }
+        return candidates.trailingZeroBitCount
+    }
+
+    /// `constantArgmax` for more than 64 functions.
+    func constantArgmaxSlow(_ polygon: [Point2], functions: [Line]) -> Int? {
+        var candidate = [Bool](repeating: true, count: functions.count)
+        for v in polygon {
+            var best = -Double.infinity
+            for f in functions { best = max(best, f.value(v)) }
+            for (i, f) in functions.enumerated() where candidate[i] {
+                if f.value(v) < best - tolerance(f) { candidate[i] = false }
+            }
+        }
+        return candidate.firstIndex(of: true)
+    }
+
+    /// The polygon cut into the regions where each function is the largest: the region of f_i is the polygon
+    /// clipped to f_i − f_j ≥ 0 for every j. Functions the same as an earlier one (within tolerance) give no
+    /// region of their own and no cut.
+    func argmaxPieces(_ polygon: [Point2], functions: [Line]) -> [[Point2]] {
+        var pieces: [[Point2]] = []
+        func same(_ f: Line, _ g: Line) -> Bool {
+            let d = Line(a: f.a - g.a, b: f.b - g.b, c: f.c - g.c)
+            return tolerance(d) <= 1e-12 * (tolerance(f) + tolerance(g))
+        }
+        for (i, f) in functions.enumerated() {
+            if functions[..<i].contains(where: { same($0, f) }) { continue }
+            var region = polygon
+            for (j, g) in functions.enumerated() where j != i && !same(f, g) {
+                let d = Line(a: f.a - g.a, b: f.b - g.b, c: f.c - g.c)
+                let eps = tolerance(d)
+                var hasPositive = false, hasNegative = false
+                for v in region {
+                    let value = d.value(v)
+                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
+                }
+                if !hasPositive { region = []; break }
+                if hasNegative { region = cut(region, by: d, eps: eps).positive }
+            }
+            if region.count >= 3 && polygonArea(region) >= minimumArea { pieces.append(region) }
+        }
+        return pieces
+    }
+}
+
+/// The two sides of a convex polygon cut by the zero line of `f` (vertices on the line go to both): the same
+/// as `cutPolygon`, with the sides' storage reserved up front, as this runs for nearly every cell.
+func cut(_ polygon: [Point2], by f: Line, eps: Double) -> (positive: [Point2], negative: [Point2]) {
+    var positive: [Point2] = [], negative: [Point2] = []
+    positive.reserveCapacity(polygon.count + 2)
+    negative.reserveCapacity(polygon.count + 2)
+    let n = polygon.count
+    var p = polygon[n - 1], vp = f.value(p)
+    var sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
+    for i in 0..<n {
+        // The edge from the previous vertex p to q: its crossing, then q itself.
+        let q = polygon[i], vq = f.value(q)
+        let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
+        if sp * sq < 0 {
+            let t = vp / (vp - vq)
+            let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+            positive.append(crossing)
+            negative.append(crossing)
+        }
+        if sq >= 0 { positive.append(q) }
+        if sq <= 0 { negative.append(q) }
+        (p, vp, sp) = (q, vq, sq)
+    }
+    return (positive, negative)
+}
+
+/// An affine function a·u + b·v + c on the plane.
+struct Line: Sendable {
+    var a: Double, b: Double, c: Double
+    @inline(__always) func value(_ p: Point2) -> Double { a * p.x + b * p.y + c }
+}

@@ -1,0 +1,253 @@
+import LinearAlgebra
+import NeuralNet
+
+// A Network compiled for slices: every value is carried as an affine function of the plane's (u, v). A value of
+// n elements is a 3 × n row-major "map": row 0 the u coefficients, row 1 the v coefficients, row 2 the offsets —
+// the same layout as a batch of three samples, so that a layer's own forward pass can move it.
+
+/// One step of a network on a slice.
+enum SliceStep {
+    /// `y = W x + b`: the linear part applied to the u and v rows, the full map to the offsets.
+    case dense(weight: [Double], bias: [Double], inputs: Int, outputs: Int)
+    /// Any other affine layer (convolution, average pooling, scale and shift): the Network's own forward pass
+    /// on the three rows, then its value at 0 (`constant`) taken back off the u and v rows.
+    case affine(Network, constant: [Double])
+    case relu
+    case leakyReLU(Double)
+    case clip(Double, Double)
+    /// For each output element, the input elements of its window (padding excluded).
+    case maxPool(windows: [[Int32]])
+    case reshape
+    case add
+}
+
+/// A network as slice steps, with the bookkeeping of its nonlinear units.
+struct SliceProgram: @unchecked Sendable {
+    let steps: [SliceStep]
+    /// The values each step reads (0 = input).
+    let inputs: [[Int]]
+    /// Elements of each value (index 0 = the input).
+    let sizes: [Int]
+    /// Where each step's units start in a state vector (nonlinear steps only; −1 elsewhere).
+    let unitOffsets: [Int]
+    /// Nonlinear units in all: ReLU/LeakyReLU/clip elements and max-pooling windows.
+    let unitCount: Int
+    /// The first step that is not affine: before it, the whole square has one map.
+    let firstNonlinear: Int
+    let outputs: Int
+
+    init(_ network: Network) {
+        var steps: [SliceStep] = []
+        var offsets: [Int] = []
+        var units = 0
+        var sizes = [network.inputSize]
+        for (k, layer) in network.layers.enumerated() {
+            let inShape = network.shape(ofValue: layer.inputs[0])
+            let size = layer.outputShape.reduce(1, *)
+            var offset = -1
+            switch layer.operation {
+            case .dense(let d):
+                steps.append(.dense(weight: d.weight.storage, bias: d.bias, inputs: d.inputs, outputs: d.outputs))
+            case .convolution, .scaleShift, .averagePool, .globalAveragePool:
+                let single: Network
+                do { single = try Network(inputShape: inShape, chain: [layer.operation]) } catch {
+                    preconditionFailure("layer \(k) does not stand alone: \(error)")
+                }
+                let constant = single.forward([Double](repeating: 0, count: inShape.reduce(1, *)), rows: 1)
+                steps.append(.affine(single, constant: constant))
+            case .relu: steps.append(.relu); offset = units; units += size
+            case .leakyReLU(let slope): steps.append(.leakyReLU(slope)); offset = units; units += size
+            case .clip(let lower, let upper): steps.append(.clip(lower, upper)); offset = units; units += size
+            case .maxPool(let p):
+                steps.append(.maxPool(windows: poolingWindows(p, input: inShape, output: layer.outputShape)))
+                offset = units
+                units += size
+            case .reshape: steps.append(.reshape)
+            case .add: steps.append(.add)
+            }
+            offsets.append(offset)
+            sizes.append(size)
+        }
+        self.steps = steps
+        self.inputs = network.layers.map(\.inputs)
+        self.sizes = sizes
+        self.unitOffsets = offsets
+        self.unitCount = units
+        self.firstNonlinear = offsets.firstIndex { $0 >= 0 } ?? steps.count
+        self.outputs = network.outputSize
+    }
+
+    /// Whether step `k` splits cells.
+    func isNonlinear(_ k: Int) -> Bool { unitOffsets[k] >= 0 }
+
+    /// Applies affine step `k` to `values` (3 × n maps by value index), storing value k + 1.
+    func applyAffine(_ k: Int, values: inout [[Double]]) {
+        let input = values[inputs[k][0]]
+        switch steps[k] {
+        case .dense(let weight, let bias, let n, let m):
+            var y = [Double](repeating: 0, count: 3 * m)
+            for j in 0..<m { y[2 * m + j] = bias[j] }
+            guard n * m > 4096 else {
+                // Small layers (the common case on a slice): a plain loop costs less than a BLAS call.
+                input.withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        y.withUnsafeMutableBufferPointer { out in
+                            // Inputs that are zero on the cell (pooled or masked ReLUs that are off) are skipped.
+                            var live = 0
+                            withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { used in
+                                for i in 0..<n where x[i] != 0 || x[n + i] != 0 || x[2 * n + i] != 0 {
+                                    used[live] = i
+                                    live += 1
+                                }
+                                for j in 0..<m {
+                                    var (a, b, c) = (0.0, 0.0, 0.0)
+                                    for t in 0..<live {
+                                        let i = used[t], wji = w[j * n + i]
+                                        a += wji * x[i]; b += wji * x[n + i]; c += wji * x[2 * n + i]
+                                    }
+                                    out[j] = a; out[m + j] = b; out[2 * m + j] += c
+                                }
+                            }
+                        }
+                    }
+                }
+                values[k + 1] = y
+                return
+            }
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    y.withUnsafeMutableBufferPointer { out in
+                        rowMajorGEMM(transposeA: false, transposeB: true, m: 3, n: m, k: n, alpha: 1,
+                                     a: x.baseAddress!, lda: n, b: w.baseAddress!, ldb: n, beta: 1,
+                                     c: out.baseAddress!, ldc: m)
+                    }
+                }
+            }
+            values[k + 1] = y
+        case .affine(let single, let constant):
+            var y = single.forward(input, rows: 3)
+            let m = constant.count
+            for j in 0..<m {
+                y[j] -= constant[j]
+                y[m + j] -= constant[j]
+            }
+            values[k + 1] = y
+        case .reshape:
+            values[k + 1] = input
+        case .add:
+            var y = input
+            let other = values[inputs[k][1]]
+            for j in y.indices { y[j] += other[j] }
+            values[k + 1] = y
+        case .relu, .leakyReLU, .clip, .maxPool:
+            preconditionFailure("step \(k) is not affine")
+        }
+    }
+
+    /// The states of nonlinear step `k`'s units at (u, v), written into `states` at the step's offset:
+    /// ReLU/LeakyReLU 1 when the input is > 0; clip 0 below, 1 between, 2 above; max pooling the window's
+    /// argmax (the first on ties).
+    func decide(_ k: Int, at u: Double, _ v: Double, values: [[Double]], states: inout [UInt8]) {
+        let z = values[inputs[k][0]]
+        let n = sizes[inputs[k][0]]
+        let offset = unitOffsets[k]
+        @inline(__always) func value(_ j: Int) -> Double { z[j] * u + z[n + j] * v + z[2 * n + j] }
+        switch steps[k] {
+        case .relu, .leakyReLU:
+            for j in 0..<n { states[offset + j] = value(j) > 0 ? 1 : 0 }
+        case .clip(let lower, let upper):
+            for j in 0..<n {
+                let x = value(j)
+                states[offset + j] = x < lower ? 0 : (x > upper ? 2 : 1)
+            }
+        case .maxPool(let windows):
+            for (o, window) in windows.enumerated() {
+                var best = 0, bestValue = -Double.infinity
+                for (i, e) in window.enumerated() {
+                    let x = value(Int(e))
+                    if x > bestValue { best = i; bestValue = x }
+                }
+                states[offset + o] = UInt8(best)
+            }
+        default:
+            preconditionFailure("step \(k) has no units")
+        }
+    }
+
+    /// Applies nonlinear step `k` with the units in the states given, storing value k + 1.
+    func applyNonlinear(_ k: Int, values: inout [[Double]], states: [UInt8]) {
+        let z = values[inputs[k][0]]
+        let n = sizes[inputs[k][0]]
+        let offset = unitOffsets[k]
+        switch steps[k] {
+        case .relu, .leakyReLU:
+            var slope = 0.0
+            if case .leakyReLU(let s) = steps[k] { slope = s }
+            var y = z
+            for j in 0..<n where states[offset + j] == 0 {
+                y[j] *= slope; y[n + j] *= slope; y[2 * n + j] *= slope
+            }
+            values[k + 1] = y
+        case .clip(let lower, let upper):
+            var y = z
+            for j in 0..<n where states[offset + j] != 1 {
+                y[j] = 0; y[n + j] = 0
+                y[2 * n + j] = states[offset + j] == 0 ? lower : upper
+            }
+            values[k + 1] = y
+        case .maxPool(let windows):
+            let m = windows.count
+            var y = [Double](repeating: 0, count: 3 * m)
+            for o in 0..<m {
+                let e = Int(windows[o][Int(states[offset + o])])
+                y[o] = z[e]; y[m + o] = z[n + e]; y[2 * m + o] = z[2 * n + e]
+            }
+            values[k + 1] = y
+        default:
+            preconditionFailure("step \(k) has no units")
+        }
+    }
+
+    /// The values before the first nonlinear step, the same on the whole plane (`input` is the plane's map).
+    func rootValues(input: [Double]) -> [[Double]] {
+        var values = [[Double]](repeating: [], count: steps.count + 1)
+        values[0] = input
+        for k in 0..<firstNonlinear { applyAffine(k, values: &values) }
+        return values
+    }
+
+    /// The values of the whole network with every unit in the states given: the affine maps of a cell.
+    /// `root` is ``rootValues(input:)``.
+    func maps(states: [UInt8], root: [[Double]]) -> [[Double]] {
+        var values = root
+        for k in firstNonlinear..<steps.count {
+            if isNonlinear(k) { applyNonlinear(k, values: &values, states: states) } else {
+                applyAffine(k, values: &values)
+            }
+        }
+        return values
+    }
+}
+
+/// The input elements of each max-pooling window, in the order of the output elements (`[C, H', W']`).
+func poolingWindows(_ p: Pooling2D, input: [Int], output: [Int]) -> [[Int32]] {
+    let (channels, height, width) = (input[0], input[1], input[2])
+    let (outH, outW) = (output[1], output[2])
+    var windows: [[Int32]] = []
+    windows.reserveCapacity(channels * outH * outW)
+    for c in 0..<channels {
+        for oy in 0..<outH {
+            for ox in 0..<outW {
+                let y0 = oy * p.stride.height - p.padding.top, x0 = ox * p.stride.width - p.padding.left
+                var window: [Int32] = []
+                for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
+                    for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
+                        window.append(Int32((c * height + iy) * width + ix))
+                    }
+                }
+                windows.append(window)
+            }
+        }
+    }
+    return windows
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Support
+
+/// `regionplot slice`: the exact linear and decision regions of your own network on a plane through three data
+/// points (or a 2-input model's own plane), the probes' count beside them, a report and figures.
+struct SliceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slice",
+        abstract: "Exact linear regions of your own network on a plane through three data points.",
+        discussion: """
+        The plane follows Regioncam's convention: d1 = normalise(p1 − p0), d2 = the normalised part of p2 − p0 \
+        orthogonal to d1, the points centred on their bounding box, the square ±size × their largest coordinate. \
+        A model with 2 inputs is sliced on its own input plane, [−size, size]², when no --data is given. Writes \
+        report.json, slice.<format> and probe-vs-exact.<format> into --out.
+        """
+    )
+
+    @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP.")
+    var model: String
+
+    @Option(help: "Input rows as a .npy file: [N, *input shape] or [N, input size].")
+    var data: String?
+
+    @Option(help: "Class labels as an integer .npy file [N], to label the points.")
+    var labels: String?
+
+    @Option(help: "The three row indices the plane passes through, e.g. 0,1,2.")
+    var through: String = "0,1,2"
+
+    @Option(help: "Half-width of the square in units of the points' largest centred coordinate (own plane: inputs).")
+    var size: Double = 1.5
+
+    @Option(help: "Probe grid points per axis over the square.")
+    var grid: Int = 201
+
+    @Option(help: "Output folder for report.json and the figures.")
+    var out: String = "slice"
+
+    @Option(help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Option(help: "Compute the exact partition this many times and report the fastest (for benchmarks).")
+    var exactRuns: Int = 1
+
+    @OptionGroup var figures: FigureOptions
+
+    func validate() throws {
+        _ = try rows()
+        guard size.isFinite, size > 0, size <= 1e6 else {
+            throw ValidationError("--size must be a positive number up to 1e6, got \(size)")
+        }
+        try MachineLimits.checkRange(grid, 2...4001, option: "--grid")
+        try MachineLimits.checkThreads(threads, option: "--threads")
+        try MachineLimits.checkRange(exactRuns, 1...1000, option: "--exact-runs")
+        // Probes keep a pattern (a byte per unit, rounded to words) and an id per point, for patterns of a few
+        // hundred units: about 400 bytes a point at most on the models this is for.
+        try MachineLimits.checkMemory(Double(grid) * Double(grid) * 400, for: "--grid \(grid)")
+    }
+
+    /// `--through` as three row indices.
+    func rows() throws -> [Int] {
+        let parts = through.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let rows = parts.compactMap { Int($0) }
+        guard parts.count == 3, rows.count == 3 else {
+            throw ValidationError("--through must be three row indices like 0,1,2, got '\(through)'")
+        }
+        return rows
+    }
+
+    func run() throws {
+        do {
+            let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
+                                         size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns)
+            var result = try SliceExperiment.run(settings)
+            // The analysis succeeded: only now is the folder touched, and the previous report goes first.
+            try startRun(in: out)
+            var clock = Stopwatch()
+            let writer = try OutputWriter(folder: out, options: figures, context: settings.context)
+            let paths = try writer.write(SliceFigures.all(result, dpi: figures.dpi)).paths
+            result.report.timings.render = clock.lap()
+            result.report.timings.total += result.report.timings.render
+            _ = try writer.writeReport(result.report)
+            let r = result.report
+            print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "
+                + String(format: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "
+                + "(\(r.activationPatterns) patterns) and miss \(r.regionsMissedByProbes)")
+            for path in paths + [out + "/report.json"] { print("wrote \(path)") }
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@Suite struct SliceCommandLine {
+    /// The report's keys, a public contract.
+    static let reportKeys: Set<String> = [
+        "model", "plane", "exactRegions", "exactRegionsWithDecision", "classAreas", "probeRegions",
+        "activationPatterns", "regionsMissedByProbes", "logits", "predictions", "timings",
+    ]
+
+    /// The digits MLP through test rows 0, 1, 2: Regioncam's counts (62 regions, 87 with the decision; see
+    /// Tests/NeuralNetTests/Fixtures/slices), the report's keys, and the figures.
+    @Test func writesReportAndFigures() throws {
+        let out = temporaryFolder()
+        let examples = modelFixtures + "/examples"
+        let r = try run(["slice", "--model", examples + "/ex_mlp.onnx", "--data", examples + "/digits_test_x.npy",
+                         "--labels", examples + "/digits_test_y.npy", "--through", "0,1,2", "--grid", "31",
+                         "--out", out, "--format", "png,svg"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("62 linear regions (87 with the decision)"))
+        let doc = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+        #expect(Set(doc.keys) == Self.reportKeys)
+        let model = try #require(doc["model"] as? [String: Any])
+        #expect(Set(model.keys) == ["path", "format", "inputShape", "outputs", "layers", "hiddenUnits"])
+        #expect(model["hiddenUnits"] as? Int == 32 && model["format"] as? String == "onnx")
+        let plane = try #require(doc["plane"] as? [String: Any])
+        #expect(Set(plane.keys) == ["origin", "d1", "d2", "points2D", "halfWidth", "indices"])
+        #expect(plane["indices"] as? [Int] == [0, 1, 2])
+        let timings = try #require(doc["timings"] as? [String: Any])
+        #expect(Set(timings.keys) == ["exact", "probe", "render", "total"])
+        #expect(doc["exactRegions"] as? Int == 62 && doc["exactRegionsWithDecision"] as? Int == 87)
+        // The test digits 0, 1, 2 are a 7, a 6 and a 3, and the MLP predicts them right.
+        #expect(doc["predictions"] as? [Int] == [7, 6, 3])
+        let areas = try #require(doc["classAreas"] as? [Double])
+        #expect(areas.count == 10 && abs(areas.reduce(0, +) - 1) < 1e-9)
+        for file in ["slice.png", "slice.svg", "probe-vs-exact.png", "probe-vs-exact.svg"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+    }
+
+    /// A 2-input model is sliced on its own plane: Regioncam's 284 regions (304 with the decision) on ±1.5.
+    @Test func twoInputModelUsesItsOwnPlane() throws {
+        let out = temporaryFolder()
+        let r = try run(["slice", "--model", modelFixtures + "/onnx/two_input_ts.onnx", "--grid", "21",
+                         "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("284 linear regions (304 with the decision)"), "\(r.stdout)")
+        let doc = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+        let plane = try #require(doc["plane"] as? [String: Any])
+        #expect(plane["halfWidth"] as? Double == 1.5 && plane["indices"] as? [Int] == [])
+    }
+
+    /// Bad input: one line on stderr, a non-zero exit code, and no report.
+    @Test(arguments: [
+        ("collinear", "are collinear"),
+        ("repeated", "the same point"),
+        ("out-of-range", "row 360 is out of range"),
+        ("wrong-shape", "has shape [900, 2]; the model takes [N, 64]"),
+        ("nan-data", "row 1 holds a non-finite value"),
+        ("no-data", "takes 64 inputs; give --data and --through"),
+        ("bad-through", "--through must be three row indices"),
+        ("truncated-model", "not a valid ONNX file"),
+    ])
+    func badInputFailsWithOneLine(name: String, message: String) throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let examples = modelFixtures + "/examples"
+        var model = examples + "/ex_mlp.onnx", data: String? = examples + "/digits_test_x.npy", through = "0,1,2"
+        switch name {
+        case "collinear":
+            data = folder + "/line.npy"
+            let rows = (0..<3).flatMap { k in (0..<64).map { Double(k) * Double($0 % 5) } }
+            try float64Npy(rows, shape: [3, 64]).write(to: URL(fileURLWithPath: data!))
+        case "repeated": through = "4,4,5"
+        case "out-of-range": through = "0,1,360"
+        case "wrong-shape": data = examples + "/ex_spiral_x.npy"
+        case "nan-data":
+            data = folder + "/nan.npy"
+            var values = (0..<(3 * 64)).map { Double($0 % 7) }
+            values[64 + 5] = .nan
+            try float64Npy(values, shape: [3, 64]).write(to: URL(fileURLWithPath: data!))
+        case "no-data": data = nil
+        case "bad-through": through = "0,1"
+        default:
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+            model = folder + "/cut.onnx"
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: model))
+        }
+        let out = folder + "/out"
+        var arguments = ["slice", "--model", model, "--through", through, "--out", out, "--grid", "11"]
+        if let data { arguments += ["--data", data] }
+        let r = try run(arguments)
+        // An option the parser refuses exits with the usage code 64, like every command; a bad file with 1.
+        #expect(r.status == (name == "bad-through" ? 64 : 1))
+        #expect(r.stderr.hasPrefix("regionplot: error: "), "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
+    }
+}
