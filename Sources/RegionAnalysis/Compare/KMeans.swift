@@ -1,0 +1,129 @@
+import LinearAlgebra
+
+/// k-means: k-means++ seeding from a seeded generator, then Lloyd's iterations with the distances through BLAS.
+public struct KMeans: Sendable {
+    /// The centres, k × m.
+    public var centres: Matrix
+    /// The centre of each fitted point.
+    public var assignments: [Int]
+    /// The sum of squared distances of the points to their centres.
+    public var inertia: Double
+    /// Lloyd iterations run (the last one changed no assignment, unless the limit was reached).
+    public var iterations: Int
+
+    /// Fits `clusters` centres to the rows of `points` (N × m, 1 ≤ clusters ≤ N).
+    ///
+    /// Seeding is k-means++ (Arthur and Vassilvitskii): the first centre a uniformly random point, each next one a
+    /// point drawn with probability proportional to its squared distance to the nearest centre so far (uniformly
+    /// when every point already sits on a centre). Lloyd's iterations then assign every point to its nearest
+    /// centre (the first on ties) and move each centre to its points' mean, until no assignment changes or
+    /// `maxIterations` is reached; a centre left without points stays where it is.
+    public init(fitting points: Matrix, clusters: Int, generator: inout SeededGenerator, maxIterations: Int = 100) {
+        let n = points.rows, m = points.columns
+        precondition(clusters >= 1 && clusters <= n, "k-means needs 1 ≤ k ≤ \(n) points, got k = \(clusters)")
+        // k-means++.
+        var chosen = [Int(generator.nextUnit() * Double(n))]
+        var nearest = (0..<n).map { squaredDistance(points, $0, points, chosen[0]) }
+        while chosen.count < clusters {
+            let total = nearest.reduce(0, +)
+            var pick = n - 1
+            if total > 0 {
+                var target = generator.nextUnit() * total
+                for i in 0..<n {
+                    target -= nearest[i]
+                    if target < 0 && nearest[i] > 0 { pick = i; break }
+                }
+                if nearest[pick] == 0 { pick = nearest.lastIndex { $0 > 0 } ?? pick }
+            } else {
+                pick = Int(generator.nextUnit() * Double(n))
+            }
+            chosen.append(pick)
+            for i in 0..<n { nearest[i] = min(nearest[i], squaredDistance(points, i, points, pick)) }
+        }
+        var centres = Matrix(rows: clusters, columns: m)
+        for (j, i) in chosen.enumerated() {
+            for k in 0..<m { centres[j, k] = points[i, k] }
+        }
+        // Lloyd.
+        var assignments = [Int](repeating: -1, count: n)
+        var iterations = 0
+        while iterations < maxIterations {
+            iterations += 1
+            let next = KMeans.nearestCentres(points, centres).index
+            if next == assignments { break }
+            assignments = next
+            var sums = Matrix(rows: clusters, columns: m)
+            var counts = [Int](repeating: 0, count: clusters)
+            for i in 0..<n {
+                let j = assignments[i]
+                counts[j] += 1
+                for k in 0..<m { sums[j, k] += points[i, k] }
+            }
+            for j in 0..<clusters where counts[j] > 0 {
+                for k in 0..<m { centres[j, k] = sums[j, k] / Double(counts[j]) }
+            }
+        }
+        self.centres = centres
+        self.assignments = assignments
+        self.iterations = iterations
+        inertia = (0..<n).reduce(0) { $0 + squaredDistance(points, $1, centres, assignments[$1]) }
+    }
+
+    /// The nearest centre of every row of `points` (the first on ties).
+    public func predict(_ points: Matrix) -> [Int] { KMeans.nearestCentres(points, centres).index }
+
+    /// For every point, the nearest centre and the squared distance to it: ‖p‖² − 2 p·c + ‖c‖², the cross terms
+    /// in one GEMM.
+    static func nearestCentres(_ points: Matrix, _ centres: Matrix) -> (index: [Int], distance: [Double]) {
+        let cross = points.multipliedTransposed(by: centres)  // N × k
+        let centreNorms = (0..<centres.rows).map { j in (0..<centres.columns).reduce(0) { $0 + centres[j, $1] * centres[j, $1] } }
+        var index = [Int](repeating: 0, count: points.rows), distance = [Double](repeating: 0, count: points.rows)
+        for i in 0..<points.rows {
+            var best = Double.infinity, at = 0
+            for j in 0..<centres.rows {
+                let d = centreNorms[j] - 2 * cross[i, j]
+                if d < best { best = d; at = j }
+            }
+            let norm = (0..<points.columns).reduce(0) { $0 + points[i, $1] * points[i, $1] }
+            index[i] = at
+            distance[i] = max(0, norm + best)
+        }
+        return (index, distance)
+    }
+}
+
+/// ‖a[i] − b[j]‖² of two rows.
+func squaredDistance(_ a: Matrix, _ i: Int, _ b: Matrix, _ j: Int) -> Double {
+    var sum = 0.0
+    a.storage.withUnsafeBufferPointer { pa in
+        b.storage.withUnsafeBufferPointer { pb in
+            let m = a.columns
+            for k in 0..<m {
+                let e = pa[i * m + k] - pb[j * m + k]
+                sum += e * e
+            }
+        }
+    }
+    return sum
+}
+
+/// Sattelberg et al.'s cluster reduction: k-means on the training samples' maps (all classes of a sample as one
+/// vector), every test sample's maps replaced by its nearest centre, and the test samples classified with the
+/// centre's maps (argmax_c of `J̄_c·x + b̄_c`). Returns the share classified right.
+public func clusterAccuracy(train: LocalAffineMaps, test: LocalAffineMaps, testSamples: Matrix, testLabels: [Int],
+                            clusters: Int, generator: inout SeededGenerator, maxIterations: Int = 100) -> Double {
+    let kmeans = KMeans(fitting: train.maps, clusters: clusters, generator: &generator, maxIterations: maxIterations)
+    let nearest = kmeans.predict(test.maps)
+    let d = test.inputs, classes = test.outputs
+    var correct = 0
+    for i in 0..<testSamples.rows {
+        let centre = nearest[i]
+        let scores = (0..<classes).map { c in
+            (0..<d).reduce(kmeans.centres[centre, c * (d + 1) + d]) {
+                $0 + kmeans.centres[centre, c * (d + 1) + $1] * testSamples[i, $1]
+            }
+        }
+        if argmax(scores) == testLabels[i] { correct += 1 }
+    }
+    return Double(correct) / Double(max(testSamples.rows, 1))
+}
