@@ -52,15 +52,19 @@ public struct KMeans: Sendable {
             let next = KMeans.nearestCentres(points, centres).index
             if next == assignments { break }
             assignments = next
-            var sums = Matrix(rows: clusters, columns: m)
+            var sums = [Double](repeating: 0, count: clusters * m)
             var counts = [Int](repeating: 0, count: clusters)
-            for i in 0..<n {
-                let j = assignments[i]
-                counts[j] += 1
-                for k in 0..<m { sums[j, k] += points[i, k] }
+            points.storage.withUnsafeBufferPointer { p in
+                sums.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<n {
+                        let j = assignments[i]
+                        counts[j] += 1
+                        for k in 0..<m { s[j * m + k] += p[i * m + k] }
+                    }
+                }
             }
             for j in 0..<clusters where counts[j] > 0 {
-                for k in 0..<m { centres[j, k] = sums[j, k] / Double(counts[j]) }
+                for k in 0..<m { centres.storage[j * m + k] = sums[j * m + k] / Double(counts[j]) }
             }
         }
         self.centres = centres
@@ -76,19 +80,33 @@ public struct KMeans: Sendable {
     /// in one GEMM.
     static func nearestCentres(_ points: Matrix, _ centres: Matrix) -> (index: [Int], distance: [Double]) {
         let cross = points.multipliedTransposed(by: centres)  // N × k
-        let centreNorms = (0..<centres.rows).map { j in (0..<centres.columns).reduce(0) { $0 + centres[j, $1] * centres[j, $1] } }
+        let k = centres.rows
+        let centreNorms = rowNorms(centres)
+        let pointNorms = rowNorms(points)
         var index = [Int](repeating: 0, count: points.rows), distance = [Double](repeating: 0, count: points.rows)
-        for i in 0..<points.rows {
-            var best = Double.infinity, at = 0
-            for j in 0..<centres.rows {
-                let d = centreNorms[j] - 2 * cross[i, j]
-                if d < best { best = d; at = j }
+        cross.storage.withUnsafeBufferPointer { c in
+            for i in 0..<points.rows {
+                var best = Double.infinity, at = 0
+                for j in 0..<k {
+                    let d = centreNorms[j] - 2 * c[i * k + j]
+                    if d < best { best = d; at = j }
+                }
+                index[i] = at
+                distance[i] = max(0, pointNorms[i] + best)
             }
-            let norm = (0..<points.columns).reduce(0) { $0 + points[i, $1] * points[i, $1] }
-            index[i] = at
-            distance[i] = max(0, norm + best)
         }
         return (index, distance)
+    }
+
+    /// ‖row‖² of every row.
+    static func rowNorms(_ a: Matrix) -> [Double] {
+        a.storage.withUnsafeBufferPointer { p in
+            (0..<a.rows).map { i in
+                var sum = 0.0
+                for k in 0..<a.columns { sum += p[i * a.columns + k] * p[i * a.columns + k] }
+                return sum
+            }
+        }
     }
 }
 

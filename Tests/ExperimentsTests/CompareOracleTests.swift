@@ -1,0 +1,82 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+import Testing
+@testable import Experiments
+
+/// What scripts/make_compare_fixture.py computed with PyTorch (autograd Jacobians) and scikit-learn
+/// (LinearRegression, r2_score) for two PyTorch MLPs trained on the bundled digits.
+private struct CompareExpected: Decodable {
+    struct Direction: Decodable {
+        var perClass: [Double]
+        var mean: Double
+        var transferredAccuracy: Double
+    }
+    struct Both: Decodable { var aToB: Direction; var bToA: Direction }
+    var accuracy: [String: Double]
+    var withBias: Both
+    var withoutBias: Both
+    var distinctMaps: [String: Int]
+    var firstTestJacobian: [String: [[Double]]]
+    var firstTestOffset: [String: [Double]]
+}
+
+@Suite struct CompareOracle {
+    let folder = fixtures.appendingPathComponent("compare")
+
+    private func expected() throws -> CompareExpected {
+        try JSONDecoder().decode(CompareExpected.self,
+                                 from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+    }
+
+    /// The bundled digits are the shared examples' split, scaled to [0, 1].
+    @Test func bundledDigits() throws {
+        let (train, test) = try DigitsData.load()
+        #expect(train.samples.rows == 1437 && test.samples.rows == 360 && train.samples.columns == 64)
+        #expect(train.samples.storage.allSatisfy { $0 >= 0 && $0 <= 1 } && train.samples.storage.max() == 1)
+        #expect((0..<10).allSatisfy { c in train.labels.filter { $0 == c }.count >= 130 })
+        let shared = try Numpy.read(path: fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("NeuralNetTests/Fixtures/examples/digits_test_x.npy").path)
+        #expect(shared.doubles == test.samples.storage.map { Double(Float($0)) })
+    }
+
+    /// Mean R² to 1e-3 (each class's to 1e-6, in fact), transferred accuracy exactly, both ways, with and
+    /// without offsets; each net's accuracy and distinct maps exactly; the first test sample's Jacobian and offset
+    /// against autograd to 1e-10.
+    @Test func matchesPyTorchAndScikitLearn() throws {
+        let want = try expected()
+        let a = try ONNX.read(path: folder.appendingPathComponent("a.onnx").path)
+        let b = try ONNX.read(path: folder.appendingPathComponent("b.onnx").path)
+        let (train, test) = try DigitsData.load()
+        let result = try CompareRun.run(a: a, b: b, train: train, test: test,
+                                        settings: CompareSettings(clusterCounts: [1, 10]))
+        let report = result.report
+        #expect(report.accuracy.a == want.accuracy["a"] && report.accuracy.b == want.accuracy["b"])
+        func check(_ got: CompareReport.R2, _ accuracy: Double, _ want: CompareExpected.Direction, _ label: String) {
+            #expect(abs(got.mean - want.mean) <= 1e-3, "\(label): mean R² \(got.mean) vs \(want.mean)")
+            for (g, w) in zip(got.perClass, want.perClass) { #expect(abs(g - w) <= 1e-6, "\(label): \(g) vs \(w)") }
+            #expect(accuracy == want.transferredAccuracy, "\(label): transferred accuracy")
+        }
+        check(report.r2.aToB, report.transferredAccuracy.aToB, want.withBias.aToB, "a → b")
+        check(report.r2.bToA, report.transferredAccuracy.bToA, want.withBias.bToA, "b → a")
+        check(report.withoutBias.r2.aToB, report.withoutBias.transferredAccuracy.aToB, want.withoutBias.aToB,
+              "a → b without bias")
+        check(report.withoutBias.r2.bToA, report.withoutBias.transferredAccuracy.bToA, want.withoutBias.bToA,
+              "b → a without bias")
+        #expect(report.distinctMaps.a == want.distinctMaps["a"] && report.distinctMaps.b == want.distinctMaps["b"])
+        #expect(report.clusterAccuracy.a.map(\.k) == [1, 10])
+        // The transferred classifier's confusion matrix holds every test sample; its diagonal is its accuracy.
+        let confusion = result.transferredConfusion
+        #expect(confusion.joined().reduce(0, +) == 360)
+        #expect(Double((0..<10).reduce(0) { $0 + confusion[$1][$1] }) / 360 == report.transferredAccuracy.aToB)
+
+        for (name, network) in [("a", a), ("b", b)] {
+            let maps = LocalAffineMaps(network: network, samples: Matrix(rows: 1, columns: 64,
+                                                                         storage: test.samples.row(0)))
+            let j = try #require(want.firstTestJacobian[name]), offset = try #require(want.firstTestOffset[name])
+            #expect(maps.jacobian(0).maxAbsDifference(to: Matrix(j)) <= 1e-10)
+            #expect(zip(maps.offset(0), offset).allSatisfy { abs($0 - $1) <= 1e-10 })
+        }
+    }
+}
