@@ -13,7 +13,9 @@ struct RegionPlot: ParsableCommand {
         write the notebook's figures and report.json.
         """,
         subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self, CircuitsCommand.self,
-                      BenchCommand.self, PredictCommand.self],
+                      BenchCommand.self, PredictCommand.self,
+                      CompareCommand.self,
+                      DigitsCommand.self],
         defaultSubcommand: XORCommand.self
     )
 

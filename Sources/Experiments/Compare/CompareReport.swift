@@ -1,3 +1,5 @@
+import Foundation
+
 /// report.json of `regionplot compare` (and the `comparison` of `regionplot digits`). The keys are a public
 /// contract.
 public struct CompareReport: Codable, Equatable, Sendable {
@@ -52,4 +54,37 @@ public struct CompareReport: Codable, Equatable, Sendable {
     public var distinctMaps: Pair<Int>
     public var clusterAccuracy: Pair<[ClusterPoint]>
     public var timings: Timings
+}
+
+extension CompareReport {
+    /// The lines `regionplot compare` prints: accuracies, R² and transferred accuracies both ways, distinct maps
+    /// and the cluster reduction.
+    public func summary(trainingSamples: Int) -> [String] {
+        func direction(_ name: String, _ r2: R2, _ accuracy: Double, _ bare: R2, _ bareAccuracy: Double) -> String {
+            String(format: "%@: mean R² %.3f (J, b) / %.3f (J only); transferred accuracy %.4f / %.4f", name,
+                   r2.mean, bare.mean, accuracy, bareAccuracy)
+        }
+        func clusters(_ points: [ClusterPoint]) -> String {
+            points.map { String(format: "k=%d %.4f", $0.k, $0.accuracy) }.joined(separator: ", ")
+        }
+        return [
+            String(format: "test accuracy: a %.4f, b %.4f", accuracy.a, accuracy.b),
+            direction("a → b", r2.aToB, transferredAccuracy.aToB, withoutBias.r2.aToB,
+                      withoutBias.transferredAccuracy.aToB),
+            direction("b → a", r2.bToA, transferredAccuracy.bToA, withoutBias.r2.bToA,
+                      withoutBias.transferredAccuracy.bToA),
+            "distinct maps among the \(trainingSamples) training samples: a \(distinctMaps.a), b \(distinctMaps.b)",
+            "cluster accuracy a: " + clusters(clusterAccuracy.a),
+            "cluster accuracy b: " + clusters(clusterAccuracy.b),
+        ]
+    }
+}
+
+/// A report as JSON: pretty-printed with sorted keys, so runs diff cleanly.
+public func encodeReport<Report: Encodable>(_ report: Report) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    var data = try encoder.encode(report)
+    data.append(contentsOf: [0x0A])
+    return data
 }

@@ -16,14 +16,29 @@ public struct KMeans: Sendable {
     /// Seeding is k-means++ (Arthur and Vassilvitskii): the first centre a uniformly random point, each next one a
     /// point drawn with probability proportional to its squared distance to the nearest centre so far (uniformly
     /// when every point already sits on a centre). Lloyd's iterations then assign every point to its nearest
-    /// centre (the first on ties) and move each centre to its points' mean, until no assignment changes or
-    /// `maxIterations` is reached; a centre left without points stays where it is.
+    /// centre (the first on ties) and move each centre to its points' mean, until no assignment changes, the
+    /// centres move less than scikit-learn's tolerance in all (Σ‖Δc‖² ≤ 1e-4 × the mean variance of a feature;
+    /// the points are then assigned to the final centres once more) or `maxIterations` is reached; a centre left
+    /// without points stays where it is.
     public init(fitting points: Matrix, clusters: Int, generator: inout SeededGenerator, maxIterations: Int = 100) {
         let n = points.rows, m = points.columns
         precondition(clusters >= 1 && clusters <= n, "k-means needs 1 ≤ k ≤ \(n) points, got k = \(clusters)")
         // k-means++.
+        let norms = KMeans.rowNorms(points)
+        var dots = [Double](repeating: 0, count: n)
+        /// ‖p_i − p_c‖² for every i at once: ‖p_i‖² − 2 p_i·p_c + ‖p_c‖², the dot products in one GEMV (a loop
+        /// of scalar sums does not vectorise).
+        func distances(to c: Int) -> [Double] {
+            points.storage.withUnsafeBufferPointer { p in
+                dots.withUnsafeMutableBufferPointer { d in
+                    rowMajorGEMV(m: n, n: m, alpha: 1, a: p.baseAddress!, lda: m, x: p.baseAddress! + c * m, beta: 0,
+                                 y: d.baseAddress!)
+                }
+            }
+            return (0..<n).map { max(0, norms[$0] - 2 * dots[$0] + norms[c]) }
+        }
         var chosen = [Int(generator.nextUnit() * Double(n))]
-        var nearest = (0..<n).map { squaredDistance(points, $0, points, chosen[0]) }
+        var nearest = distances(to: chosen[0])
         while chosen.count < clusters {
             let total = nearest.reduce(0, +)
             var pick = n - 1
@@ -38,13 +53,25 @@ public struct KMeans: Sendable {
                 pick = Int(generator.nextUnit() * Double(n))
             }
             chosen.append(pick)
-            for i in 0..<n { nearest[i] = min(nearest[i], squaredDistance(points, i, points, pick)) }
+            let next = distances(to: pick)
+            for i in 0..<n { nearest[i] = min(nearest[i], next[i]) }
         }
         var centres = Matrix(rows: clusters, columns: m)
         for (j, i) in chosen.enumerated() {
             for k in 0..<m { centres[j, k] = points[i, k] }
         }
-        // Lloyd.
+        // Lloyd. scikit-learn's tolerance: 1e-4 of the mean per-feature variance of the points.
+        var variance = 0.0
+        for k in 0..<m {
+            var sum = 0.0, squares = 0.0
+            for i in 0..<n {
+                let v = points.storage[i * m + k]
+                sum += v
+                squares += v * v
+            }
+            variance += max(0, squares / Double(n) - (sum / Double(n)) * (sum / Double(n)))
+        }
+        let tolerance = 1e-4 * variance / Double(max(m, 1))
         var assignments = [Int](repeating: -1, count: n)
         var iterations = 0
         while iterations < maxIterations {
@@ -63,8 +90,19 @@ public struct KMeans: Sendable {
                     }
                 }
             }
+            var shift = 0.0
             for j in 0..<clusters where counts[j] > 0 {
-                for k in 0..<m { centres.storage[j * m + k] = sums[j * m + k] / Double(counts[j]) }
+                for k in 0..<m {
+                    let mean = sums[j * m + k] / Double(counts[j])
+                    shift += (mean - centres.storage[j * m + k]) * (mean - centres.storage[j * m + k])
+                    centres.storage[j * m + k] = mean
+                }
+            }
+            // scikit-learn's second test: the centres have all but stopped. Without it, points tied between two
+            // nearly equal centres can swap back and forth on rounding alone and the loop runs to its limit.
+            if shift <= tolerance {
+                assignments = KMeans.nearestCentres(points, centres).index
+                break
             }
         }
         self.centres = centres
