@@ -30,7 +30,8 @@ let package = Package(
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
         .target(name: "PlotCairo", dependencies: ["Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
-        .target(name: "Experiments", dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"],
+        .target(name: "Experiments",
+                dependencies: ["LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"],
                 // The bundled digits (scripts/make_digits_data.py).
                 resources: [.copy("Digits/Data")]),
         /// The command-line tool.

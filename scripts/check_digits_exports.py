@@ -42,8 +42,9 @@ for name in "ab":
     diff = float(np.abs(ort_logits - torch_logits).max())
     ok = (ort_pred == expected).all() and (torch_pred == expected).all() and diff < 1e-5
     failures += not ok
-    print(f"net {name}: onnxruntime accuracy {(ort_pred == y).mean():.4f}, torch accuracy {(torch_pred == y).mean():.4f}, "
+    same_ort, same_torch = int((ort_pred == expected).sum()), int((torch_pred == expected).sum())
+    print(f"net {name}: onnxruntime accuracy {(ort_pred == y).mean():.4f}, "
+          f"torch accuracy {(torch_pred == y).mean():.4f}, "
           f"regionplot {report['nets'][name]['testAccuracy']:.4f}; predictions equal to regionplot's: "
-          f"onnxruntime {int((ort_pred == expected).sum())}/{len(y)}, torch {int((torch_pred == expected).sum())}/{len(y)}; "
-          f"max |onnxruntime − torch| {diff:.2e}")
+          f"onnxruntime {same_ort}/{len(y)}, torch {same_torch}/{len(y)}; max |onnxruntime − torch| {diff:.2e}")
 sys.exit(1 if failures else 0)

@@ -15,7 +15,8 @@ public enum CompareFigures {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         let classes = report.r2.aToB.perClass.count
-        let directions = [("a → b", report.r2.aToB, Color.tab10[0], -0.2), ("b → a", report.r2.bToA, Color.tab10[1], 0.2)]
+        let directions = [("a → b", report.r2.aToB, Color.tab10[0], -0.2),
+                          ("b → a", report.r2.bToA, Color.tab10[1], 0.2)]
         let low = min(0, (report.r2.aToB.perClass + report.r2.bToA.perClass).min() ?? 0)
         for (_, r2, color, shift) in directions {
             let bars = r2.perClass.enumerated().map { c, value -> [(Double, Double)] in

@@ -26,7 +26,8 @@ public enum MLPExport {
         for e in entries {
             let bytes = e.values.count * 4
             let shape = e.shape.map(String.init).joined(separator: ",")
-            parts.append("\"\(e.name)\":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            parts.append("\"\(e.name)\":{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         var header = Array(("{" + parts.joined(separator: ",") + "}").utf8)
