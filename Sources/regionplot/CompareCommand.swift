@@ -72,10 +72,10 @@ struct CompareCommand: ParsableCommand {
             let a = try ModelFile.read(path: modelA), b = try ModelFile.read(path: modelB)
             try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
             let train = try LabelledSamples(data: try Numpy.read(path: data), labels: try Numpy.read(path: labels),
-                                            network: a, dataName: data, labelsName: labels)
+                                            network: a, other: b, dataName: data, labelsName: labels)
             let test = try LabelledSamples(data: try Numpy.read(path: testData),
                                            labels: try Numpy.read(path: testLabels),
-                                           network: a, dataName: testData, labelsName: testLabels)
+                                           network: a, other: b, dataName: testData, labelsName: testLabels)
             try CompareRun.checkClasses(train, classes: a.outputSize, labelsName: labels)
             let ks = try CompareCommand.parseClusters(clusters)
             try CompareCommand.checkMemory(train: train.samples.rows, test: test.samples.rows, inputs: a.inputSize,

@@ -62,6 +62,13 @@ struct DigitsCommand: ParsableCommand {
         try MachineLimits.checkRange(batchSize, 1...1437, option: "--batch-size")
         try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
         guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be in (0, 10], got \(lr)") }
+        // Training holds the parameters about eight times (weights, gradient, Adam's two moments, copies) and a
+        // batch's activations; the comparison a linearised pass of 256 samples × 66 rows × the widest layer.
+        let widths = [64] + (try DigitsCommand.parseHidden(hidden)) + [10]
+        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
+        let widest = Double(widths.max() ?? 64)
+        try MachineLimits.checkMemory(8 * 8 * parameters + 8 * 3 * (Double(batchSize) + 256 * 66) * widest,
+                                      for: "--hidden \(hidden)")
     }
 
     func run() throws {

@@ -23,11 +23,14 @@ public struct LabelledSamples: Sendable {
         self.labels = labels
     }
 
-    /// Checks NumPy data and labels for a network: data `[N, *input shape]` or `[N, input size]`, finite; labels
-    /// integers `[N]` in 0..<classes. `dataName` and `labelsName` label the messages.
-    public init(data: NumpyArray, labels: NumpyArray, network: Network, dataName: String, labelsName: String) throws {
+    /// Checks NumPy data and labels for a network: data `[N, *input shape]` (of `network` or of `other`, a second
+    /// network reading as many values) or `[N, input size]`, finite; labels integers `[N]` in 0..<classes.
+    /// `dataName` and `labelsName` label the messages.
+    public init(data: NumpyArray, labels: NumpyArray, network: Network, other: Network? = nil, dataName: String,
+                labelsName: String) throws {
         let shape = data.shape
-        let fits = shape.count >= 2 && (Array(shape.dropFirst()) == network.inputShape
+        let shapes = [network.inputShape] + (other.map { [$0.inputShape] } ?? [])
+        let fits = shape.count >= 2 && (shapes.contains(Array(shape.dropFirst()))
             || (shape.count == 2 && shape[1] == network.inputSize))
         guard fits else {
             let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
