@@ -1,6 +1,8 @@
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Plot
+import PlotCairo
 import RegionAnalysis
 import Testing
 @testable import Experiments
@@ -78,5 +80,43 @@ private struct CompareExpected: Decodable {
             #expect(maps.jacobian(0).maxAbsDifference(to: Matrix(j)) <= 1e-10)
             #expect(zip(maps.offset(0), offset).allSatisfy { abs($0 - $1) <= 1e-10 })
         }
+    }
+}
+
+@Suite struct CompareFiguresTests {
+    /// A hand-made result, including the edge cases a run can give: negative R², no cluster reduction for one net.
+    private func result() -> CompareResult {
+        let r2 = CompareReport.R2(perClass: [0.5, -0.2, 0.9], mean: 0.4)
+        let report = CompareReport(
+            accuracy: .init(a: 0.9, b: 0.8), r2: .init(aToB: r2, bToA: r2),
+            transferredAccuracy: .init(aToB: 0.7, bToA: 0.6),
+            withoutBias: .init(r2: .init(aToB: r2, bToA: r2), transferredAccuracy: .init(aToB: 0.7, bToA: 0.6)),
+            distinctMaps: .init(a: 3, b: 4),
+            clusterAccuracy: .init(a: [.init(k: 1, accuracy: 0.5), .init(k: 10, accuracy: 0.8)], b: []),
+            timings: .init(maps: 0, regressions: 0, distinctMaps: 0, kMeans: 0, total: 0))
+        return CompareResult(report: report, transferredConfusion: [[3, 1, 0], [0, 2, 1], [1, 0, 4]],
+                             transferredConfusionBToA: [[3, 1, 0], [0, 2, 1], [1, 0, 4]])
+    }
+
+    /// Every figure draws to a PNG; the R² axis reaches below zero for a negative R²; the report round-trips
+    /// through JSON with the issue's keys.
+    @Test func drawAndEncode() throws {
+        let figures = CompareFigures.all(result(), dpi: 50)
+        #expect(figures.map(\.0) == ["r2-per-class", "cluster-accuracy", "transferred-confusion"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-cmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, figure) in figures {
+            let path = folder.appendingPathComponent(name + ".png").path
+            try FigureFile.write(figure, to: path, format: .png)
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) > 1000)
+        }
+        let bars = CompareFigures.r2PerClass(result().report)
+        guard case .axes(let axes)? = bars.panels.first else { Issue.record("no axes"); return }
+        #expect((axes.yLimits?.0 ?? 0) < -0.2)
+        let data = try encodeReport(result().report)
+        let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
+        #expect(Set(keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
+                              "clusterAccuracy", "timings"])
+        #expect(try JSONDecoder().decode(CompareReport.self, from: data) == result().report)
     }
 }

@@ -17,7 +17,7 @@ public enum CompareFigures {
         let classes = report.r2.aToB.perClass.count
         let directions = [("a → b", report.r2.aToB, Color.tab10[0], -0.2),
                           ("b → a", report.r2.bToA, Color.tab10[1], 0.2)]
-        let low = min(0, (report.r2.aToB.perClass + report.r2.bToA.perClass).min() ?? 0)
+        let low = min(0, ((report.r2.aToB.perClass + report.r2.bToA.perClass).min() ?? 0) - 0.05)
         for (_, r2, color, shift) in directions {
             let bars = r2.perClass.enumerated().map { c, value -> [(Double, Double)] in
                 let x = Double(c) + shift
