@@ -2,7 +2,6 @@ import Foundation
 import LinearAlgebra
 import NeuralNet
 import Plot
-import PlotCairo
 import RegionAnalysis
 import Testing
 @testable import Experiments
@@ -98,17 +97,22 @@ private struct CompareExpected: Decodable {
                              transferredConfusionBToA: [[3, 1, 0], [0, 2, 1], [1, 0, 4]])
     }
 
-    /// Every figure draws to a PNG; the R² axis reaches below zero for a negative R²; the report round-trips
-    /// through JSON with the issue's keys.
+    /// Every figure draws (through a recording renderer: no Cairo here, which the snapshot tests use serially)
+    /// with its labels and legend; the R² axis reaches below zero for a negative R²; the report round-trips through
+    /// JSON with the issue's keys.
     @Test func drawAndEncode() throws {
         let figures = CompareFigures.all(result(), dpi: 50)
         #expect(figures.map(\.0) == ["r2-per-class", "cluster-accuracy", "transferred-confusion"])
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-cmp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (name, figure) in figures {
-            let path = folder.appendingPathComponent(name + ".png").path
-            try FigureFile.write(figure, to: path, format: .png)
-            #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) > 1000)
+        var texts: [String] = []
+        for (_, figure) in figures {
+            let recorder = TextRecorder()
+            figure.draw(on: recorder)
+            #expect(recorder.paths > 10)
+            texts += recorder.texts
+        }
+        for expected in ["a → b: mean R² 0.400", "R² on the test set", "net a itself: 0.900", "true class",
+                         "Transferred classifier a → b: test accuracy 0.700"] {
+            #expect(texts.contains(expected), "\(expected) not drawn")
         }
         let bars = CompareFigures.r2PerClass(result().report)
         guard case .axes(let axes)? = bars.panels.first else { Issue.record("no axes"); return }
@@ -119,4 +123,21 @@ private struct CompareExpected: Decodable {
                               "clusterAccuracy", "timings"])
         #expect(try JSONDecoder().decode(CompareReport.self, from: data) == result().report)
     }
+}
+
+/// Records the text a figure draws and counts its paths.
+private final class TextRecorder: Renderer {
+    var texts: [String] = []
+    var paths = 0
+    func draw(_ path: Path, style: PathStyle) { paths += 1 }
+    func draw(_ markers: MarkerBatch) {}
+    func measure(_ runs: [TextRun], size: Double) -> TextMetrics {
+        TextMetrics(width: Double(runs.map(\.text.count).reduce(0, +)) * size * 0.6, ascent: size * 0.75,
+                    descent: size * 0.25)
+    }
+    func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double) {
+        texts.append(runs.map(\.text).joined())
+    }
+    func pushClip(_ rect: Rect) {}
+    func popClip() {}
 }
