@@ -106,11 +106,22 @@ def distinct(jac, offsets):
             kept.append(i)
     return len(kept)
 
+def kmeans(jac, offsets, jac_test, offsets_test, k):
+    """scikit-learn's KMeans (k-means++, best of 10 initialisations) on the training maps, and the cluster accuracy
+    of its centres: each test sample's maps replaced by the nearest centre's."""
+    from sklearn.cluster import KMeans
+    rows = lambda j, o: np.concatenate([np.concatenate([j[:, c, :], o[:, c:c + 1]], 1) for c in range(10)], 1)
+    fit = KMeans(n_clusters=k, n_init=10, random_state=0).fit(rows(jac, offsets))
+    centres = fit.cluster_centers_[fit.predict(rows(jac_test, offsets_test))].reshape(-1, 10, 65)
+    scores = (centres[:, :, :64] * x_test.astype(np.float64)[:, None, :]).sum(2) + centres[:, :, 64]
+    return {"k": k, "inertia": float(fit.inertia_), "accuracy": float((scores.argmax(1) == y_test).mean())}
+
 expected = {
     "accuracy": {n: float((np.argmax(m[n]["test"][2], 1) == y_test).mean()) for n in "ab"},
     "withBias": {"aToB": compare("a", "b", True), "bToA": compare("b", "a", True)},
     "withoutBias": {"aToB": compare("a", "b", False), "bToA": compare("b", "a", False)},
     "distinctMaps": {n: distinct(*m[n]["train"][:2]) for n in "ab"},
+    "kMeans": [kmeans(*m["a"]["train"][:2], *m["a"]["test"][:2], k) for k in (10, 100)],
     "firstTestJacobian": {n: m[n]["test"][0][0].tolist() for n in "ab"},
     "firstTestOffset": {n: m[n]["test"][1][0].tolist() for n in "ab"},
     "versions": {"torch": torch.__version__, "numpy": np.__version__,
