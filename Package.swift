@@ -33,7 +33,10 @@ let package = Package(
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
         .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
-        .target(name: "Experiments", dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"]),
+        .target(name: "Experiments",
+                dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"],
+                // The bundled digits (scripts/make_digits_data.py).
+                resources: [.copy("Digits/Data")]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",

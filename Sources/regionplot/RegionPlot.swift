@@ -14,7 +14,8 @@ struct RegionPlot: ParsableCommand {
         write the notebook's figures and report.json.
         """,
         subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self, CircuitsCommand.self,
-                      BenchCommand.self, PredictCommand.self, SliceCommand.self],
+                      BenchCommand.self, PredictCommand.self, SliceCommand.self, CompareCommand.self,
+                      DigitsCommand.self],
         defaultSubcommand: XORCommand.self
     )
 

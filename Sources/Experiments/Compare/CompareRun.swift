@@ -1,0 +1,168 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+import Support
+
+/// Input that cannot be compared; the message names the file and the problem.
+public struct CompareError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Labelled samples, one per row.
+public struct LabelledSamples: Sendable {
+    /// N × D.
+    public var samples: Matrix
+    /// N classes.
+    public var labels: [Int]
+
+    public init(samples: Matrix, labels: [Int]) {
+        precondition(samples.rows == labels.count, "one label per sample")
+        self.samples = samples
+        self.labels = labels
+    }
+
+    /// Checks NumPy data and labels for a network: data `[N, *input shape]` (of `network` or of `other`, a second
+    /// network reading as many values) or `[N, input size]`, finite; labels integers `[N]` in 0..<classes.
+    /// `dataName` and `labelsName` label the messages.
+    public init(data: NumpyArray, labels: NumpyArray, network: Network, other: Network? = nil, dataName: String,
+                labelsName: String) throws {
+        let shape = data.shape
+        let shapes = [network.inputShape] + (other.map { [$0.inputShape] } ?? [])
+        let fits = shape.count >= 2 && (shapes.contains(Array(shape.dropFirst()))
+            || (shape.count == 2 && shape[1] == network.inputSize))
+        guard fits else {
+            let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
+                : "[N, \(network.inputShape.map(String.init).joined(separator: ", "))] or [N, \(network.inputSize)]"
+            throw CompareError("\(dataName) has shape \(shape); the models take \(expected)")
+        }
+        let rows = shape[0]
+        guard rows > 0 else { throw CompareError("\(dataName) has no rows") }
+        let values = data.doubles
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw CompareError("\(dataName): row \(bad / network.inputSize) holds a non-finite value (\(values[bad]))")
+        }
+        guard let truth = labels.integers else {
+            throw CompareError("\(labelsName) holds \(labels.dataType.rawValue) values; labels must be integers "
+                + "(int64, int32 or uint8)")
+        }
+        guard labels.shape == [rows] else {
+            throw CompareError("\(labelsName) has shape \(labels.shape); \(dataName) has \(rows) rows, so [\(rows)] "
+                + "is needed")
+        }
+        let classes = network.outputSize
+        if let bad = truth.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+            throw CompareError("\(labelsName): label \(truth[bad]) at row \(bad) is not a class of the models "
+                + "(0..<\(classes))")
+        }
+        self.init(samples: Matrix(rows: rows, columns: network.inputSize, storage: values), labels: truth)
+    }
+}
+
+/// Everything `regionplot compare` computes: the report, and what the figures draw beyond it.
+public struct CompareResult: Sendable {
+    public var report: CompareReport
+    /// Confusion matrix of the transferred classifier a → b on the test samples: `[true class][predicted class]`.
+    public var transferredConfusion: [[Int]]
+    /// Confusion matrix of the transferred classifier b → a.
+    public var transferredConfusionBToA: [[Int]]
+}
+
+/// Sattelberg et al.'s comparison of two classifiers through their local affine maps on a data set.
+public enum CompareRun {
+    /// Checks that two networks can be compared: the same input size and the same number (≥ 2) of outputs.
+    public static func checkModels(_ a: Network, _ b: Network, nameA: String, nameB: String) throws {
+        guard a.outputSize == b.outputSize else {
+            throw CompareError("\(nameA) has \(a.outputSize) outputs and \(nameB) has \(b.outputSize); "
+                + "both models must classify into the same classes")
+        }
+        guard a.outputSize >= 2 else {
+            throw CompareError("\(nameA) has \(a.outputSize) output; a classifier with at least 2 classes is needed")
+        }
+        guard a.inputSize == b.inputSize else {
+            throw CompareError("\(nameA) takes \(a.inputShape) (\(a.inputSize) values) and \(nameB) takes "
+                + "\(b.inputShape) (\(b.inputSize)); both models must read the same inputs")
+        }
+    }
+
+    /// Checks that every class of the models has a training sample (a class-wise regression needs its class).
+    public static func checkClasses(_ train: LabelledSamples, classes: Int, labelsName: String) throws {
+        var seen = [Bool](repeating: false, count: classes)
+        for y in train.labels { seen[y] = true }
+        if let missing = seen.firstIndex(of: false) {
+            throw CompareError("\(labelsName): class \(missing) has no training sample; every class of the models "
+                + "(0..<\(classes)) must appear")
+        }
+    }
+
+    /// Compares `a` and `b` (checked with ``checkModels(_:_:nameA:nameB:)``): maps on the training and test
+    /// samples, class-wise regressions both ways with and without offsets, distinct maps, and the k-means cluster
+    /// reduction for each k of the settings that does not exceed the training samples.
+    public static func run(a: Network, b: Network, train: LabelledSamples, test: LabelledSamples,
+                           settings: CompareSettings = CompareSettings()) throws -> CompareResult {
+        let total = Stopwatch()
+        var clock = Stopwatch()
+        let mapsA = LocalAffineMaps(network: a, samples: train.samples)
+        let mapsB = LocalAffineMaps(network: b, samples: train.samples)
+        let testA = LocalAffineMaps(network: a, samples: test.samples)
+        let testB = LocalAffineMaps(network: b, samples: test.samples)
+        let mapSeconds = clock.lap()
+
+        func accuracy(_ maps: LocalAffineMaps) -> Double {
+            let right = (0..<maps.count).filter { argmax(maps.logits.row($0)) == test.labels[$0] }.count
+            return Double(right) / Double(test.labels.count)
+        }
+        func regression(_ s: LocalAffineMaps, _ t: LocalAffineMaps, _ st: LocalAffineMaps, _ tt: LocalAffineMaps,
+                        offset: Bool) throws -> ClassWiseRegression {
+            try ClassWiseRegression(from: s, to: t, sourceTest: st, targetTest: tt, testSamples: test.samples,
+                                    testLabels: test.labels, includingOffset: offset)
+        }
+        let aToB = try regression(mapsA, mapsB, testA, testB, offset: true)
+        let bToA = try regression(mapsB, mapsA, testB, testA, offset: true)
+        let aToBJ = try regression(mapsA, mapsB, testA, testB, offset: false)
+        let bToAJ = try regression(mapsB, mapsA, testB, testA, offset: false)
+        let regressionSeconds = clock.lap()
+
+        let distinctA = distinctRows(mapsA.maps, tolerance: settings.distinctTolerance).count
+        let distinctB = distinctRows(mapsB.maps, tolerance: settings.distinctTolerance).count
+        let distinctSeconds = clock.lap()
+
+        var clustersA: [CompareReport.ClusterPoint] = [], clustersB: [CompareReport.ClusterPoint] = []
+        for k in settings.clusterCounts where k >= 1 && k <= train.samples.rows {
+            var generatorA = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k))
+            var generatorB = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k + 1))
+            clustersA.append(.init(k: k, accuracy: clusterAccuracy(
+                train: mapsA, test: testA, testSamples: test.samples, testLabels: test.labels, clusters: k,
+                generator: &generatorA, maxIterations: settings.maxIterations)))
+            clustersB.append(.init(k: k, accuracy: clusterAccuracy(
+                train: mapsB, test: testB, testSamples: test.samples, testLabels: test.labels, clusters: k,
+                generator: &generatorB, maxIterations: settings.maxIterations)))
+        }
+        let kMeansSeconds = clock.lap()
+
+        func r2(_ r: ClassWiseRegression) -> CompareReport.R2 { .init(perClass: r.perClassR2, mean: r.meanR2) }
+        let report = CompareReport(
+            accuracy: .init(a: accuracy(testA), b: accuracy(testB)),
+            r2: .init(aToB: r2(aToB), bToA: r2(bToA)),
+            transferredAccuracy: .init(aToB: aToB.transferredAccuracy, bToA: bToA.transferredAccuracy),
+            withoutBias: .init(r2: .init(aToB: r2(aToBJ), bToA: r2(bToAJ)),
+                               transferredAccuracy: .init(aToB: aToBJ.transferredAccuracy,
+                                                          bToA: bToAJ.transferredAccuracy)),
+            distinctMaps: .init(a: distinctA, b: distinctB),
+            clusterAccuracy: .init(a: clustersA, b: clustersB),
+            timings: .init(maps: mapSeconds, regressions: regressionSeconds, distinctMaps: distinctSeconds,
+                           kMeans: kMeansSeconds, total: total.elapsed))
+        return CompareResult(report: report,
+                             transferredConfusion: confusion(test.labels, aToB.predictions, classes: a.outputSize),
+                             transferredConfusionBToA: confusion(test.labels, bToA.predictions, classes: a.outputSize))
+    }
+
+    /// `[true class][predicted class]` counts.
+    static func confusion(_ truth: [Int], _ predicted: [Int], classes: Int) -> [[Int]] {
+        var m = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for (t, p) in zip(truth, predicted) { m[t][p] += 1 }
+        return m
+    }
+}

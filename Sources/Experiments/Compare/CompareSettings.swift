@@ -1,0 +1,19 @@
+/// The choices of a `regionplot compare` run beyond its inputs.
+public struct CompareSettings: Codable, Equatable, Sendable {
+    /// The k of each k-means cluster reduction (values above the number of training samples are skipped).
+    public var clusterCounts: [Int]
+    /// Lloyd iterations at most per k-means fit.
+    public var maxIterations: Int
+    /// Seeds every k-means++ draw (stream 2k for net a, 2k + 1 for net b).
+    public var seed: UInt64
+    /// Two maps closer than this (Euclidean) count as one (the notebook's deduplication tolerance).
+    public var distinctTolerance: Double
+
+    public init(clusterCounts: [Int] = [1, 10, 100, 1000], maxIterations: Int = 100, seed: UInt64 = 0,
+                distinctTolerance: Double = 1e-3) {
+        self.clusterCounts = clusterCounts
+        self.maxIterations = maxIterations
+        self.seed = seed
+        self.distinctTolerance = distinctTolerance
+    }
+}

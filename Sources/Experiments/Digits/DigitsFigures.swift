@@ -1,0 +1,77 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import Plot
+import RegionAnalysis
+
+/// The figures of `regionplot digits` beyond the comparison's.
+public enum DigitsFigures {
+    /// The training figures and the comparison's, with their file names.
+    public static func all(_ result: DigitsResult, dpi: Double = 100) -> [FigureRecipe] {
+        [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
+         FigureRecipe("local-maps") { localMaps(result, dpi: dpi) }]
+            + CompareFigures.all(result.comparison, dpi: dpi)
+    }
+
+    /// Each net's mean training loss per epoch (log scale).
+    public static func trainingLoss(_ result: DigitsResult, dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 7, height: 4.4, dpi: dpi)
+        let axes = figure.addAxes()
+        axes.yScale = .log
+        for (name, net, report, color) in [("a", result.a, result.report.nets.a, Color.tab10[0]),
+                                           ("b", result.b, result.report.nets.b, Color.tab10[1])] {
+            axes.plot(net.epochLosses.indices.map { Double($0 + 1) }, net.epochLosses, color: color, width: 1.5,
+                      label: String(format: "net %@ (seed %llu), test accuracy %.3f", name, report.seed,
+                                    report.testAccuracy))
+        }
+        axes.xLabel = "epoch"
+        axes.yLabel = "mean training loss (cross-entropy)"
+        let s = result.report.settings
+        axes.title = "Digits MLPs, hidden " + s.hidden.map(String.init).joined(separator: "×")
+            + String(format: ", Adam lr %g, batch %d", s.learningRate, s.batchSize)
+        axes.legendLocation = .upperRight
+        return figure
+    }
+
+    /// Three test images and, for each, the row of each net's local Jacobian for the image's true class, as 8×8
+    /// images on one symmetric colour scale per image: which pixels push that logit up (red) or down (blue) there.
+    public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100) -> Figure {
+        // Square cells: three columns across 7.5 in, rows of the same height plus room for the titles.
+        let figure = Figure(width: 7.5, height: 2.35 * Double(images.count) + 0.6, dpi: dpi)
+        let samples = Matrix(rows: images.count, columns: 64,
+                             storage: images.flatMap { result.test.samples.row($0) })
+        let maps = [LocalAffineMaps(network: Network(result.a.network), samples: samples),
+                    LocalAffineMaps(network: Network(result.b.network), samples: samples)]
+        func grid(_ values: [Double]) -> [[Double]] { (0..<8).map { Array(values[($0 * 8)..<($0 * 8 + 8)]) } }
+        for (row, image) in images.enumerated() {
+            let label = result.test.labels[image]
+            let pixels = axesFor(figure, rows: images.count, row: row, column: 0)
+            // Ink dark on white, as the digits are drawn (matplotlib's gray_r).
+            pixels.heatmap(grid(samples.row(row)), colormap: Colormap(anchors: [.white, .black]), range: 0...1,
+                           format: nil)
+            pixels.title = "test image \(image) (digit \(label))"
+            hideTicks(pixels)
+            let jacobians = maps.map { $0.jacobian(row).row(label) }
+            let bound: Double = max(1e-12, jacobians.joined().map { abs($0) }.max() ?? 1)
+            for (k, name) in ["a", "b"].enumerated() {
+                let axes = axesFor(figure, rows: images.count, row: row, column: k + 1)
+                axes.heatmap(grid(jacobians[k]), colormap: .redBlue, range: -bound...bound, format: nil)
+                axes.title = "net \(name): ∂logit_\(label)/∂x"
+                hideTicks(axes)
+            }
+        }
+        figure.suptitle = "Local linear maps of both nets at the same test images (red +, blue −)"
+        return figure
+    }
+
+    private static func axesFor(_ figure: Figure, rows: Int, row: Int, column: Int) -> Axes {
+        figure.addAxes(rows: rows, columns: 3, index: row * 3 + column + 1)
+    }
+
+    private static func hideTicks(_ axes: Axes) {
+        axes.xTickValues = []
+        axes.xTickLabels = []
+        axes.yTickValues = []
+        axes.yTickLabels = []
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+import Support
+
+/// report.json of `regionplot digits`.
+public struct DigitsReport: Codable, Equatable, Sendable {
+    /// One trained net.
+    public struct Net: Codable, Equatable, Sendable {
+        /// The seed its initialisation and shuffles came from.
+        public var seed: UInt64
+        public var trainAccuracy: Double
+        public var testAccuracy: Double
+        /// The mean training loss of the last epoch.
+        public var finalLoss: Double
+        public var trainingSeconds: Double
+        /// The class it predicts for each test image (argmax of its float64 logits, the first on ties): what the
+        /// written ONNX and safetensors files must reproduce.
+        public var testPredictions: [Int]
+    }
+
+    public var settings: DigitsSettings
+    public var nets: CompareReport.Pair<Net>
+    /// The comparison of the two nets on the digits (the report of `regionplot compare`).
+    public var comparison: CompareReport
+}
+
+/// Everything `regionplot digits` computes.
+public struct DigitsResult: Sendable {
+    public var a: TrainedClassifier
+    public var b: TrainedClassifier
+    public var comparison: CompareResult
+    public var report: DigitsReport
+    /// The test split, for figures.
+    public var test: LabelledSamples
+}
+
+/// Trains two MLPs on the bundled digits from different seeds and compares them.
+public enum DigitsRun {
+    public static func run(_ settings: DigitsSettings) throws -> DigitsResult {
+        let (train, test) = try DigitsData.load()
+        func trained(forB: Bool) -> (TrainedClassifier, DigitsReport.Net) {
+            let clock = Stopwatch()
+            let training = settings.training(forB: forB)
+            let net = ClassifierTraining.train(samples: train.samples, labels: train.labels,
+                                               classes: DigitsData.classes, settings: training)
+            let seconds = clock.elapsed
+            return (net, .init(seed: training.seed, trainAccuracy: accuracy(net.network, train),
+                               testAccuracy: accuracy(net.network, test), finalLoss: net.epochLosses.last ?? .nan,
+                               trainingSeconds: seconds, testPredictions: predictions(net.network, test)))
+        }
+        let (a, reportA) = trained(forB: false)
+        let (b, reportB) = trained(forB: true)
+        let comparison = try CompareRun.run(a: Network(a.network), b: Network(b.network), train: train, test: test,
+                                            settings: settings.compare)
+        let report = DigitsReport(settings: settings, nets: .init(a: reportA, b: reportB),
+                                  comparison: comparison.report)
+        return DigitsResult(a: a, b: b, comparison: comparison, report: report, test: test)
+    }
+
+    /// The share of `data` an MLP classifies right (argmax of its logits, the first on ties).
+    public static func accuracy(_ network: MLP, _ data: LabelledSamples) -> Double {
+        let right = zip(predictions(network, data), data.labels).filter { $0 == $1 }.count
+        return Double(right) / Double(max(data.labels.count, 1))
+    }
+
+    /// The argmax of the MLP's logits for every sample, the first on ties.
+    public static func predictions(_ network: MLP, _ data: LabelledSamples) -> [Int] {
+        let logits = network(data.samples)
+        return (0..<logits.rows).map { argmax(logits.row($0)) }
+    }
+}

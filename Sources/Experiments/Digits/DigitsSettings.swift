@@ -1,0 +1,33 @@
+import NeuralNet
+
+/// The choices of `regionplot digits`: how the two classifiers are trained and how they are compared.
+public struct DigitsSettings: Codable, Equatable, Sendable {
+    /// Hidden widths of both nets.
+    public var hidden: [Int]
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// Net a trains from this seed, net b from ``seedB``; k-means draws from it too.
+    public var seed: UInt64
+    /// How the two nets are compared.
+    public var compare: CompareSettings
+
+    public init(hidden: [Int] = [32, 32], epochs: Int = 40, batchSize: Int = 32, learningRate: Double = 2e-3,
+                seed: UInt64 = 0, compare: CompareSettings = CompareSettings()) {
+        self.hidden = hidden
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+        self.compare = compare
+    }
+
+    /// Net b's seed: the next one after a's.
+    public var seedB: UInt64 { seed &+ 1 }
+
+    /// The training settings of net a (`forB: false`) or b.
+    public func training(forB: Bool) -> ClassifierTrainingSettings {
+        ClassifierTrainingSettings(hidden: hidden, epochs: epochs, batchSize: batchSize, learningRate: learningRate,
+                                   seed: forB ? seedB : seed)
+    }
+}

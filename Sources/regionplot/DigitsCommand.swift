@@ -1,0 +1,104 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import NeuralNet
+import Support
+
+/// `regionplot digits`: two MLPs trained on the bundled digits, written as ONNX and safetensors, and compared.
+struct DigitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digits",
+        abstract: "Train two MLPs on the bundled 8×8 digits from different seeds, then compare them.",
+        discussion: """
+        scikit-learn's digits (1 437 training and 360 test images, pixels scaled to [0, 1]) ship with regionplot. \
+        Both nets are trained with softmax cross-entropy and Adam on minibatches from PyTorch's default \
+        initialisation; net a from --seed, net b from --seed + 1. Writes a.onnx, a.safetensors, \
+        b.onnx, b.safetensors (float32; onnxruntime and torch load them), report.json and figures into --out.
+        """
+    )
+
+    @Option(help: "Hidden layer widths, comma-separated.")
+    var hidden: String = "32,32"
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int = DigitsSettings().epochs
+
+    @Option(help: "Samples per Adam step.")
+    var batchSize: Int = DigitsSettings().batchSize
+
+    @Option(help: "Adam's learning rate.")
+    var lr: Double = DigitsSettings().learningRate
+
+    @Option(help: "Seeds net a (net b takes the next seed) and the k-means draws.")
+    var seed: UInt64 = 0
+
+    @Option(help: "k of each k-means cluster reduction, comma-separated.")
+    var clusters: String = "1,10,100,1000"
+
+    @Option(help: "Lloyd iterations at most per k-means fit.")
+    var maxIterations: Int = 100
+
+    @Option(help: "Output folder.")
+    var out: String = "digits"
+
+    @OptionGroup var figures: FigureOptions
+
+    /// `32,32` → [32, 32]: 1 to 8 layers of 1 to 4096 units.
+    static func parseHidden(_ text: String) throws -> [Int] {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--hidden must be whole numbers separated by commas, got '\(text)'")
+        }
+        let widths = values.compactMap { $0 }
+        try MachineLimits.checkRange(widths.count, 1...8, option: "the number of --hidden layers")
+        for w in widths { try MachineLimits.checkRange(w, 1...4096, option: "--hidden") }
+        return widths
+    }
+
+    func validate() throws {
+        _ = try DigitsCommand.parseHidden(hidden)
+        _ = try CompareCommand.parseClusters(clusters)
+        try MachineLimits.checkRange(epochs, 1...100_000, option: "--epochs")
+        try MachineLimits.checkRange(batchSize, 1...1437, option: "--batch-size")
+        try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
+        guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be in (0, 10], got \(lr)") }
+        // Training holds the parameters about eight times (weights, gradient, Adam's two moments, copies) and a
+        // batch's activations; the comparison a linearised pass of 256 samples × 66 rows × the widest layer.
+        let widths = [64] + (try DigitsCommand.parseHidden(hidden)) + [10]
+        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
+        let widest = Double(widths.max() ?? 64)
+        try MachineLimits.checkMemory(8 * 8 * parameters + 8 * 3 * (Double(batchSize) + 256 * 66) * widest,
+                                      for: "--hidden \(hidden)")
+    }
+
+    func run() throws {
+        do {
+            let settings = DigitsSettings(
+                hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
+                learningRate: lr, seed: seed,
+                compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+                                         maxIterations: maxIterations, seed: seed))
+            try startRun(in: out)
+            let result = try DigitsRun.run(settings)
+            for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
+                try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
+                try writeAtomically(MLPExport.safetensors(net), to: "\(out)/\(name).safetensors")
+            }
+            let writer = try OutputWriter(folder: out, options: figures)
+            let paths = try writer.write(DigitsFigures.all(result, dpi: figures.dpi)).paths
+            _ = try writer.writeReport(result.report)
+            let nets = result.report.nets
+            for (name, net) in [("a", nets.a), ("b", nets.b)] {
+                print(String(format: "net %@ (seed %llu): train accuracy %.4f, test accuracy %.4f, %.2f s", name,
+                             net.seed, net.trainAccuracy, net.testAccuracy, net.trainingSeconds))
+            }
+            result.report.comparison.summary(trainingSamples: 1437).forEach { print($0) }
+            print("wrote \(out)/report.json, a.onnx, a.safetensors, b.onnx, b.safetensors and \(paths.count) figures")
+        } catch let error as ValidationError {
+            throw fail(error.message)
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
