@@ -87,7 +87,8 @@ private func json(_ path: String) throws -> [String: Any] {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("net a (seed 0): train accuracy") && r.stdout.contains("net b (seed 1)"))
         for file in ["a.onnx", "a.safetensors", "b.onnx", "b.safetensors", "report.json", "training-loss.png",
-                     "local-maps.png", "r2-per-class.png", "cluster-accuracy.png", "transferred-confusion.png"] {
+                     "local-maps.png", "r2-per-class.png", "cluster-accuracy.png", "transferred-confusion.png",
+                     "slice-a.png", "slice-b.png", "probe-vs-exact-a.png", "probe-vs-exact-b.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
         }
         let report = try json(out + "/report.json")
@@ -95,6 +96,14 @@ private func json(_ path: String) throws -> [String: Any] {
         let expected = try #require(nets["a"]?["testPredictions"] as? [Int])
         #expect((nets["a"]?["testAccuracy"] as? Double ?? 0) > 0.8)
         #expect((report["comparison"] as? [String: Any])?["r2"] != nil)
+        // Each net's slice passes through test images 0, 1, 2 and predicts them as the net does.
+        let slices = try #require(report["slices"] as? [String: [String: Any]])
+        for (name, net) in nets {
+            let slice = try #require(slices[name])
+            #expect((slice["exactRegions"] as? Int ?? 0) >= 1)
+            #expect(slice["predictions"] as? [Int] == Array((net["testPredictions"] as? [Int] ?? []).prefix(3)))
+            #expect((slice["plane"] as? [String: Any])?["indices"] as? [Int] == [0, 1, 2])
+        }
         let predicted = try run(["predict", "--model", out + "/a.onnx", "--data",
                                  modelFixtures + "/examples/digits_test_x.npy", "--json", out + "/a.json"])
         #expect(predicted.status == 0, "\(predicted.stderr)")

@@ -11,6 +11,11 @@ public enum DigitsFigures {
         [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
          FigureRecipe("local-maps") { localMaps(result, dpi: dpi) }]
             + CompareFigures.all(result.comparison, dpi: dpi)
+            + [("a", result.sliceA), ("b", result.sliceB)].flatMap { label, slice in
+                SliceFigures.all(slice, dpi: dpi).map { recipe in
+                    FigureRecipe("\(recipe.name)-\(label)", recipe.make)
+                }
+            }
     }
 
     /// Each net's mean training loss per epoch (log scale).

@@ -24,6 +24,8 @@ public struct DigitsReport: Codable, Equatable, Sendable {
     public var nets: CompareReport.Pair<Net>
     /// The comparison of the two nets on the digits (the report of `regionplot compare`).
     public var comparison: CompareReport
+    /// Each net's slice through the same three test images (the report of `regionplot slice`).
+    public var slices: CompareReport.Pair<SliceReport>
 }
 
 /// Everything `regionplot digits` computes.
@@ -34,6 +36,8 @@ public struct DigitsResult: Sendable {
     public var report: DigitsReport
     /// The test split, for figures.
     public var test: LabelledSamples
+    /// Each net's slice through the same three test images.
+    public var sliceA: SliceResult, sliceB: SliceResult
 }
 
 /// Trains two MLPs on the bundled digits from different seeds and compares them.
@@ -54,9 +58,25 @@ public enum DigitsRun {
         let (b, reportB) = trained(forB: true)
         let comparison = try CompareRun.run(a: Network(a.network), b: Network(b.network), train: train, test: test,
                                             settings: settings.compare)
+        // The XOR notebook's question on a real data set: the same plane through three test images, cut by each net.
+        let rows = settings.sliceRows
+        guard rows.count == 3, rows.allSatisfy({ test.labels.indices.contains($0) }) else {
+            throw SliceError("the slice needs three test rows in 0..<\(test.labels.count), got \(rows)")
+        }
+        let points = rows.map { test.samples.row($0) }
+        let plane = try SlicePlane(through: points[0], points[1], points[2], size: 1.5)
+        func slice(_ net: TrainedClassifier, name: String) throws -> SliceResult {
+            let sliceSettings = SliceSettings(modelPath: name, rows: rows, grid: settings.sliceGrid,
+                                              context: .allCores)
+            return try SliceExperiment.analyse(network: Network(net.network), modelPath: name, plane: plane,
+                                               points: points, labels: rows.map { test.labels[$0] },
+                                               settings: sliceSettings)
+        }
+        let sliceA = try slice(a, name: "a.onnx"), sliceB = try slice(b, name: "b.onnx")
         let report = DigitsReport(settings: settings, nets: .init(a: reportA, b: reportB),
-                                  comparison: comparison.report)
-        return DigitsResult(a: a, b: b, comparison: comparison, report: report, test: test)
+                                  comparison: comparison.report, slices: .init(a: sliceA.report, b: sliceB.report))
+        return DigitsResult(a: a, b: b, comparison: comparison, report: report, test: test,
+                            sliceA: sliceA, sliceB: sliceB)
     }
 
     /// The share of `data` an MLP classifies right (argmax of its logits, the first on ties).

@@ -11,6 +11,9 @@ public struct DigitsSettings: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// How the two nets are compared.
     public var compare: CompareSettings
+    /// The test images the plane of each net's slice passes through, and the slice's probe grid.
+    public var sliceRows = [0, 1, 2]
+    public var sliceGrid = 101
 
     public init(hidden: [Int] = [32, 32], epochs: Int = 40, batchSize: Int = 32, learningRate: Double = 2e-3,
                 seed: UInt64 = 0, compare: CompareSettings = CompareSettings()) {

@@ -68,6 +68,18 @@ public enum SliceExperiment {
             }
             plane = try SlicePlane(inputPlaneOfSize: settings.size)
         }
+        return try analyse(network: network, modelPath: settings.modelPath, plane: plane, points: points,
+                           labels: labels, settings: settings, clock: total)
+    }
+
+    /// The analysis of a network already in memory on `plane` (through `points`, the rows `settings.rows` of some
+    /// data set, with `labels` when known; none on a model's own plane). `modelPath` names the model in the report.
+    public static func analyse(network: Network, modelPath: String, plane: SlicePlane, points: [[Double]],
+                               labels: [Int]?, settings: SliceSettings, clock total: Stopwatch = Stopwatch())
+        throws -> SliceResult
+    {
+        var total = total
+        if let problem = SlicePartition.problem(with: network) { throw SliceError("\(modelPath): \(problem)") }
         guard plane.halfWidth.isFinite, plane.halfWidth <= 1e6, plane.halfWidth >= 1e-6 else {
             throw SliceError("the square's half-width \(plane.halfWidth) is out of float64's reach for exact regions "
                 + "(1e-6 to 1e6); pick another --size or other points")
@@ -94,14 +106,14 @@ public enum SliceExperiment {
             return (0..<3).map { Array(out[($0 * k)..<(($0 + 1) * k)]) }
         }()
         let report = SliceReport(
-            model: .init(path: settings.modelPath,
-                         format: URL(fileURLWithPath: settings.modelPath).pathExtension.lowercased(),
+            model: .init(path: modelPath,
+                         format: URL(fileURLWithPath: modelPath).pathExtension.lowercased(),
                          inputShape: network.inputShape, outputs: network.outputSize,
                          layers: network.layers.map { .init(kind: $0.operation.kind, shape: $0.outputShape) },
                          hiddenUnits: network.hiddenUnitCount),
             plane: .init(origin: plane.origin, d1: plane.d1, d2: plane.d2,
                          points2D: plane.points2D.map { [$0.x, $0.y] }, halfWidth: plane.halfWidth,
-                         indices: settings.dataPath == nil ? [] : settings.rows),
+                         indices: points.isEmpty ? [] : settings.rows),
             exactRegions: partition.count, exactRegionsWithDecision: partition.decisionCount,
             classAreas: partition.classAreas, probeRegions: probe.regionCount,
             activationPatterns: probe.activationPatternCount, regionsMissedByProbes: probe.missed(by: partition),
