@@ -1,0 +1,118 @@
+import Support
+import Testing
+import LinearAlgebra
+import NeuralNet
+@testable import RegionAnalysis
+
+/// The row walk against the direct probe, its slow reference, point for point.
+///
+/// Patterns (and so pattern ids) and gradients must be equal exactly: both take a unit's state from the same
+/// `> 0` test and a pattern's gradient from the same backward walk. Offsets and outputs are the region's affine
+/// map in the walk and f(x) − g·x in the direct probe, so they differ by rounding: 1e-12 relative to the size of
+/// the terms (weights and inputs of order 1 give sums of order 1; 1e-12 is ~5000 ulps).
+func expectRowWalkMatchesDirect(_ network: MLP, _ points: some ProbePointSet, _ label: String,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+    let probe = GradientProbe(network: network, context: ComputeContext(threads: 2))
+    let walked = probe.probe(points), direct = probe.probeDirectly(points)
+    #expect(walked.patternMaps != nil, "\(label): took the row walk", sourceLocation: sourceLocation)
+    #expect(walked.patterns.patterns == direct.patterns.patterns, "\(label): patterns", sourceLocation: sourceLocation)
+    var mismatches = 0, worstOffset = 0.0, worstOutput = 0.0
+    for i in 0..<points.count {
+        if walked.patternIDs[i] != direct.patternIDs[i]
+            || walked.coefficients[i, 0] != direct.coefficients[i, 0]
+            || walked.coefficients[i, 1] != direct.coefficients[i, 1] { mismatches += 1 }
+        let scale = 1 + abs(direct.outputs[i])
+        worstOffset = max(worstOffset, abs(walked.coefficients[i, 2] - direct.coefficients[i, 2]) / scale)
+        worstOutput = max(worstOutput, abs(walked.outputs[i] - direct.outputs[i]) / scale)
+    }
+    #expect(mismatches == 0, "\(label): points whose pattern or gradient differ", sourceLocation: sourceLocation)
+    #expect(worstOffset < 1e-12, "\(label): offsets", sourceLocation: sourceLocation)
+    #expect(worstOutput < 1e-12, "\(label): outputs", sourceLocation: sourceLocation)
+}
+
+@Suite struct RowWalkProbes {
+    /// (hidden widths, grid, seed): widths 1 to 1000, depths 1 to 4, grids 2 to 301, kept small enough for a
+    /// debug build.
+    static let randomCases: [([Int], Int, UInt64)] = [
+        ([1], 2, 1), ([1], 301, 2), ([3], 7, 3), ([20], 101, 4), ([100], 301, 5), ([1000], 61, 6),
+        ([5, 5], 2, 7), ([16, 16], 101, 8), ([64, 64, 64], 51, 9), ([8, 8, 8, 8], 151, 10), ([200, 50], 41, 11),
+        ([1, 1, 1, 1], 33, 12),
+    ]
+
+    @Test(arguments: randomCases)
+    func randomNetworksAgreeWithTheDirectProbe(hidden: [Int], grid: Int, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let network = MLP(layerWidths: [2] + hidden + [1], using: &g)
+        expectRowWalkMatchesDirect(network, ProbeGrid(resolution: grid), "\(hidden) grid \(grid)")
+    }
+
+    @Test func rectangleGridsWalkToo() {
+        var g = SeededGenerator(seed: 13)
+        let network = MLP(layerWidths: [2, 30, 10, 1], using: &g)
+        let domain = Domain(xMin: -2, xMax: 3, yMin: -0.5, yMax: 0.25)
+        expectRowWalkMatchesDirect(network, RectangleGrid(resolution: 57, domain: domain), "rectangle")
+    }
+
+    /// Lines through grid points and corners, parallel and repeated lines, horizontal and vertical lines along
+    /// grid rows and columns, and exact zeros, in one layer and carried into deeper ones.
+    static func degenerateFirstLayer(grid: ProbeGrid) -> Dense {
+        let x3 = grid.axisValue(3), y5 = grid.axisValue(5)
+        let rows: [([Double], Double)] = [
+            ([1, 0], -x3),          // vertical line through a grid column: z = 0 exactly there
+            ([0, 1], -y5),          // horizontal line along a grid row
+            ([1, 1], 0),            // the diagonal through two corners
+            ([1, 1], 0),            // repeated
+            ([2, 2], 0),            // the same line, scaled
+            ([1, 1], 0.5),          // parallel
+            ([-1, 1], 0),           // the other diagonal
+            ([1, -1], 0),           // the same line, facing the other way
+            ([0, 0], 0),            // exactly zero everywhere
+            ([0, 0], 1),            // always on
+            ([1, 0], 1),            // through the left edge: zero at x = −1
+            ([-1, 0], 1),           // through the right edge
+            ([0.1, 0.3], 0.1 + 0.3), // through the corner (−1, −1), with rounding in the way
+        ]
+        return Dense(weight: Matrix(rows.map(\.0)), bias: rows.map(\.1))
+    }
+
+    @Test(arguments: [2, 3, 11, 41, 101])
+    func degenerateOneLayerNetworksAgree(resolution: Int) {
+        let grid = ProbeGrid(resolution: resolution)
+        let first = Self.degenerateFirstLayer(grid: resolution > 5 ? grid : ProbeGrid(resolution: 11))
+        let output = Dense(weight: Matrix([(0..<first.outputs).map { Double($0 % 3) - 1 }]), bias: [0.25])
+        expectRowWalkMatchesDirect(MLP(layers: [first, output]), grid, "one layer, grid \(resolution)")
+    }
+
+    @Test(arguments: [2, 11, 41, 101])
+    func degenerateDeepNetworksAgree(resolution: Int) {
+        let grid = ProbeGrid(resolution: resolution)
+        let first = Self.degenerateFirstLayer(grid: resolution > 5 ? grid : ProbeGrid(resolution: 11))
+        let h = first.outputs
+        func unit(_ k: Int) -> [Double] { (0..<h).map { $0 == k ? 1 : 0 } }
+        // Second layer: copies of first-layer units (zero wherever the copied unit is off), the difference of two
+        // repeated units (exactly zero everywhere), a zero row, a sum of parallel lines, and a plain mix.
+        let second: [([Double], Double)] = [
+            (unit(0), 0), (unit(2), 0), (zip(unit(2), unit(3)).map { $0 - $1 }, 0), ([Double](repeating: 0, count: h), 0),
+            (zip(unit(2), unit(5)).map { $0 + $1 }, -0.5), ((0..<h).map { Double($0 % 4) - 1.5 }, 0.25),
+            (unit(9), -1),
+        ]
+        let layer2 = Dense(weight: Matrix(second.map(\.0)), bias: second.map(\.1))
+        // Third layer: again a copy, a difference of copies, and a mix.
+        let third = Dense(weight: Matrix([[1, 0, 0, 0, 0, 0, 0], [1, -1, 0, 0, 0, 0, 0], [0.5, 1, -1, 0, 1, -2, 1]]),
+                          bias: [0, 0, 0.125])
+        let output = Dense(weight: Matrix([[1, -1, 2]]), bias: [0])
+        expectRowWalkMatchesDirect(MLP(layers: [first, layer2, third, output]), grid, "deep, grid \(resolution)")
+    }
+
+    /// The row walk's deduplication over distinct triples is the notebook's over every point.
+    @Test(arguments: [[20], [100], [16, 16]])
+    func deduplicatingDistinctTriplesIsDeduplicatingEveryPoint(hidden: [Int]) {
+        var g = SeededGenerator(seed: 14)
+        let network = MLP(layerWidths: [2] + hidden + [1], using: &g)
+        let probe = GradientProbe(network: network).probe(ProbeGrid(resolution: 81))
+        let everyPoint = RegionDeduplication(triples: probe.coefficients)
+        let distinct = RegionDeduplication(probe: probe)
+        #expect(distinct.representatives == everyPoint.representatives)
+        #expect(distinct.regionOfRow == everyPoint.regionOfRow)
+    }
+}
