@@ -152,6 +152,8 @@ struct ProbePlan: @unchecked Sendable {
     let firstX: [Double], firstY: [Double], firstBias: [Double]
     /// For one hidden layer: its units' contributions to the gradient, w_j · W₁[j, :], as two arrays.
     let contributionX: [Double], contributionY: [Double]
+    /// For one hidden layer: its units' contributions to the offset at the origin, w_j · b_j.
+    let contributionC: [Double]
     let wordsPerPattern: Int
     /// Bit offset of each hidden layer's units in the pattern.
     let bitOffsets: [Int]
@@ -177,8 +179,9 @@ struct ProbePlan: @unchecked Sendable {
             let w = outputWeights
             contributionX = zip(w, firstX).map { $0 * $1 }
             contributionY = zip(w, firstY).map { $0 * $1 }
+            contributionC = zip(w, firstBias).map { $0 * $1 }
         } else {
-            (contributionX, contributionY) = ([], [])
+            (contributionX, contributionY, contributionC) = ([], [], [])
         }
     }
 }

@@ -87,6 +87,8 @@ struct RowWalker {
     @inline(__always)
     private func transition(from lo: Int, to hi: Int, guess: Int, _ classOf: (Int) -> Int) -> Int {
         let first = classOf(lo)
+        // Monotone: the same class at both ends is the same class throughout (most units on most pieces).
+        guard hi - lo > 1, classOf(hi - 1) != first else { return hi }
         var k = min(max(guess, lo + 1), hi)
         while k > lo + 1 && classOf(k - 1) != first { k -= 1 }
         while k < hi && classOf(k) == first { k += 1 }
@@ -288,6 +290,18 @@ struct PatternAffineMap {
     /// (g₁, g₂, c); the gradient is ``PatternGradient``'s, so it is the direct probe's to the bit.
     mutating func map(pattern words: UnsafePointer<UInt64>) -> (gx: Double, gy: Double, c: Double) {
         let g = gradient.gradient(pattern: words)
+        if plan.hidden.count == 1 {
+            // One hidden layer: the sum of the on units' w_j·b_j, visiting set bits only.
+            var c = 0.0
+            for w in 0..<plan.wordsPerPattern {
+                var word = words[w]
+                while word != 0 {
+                    c += plan.contributionC[w * 64 + word.trailingZeroBitCount]
+                    word &= word - 1
+                }
+            }
+            return (g.x, g.y, c + plan.outputBias)
+        }
         // The offset: the masked network's output at the origin, a forward pass of the biases.
         var width = 0
         for (l, layer) in plan.hidden.enumerated() {
