@@ -70,7 +70,7 @@ struct BenchCommand: ParsableCommand {
                     let probeTime = watch.lap()
                     let da = RegionDeduplication(probe: pa), db = RegionDeduplication(probe: pb)
                     let dedupTime = watch.lap()
-                    _ = try CrossNetworkRegression.bothWays(pa.coefficients, pb.coefficients)
+                    _ = try CrossNetworkRegression.bothWays(pa, pb)
                     let regressionTime = watch.lap()
                     best = (min(best.probe, probeTime), min(best.dedup, dedupTime), min(best.regression, regressionTime))
                     counts = (da.count, db.count, pa.activationPatternCount, pb.activationPatternCount)

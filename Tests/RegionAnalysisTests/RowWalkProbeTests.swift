@@ -116,3 +116,38 @@ func expectRowWalkMatchesDirect(_ network: MLP, _ points: some ProbePointSet, _ 
         #expect(distinct.regionOfRow == everyPoint.regionOfRow)
     }
 }
+
+@Suite struct ProbePairRegressions {
+    /// Over distinct pattern pairs, weighted, against the per-point fit: the same sums in another order, so R²
+    /// to 1e-10 and the same rank. Coefficients to 1e-8 for designs of many distinct triples; to 1e-6 for those of
+    /// a one- or two-unit net (two to four distinct triples: rank-deficient or nearly), where rounding in the
+    /// smallest kept singular value is amplified by its inverse.
+    @Test(arguments: [([20], [20]), ([100], [16, 16]), ([1], [30]), ([2], [1])])
+    func distinctPairsFitAsEveryPoint(hiddenA: [Int], hiddenB: [Int]) throws {
+        var g = SeededGenerator(seed: 15)
+        let a = GradientProbe(network: MLP(layerWidths: [2] + hiddenA + [1], using: &g)).probe(ProbeGrid(resolution: 91))
+        let b = GradientProbe(network: MLP(layerWidths: [2] + hiddenB + [1], using: &g)).probe(ProbeGrid(resolution: 91))
+        #expect(a.patternMaps != nil && b.patternMaps != nil)
+        let grouped = try CrossNetworkRegression.bothWays(a, b)
+        let everyPoint = try CrossNetworkRegression.bothWays(a.coefficients, b.coefficients)
+        for (x, y) in [(grouped.aToB, everyPoint.aToB), (grouped.bToA, everyPoint.bToA)] {
+            #expect(abs(x.r2 - y.r2) < 1e-10)
+            #expect(x.model.rank == y.model.rank)
+            let tolerance = min(a.activationPatternCount, b.activationPatternCount) > 4 ? 1e-8 : 1e-6
+            #expect(x.model.coefficients.maxAbsDifference(to: y.model.coefficients) < tolerance)
+            #expect(zip(x.model.intercept, y.model.intercept).allSatisfy { abs($0 - $1) < tolerance })
+        }
+    }
+
+    @Test func pairsAreCountedInOrderOfFirstAppearance() {
+        let pairs = DistinctPairs([0, 0, 1, 0, 1, 2], [5, 5, 5, 6, 5, 5])
+        #expect(pairs.first == [0, 1, 0, 2] && pairs.second == [5, 5, 6, 5])
+        #expect(pairs.weights == [2, 2, 1, 1])
+        // Enough pairs to grow the table several times: (i mod 2500, i mod 7) fixes i mod 17 500, so all differ;
+        // then every pair twice.
+        let ids = (0..<10_000).map { $0 % 5000 }
+        let many = DistinctPairs(ids.map { Int32($0 % 2500) }, ids.map { Int32($0 % 7) })
+        #expect(many.count == 5000 && many.weights.allSatisfy { $0 == 2 })
+        #expect(many.first.prefix(3) == [0, 1, 2] && many.second.prefix(3) == [0, 1, 2])
+    }
+}

@@ -160,7 +160,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let regionsB = RegionDeduplication(probe: probeB, tolerance: settings.tolerance)
     timings.dedup = stage.lap()
 
-    let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA.coefficients, probeB.coefficients)
+    let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA, probeB)
     timings.regression = stage.lap()
 
     var a = AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA)
