@@ -62,7 +62,8 @@ public struct GradientProbe: Sendable {
     }
 
     /// Probes every point of `points`: by the row walk on grids in float64 (``RowWalker``: the cost follows the
-    /// region boundaries), directly otherwise. Same patterns and gradients as ``probeDirectly(_:)`` at every point.
+    /// region boundaries), directly otherwise. The same patterns as ``probeDirectly(_:)`` at every point, and the
+    /// same triples up to rounding.
     public func probe(_ points: some ProbePointSet) -> ProbeResult {
         if precision == .float64, !network.layers.dropLast().isEmpty, let layout = RowGridLayout(points) {
             return probeByRows(layout)

@@ -38,6 +38,9 @@ struct RowPieces: Sendable {
     var starts: [Int] = []
     /// Each piece's pattern, `wordsPerPattern` words each.
     var words: [UInt64] = []
+    /// Each piece's affine map (g₁, g₂, c), 3 numbers each, when the walk tracks them (one hidden layer); empty
+    /// otherwise.
+    var maps: [Double] = []
 }
 
 /// The row walk: a grid row is a line, and along a line the activation pattern changes only where the line
@@ -124,16 +127,54 @@ struct RowWalker {
         pieces.starts.reserveCapacity(g)
         pieces.starts.append(0)
         pieces.words.append(contentsOf: pattern)
+        guard plan.hidden.count == 1 else {
+            for k in 1..<g where firstOfIndex[k + 1] > firstOfIndex[k] {
+                for position in firstOfIndex[k]..<firstOfIndex[k + 1] {
+                    let j = order[position]
+                    pattern[j >> 6] ^= 1 << UInt64(j & 63)
+                }
+                pieces.starts.append(k)
+                pieces.words.append(contentsOf: pattern)
+            }
+            return walkDeeper(y: y, firstLayer: pieces)
+        }
+        // One hidden layer: a piece's map differs from the previous piece's by the units that flipped, so it is
+        // updated by their contributions — O(flips) instead of O(width) per piece. The sums are recomputed from
+        // scratch every 64 pieces, which bounds the drift of the updates to ~64 roundings.
+        var map = fullMap(pattern)
+        pieces.maps.reserveCapacity(3 * g)
+        pieces.maps += [map.gx, map.gy, map.c + plan.outputBias]
         for k in 1..<g where firstOfIndex[k + 1] > firstOfIndex[k] {
             for position in firstOfIndex[k]..<firstOfIndex[k + 1] {
                 let j = order[position]
                 pattern[j >> 6] ^= 1 << UInt64(j & 63)
+                let sign: Double = pattern[j >> 6] >> UInt64(j & 63) & 1 == 1 ? 1 : -1
+                map.gx += sign * plan.contributionX[j]
+                map.gy += sign * plan.contributionY[j]
+                map.c += sign * plan.contributionC[j]
             }
+            if pieces.starts.count % 64 == 0 { map = fullMap(pattern) }
             pieces.starts.append(k)
             pieces.words.append(contentsOf: pattern)
+            pieces.maps += [map.gx, map.gy, map.c + plan.outputBias]
         }
-        guard plan.hidden.count > 1 else { return pieces }
-        return walkDeeper(y: y, firstLayer: pieces)
+        return pieces
+    }
+
+    /// A one-hidden-layer pattern's gradient and offset (without the output bias), summed over its on units.
+    private func fullMap(_ pattern: [UInt64]) -> (gx: Double, gy: Double, c: Double) {
+        var gx = 0.0, gy = 0.0, c = 0.0
+        for w in 0..<pattern.count {
+            var word = pattern[w]
+            while word != 0 {
+                let j = w * 64 + word.trailingZeroBitCount
+                gx += plan.contributionX[j]
+                gy += plan.contributionY[j]
+                c += plan.contributionC[j]
+                word &= word - 1
+            }
+        }
+        return (gx, gy, c)
     }
 
     /// Splits the first layer's pieces by the deeper layers, one layer at a time.
@@ -272,7 +313,7 @@ struct RowWalker {
     }
 }
 
-/// The affine map f(x) = g·x + c of the network on the region of one activation pattern.
+/// The affine map f(x) = g·x + c of the network on the region of one activation pattern, from scratch.
 struct PatternAffineMap {
     let plan: ProbePlan
     private var gradient: PatternGradient
@@ -325,9 +366,11 @@ struct PatternAffineMap {
 }
 
 extension GradientProbe {
-    /// The row walk over a grid (see ``RowWalker``): the direct probe's patterns at every point, ties included,
-    /// and its gradients to the bit; each point's offset c is its region's (the direct probe's f(x) − g·x differs
-    /// from it by rounding only), so every point of a pattern carries the same triple.
+    /// The row walk over a grid (see ``RowWalker``): the direct probe's patterns at every point, ties included.
+    /// Each pattern's map is taken once, at its first point: for deep nets from ``PatternAffineMap`` (the direct
+    /// probe's gradient to the bit), for one hidden layer from the walk's running sums; the offset c is the
+    /// region's (the direct probe's f(x) − g·x differs from it by rounding only). So every point of a pattern
+    /// carries the same triple, equal to the direct probe's up to rounding.
     func probeByRows(_ layout: RowGridLayout) -> ProbeResult {
         let plan = ProbePlan(network: network)
         let g = layout.xs.count, rows = layout.ys.count, words = plan.wordsPerPattern
@@ -341,28 +384,39 @@ extension GradientProbe {
         var maps: [(gx: Double, gy: Double, c: Double)] = []
         var firstPoint: [Int] = []
 
-        /// Gives each piece its pattern's id (new patterns in point order) and computes the new patterns' maps.
+        /// Gives each piece its pattern's id (new patterns in point order); a new pattern's map is its first piece's
+        /// when the walk tracked it, else computed.
         func identify(_ pieces: [RowPieces], firstPoints: [[Int]]) -> [[Int32]] {
-            let before = table.count
+            var toCompute: [Int] = []
             var ids: [[Int32]] = []
             for (r, row) in pieces.enumerated() {
                 ids.append(row.words.withUnsafeBufferPointer { w in
                     (0..<row.starts.count).map { p in
                         let id = table.id(of: w.baseAddress! + p * words)
-                        if Int(id) == firstPoint.count { firstPoint.append(firstPoints[r][p]) }
+                        if Int(id) == firstPoint.count {
+                            firstPoint.append(firstPoints[r][p])
+                            if row.maps.isEmpty {
+                                toCompute.append(Int(id))
+                                maps.append((0, 0, 0))
+                            } else {
+                                maps.append((row.maps[3 * p], row.maps[3 * p + 1], row.maps[3 * p + 2]))
+                            }
+                        }
                         return id
                     }
                 })
             }
-            let fresh = table.count - before
-            if fresh > 0 {
-                let batches = min(fresh, 4 * workers), stored = table.patterns
+            if !toCompute.isEmpty {
+                let targets = toCompute, fresh = targets.count, batches = min(fresh, 4 * workers)
+                let stored = table.patterns
                 let computed = parallelMap(count: batches, context: context) { batch in
                     var affine = PatternAffineMap(plan: plan)
-                    let range = (before + batch * fresh / batches)..<(before + (batch + 1) * fresh / batches)
-                    return stored.withUnsafeBufferPointer { s in range.map { affine.map(pattern: s.baseAddress! + $0 * words) } }
+                    let range = (batch * fresh / batches)..<((batch + 1) * fresh / batches)
+                    return stored.withUnsafeBufferPointer { s in
+                        range.map { affine.map(pattern: s.baseAddress! + targets[$0] * words) }
+                    }
                 }
-                for part in computed { maps += part }
+                for (id, map) in zip(toCompute, computed.joined()) { maps[id] = map }
             }
             return ids
         }
