@@ -11,7 +11,8 @@ import RegionAnalysis
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the analysis of net pairs (probe, dedup, regression, both nets) over grids and shapes; prints a table."
+        abstract: "Time the analysis of net pairs (probe, dedup, regression, both nets) over grids and shapes; "
+            + "prints a table."
     )
 
     @Option(help: "Grid resolutions, comma-separated.")
@@ -20,7 +21,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three hidden layers of 64).")
     var nets: String = "20,100,1000,3x64"
 
-    @Option(help: "Read each pair from DIR/NAME-a.safetensors and DIR/NAME-b.safetensors (NAME as in --nets), as scripts/numpy_analysis_bench.py --save-nets writes them, instead of initialising them.")
+    @Option(help: ArgumentHelp("Read each pair from DIR/NAME-a.safetensors and DIR/NAME-b.safetensors (NAME as in "
+                               + "--nets), as scripts/numpy_analysis_bench.py --save-nets writes them.",
+                               valueName: "DIR"))
     var netsFrom: String?
 
     @Option(help: "Seed of the random initialisation.")
@@ -29,7 +32,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Repetitions per cell; the table shows the fastest.")
     var repeats: Int = 1
 
-    @Option(help: "Probe: rowwalk (the default, as the main job runs) or direct (the reference, a forward pass at every point).")
+    @Option(help: ArgumentHelp("Probe: rowwalk (the default, as the main job runs) or direct (the reference, a "
+                               + "forward pass at every point)."))
     var probe: ProbeChoice = .rowwalk
 
     enum ProbeChoice: String, ExpressibleByArgument, CaseIterable { case rowwalk, direct }

@@ -96,7 +96,8 @@ func expectRowWalkMatchesDirect(_ network: MLP, _ points: some ProbePointSet, _ 
         // Second layer: copies of first-layer units (zero wherever the copied unit is off), the difference of two
         // repeated units (exactly zero everywhere), a zero row, a sum of parallel lines, and a plain mix.
         let second: [([Double], Double)] = [
-            (unit(0), 0), (unit(2), 0), (zip(unit(2), unit(3)).map { $0 - $1 }, 0), ([Double](repeating: 0, count: h), 0),
+            (unit(0), 0), (unit(2), 0), (zip(unit(2), unit(3)).map { $0 - $1 }, 0),
+            ([Double](repeating: 0, count: h), 0),
             (zip(unit(2), unit(5)).map { $0 + $1 }, -0.5), ((0..<h).map { Double($0 % 4) - 1.5 }, 0.25),
             (unit(9), -1),
         ]
@@ -129,8 +130,9 @@ func expectRowWalkMatchesDirect(_ network: MLP, _ points: some ProbePointSet, _ 
     @Test(arguments: [([20], [20]), ([100], [16, 16]), ([1], [30]), ([2], [1])])
     func distinctPairsFitAsEveryPoint(hiddenA: [Int], hiddenB: [Int]) throws {
         var g = SeededGenerator(seed: 15)
-        let a = GradientProbe(network: MLP(layerWidths: [2] + hiddenA + [1], using: &g)).probe(ProbeGrid(resolution: 91))
-        let b = GradientProbe(network: MLP(layerWidths: [2] + hiddenB + [1], using: &g)).probe(ProbeGrid(resolution: 91))
+        let grid = ProbeGrid(resolution: 91)
+        let a = GradientProbe(network: MLP(layerWidths: [2] + hiddenA + [1], using: &g)).probe(grid)
+        let b = GradientProbe(network: MLP(layerWidths: [2] + hiddenB + [1], using: &g)).probe(grid)
         #expect(a.patternMaps != nil && b.patternMaps != nil)
         let grouped = try CrossNetworkRegression.bothWays(a, b)
         let everyPoint = try CrossNetworkRegression.bothWays(a.coefficients, b.coefficients)

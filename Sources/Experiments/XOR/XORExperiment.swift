@@ -173,7 +173,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             let partition = ExactPartition(network: net.network, domain: .square, context: settings.context)
             let seconds = watch.lap()
             timings.exact += seconds
-            net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count, seconds: seconds)
+            net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count,
+                                          seconds: seconds)
             net.exact = partition
             net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
                 // The run's own grid was probed already.

@@ -294,7 +294,8 @@ struct RowWalker {
             for (r, i) in direct.enumerated() { points[r, 0] = xs[i]; points[r, 1] = y }
             var outputs = [Double](repeating: 0, count: direct.count)
             outputs.withUnsafeMutableBufferPointer { out in
-                scratch.forward(plan: plan, points: PointList(points), range: 0..<direct.count, outputs: out.baseAddress!)
+                scratch.forward(plan: plan, points: PointList(points), range: 0..<direct.count,
+                                outputs: out.baseAddress!)
             }
             directWords = Array(scratch.patternWords[0..<(direct.count * words)])
         }
@@ -426,11 +427,13 @@ extension GradientProbe {
         while firstRow < rows {
             let inWave = min(wave, rows - firstRow), start = firstRow
             let pieces = parallelMap(count: inWave, context: context) { k in walker.walk(y: layout.ys[start + k]) }
-            let ids = identify(pieces, firstPoints: pieces.enumerated().map { k, row in row.starts.map { (start + k) * g + $0 } })
+            let firstPoints = pieces.enumerated().map { k, row in row.starts.map { (start + k) * g + $0 } }
+            let ids = identify(pieces, firstPoints: firstPoints)
             coefficients.storage.withUnsafeMutableBufferPointer { coeff in
                 outputs.withUnsafeMutableBufferPointer { out in patternIDs.withUnsafeMutableBufferPointer { idOut in
                     // Each row writes its own points.
-                    let coeffOut = DisjointWrites(coeff), valueOut = DisjointWrites(out), patternOut = DisjointWrites(idOut)
+                    let coeffOut = DisjointWrites(coeff), valueOut = DisjointWrites(out)
+                    let patternOut = DisjointWrites(idOut)
                     let maps = maps
                     parallelForEach(count: inWave, context: context) { k in
                         let row = pieces[k], y = layout.ys[start + k], base = (start + k) * g
@@ -473,7 +476,11 @@ extension GradientProbe {
             }
         }
         var patternMaps = Matrix(rows: maps.count, columns: 3)
-        for (k, map) in maps.enumerated() { patternMaps[k, 0] = map.gx; patternMaps[k, 1] = map.gy; patternMaps[k, 2] = map.c }
+        for (k, map) in maps.enumerated() {
+            patternMaps[k, 0] = map.gx
+            patternMaps[k, 1] = map.gy
+            patternMaps[k, 2] = map.c
+        }
         var result = ProbeResult(coefficients: coefficients, outputs: outputs, patternIDs: patternIDs, patterns: table)
         result.patternMaps = patternMaps
         result.firstPointOfPattern = firstPoint
