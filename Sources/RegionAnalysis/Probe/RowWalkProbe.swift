@@ -236,8 +236,10 @@ struct RowWalker {
                         let v = s * self.xs[i] + t
                         return v > m ? 2 : (v < -m || m == 0 ? 0 : 1)
                     }
-                    guard s != 0 || classOf(from) == 1 else { continue }
-                    let guess = estimate(-t / s, lo: from, hi: to)
+                    // Monotone: one certain class at both ends is that class throughout (most units, most pieces).
+                    let first = classOf(from)
+                    guard first == 1 || classOf(to - 1) != first else { continue }
+                    let guess = s == 0 ? to : estimate(-t / s, lo: from, hi: to)
                     var k = from
                     while k < to {
                         let c = classOf(k)
