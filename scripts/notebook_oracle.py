@@ -8,6 +8,10 @@ in float32: the forward pass and the autograd gradient of a ReLU MLP are the sam
 
     pip install numpy scikit-learn safetensors
     python3 scripts/notebook_oracle.py
+
+`--float64` instead reads those networks back, widens their weights to float64 (exactly), and runs the same
+code in float64 on float64 probe points: the oracle for regionplot's default float64 analysis of F32 files,
+written to `oracle-float64.json`.
 """
 import itertools, json, os
 import numpy as np
@@ -127,5 +131,30 @@ def main():
     with open(os.path.join(OUT, "oracle.json"), "w") as f:
         json.dump({"grid": 101, "cases": cases}, f, indent=2)
 
+def main_float64():
+    from safetensors.numpy import load_file
+    def load(name):
+        d = load_file(os.path.join(OUT, name))
+        prefixes = sorted({k.rsplit(".", 1)[0] for k in d}, key=lambda p: int(p[2:]) if p.startswith("fc") else int(p))
+        return [(d[p + ".weight"].astype(np.float64), d[p + ".bias"].astype(np.float64)) for p in prefixes]
+    x = np.linspace(-1, 1, 101)
+    x, y = np.meshgrid(x, x)
+    pts = np.concatenate([np.concatenate((x.reshape([-1, 1]), y.reshape([-1, 1])), axis=1),
+                          np.array([2 * (np.array(v) - 0.5) for v in itertools.product([0, 1], repeat=2)])])
+    cases = []
+    for a, b in [("w2-a", "w2-b"), ("w20-a", "w20-b"), ("w100-a", "w100-b"), ("deep-a", "deep-b")]:
+        ra, pa = get_regions(load(a + ".safetensors"), pts)
+        rb, pb = get_regions(load(b + ".safetensors"), pts)
+        reg = NumpyLinearRegression(); reg.fit(ra, rb)
+        reg2 = NumpyLinearRegression(); reg2.fit(rb, ra)
+        cases.append({"a": a + ".safetensors", "b": b + ".safetensors",
+                      "probeRegionsA": len(calc_unique_regions(ra)), "probeRegionsB": len(calc_unique_regions(rb)),
+                      "activationPatternsA": pa, "activationPatternsB": pb,
+                      "r2AToB": reg.test(ra, rb), "r2BToA": reg2.test(rb, ra)})
+        print(cases[-1])
+    with open(os.path.join(OUT, "oracle-float64.json"), "w") as f:
+        json.dump({"grid": 101, "cases": cases}, f, indent=2)
+
 if __name__ == "__main__":
-    main()
+    import sys
+    main_float64() if "--float64" in sys.argv[1:] else main()

@@ -6,7 +6,13 @@ activation pattern of every point, deduplication of the (g1, g2, c) triples at t
 cells, as the notebook's quadratic loop is hopeless at these sizes), and the rounded least-squares fit with
 intercept between two networks (scikit-learn-free: np.linalg.lstsq on centred data, as LinearRegression does).
 
-    python3 scripts/numpy_analysis_bench.py --grids 1001 --nets 1000
+Times both nets of each pair (probes, deduplications, the regression both ways), as `regionplot bench` does.
+`--save-nets DIR` rounds the weights to float32 and writes each pair as DIR/NAME-a.safetensors and
+DIR/NAME-b.safetensors (F32, `fc1.weight`, … as `safetensors.torch.save_file` writes a PyTorch model), then
+analyses exactly those weights widened to float64, so that `regionplot bench --nets-from DIR` times the same nets.
+
+    python3 scripts/numpy_analysis_bench.py --grids 1001 --nets 1000 --save-nets /tmp/nets
+    .build/release/regionplot bench --grids 1001 --nets 1000 --nets-from /tmp/nets
 """
 import argparse, time
 import numpy as np
@@ -76,24 +82,48 @@ def regression(x, y):
     ss_res = ((y - pred) ** 2).sum(0); ss_tot = ((y - ym) ** 2).sum(0)
     return np.mean(1 - ss_res / ss_tot)
 
+def save_pair(folder, name, pair):
+    """Rounds both nets to float32, writes them as PyTorch would, and returns the rounded weights as float64."""
+    import os
+    from safetensors.numpy import save_file
+    os.makedirs(folder, exist_ok=True)
+    rounded = []
+    for label, layers in zip("ab", pair):
+        layers = [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]
+        tensors = {}
+        for i, (w, b) in enumerate(layers):
+            tensors[f"fc{i + 1}.weight"] = w
+            tensors[f"fc{i + 1}.bias"] = b
+        save_file(tensors, os.path.join(folder, f"{name}-{label}.safetensors"))
+        rounded.append([(w.astype(np.float64), b.astype(np.float64)) for w, b in layers])
+    return rounded
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--grids', default='101,501,1001')
     p.add_argument('--nets', default='20,100,1000,3x64')
+    p.add_argument('--save-nets', default=None)
     a = p.parse_args()
-    print("net      grid   points     probe s   dedup s   regr s    regions  patterns")
+    print("seconds for both nets of the pair")
+    print("net      grid   points     probe s   dedup s   regr s   total s    regions a, b      patterns a, b")
     for name in a.nets.split(','):
         parts = [int(v) for v in name.split('x')]
         widths = [2, parts[0], 1] if len(parts) == 1 else [2] + [parts[1]] * parts[0] + [1]
         rng = np.random.default_rng(0)
         na, nb = init(rng, widths), init(rng, widths)
+        if a.save_nets:
+            na, nb = save_pair(a.save_nets, name, (na, nb))
         for G in [int(g) for g in a.grids.split(',')]:
             pts = grid_points(G)
-            t0 = time.perf_counter(); ta, pa = probe(na, pts); t1 = time.perf_counter()
-            tb, _ = probe(nb, pts)
-            t2 = time.perf_counter(); kept = dedup(ta); t3 = time.perf_counter()
-            regression(ta, tb); t4 = time.perf_counter()
-            print(f"{name:8} {G:5d} {len(pts):9d} {t1 - t0:9.4f} {t3 - t2:9.4f} {t4 - t3:9.4f} {len(kept):9d} {pa:9d}", flush=True)
+            t0 = time.perf_counter()
+            ta, pa = probe(na, pts); tb, pb = probe(nb, pts)
+            t1 = time.perf_counter()
+            ka, kb = dedup(ta), dedup(tb)
+            t2 = time.perf_counter()
+            regression(ta, tb); regression(tb, ta)
+            t3 = time.perf_counter()
+            print(f"{name:8} {G:5d} {len(pts):9d} {t1 - t0:9.4f} {t2 - t1:9.4f} {t3 - t2:9.4f} {t3 - t0:9.4f}"
+                  f" {len(ka):9d} {len(kb):7d} {pa:9d} {pb:7d}", flush=True)
 
 if __name__ == '__main__':
     main()

@@ -6,11 +6,13 @@ import NeuralNet
 import RegionAnalysis
 import Support
 
-/// `regionplot bench`: times probe, dedup and regression on freshly initialised nets.
+/// `regionplot bench`: times the main job's analysis of a pair of nets — probes, deduplications and regressions of
+/// both nets, as `regionplot --net-a … --net-b …` runs them.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the analysis (probe, dedup, regression) over grids and network shapes; prints a table."
+        abstract: "Time the analysis of net pairs (probe, dedup, regression, both nets) over grids and shapes; "
+            + "prints a table."
     )
 
     @Option(help: "Grid resolutions, comma-separated.")
@@ -19,15 +21,24 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three hidden layers of 64).")
     var nets: String = "20,100,1000,3x64"
 
+    @Option(help: ArgumentHelp("Read each pair from DIR/NAME-a.safetensors and DIR/NAME-b.safetensors (NAME as in "
+                               + "--nets), as scripts/numpy_analysis_bench.py --save-nets writes them.",
+                               valueName: "DIR"))
+    var netsFrom: String?
+
     @Option(help: "Seed of the random initialisation.")
     var seed: UInt64 = 0
 
     @Option(help: "Repetitions per cell; the table shows the fastest.")
     var repeats: Int = 1
 
+    @Option(help: ArgumentHelp("Probe: rowwalk (the default, as the main job runs) or direct (the reference, a "
+                               + "forward pass at every point)."))
+    var probe: ProbeChoice = .rowwalk
+
+    enum ProbeChoice: String, ExpressibleByArgument, CaseIterable { case rowwalk, direct }
+
     func run() throws {
-        // The probes parallelise over chunks themselves; idle OpenBLAS threads would only spin against
-        // the rendering thread on a small machine.
         let gridList = try grids.split(separator: ",").map { s -> Int in
             guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2, g <= 10_000 else {
                 throw ValidationError("--grids: a grid must be a whole number from 2 to 10000, got '\(s)'")
@@ -48,36 +59,52 @@ struct BenchCommand: ParsableCommand {
         // Two nets' probes are alive at once.
         try MachineLimits.checkMemory(2 * MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: MachineLimits.cores),
                                       for: "--grids \(largestGrid) with --nets of width \(widest)")
-        print("regionplot bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, fastest of \(repeats)")
-        print("net      grid   points     probe s   dedup s   regr s    probe pts/s   regions  patterns")
+        print("regionplot bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(probe.rawValue) probe, "
+              + "fastest of \(repeats); seconds for both nets of the pair")
+        print("net      grid   points     probe s   dedup s   regr s   total s    regions a, b      patterns a, b")
         for (name, widths) in shapes {
-            var generatorA = SeededGenerator(seed: seed, stream: 1)
-            var generatorB = SeededGenerator(seed: seed, stream: 2)
-            let netA = MLP(layerWidths: widths, using: &generatorA)
-            let netB = MLP(layerWidths: widths, using: &generatorB)
+            let (netA, netB) = try pair(name: name, widths: widths)
             for g in gridList {
                 let grid = ProbeGrid(resolution: g)
                 var best = (probe: Double.infinity, dedup: Double.infinity, regression: Double.infinity)
-                var regions = 0, patterns = 0
+                var counts = (0, 0, 0, 0)
                 for _ in 0..<max(1, repeats) {
                     var watch = Stopwatch()
-                    let pa = GradientProbe(network: netA).probe(grid)
+                    let pa = probeOf(netA, grid), pb = probeOf(netB, grid)
                     let probeTime = watch.lap()
-                    let pb = GradientProbe(network: netB).probe(grid)
-                    watch = Stopwatch()
-                    let d = RegionDeduplication(triples: pa.coefficients)
+                    let da = RegionDeduplication(probe: pa), db = RegionDeduplication(probe: pb)
                     let dedupTime = watch.lap()
-                    _ = try CrossNetworkRegression(from: pa.coefficients, to: pb.coefficients)
+                    _ = try CrossNetworkRegression.bothWays(pa, pb)
                     let regressionTime = watch.lap()
                     best = (min(best.probe, probeTime), min(best.dedup, dedupTime), min(best.regression, regressionTime))
-                    regions = d.count
-                    patterns = pa.activationPatternCount
+                    counts = (da.count, db.count, pa.activationPatternCount, pb.activationPatternCount)
                 }
-                let points = grid.count
+                let total = best.probe + best.dedup + best.regression
                 print(name.padding(toLength: 8, withPad: " ", startingAt: 0)
-                      + String(format: " %5d %9d %9.4f %9.4f %9.4f %14.0f %9d %9d", g, points, best.probe, best.dedup,
-                               best.regression, Double(points) / best.probe, regions, patterns))
+                      + String(format: " %5d %9d %9.4f %9.4f %9.4f %9.4f %9d %7d %9d %7d", g, grid.count, best.probe,
+                               best.dedup, best.regression, total, counts.0, counts.1, counts.2, counts.3))
             }
         }
+    }
+
+    private func probeOf(_ network: MLP, _ grid: ProbeGrid) -> ProbeResult {
+        let prober = GradientProbe(network: network)
+        return probe == .rowwalk ? prober.probe(grid) : prober.probeDirectly(grid)
+    }
+
+    /// Nets a and b of one shape: read from `--nets-from`, or freshly initialised as PyTorch initialises them.
+    private func pair(name: String, widths: [Int]) throws -> (MLP, MLP) {
+        if let folder = netsFrom {
+            do {
+                let a = try Safetensors.read(path: "\(folder)/\(name)-a.safetensors").network
+                let b = try Safetensors.read(path: "\(folder)/\(name)-b.safetensors").network
+                return (a, b)
+            } catch {
+                throw fail("\(error)")
+            }
+        }
+        var generatorA = SeededGenerator(seed: seed, stream: 1)
+        var generatorB = SeededGenerator(seed: seed, stream: 2)
+        return (MLP(layerWidths: widths, using: &generatorA), MLP(layerWidths: widths, using: &generatorB))
     }
 }

@@ -35,7 +35,8 @@ struct XORCommand: ParsableCommand {
     @Option(help: "Also write the nets as safetensors (a.safetensors, b.safetensors) into this folder.")
     var saveNets: String?
 
-    @Option(help: "Probe arithmetic: auto (float32 for nets loaded from F32 files, as PyTorch computes them; float64 otherwise), float32 or float64.")
+    @Option(help: ArgumentHelp("Probe arithmetic: auto (float64 for every net, F32 files included), float64, or "
+                               + "float32 (point by point, as PyTorch evaluates a float32 model)."))
     var precision: PrecisionChoice = .auto
 
     @Flag(inversion: .prefixedNo, help: "Enumerate every linear region exactly (default: on for nets of at most 256 hidden units).")

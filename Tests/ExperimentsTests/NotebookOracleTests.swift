@@ -19,19 +19,23 @@ struct OracleCase: Decodable, CustomTestStringConvertible {
 
 struct Oracle: Decodable { var grid: Int; var cases: [OracleCase] }
 
-func loadOracle() -> [OracleCase] {
-    let data = try! Data(contentsOf: fixtures.appendingPathComponent("oracle.json"))
+/// `oracle.json`: the notebook's code in float32, as PyTorch runs it; `oracle-float64.json`: the same code in float64
+/// on the same F32 weights widened (`scripts/notebook_oracle.py --float64`).
+func loadOracle(_ file: String = "oracle.json") -> [OracleCase] {
+    let data = try! Data(contentsOf: fixtures.appendingPathComponent(file))
     return try! JSONDecoder().decode(Oracle.self, from: data).cases
 }
 
 @Suite struct NotebookOracle {
     /// F32 networks in PyTorch `state_dict` naming (fc1/fc2 and Sequential 0/2/4/6), analysed by the notebook's
-    /// getRegions / calcUniqueRegions / NumpyLinearRegression. Counts must agree exactly and R² to 1e-6.
+    /// getRegions / calcUniqueRegions / NumpyLinearRegression in float32. With `--precision float32`, counts must
+    /// agree exactly and R² to 1e-6.
     @Test(arguments: loadOracle())
-    func reproducesTheNotebooksNumbers(_ expected: OracleCase) throws {
+    func float32ReproducesTheNotebooksNumbers(_ expected: OracleCase) throws {
         var settings = XORExperimentSettings()
         settings.netAPath = fixtures.appendingPathComponent(expected.a).path
         settings.netBPath = fixtures.appendingPathComponent(expected.b).path
+        settings.precision = .float32
         settings.exact = false
         let result = try runXORExperiment(settings)
         #expect(result.a.precision == .float32)
@@ -41,6 +45,25 @@ func loadOracle() -> [OracleCase] {
         #expect(result.b.probe.activationPatternCount == expected.activationPatternsB)
         #expect(abs(result.aToB.r2 - expected.r2AToB) < 1e-6)
         #expect(abs(result.bToA.r2 - expected.r2BToA) < 1e-6)
+    }
+
+    /// By default F32 files are analysed in float64: counts equal the float64 oracle's exactly, and R² to 1e-9 (both
+    /// sides compute the same float64 triples up to a few ulps, which move a 5-decimal rounding with a chance of
+    /// ~1e-11 per value).
+    @Test(arguments: loadOracle("oracle-float64.json"))
+    func defaultIsFloat64AndMatchesTheFloat64Oracle(_ expected: OracleCase) throws {
+        var settings = XORExperimentSettings()
+        settings.netAPath = fixtures.appendingPathComponent(expected.a).path
+        settings.netBPath = fixtures.appendingPathComponent(expected.b).path
+        settings.exact = false
+        let result = try runXORExperiment(settings)
+        #expect(result.a.precision == .float64 && result.b.precision == .float64)
+        #expect(result.a.regions.count == expected.probeRegionsA)
+        #expect(result.b.regions.count == expected.probeRegionsB)
+        #expect(result.a.probe.activationPatternCount == expected.activationPatternsA)
+        #expect(result.b.probe.activationPatternCount == expected.activationPatternsB)
+        #expect(abs(result.aToB.r2 - expected.r2AToB) < 1e-9)
+        #expect(abs(result.bToA.r2 - expected.r2BToA) < 1e-9)
     }
 
     @Test func float64AnalysisAgreesToFloat32Noise() throws {
@@ -82,7 +105,13 @@ func loadOracle() -> [OracleCase] {
         #expect(abs((regression["aToB"]?["r2"] as? Double ?? 0) - r.aToB.r2) < 1e-15)
         #expect(abs((regression["bToA"]?["r2"] as? Double ?? 0) - r.bToA.r2) < 1e-15)
         let timings = json["timings"] as! [String: Any]
-        #expect(Set(timings.keys).isSuperset(of: ["train", "probe", "dedup", "regression", "render", "total"]))
+        #expect(Set(timings.keys).isSuperset(of: ["train", "probe", "dedup", "regression", "render", "total", "exact",
+                                                  "probeConvergence"]))
+        // The enumeration alone, and the probe-versus-exact curve beside it.
+        // Seconds are written to the microsecond.
+        #expect(abs((timings["exact"] as? Double ?? -1) - r.timings.exact) < 1e-5 && r.timings.exact > 0)
+        #expect(abs((timings["probeConvergence"] as? Double ?? -1) - r.timings.probeConvergence) < 1e-5)
+        #expect(r.timings.probeConvergence > 0)
     }
 
     @Test func sameSeedSameResult() throws {

@@ -21,8 +21,9 @@ public struct XORExperimentSettings: Sendable {
     public var netBPath: String?
     /// Deduplication tolerance (the notebook's 0.001).
     public var tolerance: Double = 1e-3
-    /// Probe arithmetic; nil picks per network: float32 for a network read from an all-F32 file (as PyTorch
-    /// evaluates it, so the notebook's numbers are reproduced), float64 otherwise.
+    /// Probe arithmetic; nil means float64 for every network, F32 files included (their weights widen exactly,
+    /// and float64 gives the network's true regions and R²). `.float32` evaluates as PyTorch evaluates a float32
+    /// model, point by point.
     public var precision: ProbePrecision?
     /// Threads of the probes and the exact partition.
     public var context = ComputeContext.allCores
@@ -80,8 +81,11 @@ public struct AnalysedNetwork: Sendable {
 /// Wall-clock seconds spent in each stage.
 public struct StageTimings: Sendable {
     public var train = 0.0, probe = 0.0, dedup = 0.0, regression = 0.0, render = 0.0, total = 0.0
-    /// Exact enumeration of both nets (0 when skipped).
+    /// Exact enumeration of both nets alone (0 when skipped).
     public var exact = 0.0
+    /// The probe-versus-exact curve of both nets (probes and deduplication at every convergence grid; 0 when
+    /// skipped).
+    public var probeConvergence = 0.0
     /// Seconds per figure (building and writing all its formats), in the order written.
     public var figures: [(name: String, seconds: Double)] = []
     public init() {}
@@ -129,7 +133,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     func obtain(label: String, path: String?, stream: UInt64) throws -> (MLP, String, XORTrainingResult?, ProbePrecision) {
         if let path {
             let loaded = try Safetensors.read(path: path)
-            let precision = settings.precision ?? (loaded.isSinglePrecision ? .float32 : .float64)
+            let precision = settings.precision ?? .float64
             return (loaded.network, URL(fileURLWithPath: path).lastPathComponent, nil, precision)
         }
         var generator = SeededGenerator(seed: settings.seed, stream: stream)
@@ -152,11 +156,11 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     guard probeA.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "a") }
     guard probeB.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "b") }
 
-    let regionsA = RegionDeduplication(triples: probeA.coefficients, tolerance: settings.tolerance)
-    let regionsB = RegionDeduplication(triples: probeB.coefficients, tolerance: settings.tolerance)
+    let regionsA = RegionDeduplication(probe: probeA, tolerance: settings.tolerance)
+    let regionsB = RegionDeduplication(probe: probeB, tolerance: settings.tolerance)
     timings.dedup = stage.lap()
 
-    let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA.coefficients, probeB.coefficients)
+    let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA, probeB)
     timings.regression = stage.lap()
 
     var a = AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA)
@@ -167,18 +171,22 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             var net = k == 0 ? a : b
             var watch = Stopwatch()
             let partition = ExactPartition(network: net.network, domain: .square, context: settings.context)
-            net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count, seconds: watch.lap())
+            let seconds = watch.lap()
+            timings.exact += seconds
+            net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count,
+                                          seconds: seconds)
             net.exact = partition
             net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
                 // The run's own grid was probed already.
                 if g == settings.grid { return (g, net.regions.count) }
                 let probe = GradientProbe(network: net.network, precision: net.precision, context: settings.context)
                     .probe(ProbeGrid(resolution: g))
-                return (g, RegionDeduplication(triples: probe.coefficients, tolerance: settings.tolerance).count)
+                return (g, RegionDeduplication(probe: probe, tolerance: settings.tolerance).count)
             }
+            timings.probeConvergence += watch.lap()
             if k == 0 { a = net } else { b = net }
         }
-        timings.exact = stage.lap()
+        _ = stage.lap()
     }
     timings.total = clock.elapsed
 

@@ -79,8 +79,11 @@ public struct XORReport: Codable, Sendable {
 
     public struct Timings: Codable, Sendable {
         public var train: Double, probe: Double, dedup: Double, regression: Double, render: Double, total: Double
-        /// The exact enumeration and the probe-convergence curve of both nets.
+        /// The exact enumeration of both nets, alone.
         public var exact: Double
+        /// The probe-versus-exact curve of both nets (the probes and deduplications at the convergence grids);
+        /// optional so that reports written before this key existed still decode.
+        public var probeConvergence: Double?
         /// Seconds per figure, in the order written.
         public var renderFigures: OrderedNumbers
     }
@@ -128,6 +131,7 @@ extension XORExperimentResult {
             timings: XORReport.Timings(
                 train: timings.train, probe: timings.probe, dedup: timings.dedup, regression: timings.regression,
                 render: timings.render, total: timings.total, exact: timings.exact,
+                probeConvergence: timings.probeConvergence,
                 renderFigures: OrderedNumbers(timings.figures.map { (key: $0.name, value: $0.seconds) })))
     }
 }

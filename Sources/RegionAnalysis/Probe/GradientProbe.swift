@@ -15,6 +15,12 @@ public struct ProbeResult: Sendable {
     /// The distinct activation patterns.
     public var patterns: PatternTable
 
+    /// Each pattern's triple (g₁, g₂, c), by id, when every point carries exactly its pattern's triple (the row
+    /// walk); nil from the direct probe, whose offsets vary by rounding within a pattern.
+    public var patternMaps: Matrix?
+    /// The first point of each pattern, by id, alongside `patternMaps`.
+    public var firstPointOfPattern: [Int]?
+
     /// Number of probe points.
     public var pointCount: Int { coefficients.rows }
     /// Number of distinct activation patterns among the probe points.
@@ -55,8 +61,19 @@ public struct GradientProbe: Sendable {
         self.workers = context.threads
     }
 
-    /// Probes every point of `points`.
+    /// Probes every point of `points`: by the row walk on grids in float64 (``RowWalker``: the cost follows the
+    /// region boundaries), directly otherwise. The same patterns as ``probeDirectly(_:)`` at every point, and the
+    /// same triples up to rounding.
     public func probe(_ points: some ProbePointSet) -> ProbeResult {
+        if precision == .float64, !network.layers.dropLast().isEmpty, let layout = RowGridLayout(points) {
+            return probeByRows(layout)
+        }
+        return probeDirectly(points)
+    }
+
+    /// Probes every point of `points` by a forward pass at each: the slow, obviously correct reference of the
+    /// row walk (and the float32 path).
+    public func probeDirectly(_ points: some ProbePointSet) -> ProbeResult {
         let n = points.count
         let plan = ProbePlan(network: network)
         var coefficients = Matrix(rows: n, columns: 3)
@@ -136,6 +153,8 @@ struct ProbePlan: @unchecked Sendable {
     let firstX: [Double], firstY: [Double], firstBias: [Double]
     /// For one hidden layer: its units' contributions to the gradient, w_j · W₁[j, :], as two arrays.
     let contributionX: [Double], contributionY: [Double]
+    /// For one hidden layer: its units' contributions to the offset at the origin, w_j · b_j.
+    let contributionC: [Double]
     let wordsPerPattern: Int
     /// Bit offset of each hidden layer's units in the pattern.
     let bitOffsets: [Int]
@@ -161,8 +180,9 @@ struct ProbePlan: @unchecked Sendable {
             let w = outputWeights
             contributionX = zip(w, firstX).map { $0 * $1 }
             contributionY = zip(w, firstY).map { $0 * $1 }
+            contributionC = zip(w, firstBias).map { $0 * $1 }
         } else {
-            (contributionX, contributionY) = ([], [])
+            (contributionX, contributionY, contributionC) = ([], [], [])
         }
     }
 }

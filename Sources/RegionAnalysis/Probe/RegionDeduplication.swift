@@ -58,6 +58,27 @@ public struct RegionDeduplication: Sendable {
         regionOfRow = assignment
     }
 
+    /// The regions of a probe's triples, as ``init(triples:tolerance:)`` finds them.
+    ///
+    /// When every point carries exactly its pattern's triple (the row walk's ``ProbeResult/patternMaps``), the
+    /// walk runs over the distinct triples only, in order of first appearance: a repeated triple is at distance 0
+    /// from its first occurrence, so it never starts a region and joins the region its first occurrence joined.
+    /// Otherwise every point's triple is walked.
+    public init(probe: ProbeResult, tolerance: Double = 1e-3) {
+        guard let maps = probe.patternMaps, let firstPoint = probe.firstPointOfPattern else {
+            self.init(triples: probe.coefficients, tolerance: tolerance)
+            return
+        }
+        let distinct = RegionDeduplication(triples: maps, tolerance: tolerance)
+        self.init(representatives: distinct.representatives.map { firstPoint[$0] },
+                  regionOfRow: probe.patternIDs.map { distinct.regionOfRow[Int($0)] })
+    }
+
+    private init(representatives: [Int], regionOfRow: [Int32]) {
+        self.representatives = representatives
+        self.regionOfRow = regionOfRow
+    }
+
     /// The notebook's quadratic loop, verbatim: the definition the fast version is tested against.
     public static func bruteForce(triples: Matrix, tolerance: Double = 1e-3) -> [Int] {
         var kept: [Int] = []
