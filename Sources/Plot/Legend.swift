@@ -13,8 +13,8 @@ public enum LegendLocation: Sendable, CaseIterable {
 struct Legend {
     var entries: [LegendEntry]
 
-    func draw(on renderer: Renderer, figure: Figure, axes: Rect, location: LegendLocation, avoiding obstacles: LegendObstacles) {
-        let pt = figure.pointsToPixels
+    func draw(on renderer: Renderer, pointsToPixels pt: Double, axes: Rect, location: LegendLocation,
+              avoiding obstacles: LegendObstacles) {
         let fontSize = 10 * pt
         let metrics = entries.map { renderer.measure(MathText.runs($0.label), size: fontSize) }
         let rowHeight = entries.indices.map { i -> Double in
@@ -81,10 +81,24 @@ struct Legend {
 /// What a `best` legend avoids, matplotlib's `_find_best_position`: the badness of a place is the number of
 /// line and polygon vertices in it, plus scatter points in it, plus text boxes it overlaps, plus lines and
 /// polygon outlines that cross it.
-struct LegendObstacles {
-    var paths: [[Point]] = []
-    var points: [Point] = []
-    var boxes: [Rect] = []
+public struct LegendObstacles {
+    /// Polylines in pixels.
+    public var paths: [[Point]] = []
+    /// Points in pixels.
+    public var points: [Point] = []
+    /// Boxes in pixels (text).
+    public var boxes: [Rect] = []
+
+    public init(paths: [[Point]] = [], points: [Point] = [], boxes: [Rect] = []) {
+        self.paths = paths
+        self.points = points
+        self.boxes = boxes
+    }
+
+    /// Both sets of obstacles.
+    public static func + (a: LegendObstacles, b: LegendObstacles) -> LegendObstacles {
+        LegendObstacles(paths: a.paths + b.paths, points: a.points + b.points, boxes: a.boxes + b.boxes)
+    }
 
     func badness(_ r: Rect) -> Int {
         var count = 0
