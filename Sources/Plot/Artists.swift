@@ -42,6 +42,12 @@ public protocol Artist3D {
     /// The nearest projected depth, by which collections are sorted; nil for artists drawn first, unsorted.
     func sortDepth(transform: Transform3D) -> Double?
     func draw(on renderer: Renderer, transform: Transform3D)
+    /// What a legend should not cover, in pixels.
+    func legendObstacles(transform: Transform3D) -> LegendObstacles
+}
+
+extension Artist3D {
+    public func legendObstacles(transform: Transform3D) -> LegendObstacles { LegendObstacles() }
 }
 
 /// One legend entry.
@@ -174,6 +180,11 @@ extension ScatterArtist: Artist2D, Artist3D {
         LegendObstacles(points: zip(x, y).map { t.pixel($0.0, $0.1) })
     }
 
+    public func legendObstacles(transform t: Transform3D) -> LegendObstacles {
+        let z = self.z!
+        return LegendObstacles(points: x.indices.map { t.pixel(x[$0], y[$0], z[$0]) })
+    }
+
     public func sortDepth(transform t: Transform3D) -> Double? {
         let z = self.z!
         return x.indices.map { t.projection.project(x[$0], y[$0], z[$0]).depth }.min() ?? 0
@@ -228,7 +239,9 @@ extension LineArtist: Artist2D, Artist3D {
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
-        LegendObstacles(paths: [zip(x, y).map { t.pixel($0.0, $0.1) }])
+        let points = zip(x, y).map { t.pixel($0.0, $0.1) }
+        // Markers without a line are points of data, as a scatter's are.
+        return width > 0 ? LegendObstacles(paths: [points]) : LegendObstacles(points: points)
     }
 
     public func sortDepth(transform: Transform3D) -> Double? { nil }
@@ -300,6 +313,17 @@ extension WireframeArtist: Artist3D {
 extension PolygonsArtist: Artist2D {
     public var dataPoints: (x: [Double], y: [Double]) {
         (polygons.flatMap { $0.map(\.0) }, polygons.flatMap { $0.map(\.1) })
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        // Filled polygons are data everywhere inside; outlines only where they run.
+        guard colors != nil else { return LegendObstacles(paths: polygons.map { $0.map { t.pixel($0.0, $0.1) } }) }
+        return LegendObstacles(boxes: polygons.map { polygon in
+            let points = polygon.map { t.pixel($0.0, $0.1) }
+            let xs = points.map(\.x), ys = points.map(\.y)
+            return Rect(x: xs.min() ?? 0, y: ys.min() ?? 0, width: (xs.max() ?? 0) - (xs.min() ?? 0),
+                        height: (ys.max() ?? 0) - (ys.min() ?? 0))
+        })
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {

@@ -97,7 +97,7 @@ public final class Axes {
                              pointsToPixels: figure.pointsToPixels)
     }
 
-    func draw(on renderer: Renderer, figure: Figure) {
+    func draw(on renderer: Renderer, figure: Figure, drawLegend: Bool = true) {
         let transform = transform(in: figure)
         let box = transform.box
         renderer.draw(Path.rectangle(box), style: PathStyle(fill: .white))
@@ -115,22 +115,28 @@ public final class Axes {
             artist.draw(on: renderer, transform: transform)
         }
         if clipped { renderer.popClip() }
-        drawFrame(on: renderer, transform: transform)
-        if let legendLocation {
+        let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
+                                     widthSpace: figure.subplotWidthSpace)
+        if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
+                // Right of the axes only beside the last column, where it covers no other panel; below elsewhere.
+                let lastColumn = cell.index % cell.columns == 0
+                let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
-                Legend(entries: entries).draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box,
-                                              location: legendLocation, avoiding: obstacles)
+                Legend(entries: entries, outsideAllowed: lastColumn).draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box,
+                                              below: labelsBottom, location: location, avoiding: obstacles)
             }
         }
     }
 
     func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
 
-    private func drawFrame(on renderer: Renderer, transform: AxesTransform) {
+    /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
+    private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool,
+                           widthSpace: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
         let limits = (transform.xLimits, transform.yLimits)
@@ -170,18 +176,27 @@ public final class Axes {
             leftmost = min(leftmost, corners.map(\.x).min()!)
         }
         // Spines over the data, as matplotlib draws them.
-        renderer.draw(Path.rectangle(box), style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
+        if topRightSpines {
+            renderer.draw(Path.rectangle(box), style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
+        } else {
+            renderer.draw(Path([Point(box.x, box.y), Point(box.x, box.maxY), Point(box.maxX, box.maxY)]),
+                          style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
+        }
+        var bottom = lowest
         if let xLabel {
-            renderer.drawText(MathText.runs(xLabel), size: fontSize, color: .black,
-                              anchor: Point(box.center.x, lowest + 4 * pt), horizontal: .center, vertical: .top)
+            let corners = renderer.drawText(MathText.runs(xLabel), size: fontSize, color: .black,
+                                            anchor: Point(box.center.x, lowest + 4 * pt), horizontal: .center,
+                                            vertical: .top)
+            bottom = corners.map(\.y).max() ?? bottom
         }
         if let yLabel {
             renderer.drawText(MathText.runs(yLabel), size: fontSize, color: .black,
                               anchor: Point(leftmost - 4 * pt, box.center.y), rotation: 90, horizontal: .center, vertical: .bottom)
         }
         if let title {
-            renderer.drawText(MathText.runs(title), size: 12 * pt, color: .black,
-                              anchor: Point(box.center.x, box.y - 6 * pt), horizontal: .center, vertical: .baseline)
+            renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
+                               width: box.width * (1 + widthSpace))
         }
+        return bottom
     }
 }

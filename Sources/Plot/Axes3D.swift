@@ -8,6 +8,8 @@ public final class Axes3D {
     public var xLabel: String?, yLabel: String?, zLabel: String?
     /// Elevation and azimuth of the camera in degrees.
     public var elevation = 30.0, azimuth = -60.0
+    /// Fixed z limits (before mplot3d's view margin); nil for the data's, with 5 % margins.
+    public var zLimits: (Double, Double)?
     /// Where the legend goes; nil for none. (As in mplot3d, `best` resolves to the upper right.)
     public var legendLocation: LegendLocation?
 
@@ -60,8 +62,8 @@ public final class Axes3D {
             ys += points.y
             zs += points.z
         }
-        return [xs, ys, zs].map {
-            let (lo, hi) = paddedLimits($0)
+        return [xs, ys, zs].enumerated().map { k, values in
+            let (lo, hi) = k == 2 ? (zLimits ?? paddedLimits(values)) : paddedLimits(values)
             let view = (hi - lo) / 48
             return (lo - view, hi + view)
         }
@@ -80,7 +82,7 @@ public final class Axes3D {
                     box: frame(in: figure), pointsToPixels: figure.pointsToPixels)
     }
 
-    func draw(on renderer: Renderer, figure: Figure) {
+    func draw(on renderer: Renderer, figure: Figure, drawLegend: Bool = true) {
         let transform = transform(in: figure)
         let pt = transform.pointsToPixels
         let box = transform.box
@@ -97,15 +99,28 @@ public final class Axes3D {
         }
 
         if let title {
-            renderer.drawText(MathText.runs(title), size: 12 * pt, color: .black,
-                              anchor: Point(box.center.x, box.y - 6 * pt), horizontal: .center, vertical: .baseline)
+            renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
+                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace))
         }
-        if let legendLocation {
+        if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
-                Legend(entries: entries).draw(on: renderer, pointsToPixels: pt, axes: box,
-                                              location: legendLocation == .best ? .upperRight : legendLocation,
-                                              avoiding: LegendObstacles())
+                // As in mplot3d, `best` is the upper right, unless a point would hide under it there: then the
+                // legend goes outside (right of the last column, below elsewhere).
+                let obstacles = artists.reduce(LegendObstacles()) { $0 + $1.legendObstacles(transform: transform) }
+                let lastColumn = cell.index % cell.columns == 0
+                var location = legendLocation
+                if location == .best {
+                    location = .upperRight
+                    let probe = Legend(entries: entries)
+                    if obstacles.hidesData(probe.frame(renderer: renderer, pointsToPixels: pt, axes: box,
+                                                       location: .upperRight)) {
+                        location = lastColumn ? .outsideRight : .outsideBelow
+                    }
+                }
+                if location == .outsideRight && !lastColumn { location = .outsideBelow }
+                Legend(entries: entries).draw(on: renderer, pointsToPixels: pt, axes: box, location: location,
+                                              avoiding: obstacles)
             }
         }
     }

@@ -41,6 +41,33 @@ extension Renderer {
         return (toPixels(dx, dy), corners)
     }
 
+    /// Draws a title centred over `width` pixels with its last baseline at `anchor`; a title wider than `width`
+    /// is broken at spaces (never inside `$...$`) into lines that fit, stacked upwards, so that it is read whole
+    /// rather than cut off at the figure's edge.
+    func drawTitle(_ text: String, size: Double, anchor: Point, width: Double, vertical: VerticalAlignment = .baseline) {
+        var words: [String] = []
+        var inMath = false
+        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if inMath, !words.isEmpty { words[words.count - 1] += " " + piece } else { words.append(String(piece)) }
+            if piece.filter({ $0 == "$" }).count % 2 == 1 { inMath.toggle() }
+        }
+        var lines: [String] = []
+        for word in words {
+            if let last = lines.last, measure(MathText.runs(last + " " + word), size: size).width <= width {
+                lines[lines.count - 1] = last + " " + word
+            } else {
+                lines.append(word)
+            }
+        }
+        // Top-aligned titles grow downwards, the others upwards.
+        let step = 1.2 * size
+        for (k, line) in lines.enumerated() {
+            let offset = vertical == .top ? Double(k) * step : -Double(lines.count - 1 - k) * step
+            drawText(MathText.runs(line), size: size, color: .black, anchor: Point(anchor.x, anchor.y + offset),
+                     horizontal: .center, vertical: vertical)
+        }
+    }
+
     /// Draws text aligned to `anchor`; returns the four corners of its box (for backgrounds and overlap tests).
     @discardableResult
     func drawText(_ runs: [TextRun], size: Double, color: Color, anchor: Point, rotation: Double = 0,

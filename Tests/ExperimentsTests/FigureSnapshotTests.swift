@@ -69,6 +69,33 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         }
     }
 
+    /// The paper style at a single-column size (3.25 × 2.4 in, the issue's acceptance size) at 100 dpi.
+    static func paperFigure(_ name: String) -> Figure {
+        let figure = figure(name)
+        figure.style = .paper
+        figure.width = 3.25
+        figure.height = 2.4
+        return figure
+    }
+
+    @Test(arguments: figureNames)
+    func paperFigureMatchesItsSnapshot(_ name: String) {
+        if let failure = snapshotFigure(Self.paperFigure(name), named: "paper." + name) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// The paper style records its resolution: a pHYs chunk of 300 dpi = 11 811 pixels per metre, after IHDR.
+    @Test func pngRecordsItsResolution() throws {
+        let figure = Self.paperFigure("xor-points")
+        figure.dpi = 300
+        let png = try PNGEncoder.encode(FigureFile.raster(figure), dpi: figure.dpi)
+        // IHDR: 975 × 720 pixels.
+        #expect(Array(png[16..<24]) == [0, 0, 3, 207, 0, 0, 2, 208])
+        let pHYs = try #require(png.indices.dropLast(4).first { png[$0..<($0 + 4)].elementsEqual("pHYs".utf8) })
+        #expect(Array(png[(pHYs + 4)..<(pHYs + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
+    }
+
     /// The tests can fail: drawing the Even points blue instead of red moves the hash past the tolerance.
     @Test func oneColourChangeBreaksTheSnapshot() throws {
         let changed = Figure(width: 7, height: 7)
