@@ -92,11 +92,14 @@ public final class Axes3D {
         // depth, farthest first.
         let keyed = artists.enumerated().map { (offset: $0.offset, artist: $0.element,
                                                 depth: $0.element.sortDepth(transform: transform)) }
+        // Nothing drawn outside the axes' cell, even data beyond fixed limits.
+        renderer.pushClip(figure.rect(of: cell))
         for item in keyed where item.depth == nil { item.artist.draw(on: renderer, transform: transform) }
         let collections = keyed.compactMap { item in item.depth.map { (item.offset, item.artist, $0) } }
         for (_, artist, _) in collections.sorted(by: { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }) {
             artist.draw(on: renderer, transform: transform)
         }
+        renderer.popClip()
 
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),

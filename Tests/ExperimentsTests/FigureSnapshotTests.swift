@@ -96,6 +96,32 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(Array(png[(pHYs + 4)..<(pHYs + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
     }
 
+    /// Translucent dots of one colour show their alpha once, whatever the dpi: the red half of `surfaces` is
+    /// (255, 127, 127) at 100 and at 300 dpi, as in the vector formats.
+    @Test(arguments: [100.0, 300.0])
+    func surfacesKeepTheirColourAtEveryResolution(_ dpi: Double) {
+        let figure = Self.figure("surfaces")
+        figure.dpi = dpi
+        let raster = FigureFile.raster(figure)
+        var light = 0, dark = 0
+        for k in stride(from: 0, to: raster.rgba.count, by: 4) where raster.rgba[k] == 255 && raster.rgba[k + 2] < 140 {
+            if raster.rgba[k + 1] >= 126 && raster.rgba[k + 1] <= 128 { light += 1 } else if raster.rgba[k + 1] < 100 { dark += 1 }
+        }
+        #expect(light > 20 * max(1, dark), "light \(light), dark \(dark)")
+    }
+
+    /// Dense scatters go into SVG and PDF as one image each (matplotlib's `rasterized=True`); text stays vector.
+    @Test func denseScattersAreRasterizedInVectorFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-raster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svg = folder.appendingPathComponent("surfaces.svg")
+        try FigureFile.write(Self.figure("surfaces"), to: svg.path)
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains("<image"))
+        #expect(text.utf8.count < 400_000)
+    }
+
     /// The tests can fail: drawing the Even points blue instead of red moves the hash past the tolerance.
     @Test func oneColourChangeBreaksTheSnapshot() throws {
         let changed = Figure(width: 7, height: 7)

@@ -180,8 +180,9 @@ public enum XORFigures {
             axes.plot(positive.map { inputs[$0].x }, positive.map { inputs[$0].y }, color: .green, width: 0, marker: .point, alpha: 0.5)
             axes.plot(negative.map { inputs[$0].x }, negative.map { inputs[$0].y }, color: .red, width: 0, marker: .point, alpha: 0.5)
             axes.title = panel.title
-            axes.xLabel = "$x$"
-            axes.yLabel = "$y$"
+            // Shared axes: x labelled on the bottom row, y on the left column.
+            if k >= 2 { axes.xLabel = "$x$" }
+            if k % 2 == 0 { axes.yLabel = "$y$" }
         }
         return figure
     }
