@@ -240,8 +240,8 @@ extension LineArtist: Artist2D, Artist3D {
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
         let points = zip(x, y).map { t.pixel($0.0, $0.1) }
-        // Markers without a line are points of data, as a scatter's are.
-        return width > 0 ? LegendObstacles(paths: [points]) : LegendObstacles(points: points)
+        // Markers are points of data, as a scatter's are; a line is a data line.
+        return LegendObstacles(points: marker == .none ? [] : points, dataLines: width > 0 ? [points] : [])
     }
 
     public func sortDepth(transform: Transform3D) -> Double? { nil }
@@ -353,7 +353,7 @@ extension SegmentsArtist: Artist2D {
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
-        LegendObstacles(paths: pixelSegments(t))
+        LegendObstacles(dataLines: pixelSegments(t))
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 /// A figure: a size, a resolution, an optional suptitle and a grid of 2-D and 3-D axes.
 ///
 /// Like matplotlib's `Figure`, it knows nothing of the output: `draw(on:)` lays it out for a `Renderer`.
@@ -116,10 +117,19 @@ public final class Figure {
             if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
             let left = subplotLeftEdge * w, right = subplotRightEdge * w
             let top = (1 - subplotTopEdge) * h, bottom = (1 - subplotBottomEdge) * h
-            let newLeft = pad + (left - b.x), newRight = w - pad - (b.maxX - right)
-            let newTop = pad + (top - b.y), newBottom = h - pad - (b.maxY - bottom)
-            // Keep at least a third of the figure for the axes, whatever the labels ask.
-            guard newRight - newLeft > w / 3, newBottom - newTop > h / 3 else { return }
+            let wantLeft = pad + (left - b.x), wantRight = w - pad - (b.maxX - right)
+            let wantTop = pad + (top - b.y), wantBottom = h - pad - (b.maxY - bottom)
+            // Keep at least a fifth of the figure for the axes, whatever the labels ask: when the labels want
+            // more, the margins shrink in proportion (something is cut off then, evenly, rather than the axes
+            // vanishing).
+            func squeeze(_ low: Double, _ high: Double, _ size: Double) -> (Double, Double) {
+                let margins = low + (size - high)
+                guard high - low < size / 5, margins > 0 else { return (low, high) }
+                let k = (size * 4 / 5) / margins
+                return (low * k, size - (size - high) * k)
+            }
+            let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
+            let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
             subplotLeftEdge = newLeft / w
             subplotRightEdge = newRight / w
             subplotTopEdge = 1 - newTop / h

@@ -140,20 +140,26 @@ public struct LegendObstacles {
     /// Boxes in pixels (text, and the bounding boxes of filled polygons: covering any part of one hides data).
     public var boxes: [Rect] = []
 
-    public init(paths: [[Point]] = [], points: [Point] = [], boxes: [Rect] = []) {
+    /// Data lines in pixels (plotted curves, not the outlines of fills): in the badness as paths, and a legend
+    /// across one hides data.
+    public var dataLines: [[Point]] = []
+
+    public init(paths: [[Point]] = [], points: [Point] = [], boxes: [Rect] = [], dataLines: [[Point]] = []) {
         self.paths = paths
         self.points = points
         self.boxes = boxes
+        self.dataLines = dataLines
     }
 
     /// Both sets of obstacles.
     public static func + (a: LegendObstacles, b: LegendObstacles) -> LegendObstacles {
-        LegendObstacles(paths: a.paths + b.paths, points: a.points + b.points, boxes: a.boxes + b.boxes)
+        LegendObstacles(paths: a.paths + b.paths, points: a.points + b.points, boxes: a.boxes + b.boxes,
+                        dataLines: a.dataLines + b.dataLines)
     }
 
     func badness(_ r: Rect) -> Int {
         var count = 0
-        for path in paths {
+        for path in paths + dataLines {
             count += path.reduce(0) { $0 + (r.contains($1) ? 1 : 0) }
             if crosses(path, r) { count += 1 }
         }
@@ -163,10 +169,11 @@ public struct LegendObstacles {
     }
 
     /// Whether a polyline enters the rectangle: a vertex inside, or a segment crossing one of its edges.
-    /// Whether a legend at `r` would hide data: a point or marker, a filled polygon or a text in it. (Lines and
-    /// the outlines of fills only count towards its badness: a legend may sit on a filled background.)
+    /// Whether a legend at `r` would hide data: a point or marker, a filled polygon, a text or a data line in it.
+    /// (The outlines of fills only count towards its badness: a legend may sit on a filled background.)
     func hidesData(_ r: Rect) -> Bool {
         points.contains(where: r.contains) || boxes.contains(where: { $0.intersects(r) })
+            || dataLines.contains { crosses($0, r) }
     }
 
     private func crosses(_ path: [Point], _ r: Rect) -> Bool {
