@@ -19,6 +19,8 @@ struct BackpropCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/backprop"
 
+    @OptionGroup var figures: FigureOptions
+
     func run() throws {
         let experiment = BackpropExperiment(seed: seed)
         func show(_ name: String, _ m: Matrix) {
@@ -41,6 +43,11 @@ struct BackpropCommand: ParsableCommand {
         do {
             try startRun(in: out)
             print("wrote " + (try OutputWriter(folder: out).writeReport(experiment.report)))
+            let dpi = figures.dpi
+            let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("gradients") {
+                BackpropExperiment.gradientsFigure(experiment, dpi: dpi)
+            }])
+            for path in written.paths { print("wrote " + path) }
         } catch {
             throw fail("\(error)")
         }

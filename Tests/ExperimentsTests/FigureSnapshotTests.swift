@@ -96,6 +96,16 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(Array(png[(pHYs + 4)..<(pHYs + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
     }
 
+    /// `backprop`'s gradients figure, in both styles.
+    @Test(arguments: ["notebook", "paper"])
+    func backpropFigureMatchesItsSnapshot(_ style: String) {
+        let figure = BackpropExperiment.gradientsFigure(BackpropExperiment(seed: 0))
+        figure.style = Style.named(style)!
+        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper.backprop-gradients" : "backprop-gradients") {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
     /// Translucent dots of one colour show their alpha once, whatever the dpi: the red half of `surfaces` is
     /// (255, 127, 127) at 100 and at 300 dpi, as in the vector formats.
     @Test(arguments: [100.0, 300.0])
