@@ -23,6 +23,8 @@ public final class Axes {
     /// Labels for `yTickValues` (one each), replacing the formatted values.
     public var yTickLabels: [String]?
 
+    /// A colour key beside the axes; the axes give it 15 % of their width.
+    public var colorBar: ColorBar?
     /// The artists in the order added (the legend's order, and the draw order among equal z-orders).
     public private(set) var artists: [any Artist2D] = []
 
@@ -88,7 +90,11 @@ public final class Axes {
     }
 
     /// The axes rectangle in pixels.
-    func frame(in figure: Figure) -> Rect { figure.rect(of: cell) }
+    func frame(in figure: Figure) -> Rect {
+        var r = figure.rect(of: cell)
+        if colorBar != nil { r.width *= 1 - ColorBar.fraction }
+        return r
+    }
 
     /// The axes' one transform, for a figure's current size and dpi.
     public func transform(in figure: Figure) -> AxesTransform {
@@ -115,6 +121,11 @@ public final class Axes {
             artist.draw(on: renderer, transform: transform)
         }
         if clipped { renderer.popClip() }
+        var outsideEdge: Double?
+        if let colorBar {
+            let bar = colorBar.rect(besides: box, cellWidth: figure.rect(of: cell).width)
+            outsideEdge = colorBar.draw(on: renderer, in: bar, pointsToPixels: transform.pointsToPixels)
+        }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
                                      widthSpace: figure.subplotWidthSpace)
         if let legendLocation, drawLegend {
@@ -127,7 +138,7 @@ public final class Axes {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
                 Legend(entries: entries, outsideAllowed: lastColumn).draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box,
-                                              below: labelsBottom, location: location, avoiding: obstacles)
+                                              below: labelsBottom, rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
         }
     }

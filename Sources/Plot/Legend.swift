@@ -27,7 +27,8 @@ struct Legend {
         var columnSpacing: Double, columns: Int, entryWidth: Double
     }
 
-    private func layout(renderer: Renderer, pointsToPixels pt: Double, axes: Rect, below: Double?) -> Layout {
+    private func layout(renderer: Renderer, pointsToPixels pt: Double, axes: Rect, below: Double?,
+                        rightOf: Double? = nil) -> Layout {
         let fontSize = 10 * pt
         let metrics = entries.map { renderer.measure(MathText.runs($0.label), size: fontSize) }
         let rowHeight = entries.indices.map { i -> Double in
@@ -64,7 +65,7 @@ struct Legend {
             case .lowerCenter: (x, y) = (centreX, bottom)
             case .upperCenter: (x, y) = (centreX, top)
             case .center: (x, y) = (centreX, centreY)
-            case .outsideRight: (x, y) = (axes.maxX + 0.02 * axes.width, axes.y)
+            case .outsideRight: (x, y) = (max(axes.maxX + 0.02 * axes.width, (rightOf ?? 0) + gap), axes.y)
             case .outsideBelow: (x, y) = (centreX, axes.maxY)
             }
             return Rect(x: x, y: y, width: width, height: height)
@@ -81,9 +82,10 @@ struct Legend {
     }
 
     /// Draws the legend for axes at `axes`; `below` is where the space under the axes and its labels begins.
+    /// `rightOf` is where the space right of the axes and what stands beside them (a colour bar) begins.
     func draw(on renderer: Renderer, pointsToPixels pt: Double, axes: Rect, below: Double? = nil,
-              location: LegendLocation, avoiding obstacles: LegendObstacles) {
-        let l = layout(renderer: renderer, pointsToPixels: pt, axes: axes, below: below)
+              rightOf: Double? = nil, location: LegendLocation, avoiding obstacles: LegendObstacles) {
+        let l = layout(renderer: renderer, pointsToPixels: pt, axes: axes, below: below, rightOf: rightOf)
         let (rect, rowHeight, fontSize) = (l.rect, l.rowHeight, l.fontSize)
         let (handleLength, handlePad, border, spacing) = (l.handleLength, l.handlePad, l.border, l.spacing)
         let columnSpacing = l.columnSpacing

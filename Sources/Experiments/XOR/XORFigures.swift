@@ -216,7 +216,8 @@ public enum XORFigures {
     /// boundary f = 0 drawn over it.
     public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
         guard let exact = net.exact, let counts = net.exactCounts else { return nil }
-        return PartitionFigure.make(exact, title: "net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
+        let title = "net \(net.label): \(counts.exactRegions) regions (\(grid)×\(grid) probes: \(counts.probeRegions))"
+        return PartitionFigure.make(exact, title: title,
                          showXORPoints: true, dpi: dpi)
     }
 
