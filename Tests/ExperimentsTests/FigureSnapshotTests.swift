@@ -3,6 +3,7 @@ import FoundationXML
 import SnapshotTesting
 import Testing
 import Plot
+import LinearAlgebra
 import PlotCairo
 @testable import Experiments
 
@@ -198,5 +199,38 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(Array(data[16..<24]) == [0, 0, 1, 94, 0, 0, 1, 94])
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: folder.appendingPathComponent("x.gif").path) }
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: "/nonexistent/folder/x.png") }
+    }
+}
+
+/// Snapshots of the notebook-000 and notebook-001 figures, in both styles, from small, fixed runs.
+@Suite(.serialized) struct NotebookFigureSnapshots {
+    /// Abstraction residuals at d_in = 16 over batches 4 … 64: the same crossing at b = d_in, in milliseconds.
+    static let abstractionTrials: [AbstractionExperiment.Trial] = {
+        var g = SeededGenerator(seed: 0)
+        return [4, 8, 16, 32, 64].map { try! AbstractionExperiment.trial(batch: $0, dIn: 16, using: &g) }
+    }()
+
+    /// The three NAC tasks, 300 iterations each (enough for distinct curves and matrices).
+    static let nacResults: [NACExperiment.Result] = NACExperiment.notebookTasks.map { task in
+        var short = task
+        short.iterations = 300
+        return try! NACExperiment.train(short, seed: 0)
+    }
+
+    static func figure(_ kind: String) -> Figure {
+        switch kind {
+        case "abstraction-residuals": return AbstractionExperiment.figure(abstractionTrials, dIn: 16)
+        case "nac-loss": return NACExperiment.lossFigure(nacResults)
+        default: return NACExperiment.matrixFigure(nacResults)
+        }
+    }
+
+    @Test(arguments: ["abstraction-residuals", "nac-loss", "nac-matrices"], ["notebook", "paper"])
+    func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
+        let figure = Self.figure(kind)
+        figure.style = Style.named(style)!
+        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
+            Issue.record(Comment(rawValue: failure))
+        }
     }
 }
