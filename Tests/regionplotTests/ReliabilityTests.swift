@@ -172,3 +172,30 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty)
     }
 }
+
+/// The figure options end to end: the acceptance command, on two figures.
+@Suite struct FigureOptionsEndToEnd {
+    @Test func paperFiguresHaveTheAskedSizeAndResolution() throws {
+        let out = temporaryFolder()
+        let r = try run(["--width", "2", "--style", "paper", "--figsize", "3.25x2.4", "--dpi", "300",
+                         "--only-figures", "xor-points,linear-regions", "--format", "png,pdf", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasSuffix(".json") }.sorted()
+        #expect(files == ["linear-regions.pdf", "linear-regions.png", "xor-points.pdf", "xor-points.png"])
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/xor-points.png")))
+        // IHDR 975 × 720, then pHYs: 11 811 pixels per metre (300 dpi) both ways, unit metre.
+        #expect(Array(png[16..<24]) == [0, 0, 3, 207, 0, 0, 2, 208])
+        let tag = Array("pHYs".utf8)
+        let at = try #require((0..<(png.count - 13)).first { Array(png[$0..<($0 + 4)]) == tag })
+        #expect(Array(png[(at + 4)..<(at + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
+        let pdf = try String(decoding: Data(contentsOf: URL(fileURLWithPath: out + "/xor-points.pdf")), as: UTF8.self)
+        #expect(pdf.contains("dpi=300"))
+    }
+
+    @Test func anUnknownFigureNameEndsInOneLine() throws {
+        let r = try run(["--width", "2", "--only-figures", "nosuch", "--out", temporaryFolder()])
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("regionplot: error: --only-figures: no figure named 'nosuch'"), "\(r.stderr)")
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1)
+    }
+}
