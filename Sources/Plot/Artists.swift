@@ -168,7 +168,9 @@ public struct SegmentsArtist {
 extension ScatterArtist: Artist2D, Artist3D {
     public var dataPoints: (x: [Double], y: [Double]) { (x, y) }
     public var dataPoints3D: (x: [Double], y: [Double], z: [Double]) { (x, y, z ?? []) }
-    public var legendHandle: LegendEntry? { label.map { LegendEntry(label: $0, line: nil, marker: (colors[0], diameter)) } }
+    public var legendHandle: LegendEntry? {
+        label.map { LegendEntry(label: $0, line: nil, marker: (colors[0], diameter)) }
+    }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
         let pt = t.pointsToPixels
@@ -234,7 +236,8 @@ extension LineArtist: Artist2D, Artist3D {
             renderer.draw(Path(points), style: PathStyle(stroke: color, lineWidth: width * pt, dash: dash))
         }
         if marker != .none {
-            renderer.draw(MarkerBatch(centers: points, diameter: markerDiameter * pt, colors: [color], edgeWidth: 1 * pt))
+            renderer.draw(MarkerBatch(centers: points, diameter: markerDiameter * pt, colors: [color],
+                                      edgeWidth: 1 * pt))
         }
     }
 
@@ -349,7 +352,8 @@ extension SegmentsArtist: Artist2D {
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
-        renderer.draw(Path(subpaths: pixelSegments(t)), style: PathStyle(stroke: color, lineWidth: width * t.pointsToPixels))
+        renderer.draw(Path(subpaths: pixelSegments(t)),
+                      style: PathStyle(stroke: color, lineWidth: width * t.pointsToPixels))
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {

@@ -137,8 +137,9 @@ public final class Axes {
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
-                Legend(entries: entries, outsideAllowed: lastColumn).draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box,
-                                              below: labelsBottom, rightOf: outsideEdge, location: location, avoiding: obstacles)
+                Legend(entries: entries, outsideAllowed: lastColumn)
+                    .draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, below: labelsBottom,
+                          rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
         }
     }

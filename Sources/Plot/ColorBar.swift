@@ -44,7 +44,8 @@ public struct ColorBar {
         }
         renderer.draw(Path.rectangle(bar), style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
         let fontSize = 10 * pt
-        let ticks = niceTicks(from: range.lowerBound, to: range.upperBound, maxBins: max(2, min(9, Int(bar.height / pt / 30))))
+        let bins = max(2, min(9, Int(bar.height / pt / 30)))
+        let ticks = niceTicks(from: range.lowerBound, to: range.upperBound, maxBins: bins)
         var right = bar.maxX + 3.5 * pt
         for (value, text) in zip(ticks, tickLabels(ticks)) {
             let y = bar.maxY - (value - range.lowerBound) / (span > 0 ? span : 1) * bar.height

@@ -70,7 +70,8 @@ struct Legend {
             }
             return Rect(x: x, y: y, width: width, height: height)
         }
-        return Layout(rect: rect, metrics: metrics, rowHeight: rowHeight, fontSize: fontSize, handleLength: handleLength,
+        return Layout(rect: rect, metrics: metrics, rowHeight: rowHeight, fontSize: fontSize,
+                      handleLength: handleLength,
                       handlePad: handlePad, border: border, spacing: spacing, columnSpacing: columnSpacing,
                       columns: columns, entryWidth: entryWidth)
     }
@@ -91,7 +92,7 @@ struct Legend {
         let columnSpacing = l.columnSpacing
         var chosen = location
         if location == .best {
-            let candidates = LegendLocation.allCases.filter { $0 != .best && $0 != .outsideRight && $0 != .outsideBelow }
+            let candidates = LegendLocation.allCases.filter { ![.best, .outsideRight, .outsideBelow].contains($0) }
             var bestCount = Int.max
             for candidate in candidates {
                 let count = obstacles.badness(rect(candidate))

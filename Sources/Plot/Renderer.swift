@@ -44,7 +44,8 @@ extension Renderer {
     /// Draws a title centred over `width` pixels with its last baseline at `anchor`; a title wider than `width`
     /// is broken at spaces (never inside `$...$`) into lines that fit, stacked upwards, so that it is read whole
     /// rather than cut off at the figure's edge.
-    func drawTitle(_ text: String, size: Double, anchor: Point, width: Double, vertical: VerticalAlignment = .baseline) {
+    func drawTitle(_ text: String, size: Double, anchor: Point, width: Double,
+                   vertical: VerticalAlignment = .baseline) {
         var words: [String] = []
         var inMath = false
         for piece in text.split(separator: " ", omittingEmptySubsequences: false) {

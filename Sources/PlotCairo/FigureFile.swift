@@ -95,7 +95,9 @@ public enum FigureFile {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
             // drawing; PNGEncoder writes the same pixels with one filter and a faster deflate.
-            do { try writeData(PNGEncoder.encode(raster(figure), dpi: figure.dpi), to: temporary) } catch let error as FigureWriteError {
+            do {
+                try writeData(PNGEncoder.encode(raster(figure), dpi: figure.dpi), to: temporary)
+            } catch let error as FigureWriteError {
                 // Name the file asked for, not the temporary one, and say the cause once.
                 throw FigureWriteError(path: path, problem: error.problem)
             }

@@ -15,23 +15,24 @@ struct FigureOptions: ParsableArguments {
     @Option(help: "Figure resolution in dots per inch (recorded in PNG and PDF).")
     var dpi: Double = 100
 
-    @Option(help: ArgumentHelp("Figure style: notebook (matplotlib's look, as the notebooks draw) or paper (colour-blind-safe "
-        + "palette, 8 pt text, thin lines, no top/right spines, fitted layout)."))
+    @Option(help: ArgumentHelp("Figure style: notebook (matplotlib's look, as the notebooks draw) or paper "
+        + "(colour-blind-safe palette, 8 pt text, thin lines, no top/right spines, fitted layout)."))
     var style: String = "notebook"
 
     @Option(help: "Figure size in inches, WIDTHxHEIGHT (e.g. 3.25x2.4); default: each figure's own.")
     var figsize: String?
 
-    @Option(help: ArgumentHelp("Figure width of a paper column: single (3.25 in) or double (6.75 in); the height keeps each "
-        + "figure's proportions."))
+    @Option(help: ArgumentHelp("Figure width of a paper column: single (3.25 in) or double (6.75 in); the height "
+        + "keeps each figure's proportions."))
     var column: String?
 
-    @Option(name: .customLong("font-size"), help: ArgumentHelp("Base text size in points (titles are 1.2 times it); default: "
-        + "the style's (notebook 10, paper 8)."))
+    @Option(name: .customLong("font-size"),
+            help: ArgumentHelp("Base text size in points (titles are 1.2 times it); default: the style's "
+                + "(notebook 10, paper 8)."))
     var fontSize: Double?
 
-    @Option(help: ArgumentHelp("Legends: off, best (placed where they cover the least data) or outside (right of the axes); "
-        + "default: each figure's own."))
+    @Option(help: ArgumentHelp("Legends: off, best (placed where they cover the least data) or outside (beside the "
+        + "axes); default: each figure's own."))
     var legend: String?
 
     // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
@@ -51,7 +52,8 @@ struct FigureOptions: ParsableArguments {
     /// How figures are drawn: the style, size, dpi, legends and selection these options ask for.
     func look() throws -> FigureLook {
         guard var chosen = Style.named(style) else {
-            throw ValidationError("--style must be one of \(Style.all.map(\.name).joined(separator: ", ")), got '\(style)'")
+            let names = Style.all.map(\.name).joined(separator: ", ")
+            throw ValidationError("--style must be one of \(names), got '\(style)'")
         }
         if let fontSize {
             guard fontSize.isFinite, fontSize >= 4, fontSize <= 40 else {
@@ -64,7 +66,8 @@ struct FigureOptions: ParsableArguments {
         if let figsize {
             let parts = figsize.lowercased().split(whereSeparator: { $0 == "x" || $0 == "×" }).compactMap { Double($0) }
             guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0.5 && $0 <= 50 }) else {
-                throw ValidationError("--figsize must be WIDTHxHEIGHT in inches, each between 0.5 and 50 (e.g. 3.25x2.4), "
+                throw ValidationError("--figsize must be WIDTHxHEIGHT in inches, each between 0.5 and 50 "
+                    + "(e.g. 3.25x2.4), "
                     + "got '\(figsize)'")
             }
             look.size = (parts[0], parts[1])
@@ -90,7 +93,8 @@ struct FigureOptions: ParsableArguments {
             }
         }
         if let onlyFigures {
-            let names = onlyFigures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let names = onlyFigures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
             guard !names.isEmpty else { throw ValidationError("--only-figures needs at least one figure name") }
             look.only = names
         }

@@ -17,7 +17,8 @@ struct OutputWriter {
     /// Style, size, legends and selection of the figures; nil keeps each figure as its recipe builds it.
     let look: FigureLook?
 
-    init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores, look: FigureLook? = nil) {
+    init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores,
+         look: FigureLook? = nil) {
         self.folder = folder
         self.formats = formats
         self.context = context

@@ -102,7 +102,8 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
     func backpropFigureMatchesItsSnapshot(_ style: String) {
         let figure = BackpropExperiment.gradientsFigure(BackpropExperiment(seed: 0))
         figure.style = Style.named(style)!
-        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper.backprop-gradients" : "backprop-gradients") {
+        let name = style == "paper" ? "paper.backprop-gradients" : "backprop-gradients"
+        if let failure = snapshotFigure(figure, named: name) {
             Issue.record(Comment(rawValue: failure))
         }
     }
@@ -116,7 +117,8 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         let raster = FigureFile.raster(figure)
         var light = 0, dark = 0
         for k in stride(from: 0, to: raster.rgba.count, by: 4) where raster.rgba[k] == 255 && raster.rgba[k + 2] < 140 {
-            if raster.rgba[k + 1] >= 126 && raster.rgba[k + 1] <= 128 { light += 1 } else if raster.rgba[k + 1] < 100 { dark += 1 }
+            let green = raster.rgba[k + 1]
+            if green >= 126 && green <= 128 { light += 1 } else if green < 100 { dark += 1 }
         }
         #expect(light > 20 * max(1, dark), "light \(light), dark \(dark)")
     }
