@@ -212,3 +212,14 @@ final class RecordingRenderer: Renderer {
         #expect(recorder.paths.contains { $0.1.stroke == Style.okabeIto[0] })
     }
 }
+
+@Suite struct LogTickLabels {
+    /// One form for every decade, as matplotlib's LogFormatterSciNotation: no "0.0001" beside "1e-06".
+    @Test func decadesAreTenToThePower() {
+        #expect(AxisScale.log.logLabel(1e-6) == "10⁻⁶")
+        #expect(AxisScale.log.logLabel(1e-4) == "10⁻⁴")
+        #expect(AxisScale.log.logLabel(1) == "10⁰")
+        #expect(AxisScale.log.logLabel(1000) == "10³")
+        #expect(AxisScale.log.logLabel(0.05) == "5×10⁻²")
+    }
+}
