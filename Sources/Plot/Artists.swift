@@ -8,6 +8,48 @@ public enum Marker: Sendable, Equatable {
     case point
 }
 
+/// Something drawn in 2-D axes, as matplotlib's `Artist`: the axes sorts its artists by `zOrder` at draw time
+/// (ties in the order added), takes its automatic limits from their data, asks each for a legend handle and for
+/// what a `best` legend should not cover, and hands each the axes' one transform.
+public protocol Artist2D {
+    /// Draw order: higher is drawn later (matplotlib: patches and collections 1, lines 2, text 3).
+    var zOrder: Double { get }
+    /// Whether drawing is clipped to the axes rectangle (text is not, as `plt.text`).
+    var clipsToAxes: Bool { get }
+    /// The data points that set automatic limits (none for artists that do not, such as text).
+    var dataPoints: (x: [Double], y: [Double]) { get }
+    /// The legend entry, if the artist has a label.
+    var legendHandle: LegendEntry? { get }
+    func draw(on renderer: Renderer, transform: AxesTransform)
+    /// What a legend placed by `best` should avoid covering, in pixels.
+    func legendObstacles(transform: AxesTransform, renderer: Renderer) -> LegendObstacles
+}
+
+extension Artist2D {
+    public var zOrder: Double { 1 }
+    public var clipsToAxes: Bool { true }
+    public var legendHandle: LegendEntry? { nil }
+    public func legendObstacles(transform: AxesTransform, renderer: Renderer) -> LegendObstacles { LegendObstacles() }
+}
+
+/// Something drawn in 3-D axes. mplot3d draws the artists it does not depth-sort (lines) first, in the order
+/// added, then the others farthest first by their nearest projected point (its `computed_zorder`).
+public protocol Artist3D {
+    /// The data points that set automatic limits.
+    var dataPoints3D: (x: [Double], y: [Double], z: [Double]) { get }
+    /// The legend entry, if the artist has a label.
+    var legendHandle: LegendEntry? { get }
+    /// The nearest projected depth, by which collections are sorted; nil for artists drawn first, unsorted.
+    func sortDepth(transform: Transform3D) -> Double?
+    func draw(on renderer: Renderer, transform: Transform3D)
+    /// What a legend should not cover, in pixels.
+    func legendObstacles(transform: Transform3D) -> LegendObstacles
+}
+
+extension Artist3D {
+    public func legendObstacles(transform: Transform3D) -> LegendObstacles { LegendObstacles() }
+}
+
 /// One legend entry.
 public struct LegendEntry {
     public var label: String
@@ -17,6 +59,14 @@ public struct LegendEntry {
     public var marker: (color: Color, diameter: Double)?
     /// Whether the handle's line is dashed.
     public var dashed = false
+
+    public init(label: String, line: (color: Color, width: Double)?, marker: (color: Color, diameter: Double)?,
+                dashed: Bool = false) {
+        self.label = label
+        self.line = line
+        self.marker = marker
+        self.dashed = dashed
+    }
 }
 
 /// Scatter of 2-D or 3-D points.
@@ -112,3 +162,207 @@ public struct SegmentsArtist {
     public var width: Double
     public var label: String?
 }
+
+// MARK: - Drawing
+
+extension ScatterArtist: Artist2D, Artist3D {
+    public var dataPoints: (x: [Double], y: [Double]) { (x, y) }
+    public var dataPoints3D: (x: [Double], y: [Double], z: [Double]) { (x, y, z ?? []) }
+    public var legendHandle: LegendEntry? {
+        label.map { LegendEntry(label: $0, line: nil, marker: (colors[0], diameter)) }
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        let pt = t.pointsToPixels
+        renderer.draw(MarkerBatch(centers: zip(x, y).map { t.pixel($0.0, $0.1) }, diameter: diameter * pt,
+                                  colors: colors, edgeWidth: edgeWidth * pt))
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        LegendObstacles(points: zip(x, y).map { t.pixel($0.0, $0.1) })
+    }
+
+    public func legendObstacles(transform t: Transform3D) -> LegendObstacles {
+        let z = self.z!
+        return LegendObstacles(points: x.indices.map { t.pixel(x[$0], y[$0], z[$0]) })
+    }
+
+    public func sortDepth(transform t: Transform3D) -> Double? {
+        let z = self.z!
+        return x.indices.map { t.projection.project(x[$0], y[$0], z[$0]).depth }.min() ?? 0
+    }
+
+    public func draw(on renderer: Renderer, transform t: Transform3D) {
+        let z = self.z!
+        let projected = x.indices.map { t.projection.project(x[$0], y[$0], z[$0]) }
+        let depths = projected.map(\.depth)
+        // Each scatter's points farthest first.
+        let sorted = x.indices.sorted { depths[$0] > depths[$1] }
+        var colors = self.colors
+        if depthShade, let dMin = depths.min() {
+            // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the root sum
+            // of squares of the projected extents.
+            func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
+            let scale = (pow(extent(projected.map(\.x)), 2) + pow(extent(projected.map(\.y)), 2)
+                + pow(extent(depths), 2)).squareRoot()
+            colors = sorted.map { i in
+                let c = self.colors[0]
+                let shade = scale > 0 ? min(1, max(0.3, 1 - (depths[i] - dMin) / scale)) : 1
+                return c.withAlpha(c.alpha * shade)
+            }
+        }
+        let centers = sorted.map { t.pixel(x[$0], y[$0], z[$0]) }
+        let pt = t.pointsToPixels
+        renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
+    }
+}
+
+extension LineArtist: Artist2D, Artist3D {
+    public var zOrder: Double { 2 }
+    public var dataPoints: (x: [Double], y: [Double]) { (x, y) }
+    public var dataPoints3D: (x: [Double], y: [Double], z: [Double]) { (x, y, z ?? []) }
+    public var legendHandle: LegendEntry? {
+        label.map {
+            LegendEntry(label: $0, line: width > 0 ? (color, width) : nil,
+                        marker: marker == .none ? nil : (color, markerDiameter), dashed: dashed)
+        }
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        let pt = t.pointsToPixels
+        let points = zip(x, y).map { t.pixel($0.0, $0.1) }
+        if width > 0 && points.count > 1 {
+            let dash = dashed ? [3.7 * width * pt, 1.6 * width * pt] : []
+            renderer.draw(Path(points), style: PathStyle(stroke: color, lineWidth: width * pt, dash: dash))
+        }
+        if marker != .none {
+            renderer.draw(MarkerBatch(centers: points, diameter: markerDiameter * pt, colors: [color],
+                                      edgeWidth: 1 * pt))
+        }
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        let points = zip(x, y).map { t.pixel($0.0, $0.1) }
+        // Markers are points of data, as a scatter's are; a line is a data line.
+        return LegendObstacles(points: marker == .none ? [] : points, dataLines: width > 0 ? [points] : [])
+    }
+
+    public func sortDepth(transform: Transform3D) -> Double? { nil }
+
+    public func draw(on renderer: Renderer, transform t: Transform3D) {
+        let z = self.z!
+        let points = x.indices.map { t.pixel(x[$0], y[$0], z[$0]) }
+        renderer.draw(Path(points), style: PathStyle(stroke: color, lineWidth: width * t.pointsToPixels))
+    }
+}
+
+extension FillArtist: Artist2D {
+    public var dataPoints: (x: [Double], y: [Double]) { (x + x, lower + upper) }
+
+    func outline(_ t: AxesTransform) -> [Point] {
+        zip(x, upper).map { t.pixel($0.0, $0.1) } + zip(x, lower).map { t.pixel($0.0, $0.1) }.reversed()
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        // Stroked in its own colour as well, so that neighbouring fills meet without a hairline seam.
+        renderer.draw(Path(outline(t), closed: true),
+                      style: PathStyle(fill: color, stroke: color, lineWidth: 0.5 * t.pointsToPixels))
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        LegendObstacles(paths: [outline(t)])
+    }
+}
+
+extension TextArtist: Artist2D {
+    public var zOrder: Double { 3 }
+    public var clipsToAxes: Bool { false }
+    public var dataPoints: (x: [Double], y: [Double]) { ([], []) }
+
+    private func layout(_ t: AxesTransform, _ renderer: Renderer) -> (runs: [TextRun], size: Double, anchor: Point) {
+        (MathText.runs(text), size * t.pointsToPixels, t.pixel(x, y))
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        let (runs, size, anchor) = layout(t, renderer)
+        renderer.drawText(runs, size: size, color: color, anchor: anchor, rotation: rotation,
+                          horizontal: horizontal, vertical: vertical, box: box.map { ($0.fill, $0.edge, 0.3 * size) })
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        let (runs, size, anchor) = layout(t, renderer)
+        let corners = renderer.textCorners(runs, size: size, anchor: anchor, rotation: rotation, horizontal: horizontal,
+                                           vertical: vertical, pad: box == nil ? 0 : 0.3 * size).corners
+        let xs = corners.map(\.x), ys = corners.map(\.y)
+        return LegendObstacles(boxes: [Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!,
+                                            height: ys.max()! - ys.min()!)])
+    }
+}
+
+extension WireframeArtist: Artist3D {
+    public var dataPoints3D: (x: [Double], y: [Double], z: [Double]) { (x, y, z) }
+    public var legendHandle: LegendEntry? { label.map { LegendEntry(label: $0, line: (color, width), marker: nil) } }
+
+    public func sortDepth(transform t: Transform3D) -> Double? {
+        x.indices.map { t.projection.project(x[$0], y[$0], z[$0]).depth }.min() ?? 0
+    }
+
+    public func draw(on renderer: Renderer, transform t: Transform3D) {
+        let polylines = self.polylines.map { $0.map { t.pixel($0.0, $0.1, $0.2) } }
+        renderer.draw(Path(subpaths: polylines), style: PathStyle(stroke: color, lineWidth: width * t.pointsToPixels))
+    }
+}
+
+extension PolygonsArtist: Artist2D {
+    public var dataPoints: (x: [Double], y: [Double]) {
+        (polygons.flatMap { $0.map(\.0) }, polygons.flatMap { $0.map(\.1) })
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        // Filled polygons are data everywhere inside; outlines only where they run.
+        guard colors != nil else { return LegendObstacles(paths: polygons.map { $0.map { t.pixel($0.0, $0.1) } }) }
+        return LegendObstacles(boxes: polygons.map { polygon in
+            let points = polygon.map { t.pixel($0.0, $0.1) }
+            let xs = points.map(\.x), ys = points.map(\.y)
+            return Rect(x: xs.min() ?? 0, y: ys.min() ?? 0, width: (xs.max() ?? 0) - (xs.min() ?? 0),
+                        height: (ys.max() ?? 0) - (ys.min() ?? 0))
+        })
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        for (polygon, color) in zip(polygons, colors ?? []) {
+            renderer.draw(Path(polygon.map { t.pixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
+        }
+        if let edgeColor, edgeWidth > 0 {
+            renderer.draw(Path(subpaths: polygons.map { $0.map { t.pixel($0.0, $0.1) } }, closed: true),
+                          style: PathStyle(stroke: edgeColor, lineWidth: edgeWidth * t.pointsToPixels, round: true))
+        }
+    }
+}
+
+extension SegmentsArtist: Artist2D {
+    public var zOrder: Double { 2 }
+    public var dataPoints: (x: [Double], y: [Double]) {
+        (segments.flatMap { [$0.0.0, $0.1.0] }, segments.flatMap { [$0.0.1, $0.1.1] })
+    }
+    public var legendHandle: LegendEntry? { label.map { LegendEntry(label: $0, line: (color, width), marker: nil) } }
+
+    func pixelSegments(_ t: AxesTransform) -> [[Point]] {
+        segments.map { [t.pixel($0.0.0, $0.0.1), t.pixel($0.1.0, $0.1.1)] }
+    }
+
+    public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        renderer.draw(Path(subpaths: pixelSegments(t)),
+                      style: PathStyle(stroke: color, lineWidth: width * t.pointsToPixels))
+    }
+
+    public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
+        LegendObstacles(dataLines: pixelSegments(t))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -8,17 +8,20 @@ public final class Axes3D {
     public var xLabel: String?, yLabel: String?, zLabel: String?
     /// Elevation and azimuth of the camera in degrees.
     public var elevation = 30.0, azimuth = -60.0
+    /// Fixed z limits (before mplot3d's view margin); nil for the data's, with 5 % margins.
+    public var zLimits: (Double, Double)?
     /// Where the legend goes; nil for none. (As in mplot3d, `best` resolves to the upper right.)
     public var legendLocation: LegendLocation?
 
-    var scatters: [ScatterArtist] = []
-    var lines: [LineArtist] = []
-    var wireframes: [WireframeArtist] = []
-    var order: [(kind: Int, index: Int)] = []
+    /// The artists in the order added (the legend's order).
+    public private(set) var artists: [any Artist3D] = []
     /// Colour-cycle position for artists without a colour.
     var cycle = 0
 
     init(cell: SubplotCell) { self.cell = cell }
+
+    /// Adds an artist.
+    public func add(_ artist: any Artist3D) { artists.append(artist) }
 
     /// `ax.scatter(xs, ys, zs, c=color, s=size, alpha=alpha)`: size is the area in pt² (mplot3d's default 20);
     /// with `depthShade` farther points are drawn lighter. Without a colour, the next of the tab10 cycle.
@@ -26,26 +29,23 @@ public final class Axes3D {
                         alpha: Double = 1, depthShade: Bool = true, label: String? = nil) {
         precondition(x.count == y.count && y.count == z.count)
         let c = (color ?? nextColor()).withAlpha(alpha)
-        scatters.append(ScatterArtist(x: x, y: y, z: z, colors: [c], diameter: size.squareRoot(), edgeWidth: 1,
-                                      label: label, depthShade: depthShade))
-        order.append((0, scatters.count - 1))
+        add(ScatterArtist(x: x, y: y, z: z, colors: [c], diameter: size.squareRoot(), edgeWidth: 1,
+                          label: label, depthShade: depthShade))
     }
 
     /// `ax.plot(xs, ys, zs=zs, c=color)`: a 3-D polyline.
     public func plot(_ x: [Double], _ y: [Double], _ z: [Double], color: Color? = nil, width: Double = 1.5, label: String? = nil) {
         precondition(x.count == y.count && y.count == z.count)
-        lines.append(LineArtist(x: x, y: y, z: z, color: color ?? nextColor(), width: width, marker: .none,
-                                markerDiameter: 0, label: label))
-        order.append((1, lines.count - 1))
+        add(LineArtist(x: x, y: y, z: z, color: color ?? nextColor(), width: width, marker: .none,
+                       markerDiameter: 0, label: label))
     }
 
     /// `ax.plot_wireframe(X, Y, Z, rstride=, cstride=)` over a `rows × columns` grid (row-major arrays).
     public func wireframe(x: [Double], y: [Double], z: [Double], rows: Int, columns: Int,
                           rowStride: Int = 1, columnStride: Int = 1, color: Color? = nil, width: Double = 1.5, label: String? = nil) {
         precondition(x.count == rows * columns && y.count == x.count && z.count == x.count)
-        wireframes.append(WireframeArtist(x: x, y: y, z: z, rows: rows, columns: columns, rowStride: rowStride,
-                                          columnStride: columnStride, color: color ?? nextColor(), width: width, label: label))
-        order.append((2, wireframes.count - 1))
+        add(WireframeArtist(x: x, y: y, z: z, rows: rows, columns: columns, rowStride: rowStride,
+                            columnStride: columnStride, color: color ?? nextColor(), width: width, label: label))
     }
 
     private func nextColor() -> Color {
@@ -56,11 +56,14 @@ public final class Axes3D {
     /// Data limits as mplot3d autoscales them: 5 % margins, then the view margin of 1/48 of that range on each side.
     public func limits() -> [(Double, Double)] {
         var xs: [Double] = [], ys: [Double] = [], zs: [Double] = []
-        for s in scatters { xs += s.x; ys += s.y; zs += s.z ?? [] }
-        for l in lines { xs += l.x; ys += l.y; zs += l.z ?? [] }
-        for w in wireframes { xs += w.x; ys += w.y; zs += w.z }
-        return [xs, ys, zs].map {
-            let (lo, hi) = paddedLimits($0)
+        for artist in artists {
+            let points = artist.dataPoints3D
+            xs += points.x
+            ys += points.y
+            zs += points.z
+        }
+        return [xs, ys, zs].enumerated().map { k, values in
+            let (lo, hi) = k == 2 ? (zLimits ?? paddedLimits(values)) : paddedLimits(values)
             let view = (hi - lo) / 48
             return (lo - view, hi + view)
         }
@@ -73,87 +76,65 @@ public final class Axes3D {
         return Rect(x: c.x + (c.width - side) / 2, y: c.y + (c.height - side) / 2, width: side, height: side)
     }
 
-    func draw(on renderer: Renderer, figure: Figure) {
-        let pt = figure.pointsToPixels
-        let box = frame(in: figure)
-        let lim = limits()
-        let projection = Projection3D(limits: lim, elevation: elevation, azimuth: azimuth)
-        // mplot3d's 2-D view limits of the projected plane.
-        let (lo, hi) = (-0.095, 0.09)
-        func toPixel(_ x: Double, _ y: Double, _ z: Double) -> Point {
-            let p = projection.project(x, y, z)
-            return Point(box.x + (p.x - lo) / (hi - lo) * box.width, box.maxY - (p.y - lo) / (hi - lo) * box.height)
-        }
-        drawBox(on: renderer, figure: figure, projection: projection, limits: lim, toPixel: toPixel)
+    /// The axes' one transform, for a figure's current size and dpi.
+    public func transform(in figure: Figure) -> Transform3D {
+        Transform3D(projection: Projection3D(limits: limits(), elevation: elevation, azimuth: azimuth),
+                    box: frame(in: figure), pointsToPixels: figure.pointsToPixels)
+    }
+
+    func draw(on renderer: Renderer, figure: Figure, drawLegend: Bool = true) {
+        let transform = transform(in: figure)
+        let pt = transform.pointsToPixels
+        let box = transform.box
+        drawBox(on: renderer, transform: transform)
 
         // mplot3d draws lines first, then collections (scatters, wireframes) sorted by their nearest projected
-        // depth, farthest first; each scatter's points farthest first too.
-        var collections: [(depth: Double, draw: () -> Void)] = []
-        for (kind, index) in order {
-            switch kind {
-            case 0:
-                let s = scatters[index]
-                let z = s.z!
-                let projected = s.x.indices.map { projection.project(s.x[$0], s.y[$0], z[$0]) }
-                let depths = projected.map(\.depth)
-                let sorted = s.x.indices.sorted { depths[$0] > depths[$1] }
-                var colors = s.colors
-                if s.depthShade, let dMin = depths.min() {
-                    // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the
-                    // root sum of squares of the projected extents.
-                    func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
-                    let scale = (pow(extent(projected.map(\.x)), 2) + pow(extent(projected.map(\.y)), 2) + pow(extent(depths), 2)).squareRoot()
-                    colors = sorted.map { i in
-                        let c = s.colors[0]
-                        let shade = scale > 0 ? min(1, max(0.3, 1 - (depths[i] - dMin) / scale)) : 1
-                        return c.withAlpha(c.alpha * shade)
-                    }
-                }
-                let centers = sorted.map { toPixel(s.x[$0], s.y[$0], z[$0]) }
-                collections.append((depths.min() ?? 0, { renderer.draw(MarkerBatch(centers: centers, diameter: s.diameter * pt, colors: colors, edgeWidth: s.edgeWidth * pt)) }))
-            case 1:
-                let l = lines[index]
-                let z = l.z!
-                let points = l.x.indices.map { toPixel(l.x[$0], l.y[$0], z[$0]) }
-                renderer.draw(Path(points), style: PathStyle(stroke: l.color, lineWidth: l.width * pt))
-            default:
-                let w = wireframes[index]
-                let polylines = w.polylines.map { $0.map { toPixel($0.0, $0.1, $0.2) } }
-                let nearest = w.x.indices.map { projection.project(w.x[$0], w.y[$0], w.z[$0]).depth }.min() ?? 0
-                collections.append((nearest, { renderer.draw(Path(subpaths: polylines), style: PathStyle(stroke: w.color, lineWidth: w.width * pt)) }))
-            }
+        // depth, farthest first.
+        let keyed = artists.enumerated().map { (offset: $0.offset, artist: $0.element,
+                                                depth: $0.element.sortDepth(transform: transform)) }
+        // Nothing drawn outside the axes' cell, even data beyond fixed limits.
+        renderer.pushClip(figure.rect(of: cell))
+        for item in keyed where item.depth == nil { item.artist.draw(on: renderer, transform: transform) }
+        let collections = keyed.compactMap { item in item.depth.map { (item.offset, item.artist, $0) } }
+        for (_, artist, _) in collections.sorted(by: { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }) {
+            artist.draw(on: renderer, transform: transform)
         }
-        for item in collections.enumerated().sorted(by: { $0.element.depth != $1.element.depth ? $0.element.depth > $1.element.depth : $0.offset < $1.offset }) {
-            item.element.draw()
-        }
+        renderer.popClip()
 
         if let title {
-            renderer.drawText(MathText.runs(title), size: 12 * pt, color: .black,
-                              anchor: Point(box.center.x, box.y - 6 * pt), horizontal: .center, vertical: .baseline)
+            renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
+                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace))
         }
-        if let legendLocation {
+        if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
-                Legend(entries: entries).draw(on: renderer, figure: figure, axes: box,
-                                              location: legendLocation == .best ? .upperRight : legendLocation, avoiding: LegendObstacles())
+                // As in mplot3d, `best` is the upper right, unless a point would hide under it there: then the
+                // legend goes outside (right of the last column, below elsewhere).
+                let obstacles = artists.reduce(LegendObstacles()) { $0 + $1.legendObstacles(transform: transform) }
+                let lastColumn = cell.index % cell.columns == 0
+                var location = legendLocation
+                if location == .best {
+                    location = .upperRight
+                    let probe = Legend(entries: entries)
+                    if obstacles.hidesData(probe.frame(renderer: renderer, pointsToPixels: pt, axes: box,
+                                                       location: .upperRight)) {
+                        location = lastColumn ? .outsideRight : .outsideBelow
+                    }
+                }
+                if location == .outsideRight && !lastColumn { location = .outsideBelow }
+                Legend(entries: entries).draw(on: renderer, pointsToPixels: pt, axes: box, location: location,
+                                              avoiding: obstacles)
             }
         }
     }
 
-    func legendEntries() -> [LegendEntry] {
-        order.compactMap { kind, index in
-            switch kind {
-            case 0: let s = scatters[index]; return s.label.map { LegendEntry(label: $0, line: nil, marker: (s.colors[0], s.diameter)) }
-            case 1: let l = lines[index]; return l.label.map { LegendEntry(label: $0, line: (l.color, l.width), marker: nil) }
-            default: let w = wireframes[index]; return w.label.map { LegendEntry(label: $0, line: (w.color, w.width), marker: nil) }
-            }
-        }
-    }
+    func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
 
     /// Panes, grid, axis lines, ticks, tick labels and axis labels.
-    private func drawBox(on renderer: Renderer, figure: Figure, projection: Projection3D, limits lim: [(Double, Double)],
-                         toPixel: (Double, Double, Double) -> Point) {
-        let pt = figure.pointsToPixels
+    private func drawBox(on renderer: Renderer, transform: Transform3D) {
+        let pt = transform.pointsToPixels
+        let projection = transform.projection
+        let lim = projection.limits
         let w = projection.towardsEye
         // For each axis, the pane is the face farther from the eye; the other value is the "front".
         let pane = (0..<3).map { w[$0] > 0 ? lim[$0].0 : lim[$0].1 }
@@ -164,7 +145,7 @@ public final class Axes3D {
             for (axis, v) in others { c[axis] = v }
             return (c[0], c[1], c[2])
         }
-        func px(_ p: (Double, Double, Double)) -> Point { toPixel(p.0, p.1, p.2) }
+        func px(_ p: (Double, Double, Double)) -> Point { transform.pixel(p.0, p.1, p.2) }
 
         let paneColor = Color(0.95, 0.95, 0.95, alpha: 0.5)
         for k in 0..<3 {
@@ -174,7 +155,7 @@ public final class Axes3D {
             renderer.draw(Path(corners, closed: true), style: PathStyle(fill: paneColor, stroke: paneColor, lineWidth: 1 * pt))
         }
 
-        let bins = min(9, max(1, Int((frame(in: figure).width / pt) / 30)))
+        let bins = min(9, max(1, Int((transform.box.width / pt) / 30)))
         let ticks = (0..<3).map { niceTicks(from: lim[$0].0, to: lim[$0].1, maxBins: bins, rawStepFactor: 23.0 / 24) }
         // Grid: for each axis's ticks, a line across each of the two panes that contain that axis.
         let gridStyle = PathStyle(stroke: Color(hex: "#b0b0b0"), lineWidth: 0.8 * pt)

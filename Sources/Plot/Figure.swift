@@ -1,9 +1,10 @@
+import Foundation
 /// A figure: a size, a resolution, an optional suptitle and a grid of 2-D and 3-D axes.
 ///
 /// Like matplotlib's `Figure`, it knows nothing of the output: `draw(on:)` lays it out for a `Renderer`.
 public final class Figure {
     /// Size in inches.
-    public let width: Double, height: Double
+    public var width: Double, height: Double
     /// Pixels per inch; fonts and line widths given in points scale with it.
     public var dpi: Double
     /// Title over all subplots (matplotlib's `suptitle`).
@@ -11,6 +12,13 @@ public final class Figure {
     /// The right edge of the subplot grid as a fraction of the width (`plt.subplots_adjust(right=...)`), to
     /// leave room for a legend outside the axes.
     public var subplotRightEdge = Figure.subplotRight
+    /// The other edges of the subplot grid, as fractions of the figure (matplotlib's `subplots_adjust`).
+    public var subplotLeftEdge = Figure.subplotLeft, subplotBottomEdge = Figure.subplotBottom
+    public var subplotTopEdge = Figure.subplotTop
+    /// The gaps between subplots as fractions of a subplot's width and height (matplotlib's wspace, hspace).
+    public var subplotWidthSpace = Figure.wspace, subplotHeightSpace = Figure.hspace
+    /// How the figure is drawn: text size, line scale, spines, layout, palette.
+    public var style = Style.notebook
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
 
@@ -51,36 +59,129 @@ public final class Figure {
         return axes
     }
 
+    /// Puts every legend of the figure at `location` (nil hides them all); axes without a legend keep none.
+    public func moveLegends(to location: LegendLocation?) {
+        for panel in panels {
+            switch panel {
+            case .axes(let a): if a.legendLocation != nil { a.legendLocation = location }
+            case .axes3D(let a): if a.legendLocation != nil { a.legendLocation = location }
+            }
+        }
+    }
+
     /// Points → pixels.
     public var pointsToPixels: Double { dpi / 72 }
 
-    /// Draws the whole figure.
+    /// Draws the whole figure in its style.
     public func draw(on renderer: Renderer) {
+        // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
+        // legend moved outside); a fitted style always fits.
+        fitLayout(measuringWith: renderer, always: style.tightLayout)
+        drawContents(on: style == .notebook ? renderer : StyledRenderer(renderer, style: style))
+    }
+
+    private func drawContents(on renderer: Renderer) {
         let w = Double(pixelWidth), h = Double(pixelHeight)
         renderer.draw(Path.rectangle(Rect(x: 0, y: 0, width: w, height: h)), style: PathStyle(fill: .white))
+        var legendsDrawn: [[String]] = []
         for panel in panels {
+            let labels: [String]
             switch panel {
-            case .axes(let a): a.draw(on: renderer, figure: self)
-            case .axes3D(let a): a.draw(on: renderer, figure: self)
+            case .axes(let a): labels = a.legendLocation == nil ? [] : a.legendEntries().map(\.label)
+            case .axes3D(let a): labels = a.legendLocation == nil ? [] : a.legendEntries().map(\.label)
+            }
+            let legend = !(style.mergeRepeatedLegends && legendsDrawn.contains { Set($0) == Set(labels) })
+            if !labels.isEmpty { legendsDrawn.append(labels) }
+            switch panel {
+            case .axes(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
+            case .axes3D(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
             }
         }
         if let suptitle {
             // matplotlib: 'large' (12 pt) at y = 0.98, centred, top-aligned.
-            renderer.drawText(MathText.runs(suptitle), size: 12 * pointsToPixels, color: .black,
-                              anchor: Point(w / 2, 0.02 * h), horizontal: .center, vertical: .top)
+            renderer.drawTitle(suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
+                               vertical: .top)
+        }
+    }
+
+    /// matplotlib's `tight_layout`, simplified: draws the figure without ink, measures how far labels, titles and
+    /// legends reach beyond the subplot grid, and moves the grid's edges so that everything fits with a small pad.
+    /// Twice, because text keeps its size while the axes grow or shrink.
+    private func fitLayout(measuringWith measurer: Renderer, always: Bool) {
+        let w = Double(pixelWidth), h = Double(pixelHeight)
+        let pad = 4 * pointsToPixels
+        for pass in 0..<2 {
+            let ink = InkBoundsRenderer(measuringWith: measurer)
+            drawContents(on: StyledRenderer(ink, style: style))
+            guard let b = ink.bounds else { return }
+            if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
+            let left = subplotLeftEdge * w, right = subplotRightEdge * w
+            let top = (1 - subplotTopEdge) * h, bottom = (1 - subplotBottomEdge) * h
+            let wantLeft = pad + (left - b.x), wantRight = w - pad - (b.maxX - right)
+            let wantTop = pad + (top - b.y), wantBottom = h - pad - (b.maxY - bottom)
+            // Keep at least a fifth of the figure for the axes, whatever the labels ask: when the labels want
+            // more, the margins shrink in proportion (something is cut off then, evenly, rather than the axes
+            // vanishing).
+            func squeeze(_ low: Double, _ high: Double, _ size: Double) -> (Double, Double) {
+                let margins = low + (size - high)
+                guard high - low < size / 5, margins > 0 else { return (low, high) }
+                let k = (size * 4 / 5) / margins
+                return (low * k, size - (size - high) * k)
+            }
+            let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
+            let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
+            subplotLeftEdge = newLeft / w
+            subplotRightEdge = newRight / w
+            subplotTopEdge = 1 - newTop / h
+            subplotBottomEdge = 1 - newBottom / h
+            if always { fitPanelGaps(measuringWith: measurer, pad: pad) }
+        }
+    }
+
+    /// Sets the gaps between subplots so that each panel's labels and title clear its neighbours': the widest
+    /// reach to the right plus the widest to the left, and the deepest below plus the tallest above, plus a pad.
+    private func fitPanelGaps(measuringWith measurer: Renderer, pad: Double) {
+        var reach = (left: 0.0, right: 0.0, top: 0.0, bottom: 0.0)
+        var columns = 1, rows = 1
+        var cellSize = (width: 0.0, height: 0.0)
+        for panel in panels {
+            let ink = InkBoundsRenderer(measuringWith: measurer)
+            let styled = StyledRenderer(ink, style: style)
+            let cell: SubplotCell, box: Rect
+            switch panel {
+            case .axes(let a): a.draw(on: styled, figure: self); cell = a.cell; box = a.frame(in: self)
+            case .axes3D(let a): a.draw(on: styled, figure: self); cell = a.cell; box = rect(of: a.cell)
+            }
+            guard let b = ink.bounds else { continue }
+            columns = max(columns, cell.columns)
+            rows = max(rows, cell.rows)
+            let r = rect(of: cell)
+            cellSize = (r.width, r.height)
+            let (row, column) = ((cell.index - 1) / cell.columns, (cell.index - 1) % cell.columns)
+            // Only reaches towards a neighbour matter here; the outer margins are fitted by the caller.
+            if column > 0 { reach.left = max(reach.left, box.x - b.x) }
+            if column < cell.columns - 1 { reach.right = max(reach.right, b.maxX - box.maxX) }
+            if row > 0 { reach.top = max(reach.top, box.y - b.y) }
+            if row < cell.rows - 1 { reach.bottom = max(reach.bottom, b.maxY - box.maxY) }
+        }
+        if columns > 1, cellSize.width > 0 {
+            subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / cellSize.width))
+        }
+        if rows > 1, cellSize.height > 0 {
+            subplotHeightSpace = min(1, max(0.05, (reach.top + reach.bottom + pad) / cellSize.height))
         }
     }
 
     /// The pixel rectangle of a subplot cell.
     func rect(of cell: SubplotCell) -> Rect {
         let w = Double(pixelWidth), h = Double(pixelHeight)
-        let totalWidth = (subplotRightEdge - Figure.subplotLeft) * w
-        let totalHeight = (Figure.subplotTop - Figure.subplotBottom) * h
-        let cellWidth = totalWidth / (Double(cell.columns) + Figure.wspace * Double(cell.columns - 1))
-        let cellHeight = totalHeight / (Double(cell.rows) + Figure.hspace * Double(cell.rows - 1))
+        let totalWidth = (subplotRightEdge - subplotLeftEdge) * w
+        let totalHeight = (subplotTopEdge - subplotBottomEdge) * h
+        let cellWidth = totalWidth / (Double(cell.columns) + subplotWidthSpace * Double(cell.columns - 1))
+        let cellHeight = totalHeight / (Double(cell.rows) + subplotHeightSpace * Double(cell.rows - 1))
         let row = (cell.index - 1) / cell.columns, column = (cell.index - 1) % cell.columns
-        let x = Figure.subplotLeft * w + Double(column) * cellWidth * (1 + Figure.wspace)
-        let y = (1 - Figure.subplotTop) * h + Double(row) * cellHeight * (1 + Figure.hspace)
+        let x = subplotLeftEdge * w + Double(column) * cellWidth * (1 + subplotWidthSpace)
+        let y = (1 - subplotTopEdge) * h + Double(row) * cellHeight * (1 + subplotHeightSpace)
         return Rect(x: x, y: y, width: cellWidth, height: cellHeight)
     }
 }

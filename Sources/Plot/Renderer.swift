@@ -15,11 +15,10 @@ public protocol Renderer: AnyObject {
 }
 
 extension Renderer {
-    /// Draws text aligned to `anchor`; returns the four corners of its box (for backgrounds and overlap tests).
-    @discardableResult
-    func drawText(_ runs: [TextRun], size: Double, color: Color, anchor: Point, rotation: Double = 0,
-                  horizontal: HorizontalAlignment, vertical: VerticalAlignment,
-                  box: (fill: Color, edge: Color, pad: Double)? = nil) -> [Point] {
+    /// Where text aligned to `anchor` goes: the baseline origin and the four corners of its box grown by `pad`.
+    func textCorners(_ runs: [TextRun], size: Double, anchor: Point, rotation: Double = 0,
+                     horizontal: HorizontalAlignment, vertical: VerticalAlignment,
+                     pad: Double = 0) -> (origin: Point, corners: [Point]) {
         let m = measure(runs, size: size)
         let dx: Double
         switch horizontal { case .left: dx = 0; case .center: dx = -m.width / 2; case .right: dx = -m.width }
@@ -37,13 +36,50 @@ extension Renderer {
         func toPixels(_ x: Double, _ y: Double) -> Point {
             Point(anchor.x + x * c - y * s, anchor.y - (x * s + y * c))
         }
-        let pad = box?.pad ?? 0
         let corners = [toPixels(dx - pad, dy - m.descent - pad), toPixels(dx + m.width + pad, dy - m.descent - pad),
                        toPixels(dx + m.width + pad, dy + m.ascent + pad), toPixels(dx - pad, dy + m.ascent + pad)]
+        return (toPixels(dx, dy), corners)
+    }
+
+    /// Draws a title centred over `width` pixels with its last baseline at `anchor`; a title wider than `width`
+    /// is broken at spaces (never inside `$...$`) into lines that fit, stacked upwards, so that it is read whole
+    /// rather than cut off at the figure's edge.
+    func drawTitle(_ text: String, size: Double, anchor: Point, width: Double,
+                   vertical: VerticalAlignment = .baseline) {
+        var words: [String] = []
+        var inMath = false
+        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if inMath, !words.isEmpty { words[words.count - 1] += " " + piece } else { words.append(String(piece)) }
+            if piece.filter({ $0 == "$" }).count % 2 == 1 { inMath.toggle() }
+        }
+        var lines: [String] = []
+        for word in words {
+            if let last = lines.last, measure(MathText.runs(last + " " + word), size: size).width <= width {
+                lines[lines.count - 1] = last + " " + word
+            } else {
+                lines.append(word)
+            }
+        }
+        // Top-aligned titles grow downwards, the others upwards.
+        let step = 1.2 * size
+        for (k, line) in lines.enumerated() {
+            let offset = vertical == .top ? Double(k) * step : -Double(lines.count - 1 - k) * step
+            drawText(MathText.runs(line), size: size, color: .black, anchor: Point(anchor.x, anchor.y + offset),
+                     horizontal: .center, vertical: vertical)
+        }
+    }
+
+    /// Draws text aligned to `anchor`; returns the four corners of its box (for backgrounds and overlap tests).
+    @discardableResult
+    func drawText(_ runs: [TextRun], size: Double, color: Color, anchor: Point, rotation: Double = 0,
+                  horizontal: HorizontalAlignment, vertical: VerticalAlignment,
+                  box: (fill: Color, edge: Color, pad: Double)? = nil) -> [Point] {
+        let (origin, corners) = textCorners(runs, size: size, anchor: anchor, rotation: rotation,
+                                            horizontal: horizontal, vertical: vertical, pad: box?.pad ?? 0)
         if let box {
             draw(Path(corners, closed: true), style: PathStyle(fill: box.fill, stroke: box.edge, lineWidth: 1))
         }
-        drawText(runs, size: size, color: color, origin: toPixels(dx, dy), rotation: rotation)
+        drawText(runs, size: size, color: color, origin: origin, rotation: rotation)
         return corners
     }
 }

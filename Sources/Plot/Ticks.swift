@@ -122,9 +122,14 @@ public enum AxisScale: Sendable {
         }
     }
 
-    private func logLabel(_ v: Double) -> String {
-        if v >= 1 && v < 1e6 { return String(Int(v.rounded())) }
-        if v < 1 && v >= 1e-4 { return String(format: "%g", v) }
-        return String(format: "%.0e", v)
+    /// matplotlib's `LogFormatterSciNotation`: every label in one form, 10ᵏ (or m×10ᵏ between decades), rather
+    /// than "0.0001" beside "1e-06".
+    func logLabel(_ v: Double) -> String {
+        let k = Int(log10(v).rounded(.down) + (log10(v) - log10(v).rounded(.down) > 1 - 1e-9 ? 1 : 0))
+        let m = Int((v / pow(10, Double(k))).rounded())
+        let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
+                                                    "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+        let exponent = String(String(k).map { superscripts[$0] ?? $0 })
+        return m == 1 ? "10" + exponent : "\(m)×10" + exponent
     }
 }

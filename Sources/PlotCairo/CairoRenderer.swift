@@ -47,6 +47,33 @@ public final class CairoRenderer: Renderer {
 
     /// Dense small markers on a raster: one small mask per marker instead of tracing thousands of arcs.
     /// Each marker is composited on its own, as matplotlib's Agg backend does, so overlaps stack their alpha.
+    /// Marker batches at least this large are drawn as an image inside SVG and PDF (matplotlib's
+    /// `rasterized=True`), so that a scatter of a hundred thousand dots does not make a file of megabytes.
+    public static let rasterizeMarkersAbove = 1000
+
+    /// Draws a dense marker batch into an image at the figure's resolution (vector user space is figure pixels)
+    /// over the part of the clip it covers, and paints that image; text and lines around it stay vector.
+    private func rasterize(_ markers: MarkerBatch, radius: Double) {
+        var (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0)
+        cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        let xs = markers.centers.map(\.x).filter(\.isFinite), ys = markers.centers.map(\.y).filter(\.isFinite)
+        guard let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max() else { return }
+        let left = max(x0, minX - radius - 1).rounded(.down), top = max(y0, minY - radius - 1).rounded(.down)
+        let right = min(x1, maxX + radius + 1).rounded(.up), bottom = min(y1, maxY + radius + 1).rounded(.up)
+        guard right > left, bottom > top else { return }
+        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
+        defer { cairo_surface_destroy(image) }
+        let imageContext = cairo_create(image)!
+        cairo_translate(imageContext, -left, -top)
+        CairoRenderer(context: imageContext, isRaster: true).draw(markers)
+        cairo_destroy(imageContext)
+        cairo_surface_flush(image)
+        cairo_save(context)
+        cairo_set_source_surface(context, image, left, top)
+        cairo_paint(context)
+        cairo_restore(context)
+    }
+
     private func stampMarkers(_ markers: MarkerBatch, radius: Double) {
         var lastColor: Color? = nil
         for (i, c) in markers.centers.enumerated() {
@@ -97,7 +124,24 @@ public final class CairoRenderer: Renderer {
         let radius = (markers.diameter + markers.edgeWidth) / 2
         guard radius > 0, !markers.centers.isEmpty else { return }
         cairo_new_path(context)
+        if !isRaster && markers.centers.count >= CairoRenderer.rasterizeMarkersAbove {
+            rasterize(markers, radius: radius)
+            return
+        }
         if isRaster && markers.centers.count >= 200 && radius <= 6 {
+            if markers.colors.count == 1 && markers.colors[0].alpha < 1 {
+                // Overlapping translucent markers of one colour show their alpha once, as the one-path fill of
+                // the vector formats does: stamped opaque into a group, then painted at the alpha, so that the
+                // colour does not depend on how much the dots overlap at this dpi, nor on the format.
+                let color = markers.colors[0]
+                cairo_push_group(context)
+                var opaque = markers
+                opaque.colors = [color.withAlpha(1)]
+                stampMarkers(opaque, radius: (radius * 8).rounded() / 8)
+                cairo_pop_group_to_source(context)
+                cairo_paint_with_alpha(context, color.alpha)
+                return
+            }
             stampMarkers(markers, radius: (radius * 8).rounded() / 8)
             return
         }

@@ -95,7 +95,9 @@ public enum FigureFile {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
             // drawing; PNGEncoder writes the same pixels with one filter and a faster deflate.
-            do { try writeData(PNGEncoder.encode(raster(figure)), to: temporary) } catch let error as FigureWriteError {
+            do {
+                try writeData(PNGEncoder.encode(raster(figure), dpi: figure.dpi), to: temporary)
+            } catch let error as FigureWriteError {
                 // Name the file asked for, not the temporary one, and say the cause once.
                 throw FigureWriteError(path: path, problem: error.problem)
             }
@@ -104,6 +106,12 @@ public enum FigureFile {
             // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels.
             let (wPt, hPt) = (figure.width * 72, figure.height * 72)
             let surface = format == .svg ? cairo_svg_surface_create(temporary, wPt, hPt)! : cairo_pdf_surface_create(temporary, wPt, hPt)!
+            if format == .pdf {
+                // The page size records the figure's size; the keywords record the resolution it was drawn for.
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS,
+                                               "dpi=\(Int(figure.dpi.rounded())); style=\(figure.style.name)")
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "regionplot")
+            }
             let context = cairo_create(surface)!
             cairo_scale(context, 72 / figure.dpi, 72 / figure.dpi)
             figure.draw(on: CairoRenderer(context: context))

@@ -7,21 +7,131 @@ import Support
 
 // What every subcommand shares: figure options, report writing and the one-line error.
 
-/// Options shared by the figure-writing notebook commands.
+/// Options shared by every command that draws figures.
 struct FigureOptions: ParsableArguments {
     @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
     var format: String = "png"
 
-    @Option(help: "Figure resolution in dots per inch (PNG).")
+    @Option(help: "Figure resolution in dots per inch (recorded in PNG and PDF).")
     var dpi: Double = 100
+
+    @Option(help: ArgumentHelp("Figure style: notebook (matplotlib's look, as the notebooks draw) or paper "
+        + "(colour-blind-safe palette, 8 pt text, thin lines, no top/right spines, fitted layout)."))
+    var style: String = "notebook"
+
+    @Option(help: "Figure size in inches, WIDTHxHEIGHT (e.g. 3.25x2.4); default: each figure's own.")
+    var figsize: String?
+
+    @Option(help: ArgumentHelp("Figure width of a paper column: single (3.25 in) or double (6.75 in); the height "
+        + "keeps each figure's proportions."))
+    var column: String?
+
+    @Option(name: .customLong("font-size"),
+            help: ArgumentHelp("Base text size in points (titles are 1.2 times it); default: the style's "
+                + "(notebook 10, paper 8)."))
+    var fontSize: Double?
+
+    @Option(help: ArgumentHelp("Legends: off, best (placed where they cover the least data) or outside (beside the "
+        + "axes); default: each figure's own."))
+    var legend: String?
+
+    // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
+    @Option(name: .customLong("only-figures"),
+            help: "Draw only these figures, comma-separated file stems (e.g. linear-regions,partition-a).")
+    var onlyFigures: String?
 
     func validate() throws {
         guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
         _ = try parseFormats(format)
+        _ = try look()
     }
 
     /// The formats of `--format`.
     func formats() throws -> [ImageFormat] { try parseFormats(format) }
+
+    /// How figures are drawn: the style, size, dpi, legends and selection these options ask for.
+    func look() throws -> FigureLook {
+        guard var chosen = Style.named(style) else {
+            let names = Style.all.map(\.name).joined(separator: ", ")
+            throw ValidationError("--style must be one of \(names), got '\(style)'")
+        }
+        if let fontSize {
+            guard fontSize.isFinite, fontSize >= 4, fontSize <= 40 else {
+                throw ValidationError("--font-size must be between 4 and 40 points, got \(fontSize)")
+            }
+            chosen.fontSize = fontSize
+        }
+        var look = FigureLook(style: chosen, dpi: dpi)
+        if figsize != nil && column != nil { throw ValidationError("give --figsize or --column, not both") }
+        if let figsize {
+            let parts = figsize.lowercased().split(whereSeparator: { $0 == "x" || $0 == "×" }).compactMap { Double($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0.5 && $0 <= 50 }) else {
+                throw ValidationError("--figsize must be WIDTHxHEIGHT in inches, each between 0.5 and 50 "
+                    + "(e.g. 3.25x2.4), "
+                    + "got '\(figsize)'")
+            }
+            look.size = (parts[0], parts[1])
+        }
+        if let column {
+            switch column.lowercased() {
+            case "single": look.width = 3.25
+            case "double": look.width = 6.75
+            default: throw ValidationError("--column must be single or double, got '\(column)'")
+            }
+        }
+        let (w, h) = look.size ?? (look.width ?? 10, look.width.map { $0 * 2 } ?? 10)
+        // A figure is one raster in memory while it is drawn: bound it.
+        guard w * dpi * h * dpi <= 200e6 else {
+            throw ValidationError("--figsize \(w)x\(h) at --dpi \(dpi) would be over 200 megapixels")
+        }
+        if let legend {
+            switch legend.lowercased() {
+            case "off": look.legend = .some(nil)
+            case "best": look.legend = .best
+            case "outside": look.legend = .outsideRight
+            default: throw ValidationError("--legend must be off, best or outside, got '\(legend)'")
+            }
+        }
+        if let onlyFigures {
+            let names = onlyFigures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw ValidationError("--only-figures needs at least one figure name") }
+            look.only = names
+        }
+        return look
+    }
+}
+
+/// How a command's figures are drawn, from `FigureOptions`.
+struct FigureLook: Sendable {
+    var style = Style.notebook
+    var dpi = 100.0
+    /// Width and height in inches, replacing each figure's own.
+    var size: (Double, Double)?
+    /// Width in inches, the height keeping each figure's proportions.
+    var width: Double?
+    /// A legend placement for every legend (`.some(nil)`: none); nil keeps each figure's own.
+    var legend: LegendLocation??
+    /// The figures to draw, by file stem; nil for all.
+    var only: [String]?
+
+    /// Applies the look to a freshly built figure.
+    func apply(to figure: Figure) {
+        figure.style = style
+        figure.dpi = dpi
+        if let (w, h) = size {
+            figure.width = w
+            figure.height = h
+        } else if let width {
+            figure.height *= width / figure.width
+            figure.width = width
+        }
+        if let legend {
+            figure.moveLegends(to: legend)
+            // A legend outside the axes needs the layout fitted around it, in any style.
+            if legend == .outsideRight { figure.style.tightLayout = true }
+        }
+    }
 }
 
 /// A command that cannot go on, with the one line that says why; `RegionPlot.main` prints it and exits with 1.

@@ -19,6 +19,8 @@ struct BackpropCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/backprop"
 
+    @OptionGroup var figures: FigureOptions
+
     func run() throws {
         let experiment = BackpropExperiment(seed: seed)
         func show(_ name: String, _ m: Matrix) {
@@ -39,7 +41,11 @@ struct BackpropCommand: ParsableCommand {
         }
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
         try startRun(in: out)
-        print("wrote " + (try OutputWriter(folder: out).writeReport(experiment.report)))
+        let dpi = figures.dpi
+        let writer = try OutputWriter(folder: out, options: figures)
+        print("wrote " + (try writer.writeReport(experiment.report)))
+        let written = try writer.write([FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(experiment, dpi: dpi) }])
+        for path in written.paths { print("wrote " + path) }
         if !(experiment.maxAbsDifference <= 1e-12) {
             throw fail("the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)")
         }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Plot
 import PlotCairo
@@ -13,15 +14,19 @@ struct OutputWriter {
     let formats: [ImageFormat]
     /// Threads for drawing.
     let context: ComputeContext
+    /// Style, size, legends and selection of the figures; nil keeps each figure as its recipe builds it.
+    let look: FigureLook?
 
-    init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores) {
+    init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores,
+         look: FigureLook? = nil) {
         self.folder = folder
         self.formats = formats
         self.context = context
+        self.look = look
     }
 
     init(folder: String, options: FigureOptions, context: ComputeContext = .allCores) throws {
-        self.init(folder: folder, formats: try options.formats(), context: context)
+        self.init(folder: folder, formats: try options.formats(), context: context, look: try options.look())
     }
 
     /// What writing the figures produced: the files in order (figure by figure, formats in the asked order), and
@@ -34,10 +39,22 @@ struct OutputWriter {
     /// Builds and writes every figure; figures whose recipe gives nil are skipped. The first failure is thrown
     /// once all workers have stopped.
     func write(_ recipes: [FigureRecipe]) throws -> WrittenFigures {
-        let (folder, formats) = (self.folder, self.formats)
+        let (folder, formats, look) = (self.folder, self.formats, self.look)
+        var selected = recipes
+        if let only = look?.only {
+            // A name that matches nothing is a typo, not a request for no figures.
+            let known = recipes.map(\.name)
+            if let unknown = only.first(where: { !known.contains($0) }) {
+                throw ValidationError("--only-figures: no figure named '\(unknown)' here (this command draws "
+                    + "\(known.joined(separator: ", ")))")
+            }
+            selected = recipes.filter { only.contains($0.name) }
+        }
+        let recipes = selected
         let outcomes = parallelMap(count: recipes.count, context: context) { k -> Result<(Bool, Double), Error> in
             var clock = Stopwatch()
             guard let figure = recipes[k].make() else { return .success((false, 0)) }
+            look?.apply(to: figure)
             do {
                 for format in formats {
                     try FigureFile.write(figure, to: "\(folder)/\(recipes[k].name).\(format.rawValue)", format: format)

@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import Plot
+import LinearAlgebra
 import PlotCairo
 import SnapshotTesting
 import Testing
@@ -69,6 +70,71 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         }
     }
 
+    /// The paper style at a single-column size (3.25 × 2.4 in, the issue's acceptance size) at 100 dpi.
+    static func paperFigure(_ name: String) -> Figure {
+        let figure = figure(name)
+        figure.style = .paper
+        figure.width = 3.25
+        figure.height = 2.4
+        return figure
+    }
+
+    @Test(arguments: figureNames)
+    func paperFigureMatchesItsSnapshot(_ name: String) {
+        if let failure = snapshotFigure(Self.paperFigure(name), named: "paper." + name) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// The paper style records its resolution: a pHYs chunk of 300 dpi = 11 811 pixels per metre, after IHDR.
+    @Test func pngRecordsItsResolution() throws {
+        let figure = Self.paperFigure("xor-points")
+        figure.dpi = 300
+        let png = try PNGEncoder.encode(FigureFile.raster(figure), dpi: figure.dpi)
+        // IHDR: 975 × 720 pixels.
+        #expect(Array(png[16..<24]) == [0, 0, 3, 207, 0, 0, 2, 208])
+        let pHYs = try #require(png.indices.dropLast(4).first { png[$0..<($0 + 4)].elementsEqual("pHYs".utf8) })
+        #expect(Array(png[(pHYs + 4)..<(pHYs + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
+    }
+
+    /// `backprop`'s gradients figure, in both styles.
+    @Test(arguments: ["notebook", "paper"])
+    func backpropFigureMatchesItsSnapshot(_ style: String) {
+        let figure = BackpropExperiment.gradientsFigure(BackpropExperiment(seed: 0))
+        figure.style = Style.named(style)!
+        let name = style == "paper" ? "paper.backprop-gradients" : "backprop-gradients"
+        if let failure = snapshotFigure(figure, named: name) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// Translucent dots of one colour show their alpha once, whatever the dpi: the red half of `surfaces` is
+    /// (255, 127, 127) at 100 and at 300 dpi, as in the vector formats.
+    @Test(arguments: [100.0, 300.0])
+    func surfacesKeepTheirColourAtEveryResolution(_ dpi: Double) {
+        let figure = Self.figure("surfaces")
+        figure.dpi = dpi
+        let raster = FigureFile.raster(figure)
+        var light = 0, dark = 0
+        for k in stride(from: 0, to: raster.rgba.count, by: 4) where raster.rgba[k] == 255 && raster.rgba[k + 2] < 140 {
+            let green = raster.rgba[k + 1]
+            if green >= 126 && green <= 128 { light += 1 } else if green < 100 { dark += 1 }
+        }
+        #expect(light > 20 * max(1, dark), "light \(light), dark \(dark)")
+    }
+
+    /// Dense scatters go into SVG and PDF as one image each (matplotlib's `rasterized=True`); text stays vector.
+    @Test func denseScattersAreRasterizedInVectorFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rp-raster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svg = folder.appendingPathComponent("surfaces.svg")
+        try FigureFile.write(Self.figure("surfaces"), to: svg.path)
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains("<image"))
+        #expect(text.utf8.count < 400_000)
+    }
+
     /// The tests can fail: drawing the Even points blue instead of red moves the hash past the tolerance.
     @Test func oneColourChangeBreaksTheSnapshot() throws {
         let changed = Figure(width: 7, height: 7)
@@ -135,5 +201,38 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(Array(data[16..<24]) == [0, 0, 1, 94, 0, 0, 1, 94])
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: folder.appendingPathComponent("x.gif").path) }
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: "/nonexistent/folder/x.png") }
+    }
+}
+
+/// Snapshots of the notebook-000 and notebook-001 figures, in both styles, from small, fixed runs.
+@Suite(.serialized) struct NotebookFigureSnapshots {
+    /// Abstraction residuals at d_in = 16 over batches 4 … 64: the same crossing at b = d_in, in milliseconds.
+    static let abstractionTrials: [AbstractionExperiment.Trial] = {
+        var g = SeededGenerator(seed: 0)
+        return [4, 8, 16, 32, 64].map { try! AbstractionExperiment.trial(batch: $0, dIn: 16, using: &g) }
+    }()
+
+    /// The three NAC tasks, 300 iterations each (enough for distinct curves and matrices).
+    static let nacResults: [NACExperiment.Result] = NACExperiment.notebookTasks.map { task in
+        var short = task
+        short.iterations = 300
+        return try! NACExperiment.train(short, seed: 0)
+    }
+
+    static func figure(_ kind: String) -> Figure {
+        switch kind {
+        case "abstraction-residuals": return AbstractionExperiment.figure(abstractionTrials, dIn: 16)
+        case "nac-loss": return NACExperiment.lossFigure(nacResults)
+        default: return NACExperiment.matrixFigure(nacResults)
+        }
+    }
+
+    @Test(arguments: ["abstraction-residuals", "nac-loss", "nac-matrices"], ["notebook", "paper"])
+    func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
+        let figure = Self.figure(kind)
+        figure.style = Style.named(style)!
+        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
+            Issue.record(Comment(rawValue: failure))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Plot
 
@@ -90,6 +91,8 @@ final class RecordingRenderer: Renderer {
     var paths: [(Path, PathStyle)] = []
     var markers: [MarkerBatch] = []
     var texts: [(String, Point, Double)] = []
+    /// The size of each text, in the order drawn.
+    var textSizes: [Double] = []
     var clips = 0
 
     func draw(_ path: Path, style: PathStyle) { paths.append((path, style)) }
@@ -99,6 +102,7 @@ final class RecordingRenderer: Renderer {
     }
     func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double) {
         texts.append((runs.map(\.text).joined(), origin, rotation))
+        textSizes.append(size)
     }
     func pushClip(_ rect: Rect) { clips += 1 }
     func popClip() { clips -= 1 }
@@ -152,5 +156,70 @@ final class RecordingRenderer: Renderer {
                                 rows: 10, columns: 10, rowStride: 4, columnStride: 4, color: .black, width: 1, label: nil)
         // Rows 0, 4, 8, 9 and the same columns.
         #expect(w.polylines.count == 8)
+    }
+}
+
+@Suite struct Styles {
+    /// Machado, Oliveira and Fernandes (2009), severity 1: linear RGB → simulated linear RGB.
+    static let deuteranopia: [[Double]] = [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                                           [-0.011820, 0.042940, 0.968881]]
+    static let protanopia: [[Double]] = [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                                         [-0.003882, -0.048116, 1.051998]]
+
+    static func simulate(_ c: Color, _ m: [[Double]]) -> [Double] {
+        func linear(_ v: Double) -> Double { v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4) }
+        let rgb = [linear(c.red), linear(c.green), linear(c.blue)]
+        return m.map { row in min(1, max(0, zip(row, rgb).map(*).reduce(0, +))) }
+    }
+
+    /// The notebook's red and green merge for a deuteranope; the paper style's replacements stay far apart.
+    @Test(arguments: [deuteranopia, protanopia])
+    func paperClassesStayApartUnderColourBlindness(_ m: [[Double]]) {
+        func distance(_ a: Color, _ b: Color) -> Double {
+            zip(Self.simulate(a, m), Self.simulate(b, m)).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        }
+        let paper = Style.paper
+        #expect(distance(paper.resolve(.red), paper.resolve(.green)) > 0.4)
+        #expect(distance(.red, .green) < distance(paper.resolve(.red), paper.resolve(.green)) / 2)
+    }
+
+    @Test func tintsFollowTheirColour() {
+        let paper = Style.paper
+        let tint = Color(1 + (0.84 - 1) * 0.5, 1 + (0.15 - 1) * 0.5, 1 + (0.16 - 1) * 0.5)
+        let expected = paper.resolve(Color(0.84, 0.15, 0.16))
+        let got = paper.resolve(tint)
+        #expect(abs(got.red - (1 + (expected.red - 1) * 0.5)) < 1e-9)
+        #expect(abs(got.blue - (1 + (expected.blue - 1) * 0.5)) < 1e-9)
+        #expect(paper.resolve(.black) == .black)
+        #expect(Style.notebook.resolve(.red) == .red)
+    }
+
+    @Test func paperHidesTopAndRightSpinesAndScalesText() throws {
+        let figure = Figure(width: 4, height: 3)
+        let axes = figure.addAxes()
+        axes.plot([0, 1], [0, 1], color: .blue)
+        axes.title = "T"
+        figure.style = .paper
+        let recorder = RecordingRenderer()
+        figure.draw(on: recorder)
+        // The spines: one open path of three points, not a closed rectangle.
+        let spines = recorder.paths.filter { $0.1.stroke == .black && $0.0.subpaths[0].count >= 3 }
+        #expect(spines.count == 1 && spines[0].0.closed == false)
+        // Titles at 1.2 × 8 pt.
+        let title = try #require(recorder.texts.firstIndex { $0.0 == "T" })
+        #expect(abs(recorder.textSizes[title] - 9.6 * 100 / 72) < 1e-9)
+        // The data line in Okabe–Ito blue.
+        #expect(recorder.paths.contains { $0.1.stroke == Style.okabeIto[0] })
+    }
+}
+
+@Suite struct LogTickLabels {
+    /// One form for every decade, as matplotlib's LogFormatterSciNotation: no "0.0001" beside "1e-06".
+    @Test func decadesAreTenToThePower() {
+        #expect(AxisScale.log.logLabel(1e-6) == "10⁻⁶")
+        #expect(AxisScale.log.logLabel(1e-4) == "10⁻⁴")
+        #expect(AxisScale.log.logLabel(1) == "10⁰")
+        #expect(AxisScale.log.logLabel(1000) == "10³")
+        #expect(AxisScale.log.logLabel(0.05) == "5×10⁻²")
     }
 }

@@ -61,6 +61,12 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         (["--net-a", "/dev/zero", "--net-b", fixtureNet], "weights file /dev/zero: is a device, not a regular file"),
         (["--net-a", "/tmp", "--net-b", fixtureNet], "weights file /tmp: is a folder, not a file"),
         (["exact", "--net", "/nonexistent.safetensors"], "weights file /nonexistent.safetensors: no such file"),
+        (["--style", "fancy"], "--style must be one of notebook, paper, got 'fancy'"),
+        (["--figsize", "3x"], "--figsize must be WIDTHxHEIGHT in inches"),
+        (["--figsize", "3.25x2.4", "--column", "single"], "give --figsize or --column, not both"),
+        (["nac", "--column", "triple"], "--column must be single or double, got 'triple'"),
+        (["grokking", "--legend", "left"], "--legend must be off, best or outside, got 'left'"),
+        (["exact", "--net", fixtureNet, "--font-size", "2"], "--font-size must be between 4 and 40 points, got 2.0"),
     ]
 
     @Test(arguments: cases.indices)
@@ -172,5 +178,32 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         let resumed = try run(["batch", "--widths", "20", "--seeds", "0-1", "--grid", "51", "--no-figures", "--out", out])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+}
+
+/// The figure options end to end: the acceptance command, on two figures.
+@Suite struct FigureOptionsEndToEnd {
+    @Test func paperFiguresHaveTheAskedSizeAndResolution() throws {
+        let out = temporaryFolder()
+        let r = try run(["--width", "2", "--style", "paper", "--figsize", "3.25x2.4", "--dpi", "300",
+                         "--only-figures", "xor-points,linear-regions", "--format", "png,pdf", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasSuffix(".json") }.sorted()
+        #expect(files == ["linear-regions.pdf", "linear-regions.png", "xor-points.pdf", "xor-points.png"])
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/xor-points.png")))
+        // IHDR 975 × 720, then pHYs: 11 811 pixels per metre (300 dpi) both ways, unit metre.
+        #expect(Array(png[16..<24]) == [0, 0, 3, 207, 0, 0, 2, 208])
+        let tag = Array("pHYs".utf8)
+        let at = try #require((0..<(png.count - 13)).first { Array(png[$0..<($0 + 4)]) == tag })
+        #expect(Array(png[(at + 4)..<(at + 13)]) == [0, 0, 46, 35, 0, 0, 46, 35, 1])
+        let pdf = try String(decoding: Data(contentsOf: URL(fileURLWithPath: out + "/xor-points.pdf")), as: UTF8.self)
+        #expect(pdf.contains("dpi=300"))
+    }
+
+    @Test func anUnknownFigureNameEndsInOneLine() throws {
+        let r = try run(["--width", "2", "--only-figures", "nosuch", "--out", temporaryFolder()])
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("regionplot: error: --only-figures: no figure named 'nosuch'"), "\(r.stderr)")
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1)
     }
 }

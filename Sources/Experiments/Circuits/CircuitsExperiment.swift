@@ -161,7 +161,7 @@ public enum CircuitsExperiment {
         }
         axes.plot([1, Double(runs.map(\.batches).max() ?? 1)], [successThreshold, successThreshold], color: Color(0.5, 0.5, 0.5), width: 1,
                   dashed: true, label: "success threshold 1e-5")
-        axes.xLabel = "batch + 1"
+        axes.xLabel = "batch, counted from 1"
         axes.yLabel = "test loss (MSE)"
         axes.title = "Circuits: SGD lr 1e-4, batches of 1000"
         axes.legendLocation = .lowerLeft

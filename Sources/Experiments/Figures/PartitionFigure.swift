@@ -49,6 +49,10 @@ public enum PartitionFigure {
         axes.yLabel = "$y$"
         axes.title = title
         axes.legendLocation = .best
+        // The key of the colours: the output at a region's centroid, on the same symmetric scale.
+        axes.colorBar = ColorBar(range: -scale...scale, label: "network output $f$") {
+            XORFigures.divergingColor($0 / scale)
+        }
         return figure
     }
 }

@@ -11,7 +11,7 @@ public enum GrokkingFigures {
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
         axes.xScale = .log
-        // Epoch e is drawn at e + 1 so that epoch 0 has a place on the log axis.
+        // Epochs are counted from 1 here, so that the first has a place on the log axis.
         let x = run.loss.indices.map { Double($0 + 1) }
         let series: [(String, [Double], Int?, Color)] = [
             ("train accuracy", run.trainAccuracy, run.firstTrain, Color.tab10[0]),
@@ -29,7 +29,7 @@ public enum GrokkingFigures {
         }
         axes.plot([x.first ?? 1, x.last ?? 1], [0.9, 0.9], color: Color(0.6, 0.6, 0.6), width: 0.8, dashed: true)
         axes.yLimits = (-0.02, 1.04)
-        axes.xLabel = "epoch + 1"
+        axes.xLabel = "epoch, counted from 1"
         axes.yLabel = "accuracy / RQI"
         let s = run.settings
         axes.title = String(format: "Toy addition, p = %d: η₁ = %g (representation), η₂ = %g (decoder)", s.p,

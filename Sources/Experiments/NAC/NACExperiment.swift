@@ -97,14 +97,16 @@ public enum NACExperiment {
 
     /// One row per task: the learned matrix beside P, values written in the cells.
     public static func matrixFigure(_ results: [Result], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7.5, height: 3.6 * Double(results.count), dpi: dpi)
+        let figure = Figure(width: 8.5, height: 3.6 * Double(results.count), dpi: dpi)
+        // One symmetric scale for every matrix, so that colours compare across tasks; one key for it.
+        let limit = max(1, results.flatMap { $0.effectiveMatrix.storage + $0.task.p.storage }.map(abs).max() ?? 1)
         for (k, r) in results.enumerated() {
             let learned = r.effectiveMatrix, expected = r.task.p
-            let limit = max(1, (learned.storage + expected.storage).map(abs).max() ?? 1)
             for (column, (matrix, caption)) in [(learned, "learned M (\(r.task.name))"), (expected, "P (\(r.task.name))")].enumerated() {
                 let axes = figure.addAxes(rows: results.count, columns: 2, index: 2 * k + column + 1)
                 axes.heatmap(matrix.nestedRows, colormap: .redBlue, range: -limit...limit, format: "%.3f")
                 axes.title = caption
+                if column == 1 { axes.colorBar = ColorBar(colormap: .redBlue, range: -limit...limit, label: "entry") }
             }
         }
         figure.suptitle = "Effective matrices of the trained NACs against P (x ↦ x M)"

@@ -116,8 +116,8 @@ public enum XORFigures {
         wire.wireframe(x: x, y: y, z: grid.z, rows: 101, columns: 101, rowStride: 16, columnStride: 16)
         addXORPoints3D(wire, low: 0, high: 1)
         if let epochs, let accuracy {
-            axes.title = "\(epochs) epochs \(accuracy) accuracy"
-            wire.title = "\(epochs) \(accuracy)"
+            axes.title = "\(epochs) epochs, accuracy \(accuracy)"
+            wire.title = "$f(x, y)$ after \(epochs) epochs"
         } else {
             axes.title = caption
             wire.title = caption
@@ -134,21 +134,21 @@ public enum XORFigures {
         let space = figure.addAxes3D(rows: 1, columns: 2, index: 2)
         let set1 = result.a.regionCoefficients, set2 = result.b.regionCoefficients
         let mapped1 = result.aToB.model.predict(set1), mapped2 = result.bToA.model.predict(set2)
-        axes.plot(set1.column(0), set1.column(1), color: .blue, width: 0, marker: .circle, label: "1")
-        axes.plot(set2.column(0), set2.column(1), color: .red, width: 0, marker: .circle, label: "2")
-        axes.plot(mapped1.column(0), mapped1.column(1), color: .magenta, width: 0, marker: .point, label: "1 -> 2")
-        axes.plot(mapped2.column(0), mapped2.column(1), color: .cyan, width: 0, marker: .point, label: "2 -> 1")
+        axes.plot(set1.column(0), set1.column(1), color: .blue, width: 0, marker: .circle, label: "net a")
+        axes.plot(set2.column(0), set2.column(1), color: .red, width: 0, marker: .circle, label: "net b")
+        axes.plot(mapped1.column(0), mapped1.column(1), color: .magenta, width: 0, marker: .point, label: "a → b")
+        axes.plot(mapped2.column(0), mapped2.column(1), color: .cyan, width: 0, marker: .point, label: "b → a")
         axes.legendLocation = .best
-        axes.xLabel = "x"
-        axes.yLabel = "y"
-        space.scatter(set1.column(0), set1.column(1), set1.column(2), color: .blue, label: "1")
-        space.scatter(mapped1.column(0), mapped1.column(1), mapped1.column(2), color: .magenta, label: "1 -> 2")
-        space.scatter(mapped2.column(0), mapped2.column(1), mapped2.column(2), color: .cyan, label: "2 -> 1")
-        space.scatter(set2.column(0), set2.column(1), set2.column(2), color: .red, label: "2")
+        axes.xLabel = "slope $g$₁"
+        axes.yLabel = "slope $g$₂"
+        space.scatter(set1.column(0), set1.column(1), set1.column(2), color: .blue, label: "net a")
+        space.scatter(mapped1.column(0), mapped1.column(1), mapped1.column(2), color: .magenta, label: "a → b")
+        space.scatter(mapped2.column(0), mapped2.column(1), mapped2.column(2), color: .cyan, label: "b → a")
+        space.scatter(set2.column(0), set2.column(1), set2.column(2), color: .red, label: "net b")
         space.legendLocation = .best
-        space.xLabel = "x"
-        space.yLabel = "y"
-        space.zLabel = "bias"
+        space.xLabel = "$g$₁"
+        space.yLabel = "$g$₂"
+        space.zLabel = "offset $c$"
         return figure
     }
 
@@ -162,10 +162,10 @@ public enum XORFigures {
             }
         }
         return [
-            ("Network 1", outputs(result.a.probe.coefficients)),
-            ("Network 1 -> Network 2", outputs(result.aToB.model.predict(result.a.probe.coefficients))),
-            ("Network 2 -> Network 1", outputs(result.bToA.model.predict(result.b.probe.coefficients))),
-            ("Network 2", outputs(result.b.probe.coefficients)),
+            ("net a", outputs(result.a.probe.coefficients)),
+            ("net a → net b", outputs(result.aToB.model.predict(result.a.probe.coefficients))),
+            ("net b → net a", outputs(result.bToA.model.predict(result.b.probe.coefficients))),
+            ("net b", outputs(result.b.probe.coefficients)),
         ]
     }
 
@@ -180,6 +180,9 @@ public enum XORFigures {
             axes.plot(positive.map { inputs[$0].x }, positive.map { inputs[$0].y }, color: .green, width: 0, marker: .point, alpha: 0.5)
             axes.plot(negative.map { inputs[$0].x }, negative.map { inputs[$0].y }, color: .red, width: 0, marker: .point, alpha: 0.5)
             axes.title = panel.title
+            // Shared axes: x labelled on the bottom row, y on the left column.
+            if k >= 2 { axes.xLabel = "$x$" }
+            if k % 2 == 0 { axes.yLabel = "$y$" }
         }
         return figure
     }
@@ -189,9 +192,14 @@ public enum XORFigures {
         let figure = Figure(width: 10, height: 10, dpi: dpi)
         let inputs = (0..<result.grid.count).map { result.grid.point($0) }
         let xs = inputs.map(\.x), ys = inputs.map(\.y)
-        for (k, panel) in panels(result).enumerated() {
+        let all = panels(result)
+        let zRange = paddedLimits(all.flatMap(\.output))
+        for (k, panel) in all.enumerated() {
             let axes = figure.addAxes3D(rows: 2, columns: 2, index: k + 1)
             axes.scatter(xs, ys, panel.output, size: 1)
+            axes.title = panel.title
+            // One z-range for the four panels, so that their heights compare.
+            axes.zLimits = zRange
         }
         return figure
     }
@@ -208,7 +216,8 @@ public enum XORFigures {
     /// boundary f = 0 drawn over it.
     public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
         guard let exact = net.exact, let counts = net.exactCounts else { return nil }
-        return PartitionFigure.make(exact, title: "Net \(net.label): \(counts.exactRegions) linear regions (the \(grid)×\(grid) probes find \(counts.probeRegions))",
+        let title = "net \(net.label): \(counts.exactRegions) regions (\(grid)×\(grid) probes: \(counts.probeRegions))"
+        return PartitionFigure.make(exact, title: title,
                          showXORPoints: true, dpi: dpi)
     }
 

@@ -1,0 +1,38 @@
+import Foundation
+import LinearAlgebra
+import Plot
+
+extension BackpropExperiment {
+    /// The weight gradients of every layer side by side: the library's backward pass, the notebook's hand-derived
+    /// formulas (one shared, symmetric colour scale per layer, so equal matrices look equal) and their
+    /// difference (on its own scale, in scientific notation: it is at the level of rounding).
+    public static func gradientsFigure(_ experiment: BackpropExperiment, dpi: Double = 100) -> Figure {
+        let layers = experiment.libraryWeightGradients.count
+        let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6, dpi: dpi)
+        figure.suptitle = String(format: "Weight gradients, library against hand-derived (largest difference %.1e)",
+                                 experiment.maxAbsDifference)
+        // Room between the panels for their row labels and titles.
+        figure.subplotWidthSpace = 0.35
+        figure.subplotHeightSpace = 0.45
+        for l in 0..<layers {
+            let library = experiment.libraryWeightGradients[l].nestedRows
+            let hand = experiment.handWeightGradients[l].nestedRows
+            let difference = zip(library, hand).map { zip($0, $1).map { $0 - $1 } }
+            let span = max(1e-12, library.joined().map(abs).max() ?? 1)
+            let differenceSpan = max(1e-300, difference.joined().map(abs).max() ?? 0)
+            let panels: [(String, [[Double]], ClosedRange<Double>, String)] = [
+                ("$dW$\(l + 1), library", library, -span...span, "%.3f"),
+                ("$dW$\(l + 1), by hand", hand, -span...span, "%.3f"),
+                ("library − by hand", difference, -differenceSpan...differenceSpan, "%.0e"),
+            ]
+            for (k, panel) in panels.enumerated() {
+                let axes = figure.addAxes(rows: layers, columns: 3, index: 3 * l + k + 1)
+                axes.heatmap(panel.1, colormap: .redBlue, range: panel.2, format: panel.3, textSize: 9,
+                             rowLabels: (0..<panel.1.count).map { "unit \($0)" },
+                             columnLabels: (0..<(panel.1.first?.count ?? 0)).map { "in \($0)" })
+                axes.title = panel.0
+            }
+        }
+        return figure
+    }
+}
