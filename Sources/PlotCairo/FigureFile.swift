@@ -1,6 +1,7 @@
 import CCairo
 import Foundation
 import Plot
+import Support
 
 /// Output formats.
 public enum ImageFormat: String, CaseIterable, Sendable {
@@ -29,20 +30,9 @@ public struct Raster: Sendable {
     }
 }
 
-func writeData(_ data: [UInt8], to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw FigureWriteError(path: path, problem: String(cString: strerror(errno))) }
-    defer { close(fd) }
-    var offset = 0
-    while offset < data.count {
-        let n = data[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw FigureWriteError(path: path, problem: String(cString: strerror(errno)))
-        }
-        offset += n
-    }
-    guard fsync(fd) == 0 else { throw FigureWriteError(path: path, problem: String(cString: strerror(errno))) }
+/// The bytes a Cairo stream surface writes, collected in memory.
+private final class StreamBuffer {
+    var bytes: [UInt8] = []
 }
 
 /// Draws figures into PNG, SVG and PDF files, or into a raster.
@@ -81,31 +71,45 @@ public enum FigureFile {
         return Raster(width: w, height: h, rgba: rgba)
     }
 
-    /// Writes `figure` to `path` in `format` (default: from the extension), atomically: into a temporary file in
-    /// the same folder, then renamed, so the file is whole or absent even if the process is killed.
+    /// Writes `figure` to `path` in `format` (default: from the extension), atomically (Support's
+    /// `writeAtomically`: a temporary file in the same folder, then renamed), so the file is whole or absent even if
+    /// the process is killed.
     public static func write(_ figure: Figure, to path: String, format: ImageFormat? = nil) throws {
         let url = URL(fileURLWithPath: path)
         guard let format = format ?? ImageFormat(pathExtension: url.pathExtension) else {
             throw FigureWriteError(path: path, problem: "unknown image format '\(url.pathExtension)' (use png, svg or pdf)")
         }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        defer { unlink(temporary) }
-        let status: cairo_status_t
+        let bytes: [UInt8]
+        do { bytes = try encode(figure, format: format) } catch let error as FigureWriteError {
+            throw FigureWriteError(path: path, problem: error.problem)
+        }
+        do { try writeAtomically(Data(bytes), to: path) } catch let error as OutputError {
+            throw FigureWriteError(path: path, problem: error.problem)
+        }
+    }
+
+    /// The bytes of the file `figure` makes in `format`.
+    public static func encode(_ figure: Figure, format: ImageFormat) throws -> [UInt8] {
         switch format {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
             // drawing; PNGEncoder writes the same pixels with one filter and a faster deflate.
-            do {
-                try writeData(PNGEncoder.encode(raster(figure), dpi: figure.dpi), to: temporary)
-            } catch let error as FigureWriteError {
-                // Name the file asked for, not the temporary one, and say the cause once.
-                throw FigureWriteError(path: path, problem: error.problem)
-            }
-            status = CAIRO_STATUS_SUCCESS
+            return try PNGEncoder.encode(raster(figure), dpi: figure.dpi)
         case .svg, .pdf:
-            // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels.
+            // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels. They write
+            // through a stream into memory, so that the one atomic writer puts the file in place.
+            let buffer = StreamBuffer()
+            let closure = Unmanaged.passUnretained(buffer).toOpaque()
+            let append: cairo_write_func_t = { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                let target = Unmanaged<StreamBuffer>.fromOpaque(closure).takeUnretainedValue()
+                target.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }
             let (wPt, hPt) = (figure.width * 72, figure.height * 72)
-            let surface = format == .svg ? cairo_svg_surface_create(temporary, wPt, hPt)! : cairo_pdf_surface_create(temporary, wPt, hPt)!
+            let surface = format == .svg
+                ? cairo_svg_surface_create_for_stream(append, closure, wPt, hPt)!
+                : cairo_pdf_surface_create_for_stream(append, closure, wPt, hPt)!
             if format == .pdf {
                 // The page size records the figure's size; the keywords record the resolution it was drawn for.
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS,
@@ -117,14 +121,12 @@ public enum FigureFile {
             figure.draw(on: CairoRenderer(context: context))
             cairo_destroy(context)
             cairo_surface_finish(surface)
-            status = cairo_surface_status(surface)
+            let status = cairo_surface_status(surface)
             cairo_surface_destroy(surface)
-        }
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw FigureWriteError(path: path, problem: String(cString: cairo_status_to_string(status)))
-        }
-        guard rename(temporary, path) == 0 else {
-            throw FigureWriteError(path: path, problem: String(cString: strerror(errno)))
+            guard status == CAIRO_STATUS_SUCCESS else {
+                throw FigureWriteError(path: "", problem: String(cString: cairo_status_to_string(status)))
+            }
+            return withExtendedLifetime(buffer) { buffer.bytes }
         }
     }
 }
