@@ -132,7 +132,10 @@ struct BatchCommand: ParsableCommand {
         guard record.matches(grid: options.grid, learningRate: options.lr, epochs: options.epochs, maxAttempts: options.maxAttempts) else { return false }
         if options.noFigures { return true }
         let folder = out + "/" + record.run.folderName
-        return ((try? options.formats()) ?? []).map(\.rawValue).allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/wireframes.\($0)") }
+        // A figure the run draws, in every asked format (--only-figures may leave wireframes out).
+        let lastFigure = options.figures.onlyFigures?.split(separator: ",").last
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "wireframes"
+        return ((try? options.formats()) ?? []).map(\.rawValue).allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/\(lastFigure).\($0)") }
     }
 
     /// Runs one main job as a child process into a hidden partial folder, then renames it into place. Returns
@@ -144,7 +147,7 @@ struct BatchCommand: ParsableCommand {
         try? FileManager.default.removeItem(atPath: partial)
         var arguments = ["xor", "--width", String(run.width), "--seed", String(run.seed), "--grid", String(options.grid),
                          "--lr", String(options.lr), "--epochs", String(options.epochs), "--max-attempts", String(options.maxAttempts),
-                         "--format", options.format, "--dpi", String(options.dpi), "--out", partial]
+                         "--out", partial] + options.figures.arguments
         if options.noFigures { arguments.append("--no-figures") }
         if let threads { arguments += ["--threads", String(threads)] }
         let message: String?
@@ -190,9 +193,12 @@ struct BatchCommand: ParsableCommand {
         let records = BatchRunRecord.readAll(in: folder)
         try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
         let dpi = options.dpi
-        // The summary always comes as PNG and SVG; --format adds PDF.
+        // The summary always comes as PNG and SVG; --format adds PDF. It takes the sweep's style, size and legends,
+        // but not --only-figures, which names the runs' figures.
         let formats = [ImageFormat.png, .svg] + ((try? options.formats()) ?? []).filter { $0 == .pdf }
-        _ = try OutputWriter(folder: folder, formats: formats).write([FigureRecipe("summary") {
+        var look = try options.figures.look()
+        look.only = nil
+        _ = try OutputWriter(folder: folder, formats: formats, look: look).write([FigureRecipe("summary") {
             BatchSummary.figure(records, dpi: dpi)
         }])
         let failed = records.filter { $0.report == nil }

@@ -46,6 +46,17 @@ struct FigureOptions: ParsableArguments {
         _ = try look()
     }
 
+    /// The options as command-line arguments, for a child run that must draw the same way (`batch`).
+    var arguments: [String] {
+        var list = ["--format", format, "--dpi", String(dpi), "--style", style]
+        if let figsize { list += ["--figsize", figsize] }
+        if let column { list += ["--column", column] }
+        if let fontSize { list += ["--font-size", String(fontSize)] }
+        if let legend { list += ["--legend", legend] }
+        if let onlyFigures { list += ["--only-figures", onlyFigures] }
+        return list
+    }
+
     /// The formats of `--format`.
     func formats() throws -> [ImageFormat] { try parseFormats(format) }
 

@@ -217,6 +217,19 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(!FileManager.default.fileExists(atPath: out + "/width-1000-seed-0/report.json"))
     }
 
+    /// The sweep's figure options reach every run, and a run drawn with them counts as finished.
+    @Test func figureOptionsReachTheRuns() throws {
+        let out = temporaryFolder()
+        let sweep = ["batch", "--widths", "2", "--seeds", "0", "--grid", "11", "--style", "paper", "--dpi", "50",
+                     "--only-figures", "xor-points", "--out", out]
+        let first = try run(sweep)
+        #expect(first.status == 0, "\(first.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out + "/width-2-seed-0").sorted()
+        #expect(files == ["report.json", "xor-points.png"])
+        let again = try run(sweep)
+        #expect(again.stderr.contains("1 already done, 0 to run"), "\(again.stderr)")
+    }
+
     @Test func badSweepSpecifications() throws {
         for (arguments, message) in [(["--seeds", "5-1"], "runs backwards"), (["--widths", "0"], "at least 1"),
                                      (["--shard", "3/2"], "--shard must be i/n")] {
