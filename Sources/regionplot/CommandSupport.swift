@@ -201,12 +201,13 @@ enum MachineLimits {
         }
     }
 
-    /// Memory of the main job's analysis, measured with `/usr/bin/time -v` (peak RSS): about 270 bytes per probe
-    /// point at width 20 (grid 2001: 1.1 GB), plus the pattern bits per point, plus the per-thread chunk buffers
-    /// (at least 8 points × width doubles, a few layers deep).
+    /// Memory of the main job's analysis, from peak RSS (`/usr/bin/time -f %M regionplot --width 20 --grid G
+    /// --no-figures --no-exact`, release, row-walk probes): about 82 bytes per probe point (grid 3001: 735 MB), so
+    /// 100 are budgeted, plus the pattern bits per point, plus the per-thread chunk buffers (at least 8 points ×
+    /// width doubles, a few layers deep).
     static func mainJobBytes(grid: Int, width: Int, threads: Int) -> Double {
         let points = Double(grid) * Double(grid)
-        return points * (300 + Double(width) / 4) + Double(threads) * Double(width) * 8 * 4096
+        return points * (100 + Double(width) / 4) + Double(threads) * Double(width) * 8 * 4096
     }
 
     static func gibibytes(_ bytes: Double) -> String {
