@@ -53,11 +53,37 @@ public struct OrderedNumbers: Codable, Sendable, Equatable {
     }
 }
 
+/// A report key that is left out, not written as null, when it has no value — for the few keys that are absent
+/// when they do not apply (ReportEncoder writes every other nil as null). Reading back, a missing key is nil.
+@propertyWrapper
+public struct AbsentWhenNil<Value: Codable & Sendable>: Codable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: Decoder) throws {
+        wrappedValue = try decoder.singleValueContainer().decode(Value.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension AbsentWhenNil: Equatable where Value: Equatable {}
+
 extension KeyedEncodingContainer {
-    /// Encodes `value` when present and writes nothing otherwise: for the few report keys that are absent, not
-    /// null, when they do not apply (ReportEncoder writes nil as null).
-    public mutating func encodeIfPresentOnly<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value { try encode(value, forKey: key) }
+    /// Chosen over the generic `encode` for an ``AbsentWhenNil`` property: writes nothing when it is nil.
+    public mutating func encode<Value>(_ value: AbsentWhenNil<Value>, forKey key: Key) throws {
+        if let wrapped = value.wrappedValue { try encode(wrapped, forKey: key) }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Chosen over the generic `decode` for an ``AbsentWhenNil`` property: a missing key is nil.
+    public func decode<Value>(_ type: AbsentWhenNil<Value>.Type, forKey key: Key) throws -> AbsentWhenNil<Value> {
+        AbsentWhenNil(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }
 

@@ -62,3 +62,21 @@ import Testing
         #expect(back.timings["train"] == 0.5)
     }
 }
+
+@Suite struct AbsentKeys {
+    struct Entry: Codable, Equatable {
+        var name: String
+        @AbsentWhenNil var extra: [Int]?
+        var other: Int?
+    }
+
+    /// An `AbsentWhenNil` key is left out when nil (a plain optional still reads null), and reads back as nil.
+    @Test func absentWhenNilAndReadBack() throws {
+        let without = try ReportEncoder.text(of: Entry(name: "a", extra: nil, other: nil))
+        #expect(without == "{\n  \"name\": \"a\",\n  \"other\": null\n}\n")
+        let with = try ReportEncoder.text(of: Entry(name: "a", extra: [1, 2], other: 3))
+        #expect(with == "{\n  \"name\": \"a\",\n  \"extra\": [1, 2],\n  \"other\": 3\n}\n")
+        #expect(try JSONDecoder().decode(Entry.self, from: Data(without.utf8)) == Entry(name: "a", extra: nil, other: nil))
+        #expect(try JSONDecoder().decode(Entry.self, from: Data(with.utf8)) == Entry(name: "a", extra: [1, 2], other: 3))
+    }
+}

@@ -100,23 +100,11 @@ public struct BackpropReport: Codable, Sendable {
     /// One layer's forward values and gradients (R and a: hidden layers only, absent for the output layer).
     public struct Layer: Codable, Sendable {
         public var z: [[Double]]
-        public var R: [[Double]]?
-        public var a: [[Double]]?
+        @AbsentWhenNil public var R: [[Double]]?
+        @AbsentWhenNil public var a: [[Double]]?
         public var delta: [[Double]]
         public var weightGradient: [[Double]], weightGradientByHand: [[Double]]
         public var biasGradient: [Double], biasGradientByHand: [Double]
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(z, forKey: .z)
-            try c.encodeIfPresentOnly(R, forKey: .R)
-            try c.encodeIfPresentOnly(a, forKey: .a)
-            try c.encode(delta, forKey: .delta)
-            try c.encode(weightGradient, forKey: .weightGradient)
-            try c.encode(weightGradientByHand, forKey: .weightGradientByHand)
-            try c.encode(biasGradient, forKey: .biasGradient)
-            try c.encode(biasGradientByHand, forKey: .biasGradientByHand)
-        }
     }
 
     public var inputs: [[Double]], targets: [[Double]]

@@ -13,9 +13,9 @@ public struct CircuitsReport: Codable, Sendable {
         /// Each layer's weight matrix, outputs × inputs.
         public var weights: [[[Double]]]
         /// 1-input circuits only (absent otherwise).
-        public var breakpoints: [Double]?
+        @AbsentWhenNil public var breakpoints: [Double]?
         /// 2-input circuits only (absent otherwise).
-        public var linearRegions: Int?
+        @AbsentWhenNil public var linearRegions: Int?
         public var testLoss: TestLoss
         public var seconds: Double
 
@@ -32,21 +32,6 @@ public struct CircuitsReport: Codable, Sendable {
             linearRegions = r.partition?.count
             testLoss = TestLoss(batch: r.testLoss.map(\.0), loss: r.testLoss.map(\.1))
             seconds = r.seconds
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(layerSizes, forKey: .layerSizes)
-            try c.encode(seed, forKey: .seed)
-            try c.encode(batches, forKey: .batches)
-            try c.encode(finalLoss, forKey: .finalLoss)
-            try c.encode(succeeded, forKey: .succeeded)
-            try c.encode(weights, forKey: .weights)
-            try c.encodeIfPresentOnly(breakpoints, forKey: .breakpoints)
-            try c.encodeIfPresentOnly(linearRegions, forKey: .linearRegions)
-            try c.encode(testLoss, forKey: .testLoss)
-            try c.encode(seconds, forKey: .seconds)
         }
     }
 
@@ -68,7 +53,7 @@ public struct CircuitsReport: Codable, Sendable {
     public var batchSize = 1000
     public var circuits: [RunEntry]
     /// Present with several seeds only.
-    public var successRates: [SuccessRate]?
+    @AbsentWhenNil public var successRates: [SuccessRate]?
     public var timings: Timings
 
     /// The report of `runs` of `circuits` (names in order); success rates when several seeds ran.
@@ -81,15 +66,5 @@ public struct CircuitsReport: Codable, Sendable {
                                stuckSeeds: stuck.map { Int($0.seed) }, stuckLosses: stuck.map(\.finalLoss))
         }
         timings = Timings(wall: wall, threads: threads)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(successThreshold, forKey: .successThreshold)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(batchSize, forKey: .batchSize)
-        try c.encode(circuits, forKey: .circuits)
-        try c.encodeIfPresentOnly(successRates, forKey: .successRates)
-        try c.encode(timings, forKey: .timings)
     }
 }

@@ -92,12 +92,5 @@ public struct PredictionReport: Codable, Sendable {
     public var logits: [[Double]]
     public var predictions: [Int]
     /// With labels only (absent otherwise).
-    public var accuracy: Double?
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(logits, forKey: .logits)
-        try c.encode(predictions, forKey: .predictions)
-        try c.encodeIfPresentOnly(accuracy, forKey: .accuracy)
-    }
+    @AbsentWhenNil public var accuracy: Double?
 }

@@ -27,28 +27,7 @@ public struct XORReport: Codable, Sendable {
         public var smallestRegionArea: Double?
         public var probeConvergence: [ConvergencePoint]
         /// The notebook's `printStructure` equation, for 2 → 2 → 1 nets only (absent otherwise).
-        public var structureLatex: String?
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(label, forKey: .label)
-            try c.encode(layerWidths, forKey: .layerWidths)
-            try c.encode(source, forKey: .source)
-            try c.encode(attempts, forKey: .attempts)
-            try c.encode(accuracy, forKey: .accuracy)
-            try c.encode(probeRegions, forKey: .probeRegions)
-            try c.encode(activationPatterns, forKey: .activationPatterns)
-            try c.encode(finalLoss, forKey: .finalLoss)
-            try c.encode(divergedAttempts, forKey: .divergedAttempts)
-            try c.encode(precision, forKey: .precision)
-            try c.encode(exactRegions, forKey: .exactRegions)
-            try c.encode(exactFunctions, forKey: .exactFunctions)
-            try c.encode(regionsMissedByProbes, forKey: .regionsMissedByProbes)
-            try c.encode(smallestRegionArea, forKey: .smallestRegionArea)
-            try c.encode(probeConvergence, forKey: .probeConvergence)
-            // Absent, not null, for other shapes: as the report has always been written.
-            try c.encodeIfPresentOnly(structureLatex, forKey: .structureLatex)
-        }
+        @AbsentWhenNil public var structureLatex: String?
     }
 
     /// The probes' region count at one grid resolution.
