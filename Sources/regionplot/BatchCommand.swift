@@ -48,7 +48,7 @@ struct BatchCommand: ParsableCommand {
         do {
             // Each job is a main job of its own: the widest one, times the jobs that may run at once, must fit.
             let widest = try BatchPlan.parseWidths(widths).max() ?? 1
-            let jobCount = jobs ?? MachineLimits.cores
+            let jobCount = jobs ?? ComputeContext.cores
             try MachineLimits.checkMemory(
                 Double(jobCount) * MachineLimits.mainJobBytes(grid: options.grid, width: widest, threads: 1),
                 for: "--widths \(widest) with --grid \(options.grid) on \(jobCount) jobs")
@@ -82,7 +82,7 @@ struct BatchCommand: ParsableCommand {
         }
         let skipped = plan.runs.count - todo.count
         let shardText = shardSpec.count > 1 ? " (shard \(shardSpec.index)/\(shardSpec.count) of \(plan.allRuns.count))" : ""
-        let jobCount = min(max(1, todo.count), jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let jobCount = min(max(1, todo.count), jobs ?? ComputeContext.cores)
         FileHandle.standardError.write(Data("regionplot batch: \(plan.runs.count) runs\(shardText), \(skipped) already done, \(todo.count) to run on \(jobCount) job\(jobCount == 1 ? "" : "s")\n".utf8))
 
         let progress = Progress(total: todo.count)

@@ -57,9 +57,9 @@ struct BenchCommand: ParsableCommand {
         try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
         let widest = shapes.map { $0.1.max() ?? 1 }.max() ?? 1, largestGrid = gridList.max() ?? 2
         // Two nets' probes are alive at once.
-        try MachineLimits.checkMemory(2 * MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: MachineLimits.cores),
+        try MachineLimits.checkMemory(2 * MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: ComputeContext.cores),
                                       for: "--grids \(largestGrid) with --nets of width \(widest)")
-        print("regionplot bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(probe.rawValue) probe, "
+        print("regionplot bench — \(ComputeContext.cores) cores, \(probe.rawValue) probe, "
               + "fastest of \(repeats); seconds for both nets of the pair")
         print("net      grid   points     probe s   dedup s   regr s   total s    regions a, b      patterns a, b")
         for (name, widths) in shapes {

@@ -168,15 +168,12 @@ func parseFormats(_ text: String) throws -> [ImageFormat] {
 /// Upper bounds for size options, derived from what this machine can do, so that an absurd value gets a
 /// one-line error that says what it would need instead of an allocation failure, a trap or a swapping machine.
 enum MachineLimits {
-    /// Cores the process may use.
-    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
-
     /// Memory a run may plan to use: half of the physical memory, leaving the rest to the system and to the
     /// figures drawn after the analysis.
     static var memoryBudget: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
 
     /// Threads or parallel jobs beyond four per core only add contention (and a stack and buffers each).
-    static var maximumThreads: Int { max(4, 4 * cores) }
+    static var maximumThreads: Int { max(4, 4 * ComputeContext.cores) }
 
     /// Checks a `--threads` / `--jobs` value.
     static func checkThreads(_ value: Int?, option: String) throws {

@@ -49,7 +49,7 @@ struct XORCommand: ParsableCommand {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
         try MachineLimits.checkThreads(threads, option: "--threads")
         try MachineLimits.checkMemory(
-            MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? MachineLimits.cores),
+            MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? ComputeContext.cores),
             for: "--width \(width) with --grid \(options.grid)")
     }
 
