@@ -23,6 +23,9 @@ public final class Axes {
     /// Labels for `yTickValues` (one each), replacing the formatted values.
     public var yTickLabels: [String]?
 
+    /// One data unit as long on x as on y (matplotlib's `set_aspect('equal')`): the box shrinks to fit, centred in
+    /// its cell; for pictures of a plane, where angles and areas mean something.
+    public var equalAspect = false
     /// A colour key beside the axes; the axes give it 15 % of their width.
     public var colorBar: ColorBar?
     /// The artists in the order added (the legend's order, and the draw order among equal z-orders).
@@ -93,6 +96,23 @@ public final class Axes {
     func frame(in figure: Figure) -> Rect {
         var r = figure.rect(of: cell)
         if colorBar != nil { r.width *= 1 - ColorBar.fraction }
+        if equalAspect, xScale == .linear, yScale == .linear {
+            // matplotlib's set_aspect('equal', adjustable='box'): the box shrinks to the data's ratio, centred in
+            // its cell.
+            let (xl, yl) = limits()
+            let ratio = (yl.1 - yl.0) / (xl.1 - xl.0)
+            if ratio.isFinite, ratio > 0 {
+                if r.height > r.width * ratio {
+                    let height = r.width * ratio
+                    r.y += (r.height - height) / 2
+                    r.height = height
+                } else {
+                    let width = r.height / ratio
+                    r.x += (r.width - width) / 2
+                    r.width = width
+                }
+            }
+        }
         return r
     }
 
@@ -131,8 +151,9 @@ public final class Axes {
         if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
-                // Right of the axes only beside the last column, where it covers no other panel; below elsewhere.
-                let lastColumn = cell.index % cell.columns == 0
+                // Right of the axes only where it covers no other panel: beside the last column, or beside an
+                // empty cell of the grid (the last row of small multiples); below elsewhere.
+                let lastColumn = cell.index % cell.columns == 0 || !figure.hasPanel(rightOf: cell)
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)

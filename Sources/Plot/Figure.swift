@@ -39,6 +39,19 @@ public final class Figure {
         self.dpi = dpi
     }
 
+    /// Whether a panel of the same grid occupies the cell to the right of `cell` (false at the row's end).
+    func hasPanel(rightOf cell: SubplotCell) -> Bool {
+        guard cell.index % cell.columns != 0 else { return false }
+        return panels.contains { panel in
+            let other: SubplotCell
+            switch panel {
+            case .axes(let a): other = a.cell
+            case .axes3D(let a): other = a.cell
+            }
+            return other.rows == cell.rows && other.columns == cell.columns && other.index == cell.index + 1
+        }
+    }
+
     /// Size in pixels.
     public var pixelWidth: Int { Int((width * dpi).rounded()) }
     public var pixelHeight: Int { Int((height * dpi).rounded()) }
@@ -80,7 +93,7 @@ public final class Figure {
         drawContents(on: style == .notebook ? renderer : StyledRenderer(renderer, style: style))
     }
 
-    private func drawContents(on renderer: Renderer) {
+    private func drawContents(on renderer: Renderer, withSuptitle: Bool = true) {
         let w = Double(pixelWidth), h = Double(pixelHeight)
         renderer.draw(Path.rectangle(Rect(x: 0, y: 0, width: w, height: h)), style: PathStyle(fill: .white))
         var legendsDrawn: [[String]] = []
@@ -97,7 +110,7 @@ public final class Figure {
             case .axes3D(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
             }
         }
-        if let suptitle {
+        if let suptitle, withSuptitle {
             // matplotlib: 'large' (12 pt) at y = 0.98, centred, top-aligned.
             renderer.drawTitle(suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
                                vertical: .top)
@@ -111,14 +124,23 @@ public final class Figure {
         let w = Double(pixelWidth), h = Double(pixelHeight)
         let pad = 4 * pointsToPixels
         for pass in 0..<2 {
+            // The panels' ink without the suptitle, which keeps its place at the top: the grid goes below it.
             let ink = InkBoundsRenderer(measuringWith: measurer)
-            drawContents(on: StyledRenderer(ink, style: style))
+            drawContents(on: StyledRenderer(ink, style: style), withSuptitle: false)
             guard let b = ink.bounds else { return }
+            var suptitleBottom = 0.0
+            if let suptitle {
+                let titleInk = InkBoundsRenderer(measuringWith: measurer)
+                StyledRenderer(titleInk, style: style).drawTitle(
+                    suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
+                    vertical: .top)
+                suptitleBottom = titleInk.bounds?.maxY ?? 0
+            }
             if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
             let left = subplotLeftEdge * w, right = subplotRightEdge * w
             let top = (1 - subplotTopEdge) * h, bottom = (1 - subplotBottomEdge) * h
             let wantLeft = pad + (left - b.x), wantRight = w - pad - (b.maxX - right)
-            let wantTop = pad + (top - b.y), wantBottom = h - pad - (b.maxY - bottom)
+            let wantTop = suptitleBottom + pad + (top - b.y), wantBottom = h - pad - (b.maxY - bottom)
             // Keep at least a fifth of the figure for the axes, whatever the labels ask: when the labels want
             // more, the margins shrink in proportion (something is cut off then, evenly, rather than the axes
             // vanishing).
@@ -160,7 +182,8 @@ public final class Figure {
             let (row, column) = ((cell.index - 1) / cell.columns, (cell.index - 1) % cell.columns)
             // Only reaches towards a neighbour matter here; the outer margins are fitted by the caller.
             if column > 0 { reach.left = max(reach.left, box.x - b.x) }
-            if column < cell.columns - 1 { reach.right = max(reach.right, b.maxX - box.maxX) }
+            // A legend set into the empty cell beside the last panel reaches no neighbour.
+            if column < cell.columns - 1, hasPanel(rightOf: cell) { reach.right = max(reach.right, b.maxX - box.maxX) }
             if row > 0 { reach.top = max(reach.top, box.y - b.y) }
             if row < cell.rows - 1 { reach.bottom = max(reach.bottom, b.maxY - box.maxY) }
         }

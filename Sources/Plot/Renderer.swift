@@ -46,19 +46,24 @@ extension Renderer {
     /// rather than cut off at the figure's edge.
     func drawTitle(_ text: String, size: Double, anchor: Point, width: Double,
                    vertical: VerticalAlignment = .baseline) {
-        var words: [String] = []
-        var inMath = false
-        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if inMath, !words.isEmpty { words[words.count - 1] += " " + piece } else { words.append(String(piece)) }
-            if piece.filter({ $0 == "$" }).count % 2 == 1 { inMath.toggle() }
-        }
+        // Explicit line breaks first, then each paragraph wrapped to the width.
         var lines: [String] = []
-        for word in words {
-            if let last = lines.last, measure(MathText.runs(last + " " + word), size: size).width <= width {
-                lines[lines.count - 1] = last + " " + word
-            } else {
-                lines.append(word)
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var words: [String] = []
+            var inMath = false
+            for piece in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                if inMath, !words.isEmpty { words[words.count - 1] += " " + piece } else { words.append(String(piece)) }
+                if piece.filter({ $0 == "$" }).count % 2 == 1 { inMath.toggle() }
             }
+            var wrapped: [String] = []
+            for word in words {
+                if let last = wrapped.last, measure(MathText.runs(last + " " + word), size: size).width <= width {
+                    wrapped[wrapped.count - 1] = last + " " + word
+                } else {
+                    wrapped.append(word)
+                }
+            }
+            lines += wrapped
         }
         // Top-aligned titles grow downwards, the others upwards.
         let step = 1.2 * size

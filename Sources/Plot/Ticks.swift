@@ -111,9 +111,10 @@ public enum AxisScale: Sendable {
                     let position = Double(k) + log10(Double(m))
                     guard position >= lo - 1e-9 && position <= hi + 1e-9 else { continue }
                     let value = Double(m) * pow(10, Double(k))
-                    // Label decades (every second or third when many are in view); when fewer than two decades are
-                    // in view, label 2 and 5 as well.
-                    let every = max(1, (majorCount + 7) / 8)
+                    // Label decades (every second or third when more are in view than the axis has room for, at
+                    // most eight); when fewer than two decades are in view, label 2 and 5 as well.
+                    let bins = max(2, min(8, maxBins))
+                    let every = max(1, (majorCount + bins - 1) / bins)
                     let labelled = (m == 1 && (k % every == 0)) || (majorCount < 2 && (m == 2 || m == 5))
                     ticks.append(Tick(position: position, label: labelled ? logLabel(value) : nil))
                 }

@@ -38,6 +38,13 @@ struct DigitsCommand: ParsableCommand {
     @Option(help: "Lloyd iterations at most per k-means fit.")
     var maxIterations: Int = 100
 
+    @Option(help: "Keep a snapshot of each net every this many epochs, cut by the slice plane (0: none).")
+    var snapshotEvery: Int = DigitsSettings().snapshotEvery
+
+    @Option(name: .customLong("lc-radius"),
+            help: "Radius of the neighbourhoods (ℓ1 balls, pixels in [0, 1]) of the local complexity.")
+    var localComplexityRadius: Double = DigitsSettings().localComplexityRadius
+
     @Option(help: "Output folder.")
     var out: String = "digits"
 
@@ -62,6 +69,10 @@ struct DigitsCommand: ParsableCommand {
         try MachineLimits.checkRange(epochs, 1...100_000, option: "--epochs")
         try MachineLimits.checkRange(batchSize, 1...1437, option: "--batch-size")
         try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
+        try MachineLimits.checkRange(snapshotEvery, 0...100_000, option: "--snapshot-every")
+        guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
+            throw ValidationError("--lc-radius must be a positive number, got \(localComplexityRadius)")
+        }
         guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be in (0, 10], got \(lr)") }
         // Training holds the parameters about eight times (weights, gradient, Adam's two moments, copies) and a
         // batch's activations; the comparison a linearised pass of 256 samples × 66 rows × the widest layer.
@@ -74,11 +85,13 @@ struct DigitsCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let settings = DigitsSettings(
+            var settings = DigitsSettings(
                 hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
                 learningRate: lr, seed: seed,
                 compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
                                          maxIterations: maxIterations, seed: seed))
+            settings.snapshotEvery = snapshotEvery
+            settings.localComplexityRadius = localComplexityRadius
             try startRun(in: out)
             let result = try DigitsRun.run(settings)
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {

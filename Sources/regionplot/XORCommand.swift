@@ -42,12 +42,23 @@ struct XORCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Enumerate every linear region exactly (default: on for nets of at most 256 hidden units).")
     var exact: Bool?
 
+    @Option(help: "Keep a snapshot of each trained net every this many epochs (the notebook redraws every 10; 0: none).")
+    var snapshotEvery: Int = 10
+
+    @Option(name: .customLong("lc-radius"),
+            help: "Radius of the neighbourhoods of the local complexity at the XOR points (ℓ1 ball).")
+    var localComplexityRadius: Double = 0.1
+
     @Option(help: "Threads for the probes (default: all cores).")
     var threads: Int?
 
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
         try MachineLimits.checkThreads(threads, option: "--threads")
+        try MachineLimits.checkRange(snapshotEvery, 0...10_000_000, option: "--snapshot-every")
+        guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
+            throw ValidationError("--lc-radius must be a positive number, got \(localComplexityRadius)")
+        }
         try MachineLimits.checkMemory(
             MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? ComputeContext.cores),
             for: "--width \(width) with --grid \(options.grid)")
@@ -67,6 +78,8 @@ struct XORCommand: ParsableCommand {
         let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
         settings.context = context
         settings.exact = exact
+        settings.snapshotEvery = snapshotEvery
+        settings.localComplexityRadius = localComplexityRadius
         let folder = out ?? defaultFolder()
         // Fail on an unusable output folder before spending time on training.
         try startRun(in: folder)

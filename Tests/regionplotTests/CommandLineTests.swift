@@ -40,6 +40,13 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(r.stdout.contains("R²"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
         #expect(report["grid"] as? Int == 21)
+        // The training pictures: small multiples of both nets and the curves, snapshots in the report.
+        for name in ["training-steps-a", "training-steps-b", "regions-over-training"] {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)")
+        }
+        let trained = try #require((report["networks"] as? [[String: Any]])?.first?["trainingSnapshots"] as? [String: Any])
+        #expect(trained["epochs"] as? [Int] == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+        #expect((trained["exactRegions"] as? [Int])?.last == (report["networks"] as? [[String: Any]])?.first?["exactRegions"] as? Int)
         // Saved nets load back and give the same counts.
         let again = try run(["--net-a", out + "/nets/a.safetensors", "--net-b", out + "/nets/b.safetensors", "--grid", "21", "--out", out + "/again"])
         #expect(again.status == 0, "\(again.stderr)")

@@ -83,12 +83,13 @@ private func json(_ path: String) throws -> [String: Any] {
     /// written a.onnx (float32), predicts what the float64 net predicted.
     @Test func trainsWritesAndCompares() throws {
         let out = temporaryFolder()
-        let r = try run(["digits", "--epochs", "4", "--clusters", "1,10", "--out", out])
+        let r = try run(["digits", "--epochs", "4", "--snapshot-every", "2", "--clusters", "1,10", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("net a (seed 0): train accuracy") && r.stdout.contains("net b (seed 1)"))
         for file in ["a.onnx", "a.safetensors", "b.onnx", "b.safetensors", "report.json", "training-loss.png",
                      "local-maps.png", "r2-per-class.png", "cluster-accuracy.png", "transferred-confusion.png",
-                     "slice-a.png", "slice-b.png", "probe-vs-exact-a.png", "probe-vs-exact-b.png"] {
+                     "slice-a.png", "slice-b.png", "probe-vs-exact-a.png", "probe-vs-exact-b.png",
+                     "training-steps-a.png", "training-steps-b.png", "regions-over-training.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
         }
         let report = try json(out + "/report.json")
@@ -103,6 +104,12 @@ private func json(_ path: String) throws -> [String: Any] {
             #expect((slice["exactRegions"] as? Int ?? 0) >= 1)
             #expect(slice["predictions"] as? [Int] == Array((net["testPredictions"] as? [Int] ?? []).prefix(3)))
             #expect((slice["plane"] as? [String: Any])?["indices"] as? [Int] == [0, 1, 2])
+            // Training snapshots on the same plane: the last is the trained net, so it cuts the slice's regions.
+            let snapshots = try #require(net["trainingSnapshots"] as? [String: Any])
+            #expect(snapshots["epochs"] as? [Int] == [0, 2, 4])
+            #expect((snapshots["exactRegions"] as? [Int])?.last == slice["exactRegions"] as? Int)
+            #expect((snapshots["probeRegions"] as? [Int])?.last == slice["probeRegions"] as? Int)
+            #expect((snapshots["localComplexity"] as? [Double])?.count == 3)
         }
         let predicted = try run(["predict", "--model", out + "/a.onnx", "--data",
                                  modelFixtures + "/examples/digits_test_x.npy", "--json", out + "/a.json"])

@@ -16,6 +16,54 @@ public enum DigitsFigures {
                     FigureRecipe("\(recipe.name)-\(label)", recipe.make)
                 }
             }
+            + (result.snapshotsA.isEmpty ? [] : [
+                FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: "a", result, dpi: dpi) },
+                FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: "b", result, dpi: dpi) },
+                FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
+            ])
+    }
+
+    /// One net's partition of the slice plane at each snapshot: cells coloured by activation pattern (a region keeps
+    /// its colour while it survives), decision boundaries bold, the three test images marked.
+    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, _ result: DigitsResult,
+                                     dpi: Double = 100) -> Figure? {
+        guard let plane = snapshots.first?.partition.plane else { return nil }
+        let panels = snapshots.map { s in
+            TrainingFigures.Panel(
+                title: "epoch \(s.epoch)\n\(s.partition.count) regions",
+                cells: s.partition.cells.map(\.vertices),
+                keys: s.partition.cells.map { TrainingFigures.patternKey(states: $0.states) },
+                boundary: SliceFigures.decisionBoundaries(s.partition).map { (Point2($0.0.0, $0.0.1), Point2($0.1.0, $0.1.1)) })
+        }
+        let p = plane.points2D
+        let rows = result.report.settings.sliceRows
+        let marks = [TrainingFigures.Marks(
+            x: p.map(\.x), y: p.map(\.y), color: .black,
+            label: "test images " + rows.map { "#\($0) (\(result.test.labels[$0]))" }.joined(separator: ", "))]
+        let h = plane.halfWidth
+        return TrainingFigures.steps(
+            panels, domain: Domain(xMin: -h, xMax: h, yMin: -h, yMax: h), marks: marks,
+            suptitle: "net \(net) while it learns: linear regions on the plane through test images "
+                + rows.map { "#\($0)" }.joined(separator: ", ") + " (colour: activation pattern)", dpi: dpi)
+    }
+
+    /// Exact and probe region counts on the slice, local complexity at the training images, and training loss of
+    /// both nets against epoch.
+    public static func regionsOverTraining(_ result: DigitsResult, dpi: Double = 100) -> Figure {
+        let s = result.report.settings
+        let curves = [("net a", result.snapshotsA), ("net b", result.snapshotsB)].map { label, snapshots in
+            TrainingFigures.Curves(
+                label: label, epochs: snapshots.map { Double($0.epoch) },
+                exactRegions: snapshots.map { Double($0.partition.count) },
+                probeRegions: snapshots.map { Double($0.probeRegions) },
+                localComplexity: snapshots.map(\.localComplexity), loss: snapshots.map(\.loss),
+                accuracy: snapshots.map(\.accuracy))
+        }
+        return TrainingFigures.overTraining(
+            curves,
+            complexityCaption: String(format: "local complexity at the training images, r = %g",
+                                      s.localComplexityRadius),
+            regionsCaption: "linear regions on the slice (probes: \(s.sliceGrid)² grid)", dpi: dpi)
     }
 
     /// Each net's mean training loss per epoch (log scale).

@@ -18,6 +18,9 @@ public struct DigitsReport: Codable, Equatable, Sendable {
         /// The class it predicts for each test image (argmax of its float64 logits, the first on ties): what the
         /// written ONNX and safetensors files must reproduce.
         public var testPredictions: [Int]
+        /// The net along training, on the run's slice (exact and probe regions on the plane, loss, accuracy, local
+        /// complexity at the training images).
+        public var trainingSnapshots: TrainingSnapshotsReport?
     }
 
     public var settings: DigitsSettings
@@ -38,6 +41,8 @@ public struct DigitsResult: Sendable {
     public var test: LabelledSamples
     /// Each net's slice through the same three test images.
     public var sliceA: SliceResult, sliceB: SliceResult
+    /// Each net's training snapshots, cut by the same plane.
+    public var snapshotsA: [DigitsSnapshot] = [], snapshotsB: [DigitsSnapshot] = []
 }
 
 /// Trains two MLPs on the bundled digits from different seeds and compares them.
@@ -48,14 +53,15 @@ public enum DigitsRun {
             let clock = Stopwatch()
             let training = settings.training(forB: forB)
             let net = ClassifierTraining.train(samples: train.samples, labels: train.labels,
-                                               classes: DigitsData.classes, settings: training)
+                                               classes: DigitsData.classes, settings: training,
+                                               snapshotEvery: settings.snapshotEvery)
             let seconds = clock.elapsed
             return (net, .init(seed: training.seed, trainAccuracy: accuracy(net.network, train),
                                testAccuracy: accuracy(net.network, test), finalLoss: net.epochLosses.last ?? .nan,
                                trainingSeconds: seconds, testPredictions: predictions(net.network, test)))
         }
-        let (a, reportA) = trained(forB: false)
-        let (b, reportB) = trained(forB: true)
+        var (a, reportA) = trained(forB: false)
+        var (b, reportB) = trained(forB: true)
         let comparison = try CompareRun.run(a: Network(a.network), b: Network(b.network), train: train, test: test,
                                             settings: settings.compare)
         // The XOR notebook's question on a real data set: the same plane through three test images, cut by each net.
@@ -73,10 +79,20 @@ public enum DigitsRun {
                                                settings: sliceSettings)
         }
         let sliceA = try slice(a, name: "a.onnx"), sliceB = try slice(b, name: "b.onnx")
+        func snapshots(_ net: TrainedClassifier) -> [DigitsSnapshot] {
+            DigitsSnapshot.analyse(net.snapshots, plane: plane, grid: settings.sliceGrid, train: train.samples,
+                                   radius: settings.localComplexityRadius, context: .allCores)
+        }
+        let snapshotsA = snapshots(a), snapshotsB = snapshots(b)
+        reportA.trainingSnapshots = TrainingSnapshotsReport(snapshotsA, radius: settings.localComplexityRadius)
+        reportB.trainingSnapshots = TrainingSnapshotsReport(snapshotsB, radius: settings.localComplexityRadius)
+        // The snapshots' networks are not needed past here: drop them rather than hold every epoch's weights.
+        a.snapshots = []
+        b.snapshots = []
         let report = DigitsReport(settings: settings, nets: .init(a: reportA, b: reportB),
                                   comparison: comparison.report, slices: .init(a: sliceA.report, b: sliceB.report))
         return DigitsResult(a: a, b: b, comparison: comparison, report: report, test: test,
-                            sliceA: sliceA, sliceB: sliceB)
+                            sliceA: sliceA, sliceB: sliceB, snapshotsA: snapshotsA, snapshotsB: snapshotsB)
     }
 
     /// The share of `data` an MLP classifies right (argmax of its logits, the first on ties).

@@ -14,6 +14,10 @@ public struct DigitsSettings: Codable, Equatable, Sendable {
     /// The test images the plane of each net's slice passes through, and the slice's probe grid.
     public var sliceRows = [0, 1, 2]
     public var sliceGrid = 101
+    /// Epochs between the training snapshots of each net (0: the final net only).
+    public var snapshotEvery = 5
+    /// Radius of the neighbourhoods (ℓ₁ balls in pixel space, pixels in [0, 1]) of the local complexity.
+    public var localComplexityRadius = 0.1
 
     public init(hidden: [Int] = [32, 32], epochs: Int = 40, batchSize: Int = 32, learningRate: Double = 2e-3,
                 seed: UInt64 = 0, compare: CompareSettings = CompareSettings()) {

@@ -24,21 +24,7 @@ public enum PartitionFigure {
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
                       edgeColor: Color(0.2, 0.2, 0.2, alpha: 0.75), edgeWidth: edgeWidth)
-        // On each cell f is affine, so its zero set there is the segment where g·x + c = 0 crosses the polygon.
-        var zeros: [((Double, Double), (Double, Double))] = []
-        for cell in partition.cells {
-            let v = cell.vertices
-            let values = v.map { cell.gradient.x * $0.x + cell.gradient.y * $0.y + cell.offset }
-            var crossings: [(Double, Double)] = []
-            for i in 0..<v.count {
-                let j = (i + 1) % v.count
-                if (values[i] > 0) != (values[j] > 0) {
-                    let t = values[i] / (values[i] - values[j])
-                    crossings.append((v[i].x + t * (v[j].x - v[i].x), v[i].y + t * (v[j].y - v[i].y)))
-                }
-            }
-            if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
-        }
+        let zeros = decisionBoundary(partition).map { (($0.0.x, $0.0.y), ($0.1.x, $0.1.y)) }
         axes.segments(zeros, color: .black, width: 1.5, label: "f = 0")
         if showXORPoints { XORFigures.addXORPoints(axes) }
         let d = partition.domain
@@ -54,5 +40,25 @@ public enum PartitionFigure {
             XORFigures.divergingColor($0 / scale)
         }
         return figure
+    }
+
+    /// The decision boundary f = 0 of a one-output network's partition, as segments: on each cell f is affine, so
+    /// its zero set there is the segment where g·x + c = 0 crosses the polygon.
+    public static func decisionBoundary(_ partition: ExactPartition) -> [(Point2, Point2)] {
+        var zeros: [(Point2, Point2)] = []
+        for cell in partition.cells {
+            let v = cell.vertices
+            let values = v.map { cell.gradient.x * $0.x + cell.gradient.y * $0.y + cell.offset }
+            var crossings: [Point2] = []
+            for i in 0..<v.count {
+                let j = (i + 1) % v.count
+                if (values[i] > 0) != (values[j] > 0) {
+                    let t = values[i] / (values[i] - values[j])
+                    crossings.append(Point2(v[i].x + t * (v[j].x - v[i].x), v[i].y + t * (v[j].y - v[i].y)))
+                }
+            }
+            if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
+        }
+        return zeros
     }
 }

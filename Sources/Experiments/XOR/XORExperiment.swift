@@ -35,13 +35,18 @@ public struct XORExperimentSettings: Sendable {
     var resolvedConvergenceGrids: [Int] {
         convergenceGrids ?? Array(Set([5, 11, 21, 51, 101, 201, 501, 1001].filter { $0 <= 2 * grid } + [grid])).sorted()
     }
+    /// Epochs between the training snapshots of trained nets (0: none but the last).
+    public var snapshotEvery: Int = 10
+    /// Radius of the neighbourhoods of the local complexity (``LocalComplexity``) at the XOR points.
+    public var localComplexityRadius: Double = 0.1
     /// Hidden units up to which exact enumeration is on by default (a few thousand regions, milliseconds).
     public static let exactAutoLimit = 256
 
     public init() {}
 
     var training: XORTrainingSettings {
-        XORTrainingSettings(width: width, learningRate: learningRate, epochs: epochs, maxAttempts: maxAttempts)
+        XORTrainingSettings(width: width, learningRate: learningRate, epochs: epochs, maxAttempts: maxAttempts,
+                            snapshotEvery: snapshotEvery)
     }
 }
 
@@ -67,6 +72,8 @@ public struct AnalysedNetwork: Sendable {
     /// Probe region counts at several grid resolutions, when the exact partition was computed: how the notebook's
     /// count approaches (or fails to approach) the exact one.
     public var probeConvergence: [(grid: Int, regions: Int)] = []
+    /// The training snapshots analysed (empty for loaded nets).
+    public var snapshots: [AnalysedSnapshot] = []
 
     /// The representatives' coefficient triples (the notebook's `regionsSet`), R × 3.
     public var regionCoefficients: Matrix {
@@ -86,6 +93,8 @@ public struct StageTimings: Sendable {
     /// The probe-versus-exact curve of both nets (probes and deduplication at every convergence grid; 0 when
     /// skipped).
     public var probeConvergence = 0.0
+    /// The analysis of the training snapshots of both nets (probes, partitions, local complexity).
+    public var trainingSnapshots = 0.0
     /// Seconds per figure (building and writing all its formats), in the order written.
     public var figures: [(name: String, seconds: Double)] = []
     public init() {}
@@ -122,6 +131,13 @@ public enum XORExperimentError: Error, CustomStringConvertible {
 /// Runs the notebook's analysis end to end: get nets a and b (train them as `trainNet` does, or load them),
 /// probe both on the grid, deduplicate their regions, and regress each net's triples on the other's.
 public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExperimentResult {
+    guard settings.localComplexityRadius > 0 && settings.localComplexityRadius.isFinite else {
+        throw XORExperimentError.invalidSettings("--lc-radius must be a positive number, got \(settings.localComplexityRadius)")
+    }
+    guard settings.localComplexityRadius > 0 && settings.localComplexityRadius.isFinite else {
+        throw XORExperimentError.invalidSettings(
+            "--lc-radius must be a positive number, got \(settings.localComplexityRadius)")
+    }
     guard settings.grid >= 2 else { throw XORExperimentError.invalidSettings("--grid must be at least 2, got \(settings.grid)") }
     guard settings.width >= 1 || (settings.netAPath != nil && settings.netBPath != nil) else {
         throw XORExperimentError.invalidSettings("--width must be at least 1, got \(settings.width)")
@@ -188,6 +204,15 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         }
         _ = stage.lap()
     }
+    let exactSnapshots = a.exact != nil && b.exact != nil
+    for k in 0..<2 {
+        var net = k == 0 ? a : b
+        guard let training = net.training else { continue }
+        net.snapshots = AnalysedSnapshot.analyse(training.snapshots, settings: settings, precision: net.precision,
+                                                 exact: exactSnapshots)
+        if k == 0 { a = net } else { b = net }
+    }
+    timings.trainingSnapshots = stage.lap()
     timings.total = clock.elapsed
 
     return XORExperimentResult(settings: settings, grid: grid, a: a, b: b, aToB: aToB, bToA: bToA, timings: timings)

@@ -248,6 +248,46 @@ public enum XORFigures {
         return figure
     }
 
+    /// A trained net's partition at each training snapshot, one panel per snapshot, cells coloured by activation
+    /// pattern so that a region keeps its colour while it survives; nil without snapshot partitions.
+    public static func trainingSteps(_ net: AnalysedNetwork, dpi: Double = 100) -> Figure? {
+        guard !net.snapshots.isEmpty, net.snapshots.allSatisfy({ $0.exact != nil }) else { return nil }
+        let panels = net.snapshots.map { s -> TrainingFigures.Panel in
+            let partition = s.exact!
+            return TrainingFigures.Panel(
+                title: "epoch \(s.epoch)\n\(partition.count) regions",
+                cells: partition.cells.map(\.vertices), keys: partition.cells.map { TrainingFigures.patternKey($0.pattern) },
+                boundary: PartitionFigure.decisionBoundary(partition))
+        }
+        let marks = [
+            TrainingFigures.Marks(x: [-1, 1], y: [-1, 1], color: .red, label: "Even"),
+            TrainingFigures.Marks(x: [1, -1], y: [-1, 1], color: .green, label: "Odd"),
+        ]
+        return TrainingFigures.steps(
+            panels, domain: .square, marks: marks,
+            suptitle: "net \(net.label) while it learns: linear regions (colour: activation pattern) and f = 0",
+            dpi: dpi)
+    }
+
+    /// Exact and probe region counts, local complexity and loss of both trained nets against epoch; nil when
+    /// neither net was trained here.
+    public static func regionsOverTraining(_ result: XORExperimentResult, dpi: Double = 100) -> Figure? {
+        let nets = [result.a, result.b].filter { !$0.snapshots.isEmpty }
+        guard !nets.isEmpty else { return nil }
+        let curves = nets.map { n in
+            TrainingFigures.Curves(
+                label: "net \(n.label)", epochs: n.snapshots.map { Double($0.epoch) },
+                exactRegions: n.snapshots.allSatisfy { $0.exact != nil } ? n.snapshots.map { Double($0.exact!.count) } : nil,
+                probeRegions: n.snapshots.map { Double($0.probeRegions) },
+                localComplexity: n.snapshots.map(\.localComplexity), loss: n.snapshots.map(\.loss),
+                accuracy: n.snapshots.map(\.accuracy))
+        }
+        let radius = String(format: "%g", result.settings.localComplexityRadius)
+        return TrainingFigures.overTraining(
+            curves, complexityCaption: "local complexity at the XOR points, r = \(radius)",
+            regionsCaption: "linear regions (probes: \(result.grid.resolution)² grid)", dpi: dpi)
+    }
+
     /// Every figure of the main job, by file stem.
     public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [FigureRecipe] {
         @Sendable func training(_ n: AnalysedNetwork) -> Figure {
@@ -268,6 +308,10 @@ public enum XORFigures {
             FigureRecipe("partition-a") { partition(result.a, grid: result.grid.resolution, dpi: dpi) },
             FigureRecipe("partition-b") { partition(result.b, grid: result.grid.resolution, dpi: dpi) },
             FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) },
+        ]) + (result.a.snapshots.isEmpty && result.b.snapshots.isEmpty ? [] : [
+            FigureRecipe("training-steps-a") { trainingSteps(result.a, dpi: dpi) },
+            FigureRecipe("training-steps-b") { trainingSteps(result.b, dpi: dpi) },
+            FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
         ])
     }
 }

@@ -26,6 +26,9 @@ public struct XORReport: Codable, Sendable {
         public var regionsMissedByProbes: Int?
         public var smallestRegionArea: Double?
         public var probeConvergence: [ConvergencePoint]
+        /// The trained net at every snapshot epoch; null for loaded nets. Optional so that reports written before
+        /// this key existed still decode.
+        public var trainingSnapshots: TrainingSnapshotsReport?
         /// The notebook's `printStructure` equation, for 2 → 2 → 1 nets only (absent otherwise).
         @AbsentWhenNil public var structureLatex: String?
     }
@@ -63,6 +66,8 @@ public struct XORReport: Codable, Sendable {
         /// The probe-versus-exact curve of both nets (the probes and deduplications at the convergence grids);
         /// optional so that reports written before this key existed still decode.
         public var probeConvergence: Double?
+        /// The analysis of both nets' training snapshots; optional as `probeConvergence` is.
+        public var trainingSnapshots: Double?
         /// Seconds per figure, in the order written.
         public var renderFigures: OrderedNumbers
     }
@@ -93,6 +98,8 @@ extension XORExperimentResult {
                 regionsMissedByProbes: n.exactCounts?.regionsMissedByProbes,
                 smallestRegionArea: n.exactCounts?.smallestRegionArea,
                 probeConvergence: n.probeConvergence.map { XORReport.ConvergencePoint(grid: $0.grid, probeRegions: $0.regions) },
+                trainingSnapshots: n.snapshots.isEmpty ? nil
+                    : TrainingSnapshotsReport(n.snapshots, radius: settings.localComplexityRadius),
                 structureLatex: structureLatex(n.network))
         }
         func regression(_ r: CrossNetworkRegression) -> XORReport.Regression {
@@ -110,7 +117,7 @@ extension XORExperimentResult {
             timings: XORReport.Timings(
                 train: timings.train, probe: timings.probe, dedup: timings.dedup, regression: timings.regression,
                 render: timings.render, total: timings.total, exact: timings.exact,
-                probeConvergence: timings.probeConvergence,
+                probeConvergence: timings.probeConvergence, trainingSnapshots: timings.trainingSnapshots,
                 renderFigures: OrderedNumbers(timings.figures.map { (key: $0.name, value: $0.seconds) })))
     }
 }

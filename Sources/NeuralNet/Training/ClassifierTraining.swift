@@ -28,6 +28,9 @@ public struct TrainedClassifier: Sendable {
     public var network: MLP
     /// The mean minibatch loss of each epoch, in order.
     public var epochLosses: [Double]
+    /// The net at epochs 0, `snapshotEvery`, 2 · `snapshotEvery`, … and the last, each with its loss and accuracy
+    /// on the whole training set; empty unless asked for.
+    public var snapshots: [TrainingSnapshot<MLP>] = []
 }
 
 /// Minibatch training of ReLU MLP classifiers with softmax cross-entropy and Adam, in float64.
@@ -37,8 +40,12 @@ public enum ClassifierTraining {
     /// Layers are initialised as PyTorch's `nn.Linear` (uniform ±1/√fan-in, weights then bias, layer by layer);
     /// each epoch visits the samples in a fresh Fisher–Yates shuffle, `batchSize` at a time, one Adam step per
     /// batch on the batch's mean loss.
+    ///
+    /// With `snapshotEvery` set, the net is also kept at epochs 0, `snapshotEvery`, … and the last (see
+    /// ``TrainingSnapshot``), with its cross-entropy and accuracy over all `samples`; snapshots do not change the
+    /// training.
     public static func train(samples: Matrix, labels: [Int], classes: Int,
-                             settings: ClassifierTrainingSettings) -> TrainedClassifier {
+                             settings: ClassifierTrainingSettings, snapshotEvery: Int? = nil) -> TrainedClassifier {
         precondition(labels.count == samples.rows && samples.rows > 0, "one label per sample")
         precondition(labels.allSatisfy { $0 >= 0 && $0 < classes }, "labels must lie in 0..<\(classes)")
         precondition(settings.batchSize >= 1 && settings.epochs >= 0, "invalid batch size or epochs")
@@ -50,7 +57,22 @@ public enum ClassifierTraining {
         var order = Array(0..<samples.rows)
         var losses: [Double] = []
         let d = samples.columns
-        for _ in 0..<settings.epochs {
+        let snapshotEpochs = snapshotEvery.map { Set(TrainingSnapshot<MLP>.epochs(of: settings.epochs, every: $0)) }
+        var snapshots: [TrainingSnapshot<MLP>] = []
+        func keep(_ epoch: Int) {
+            guard snapshotEpochs?.contains(epoch) == true else { return }
+            let logits = network(samples)
+            // The predicted class is the first largest logit, as everywhere in regionplot.
+            let right = (0..<logits.rows).filter { r in
+                let row = logits.row(r)
+                return row.indices.max { row[$0] < row[$1] } == labels[r]  // max(by:) keeps the first on ties
+            }.count
+            snapshots.append(TrainingSnapshot(
+                epoch: epoch, network: network, loss: SoftmaxCrossEntropy.loss(logits: logits, labels: labels),
+                accuracy: Double(right) / Double(labels.count)))
+        }
+        keep(0)
+        for epoch in 1...max(1, settings.epochs) where epoch <= settings.epochs {
             order.shuffle(using: &shuffling)
             var total = 0.0, batches = 0
             var start = 0
@@ -69,8 +91,9 @@ public enum ClassifierTraining {
                 start += settings.batchSize
             }
             losses.append(total / Double(max(batches, 1)))
+            keep(epoch)
         }
-        return TrainedClassifier(network: network, epochLosses: losses)
+        return TrainedClassifier(network: network, epochLosses: losses, snapshots: snapshots)
     }
 
     /// The mean cross-entropy of `network` on a batch and its gradient with respect to every parameter, flattened

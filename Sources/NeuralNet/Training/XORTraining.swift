@@ -30,13 +30,18 @@ public struct XORTrainingSettings: Sendable, Equatable {
     public var targetAccuracy: Double = 0.99
     /// Bound on re-initialisations; the notebook retries forever.
     public var maxAttempts: Int = 100
+    /// Epochs between the snapshots kept of the successful attempt (the notebook redraws every 10); 0 keeps the
+    /// final network only.
+    public var snapshotEvery: Int = 10
 
-    public init(width: Int, learningRate: Double = 0.1, epochs: Int = 100, targetAccuracy: Double = 0.99, maxAttempts: Int = 100) {
+    public init(width: Int, learningRate: Double = 0.1, epochs: Int = 100, targetAccuracy: Double = 0.99,
+                maxAttempts: Int = 100, snapshotEvery: Int = 10) {
         self.width = width
         self.learningRate = learningRate
         self.epochs = epochs
         self.targetAccuracy = targetAccuracy
         self.maxAttempts = maxAttempts
+        self.snapshotEvery = snapshotEvery
     }
 }
 
@@ -54,6 +59,8 @@ public struct XORTrainingResult: Sendable {
     public var accuracyHistory: [Double]
     /// How many attempts ended with a NaN or infinite loss.
     public var divergedAttempts: Int
+    /// The successful attempt at epochs 0, `snapshotEvery`, 2 · `snapshotEvery`, … and its last epoch.
+    public var snapshots: [TrainingSnapshot<MLP>] = []
 }
 
 /// Why training failed.
@@ -84,6 +91,9 @@ public func trainXOR(_ settings: XORTrainingSettings, using generator: inout See
     guard settings.width >= 1 else { throw XORTrainingError.invalidSettings("width must be at least 1, got \(settings.width)") }
     guard settings.epochs >= 1 else { throw XORTrainingError.invalidSettings("epochs must be at least 1, got \(settings.epochs)") }
     guard settings.maxAttempts >= 1 else { throw XORTrainingError.invalidSettings("max attempts must be at least 1, got \(settings.maxAttempts)") }
+    guard settings.snapshotEvery >= 0 else {
+        throw XORTrainingError.invalidSettings("snapshot interval must be 0 or more, got \(settings.snapshotEvery)")
+    }
     guard settings.learningRate.isFinite && settings.learningRate > 0 else {
         throw XORTrainingError.invalidSettings("learning rate must be a positive number, got \(settings.learningRate)")
     }
@@ -97,7 +107,15 @@ public func trainXOR(_ settings: XORTrainingSettings, using generator: inout See
         losses.reserveCapacity(settings.epochs)
         var accuracy = 0.0
         var finite = true
-        for _ in 0..<settings.epochs {
+        let snapshotEpochs = Set(TrainingSnapshot<MLP>.epochs(of: settings.epochs, every: settings.snapshotEvery))
+        var snapshots: [TrainingSnapshot<MLP>] = []
+        if snapshotEpochs.contains(0) {
+            let initial = network(XORData.inputs)
+            snapshots.append(TrainingSnapshot(
+                epoch: 0, network: network, loss: MeanSquaredError.loss(prediction: initial, target: XORData.targets),
+                accuracy: XORData.accuracy(prediction: initial, target: XORData.targets)))
+        }
+        for epoch in 1...settings.epochs {
             let cache = network.forwardWithCache(XORData.inputs)
             let loss = MeanSquaredError.loss(prediction: cache.output, target: XORData.targets)
             guard loss.isFinite else { finite = false; break }
@@ -110,12 +128,16 @@ public func trainXOR(_ settings: XORTrainingSettings, using generator: inout See
             accuracy = XORData.accuracy(prediction: after, target: XORData.targets)
             losses.append(afterLoss)
             accuracies.append(accuracy)
+            if snapshotEpochs.contains(epoch) {
+                snapshots.append(TrainingSnapshot(epoch: epoch, network: network, loss: afterLoss, accuracy: accuracy))
+            }
         }
         if !finite { diverged += 1; continue }
         best = max(best, accuracy)
         if accuracy >= settings.targetAccuracy {
             return XORTrainingResult(network: network, attempts: attempt, accuracy: accuracy,
-                                     lossHistory: losses, accuracyHistory: accuracies, divergedAttempts: diverged)
+                                     lossHistory: losses, accuracyHistory: accuracies, divergedAttempts: diverged,
+                                     snapshots: snapshots)
         }
     }
     throw XORTrainingError.accuracyNotReached(attempts: settings.maxAttempts, bestAccuracy: best, divergedAttempts: diverged, settings: settings)

@@ -1,0 +1,49 @@
+import LinearAlgebra
+import NeuralNet
+import RegionAnalysis
+import Support
+
+/// One training snapshot of a network, analysed as the final network is: its exact partition (when the run
+/// enumerates), the notebook's probe count on the run's grid, and the local complexity at the training points.
+public struct AnalysedSnapshot: Sendable {
+    /// Epochs completed (0: the initialisation).
+    public var epoch: Int
+    public var network: MLP
+    public var loss: Double
+    public var accuracy: Double
+    /// The exact partition of the snapshot net over the square; nil when the run does not enumerate.
+    public var exact: ExactPartition?
+    /// Distinct regions among the probe triples on the run's grid (the notebook's count).
+    public var probeRegions: Int
+    /// Mean local complexity at the four XOR points (``LocalComplexity``, radius `localComplexityRadius`).
+    public var localComplexity: Double
+}
+
+extension AnalysedSnapshot {
+    /// Analyses every snapshot of a training run with the run's probe settings; exact partitions when `exact`.
+    static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings, precision: ProbePrecision,
+                        exact: Bool) -> [AnalysedSnapshot] {
+        let grid = ProbeGrid(resolution: settings.grid)
+        return snapshots.map { snapshot in
+            let probe = GradientProbe(network: snapshot.network, precision: precision, context: settings.context)
+                .probe(grid)
+            let regions = RegionDeduplication(probe: probe, tolerance: settings.tolerance).count
+            let partition = exact
+                ? ExactPartition(network: snapshot.network, domain: .square, context: settings.context) : nil
+            let complexity = LocalComplexity.mean(Network(snapshot.network), points: XORData.inputs.storage,
+                                                  rows: XORData.inputs.rows, radius: settings.localComplexityRadius)
+            return AnalysedSnapshot(epoch: snapshot.epoch, network: snapshot.network, loss: snapshot.loss,
+                                    accuracy: snapshot.accuracy, exact: partition, probeRegions: regions,
+                                    localComplexity: complexity)
+        }
+    }
+}
+
+extension TrainingSnapshotsReport {
+    init(_ snapshots: [AnalysedSnapshot], radius: Double) {
+        self.init(epochs: snapshots.map(\.epoch), exactRegions: snapshots.map { $0.exact?.count },
+                  probeRegions: snapshots.map(\.probeRegions), loss: snapshots.map { $0.loss.isFinite ? $0.loss : nil },
+                  accuracy: snapshots.map(\.accuracy), localComplexity: snapshots.map(\.localComplexity),
+                  localComplexityRadius: radius)
+    }
+}
