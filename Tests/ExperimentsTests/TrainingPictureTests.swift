@@ -108,6 +108,40 @@ import Testing
     }
 }
 
+/// A digits classifier's snapshots on the plane through three test images: counts of the snapshot nets, the last one
+/// the trained net, and the figure.
+@Suite struct DigitsTrainingPictureTests {
+    static let run: (snapshots: [DigitsSnapshot], trained: MLP, plane: SlicePlane) = {
+        let (train, test) = try! DigitsData.load()
+        let settings = ClassifierTrainingSettings(hidden: [12], epochs: 4, batchSize: 64, learningRate: 3e-3, seed: 0)
+        let trained = ClassifierTraining.train(samples: train.samples, labels: train.labels, classes: 10,
+                                               settings: settings, snapshotEvery: 2)
+        let plane = try! SlicePlane(through: test.samples.row(0), test.samples.row(1), test.samples.row(2), size: 1.5)
+        let snapshots = DigitsSnapshot.analyse(trained.snapshots, plane: plane, grid: 21, train: train.samples,
+                                               radius: 0.1, context: .allCores)
+        return (snapshots, trained.network, plane)
+    }()
+
+    @Test func snapshotsAreTheTrainingRun() throws {
+        let (snapshots, trained, plane) = Self.run
+        #expect(snapshots.map(\.epoch) == [0, 2, 4])
+        #expect(snapshots.last?.partition.count == SlicePartition(network: Network(trained), plane: plane).count)
+        #expect(snapshots[0].loss > snapshots.last!.loss)
+        #expect(snapshots.allSatisfy { $0.localComplexity >= 0 && $0.probeRegions >= 1 })
+    }
+
+    @Test(arguments: ["notebook", "paper"])
+    func figureMatchesItsSnapshot(_ style: String) throws {
+        let figure = try #require(DigitsFigures.trainingSteps(Self.run.snapshots, net: "a", rows: [0, 1, 2],
+                                                               labels: [7, 6, 3]))
+        figure.style = Style.named(style)!
+        if style == "paper" { (figure.width, figure.height) = (6.75, figure.height * 0.675) }
+        if let failure = snapshotFigure(figure, named: (style == "paper" ? "paper." : "") + "digits-training-steps") {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+}
+
 /// The local complexity against its closed form on one hidden layer: a unit's line crosses the ℓ₁ ball of radius
 /// r around x exactly when |w·x + b| < r ‖w‖∞.
 @Suite struct LocalComplexityTests {

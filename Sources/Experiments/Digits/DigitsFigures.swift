@@ -8,7 +8,9 @@ import RegionAnalysis
 public enum DigitsFigures {
     /// The training figures and the comparison's, with their file names.
     public static func all(_ result: DigitsResult, dpi: Double = 100) -> [FigureRecipe] {
-        [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
+        let sliceRows = result.report.settings.sliceRows
+        let sliceLabels = sliceRows.map { result.test.labels[$0] }
+        return [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
          FigureRecipe("local-maps") { localMaps(result, dpi: dpi) }]
             + CompareFigures.all(result.comparison, dpi: dpi)
             + [("a", result.sliceA), ("b", result.sliceB)].flatMap { label, slice in
@@ -17,15 +19,18 @@ public enum DigitsFigures {
                 }
             }
             + (result.snapshotsA.isEmpty ? [] : [
-                FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: "a", result, dpi: dpi) },
-                FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: "b", result, dpi: dpi) },
+                FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: "a", rows: sliceRows,
+                                                                 labels: sliceLabels, dpi: dpi) },
+                FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: "b", rows: sliceRows,
+                                                                 labels: sliceLabels, dpi: dpi) },
                 FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
             ])
     }
 
     /// One net's partition of the slice plane at each snapshot: cells coloured by activation pattern (a region keeps
     /// its colour while it survives), decision boundaries bold, the three test images marked.
-    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, _ result: DigitsResult,
+    /// `rows` are the test images' row numbers, `labels` their digits.
+    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, rows: [Int], labels: [Int],
                                      dpi: Double = 100) -> Figure? {
         guard let plane = snapshots.first?.partition.plane else { return nil }
         let panels = snapshots.map { s in
@@ -36,10 +41,9 @@ public enum DigitsFigures {
                 boundary: SliceFigures.decisionBoundaries(s.partition).map { (Point2($0.0.0, $0.0.1), Point2($0.1.0, $0.1.1)) })
         }
         let p = plane.points2D
-        let rows = result.report.settings.sliceRows
         let marks = [TrainingFigures.Marks(
             x: p.map(\.x), y: p.map(\.y), color: .black,
-            label: "test images " + rows.map { "#\($0) (\(result.test.labels[$0]))" }.joined(separator: ", "))]
+            label: "test images " + zip(rows, labels).map { "#\($0) (\($1))" }.joined(separator: ", "))]
         let h = plane.halfWidth
         return TrainingFigures.steps(
             panels, domain: Domain(xMin: -h, xMax: h, yMin: -h, yMax: h), marks: marks,
