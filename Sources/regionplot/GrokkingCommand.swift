@@ -11,7 +11,12 @@ struct GrokkingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grokking",
         abstract: "Train notebook 002's toy addition model (Liu et al. 2022) and track accuracy and RQI; --phase-diagram sweeps the learning rates.",
-        discussion: "Defaults are the notebook's. Writes report.json, accuracy, loss and representation figures into --out."
+        discussion: """
+        Defaults are the notebook's. Writes report.json, accuracy, loss and representation figures into --out. \
+        With --phase-diagram: every cell of η₁ × η₂ (phase-diagram) and of weight decay × η₂ (phase-diagram-weight-decay; \
+        --diagram picks one) is trained for each of --seeds, on all cores, each run stopping once its phase is decided; \
+        finished runs are kept in --out/runs, so a killed sweep rerun with the same arguments trains only the rest.
+        """
     )
 
     @Option(help: "The base p (symbols 0 … p−1).")

@@ -161,7 +161,8 @@ public enum GrokkingFigures {
         axes.xTickValues = columns.indices.map(Double.init)
         axes.xTickLabels = columns.map(rateLabel)
         axes.yTickValues = rows.indices.map(Double.init)
-        axes.yTickLabels = rows.map(rateLabel)
+        // Weight decays read best as plain numbers (0, 0.01, 3, 10); learning rates as powers of ten.
+        axes.yTickLabels = rows.map(plan.kind == .learningRates ? rateLabel : { String(format: "%g", $0) })
         axes.xLabel = "decoder learning rate η₂"
         let s = plan.base
         let seeds = plan.seeds.count == 1 ? "seed \(plan.seeds[0])" : "\(plan.seeds.count) seeds"
