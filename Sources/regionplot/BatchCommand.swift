@@ -101,7 +101,7 @@ struct BatchCommand: ParsableCommand {
                 let started = Date()
                 guard let outcome = self.execute(run, executable: executable, threads: jobCount > 1 ? 1 : nil,
                                                  children: children) else { return }
-                progress.finished(run, error: outcome.failure, seconds: Date().timeIntervalSince(started))
+                progress.finished(run.folderName, error: outcome.failure, seconds: Date().timeIntervalSince(started))
             }
         }
         group.wait()
@@ -122,7 +122,7 @@ struct BatchCommand: ParsableCommand {
         }
         if !failures.isEmpty {
             FileHandle.standardError.write(Data(("regionplot batch: \(failures.count) run\(failures.count == 1 ? "" : "s") failed:\n"
-                + failures.map { "  \($0.0.folderName): \($0.1)" }.joined(separator: "\n") + "\n").utf8))
+                + failures.map { "  \($0.0): \($0.1)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(2)
         }
     }
@@ -206,68 +206,4 @@ struct BatchCommand: ParsableCommand {
         for f in failed { print("  failed: \(f.run.folderName): \(f.error ?? "")") }
         return failed.count
     }
-}
-
-/// Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise.
-final class Progress: @unchecked Sendable {
-    private let total: Int
-    private let start = Date()
-    private let lock = NSLock()
-    private var done = 0
-    /// Runs finished so far, failed ones included.
-    var finishedCount: Int { lock.withLock { done } }
-    private(set) var failures: [(BatchRun, String)] = []
-    private let isTerminal = isatty(2) != 0
-    private var timer: DispatchSourceTimer?
-
-    init(total: Int) {
-        self.total = total
-        if isTerminal && total > 0 {
-            let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
-            t.schedule(deadline: .now() + 1, repeating: 1)
-            t.setEventHandler { [weak self] in self?.redraw() }
-            t.resume()
-            timer = t
-        }
-    }
-
-    func finished(_ run: BatchRun, error: String?, seconds: Double) {
-        lock.lock()
-        done += 1
-        if let error { failures.append((run, error)) }
-        let count = done
-        lock.unlock()
-        if isTerminal {
-            if let error { write("\r\u{1B}[2K\(run.folderName) failed: \(error)\n") }
-            redraw()
-        } else {
-            let status = error.map { "failed: \($0)" } ?? "done"
-            write("[\(count)/\(total)] \(run.folderName) \(status) (\(String(format: "%.1f", seconds)) s)\n")
-        }
-    }
-
-    func close() {
-        timer?.cancel()
-        if isTerminal && total > 0 { redraw(); write("\n") }
-    }
-
-    private func redraw() {
-        lock.lock()
-        let count = done, failed = failures.count
-        lock.unlock()
-        let elapsed = Date().timeIntervalSince(start)
-        let width = 30
-        let filled = total == 0 ? width : width * count / total
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let remaining = count == 0 ? "?" : clock(elapsed / Double(count) * Double(total - count))
-        let failedText = failed > 0 ? ", \(failed) failed" : ""
-        write("\r\u{1B}[2K[\(bar)] \(count)/\(total)\(failedText)  elapsed \(clock(elapsed))  remaining ~\(remaining)")
-    }
-
-    private func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
-
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }

@@ -11,7 +11,12 @@ struct GrokkingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grokking",
         abstract: "Train notebook 002's toy addition model (Liu et al. 2022) and track accuracy and RQI; --phase-diagram sweeps the learning rates.",
-        discussion: "Defaults are the notebook's. Writes report.json, accuracy, loss and representation figures into --out."
+        discussion: """
+        Defaults are the notebook's. Writes report.json, accuracy, loss and representation figures into --out. \
+        With --phase-diagram: every cell of η₁ × η₂ (phase-diagram) and of weight decay × η₂ (phase-diagram-weight-decay; \
+        --diagram picks one) is trained for each of --seeds, on all cores, each run stopping once its phase is decided; \
+        finished runs are kept in --out/runs, so a killed sweep rerun with the same arguments trains only the rest.
+        """
     )
 
     @Option(help: "The base p (symbols 0 … p−1).")
@@ -46,18 +51,30 @@ struct GrokkingCommand: ParsableCommand {
 
     var outputFolder: String { out ?? (phaseDiagram ? "figures/grokking/phase-diagram" : "figures/grokking") }
 
-    @Flag(help: "Sweep η₁ and η₂ on a log grid and draw the phase diagram.")
+    @Flag(help: "Sweep learning rates (and weight decays) over seeds and draw the phase diagrams.")
     var phaseDiagram = false
-    @Option(help: "Learning rates per axis of the phase diagram.")
+    @Option(help: "Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ fixed at --eta1) or both.")
+    var diagram: String = "both"
+    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
+    var seeds: String = "0-4"
+    @Option(help: "Representation learning rates η₁ of the phase diagram, e.g. 1e-5,1e-4,1e-3 (default: the log grid of --grid-size, --lr-min, --lr-max).")
+    var reprLrs: String?
+    @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).")
+    var decoderLrs: String?
+    @Option(help: "Decoder weight decays of the weight-decay diagram.")
+    var weightDecays: String = "0,1e-2,1e-1,1,3,10"
+    @Option(help: "Learning rates per axis of the phase diagram's default grid.")
     var gridSize: Int = 6
-    @Option(help: "Smallest learning rate of the phase diagram.")
+    @Option(help: "Smallest learning rate of the phase diagram's default grid.")
     var lrMin: Double = 1e-5
-    @Option(help: "Largest learning rate of the phase diagram.")
+    @Option(help: "Largest learning rate of the phase diagram's default grid.")
     var lrMax: Double = 1e-2
     @Option(help: "Epochs by which test accuracy may trail train accuracy and still count as comprehension (default: epochs / 10).")
     var grokkingDelay: Int?
     @Option(help: "Parallel runs for the phase diagram (default: all cores).")
     var jobs: Int?
+    @Flag(help: "Retrain the phase diagram's runs even when runs/ holds them from an earlier sweep.")
+    var force = false
 
     @OptionGroup var figures: FigureOptions
 
@@ -89,6 +106,9 @@ struct GrokkingCommand: ParsableCommand {
         guard gridSize >= 1, gridSize <= 32 else { throw ValidationError("--grid-size must be between 1 and 32, got \(gridSize)") }
         guard lrMin.isFinite, lrMax.isFinite, lrMin > 0, lrMax >= lrMin else {
             throw ValidationError("--lr-min and --lr-max must be positive with --lr-min ≤ --lr-max")
+        }
+        if phaseDiagram {
+            do { _ = try plans() } catch let error as BatchSpecificationError { throw ValidationError(error.description) }
         }
         if let grokkingDelay, grokkingDelay < 0 { throw ValidationError("--grokking-delay must be non-negative") }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
@@ -126,33 +146,72 @@ struct GrokkingCommand: ParsableCommand {
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 
+    /// The diagrams to sweep, from the command line.
+    func plans() throws -> [PhaseDiagramPlan] {
+        let kinds: [PhaseDiagramKind]
+        switch diagram {
+        case "both": kinds = [.learningRates, .weightDecay]
+        case let name: guard let kind = PhaseDiagramKind(rawValue: name) else {
+            throw BatchSpecificationError("--diagram must be lr, weight-decay or both, got '\(name)'")
+        }; kinds = [kind]
+        }
+        let grid = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
+        let representation = try reprLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--repr-lrs") } ?? grid
+        let decoder = try decoderLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--decoder-lrs") } ?? grid
+        let decays = try PhaseDiagramPlan.parseValues(weightDecays, name: "--weight-decays", allowZero: true)
+        let seedList = try BatchPlan.parseSeeds(seeds)
+        return kinds.map { kind in
+            PhaseDiagramPlan(kind: kind, rows: kind == .learningRates ? representation : decays, columns: decoder,
+                             seeds: seedList, base: settings)
+        }
+    }
+
     func runPhaseDiagram() throws {
         let s = settings
-        let rates = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
+        let plans = try plans()
         let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
-        print("phase diagram: \(gridSize)×\(gridSize) learning rates from \(lrMin) to \(lrMax), \(s.epochs) epochs each, "
-            + "\(context.threads) parallel runs")
+        let store = try FinishedRuns<PhaseRun>(folder: outputFolder + "/runs")
+        if force { for name in Set(plans.flatMap(\.allRuns).map(PhaseRun.name(of:))) { unlink(store.path(of: name)) } }
+        for plan in plans {
+            print("\(plan.kind.figureName): \(plan.rows.count)×\(plan.columns.count) cells × \(plan.seeds.count) seeds, "
+                + "up to \(s.epochs) epochs each")
+        }
         let clock = Stopwatch()
-        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: delay,
-                                               context: context) { done, total in
-            print("  \(done)/\(total) runs done")
+        // The bar counts the runs still to train: those in runs/ from an earlier sweep with the same settings
+        // are read back, not retrained.
+        let pending = Set(plans.flatMap(\.allRuns).filter { run in
+            store.record(named: PhaseRun.name(of: run))?.settings != GrokkingReport.Settings(run)
+        }.map(PhaseRun.name(of:))).count
+        let plural = context.threads == 1 ? "" : "s"
+        let line = "regionplot grokking: \(pending) runs to train on \(context.threads) thread\(plural), "
+            + "the rest already in \(store.folder)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+        let progress = Progress(total: pending)
+        let delay = self.delay
+        let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context, store: store) { name, run, _, _ in
+            progress.finished(name, error: nil, seconds: run.seconds,
+                              detail: run.phase(delay: delay).rawValue + " after \(run.epochsRun) epochs")
         }
+        progress.close()
         let seconds = clock.elapsed
-        for phase in GrokkingPhase.allCases {
-            print("  \(phase.rawValue): \(cells.filter { $0.phase == phase }.count)")
+        for (plan, cells) in zip(plans, outcome.cells) {
+            let runs = cells.flatMap(\.phases)
+            print("\(plan.kind.figureName): " + GrokkingPhase.allCases.map { phase in
+                "\(phase.rawValue) \(runs.filter { $0 == phase }.count)/\(runs.count) runs"
+            }.joined(separator: ", "))
         }
-        for cell in cells where cell.failure != nil { print("  η₁ = \(cell.representationLearningRate), η₂ = \(cell.decoderLearningRate): \(cell.failure!)") }
-        print(String(format: "phase diagram took %.1f s", seconds))
-        let report = GrokkingPhaseDiagramReport(base: s, learningRates: rates, cells: cells, delay: delay, seconds: seconds)
+        print(String(format: "phase diagrams took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
+                     outcome.reused))
+        let report = GrokkingPhaseDiagramReport(base: s, plans: plans, outcome: outcome, delay: delay, seconds: seconds)
         let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures)
-        let written = try writer.write([
-            FigureRecipe("phase-diagram") {
-                GrokkingFigures.phaseDiagram(cells, representationRates: rates, decoderRates: rates,
-                                             marked: (s.representationLearningRate, s.decoderLearningRate),
-                                             epochs: s.epochs, dpi: dpi)
-            },
-        ])
+        let written = try writer.write(zip(plans, outcome.cells).map { plan, cells in
+            let marked = plan.kind == .learningRates ? (s.representationLearningRate, s.decoderLearningRate)
+                                                     : (s.weightDecay, s.decoderLearningRate)
+            return FigureRecipe(plan.kind.figureName) {
+                GrokkingFigures.phaseDiagram(plan, cells: cells, marked: marked, dpi: dpi)
+            }
+        })
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

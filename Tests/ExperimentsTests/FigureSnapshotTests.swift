@@ -2,6 +2,8 @@ import Foundation
 import FoundationXML
 import Plot
 import LinearAlgebra
+import NeuralNet
+import Support
 import PlotCairo
 import SnapshotTesting
 import Testing
@@ -234,5 +236,66 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
             Issue.record(Comment(rawValue: failure))
         }
+    }
+}
+
+/// Every grokking figure kind, in both styles, from a tiny model trained here (deterministic, a second in a
+/// debug build): one run in which seed 2 comprehends, and both phase diagrams over three seeds.
+@Suite(.serialized) struct GrokkingFigureSnapshotTests {
+    static let settings: GrokkingSettings = {
+        var s = GrokkingSettings()
+        (s.p, s.trainCount, s.encoderWidth, s.decoderWidth, s.epochs, s.seed) = (6, 20, 16, 16, 300, 2)
+        (s.representationLearningRate, s.decoderLearningRate) = (1e-2, 3e-2)
+        return s
+    }()
+    static let run = try! GrokkingExperiment.run(settings)
+
+    static let plans: [PhaseDiagramPlan] = PhaseDiagramKind.allCases.map { kind in
+        var base = settings
+        base.seed = 0
+        return PhaseDiagramPlan(kind: kind, rows: kind == .learningRates ? [3e-3, 1e-2, 3e-2] : [0, 0.1, 1],
+                                columns: [3e-3, 1e-2, 3e-2], seeds: [0, 1, 2], base: base)
+    }
+    static let outcome = try! GrokkingPhaseDiagram.sweep(plans, delay: 30, context: ComputeContext(threads: 2))
+
+    static let kinds = ["grokking-accuracy", "grokking-loss", "grokking-representation", "grokking-phase-diagram",
+                        "grokking-phase-diagram-weight-decay"]
+
+    static func figure(_ kind: String) -> Figure {
+        switch kind {
+        case "grokking-accuracy": return GrokkingFigures.accuracy(run)
+        case "grokking-loss": return GrokkingFigures.loss(run)
+        case "grokking-representation": return GrokkingFigures.representation(run)
+        case "grokking-phase-diagram":
+            return GrokkingFigures.phaseDiagram(plans[0], cells: outcome.cells[0], marked: (1e-2, 3e-2))
+        default:
+            return GrokkingFigures.phaseDiagram(plans[1], cells: outcome.cells[1], marked: (0, 3e-2))
+        }
+    }
+
+    @Test(arguments: kinds, ["notebook", "paper"])
+    func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
+        let figure = Self.figure(kind)
+        figure.style = Style.named(style)!
+        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// The accuracy figure's x axis is the epoch itself (1 … 299 on a log axis), not the epoch plus one: the
+    /// curve's value at x = e is the accuracy recorded at epoch e, and the threshold marks stand at the epochs the
+    /// report gives.
+    @Test func accuracyIsPlottedAgainstRealEpochs() throws {
+        guard case .axes(let axes) = try #require(GrokkingFigures.accuracy(Self.run).panels.first) else {
+            Issue.record("the accuracy figure has 2-D axes"); return
+        }
+        #expect(axes.xLabel == "epoch")
+        let lines = axes.artists.compactMap { $0 as? LineArtist }
+        let train = try #require(lines.first { $0.label == "train accuracy" })
+        #expect(train.x.first == 1 && train.x.last == 299)
+        for (x, y) in zip(train.x, train.y) { #expect(y == Self.run.trainAccuracy[Int(x)]) }
+        let firstTrain = try #require(Self.run.firstTrain)
+        let mark = try #require(lines.first { $0.label?.hasPrefix("train ≥ 0.9 at epoch") == true })
+        #expect(mark.x == [Double(firstTrain), Double(firstTrain)] && mark.label == "train ≥ 0.9 at epoch \(firstTrain)")
     }
 }

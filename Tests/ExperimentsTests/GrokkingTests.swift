@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 @testable import NeuralNet
 import Support
@@ -129,20 +130,99 @@ import Testing
         #expect(grid.count == 4 && abs(grid[1] - 1e-4) < 1e-18 && abs(grid[3] - 1e-2) < 1e-15)
     }
 
-    @Test func sweepMatchesSingleRuns() throws {
-        var s = smallSettings()
-        s.epochs = 120
-        let rates = [1e-3, 1e-2]
-        let cells = GrokkingPhaseDiagram.sweep(base: s, representationRates: rates, decoderRates: rates, delay: 12,
-                                               context: ComputeContext(threads: 2))
-        #expect(cells.count == 4)
+    /// A tiny model in which seeds disagree: with 20 of the 21 pairs for training, seed 2 comprehends (and stops
+    /// early, at epochs 77–255) while seeds 0 and 1 memorise or stay confused.
+    static func mixedPlan(_ kind: PhaseDiagramKind = .learningRates, epochs: Int = 300) -> PhaseDiagramPlan {
+        var s = GrokkingSettings()
+        (s.p, s.trainCount, s.encoderWidth, s.decoderWidth, s.epochs) = (6, 20, 16, 16, epochs)
+        // The weight-decay diagram's fixed η₁: its weight decay 0 row is the learning-rate diagram's first row.
+        s.representationLearningRate = 1e-2
+        let rows = kind == .learningRates ? [1e-2, 3e-2] : [0, 0.1]
+        return PhaseDiagramPlan(kind: kind, rows: rows, columns: [1e-2, 3e-2], seeds: [0, 1, 2], base: s)
+    }
+
+    /// Early stopping decides the same phase, at the same first epochs, as training every epoch.
+    @Test func earlyStoppedRunsGetTheFullRunsPhase() throws {
+        let plan = Self.mixedPlan()
+        let outcome = try GrokkingPhaseDiagram.sweep([plan], delay: 30, context: ComputeContext(threads: 2))
+        let cells = outcome.cells[0]
+        #expect(cells.count == 4 && outcome.trained == 12 && outcome.reused == 0)
+        var stoppedEarly = 0
         for cell in cells {
-            var one = s
-            one.representationLearningRate = cell.representationLearningRate
-            one.decoderLearningRate = cell.decoderLearningRate
-            let run = try GrokkingExperiment.run(one)
-            #expect(cell.firstTrain == run.firstTrain && cell.firstTest == run.firstTest)
-            #expect(cell.phase == GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: 12))
+            for (run, phase) in zip(cell.runs, cell.phases) {
+                let full = try GrokkingExperiment.run(plan.settings(row: plan.rows.firstIndex(of: cell.representationLearningRate)!,
+                                                                    column: plan.columns.firstIndex(of: cell.decoderLearningRate)!,
+                                                                    seed: UInt64(run.seed)))
+                #expect(full.loss.count == 300)
+                #expect(run.firstTrain == full.firstTrain && run.firstTest == full.firstTest)
+                #expect(phase == GrokkingPhase.classify(firstTrain: full.firstTrain, firstTest: full.firstTest, delay: 30))
+                if run.epochsRun < 300 {
+                    stoppedEarly += 1
+                    #expect(run.epochsRun == max(full.firstTrain!, full.firstTest!) + 1)
+                }
+            }
+        }
+        // The comparison means something only if some runs did stop early, and the seeds disagree somewhere.
+        #expect(stoppedEarly >= 2)
+        #expect(cells.contains { Set($0.phases).count > 1 })
+    }
+
+    @Test func cellsCountSeedsAndTakeMedians() {
+        func run(_ train: Int?, _ test: Int?) -> PhaseRun {
+            PhaseRun(settings: GrokkingSettings(), epochsRun: 10, firstTrain: train, firstTest: test, firstRQI: nil,
+                     failure: nil, seconds: 0)
+        }
+        // Phases with delay 10: comprehension, memorisation, grokking, memorisation, confusion.
+        let cell = PhaseDiagramCell(representationLearningRate: 1, decoderLearningRate: 1, weightDecay: 0,
+                                    runs: [run(5, 8), run(3, nil), run(7, 40), run(9, nil), run(nil, nil)], delay: 10)
+        #expect(cell.phases == [.comprehension, .memorisation, .grokking, .memorisation, .confusion])
+        #expect(cell.phase == .memorisation && cell.fraction(.memorisation) == 0.4 && cell.fraction(.grokking) == 0.2)
+        // Train epochs 3, 5, 7, 9, never → median 7; test 8, 40, never ×3 → never.
+        #expect(cell.medianFirstTrain == 7 && cell.medianFirstTest == nil)
+        #expect(PhaseDiagramCell.median([4, 10]) == 7 && PhaseDiagramCell.median([4, nil]) == nil)
+        #expect(PhaseDiagramCell.lowerMedian([4, 10]) == 4 && PhaseDiagramCell.lowerMedian([nil, 4, 10]) == 10)
+        // A tie goes to the phase listed first.
+        let tie = PhaseDiagramCell(representationLearningRate: 1, decoderLearningRate: 1, weightDecay: 0,
+                                   runs: [run(nil, nil), run(5, 8)], delay: 10)
+        #expect(tie.phase == .comprehension)
+        // A diverged run is confusion.
+        var failed = run(1, 2)
+        failed.failure = "diverged"
+        #expect(failed.phase(delay: 10) == .confusion)
+    }
+
+    /// A sweep killed part way leaves finished runs in runs/; the rerun trains only the rest and gets the same
+    /// cells; a stored run made with other settings is retrained.
+    @Test func aSweepResumesFromItsStoredRuns() throws {
+        let folder = temporaryFolder() + "/runs"
+        let store = try FinishedRuns<PhaseRun>(folder: folder)
+        let plans = [Self.mixedPlan(epochs: 120), Self.mixedPlan(.weightDecay, epochs: 120)]
+        let first = try GrokkingPhaseDiagram.sweep(plans, delay: 12, context: ComputeContext(threads: 2), store: store)
+        // The two plans share the η₁ = 1e-2, weight decay 0 row: those runs are trained once.
+        #expect(first.trained == 18 && first.reused == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count == 18)
+        // As a kill would leave it: some records missing, one from a sweep with other settings.
+        for name in files.prefix(5) { try FileManager.default.removeItem(atPath: folder + "/" + name) }
+        var stale = try #require(store.record(named: String(files[5].dropLast(5))))
+        stale.settings.epochs = 99
+        stale.firstTrain = -1
+        try store.save(stale, named: String(files[5].dropLast(5)))
+        let second = try GrokkingPhaseDiagram.sweep(plans, delay: 12, context: ComputeContext(threads: 2), store: store)
+        #expect(second.trained == 6 && second.reused == 12)
+        for (a, b) in zip(first.cells.joined(), second.cells.joined()) {
+            #expect(a.runs.map(\.firstTrain) == b.runs.map(\.firstTrain) && a.runs.map(\.firstTest) == b.runs.map(\.firstTest))
+            #expect(a.phases == b.phases)
+        }
+        let third = try GrokkingPhaseDiagram.sweep(plans, delay: 12, context: ComputeContext(threads: 2), store: store)
+        #expect(third.trained == 0 && third.reused == 18)
+    }
+
+    @Test func axisValuesAreParsedStrictly() throws {
+        #expect(try PhaseDiagramPlan.parseValues("1e-5, 1e-4,3e-3", name: "--repr-lrs") == [1e-5, 1e-4, 3e-3])
+        #expect(try PhaseDiagramPlan.parseValues("0,0.1", name: "--weight-decays", allowZero: true) == [0, 0.1])
+        for bad in ["0", "-1e-3", "1e-3,,1e-2", "abc", "1e-3,1e-3", "inf"] {
+            #expect(throws: BatchSpecificationError.self) { try PhaseDiagramPlan.parseValues(bad, name: "--repr-lrs") }
         }
     }
 }

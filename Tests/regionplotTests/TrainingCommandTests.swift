@@ -21,11 +21,81 @@ func readReport(_ folder: String) throws -> [String: Any] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)")
         }
         let diagram = try run(["grokking", "--phase-diagram", "--grid-size", "2", "--p", "5", "--train-count", "12", "--width", "8",
-                               "--epochs", "50", "--dpi", "40", "--out", out + "/phases"])
+                               "--epochs", "50", "--seeds", "0,3", "--weight-decays", "0,1", "--dpi", "40",
+                               "--out", out + "/phases"])
         #expect(diagram.status == 0, "\(diagram.stderr)")
-        let cells = try readReport(out + "/phases")["cells"] as? [[String: Any]]
-        #expect(cells?.count == 4)
-        #expect(FileManager.default.fileExists(atPath: out + "/phases/phase-diagram.png"))
+        let phases = try readReport(out + "/phases")
+        let cells = try #require(phases["cells"] as? [[String: Any]])
+        #expect(cells.count == 4)
+        #expect(phases["learningRates"] as? [Double] == [1e-5, 1e-2])
+        #expect(phases["seeds"] as? [Int] == [0, 3])
+        for cell in cells {
+            for key in ["phase", "phaseFractions", "seeds", "medianFirstTrain", "medianFirstTest", "medianFirstRQI", "runs",
+                        "firstTrain", "firstTest", "representationLearningRate", "decoderLearningRate", "weightDecay"] {
+                #expect(cell.keys.contains(key), "missing \(key)")
+            }
+            let fractions = try #require(cell["phaseFractions"] as? [String: Double])
+            #expect(Set(fractions.keys) == ["comprehension", "grokking", "memorisation", "confusion"])
+            #expect(abs(fractions.values.reduce(0, +) - 1) < 1e-12)
+            #expect(cell["seeds"] as? [Int] == [0, 3] && (cell["runs"] as? [Any])?.count == 2)
+        }
+        // Both parametrisations by default: η₁ × η₂, and weight decay × η₂.
+        let diagrams = try #require(phases["diagrams"] as? [[String: Any]])
+        #expect(diagrams.map { $0["kind"] as? String } == ["lr", "weight-decay"])
+        #expect(diagrams[1]["rows"] as? [Double] == [0, 1])
+        for name in ["phase-diagram", "phase-diagram-weight-decay"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/phases/\(name).png"), "\(name)")
+        }
+        #expect(diagram.stderr.contains("[16/16]"), "a progress line per run: \(diagram.stderr)")
+
+        let explicit = try run(["grokking", "--phase-diagram", "--diagram", "lr", "--repr-lrs", "1e-3,1e-2,3e-2",
+                                "--decoder-lrs", "1e-2", "--seeds", "1", "--p", "5", "--train-count", "12", "--width", "8",
+                                "--epochs", "20", "--dpi", "40",
+                                "--out", out + "/explicit"])
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        let e = try readReport(out + "/explicit")
+        #expect(e["learningRates"] as? [Double] == [1e-3, 1e-2, 3e-2])
+        #expect((e["cells"] as? [[String: Any]])?.map { $0["decoderLearningRate"] as? Double } == [1e-2, 1e-2, 1e-2])
+        #expect(!FileManager.default.fileExists(atPath: out + "/explicit/phase-diagram-weight-decay.png"))
+    }
+
+    /// A sweep killed (SIGKILL: no handler runs) part way resumes: the rerun with the same arguments trains only
+    /// the runs that had not finished, and the finished ones keep their records.
+    @Test func aKilledPhaseSweepResumes() throws {
+        let out = temporaryFolder()
+        // Seed 0 comprehends in ~160 epochs; seed 1 memorises and trains all 1500: several seconds in a debug build.
+        let arguments = ["grokking", "--phase-diagram", "--diagram", "lr", "--seeds", "0-1", "--repr-lrs", "1e-2,3e-2",
+                         "--decoder-lrs", "1e-2", "--p", "6", "--train-count", "20", "--width", "32", "--epochs", "1500",
+                         "--jobs", "1", "--dpi", "40", "--out", out]
+        let process = Process()
+        process.executableURL = regionplotBinary()
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func stored() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: out + "/runs")) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        }
+        #expect(eventually(within: 60) { !stored().isEmpty }, "a first run finishes")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = stored()
+        try #require(before.count >= 1 && before.count < 4, "killed part way: \(before)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
+        let records = try before.map { try Data(contentsOf: URL(fileURLWithPath: out + "/runs/" + $0)) }
+
+        let resumed = try run(arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(4 - before.count) runs to train"), "\(resumed.stderr)")
+        let report = try readReport(out)
+        #expect(report["runsReused"] as? Int == before.count && report["runsTrained"] as? Int == 4 - before.count)
+        #expect(stored().count == 4)
+        for (name, data) in zip(before, records) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/runs/" + name)) == data, "\(name) kept")
+        }
+        // Run once more: everything is reused.
+        let again = try run(arguments)
+        #expect(again.status == 0 && again.stderr.contains("0 runs to train"), "\(again.stderr)")
     }
 
     @Test(arguments: [
@@ -34,6 +104,10 @@ func readReport(_ folder: String) throws -> [String: Any] {
         (["grokking", "--train-count", "55"], "the training set needs between 1 and 54 of the 55 pairs, got 55"),
         (["grokking", "--eta1", "-1"], "the representation learning rate must be a positive number, got -1.0"),
         (["grokking", "--phase-diagram", "--grid-size", "0"], "--grid-size must be between 1 and 32, got 0"),
+        (["grokking", "--phase-diagram", "--repr-lrs", "1e-3,0"], "--repr-lrs: 0 must be positive"),
+        (["grokking", "--phase-diagram", "--weight-decays", "-1"], "--weight-decays: -1 must be zero or positive"),
+        (["grokking", "--phase-diagram", "--seeds", "3-1"], "--seeds: range '3-1' runs backwards"),
+        (["grokking", "--phase-diagram", "--diagram", "both-ways"], "--diagram must be lr, weight-decay or both, got 'both-ways'"),
     ])
     func grokkingRejectsBadSettings(arguments: [String], message: String) throws {
         let out = temporaryFolder()

@@ -11,25 +11,25 @@ public enum GrokkingFigures {
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
         axes.xScale = .log
-        // Epochs are counted from 1 here, so that the first has a place on the log axis.
-        let x = run.loss.indices.map { Double($0 + 1) }
+        // Real epoch numbers on a log axis: epoch 0 (before the first step) has no place on it and is left out.
+        let x = run.loss.indices.dropFirst().map(Double.init)
         let series: [(String, [Double], Int?, Color)] = [
             ("train accuracy", run.trainAccuracy, run.firstTrain, Color.tab10[0]),
             ("test accuracy", run.testAccuracy, run.firstTest, Color.tab10[1]),
             ("RQI", run.rqi, run.firstRQI, Color.tab10[2]),
         ]
         for (label, values, _, color) in series {
-            axes.plot(x, values, color: color, width: 1.5, label: label)
+            axes.plot(x, Array(values.dropFirst()), color: color, width: 1.5, label: label)
         }
         for (label, _, first, color) in series {
             guard let first else { continue }
             let threshold = label == "RQI" ? "RQI > 0.99" : "\(label.replacingOccurrences(of: " accuracy", with: "")) ≥ 0.9"
-            axes.plot([Double(first + 1), Double(first + 1)], [0, 1.02], color: color.withAlpha(0.8), width: 1, dashed: true,
+            axes.plot([Double(max(first, 1)), Double(max(first, 1))], [0, 1.02], color: color.withAlpha(0.8), width: 1, dashed: true,
                       label: "\(threshold) at epoch \(first)")
         }
         axes.plot([x.first ?? 1, x.last ?? 1], [0.9, 0.9], color: Color(0.6, 0.6, 0.6), width: 0.8, dashed: true)
         axes.yLimits = (-0.02, 1.04)
-        axes.xLabel = "epoch, counted from 1"
+        axes.xLabel = "epoch"
         axes.yLabel = "accuracy / RQI"
         let s = run.settings
         axes.title = String(format: "Toy addition, p = %d: η₁ = %g (representation), η₂ = %g (decoder)", s.p,
@@ -95,64 +95,94 @@ public enum GrokkingFigures {
         case .comprehension: return Color(hex: "#2ca02c")
         case .grokking: return Color(hex: "#1f77b4")
         case .memorisation: return Color(hex: "#ff7f0e")
-        case .confusion: return Color(hex: "#b0b0b0")
+        // A light, slightly cool grey: a neutral grey counts as a tint of tab10's grey, which the paper style
+        // turns into a tint of black, too dark for the numbers written on it.
+        case .confusion: return Color(0.72, 0.72, 0.75)
         }
     }
 
-    /// The phase diagram: one square per (η₂, η₁) cell coloured by its phase, with the epochs at which train and
-    /// test accuracy reached 0.9 written in it, and the notebook's setting marked.
-    public static func phaseDiagram(_ cells: [PhaseDiagramCell], representationRates: [Double], decoderRates: [Double],
-                                    marked: (representation: Double, decoder: Double)?, epochs: Int, dpi: Double = 100) -> Figure {
-        let n = max(representationRates.count, decoderRates.count)
+    /// A phase diagram over seeds: one square per cell, split into bands whose widths are the shares of seeds in
+    /// each phase (a single colour when every seed agrees), with the median epochs at which train and test accuracy
+    /// reached 0.9 written in it, and the notebook's setting marked when it lies in the plane.
+    public static func phaseDiagram(_ plan: PhaseDiagramPlan, cells: [PhaseDiagramCell],
+                                    marked: (row: Double, column: Double)?, dpi: Double = 100) -> Figure {
+        let rows = plan.rows, columns = plan.columns
+        precondition(cells.count == rows.count * columns.count, "one cell per row and column")
+        let n = max(rows.count, columns.count)
         let figure = Figure(width: 9.5, height: 7, dpi: dpi)
         figure.subplotRightEdge = 0.72
         let axes = figure.addAxes()
         var squares: [[(Double, Double)]] = [], colors: [Color] = []
         let textSize = n <= 6 ? 8.0 : (n <= 8 ? 6.5 : 5.5)
-        for (r, rate) in representationRates.enumerated() {
-            for (d, decoderRate) in decoderRates.enumerated() {
-                let cell = cells[r * decoderRates.count + d]
-                precondition(cell.representationLearningRate == rate && cell.decoderLearningRate == decoderRate, "cells out of order")
-                let x = Double(d), y = Double(r)
-                squares.append([(x - 0.5, y - 0.5), (x + 0.5, y - 0.5), (x + 0.5, y + 0.5), (x - 0.5, y + 0.5)])
-                colors.append(color(of: cell.phase))
-                let train = cell.firstTrain.map(String.init) ?? "–", test = cell.firstTest.map(String.init) ?? "–"
-                axes.text(x, y + 0.3, "train \(train)", size: textSize, horizontal: .center, vertical: .center)
-                axes.text(x, y - 0.3, "test \(test)", size: textSize, horizontal: .center, vertical: .center)
+        let half = 0.46
+        for r in rows.indices {
+            for c in columns.indices {
+                let cell = cells[r * columns.count + c]
+                let x = Double(c), y = Double(r)
+                // Bands left to right in the legend's order, each as wide as its share of the seeds.
+                var left = x - half
+                for phase in GrokkingPhase.allCases where cell.count(phase) > 0 {
+                    let right = left + 2 * half * cell.fraction(phase)
+                    squares.append([(left, y - half), (right, y - half), (right, y + half), (left, y + half)])
+                    colors.append(color(of: phase))
+                    left = right
+                }
+                func epoch(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "–" }
+                axes.text(x, y + 0.22, "train \(epoch(cell.medianFirstTrain))", size: textSize, horizontal: .center,
+                          vertical: .center)
+                axes.text(x, y - 0.22, "test \(epoch(cell.medianFirstTest))", size: textSize, horizontal: .center,
+                          vertical: .center)
             }
         }
-        axes.polygons(squares, colors: colors, edgeColor: .white, edgeWidth: 1.5)
+        axes.polygons(squares, colors: colors, edgeColor: nil, edgeWidth: 0)
         for phase in GrokkingPhase.allCases {
             axes.scatter([], [], color: color(of: phase), size: 100, label: phase.rawValue)
         }
-        func position(_ value: Double, in rates: [Double]) -> Double {
-            guard rates.count > 1 else { return 0 }
-            let a = log10(rates[0]), b = log10(rates[rates.count - 1])
-            return (log10(value) - a) / (b - a) * Double(rates.count - 1)
+        func position(_ value: Double, in values: [Double]) -> Double? {
+            guard values.count > 1 else { return values.first.map { _ in 0 } }
+            // The axis is log-spaced when its values are positive (a zero weight decay sits in its own column).
+            if let k = values.firstIndex(where: { abs($0 - value) <= 1e-12 * max(abs($0), abs(value)) }) { return Double(k) }
+            let positive = values.filter { $0 > 0 }
+            guard value > 0, positive.count == values.count else { return nil }
+            let a = log10(values[0]), b = log10(values[values.count - 1])
+            let p = (log10(value) - a) / (b - a) * Double(values.count - 1)
+            return p >= -0.5 && p <= Double(values.count) - 0.5 ? p : nil
         }
-        if let marked {
-            let x = position(marked.decoder, in: decoderRates), y = position(marked.representation, in: representationRates)
-            // A ring, so that the cell's colour and numbers stay readable around it.
+        if let marked, let x = position(marked.column, in: columns), let y = position(marked.row, in: rows) {
+            // A ring, so that the cell's colours and numbers stay readable around it.
             axes.scatter([x], [y], color: .black, size: 170)
             axes.scatter([x], [y], color: .white, size: 60)
+            let rowName = plan.kind == .learningRates ? "η₁" : "wd"
             axes.scatter([], [], color: .black, size: 100,
-                         label: "notebook (\(rateLabel(marked.representation)), \(rateLabel(marked.decoder)))")
+                         label: "notebook (\(rowName) \(rateLabel(marked.row)), η₂ \(rateLabel(marked.column)))")
         }
-        axes.xLimits = (-0.5, Double(decoderRates.count) - 0.5)
-        axes.yLimits = (-0.5, Double(representationRates.count) - 0.5)
-        axes.xTickValues = decoderRates.indices.map(Double.init)
-        axes.xTickLabels = decoderRates.map(rateLabel)
-        axes.yTickValues = representationRates.indices.map(Double.init)
-        axes.yTickLabels = representationRates.map(rateLabel)
+        axes.xLimits = (-0.5, Double(columns.count) - 0.5)
+        axes.yLimits = (-0.5, Double(rows.count) - 0.5)
+        axes.xTickValues = columns.indices.map(Double.init)
+        axes.xTickLabels = columns.map(rateLabel)
+        axes.yTickValues = rows.indices.map(Double.init)
+        // Weight decays read best as plain numbers (0, 0.01, 3, 10); learning rates as powers of ten.
+        axes.yTickLabels = rows.map(plan.kind == .learningRates ? rateLabel : { String(format: "%g", $0) })
         axes.xLabel = "decoder learning rate η₂"
-        axes.yLabel = "representation learning rate η₁"
-        axes.title = "Phases of the toy addition model (\(epochs) epochs; epochs at which accuracy reached 0.9)"
+        let s = plan.base
+        let seeds = plan.seeds.count == 1 ? "seed \(plan.seeds[0])" : "\(plan.seeds.count) seeds"
+        switch plan.kind {
+        case .learningRates:
+            axes.yLabel = "representation learning rate η₁"
+            axes.title = "Phases over \(seeds) (weight decay \(rateLabel(s.weightDecay)), \(s.epochs) epochs): "
+                + "colour widths are shares of seeds; median epochs to 0.9 accuracy"
+        case .weightDecay:
+            axes.yLabel = "decoder weight decay"
+            axes.title = "Phases over \(seeds) (η₁ = \(rateLabel(s.representationLearningRate)), \(s.epochs) epochs): "
+                + "colour widths are shares of seeds; median epochs to 0.9 accuracy"
+        }
         axes.legendLocation = .outsideRight
         return figure
     }
 
     /// A learning rate as the tick label `1e-4`, or `2.5e-4` between decades.
     static func rateLabel(_ rate: Double) -> String {
+        if rate == 0 { return "0" }
         let exponent = floor(log10(rate) + 1e-9)
         let mantissa = rate / pow(10, exponent)
         return abs(mantissa - 1) < 0.005 ? String(format: "1e%d", Int(exponent)) : String(format: "%.1fe%d", mantissa, Int(exponent))

@@ -4,7 +4,7 @@ import NeuralNet
 import Support
 
 /// The four learning phases of Liu et al. (2022), read off a run's accuracy curves.
-public enum GrokkingPhase: String, Sendable, CaseIterable {
+public enum GrokkingPhase: String, Sendable, CaseIterable, Codable {
     /// Train and test accuracy reach 0.9 close together.
     case comprehension
     /// Test accuracy reaches 0.9 long after train accuracy.
@@ -29,17 +29,164 @@ public enum GrokkingPhase: String, Sendable, CaseIterable {
     }
 }
 
-/// One cell of the phase diagram.
+/// What one seed of one cell did: the first epochs at which the thresholds were reached (nil: not within the
+/// epochs run). This is the record a resumable sweep stores per run (`runs/<name>.json`).
+public struct PhaseRun: Codable, Sendable, Equatable {
+    /// The run's full settings: a stored run is reused only when they equal the sweep's.
+    public var settings: GrokkingReport.Settings
+    public var seed: Int
+    /// Epochs trained: fewer than `settings.epochs` when the run stopped once its phase was decided.
+    public var epochsRun: Int
+    public var firstTrain: Int?, firstTest: Int?, firstRQI: Int?
+    /// The error that ended the run (divergence), if any; such a run counts as confusion.
+    public var failure: String?
+    /// Wall-clock seconds of the training loop.
+    public var seconds: Double
+
+    public init(settings: GrokkingSettings, epochsRun: Int, firstTrain: Int?, firstTest: Int?, firstRQI: Int?,
+                failure: String?, seconds: Double) {
+        self.settings = GrokkingReport.Settings(settings)
+        seed = Int(truncatingIfNeeded: settings.seed)
+        (self.epochsRun, self.firstTrain, self.firstTest, self.firstRQI) = (epochsRun, firstTrain, firstTest, firstRQI)
+        (self.failure, self.seconds) = (failure, seconds)
+    }
+
+    /// The phase under the rule with this `delay`; a failed run is confusion.
+    public func phase(delay: Int) -> GrokkingPhase {
+        failure != nil ? .confusion : GrokkingPhase.classify(firstTrain: firstTrain, firstTest: firstTest, delay: delay)
+    }
+
+    /// The file name of the run with these settings: its swept values and seed (other settings are checked
+    /// against the stored record).
+    public static func name(of s: GrokkingSettings) -> String {
+        "eta1-\(s.representationLearningRate)_eta2-\(s.decoderLearningRate)_wd-\(s.weightDecay)_seed-\(s.seed)"
+    }
+
+    /// Trains one seed of one cell, stopping as soon as its phase is decided (see ``GrokkingPhaseDiagram``).
+    public static func train(_ s: GrokkingSettings) -> PhaseRun {
+        let clock = Stopwatch()
+        do {
+            let run = try GrokkingExperiment.run(s, stopWhenDecided: true)
+            return PhaseRun(settings: s, epochsRun: run.loss.count, firstTrain: run.firstTrain, firstTest: run.firstTest,
+                            firstRQI: run.firstRQI, failure: nil, seconds: run.seconds)
+        } catch {
+            return PhaseRun(settings: s, epochsRun: 0, firstTrain: nil, firstTest: nil, firstRQI: nil,
+                            failure: "\(error)", seconds: clock.elapsed)
+        }
+    }
+}
+
+/// One cell of a phase diagram: every seed's run at one point of the plane, and what they add up to.
 public struct PhaseDiagramCell: Sendable {
     public var representationLearningRate: Double
     public var decoderLearningRate: Double
-    public var phase: GrokkingPhase
-    public var firstTrain: Int?, firstTest: Int?, firstRQI: Int?
-    /// The error that ended the run (divergence), if any; such a cell counts as confusion.
-    public var failure: String?
+    public var weightDecay: Double
+    /// One run per seed, in the sweep's seed order.
+    public var runs: [PhaseRun]
+    /// The phase of each run (same order).
+    public var phases: [GrokkingPhase]
+
+    public init(representationLearningRate: Double, decoderLearningRate: Double, weightDecay: Double,
+                runs: [PhaseRun], delay: Int) {
+        (self.representationLearningRate, self.decoderLearningRate, self.weightDecay) =
+            (representationLearningRate, decoderLearningRate, weightDecay)
+        self.runs = runs
+        phases = runs.map { $0.phase(delay: delay) }
+    }
+
+    /// How many seeds ended in `phase`.
+    public func count(_ phase: GrokkingPhase) -> Int { phases.filter { $0 == phase }.count }
+
+    /// The share of seeds in `phase`.
+    public func fraction(_ phase: GrokkingPhase) -> Double { Double(count(phase)) / Double(max(1, phases.count)) }
+
+    /// The phase most seeds ended in; a tie goes to the phase listed first in ``GrokkingPhase/allCases``.
+    public var phase: GrokkingPhase {
+        GrokkingPhase.allCases.max { a, b in count(a) < count(b) || (count(a) == count(b) && a.order > b.order) }!
+    }
+
+    /// The median over seeds of a first epoch, a run that never reached it counting as later than every epoch;
+    /// nil when half the seeds or more never reached it (the median is then "never"). With an even number of
+    /// seeds, the mean of the two middle epochs.
+    public static func median(_ epochs: [Int?]) -> Double? {
+        let n = epochs.count
+        guard n > 0 else { return nil }
+        let sorted = epochs.map { $0.map(Double.init) ?? .infinity }.sorted()
+        let m = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        return m.isFinite ? m : nil
+    }
+
+    /// The lower median (an epoch some seed really had; nil when it is "never").
+    public static func lowerMedian(_ epochs: [Int?]) -> Int? {
+        let reached = epochs.compactMap { $0 }.sorted()
+        let index = (epochs.count - 1) / 2
+        return index < reached.count ? reached[index] : nil
+    }
+
+    public var medianFirstTrain: Double? { Self.median(runs.map(\.firstTrain)) }
+    public var medianFirstTest: Double? { Self.median(runs.map(\.firstTest)) }
+    public var medianFirstRQI: Double? { Self.median(runs.map(\.firstRQI)) }
+    /// The first failure among the seeds, if any.
+    public var failure: String? { runs.lazy.compactMap(\.failure).first }
 }
 
-/// The paper's phase diagram: the representation and decoder learning rates swept on a log grid.
+extension GrokkingPhase {
+    var order: Int { GrokkingPhase.allCases.firstIndex(of: self)! }
+}
+
+/// The paper's two phase diagrams, each cell trained for several seeds: representation learning rate η₁ × decoder
+/// learning rate η₂ (weight decay fixed), and decoder learning rate η₂ × decoder weight decay (η₁ fixed).
+public enum PhaseDiagramKind: String, Sendable, CaseIterable, Codable {
+    /// η₁ (rows) × η₂ (columns).
+    case learningRates = "lr"
+    /// Weight decay (rows) × η₂ (columns).
+    case weightDecay = "weight-decay"
+
+    /// The figure's file stem.
+    public var figureName: String { self == .learningRates ? "phase-diagram" : "phase-diagram-weight-decay" }
+}
+
+/// A phase diagram to sweep: its kind, its two axes (rows × columns) and the seeds.
+public struct PhaseDiagramPlan: Sendable {
+    public var kind: PhaseDiagramKind
+    /// The row values: η₁ for `.learningRates`, weight decays for `.weightDecay`.
+    public var rows: [Double]
+    /// The column values: η₂, the decoder learning rate, in both kinds.
+    public var columns: [Double]
+    public var seeds: [UInt64]
+    /// Everything else (and the fixed η₁ or weight decay).
+    public var base: GrokkingSettings
+
+    public init(kind: PhaseDiagramKind, rows: [Double], columns: [Double], seeds: [UInt64], base: GrokkingSettings) {
+        (self.kind, self.rows, self.columns, self.seeds, self.base) = (kind, rows, columns, seeds, base)
+    }
+
+    /// The settings of the run at row `r`, column `c`, for `seed`.
+    public func settings(row r: Int, column c: Int, seed: UInt64) -> GrokkingSettings {
+        var s = base
+        s.decoderLearningRate = columns[c]
+        switch kind {
+        case .learningRates: s.representationLearningRate = rows[r]
+        case .weightDecay: s.weightDecay = rows[r]
+        }
+        s.seed = seed
+        return s
+    }
+
+    /// Every run, row-major over the cells, seeds innermost.
+    public var allRuns: [GrokkingSettings] {
+        rows.indices.flatMap { r in columns.indices.flatMap { c in seeds.map { settings(row: r, column: c, seed: $0) } } }
+    }
+}
+
+/// Sweeps phase diagrams over seeds, resumably.
+///
+/// Early stopping: a run stops at the first epoch at which both train and test accuracy have reached 0.9. The
+/// phase depends only on those two first epochs (and on whether they exist within the epoch budget), so once both
+/// are known nothing later can change it; a run that has not reached both trains to the end, since memorisation,
+/// confusion and a late grokking can only be told apart there. The first epochs are the full run's (training is
+/// deterministic and the stopped run is its prefix); only `firstRQI` may be missing where the full run would
+/// reach it later.
 public enum GrokkingPhaseDiagram {
     /// `count` learning rates evenly spaced in log from `low` to `high`.
     public static func logGrid(from low: Double, to high: Double, count: Int) -> [Double] {
@@ -49,29 +196,89 @@ public enum GrokkingPhaseDiagram {
         return (0..<count).map { pow(10, a + (b - a) * Double($0) / Double(count - 1)) }
     }
 
-    /// Trains one model per (η₁, η₂) pair on `context.threads` threads, each the same seed and data as `base`.
-    /// Runs stop once their phase is decided. Cells come back η₁-major.
-    public static func sweep(base: GrokkingSettings, representationRates: [Double], decoderRates: [Double],
-                             delay: Int, context: ComputeContext,
-                             progress: (@Sendable (Int, Int) -> Void)? = nil) -> [PhaseDiagramCell] {
-        let jobs = representationRates.flatMap { r in decoderRates.map { (r, $0) } }
-        let done = AtomicCounter()
-        return parallelMap(count: jobs.count, context: context) { k in
-            var s = base
-            (s.representationLearningRate, s.decoderLearningRate) = jobs[k]
-            var cell = PhaseDiagramCell(representationLearningRate: s.representationLearningRate,
-                                        decoderLearningRate: s.decoderLearningRate, phase: .confusion)
-            do {
-                let run = try GrokkingExperiment.run(s, stopWhenDecided: true)
-                cell.firstTrain = run.firstTrain
-                cell.firstTest = run.firstTest
-                cell.firstRQI = run.firstRQI
-                cell.phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: delay)
-            } catch {
-                cell.failure = "\(error)"
+    /// What a sweep did: the cells of each plan, and how many runs it trained and took from the store.
+    public struct Outcome: Sendable {
+        /// Per plan, its cells row-major.
+        public var cells: [[PhaseDiagramCell]]
+        public var trained: Int, reused: Int
+    }
+
+    /// Trains every run of `plans` not already in `store` on `context.threads` threads (each run on one thread),
+    /// saving each as it finishes; a run shared by two plans is trained once. `progress` is called after each
+    /// trained run with its name, its record, and how many of the runs to train are done.
+    public static func sweep(_ plans: [PhaseDiagramPlan], delay: Int, context: ComputeContext,
+                             store: FinishedRuns<PhaseRun>? = nil,
+                             progress: (@Sendable (String, PhaseRun, Int, Int) -> Void)? = nil) throws -> Outcome {
+        var unique: [String: GrokkingSettings] = [:], order: [String] = []
+        for plan in plans {
+            for s in plan.allRuns where unique[PhaseRun.name(of: s)] == nil {
+                unique[PhaseRun.name(of: s)] = s
+                order.append(PhaseRun.name(of: s))
             }
-            progress?(done.increment(), jobs.count)
-            return cell
         }
+        var records: [String: PhaseRun] = [:]
+        if let store {
+            for name in order {
+                if let stored = store.record(named: name), stored.settings == GrokkingReport.Settings(unique[name]!) {
+                    records[name] = stored
+                }
+            }
+        }
+        // Seed by seed (every cell of every plan for the first seed, then the next): a sweep killed part way
+        // leaves whole seeds behind, which a rerun with fewer seeds can use as they are.
+        let todo = order.enumerated().filter { records[$0.element] == nil }
+            .sorted { (unique[$0.element]!.seed, $0.offset) < (unique[$1.element]!.seed, $1.offset) }.map(\.element)
+        let todoSettings = todo.map { unique[$0]! }
+        let done = AtomicCounter()
+        let saveErrors = ErrorBox()
+        let trained = parallelMap(count: todo.count, context: context) { k -> PhaseRun in
+            let run = PhaseRun.train(todoSettings[k])
+            do { try store?.save(run, named: todo[k]) } catch { saveErrors.set(error) }
+            progress?(todo[k], run, done.increment(), todo.count)
+            return run
+        }
+        if let error = saveErrors.value { throw error }
+        for (name, run) in zip(todo, trained) { records[name] = run }
+        let cells = plans.map { plan in
+            plan.rows.indices.flatMap { r in
+                plan.columns.indices.map { c in
+                    let runs = plan.seeds.map { records[PhaseRun.name(of: plan.settings(row: r, column: c, seed: $0))]! }
+                    let s = plan.settings(row: r, column: c, seed: plan.seeds[0])
+                    return PhaseDiagramCell(representationLearningRate: s.representationLearningRate,
+                                            decoderLearningRate: s.decoderLearningRate, weightDecay: s.weightDecay,
+                                            runs: runs, delay: delay)
+                }
+            }
+        }
+        return Outcome(cells: cells, trained: todo.count, reused: order.count - todo.count)
+    }
+}
+
+/// The first error a parallel loop met.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    func set(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+    var value: Error? { lock.withLock { error } }
+}
+
+extension PhaseDiagramPlan {
+    /// Parses `1e-5,1e-4,3e-4` into the values of an axis: finite, positive (or zero with `allowZero`), distinct,
+    /// in the order given.
+    public static func parseValues(_ text: String, name: String, allowZero: Bool = false) throws -> [Double] {
+        var values: [Double] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            guard let v = Double(item), v.isFinite else {
+                throw BatchSpecificationError("\(name): '\(item)' is not a number")
+            }
+            guard v > 0 || (allowZero && v == 0) else {
+                throw BatchSpecificationError("\(name): \(item) must be \(allowZero ? "zero or positive" : "positive")")
+            }
+            guard !values.contains(v) else { throw BatchSpecificationError("\(name): \(item) is listed twice") }
+            values.append(v)
+        }
+        guard values.count <= 32 else { throw BatchSpecificationError("\(name): at most 32 values, got \(values.count)") }
+        return values
     }
 }

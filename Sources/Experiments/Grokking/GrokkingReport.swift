@@ -5,7 +5,7 @@ import Support
 /// report.json of `regionplot grokking`: one run. Keys are a public contract: add, never rename or drop.
 public struct GrokkingReport: Codable, Sendable {
     /// The run's settings, as the command line set them.
-    public struct Settings: Codable, Sendable {
+    public struct Settings: Codable, Sendable, Equatable {
         public var p: Int, trainCount: Int, latentDimension: Int, templateDimension: Int, width: Int
         public var representationLearningRate: Double, decoderLearningRate: Double, weightDecay: Double
         public var epochs: Int
@@ -88,34 +88,108 @@ public struct GrokkingReport: Codable, Sendable {
     }
 }
 
-/// report.json of `regionplot grokking --phase-diagram`.
+/// report.json of `regionplot grokking --phase-diagram`. The top-level `learningRates` and `cells` are the
+/// learning-rate diagram (η₁ × η₂), as they were before seeds were swept (empty when only the weight-decay
+/// diagram is drawn); `diagrams` holds every diagram drawn.
 public struct GrokkingPhaseDiagramReport: Codable, Sendable {
-    /// One (η₁, η₂) cell.
-    public struct Cell: Codable, Sendable {
-        public var representationLearningRate: Double, decoderLearningRate: Double
+    /// The share of seeds in each phase.
+    public struct PhaseFractions: Codable, Sendable, Equatable {
+        public var comprehension: Double, grokking: Double, memorisation: Double, confusion: Double
+    }
+
+    /// One seed of a cell.
+    public struct SeedRun: Codable, Sendable {
+        public var seed: Int
         public var phase: String
         public var firstTrain: Int?, firstTest: Int?, firstRQI: Int?
+        /// Epochs trained (fewer than `epochs` when the phase was decided early).
+        public var epochsRun: Int
         public var failure: String?
+    }
+
+    /// One cell.
+    public struct Cell: Codable, Sendable {
+        public var representationLearningRate: Double, decoderLearningRate: Double
+        /// The phase most seeds ended in (ties: the first of comprehension, grokking, memorisation, confusion).
+        public var phase: String
+        /// The lower median over seeds of the first epochs (an epoch one seed had; null when half or more never
+        /// reached it); with one seed, that seed's epochs.
+        public var firstTrain: Int?, firstTest: Int?, firstRQI: Int?
+        public var failure: String?
+        public var weightDecay: Double
+        public var phaseFractions: PhaseFractions
+        /// The seeds run, in order.
+        public var seeds: [Int]
+        /// The medians over seeds of the first epochs at which train accuracy ≥ 0.9, test accuracy ≥ 0.9 and
+        /// RQI > 0.99 (never counts as later than any epoch; null when the median is never; the mean of the two
+        /// middle epochs for an even number of seeds).
+        public var medianFirstTrain: Double?, medianFirstTest: Double?, medianFirstRQI: Double?
+        /// Each seed's run.
+        public var runs: [SeedRun]
+
+        public init(_ cell: PhaseDiagramCell, delay: Int) {
+            (representationLearningRate, decoderLearningRate, weightDecay) =
+                (cell.representationLearningRate, cell.decoderLearningRate, cell.weightDecay)
+            phase = cell.phase.rawValue
+            firstTrain = PhaseDiagramCell.lowerMedian(cell.runs.map(\.firstTrain))
+            firstTest = PhaseDiagramCell.lowerMedian(cell.runs.map(\.firstTest))
+            firstRQI = PhaseDiagramCell.lowerMedian(cell.runs.map(\.firstRQI))
+            failure = cell.failure
+            phaseFractions = PhaseFractions(comprehension: cell.fraction(.comprehension), grokking: cell.fraction(.grokking),
+                                            memorisation: cell.fraction(.memorisation), confusion: cell.fraction(.confusion))
+            seeds = cell.runs.map(\.seed)
+            (medianFirstTrain, medianFirstTest, medianFirstRQI) = (cell.medianFirstTrain, cell.medianFirstTest, cell.medianFirstRQI)
+            runs = zip(cell.runs, cell.phases).map { run, phase in
+                SeedRun(seed: run.seed, phase: phase.rawValue, firstTrain: run.firstTrain, firstTest: run.firstTest,
+                        firstRQI: run.firstRQI, epochsRun: run.epochsRun, failure: run.failure)
+            }
+        }
+    }
+
+    /// One diagram: rows × columns of cells, row-major.
+    public struct Diagram: Codable, Sendable {
+        /// `lr` (rows η₁, columns η₂) or `weight-decay` (rows weight decay, columns η₂).
+        public var kind: String
+        public var figure: String
+        public var rowParameter: String, columnParameter: String
+        public var rows: [Double], columns: [Double]
+        public var cells: [Cell]
     }
 
     public struct Timings: Codable, Sendable { public var phaseDiagram: Double }
 
     public var settings: GrokkingReport.Settings
+    /// The η₁ (and η₂) values of the learning-rate diagram's rows (and, when they agree, its columns).
     public var learningRates: [Double]
     public var phaseRule: String
     public var cells: [Cell]
     public var timings: Timings
+    public var seeds: [Int]
+    /// The early-stopping rule.
+    public var stoppingRule: String
+    public var diagrams: [Diagram]
+    /// Runs trained by this invocation, and runs taken from an earlier (killed or finished) sweep in `runs/`.
+    public var runsTrained: Int, runsReused: Int
 
-    public init(base: GrokkingSettings, learningRates: [Double], cells: [PhaseDiagramCell], delay: Int, seconds: Double) {
+    public init(base: GrokkingSettings, plans: [PhaseDiagramPlan], outcome: GrokkingPhaseDiagram.Outcome, delay: Int,
+                seconds: Double) {
         settings = GrokkingReport.Settings(base)
-        self.learningRates = learningRates
         phaseRule = GrokkingPhase.rule(delay: delay, epochs: base.epochs)
             + " Runs stop once train and test accuracy have both reached 0.9; a diverged run counts as confusion."
-        self.cells = cells.map {
-            Cell(representationLearningRate: $0.representationLearningRate, decoderLearningRate: $0.decoderLearningRate,
-                 phase: $0.phase.rawValue, firstTrain: $0.firstTrain, firstTest: $0.firstTest, firstRQI: $0.firstRQI,
-                 failure: $0.failure)
+            + " A cell's phase is the one most seeds ended in."
+        stoppingRule = "A run stops at the first epoch at which train and test accuracy have both reached 0.9: the "
+            + "phase depends only on those two epochs, so it is then decided; otherwise it trains all \(base.epochs) epochs."
+        diagrams = zip(plans, outcome.cells).map { plan, cells in
+            Diagram(kind: plan.kind.rawValue, figure: plan.kind.figureName,
+                    rowParameter: plan.kind == .learningRates ? "representationLearningRate" : "weightDecay",
+                    columnParameter: "decoderLearningRate", rows: plan.rows, columns: plan.columns,
+                    cells: cells.map { Cell($0, delay: delay) })
         }
+        let lr = diagrams.first { $0.kind == PhaseDiagramKind.learningRates.rawValue }
+        learningRates = lr?.rows ?? []
+        cells = lr?.cells ?? []
+        seeds = plans.first?.seeds.map { Int(truncatingIfNeeded: $0) } ?? []
+        (runsTrained, runsReused) = (outcome.trained, outcome.reused)
         timings = Timings(phaseDiagram: seconds)
     }
 }
