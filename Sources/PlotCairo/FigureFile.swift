@@ -38,12 +38,15 @@ private final class StreamBuffer {
 /// Draws figures into PNG, SVG and PDF files, or into a raster.
 public enum FigureFile {
     /// Renders `figure` into an RGBA raster at its dpi.
-    public static func raster(_ figure: Figure) -> Raster {
+    public static func raster(_ figure: Figure) -> Raster { raster(figure, referenceStamping: false) }
+
+    /// `raster(_:)`, with dense markers drawn by Cairo one at a time when `referenceStamping` (for tests).
+    static func raster(_ figure: Figure, referenceStamping: Bool) -> Raster {
         let (w, h) = (figure.pixelWidth, figure.pixelHeight)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
         defer { cairo_surface_destroy(surface) }
         let context = cairo_create(surface)!
-        figure.draw(on: CairoRenderer(context: context, isRaster: true))
+        figure.draw(on: CairoRenderer(context: context, isRaster: true, referenceStamping: referenceStamping))
         cairo_destroy(context)
         cairo_surface_flush(surface)
         let stride = Int(cairo_image_surface_get_stride(surface))
