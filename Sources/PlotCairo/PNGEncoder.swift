@@ -53,10 +53,12 @@ public enum PNGEncoder {
         }
         let channels = opaque ? 3 : 4
         let rowBytes = width * channels
-        var rows = [UInt8](repeating: 0, count: (rowBytes + 1) * height)
-        rows.withUnsafeMutableBufferPointer { dst in
+        // Every byte is written below (a filter byte, then the pixels): no need to zero megabytes first.
+        let rows = [UInt8](unsafeUninitializedCapacity: (rowBytes + 1) * height) { dst, count in
+            count = (rowBytes + 1) * height
             for y in 0..<height {
-                var o = y * (rowBytes + 1) + 1   // the byte before: filter type None
+                dst[y * (rowBytes + 1)] = 0   // filter type None
+                var o = y * (rowBytes + 1) + 1
                 for word in row(y) {
                     // Cairo's ARGB32 is a native-endian premultiplied 32-bit word.
                     let a = word >> 24
@@ -77,11 +79,13 @@ public enum PNGEncoder {
 
     /// Compresses the filtered rows and wraps them in the PNG chunks.
     private static func png(rows: [UInt8], width: Int, height: Int, opaque: Bool, dpi: Double?) throws -> [UInt8] {
-        var compressedLength = compressBound(uLong(rows.count))
-        var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
-        let status = compress2(&compressed, &compressedLength, rows, uLong(rows.count), compressionLevel)
+        var status = Z_OK
+        let compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in
+            var length = uLong(out.count)
+            status = compress2(out.baseAddress, &length, rows, uLong(rows.count), compressionLevel)
+            count = status == Z_OK ? Int(length) : 0
+        }
         guard status == Z_OK else { throw EncodingError(description: "zlib compress2 failed (\(status))") }
-        compressed.removeSubrange(Int(compressedLength)...)
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png.reserveCapacity(compressed.count + 100)

@@ -73,18 +73,49 @@ struct StampCompositor {
         return ((t >> 8) &+ t) >> 8
     }
 
-    /// OVER of a premultiplied pixel `s` onto `d`: d · (1 − αs) + s per channel, saturating (`UN8x4_MUL_UN8_ADD_UN8x4`).
+    /// Two channels at once (bits 0–7 and 16–23), each times a / 255, rounded as `mul` rounds: pixman's
+    /// `UN8_rb_MUL_UN8`.
+    @inline(__always) static func mulPair(_ x: UInt32, _ a: UInt32) -> UInt32 {
+        var t = (x & 0x00FF_00FF) &* a &+ 0x0080_0080
+        t = (t &+ ((t >> 8) & 0x00FF_00FF)) >> 8
+        return t & 0x00FF_00FF
+    }
+
+    /// Two channel pairs added with each channel saturating at 255: pixman's `UN8_rb_ADD_UN8_rb`.
+    @inline(__always) static func addPair(_ x: UInt32, _ y: UInt32) -> UInt32 {
+        var t = x &+ y
+        t |= 0x1000_0100 &- ((t >> 8) & 0x00FF_00FF)
+        return t & 0x00FF_00FF
+    }
+
+    /// OVER of a premultiplied pixel `s` onto `d`: d · (1 − αs) + s per channel, saturating
+    /// (`UN8x4_MUL_UN8_ADD_UN8x4`).
     @inline(__always) static func over(_ s: UInt32, _ d: UInt32) -> UInt32 {
         let ia = 255 - (s >> 24)
-        @inline(__always) func channel(_ shift: UInt32) -> UInt32 {
-            min(mul((d >> shift) & 0xFF, ia) &+ ((s >> shift) & 0xFF), 255) << shift
-        }
-        return channel(0) | channel(8) | channel(16) | channel(24)
+        let rb = addPair(mulPair(d, ia), s & 0x00FF_00FF)
+        let ag = addPair(mulPair(d >> 8, ia), (s >> 8) & 0x00FF_00FF)
+        return rb | ag << 8
     }
 
     /// The source `s` through coverage `m` (`UN8x4_MUL_UN8`).
     @inline(__always) static func scaled(_ s: UInt32, _ m: UInt32) -> UInt32 {
-        mul(s & 0xFF, m) | mul((s >> 8) & 0xFF, m) << 8 | mul((s >> 16) & 0xFF, m) << 16 | mul(s >> 24, m) << 24
+        mulPair(s, m) | mulPair(s >> 8, m) << 8
+    }
+
+    /// The reference arithmetic, one channel at a time, for the tests of `over` and `scaled`.
+    static func overReference(_ s: UInt32, _ d: UInt32) -> UInt32 {
+        let ia = 255 - (s >> 24)
+        var out: UInt32 = 0
+        for shift: UInt32 in [0, 8, 16, 24] {
+            out |= min(mul((d >> shift) & 0xFF, ia) + ((s >> shift) & 0xFF), 255) << shift
+        }
+        return out
+    }
+
+    static func scaledReference(_ s: UInt32, _ m: UInt32) -> UInt32 {
+        var out: UInt32 = 0
+        for shift: UInt32 in [0, 8, 16, 24] { out |= mul((s >> shift) & 0xFF, m) << shift }
+        return out
     }
 
     /// Composites `stamp` (A8) with its top-left at user pixel (ux, uy), if it lies wholly inside the pixels this
@@ -93,18 +124,15 @@ struct StampCompositor {
         let px = ux + offsetX, py = uy + offsetY
         guard px >= x0, py >= y0, px + stamp.width <= x1, py + stamp.height <= y1 else { return false }
         let opaque = source >> 24 == 255
-        for row in 0..<stamp.height {
-            let maskRow = stamp.coverage.baseAddress! + row * stamp.width
-            let pixels = UnsafeMutableRawPointer(data + (py + row) * stride + 4 * px)
-                .assumingMemoryBound(to: UInt32.self)
-            for column in 0..<stamp.width {
-                let m = UInt32(maskRow[column])
-                if m == 0 { continue }
-                if m == 255 {
-                    pixels[column] = opaque ? source : StampCompositor.over(source, pixels[column])
-                } else {
-                    pixels[column] = StampCompositor.over(StampCompositor.scaled(source, m), pixels[column])
-                }
+        let origin = UnsafeMutableRawPointer(data + py * stride + 4 * px)
+        // Only the pixels the disc covers at all, in row order.
+        for entry in stamp.covered {
+            let pixel = (origin + Int(entry.row) * stride + 4 * Int(entry.column)).assumingMemoryBound(to: UInt32.self)
+            let m = UInt32(entry.coverage)
+            if m == 255 {
+                pixel.pointee = opaque ? source : StampCompositor.over(source, pixel.pointee)
+            } else {
+                pixel.pointee = StampCompositor.over(StampCompositor.scaled(source, m), pixel.pointee)
             }
         }
         return true
@@ -120,8 +148,8 @@ struct StampCompositor {
 final class Stamp {
     let surface: OpaquePointer
     let width: Int, height: Int
-    /// Row-major coverage, `width × height`.
-    let coverage: UnsafeMutableBufferPointer<UInt8>
+    /// The pixels with non-zero coverage, row by row.
+    let covered: [(row: UInt16, column: UInt16, coverage: UInt8)]
 
     init(surface: OpaquePointer) {
         self.surface = surface
@@ -130,14 +158,14 @@ final class Stamp {
         height = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
         let data = cairo_image_surface_get_data(surface)!
-        coverage = .allocate(capacity: width * height)
+        var covered: [(row: UInt16, column: UInt16, coverage: UInt8)] = []
         for y in 0..<height {
-            for x in 0..<width { coverage[y * width + x] = data[y * stride + x] }
+            for x in 0..<width where data[y * stride + x] != 0 {
+                covered.append((UInt16(y), UInt16(x), data[y * stride + x]))
+            }
         }
+        self.covered = covered
     }
 
-    deinit {
-        coverage.deallocate()
-        cairo_surface_destroy(surface)
-    }
+    deinit { cairo_surface_destroy(surface) }
 }

@@ -143,3 +143,27 @@ import Testing
         #expect(Self.decode(png).rgba == raster.rgba)
     }
 }
+
+/// The two-channels-at-a-time arithmetic against one channel at a time, on every coverage and alpha.
+@Suite struct StampArithmeticTests {
+    @Test func pairedChannelsEqualOneAtATime() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        func next() -> UInt32 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return UInt32(truncatingIfNeeded: state)
+        }
+        for m in 0...255 as ClosedRange<UInt32> {
+            for _ in 0..<200 {
+                // A premultiplied source (channels ≤ alpha) and any destination, including saturating ones.
+                let a = next() & 0xFF
+                let s = a << 24 | (next() % (a + 1)) << 16 | (next() % (a + 1)) << 8 | next() % (a + 1)
+                let d = next()
+                #expect(StampCompositor.scaled(s, m) == StampCompositor.scaledReference(s, m))
+                #expect(StampCompositor.over(s, d) == StampCompositor.overReference(s, d))
+                // Any source word too, so that the saturating add is exercised.
+                let any = next()
+                #expect(StampCompositor.over(any, d) == StampCompositor.overReference(any, d))
+            }
+        }
+    }
+}
