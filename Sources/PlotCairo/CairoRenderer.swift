@@ -15,6 +15,8 @@ public final class CairoRenderer: Renderer {
     let isRaster: Bool
     /// Pre-rendered small discs: coverage masks keyed by radius and quarter-pixel phase.
     private var stamps: [StampKey: Stamp] = [:]
+    /// The stamps of the radius asked for last, by 4 × phaseX + phaseY.
+    private var recentRadius = Double.nan, recentStamps: [Stamp?] = []
     /// The clips pushed, each intersected with the one before (user space), for `StampCompositor`.
     private var clips: [Rect] = []
     /// Dense markers through one `cairo_mask_surface` each (the reference) instead of `StampCompositor`.
@@ -40,8 +42,11 @@ public final class CairoRenderer: Renderer {
 
     /// The coverage mask of a disc of `radius` whose centre sits at (phase/4) px inside its first pixel.
     private func stamp(radius: Double, phaseX: Int, phaseY: Int) -> Stamp {
+        // Dense batches ask for the same radius tens of thousands of times: its 16 phases in an array first.
+        if radius == recentRadius, let s = recentStamps[4 * phaseX + phaseY] { return s }
+        if radius != recentRadius { (recentRadius, recentStamps) = (radius, Array(repeating: nil, count: 16)) }
         let key = StampKey(radius: radius, phaseX: phaseX, phaseY: phaseY)
-        if let s = stamps[key] { return s }
+        if let s = stamps[key] { recentStamps[4 * phaseX + phaseY] = s; return s }
         let size = Int32((2 * radius).rounded(.up)) + 3
         let surface = cairo_image_surface_create(CAIRO_FORMAT_A8, size, size)!
         let cr = cairo_create(surface)!
@@ -52,6 +57,7 @@ public final class CairoRenderer: Renderer {
         cairo_destroy(cr)
         let stamp = Stamp(surface: surface)
         stamps[key] = stamp
+        recentStamps[4 * phaseX + phaseY] = stamp
         return stamp
     }
 
@@ -103,7 +109,7 @@ public final class CairoRenderer: Renderer {
         var lastColor: Color? = nil
         var source: UInt32 = 0
         var dirty = false
-        for (i, c) in markers.centers.enumerated() {
+        for (i, c) in markers.centers.enumerated() where c.x.isFinite && c.y.isFinite {
             let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
             if color != lastColor {
                 lastColor = color
@@ -111,7 +117,7 @@ public final class CairoRenderer: Renderer {
                 setColor(color)
             }
             let (x, y, stamp) = placement(c, radius: radius)
-            // Far off-surface or non-finite positions are Cairo's to clip.
+            // Far off-surface positions are Cairo's to clip.
             if abs(x) < 1e9, abs(y) < 1e9, compositor.composite(stamp, source: source, atUserX: Int(x), userY: Int(y)) {
                 dirty = true
                 continue
@@ -126,7 +132,8 @@ public final class CairoRenderer: Renderer {
     /// The reference: one `cairo_mask_surface` per marker.
     func stampMarkersReference(_ markers: MarkerBatch, radius: Double) {
         var lastColor: Color? = nil
-        for (i, c) in markers.centers.enumerated() {
+        // A marker at no finite place is not drawn (and would put Cairo's context in an error state).
+        for (i, c) in markers.centers.enumerated() where c.x.isFinite && c.y.isFinite {
             let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
             if color != lastColor { setColor(color); lastColor = color }
             let (x, y, stamp) = placement(c, radius: radius)

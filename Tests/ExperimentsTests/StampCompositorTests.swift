@@ -30,8 +30,10 @@ import Testing
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             return Double(state >> 11) / Double(1 << 53)
         }
+        // A few markers at no finite place, and one far away, among them.
         let centers = (0..<count).map { _ in Point(next() * 340 - 20, next() * 240 - 20) }
-        let colors = oneColor.map { [$0] } ?? (0..<count).map { _ in
+            + [Point(.nan, 5), Point(5, .infinity), Point(-.infinity, .nan), Point(3e9, -4e9)]
+        let colors = oneColor.map { [$0] } ?? (0..<(count + 4)).map { _ in
             Color(next(), next(), next(), alpha: next() < 0.3 ? 1 : next())
         }
         return MarkerBatch(centers: centers, diameter: diameter, colors: colors, edgeWidth: 1)
