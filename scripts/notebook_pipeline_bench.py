@@ -329,4 +329,5 @@ stage("three analysis figures", t)
 for name, seconds in stages.items():
     print(f"{name:34s} {seconds:8.3f} s")
 print(f"{'total (in process)':34s} {time.perf_counter() - T0:8.3f} s")
-print(f"regions {len(regionsSet)} {len(regions2Set)}, R^2 {r2[0]:.6f} {r2[1]:.6f}, {figure_count} figures in {args.out}")
+print(f"regions {len(regionsSet)} {len(regions2Set)}, R^2 {r2[0]:.6f} {r2[1]:.6f}, "
+      f"{figure_count} figures in {args.out}")

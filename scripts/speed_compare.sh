@@ -31,12 +31,13 @@ fi
 if [[ ,$PARTS, == *,figures,* ]]; then
   echo "== $BIN --width $WIDTH --out DIR/w$WIDTH --save-nets DIR/w$WIDTH/nets"
   "$BIN" --width "$WIDTH" --out "$DIR/w$WIDTH" --save-nets "$DIR/w$WIDTH/nets" > /dev/null
-  echo "== python3 scripts/matplotlib_render_bench.py DIR/w$WIDTH/nets/a.safetensors DIR/w$WIDTH/nets/b.safetensors $REPEATS"
-  (cd scripts && python3 matplotlib_render_bench.py "$DIR/w$WIDTH/nets/a.safetensors" "$DIR/w$WIDTH/nets/b.safetensors" \
-    "$REPEATS")
-  echo "== $BIN bench --figures --net-a DIR/w$WIDTH/nets/a.safetensors --net-b DIR/w$WIDTH/nets/b.safetensors --repeats $REPEATS"
-  "$BIN" bench --figures --net-a "$DIR/w$WIDTH/nets/a.safetensors" --net-b "$DIR/w$WIDTH/nets/b.safetensors" \
-    --repeats "$REPEATS"
+  NETS_DIR=$DIR/w$WIDTH/nets
+  echo "== python3 scripts/matplotlib_render_bench.py DIR/w$WIDTH/nets/a.safetensors DIR/w$WIDTH/nets/b.safetensors" \
+    "$REPEATS"
+  (cd scripts && python3 matplotlib_render_bench.py "$NETS_DIR/a.safetensors" "$NETS_DIR/b.safetensors" "$REPEATS")
+  echo "== $BIN bench --figures --net-a DIR/w$WIDTH/nets/a.safetensors --net-b DIR/w$WIDTH/nets/b.safetensors" \
+    "--repeats $REPEATS"
+  "$BIN" bench --figures --net-a "$NETS_DIR/a.safetensors" --net-b "$NETS_DIR/b.safetensors" --repeats "$REPEATS"
 fi
 if [[ ,$PARTS, == *,process,* ]]; then
   echo "== python3 scripts/time_best.py 1 python3 scripts/notebook_pipeline_bench.py --width $WIDTH --out DIR/notebook"

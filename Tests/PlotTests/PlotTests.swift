@@ -264,6 +264,7 @@ final class RecordingRenderer: Renderer {
         #expect(a.centers == b.centers)
         #expect(a.colors == b.colors)
         #expect(a.diameter == b.diameter && a.edgeWidth == b.edgeWidth)
-        #expect(scatter.sortDepth(transform: t) == points.map { t.projection.projectReference($0.0, $0.1, $0.2).depth }.min())
+        let nearest = points.map { t.projection.projectReference($0.0, $0.1, $0.2).depth }.min()
+        #expect(scatter.sortDepth(transform: t) == nearest)
     }
 }
