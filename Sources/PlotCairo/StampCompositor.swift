@@ -44,10 +44,11 @@ struct StampCompositor {
         offsetY = Int(ty)
         var (cx0, cy0, cx1, cy1) = (0, 0, width, height)
         if let clip {
+            // A clip at no finite place is Cairo's to interpret.
+            guard clip.x.isFinite, clip.y.isFinite, clip.maxX.isFinite, clip.maxY.isFinite else { return nil }
             // Only pixels the clip covers wholly: at a partly covered pixel Cairo scales by the coverage.
             func inward(_ v: Double, up: Bool) -> Int {
-                let r = up ? v.rounded(.up) : v.rounded(.down)
-                return r.isFinite ? Int(max(-1e9, min(1e9, r))) : (v > 0 ? Int(1e9) : Int(-1e9))
+                Int(max(-1e9, min(1e9, up ? v.rounded(.up) : v.rounded(.down))))
             }
             cx0 = max(cx0, inward(clip.x + tx, up: true))
             cy0 = max(cy0, inward(clip.y + ty, up: true))
