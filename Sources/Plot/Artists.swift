@@ -189,19 +189,53 @@ extension ScatterArtist: Artist2D, Artist3D {
 
     public func sortDepth(transform t: Transform3D) -> Double? {
         let z = self.z!
-        return x.indices.map { t.projection.project(x[$0], y[$0], z[$0]).depth }.min() ?? 0
+        var nearest = Double.infinity
+        for i in x.indices { nearest = min(nearest, t.projection.project(x[i], y[i], z[i]).depth) }
+        return x.isEmpty ? 0 : nearest
     }
 
     public func draw(on renderer: Renderer, transform t: Transform3D) {
         let z = self.z!
-        let projected = x.indices.map { t.projection.project(x[$0], y[$0], z[$0]) }
+        // One projection per point; the points farthest first, ties in the order given (what a stable sort by
+        // depth gives: `drawReference`).
+        let n = x.count
+        var px = [Double](repeating: 0, count: n), py = px
+        var keyed = [(depth: Double, index: Int)](repeating: (0, 0), count: n)
+        for i in 0..<n {
+            let p = t.projection.project(x[i], y[i], z[i])
+            px[i] = p.x
+            py[i] = p.y
+            keyed[i] = (p.depth, i)
+        }
+        keyed.sort { $0.depth != $1.depth ? $0.depth > $1.depth : $0.index < $1.index }
+        var colors = self.colors
+        if depthShade, n > 0 {
+            // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the root sum
+            // of squares of the projected extents.
+            func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
+            let dMin = keyed[n - 1].depth, dMax = keyed[0].depth
+            let scale = (pow(extent(px), 2) + pow(extent(py), 2) + pow(dMax - dMin, 2)).squareRoot()
+            let c = self.colors[0]
+            colors = keyed.map { item in
+                let shade = scale > 0 ? min(1, max(0.3, 1 - (item.depth - dMin) / scale)) : 1
+                return c.withAlpha(c.alpha * shade)
+            }
+        }
+        let centers = keyed.map { t.pixel(projectedX: px[$0.index], projectedY: py[$0.index]) }
+        let pt = t.pointsToPixels
+        renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
+    }
+
+    /// The reference for `draw(on:transform:)` in 3-D: each point projected where it is needed, a stable sort by
+    /// depth.
+    func drawReference(on renderer: Renderer, transform t: Transform3D) {
+        let z = self.z!
+        let projected = x.indices.map { t.projection.projectReference(x[$0], y[$0], z[$0]) }
         let depths = projected.map(\.depth)
         // Each scatter's points farthest first.
         let sorted = x.indices.sorted { depths[$0] > depths[$1] }
         var colors = self.colors
         if depthShade, let dMin = depths.min() {
-            // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the root sum
-            // of squares of the projected extents.
             func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
             let scale = (pow(extent(projected.map(\.x)), 2) + pow(extent(projected.map(\.y)), 2)
                 + pow(extent(depths), 2)).squareRoot()
@@ -211,7 +245,7 @@ extension ScatterArtist: Artist2D, Artist3D {
                 return c.withAlpha(c.alpha * shade)
             }
         }
-        let centers = sorted.map { t.pixel(x[$0], y[$0], z[$0]) }
+        let centers = sorted.map { t.pixel(projectedX: projected[$0].x, projectedY: projected[$0].y) }
         let pt = t.pointsToPixels
         renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
     }
@@ -304,7 +338,9 @@ extension WireframeArtist: Artist3D {
     public var legendHandle: LegendEntry? { label.map { LegendEntry(label: $0, line: (color, width), marker: nil) } }
 
     public func sortDepth(transform t: Transform3D) -> Double? {
-        x.indices.map { t.projection.project(x[$0], y[$0], z[$0]).depth }.min() ?? 0
+        var nearest = Double.infinity
+        for i in x.indices { nearest = min(nearest, t.projection.project(x[i], y[i], z[i]).depth) }
+        return x.isEmpty ? 0 : nearest
     }
 
     public func draw(on renderer: Renderer, transform t: Transform3D) {

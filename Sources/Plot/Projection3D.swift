@@ -47,10 +47,39 @@ public struct Projection3D: Sendable {
         let focal = 1.0
         let perspective: [[Double]] = [[focal, 0, 0, 0], [0, focal, 0, 0], [0, 0, 0, -10], [0, 0, -1, 0]]
         matrix = multiply(perspective, multiply(view, world))
+        m = Coefficients(matrix)
+    }
+
+    /// The matrix's entries as plain numbers, so that projecting a point allocates nothing (the 3-D figures
+    /// project tens of thousands of points).
+    private var m = Coefficients()
+
+    private struct Coefficients: Sendable {
+        var m00 = 0.0, m01 = 0.0, m02 = 0.0, m03 = 0.0, m10 = 0.0, m11 = 0.0, m12 = 0.0, m13 = 0.0
+        var m20 = 0.0, m21 = 0.0, m22 = 0.0, m23 = 0.0, m30 = 0.0, m31 = 0.0, m32 = 0.0, m33 = 0.0
+        init() {}
+        init(_ a: [[Double]]) {
+            (m00, m01, m02, m03) = (a[0][0], a[0][1], a[0][2], a[0][3])
+            (m10, m11, m12, m13) = (a[1][0], a[1][1], a[1][2], a[1][3])
+            (m20, m21, m22, m23) = (a[2][0], a[2][1], a[2][2], a[2][3])
+            (m30, m31, m32, m33) = (a[3][0], a[3][1], a[3][2], a[3][3])
+        }
     }
 
     /// Projects a data point: (x, y) on the projected plane, and a depth (larger is farther from the eye).
+    ///
+    /// Each row's products are summed left to right from 0, as `projectReference` sums them, so the two agree to
+    /// the last bit.
     public func project(_ x: Double, _ y: Double, _ z: Double) -> (x: Double, y: Double, depth: Double) {
+        let r0 = 0 + m.m00 * x + m.m01 * y + m.m02 * z + m.m03
+        let r1 = 0 + m.m10 * x + m.m11 * y + m.m12 * z + m.m13
+        let r2 = 0 + m.m20 * x + m.m21 * y + m.m22 * z + m.m23
+        let r3 = 0 + m.m30 * x + m.m31 * y + m.m32 * z + m.m33
+        return (r0 / r3, r1 / r3, r2 / r3)
+    }
+
+    /// The reference: the 4 × 4 matrix times (x, y, z, 1), then the perspective division.
+    public func projectReference(_ x: Double, _ y: Double, _ z: Double) -> (x: Double, y: Double, depth: Double) {
         let p = [x, y, z, 1]
         let r = matrix.map { row in (0..<4).reduce(0) { $0 + row[$1] * p[$1] } }
         return (r[0] / r[3], r[1] / r[3], r[2] / r[3])
@@ -58,9 +87,8 @@ public struct Projection3D: Sendable {
 
     /// Distance-like depth for sorting: larger is farther from the eye.
     public func distance(_ x: Double, _ y: Double, _ z: Double) -> Double {
-        let p = [x, y, z, 1]
         // The fourth homogeneous coordinate is the distance along the view direction.
-        return (0..<4).reduce(0) { $0 + matrix[3][$1] * p[$1] }
+        0 + m.m30 * x + m.m31 * y + m.m32 * z + m.m33
     }
 }
 

@@ -51,7 +51,12 @@ public struct Transform3D: Sendable {
     /// The pixel of a data point.
     public func pixel(_ x: Double, _ y: Double, _ z: Double) -> Point {
         let p = projection.project(x, y, z)
+        return pixel(projectedX: p.x, projectedY: p.y)
+    }
+
+    /// The pixel of a point already on the projected plane (`projection.project`'s x and y).
+    public func pixel(projectedX x: Double, projectedY y: Double) -> Point {
         let (lo, hi) = Transform3D.view
-        return Point(box.x + (p.x - lo) / (hi - lo) * box.width, box.maxY - (p.y - lo) / (hi - lo) * box.height)
+        return Point(box.x + (x - lo) / (hi - lo) * box.width, box.maxY - (y - lo) / (hi - lo) * box.height)
     }
 }

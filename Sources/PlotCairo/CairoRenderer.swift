@@ -14,7 +14,13 @@ public final class CairoRenderer: Renderer {
     /// Whether the target is a pixel surface (small markers may then be stamped rather than traced).
     let isRaster: Bool
     /// Pre-rendered small discs: coverage masks keyed by radius and quarter-pixel phase.
-    private var stamps: [StampKey: OpaquePointer] = [:]
+    private var stamps: [StampKey: Stamp] = [:]
+    /// The stamps of the radius asked for last, by 4 × phaseX + phaseY.
+    private var recentRadius = Double.nan, recentStamps: [Stamp?] = []
+    /// The clips pushed, each intersected with the one before (user space), for `StampCompositor`.
+    private var clips: [Rect] = []
+    /// Dense markers through one `cairo_mask_surface` each (the reference) instead of `StampCompositor`.
+    let referenceStamping: Bool
 
     private struct StampKey: Hashable { var radius: Double; var phaseX: Int; var phaseY: Int }
 
@@ -22,17 +28,25 @@ public final class CairoRenderer: Renderer {
     public init(context: OpaquePointer, isRaster: Bool = false) {
         self.context = context
         self.isRaster = isRaster
+        referenceStamping = false
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
     }
 
-    deinit {
-        for stamp in stamps.values { cairo_surface_destroy(stamp) }
+    /// A renderer whose dense markers go through Cairo one by one (`referenceStamping`), for tests of the fast path.
+    init(context: OpaquePointer, isRaster: Bool, referenceStamping: Bool) {
+        self.context = context
+        self.isRaster = isRaster
+        self.referenceStamping = referenceStamping
+        cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
     }
 
     /// The coverage mask of a disc of `radius` whose centre sits at (phase/4) px inside its first pixel.
-    private func stamp(radius: Double, phaseX: Int, phaseY: Int) -> OpaquePointer {
+    private func stamp(radius: Double, phaseX: Int, phaseY: Int) -> Stamp {
+        // Dense batches ask for the same radius tens of thousands of times: its 16 phases in an array first.
+        if radius == recentRadius, let s = recentStamps[4 * phaseX + phaseY] { return s }
+        if radius != recentRadius { (recentRadius, recentStamps) = (radius, Array(repeating: nil, count: 16)) }
         let key = StampKey(radius: radius, phaseX: phaseX, phaseY: phaseY)
-        if let s = stamps[key] { return s }
+        if let s = stamps[key] { recentStamps[4 * phaseX + phaseY] = s; return s }
         let size = Int32((2 * radius).rounded(.up)) + 3
         let surface = cairo_image_surface_create(CAIRO_FORMAT_A8, size, size)!
         let cr = cairo_create(surface)!
@@ -41,8 +55,10 @@ public final class CairoRenderer: Renderer {
         cairo_set_source_rgba(cr, 0, 0, 0, 1)
         cairo_fill(cr)
         cairo_destroy(cr)
-        stamps[key] = surface
-        return surface
+        let stamp = Stamp(surface: surface)
+        stamps[key] = stamp
+        recentStamps[4 * phaseX + phaseY] = stamp
+        return stamp
     }
 
     /// Dense small markers on a raster: one small mask per marker instead of tracing thousands of arcs.
@@ -65,7 +81,7 @@ public final class CairoRenderer: Renderer {
         defer { cairo_surface_destroy(image) }
         let imageContext = cairo_create(image)!
         cairo_translate(imageContext, -left, -top)
-        CairoRenderer(context: imageContext, isRaster: true).draw(markers)
+        CairoRenderer(context: imageContext, isRaster: true, referenceStamping: referenceStamping).draw(markers)
         cairo_destroy(imageContext)
         cairo_surface_flush(image)
         cairo_save(context)
@@ -74,16 +90,54 @@ public final class CairoRenderer: Renderer {
         cairo_restore(context)
     }
 
+    /// Where a marker's stamp goes: its top-left pixel (user space) and the stamp of its quarter-pixel phase.
+    @inline(__always)
+    private func placement(_ c: Point, radius: Double) -> (x: Double, y: Double, stamp: Stamp) {
+        let x = c.x - (radius + 1), y = c.y - (radius + 1)
+        let fx = x.rounded(.down), fy = y.rounded(.down)
+        let phaseX = Int(((x - fx) * 4).rounded()), phaseY = Int(((y - fy) * 4).rounded())
+        return (fx + Double(phaseX / 4), fy + Double(phaseY / 4),
+                stamp(radius: radius, phaseX: phaseX % 4, phaseY: phaseY % 4))
+    }
+
+    /// Stamps each marker, in order, with `StampCompositor` where it can place the stamp exactly and through
+    /// Cairo elsewhere; the same pixels as `stampMarkersReference`.
     private func stampMarkers(_ markers: MarkerBatch, radius: Double) {
+        guard !referenceStamping, let compositor = StampCompositor(context: context, clip: clips.last) else {
+            return stampMarkersReference(markers, radius: radius)
+        }
         var lastColor: Color? = nil
-        for (i, c) in markers.centers.enumerated() {
+        var source: UInt32 = 0
+        var dirty = false
+        for (i, c) in markers.centers.enumerated() where c.x.isFinite && c.y.isFinite {
+            let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
+            if color != lastColor {
+                lastColor = color
+                source = StampCompositor.sourcePixel(color)
+                setColor(color)
+            }
+            let (x, y, stamp) = placement(c, radius: radius)
+            // Far off-surface positions are Cairo's to clip.
+            if abs(x) < 1e9, abs(y) < 1e9, compositor.composite(stamp, source: source, atUserX: Int(x), userY: Int(y)) {
+                dirty = true
+                continue
+            }
+            if dirty { compositor.markDirty(); dirty = false }
+            cairo_mask_surface(context, stamp.surface, x, y)
+            compositor.flush()
+        }
+        if dirty { compositor.markDirty() }
+    }
+
+    /// The reference: one `cairo_mask_surface` per marker.
+    func stampMarkersReference(_ markers: MarkerBatch, radius: Double) {
+        var lastColor: Color? = nil
+        // A marker at no finite place is not drawn (and would put Cairo's context in an error state).
+        for (i, c) in markers.centers.enumerated() where c.x.isFinite && c.y.isFinite {
             let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
             if color != lastColor { setColor(color); lastColor = color }
-            let x = c.x - (radius + 1), y = c.y - (radius + 1)
-            let fx = x.rounded(.down), fy = y.rounded(.down)
-            let phaseX = Int(((x - fx) * 4).rounded()), phaseY = Int(((y - fy) * 4).rounded())
-            cairo_mask_surface(context, stamp(radius: radius, phaseX: phaseX % 4, phaseY: phaseY % 4),
-                               fx + Double(phaseX / 4), fy + Double(phaseY / 4))
+            let (x, y, stamp) = placement(c, radius: radius)
+            cairo_mask_surface(context, stamp.surface, x, y)
         }
     }
 
@@ -214,6 +268,13 @@ public final class CairoRenderer: Renderer {
     }
 
     public func pushClip(_ rect: Rect) {
+        if let outer = clips.last {
+            let x0 = max(outer.x, rect.x), y0 = max(outer.y, rect.y)
+            let x1 = min(outer.maxX, rect.maxX), y1 = min(outer.maxY, rect.maxY)
+            clips.append(Rect(x: x0, y: y0, width: max(0, x1 - x0), height: max(0, y1 - y0)))
+        } else {
+            clips.append(rect)
+        }
         cairo_save(context)
         cairo_new_path(context)
         cairo_rectangle(context, rect.x, rect.y, rect.width, rect.height)
@@ -222,6 +283,7 @@ public final class CairoRenderer: Renderer {
     }
 
     public func popClip() {
+        clips.removeLast()
         cairo_restore(context)
     }
 }

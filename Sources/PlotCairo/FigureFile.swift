@@ -38,14 +38,29 @@ private final class StreamBuffer {
 /// Draws figures into PNG, SVG and PDF files, or into a raster.
 public enum FigureFile {
     /// Renders `figure` into an RGBA raster at its dpi.
-    public static func raster(_ figure: Figure) -> Raster {
+    public static func raster(_ figure: Figure) -> Raster { raster(figure, referenceStamping: false) }
+
+    /// `raster(_:)`, with dense markers drawn by Cairo one at a time when `referenceStamping` (for tests).
+    static func raster(_ figure: Figure, referenceStamping: Bool) -> Raster {
+        withImageSurface(of: figure, referenceStamping: referenceStamping) { raster(of: $0) }
+    }
+
+    /// Draws `figure` into a new ARGB32 image surface at its dpi and hands that to `body`.
+    static func withImageSurface<T>(of figure: Figure, referenceStamping: Bool = false,
+                                    _ body: (OpaquePointer) throws -> T) rethrows -> T {
         let (w, h) = (figure.pixelWidth, figure.pixelHeight)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
         defer { cairo_surface_destroy(surface) }
         let context = cairo_create(surface)!
-        figure.draw(on: CairoRenderer(context: context, isRaster: true))
+        figure.draw(on: CairoRenderer(context: context, isRaster: true, referenceStamping: referenceStamping))
         cairo_destroy(context)
+        return try body(surface)
+    }
+
+    /// The un-premultiplied RGBA pixels of an ARGB32 image surface.
+    static func raster(of surface: OpaquePointer) -> Raster {
         cairo_surface_flush(surface)
+        let w = Int(cairo_image_surface_get_width(surface)), h = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
         let data = cairo_image_surface_get_data(surface)!
         var rgba = [UInt8](repeating: 0, count: w * h * 4)
@@ -93,8 +108,9 @@ public enum FigureFile {
         switch format {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
-            // drawing; PNGEncoder writes the same pixels with one filter and a faster deflate.
-            return try PNGEncoder.encode(raster(figure), dpi: figure.dpi)
+            // drawing; PNGEncoder writes the same pixels unfiltered with a faster deflate, read straight from the
+            // surface.
+            return try withImageSurface(of: figure) { try PNGEncoder.encode(surface: $0, dpi: figure.dpi) }
         case .svg, .pdf:
             // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels. They write
             // through a stream into memory, so that the one atomic writer puts the file in place.

@@ -1,14 +1,18 @@
 import CCairo
 
-/// A small PNG writer for RGBA rasters: 8-bit RGB (or RGBA when any pixel is translucent), the "Sub" filter on
-/// every row, and zlib's deflate at level 3.
+/// A small PNG writer for RGBA rasters: 8-bit RGB (or RGBA when any pixel is translucent), no row filter
+/// (filter type 0 on every row), and zlib's deflate at level 3.
 ///
-/// Plots are mostly flat colour, for which one fixed filter compresses about as well as libpng's per-row search
-/// at a fraction of the time.
+/// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the
+/// "Sub" filter's (the twelve figures of `regionplot --width 100`: 1.43 MB against 1.62 MB at level 3) and no
+/// filter pass is needed; libpng's per-row filter search at full compression costs more than drawing.
 public enum PNGEncoder {
     public struct EncodingError: Error, CustomStringConvertible {
         public var description: String
     }
+
+    /// The deflate level: 3 compresses these figures within 7 % of level 6 at about half the time.
+    static let compressionLevel: Int32 = 3
 
     /// The PNG of `raster`; with `dpi`, its resolution is recorded (a pHYs chunk, in pixels per metre), so that
     /// a 975-pixel figure at 300 dpi opens at 3.25 in.
@@ -16,43 +20,87 @@ public enum PNGEncoder {
         let opaque = stride(from: 3, to: raster.rgba.count, by: 4).allSatisfy { raster.rgba[$0] == 255 }
         let channels = opaque ? 3 : 4
         let rowBytes = raster.width * channels
-        var filtered = [UInt8](repeating: 0, count: (rowBytes + 1) * raster.height)
+        var rows = [UInt8](repeating: 0, count: (rowBytes + 1) * raster.height)
         raster.rgba.withUnsafeBufferPointer { src in
-            filtered.withUnsafeMutableBufferPointer { dst in
+            rows.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<raster.height {
-                    let out = y * (rowBytes + 1)
-                    dst[out] = 1   // Sub: each byte minus the same channel of the pixel to its left.
-                    var previous: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+                    let out = y * (rowBytes + 1)   // dst[out] = 0: filter type None
                     for x in 0..<raster.width {
-                        let k = 4 * (y * raster.width + x)
-                        let pixel = (src[k], src[k + 1], src[k + 2], src[k + 3])
-                        let o = out + 1 + x * channels
-                        dst[o] = pixel.0 &- previous.0
-                        dst[o + 1] = pixel.1 &- previous.1
-                        dst[o + 2] = pixel.2 &- previous.2
-                        if channels == 4 { dst[o + 3] = pixel.3 &- previous.3 }
-                        previous = pixel
+                        let k = 4 * (y * raster.width + x), o = out + 1 + x * channels
+                        for c in 0..<channels { dst[o + c] = src[k + c] }
                     }
                 }
             }
         }
-        var compressedLength = compressBound(uLong(filtered.count))
-        var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
-        let status = compress2(&compressed, &compressedLength, filtered, uLong(filtered.count), 3)
+        return try png(rows: rows, width: raster.width, height: raster.height, opaque: opaque, dpi: dpi)
+    }
+
+    /// The PNG of a Cairo ARGB32 image surface, read straight from its premultiplied pixels: the same bytes as
+    /// `encode(FigureFile.raster(...))` (un-premultiplied the same way), without the intermediate raster.
+    static func encode(surface: OpaquePointer, dpi: Double? = nil) throws -> [UInt8] {
+        cairo_surface_flush(surface)
+        let width = Int(cairo_image_surface_get_width(surface)), height = Int(cairo_image_surface_get_height(surface))
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let data = UnsafeRawPointer(cairo_image_surface_get_data(surface)!)
+        func row(_ y: Int) -> UnsafeBufferPointer<UInt32> {
+            UnsafeBufferPointer(start: (data + y * stride).assumingMemoryBound(to: UInt32.self), count: width)
+        }
+        var opaque = true
+        for y in 0..<height where opaque {
+            var all: UInt32 = 0xFF00_0000
+            for word in row(y) { all &= word }
+            opaque = all >> 24 == 0xFF
+        }
+        let channels = opaque ? 3 : 4
+        let rowBytes = width * channels
+        // Every byte is written below (a filter byte, then the pixels): no need to zero megabytes first.
+        let rows = [UInt8](unsafeUninitializedCapacity: (rowBytes + 1) * height) { dst, count in
+            count = (rowBytes + 1) * height
+            for y in 0..<height {
+                dst[y * (rowBytes + 1)] = 0   // filter type None
+                var o = y * (rowBytes + 1) + 1
+                for word in row(y) {
+                    // Cairo's ARGB32 is a native-endian premultiplied 32-bit word.
+                    let a = word >> 24
+                    var r = (word >> 16) & 0xFF, g = (word >> 8) & 0xFF, b = word & 0xFF
+                    if a == 0 {
+                        (r, g, b) = (0, 0, 0)
+                    } else if a != 255 {
+                        r = min(255, r * 255 / a); g = min(255, g * 255 / a); b = min(255, b * 255 / a)
+                    }
+                    dst[o] = UInt8(r); dst[o + 1] = UInt8(g); dst[o + 2] = UInt8(b)
+                    if channels == 4 { dst[o + 3] = UInt8(a) }
+                    o += channels
+                }
+            }
+        }
+        return try png(rows: rows, width: width, height: height, opaque: opaque, dpi: dpi)
+    }
+
+    /// Compresses the filtered rows and wraps them in the PNG chunks.
+    private static func png(rows: [UInt8], width: Int, height: Int, opaque: Bool, dpi: Double?) throws -> [UInt8] {
+        var status = Z_OK
+        let compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in
+            var length = uLong(out.count)
+            status = compress2(out.baseAddress, &length, rows, uLong(rows.count), compressionLevel)
+            count = status == Z_OK ? Int(length) : 0
+        }
         guard status == Z_OK else { throw EncodingError(description: "zlib compress2 failed (\(status))") }
-        compressed.removeSubrange(Int(compressedLength)...)
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        png.reserveCapacity(compressed.count + 100)
         func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
         func chunk(_ type: String, _ body: [UInt8]) {
             let typeBytes = Array(type.utf8)
             png += be32(UInt32(body.count))
             png += typeBytes
             png += body
-            let crc = (typeBytes + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            var crc = typeBytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            // (zlib's crc32 of a null buffer is its initial value, not the running one: skip empty bodies.)
+            if !body.isEmpty { crc = body.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) } }
             png += be32(UInt32(crc))
         }
-        chunk("IHDR", be32(UInt32(raster.width)) + be32(UInt32(raster.height)) + [8, opaque ? 2 : 6, 0, 0, 0])
+        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, opaque ? 2 : 6, 0, 0, 0])
         if let dpi, dpi.isFinite, dpi > 0 {
             let perMetre = be32(UInt32((dpi / 0.0254).rounded()))
             chunk("pHYs", perMetre + perMetre + [1])

@@ -3,17 +3,34 @@ import Experiments
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import PlotCairo
 import RegionAnalysis
 import Support
 
 /// `regionplot bench`: times the main job's analysis of a pair of nets — probes, deduplications and regressions of
-/// both nets, as `regionplot --net-a … --net-b …` runs them.
+/// both nets, as `regionplot --net-a … --net-b …` runs them; with `--figures`, the main job's three analysis
+/// figures (`linear-regions`, `surfaces`, `wireframes`) drawn and encoded as PNG, one after the other on one thread,
+/// as `scripts/matplotlib_render_bench.py` times matplotlib drawing them.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the analysis of net pairs (probe, dedup, regression, both nets) over grids and shapes; "
-            + "prints a table."
+            + "prints a table. With --figures, time the three analysis figures instead."
     )
+
+    @Flag(help: ArgumentHelp("Time the main job's three analysis figures (built, drawn and PNG-encoded in memory, "
+                             + "one at a time) for the pair --net-a/--net-b, or for nets trained at --width."))
+    var figures = false
+
+    @Option(help: ArgumentHelp("With --figures: net a's safetensors file (as --save-nets writes it).",
+                               valueName: "FILE"))
+    var netA: String?
+
+    @Option(help: ArgumentHelp("With --figures: net b's safetensors file.", valueName: "FILE"))
+    var netB: String?
+
+    @Option(help: "With --figures and no --net-a/--net-b: the width of the nets trained (seed --seed).")
+    var width: Int = 100
 
     @Option(help: "Grid resolutions, comma-separated.")
     var grids: String = "101,501,1001"
@@ -39,6 +56,7 @@ struct BenchCommand: ParsableCommand {
     enum ProbeChoice: String, ExpressibleByArgument, CaseIterable { case rowwalk, direct }
 
     func run() throws {
+        if figures { return try benchFigures() }
         let gridList = try grids.split(separator: ",").map { s -> Int in
             guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2, g <= 10_000 else {
                 throw ValidationError("--grids: a grid must be a whole number from 2 to 10000, got '\(s)'")
@@ -85,6 +103,47 @@ struct BenchCommand: ParsableCommand {
                                best.dedup, best.regression, total, counts.0, counts.1, counts.2, counts.3))
             }
         }
+    }
+
+    /// Times the three analysis figures of the main job at grid 101, fastest of `repeats` each.
+    private func benchFigures() throws {
+        try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
+        guard (netA == nil) == (netB == nil) else { throw ValidationError("--figures: give both --net-a and --net-b") }
+        var settings = XORExperimentSettings()
+        settings.width = width
+        settings.seed = seed
+        settings.netAPath = netA
+        settings.netBPath = netB
+        settings.exact = false
+        let result = try runXORExperiment(settings)
+        let names = ["linear-regions", "surfaces", "wireframes"]
+        let recipes = XORFigures.all(result).filter { names.contains($0.name) }
+        print("regionplot bench --figures — one thread, fastest of \(repeats); seconds to build, draw and encode "
+              + "each PNG (wall, and this thread's CPU time, which other jobs on the machine do not stretch)")
+        print("figure           wall s    cpu s     bytes")
+        var total = (wall: 0.0, cpu: 0.0)
+        for recipe in recipes {
+            var best = (wall: Double.infinity, cpu: Double.infinity), bytes = 0
+            for _ in 0..<repeats {
+                var watch = Stopwatch()
+                let cpuStart = Self.threadCPUSeconds()
+                guard let figure = recipe.make() else { break }
+                bytes = try FigureFile.encode(figure, format: .png).count
+                best = (min(best.wall, watch.lap()), min(best.cpu, Self.threadCPUSeconds() - cpuStart))
+            }
+            total = (total.wall + best.wall, total.cpu + best.cpu)
+            print(recipe.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + String(format: " %.4f   %.4f  %8d", best.wall, best.cpu, bytes))
+        }
+        print("total".padding(toLength: 16, withPad: " ", startingAt: 0)
+              + String(format: " %.4f   %.4f", total.wall, total.cpu))
+    }
+
+    /// CPU seconds this thread has run.
+    private static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private func probeOf(_ network: MLP, _ grid: ProbeGrid) -> ProbeResult {
