@@ -13,9 +13,10 @@ struct GrokkingCommand: ParsableCommand {
         abstract: "Train notebook 002's toy addition model (Liu et al. 2022) and track accuracy and RQI; --phase-diagram sweeps the learning rates.",
         discussion: """
         Defaults are the notebook's. Writes report.json, accuracy, loss and representation figures into --out. \
-        With --phase-diagram: every cell of η₁ × η₂ (phase-diagram) and of weight decay × η₂ (phase-diagram-weight-decay; \
-        --diagram picks one) is trained for each of --seeds, on all cores, each run stopping once its phase is decided; \
-        finished runs are kept in --out/runs, so a killed sweep rerun with the same arguments trains only the rest.
+        With --phase-diagram: every cell of η₁ × η₂ (phase-diagram) and of weight decay × η₂ \
+        (phase-diagram-weight-decay; --diagram picks one) is trained for each of --seeds, on all cores, each run \
+        stopping once its phase is decided; finished runs are kept in --out/runs, so a killed sweep rerun with the \
+        same arguments trains only the rest.
         """
     )
 
@@ -53,11 +54,14 @@ struct GrokkingCommand: ParsableCommand {
 
     @Flag(help: "Sweep learning rates (and weight decays) over seeds and draw the phase diagrams.")
     var phaseDiagram = false
-    @Option(help: "Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ fixed at --eta1) or both.")
+    @Option(help: "Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ at --eta1) or both.")
     var diagram: String = "both"
     @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
     var seeds: String = "0-4"
-    @Option(help: "Representation learning rates η₁ of the phase diagram, e.g. 1e-5,1e-4,1e-3 (default: the log grid of --grid-size, --lr-min, --lr-max).")
+    @Option(help: """
+        Representation learning rates η₁ of the phase diagram, e.g. 1e-5,1e-4,1e-3 (default: the log grid of \
+        --grid-size, --lr-min, --lr-max).
+        """)
     var reprLrs: String?
     @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).")
     var decoderLrs: String?
@@ -108,7 +112,9 @@ struct GrokkingCommand: ParsableCommand {
             throw ValidationError("--lr-min and --lr-max must be positive with --lr-min ≤ --lr-max")
         }
         if phaseDiagram {
-            do { _ = try plans() } catch let error as BatchSpecificationError { throw ValidationError(error.description) }
+            do { _ = try plans() } catch let error as BatchSpecificationError {
+                throw ValidationError(error.description)
+            }
         }
         if let grokkingDelay, grokkingDelay < 0 { throw ValidationError("--grokking-delay must be non-negative") }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
@@ -173,7 +179,8 @@ struct GrokkingCommand: ParsableCommand {
         let store = try FinishedRuns<PhaseRun>(folder: outputFolder + "/runs")
         if force { for name in Set(plans.flatMap(\.allRuns).map(PhaseRun.name(of:))) { unlink(store.path(of: name)) } }
         for plan in plans {
-            print("\(plan.kind.figureName): \(plan.rows.count)×\(plan.columns.count) cells × \(plan.seeds.count) seeds, "
+            let size = "\(plan.rows.count)×\(plan.columns.count) cells × \(plan.seeds.count) seeds"
+            print("\(plan.kind.figureName): \(size), "
                 + "up to \(s.epochs) epochs each")
         }
         let clock = Stopwatch()
@@ -188,7 +195,8 @@ struct GrokkingCommand: ParsableCommand {
         FileHandle.standardError.write(Data(line.utf8))
         let progress = Progress(total: pending)
         let delay = self.delay
-        let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context, store: store) { name, run, _, _ in
+        let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context,
+                                                     store: store) { name, run, _, _ in
             progress.finished(name, error: nil, seconds: run.seconds,
                               detail: run.phase(delay: delay).rawValue + " after \(run.epochsRun) epochs")
         }

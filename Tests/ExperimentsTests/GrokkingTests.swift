@@ -150,12 +150,13 @@ import Testing
         var stoppedEarly = 0
         for cell in cells {
             for (run, phase) in zip(cell.runs, cell.phases) {
-                let full = try GrokkingExperiment.run(plan.settings(row: plan.rows.firstIndex(of: cell.representationLearningRate)!,
-                                                                    column: plan.columns.firstIndex(of: cell.decoderLearningRate)!,
-                                                                    seed: UInt64(run.seed)))
+                let r = plan.rows.firstIndex(of: cell.representationLearningRate)!
+                let c = plan.columns.firstIndex(of: cell.decoderLearningRate)!
+                let full = try GrokkingExperiment.run(plan.settings(row: r, column: c, seed: UInt64(run.seed)))
                 #expect(full.loss.count == 300)
                 #expect(run.firstTrain == full.firstTrain && run.firstTest == full.firstTest)
-                #expect(phase == GrokkingPhase.classify(firstTrain: full.firstTrain, firstTest: full.firstTest, delay: 30))
+                #expect(phase == GrokkingPhase.classify(firstTrain: full.firstTrain, firstTest: full.firstTest,
+                                                        delay: 30))
                 if run.epochsRun < 300 {
                     stoppedEarly += 1
                     #expect(run.epochsRun == max(full.firstTrain!, full.firstTest!) + 1)

@@ -24,7 +24,8 @@ public enum GrokkingFigures {
         for (label, _, first, color) in series {
             guard let first else { continue }
             let threshold = label == "RQI" ? "RQI > 0.99" : "\(label.replacingOccurrences(of: " accuracy", with: "")) ≥ 0.9"
-            axes.plot([Double(max(first, 1)), Double(max(first, 1))], [0, 1.02], color: color.withAlpha(0.8), width: 1, dashed: true,
+            let at = Double(max(first, 1))
+            axes.plot([at, at], [0, 1.02], color: color.withAlpha(0.8), width: 1, dashed: true,
                       label: "\(threshold) at epoch \(first)")
         }
         axes.plot([x.first ?? 1, x.last ?? 1], [0.9, 0.9], color: Color(0.6, 0.6, 0.6), width: 0.8, dashed: true)
@@ -141,7 +142,9 @@ public enum GrokkingFigures {
         func position(_ value: Double, in values: [Double]) -> Double? {
             guard values.count > 1 else { return values.first.map { _ in 0 } }
             // The axis is log-spaced when its values are positive (a zero weight decay sits in its own column).
-            if let k = values.firstIndex(where: { abs($0 - value) <= 1e-12 * max(abs($0), abs(value)) }) { return Double(k) }
+            if let k = values.firstIndex(where: { abs($0 - value) <= 1e-12 * max(abs($0), abs(value)) }) {
+                return Double(k)
+            }
             let positive = values.filter { $0 > 0 }
             guard value > 0, positive.count == values.count else { return nil }
             let a = log10(values[0]), b = log10(values[values.count - 1])
@@ -173,7 +176,8 @@ public enum GrokkingFigures {
                 + "colour widths are shares of seeds; median epochs to 0.9 accuracy"
         case .weightDecay:
             axes.yLabel = "decoder weight decay"
-            axes.title = "Phases over \(seeds) (η₁ = \(rateLabel(s.representationLearningRate)), \(s.epochs) epochs): "
+            let eta1 = rateLabel(s.representationLearningRate)
+            axes.title = "Phases over \(seeds) (η₁ = \(eta1), \(s.epochs) epochs): "
                 + "colour widths are shares of seeds; median epochs to 0.9 accuracy"
         }
         axes.legendLocation = .outsideRight

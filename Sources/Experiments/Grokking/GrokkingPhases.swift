@@ -175,7 +175,9 @@ public struct PhaseDiagramPlan: Sendable {
 
     /// Every run, row-major over the cells, seeds innermost.
     public var allRuns: [GrokkingSettings] {
-        rows.indices.flatMap { r in columns.indices.flatMap { c in seeds.map { settings(row: r, column: c, seed: $0) } } }
+        rows.indices.flatMap { r in
+            columns.indices.flatMap { c in seeds.map { settings(row: r, column: c, seed: $0) } }
+        }
     }
 }
 
@@ -278,7 +280,9 @@ extension PhaseDiagramPlan {
             guard !values.contains(v) else { throw BatchSpecificationError("\(name): \(item) is listed twice") }
             values.append(v)
         }
-        guard values.count <= 32 else { throw BatchSpecificationError("\(name): at most 32 values, got \(values.count)") }
+        guard values.count <= 32 else {
+            throw BatchSpecificationError("\(name): at most 32 values, got \(values.count)")
+        }
         return values
     }
 }

@@ -135,10 +135,13 @@ public struct GrokkingPhaseDiagramReport: Codable, Sendable {
             firstTest = PhaseDiagramCell.lowerMedian(cell.runs.map(\.firstTest))
             firstRQI = PhaseDiagramCell.lowerMedian(cell.runs.map(\.firstRQI))
             failure = cell.failure
-            phaseFractions = PhaseFractions(comprehension: cell.fraction(.comprehension), grokking: cell.fraction(.grokking),
-                                            memorisation: cell.fraction(.memorisation), confusion: cell.fraction(.confusion))
+            phaseFractions = PhaseFractions(comprehension: cell.fraction(.comprehension),
+                                            grokking: cell.fraction(.grokking),
+                                            memorisation: cell.fraction(.memorisation),
+                                            confusion: cell.fraction(.confusion))
             seeds = cell.runs.map(\.seed)
-            (medianFirstTrain, medianFirstTest, medianFirstRQI) = (cell.medianFirstTrain, cell.medianFirstTest, cell.medianFirstRQI)
+            (medianFirstTrain, medianFirstTest, medianFirstRQI) =
+                (cell.medianFirstTrain, cell.medianFirstTest, cell.medianFirstRQI)
             runs = zip(cell.runs, cell.phases).map { run, phase in
                 SeedRun(seed: run.seed, phase: phase.rawValue, firstTrain: run.firstTrain, firstTest: run.firstTest,
                         firstRQI: run.firstRQI, epochsRun: run.epochsRun, failure: run.failure)
@@ -178,7 +181,8 @@ public struct GrokkingPhaseDiagramReport: Codable, Sendable {
             + " Runs stop once train and test accuracy have both reached 0.9; a diverged run counts as confusion."
             + " A cell's phase is the one most seeds ended in."
         stoppingRule = "A run stops at the first epoch at which train and test accuracy have both reached 0.9: the "
-            + "phase depends only on those two epochs, so it is then decided; otherwise it trains all \(base.epochs) epochs."
+            + "phase depends only on those two epochs, so it is then decided; otherwise it trains all "
+            + "\(base.epochs) epochs."
         diagrams = zip(plans, outcome.cells).map { plan, cells in
             Diagram(kind: plan.kind.rawValue, figure: plan.kind.figureName,
                     rowParameter: plan.kind == .learningRates ? "representationLearningRate" : "weightDecay",
