@@ -118,3 +118,28 @@ import Testing
         #expect(fast.count == arrangementRegionCount(net.layers[0], domain: domain))
     }
 }
+
+/// Deep nets (first layer arranged, sibling pieces' next-layer maps updated by the columns that differ) against the
+/// reference (every layer split, every map in full): the same cells.
+@Suite struct IncrementalMapsAgainstFullMaps {
+    @Test(arguments: [[2, 40, 30, 20, 1], [2, 100, 100, 1], [2, 12, 60, 8, 1]])
+    func sameCells(widths: [Int]) {
+        var g = SeededGenerator(seed: 21)
+        let net = MLP(layerWidths: widths, using: &g)
+        let fast = ExactPartition(network: net, context: .serial)
+        let slow = ExactPartition(network: net, context: .serial, method: .splitting)
+        #expect(fast.count == slow.count)
+        var byPattern: [[UInt64]: ExactCell] = [:]
+        for cell in slow.cells { byPattern[cell.pattern] = cell }
+        for a in fast.cells {
+            guard let b = byPattern[a.pattern] else {
+                Issue.record("\(widths): no reference cell has the pattern of the cell at \(a.centroid)")
+                continue
+            }
+            #expect(abs(a.area - b.area) < 1e-12)
+            let scale = 1 + abs(b.gradient.x) + abs(b.gradient.y) + abs(b.offset)
+            #expect(abs(a.gradient.x - b.gradient.x) + abs(a.gradient.y - b.gradient.y) + abs(a.offset - b.offset)
+                    < 1e-12 * scale)
+        }
+    }
+}

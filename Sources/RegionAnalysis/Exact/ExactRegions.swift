@@ -159,9 +159,11 @@ public struct ExactPartition: Sendable {
 
     /// How the cells are found.
     public enum Method: Sendable {
-        /// The line arrangement for one hidden layer, the layer-by-layer split otherwise.
+        /// The line arrangement for one hidden layer, the layer-by-layer split otherwise, with sibling pieces'
+        /// next-layer maps updated by the units whose states differ.
         case automatic
-        /// Always the layer-by-layer split: the slow, obviously correct reference the arrangement is tested against.
+        /// Always the layer-by-layer split, every piece's next-layer map computed in full: the slow, obviously
+        /// correct reference the fast paths are tested against.
         case splitting
     }
 
@@ -179,7 +181,8 @@ public struct ExactPartition: Sendable {
             self.cells = cells
             return
         }
-        let walker = CellWalker(hidden: hidden, output: output, words: words, minimumArea: minimumArea)
+        let walker = CellWalker(hidden: hidden, output: output, words: words, minimumArea: minimumArea,
+                                incremental: method == .automatic)
 
         // The input map of the first layer is the identity: rows x and y as affine functions (a, b, c).
         let identity: [Double] = [1, 0, 0, 0, 1, 0]
@@ -193,12 +196,23 @@ public struct ExactPartition: Sendable {
         // First layer: split the domain, then hand its cells to the workers.
         let firstZ = walker.preActivations(layer: 0, inputMap: identity, inputWidth: 2)
         // Only the first layer cuts the whole domain with all its lines; deeper layers cut small cells.
-        let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
-        // Few pieces are not worth a thread each.
+        // The first layer is a line arrangement: built directly (its faces come out neighbour after neighbour,
+        // which suits the next-layer maps' updates), or split as the reference does.
+        let zeros = Dense(weight: Matrix(rows: 1, columns: hidden[0].outputs), bias: [0])
+        let arranged = method == .automatic
+            ? LineArrangement.cells(layer: hidden[0], output: zeros, minimumArea: minimumArea, context: context)
+            : nil
+        let firstPieces = arranged?.map(\.vertices)
+            ?? walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
+        // Few pieces are not worth a thread each; runs of consecutive pieces go to the workers in a fixed order.
         let workers = firstPieces.count < 64 ? ComputeContext.serial : context
-        cells = parallelMap(count: firstPieces.count, context: workers) { k in
+        // (A fixed number of runs, so that the cells and their rounding do not depend on the thread count.)
+        let runs = firstPieces.count < 64 ? 1 : 16
+        let pattern = [UInt64](repeating: 0, count: words)
+        cells = parallelMap(count: runs, context: workers) { run in
             var cells: [ExactCell] = []
-            walker.continueAfterSplit(polygon: firstPieces[k], layer: 0, z: firstZ, into: &cells)
+            let range = (firstPieces.count * run / runs)..<(firstPieces.count * (run + 1) / runs)
+            walker.descend(pieces: firstPieces[range], layer: 0, z: firstZ, pattern: pattern, into: &cells)
             return cells
         }.flatMap { $0 }
     }
@@ -233,9 +247,13 @@ struct CellWalker: @unchecked Sendable {
     /// Each hidden layer's weights transposed (`inputs × outputs`), so that one input unit's column is contiguous:
     /// sibling pieces' next-layer maps differ by a few such columns (`descend`).
     let transposed: [[Double]]
+    /// Whether sibling pieces' next-layer maps are updated by the columns that differ (false: every map in full,
+    /// the slow reference).
+    let incremental: Bool
 
-    init(hidden: [Dense], output: Dense, words: Int, minimumArea: Double) {
+    init(hidden: [Dense], output: Dense, words: Int, minimumArea: Double, incremental: Bool = true) {
         self.minimumArea = minimumArea
+        self.incremental = incremental
         self.hidden = hidden
         self.output = output
         self.words = words
@@ -437,7 +455,13 @@ struct CellWalker: @unchecked Sendable {
     /// whose state differs — recomputed in full (over the units that are on) when that is not cheaper, and every
     /// 32 pieces, so rounding cannot build up.
     func descend(polygon: [Point2], layer: Int, z: [Double], pattern: [UInt64], into cells: inout [ExactCell]) {
-        let pieces = split(polygon, by: z, count: hidden[layer].outputs)
+        descend(pieces: split(polygon, by: z, count: hidden[layer].outputs)[...], layer: layer, z: z,
+                pattern: pattern, into: &cells)
+    }
+
+    /// The pieces a cell splits into at layer `layer` (pre-activations `z`), each on to the next layer.
+    func descend(pieces: ArraySlice<[Point2]>, layer: Int, z: [Double], pattern: [UInt64],
+                 into cells: inout [ExactCell]) {
         guard layer + 1 < hidden.count else {
             for piece in pieces { continueAfterSplit(polygon: piece, layer: layer, z: z, into: &cells, pattern: pattern) }
             return
@@ -459,7 +483,7 @@ struct CellWalker: @unchecked Sendable {
                 if isOn != previous[j] { changed += 1 }
             }
             wt.withUnsafeBufferPointer { wt in z.withUnsafeBufferPointer { z in nextZ.withUnsafeMutableBufferPointer { out in
-                if sinceFull >= 32 || changed >= active {
+                if !incremental || sinceFull >= 32 || changed >= active {
                     for o in 0..<next { out[3 * o] = 0; out[3 * o + 1] = 0; out[3 * o + 2] = bias[o] }
                     for j in 0..<h where on[j] { addColumn(j, scale: 1, wt: wt, z: z, into: out, count: next) }
                     sinceFull = 0
