@@ -209,33 +209,39 @@ struct LineArrangement {
         var firstOut = [Int32](repeating: 0, count: vertexCount + 1)
         for u in from { firstOut[Int(u) + 1] += 1 }
         for v in 0..<vertexCount { firstOut[v + 1] += firstOut[v] }
+        // The angles are copied beside the half-edges as they are bucketed, so the sort reads them in order.
         var outgoing = [Int32](repeating: 0, count: halfEdges)
+        var outAngle = [Double](repeating: 0, count: halfEdges)
         var fill = firstOut
         for h in 0..<halfEdges {
-            outgoing[Int(fill[Int(from[h])])] = Int32(h)
+            let slot = Int(fill[Int(from[h])])
+            outgoing[slot] = Int32(h)
+            outAngle[slot] = angle[h]
             fill[Int(from[h])] += 1
         }
-        var rank = [Int32](repeating: 0, count: halfEdges)
+        // nextEdge[h]: the half-edge after h around its face.
+        var nextEdge = [Int32](repeating: 0, count: halfEdges)
         for v in 0..<vertexCount {
             let (lo, hi) = (Int(firstOut[v]), Int(firstOut[v + 1]))
             guard hi > lo else { continue }
             if hi - lo > 1 {
                 // Insertion sort: almost every vertex has four half-edges.
                 for i in (lo + 1)..<hi {
-                    let h = outgoing[i]
+                    let (h, theta) = (outgoing[i], outAngle[i])
                     var k = i
-                    while k > lo && angle[Int(outgoing[k - 1])] > angle[Int(h)] { outgoing[k] = outgoing[k - 1]; k -= 1 }
-                    outgoing[k] = h
+                    while k > lo && outAngle[k - 1] > theta {
+                        outgoing[k] = outgoing[k - 1]; outAngle[k] = outAngle[k - 1]; k -= 1
+                    }
+                    outgoing[k] = h; outAngle[k] = theta
                 }
             }
-            for i in lo..<hi { rank[Int(outgoing[i])] = Int32(i - lo) }
+            var previous = outgoing[hi - 1]
+            for i in lo..<hi {
+                nextEdge[Int(outgoing[i] ^ 1)] = previous
+                previous = outgoing[i]
+            }
         }
-        func next(_ h: Int) -> Int {
-            let twin = h ^ 1
-            let v = Int(from[twin])
-            let (lo, degree) = (Int(firstOut[v]), Int(firstOut[v + 1] - firstOut[v]))
-            return Int(outgoing[lo + (Int(rank[twin]) + degree - 1) % degree])
-        }
+        func next(_ h: Int) -> Int { Int(nextEdge[h]) }
 
         // 5. Faces: each half-edge's cycle. The one outside the square is walked clockwise (negative area).
         var faceOf = [Int32](repeating: -1, count: halfEdges)
