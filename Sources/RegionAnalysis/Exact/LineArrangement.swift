@@ -176,6 +176,9 @@ struct LineArrangement {
         // 3. Edges as pairs of half-edges (2e forward, 2e + 1 back), with their direction's angle and their line
         // (−1 for the square's sides).
         var from: [Int32] = [], angle: [Double] = [], edgeLine: [Int32] = []
+        // Each crossing adds an edge to both its lines, each line one more, the boundary one per end and corner.
+        let edgeBound = 2 * (2 * crossings + m + boundary.count)
+        from.reserveCapacity(edgeBound); angle.reserveCapacity(edgeBound); edgeLine.reserveCapacity(edgeBound)
         func addEdge(_ u: Int32, _ v: Int32, _ theta: Double, _ line: Int32) {
             from.append(u); angle.append(theta); edgeLine.append(line)
             from.append(v); angle.append(theta > 0 ? theta - .pi : theta + .pi); edgeLine.append(line)
