@@ -3,8 +3,11 @@
 `regionplot slice` is timed against.
 
     python3 scripts/numpy_slice_splitter.py [--rows 0,1,2] [--size 1.5] [--binary .build/release/regionplot]
+    python3 scripts/numpy_slice_splitter.py --wide 12 [--rows 0,1,2] [--size 1.5]   # a wider CNN, made first
 
-The CNN is ../shared/examples/ex_cnn.onnx: Conv2d(1,4,3,padding=1) → ReLU → MaxPool2d(2) → Flatten → Linear(64,10).
+The CNN is ../shared/examples/ex_cnn.onnx: Conv2d(1,4,3,padding=1) → ReLU → MaxPool2d(2) → Flatten → Linear(64,10);
+with `--wide C` it is the same shape with C channels, made by scripts/make_wide_cnn.py (torch) into a temporary
+folder; `--model` takes any CNN of that shape.
 Same plane (Regioncam's convention), same algorithm as regionplot: the conv's output as affine maps of (u, v);
 the square cut along each ReLU unit's zero line; every cell's states at its centroid; then, window by window, the
 cells where a max-pool window's argmax is not the same at every vertex are cut into the regions {f_i ≥ f_j for all j}
@@ -35,12 +38,13 @@ def plane(points, size):
 
 
 def conv_maps(x_maps, w, b):
-    """Conv2d(padding=1) of 3 rows [a; b; c] of [1, 8, 8] inputs; the bias on the c row only → [3, 4·8·8]."""
+    """Conv2d(padding=1) of 3 rows [a; b; c] of [1, 8, 8] inputs; the bias on the c row only → [3, C·8·8]."""
+    C = w.shape[0]
     x = np.pad(x_maps.reshape(3, 1, 8, 8), ((0, 0), (0, 0), (1, 1), (1, 1)))
     cols = np.stack([x[:, 0, i:i + 8, j:j + 8] for i in range(3) for j in range(3)], 1)  # [3, 9, 8, 8]
-    out = np.einsum("ok,rkyx->royx", w.reshape(4, 9), cols)
+    out = np.einsum("ok,rkyx->royx", w.reshape(C, 9), cols)
     out[2] += b[:, None, None]
-    return out.reshape(3, 256)
+    return out.reshape(3, C * 64)
 
 
 def areas(V, cnt):
@@ -104,7 +108,7 @@ def split_cnn(z, h):
     cnt = np.array([4])
     dummy = np.zeros((1, 1))
     # ReLU: every unit's zero line is the same on the whole square.
-    for j in range(256):
+    for j in range(z.shape[1]):
         a, b, c = z[0, j], z[1, j], z[2, j]
         eps = 1e-12 * ((abs(a) + abs(b)) * h + abs(c))
         val = a * V[:, :, 0] + b * V[:, :, 1] + c
@@ -126,7 +130,7 @@ def split_cnn(z, h):
     on = (c[:, 0:1] * z[0] + c[:, 1:2] * z[1] + z[2]) > 0
     maps = z[None, :, :] * on[:, None, :]
     windows = [[(ch * 8 + 2 * oy + dy) * 8 + 2 * ox + dx for dy in (0, 1) for dx in (0, 1)]
-               for ch in range(4) for oy in range(4) for ox in range(4)]
+               for ch in range(z.shape[1] // 64) for oy in range(4) for ox in range(4)]
     for win in windows:
         F = maps[:, :, win]  # [P, 3, 4]
         M = V.shape[1]
@@ -169,9 +173,16 @@ def main():
     ap.add_argument("--rows", default="0,1,2")
     ap.add_argument("--size", type=float, default=1.5)
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "regionplot"))
+    ap.add_argument("--model", default=os.path.join(EXAMPLES, "ex_cnn.onnx"))
+    ap.add_argument("--wide", type=int, default=0, help="make and use a digits CNN with this many channels")
+    ap.add_argument("--exact-runs", type=int, default=1, help="regionplot's fastest of this many partitions")
     args = ap.parse_args()
+    if args.wide:
+        import make_wide_cnn
+        args.model = os.path.join(tempfile.mkdtemp(), f"wide_cnn_{args.wide}.onnx")
+        print(f"made {args.model}: test accuracy {make_wide_cnn.make(args.wide, args.model):.4f}")
     rows = [int(r) for r in args.rows.split(",")]
-    g = onnx.load(os.path.join(EXAMPLES, "ex_cnn.onnx")).graph
+    g = onnx.load(args.model).graph
     init = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in g.initializer}
     conv = [n for n in g.node if n.op_type == "Conv"][0]
     w, b = init[conv.input[1]], init[conv.input[2]]
@@ -183,12 +194,15 @@ def main():
     seconds = time.perf_counter() - start
     print(f"numpy float64 splitter: {count} regions in {seconds:.3f} s")
     out = tempfile.mkdtemp()
-    subprocess.run([args.binary, "slice", "--model", os.path.join(EXAMPLES, "ex_cnn.onnx"), "--data",
-                    os.path.join(EXAMPLES, "digits_test_img.npy"), "--through", args.rows, "--size", str(args.size),
-                    "--grid", "2", "--format", "svg", "--out", out], check=True, stdout=subprocess.DEVNULL)
+    command = [args.binary, "slice", "--model", args.model, "--data", os.path.join(EXAMPLES, "digits_test_img.npy"),
+               "--through", args.rows, "--size", str(args.size), "--grid", "2", "--format", "svg",
+               "--exact-runs", str(args.exact_runs), "--out", out]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    process = time.perf_counter() - start
     report = json.load(open(os.path.join(out, "report.json")))
     print(f"regionplot slice:       {report['exactRegions']} regions in {report['timings']['exact']:.3f} s "
-          f"({seconds / report['timings']['exact']:.0f}x)")
+          f"({seconds / report['timings']['exact']:.0f}x; whole process {process:.2f} s)")
 
 
 if __name__ == "__main__":

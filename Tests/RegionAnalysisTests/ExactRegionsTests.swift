@@ -54,7 +54,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         #expect(p.missed(by: probe) == 0)
     }
 
-    @Test(arguments: [[2, 8, 8, 1], [2, 16, 16, 16, 1], [2, 30, 10, 1]])
+    @Test(arguments: [[2, 8, 8, 1], [2, 16, 16, 16, 1], [2, 30, 10, 1], [2, 40, 30, 20, 1]])
     func deepNetsAgainstDenseProbing(widths: [Int]) {
         var g = SeededGenerator(seed: 77)
         let net = MLP(layerWidths: widths, using: &g)

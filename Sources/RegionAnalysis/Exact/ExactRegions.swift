@@ -133,13 +133,14 @@ public struct ExactPartition: Sendable {
     /// `minimumArea`, or below that fraction of the square for a smaller domain — so a domain of ±1e-6 is cut as
     /// finely as the square, where an absolute cut-off would drop every cell. `problem(with:for:)` says which
     /// domains float64 cannot hold.
-    public init(network: MLP, domain: Domain = .square, context: ComputeContext = .allCores) {
+    public init(network: MLP, domain: Domain = .square, context: ComputeContext = .allCores,
+                method: Method = .automatic) {
         precondition(network.inputDimension == 2 && network.outputDimension == 1, "exact regions need a 2 → … → 1 network")
         guard domain == .square else {
             let (sx, sy) = domain.halfWidths
             let unitMinimum = min(Self.minimumArea / (sx * sy), Self.minimumArea)
             let unit = ExactPartition(square: Self.squareNetwork(network, onto: domain), minimumArea: unitMinimum,
-                                      context: context)
+                                      context: context, method: method)
             let (centre, half) = (domain.centre, domain.halfWidths)
             self = unit
             self.domain = domain
@@ -153,18 +154,35 @@ public struct ExactPartition: Sendable {
             }
             return
         }
-        self.init(square: network, minimumArea: Self.minimumArea, context: context)
+        self.init(square: network, minimumArea: Self.minimumArea, context: context, method: method)
+    }
+
+    /// How the cells are found.
+    public enum Method: Sendable {
+        /// The line arrangement for one hidden layer, the layer-by-layer split otherwise, with sibling pieces'
+        /// next-layer maps updated by the units whose states differ.
+        case automatic
+        /// Always the layer-by-layer split, every piece's next-layer map computed in full: the slow, obviously
+        /// correct reference the fast paths are tested against.
+        case splitting
     }
 
     /// Partitions the square [−1, 1]², dropping pieces below `minimumArea`.
-    private init(square network: MLP, minimumArea: Double, context: ComputeContext) {
+    private init(square network: MLP, minimumArea: Double, context: ComputeContext, method: Method) {
         let domain = Domain.square
         self.domain = domain
         let hidden = Array(network.layers.dropLast())
         let output = network.layers[network.layers.count - 1]
         hiddenUnits = hidden.reduce(0) { $0 + $1.outputs }
         let words = max(1, (hiddenUnits + 63) / 64)
-        let walker = CellWalker(hidden: hidden, output: output, words: words, minimumArea: minimumArea)
+        if hidden.count == 1 && method == .automatic,
+           let cells = LineArrangement.cells(layer: hidden[0], output: output, minimumArea: minimumArea,
+                                             context: context) {
+            self.cells = cells
+            return
+        }
+        let walker = CellWalker(hidden: hidden, output: output, words: words, minimumArea: minimumArea,
+                                incremental: method == .automatic)
 
         // The input map of the first layer is the identity: rows x and y as affine functions (a, b, c).
         let identity: [Double] = [1, 0, 0, 0, 1, 0]
@@ -178,12 +196,23 @@ public struct ExactPartition: Sendable {
         // First layer: split the domain, then hand its cells to the workers.
         let firstZ = walker.preActivations(layer: 0, inputMap: identity, inputWidth: 2)
         // Only the first layer cuts the whole domain with all its lines; deeper layers cut small cells.
-        let firstPieces = walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
-        // Few pieces are not worth a thread each.
+        // The first layer is a line arrangement: built directly (its faces come out neighbour after neighbour,
+        // which suits the next-layer maps' updates), or split as the reference does.
+        let zeros = Dense(weight: Matrix(rows: 1, columns: hidden[0].outputs), bias: [0])
+        let arranged = method == .automatic
+            ? LineArrangement.cells(layer: hidden[0], output: zeros, minimumArea: minimumArea, context: context)
+            : nil
+        let firstPieces = arranged?.map(\.vertices)
+            ?? walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
+        // Few pieces are not worth a thread each; runs of consecutive pieces go to the workers in a fixed order.
         let workers = firstPieces.count < 64 ? ComputeContext.serial : context
-        cells = parallelMap(count: firstPieces.count, context: workers) { k in
+        // (A fixed number of runs, so that the cells and their rounding do not depend on the thread count.)
+        let runs = firstPieces.count < 64 ? 1 : 16
+        let pattern = [UInt64](repeating: 0, count: words)
+        cells = parallelMap(count: runs, context: workers) { run in
             var cells: [ExactCell] = []
-            walker.continueAfterSplit(polygon: firstPieces[k], layer: 0, z: firstZ, into: &cells)
+            let range = (firstPieces.count * run / runs)..<(firstPieces.count * (run + 1) / runs)
+            walker.descend(pieces: firstPieces[range], layer: 0, z: firstZ, pattern: pattern, into: &cells)
             return cells
         }.flatMap { $0 }
     }
@@ -215,9 +244,16 @@ struct CellWalker: @unchecked Sendable {
     let bitOffsets: [Int]
     /// Pieces below this area are dropped.
     let minimumArea: Double
+    /// Each hidden layer's weights transposed (`inputs × outputs`), so that one input unit's column is contiguous:
+    /// sibling pieces' next-layer maps differ by a few such columns (`descend`).
+    let transposed: [[Double]]
+    /// Whether sibling pieces' next-layer maps are updated by the columns that differ (false: every map in full,
+    /// the slow reference).
+    let incremental: Bool
 
-    init(hidden: [Dense], output: Dense, words: Int, minimumArea: Double) {
+    init(hidden: [Dense], output: Dense, words: Int, minimumArea: Double, incremental: Bool = true) {
         self.minimumArea = minimumArea
+        self.incremental = incremental
         self.hidden = hidden
         self.output = output
         self.words = words
@@ -225,6 +261,11 @@ struct CellWalker: @unchecked Sendable {
         var total = 0
         for layer in hidden { offsets.append(total); total += layer.outputs }
         bitOffsets = offsets
+        transposed = hidden.map { layer in
+            var t = [Double](repeating: 0, count: layer.inputs * layer.outputs)
+            for o in 0..<layer.outputs { for j in 0..<layer.inputs { t[j * layer.outputs + o] = layer.weight[o, j] } }
+            return t
+        }
     }
 
     /// Pre-activations of hidden layer `layer` as affine functions of (x, y): rows (a, b, c), `outputs × 3`,
@@ -244,11 +285,19 @@ struct CellWalker: @unchecked Sendable {
     func split(_ polygon: [Point2], by z: [Double], count: Int, indexed: Bool = false) -> [[Point2]] {
         if indexed && count >= 48 { return splitIndexed(polygon, by: z, count: count) }
         var pieces = [polygon]
+        // A line misses the polygon when its value at the vertices' mean m exceeds what it can change over the
+        // polygon's box about m: one evaluation instead of one per vertex for most lines of a small cell.
+        var (mx, my) = (0.0, 0.0)
+        for v in polygon { mx += v.x; my += v.y }
+        (mx, my) = (mx / Double(polygon.count), my / Double(polygon.count))
+        var (rx, ry) = (0.0, 0.0)
+        for v in polygon { rx = max(rx, abs(v.x - mx)); ry = max(ry, abs(v.y - my)) }
         for j in 0..<count {
             let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
             let scale = abs(a) + abs(b) + abs(c)
             guard scale > 0 else { continue }
             let eps = 1e-12 * scale
+            if abs(a * mx + b * my + c) > (abs(a) * rx + abs(b) * ry) * (1 + 1e-12) + 2 * eps { continue }
             // In place: a cut piece is replaced by its positive side and its negative side is appended, so lines
             // that miss every piece (most of them, in a small cell) cost no allocation.
             let existing = pieces.count
@@ -397,8 +446,68 @@ struct CellWalker: @unchecked Sendable {
             return
         }
         let z = preActivations(layer: layer, inputMap: inputMap, inputWidth: inputWidth)
-        for piece in split(polygon, by: z, count: hidden[layer].outputs) {
-            continueAfterSplit(polygon: piece, layer: layer, z: z, into: &cells, pattern: pattern)
+        descend(polygon: polygon, layer: layer, z: z, pattern: pattern, into: &cells)
+    }
+
+    /// Processes a cell whose pre-activations at layer `layer` are `z`: splits it, and for each piece computes
+    /// the next layer's pre-activations. Pieces of one cell differ only in the units whose lines cross the cell,
+    /// so each piece's next map is the previous piece's plus a column of the next layer's weights for each unit
+    /// whose state differs — recomputed in full (over the units that are on) when that is not cheaper, and every
+    /// 32 pieces, so rounding cannot build up.
+    func descend(polygon: [Point2], layer: Int, z: [Double], pattern: [UInt64], into cells: inout [ExactCell]) {
+        descend(pieces: split(polygon, by: z, count: hidden[layer].outputs)[...], layer: layer, z: z,
+                pattern: pattern, into: &cells)
+    }
+
+    /// The pieces a cell splits into at layer `layer` (pre-activations `z`), each on to the next layer.
+    func descend(pieces: ArraySlice<[Point2]>, layer: Int, z: [Double], pattern: [UInt64],
+                 into cells: inout [ExactCell]) {
+        guard layer + 1 < hidden.count else {
+            for piece in pieces { continueAfterSplit(polygon: piece, layer: layer, z: z, into: &cells, pattern: pattern) }
+            return
+        }
+        let h = hidden[layer].outputs, next = hidden[layer + 1].outputs
+        let offset = bitOffsets[layer]
+        var on = [Bool](repeating: false, count: h), previous = on
+        var nextZ = [Double](repeating: 0, count: 3 * next)
+        var sinceFull = Int.max
+        let wt = transposed[layer + 1], bias = hidden[layer + 1].bias
+        for piece in pieces {
+            let centre = polygonCentroid(piece)
+            var bits = pattern
+            var active = 0, changed = 0
+            for j in 0..<h {
+                let isOn = z[3 * j] * centre.x + z[3 * j + 1] * centre.y + z[3 * j + 2] > 0
+                on[j] = isOn
+                if isOn { active += 1; bits[(offset + j) >> 6] |= 1 << UInt64((offset + j) & 63) }
+                if isOn != previous[j] { changed += 1 }
+            }
+            wt.withUnsafeBufferPointer { wt in z.withUnsafeBufferPointer { z in nextZ.withUnsafeMutableBufferPointer { out in
+                if !incremental || sinceFull >= 32 || changed >= active {
+                    for o in 0..<next { out[3 * o] = 0; out[3 * o + 1] = 0; out[3 * o + 2] = bias[o] }
+                    for j in 0..<h where on[j] { addColumn(j, scale: 1, wt: wt, z: z, into: out, count: next) }
+                    sinceFull = 0
+                } else {
+                    for j in 0..<h where on[j] != previous[j] {
+                        addColumn(j, scale: on[j] ? 1 : -1, wt: wt, z: z, into: out, count: next)
+                    }
+                    sinceFull += 1
+                }
+            } } }
+            swap(&on, &previous)
+            descend(polygon: piece, layer: layer + 1, z: nextZ, pattern: bits, into: &cells)
+        }
+    }
+
+    /// out[o] += scale · wt[j, o] · (a_j, b_j, c_j) for every next-layer unit o: input unit j's contribution.
+    @inline(__always)
+    func addColumn(_ j: Int, scale: Double, wt: UnsafeBufferPointer<Double>, z: UnsafeBufferPointer<Double>,
+                   into out: UnsafeMutableBufferPointer<Double>, count: Int) {
+        let (a, b, c) = (scale * z[3 * j], scale * z[3 * j + 1], scale * z[3 * j + 2])
+        let column = wt.baseAddress! + j * count
+        for o in 0..<count {
+            let w = column[o]
+            out[3 * o] += w * a; out[3 * o + 1] += w * b; out[3 * o + 2] += w * c
         }
     }
 }
@@ -415,20 +524,25 @@ func polygonArea(_ p: [Point2]) -> Double {
 }
 
 /// Centroid of a polygon (area-weighted; the vertex mean for degenerate ones).
+///
+/// Computed about the first vertex: about the origin, the cross products of a sliver far from it cancel (a cell
+/// of area 1e-12 at distance 0.5 lost its centroid to ~1e-6, outside the cell, and with it the states read there).
 func polygonCentroid(_ p: [Point2]) -> Point2 {
+    guard let o = p.first else { return Point2(0, 0) }
     var twice = 0.0, cx = 0.0, cy = 0.0
     for i in 0..<p.count {
         let a = p[i], b = p[(i + 1) % p.count]
-        let cross = a.x * b.y - b.x * a.y
+        let (ax, ay, bx, by) = (a.x - o.x, a.y - o.y, b.x - o.x, b.y - o.y)
+        let cross = ax * by - bx * ay
         twice += cross
-        cx += (a.x + b.x) * cross
-        cy += (a.y + b.y) * cross
+        cx += (ax + bx) * cross
+        cy += (ay + by) * cross
     }
     if abs(twice) < 1e-300 {
         let n = Double(max(1, p.count))
         return Point2(p.reduce(0) { $0 + $1.x } / n, p.reduce(0) { $0 + $1.y } / n)
     }
-    return Point2(cx / (3 * twice), cy / (3 * twice))
+    return Point2(o.x + cx / (3 * twice), o.y + cy / (3 * twice))
 }
 
 /// The count of regions of a one-hidden-layer network on a domain by the arrangement formula 1 + L + I: L lines

@@ -85,9 +85,13 @@ struct SliceProgram: @unchecked Sendable {
         let input = values[inputs[k][0]]
         switch steps[k] {
         case .dense(let weight, let bias, let n, let m):
-            var y = [Double](repeating: 0, count: 3 * m)
-            for j in 0..<m { y[2 * m + j] = bias[j] }
             guard n * m > 4096 else {
+                // Written in place into the previous cell's buffer when it has the size: a walk sets each value
+                // once per cell, so its allocations would otherwise cost as much as a small layer's arithmetic.
+                var y: [Double] = []
+                swap(&y, &values[k + 1])
+                if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
+                for j in 0..<m { y[2 * m + j] = bias[j] }
                 // Small layers (the common case on a slice): a plain loop costs less than a BLAS call.
                 input.withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
@@ -114,6 +118,8 @@ struct SliceProgram: @unchecked Sendable {
                 values[k + 1] = y
                 return
             }
+            var y = [Double](repeating: 0, count: 3 * m)
+            for j in 0..<m { y[2 * m + j] = bias[j] }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     y.withUnsafeMutableBufferPointer { out in
@@ -183,7 +189,16 @@ struct SliceProgram: @unchecked Sendable {
         case .relu, .leakyReLU:
             var slope = 0.0
             if case .leakyReLU(let s) = steps[k] { slope = s }
-            var y = z
+            // In place into the previous cell's buffer when it has the size (see `applyAffine`).
+            var y: [Double] = []
+            swap(&y, &values[k + 1])
+            if y.count == z.count {
+                y.withUnsafeMutableBufferPointer { y in z.withUnsafeBufferPointer { z in
+                    y.baseAddress!.update(from: z.baseAddress!, count: z.count)
+                } }
+            } else {
+                y = z
+            }
             for j in 0..<n where states[offset + j] == 0 {
                 y[j] *= slope; y[n + j] *= slope; y[2 * n + j] *= slope
             }
