@@ -2,7 +2,7 @@ import Foundation
 
 /// 2-D axes: data artists, limits with margins, nice ticks, spines, labels, title and a legend.
 public final class Axes {
-    let cell: SubplotCell
+    var cell: SubplotCell
     public var title: String?
     public var xLabel: String?
     public var yLabel: String?
@@ -23,6 +23,10 @@ public final class Axes {
     /// Labels for `yTickValues` (one each), replacing the formatted values.
     public var yTickLabels: [String]?
 
+    /// A fixed place in the figure, (left, bottom, width, height) as fractions of it (matplotlib's
+    /// `fig.add_axes`), instead of a grid cell: for layouts a uniform grid cannot make. The fitted layout leaves
+    /// it where it is.
+    public var position: (left: Double, bottom: Double, width: Double, height: Double)?
     /// A colour key beside the axes; the axes give it 15 % of their width.
     public var colorBar: ColorBar?
     /// The artists in the order added (the legend's order, and the draw order among equal z-orders).
@@ -55,10 +59,13 @@ public final class Axes {
         add(FillArtist(x: x, lower: lower, upper: upper, color: color))
     }
 
-    /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points).
-    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil, edgeWidth: Double = 0.3) {
+    /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points);
+    /// `rasterizedFills` puts the fills into vector files as one image.
+    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil, edgeWidth: Double = 0.3,
+                         rasterizedFills: Bool = false) {
         precondition(colors == nil || colors!.count == polygons.count)
-        add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth))
+        add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth,
+                           rasterizedFills: rasterizedFills))
     }
 
     /// Line segments in one colour (`width` in points), drawn as one path.
@@ -92,6 +99,10 @@ public final class Axes {
     /// The axes rectangle in pixels.
     func frame(in figure: Figure) -> Rect {
         var r = figure.rect(of: cell)
+        if let p = position {
+            let (w, h) = (Double(figure.pixelWidth), Double(figure.pixelHeight))
+            r = Rect(x: p.left * w, y: (1 - p.bottom - p.height) * h, width: p.width * w, height: p.height * h)
+        }
         if colorBar != nil { r.width *= 1 - ColorBar.fraction }
         return r
     }

@@ -3,7 +3,7 @@ import Foundation
 /// 3-D axes with mplot3d's default camera: three grey back panes with grid lines, ticks and labels on the
 /// front edges, and artists drawn farthest first.
 public final class Axes3D {
-    let cell: SubplotCell
+    var cell: SubplotCell
     public var title: String?
     public var xLabel: String?, yLabel: String?, zLabel: String?
     /// Elevation and azimuth of the camera in degrees.
