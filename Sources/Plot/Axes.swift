@@ -179,11 +179,17 @@ public final class Axes {
         let yTicks = yTickValues.map { fixedTicks($0, yTickLabels, yScale) }
             ?? yScale.ticks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
         var lowest = box.maxY
+        // The right end of the last x tick label drawn: in a narrow figure a label that would run into it (fixed
+        // ticks such as 101 and 201 on a log axis) is left out, its tick kept.
+        var lastRight = -Double.infinity
         for tick in xTicks {
             let x = transform.pixelX(scaled: tick.position)
             let length = tick.label == nil ? tickLength * 0.6 : tickLength
             renderer.draw(Path([Point(x, box.maxY), Point(x, box.maxY + length)]), style: tickStyle)
             guard let label = tick.label else { continue }
+            let width = renderer.measure([TextRun(label)], size: fontSize).width
+            if x - width / 2 < lastRight + 2 * pt { continue }
+            lastRight = x + width / 2
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(x, box.maxY + tickLength + tickPad), horizontal: .center, vertical: .top)
             lowest = max(lowest, corners.map(\.y).max()!)

@@ -184,6 +184,9 @@ public final class Axes3D {
 
         let fontSize = 10 * pt
         let labels = [xLabel, yLabel, zLabel]
+        // Tick labels already drawn: in a small figure a label that would overlap one of them (say, where the y
+        // and z axes meet) is left out, its tick kept.
+        var placed: [Rect] = []
         for k in 0..<3 {
             let edge = edges[k]
             let a = px(point(k, lim[k].0, edge.fixed)), b = px(point(k, lim[k].1, edge.fixed))
@@ -211,8 +214,12 @@ public final class Axes3D {
                 let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
                 let distance = 4 * pt + 4 * pt + reach
                 farthest = max(farthest, distance + reach)
-                renderer.drawText([TextRun(label)], size: fontSize, color: .black,
-                                  anchor: Point(base.x + dir.x * distance, base.y + dir.y * distance),
+                let centre = Point(base.x + dir.x * distance, base.y + dir.y * distance)
+                let box = Rect(x: centre.x - m.width / 2 - pt, y: centre.y - m.height / 2 - pt, width: m.width + 2 * pt,
+                               height: m.height + 2 * pt)
+                if placed.contains(where: { $0.intersects(box) }) { continue }
+                placed.append(box)
+                renderer.drawText([TextRun(label)], size: fontSize, color: .black, anchor: centre,
                                   horizontal: .center, vertical: .center)
             }
             if let text = labels[k] {

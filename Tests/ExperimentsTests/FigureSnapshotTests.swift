@@ -2,6 +2,7 @@ import Foundation
 import FoundationXML
 import Plot
 import LinearAlgebra
+import NeuralNet
 import PlotCairo
 import SnapshotTesting
 import Testing
