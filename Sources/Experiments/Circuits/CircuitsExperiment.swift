@@ -157,9 +157,12 @@ public enum CircuitsExperiment {
     /// 1-input circuit: target and learned function on [−1, 1], breakpoints marked.
     /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
     public static func functionFigure(_ run: Run, dpi: Double = 100) -> Figure {
+        // The seed and whether it learned, so that a learning seed's figure and a stuck one's tell themselves apart.
+        let outcome = "seed \(run.seed), test loss \(String(format: "%.2g", run.finalLoss)), "
+            + (run.succeeded ? "learned" : "stuck")
         if let partition = run.partition {
-            return PartitionFigure.make(partition, title: "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions learned (loss \(String(format: "%.2g", run.finalLoss)))",
-                                        showXORPoints: false, dpi: dpi)
+            return PartitionFigure.make(partition, title: "\(run.circuit.name): \(run.circuit.formula), "
+                                        + "\(partition.count) linear regions (\(outcome))", showXORPoints: false, dpi: dpi)
         }
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
@@ -175,7 +178,8 @@ public enum CircuitsExperiment {
         }
         axes.xLabel = "x"
         axes.yLabel = "f(x)"
-        axes.title = "\(run.circuit.name) (\(run.circuit.layerSizes.map(String.init).joined(separator: "→")), no biases): test loss \(String(format: "%.2g", run.finalLoss))"
+        axes.title = "\(run.circuit.name) (\(run.circuit.layerSizes.map(String.init).joined(separator: "→")), no biases): "
+            + outcome
         axes.legendLocation = .best
         return figure
     }
