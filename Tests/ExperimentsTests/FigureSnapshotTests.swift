@@ -244,11 +244,11 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("NeuralNetTests/Fixtures/examples").path
 
-    /// identity (one input), add (two inputs) and min (two layers), 400 batches each: distinct shapes and curves.
+    /// identity (one input), add (two inputs) and min (two layers), 200 batches each: distinct shapes and curves.
     static let circuitRuns: [CircuitsExperiment.Run] = ["identity", "add", "min"].flatMap { name in
         [0, 1].map { seed in
             CircuitsExperiment.train(CircuitsExperiment.circuits.first { $0.name == name }!, seed: UInt64(seed),
-                                     batches: 400, logEvery: 20)
+                                     batches: 200, logEvery: 10)
         }
     }
 
@@ -263,19 +263,28 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
                               error: nil)
     }
 
-    /// The compare fixture's two PyTorch MLPs on the bundled digits, k = 1 and 10.
+    /// The first `n` samples of a set.
+    static func first(_ n: Int, of set: LabelledSamples) -> LabelledSamples {
+        let columns = set.samples.columns
+        return LabelledSamples(samples: Matrix(rows: n, columns: columns,
+                                               storage: Array(set.samples.storage[0..<(n * columns)])),
+                               labels: Array(set.labels[0..<n]))
+    }
+
+    /// The compare fixture's two PyTorch MLPs on the first 300 training and 120 test digits (every class among
+    /// them), k = 1 and 10: the figures need the shapes, not the full set (which CompareOracle checks).
     static let comparison: CompareResult = {
         let folder = fixtures.appendingPathComponent("compare")
         let a = try! ONNX.read(path: folder.appendingPathComponent("a.onnx").path)
         let b = try! ONNX.read(path: folder.appendingPathComponent("b.onnx").path)
         let (train, test) = try! DigitsData.load()
-        return try! CompareRun.run(a: a, b: b, train: train, test: test,
+        return try! CompareRun.run(a: a, b: b, train: first(300, of: train), test: first(120, of: test),
                                    settings: CompareSettings(clusterCounts: [1, 10]))
     }()
 
-    /// `regionplot digits` with two small nets trained for three epochs.
+    /// `regionplot digits` with two small nets trained for two epochs.
     static let digits: DigitsResult = {
-        var settings = DigitsSettings(hidden: [16], epochs: 3, compare: CompareSettings(clusterCounts: [1, 10]))
+        var settings = DigitsSettings(hidden: [8], epochs: 2, compare: CompareSettings(clusterCounts: [1], maxIterations: 5))
         settings.sliceGrid = 21
         return try! DigitsRun.run(settings)
     }()

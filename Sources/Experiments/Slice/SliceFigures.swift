@@ -168,13 +168,14 @@ public enum SliceFigures {
         axes.xScale = .log
         let grids = result.curve.map { Double($0.grid) }
         axes.xTickValues = grids
-        // Patterns first, wide and faint, so that the maps' line stays visible where the two counts agree.
-        axes.plot(grids, result.curve.map { Double($0.activationPatterns) }, color: Color.tab10[1], width: 4,
-                  alpha: 0.5, label: "probes: activation patterns")
-        axes.plot(grids, result.curve.map { Double($0.probeRegions) }, color: Color.tab10[0], marker: .circle,
+        // Patterns first, wide and faint, so that the maps' line stays visible where the two counts agree. Black
+        // and greys: blue and orange mean nets a and b in `digits`, which draws this figure for each net.
+        axes.plot(grids, result.curve.map { Double($0.activationPatterns) }, color: Color(0.6, 0.6, 0.6), width: 4,
+                  alpha: 0.6, label: "probes: activation patterns")
+        axes.plot(grids, result.curve.map { Double($0.probeRegions) }, color: .black, marker: .circle,
                   label: "probes: distinct affine maps")
         let exact = Double(result.partition.count)
-        axes.plot([grids.first!, grids.last!], [exact, exact], color: .black, width: 1.2, dashed: true,
+        axes.plot([grids.first!, grids.last!], [exact, exact], color: Color(0.4, 0.4, 0.4), width: 1.2, dashed: true,
                   label: "exact (\(result.partition.count))")
         axes.xLabel = "probe grid points per axis"
         axes.yLabel = "linear regions"
