@@ -143,7 +143,8 @@ public final class Axes {
             let entries = legendEntries()
             if !entries.isEmpty {
                 // Right of the axes only beside the last column, where it covers no other panel; below elsewhere.
-                let lastColumn = cell.index % cell.columns == 0
+                // In a narrow figure (a paper's single column) there is no room beside the axes either.
+                let lastColumn = cell.index % cell.columns == 0 && figure.width >= Figure.narrowWidth
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)

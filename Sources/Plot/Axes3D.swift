@@ -111,7 +111,8 @@ public final class Axes3D {
                 // As in mplot3d, `best` is the upper right, unless a point would hide under it there: then the
                 // legend goes outside (right of the last column, below elsewhere).
                 let obstacles = artists.reduce(LegendObstacles()) { $0 + $1.legendObstacles(transform: transform) }
-                let lastColumn = cell.index % cell.columns == 0
+                // In a narrow figure (a paper's single column) there is no room beside the axes either.
+                let lastColumn = cell.index % cell.columns == 0 && figure.width >= Figure.narrowWidth
                 var location = legendLocation
                 if location == .best {
                     location = .upperRight

@@ -32,6 +32,10 @@ public final class Figure {
         case axes3D(Axes3D)
     }
 
+    /// Figures narrower than this (inches) are a paper's single column: legends go below the axes rather than
+    /// beside them, and `fit(toColumnWidth:)` stacks side-by-side panels.
+    public static let narrowWidth = 4.5
+
     /// matplotlib's subplot parameters (fractions of the figure).
     public static let subplotLeft = 0.125, subplotRight = 0.9, subplotBottom = 0.11, subplotTop = 0.88
     public static let wspace = 0.2, hspace = 0.2
@@ -95,7 +99,7 @@ public final class Figure {
             }
         }
         let grids = Set(cells.map { [$0.rows, $0.columns] })
-        let narrow = newWidth < 4.5
+        let narrow = newWidth < Figure.narrowWidth
         if narrow, grids == [[1, 2]], colorBar == nil {
             let panelAspect = (width / 2) / height
             for panel in panels {
