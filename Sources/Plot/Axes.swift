@@ -61,8 +61,8 @@ public final class Axes {
 
     /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points);
     /// `rasterizedFills` puts the fills into vector files as one image.
-    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil, edgeWidth: Double = 0.3,
-                         rasterizedFills: Bool = false) {
+    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil,
+                         edgeWidth: Double = 0.3, rasterizedFills: Bool = false) {
         precondition(colors == nil || colors!.count == polygons.count)
         add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth,
                            rasterizedFills: rasterizedFills))

@@ -284,7 +284,8 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
     /// `regionplot digits` with two small nets trained for two epochs.
     static let digits: DigitsResult = {
-        var settings = DigitsSettings(hidden: [8], epochs: 2, compare: CompareSettings(clusterCounts: [1], maxIterations: 5))
+        var settings = DigitsSettings(hidden: [8], epochs: 2,
+                                      compare: CompareSettings(clusterCounts: [1], maxIterations: 5))
         settings.sliceGrid = 21
         return try! DigitsRun.run(settings)
     }()

@@ -161,8 +161,8 @@ public enum CircuitsExperiment {
         let outcome = "seed \(run.seed), test loss \(String(format: "%.2g", run.finalLoss)), "
             + (run.succeeded ? "learned" : "stuck")
         if let partition = run.partition {
-            return PartitionFigure.make(partition, title: "\(run.circuit.name): \(run.circuit.formula), "
-                                        + "\(partition.count) linear regions (\(outcome))", showXORPoints: false, dpi: dpi)
+            let title = "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions (\(outcome))"
+            return PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
         }
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
@@ -178,8 +178,8 @@ public enum CircuitsExperiment {
         }
         axes.xLabel = "x"
         axes.yLabel = "f(x)"
-        axes.title = "\(run.circuit.name) (\(run.circuit.layerSizes.map(String.init).joined(separator: "→")), no biases): "
-            + outcome
+        let sizes = run.circuit.layerSizes.map(String.init).joined(separator: "→")
+        axes.title = "\(run.circuit.name) (\(sizes), no biases): " + outcome
         axes.legendLocation = .best
         return figure
     }
@@ -198,7 +198,8 @@ public enum CircuitsExperiment {
         for r in stuck {
             let k = runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0
             axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) },
-                      color: Color.tab10[k % 10], width: 1, dashed: true, label: "\(r.circuit.name) (seed \(r.seed), stuck)")
+                      color: Color.tab10[k % 10], width: 1, dashed: true,
+                      label: "\(r.circuit.name) (seed \(r.seed), stuck)")
         }
         axes.plot([1, Double(runs.map(\.batches).max() ?? 1)], [successThreshold, successThreshold], color: Color(0.5, 0.5, 0.5), width: 1,
                   dashed: true, label: "success threshold 1e-5")
