@@ -153,6 +153,9 @@ public struct PolygonsArtist {
     public var edgeColor: Color?
     /// Edge width in points.
     public var edgeWidth: Double
+    /// Whether the fills go into SVG and PDF as one image (matplotlib's `rasterized=True`): for partitions of
+    /// thousands of cells, whose vector fills would make files of megabytes. Outlines stay vector.
+    public var rasterizedFills = false
 }
 
 /// Unconnected line segments in one colour.
@@ -366,9 +369,12 @@ extension PolygonsArtist: Artist2D {
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
-        for (polygon, color) in zip(polygons, colors ?? []) {
-            renderer.draw(Path(polygon.map { t.pixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
+        func fill(_ renderer: Renderer) {
+            for (polygon, color) in zip(polygons, colors ?? []) {
+                renderer.draw(Path(polygon.map { t.pixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
+            }
         }
+        if rasterizedFills { renderer.drawRasterized(fill) } else { fill(renderer) }
         if let edgeColor, edgeWidth > 0 {
             renderer.draw(Path(subpaths: polygons.map { $0.map { t.pixel($0.0, $0.1) } }, closed: true),
                           style: PathStyle(stroke: edgeColor, lineWidth: edgeWidth * t.pointsToPixels, round: true))

@@ -2,7 +2,7 @@ import Foundation
 
 /// 2-D axes: data artists, limits with margins, nice ticks, spines, labels, title and a legend.
 public final class Axes {
-    let cell: SubplotCell
+    var cell: SubplotCell
     public var title: String?
     public var xLabel: String?
     public var yLabel: String?
@@ -26,6 +26,10 @@ public final class Axes {
     /// One data unit as long on x as on y (matplotlib's `set_aspect('equal')`): the box shrinks to fit, centred in
     /// its cell; for pictures of a plane, where angles and areas mean something.
     public var equalAspect = false
+    /// A fixed place in the figure, (left, bottom, width, height) as fractions of it (matplotlib's
+    /// `fig.add_axes`), instead of a grid cell: for layouts a uniform grid cannot make. The fitted layout leaves
+    /// it where it is.
+    public var position: (left: Double, bottom: Double, width: Double, height: Double)?
     /// A colour key beside the axes; the axes give it 15 % of their width.
     public var colorBar: ColorBar?
     /// The artists in the order added (the legend's order, and the draw order among equal z-orders).
@@ -58,10 +62,13 @@ public final class Axes {
         add(FillArtist(x: x, lower: lower, upper: upper, color: color))
     }
 
-    /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points).
-    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil, edgeWidth: Double = 0.3) {
+    /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points);
+    /// `rasterizedFills` puts the fills into vector files as one image.
+    public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil,
+                         edgeWidth: Double = 0.3, rasterizedFills: Bool = false) {
         precondition(colors == nil || colors!.count == polygons.count)
-        add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth))
+        add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth,
+                           rasterizedFills: rasterizedFills))
     }
 
     /// Line segments in one colour (`width` in points), drawn as one path.
@@ -95,6 +102,10 @@ public final class Axes {
     /// The axes rectangle in pixels.
     func frame(in figure: Figure) -> Rect {
         var r = figure.rect(of: cell)
+        if let p = position {
+            let (w, h) = (Double(figure.pixelWidth), Double(figure.pixelHeight))
+            r = Rect(x: p.left * w, y: (1 - p.bottom - p.height) * h, width: p.width * w, height: p.height * h)
+        }
         if colorBar != nil { r.width *= 1 - ColorBar.fraction }
         if equalAspect, xScale == .linear, yScale == .linear {
             // matplotlib's set_aspect('equal', adjustable='box'): the box shrinks to the data's ratio, centred in
@@ -152,8 +163,10 @@ public final class Axes {
             let entries = legendEntries()
             if !entries.isEmpty {
                 // Right of the axes only where it covers no other panel: beside the last column, or beside an
-                // empty cell of the grid (the last row of small multiples); below elsewhere.
-                let lastColumn = cell.index % cell.columns == 0 || !figure.hasPanel(rightOf: cell)
+                // empty cell of the grid (the last row of small multiples); below elsewhere. In a narrow figure (a
+                // paper's single column) there is no room beside the axes either.
+                let lastColumn = (cell.index % cell.columns == 0 || !figure.hasPanel(rightOf: cell))
+                    && figure.width >= Figure.narrowWidth
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
@@ -189,11 +202,17 @@ public final class Axes {
         let yTicks = yTickValues.map { fixedTicks($0, yTickLabels, yScale) }
             ?? yScale.ticks(from: limits.1.0, to: limits.1.1, maxBins: yBins)
         var lowest = box.maxY
+        // The right end of the last x tick label drawn: in a narrow figure a label that would run into it (fixed
+        // ticks such as 101 and 201 on a log axis) is left out, its tick kept.
+        var lastRight = -Double.infinity
         for tick in xTicks {
             let x = transform.pixelX(scaled: tick.position)
             let length = tick.label == nil ? tickLength * 0.6 : tickLength
             renderer.draw(Path([Point(x, box.maxY), Point(x, box.maxY + length)]), style: tickStyle)
             guard let label = tick.label else { continue }
+            let width = renderer.measure([TextRun(label)], size: fontSize).width
+            if x - width / 2 < lastRight + 2 * pt { continue }
+            lastRight = x + width / 2
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(x, box.maxY + tickLength + tickPad), horizontal: .center, vertical: .top)
             lowest = max(lowest, corners.map(\.y).max()!)

@@ -3,7 +3,7 @@ import Foundation
 /// 3-D axes with mplot3d's default camera: three grey back panes with grid lines, ticks and labels on the
 /// front edges, and artists drawn farthest first.
 public final class Axes3D {
-    let cell: SubplotCell
+    var cell: SubplotCell
     public var title: String?
     public var xLabel: String?, yLabel: String?, zLabel: String?
     /// Elevation and azimuth of the camera in degrees.
@@ -111,7 +111,8 @@ public final class Axes3D {
                 // As in mplot3d, `best` is the upper right, unless a point would hide under it there: then the
                 // legend goes outside (right of the last column, below elsewhere).
                 let obstacles = artists.reduce(LegendObstacles()) { $0 + $1.legendObstacles(transform: transform) }
-                let lastColumn = cell.index % cell.columns == 0
+                // In a narrow figure (a paper's single column) there is no room beside the axes either.
+                let lastColumn = cell.index % cell.columns == 0 && figure.width >= Figure.narrowWidth
                 var location = legendLocation
                 if location == .best {
                     location = .upperRight
@@ -184,6 +185,9 @@ public final class Axes3D {
 
         let fontSize = 10 * pt
         let labels = [xLabel, yLabel, zLabel]
+        // Tick labels already drawn: in a small figure a label that would overlap one of them (say, where the y
+        // and z axes meet) is left out, its tick kept.
+        var placed: [Rect] = []
         for k in 0..<3 {
             let edge = edges[k]
             let a = px(point(k, lim[k].0, edge.fixed)), b = px(point(k, lim[k].1, edge.fixed))
@@ -211,8 +215,12 @@ public final class Axes3D {
                 let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
                 let distance = 4 * pt + 4 * pt + reach
                 farthest = max(farthest, distance + reach)
-                renderer.drawText([TextRun(label)], size: fontSize, color: .black,
-                                  anchor: Point(base.x + dir.x * distance, base.y + dir.y * distance),
+                let centre = Point(base.x + dir.x * distance, base.y + dir.y * distance)
+                let box = Rect(x: centre.x - m.width / 2 - pt, y: centre.y - m.height / 2 - pt, width: m.width + 2 * pt,
+                               height: m.height + 2 * pt)
+                if placed.contains(where: { $0.intersects(box) }) { continue }
+                placed.append(box)
+                renderer.drawText([TextRun(label)], size: fontSize, color: .black, anchor: centre,
                                   horizontal: .center, vertical: .center)
             }
             if let text = labels[k] {

@@ -19,6 +19,17 @@ public struct Color: Equatable, Hashable, Sendable {
     /// The same colour with another alpha.
     public func withAlpha(_ alpha: Double) -> Color { Color(red, green, blue, alpha: alpha) }
 
+    /// The opaque colour this one shows over white at `alpha` (matplotlib's `alpha` on a white background), a
+    /// tint of it: drawn overlapping itself or its neighbours it shows no darker seam, as translucent dots do.
+    public func over(white alpha: Double) -> Color {
+        Color(1 + (red - 1) * alpha, 1 + (green - 1) * alpha, 1 + (blue - 1) * alpha)
+    }
+
+    /// The colours of nets a and b in every figure of every command: one meaning per figure set (tab10's first
+    /// two, Okabe–Ito blue and orange in the paper style). A mapping a → b takes a's colour (a tint of it where
+    /// net a itself is drawn too), b → a b's.
+    public static let netA = tab10[0], netB = tab10[1]
+
     // matplotlib's single-letter colours.
     public static let red = Color(1, 0, 0)
     public static let green = Color(0, 0.5, 0)

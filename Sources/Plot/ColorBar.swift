@@ -22,6 +22,8 @@ public struct ColorBar {
 
     /// The share of the axes' cell the bar and its gap take.
     static let fraction = 0.15, pad = 0.05
+    /// The share of the subplot grid's width a figure's colour bar, its gap and its labels take.
+    static let figureFraction = 0.12
 
     /// The bar's rectangle beside axes drawn in `box`, in a cell `cellWidth` wide.
     func rect(besides box: Rect, cellWidth: Double) -> Rect {

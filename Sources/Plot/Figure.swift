@@ -19,6 +19,10 @@ public final class Figure {
     public var subplotWidthSpace = Figure.wspace, subplotHeightSpace = Figure.hspace
     /// How the figure is drawn: text size, line scale, spines, layout, palette.
     public var style = Style.notebook
+    /// One colour key for all panels, right of the subplot grid and as tall as it (matplotlib's
+    /// `fig.colorbar(im, ax=axes)`): for panels that share one colour scale. The grid gives up
+    /// `ColorBar.figureFraction` of its width for it.
+    public var colorBar: ColorBar?
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
 
@@ -27,6 +31,10 @@ public final class Figure {
         case axes(Axes)
         case axes3D(Axes3D)
     }
+
+    /// Figures narrower than this (inches) are a paper's single column: legends go below the axes rather than
+    /// beside them, and `fit(toColumnWidth:)` stacks side-by-side panels.
+    public static let narrowWidth = 4.5
 
     /// matplotlib's subplot parameters (fractions of the figure).
     public static let subplotLeft = 0.125, subplotRight = 0.9, subplotBottom = 0.11, subplotTop = 0.88
@@ -64,6 +72,16 @@ public final class Figure {
         return axes
     }
 
+    /// Adds 2-D axes at a fixed place, (left, bottom, width, height) as fractions of the figure, like
+    /// `fig.add_axes([left, bottom, width, height])`.
+    @discardableResult
+    public func addAxes(left: Double, bottom: Double, width: Double, height: Double) -> Axes {
+        let axes = Axes(cell: SubplotCell(rows: 1, columns: 1, index: 1))
+        axes.position = (left, bottom, width, height)
+        panels.append(.axes(axes))
+        return axes
+    }
+
     /// Adds 3-D axes in a grid cell, like `add_subplot(rows, columns, index, projection='3d')`.
     @discardableResult
     public func addAxes3D(rows: Int = 1, columns: Int = 1, index: Int = 1) -> Axes3D {
@@ -80,6 +98,36 @@ public final class Figure {
             case .axes3D(let a): if a.legendLocation != nil { a.legendLocation = location }
             }
         }
+    }
+
+    /// Fits the figure to a narrow column `width` inches wide (a paper's single column). Panels side by side in
+    /// one row are stacked in one column, each keeping its shape, so that they keep the width of the column and
+    /// their text its size; a 2 × 2 grid stays a grid, a little taller than wide, for its titles. Other layouts
+    /// keep their proportions. matplotlib leaves this to the author (`plt.subplots(2, 1)` instead of `(1, 2)`).
+    public func fit(toColumnWidth newWidth: Double) {
+        let cells = panels.map { panel -> SubplotCell in
+            switch panel {
+            case .axes(let a): return a.cell
+            case .axes3D(let a): return a.cell
+            }
+        }
+        let grids = Set(cells.map { [$0.rows, $0.columns] })
+        let narrow = newWidth < Figure.narrowWidth
+        if narrow, grids == [[1, 2]], colorBar == nil {
+            let panelAspect = (width / 2) / height
+            for panel in panels {
+                switch panel {
+                case .axes(let a): a.cell = SubplotCell(rows: 2, columns: 1, index: a.cell.index)
+                case .axes3D(let a): a.cell = SubplotCell(rows: 2, columns: 1, index: a.cell.index)
+                }
+            }
+            height = 2 * newWidth / panelAspect * 0.9
+        } else if narrow, grids == [[2, 2]] {
+            height = newWidth * 1.12
+        } else {
+            height *= newWidth / width
+        }
+        width = newWidth
     }
 
     /// Points → pixels.
@@ -109,6 +157,12 @@ public final class Figure {
             case .axes(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
             case .axes3D(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
             }
+        }
+        if let colorBar {
+            let grid = gridRect(), total = (subplotRightEdge - subplotLeftEdge) * w
+            let bar = Rect(x: grid.maxX + 0.04 * total, y: grid.y, width: min(0.03 * total, grid.height / 20),
+                           height: grid.height)
+            _ = colorBar.draw(on: renderer, in: bar, pointsToPixels: pointsToPixels)
         }
         if let suptitle, withSuptitle {
             // matplotlib: 'large' (12 pt) at y = 0.98, centred, top-aligned.
@@ -171,7 +225,10 @@ public final class Figure {
             let styled = StyledRenderer(ink, style: style)
             let cell: SubplotCell, box: Rect
             switch panel {
-            case .axes(let a): a.draw(on: styled, figure: self); cell = a.cell; box = a.frame(in: self)
+            case .axes(let a):
+                // Axes at a fixed place are not in the grid.
+                if a.position != nil { continue }
+                a.draw(on: styled, figure: self); cell = a.cell; box = a.frame(in: self)
             case .axes3D(let a): a.draw(on: styled, figure: self); cell = a.cell; box = rect(of: a.cell)
             }
             guard let b = ink.bounds else { continue }
@@ -195,10 +252,19 @@ public final class Figure {
         }
     }
 
+    /// The pixel rectangle the subplot grid spans (less the figure's colour bar, if any).
+    func gridRect() -> Rect {
+        let w = Double(pixelWidth), h = Double(pixelHeight)
+        let share = colorBar == nil ? 1 : 1 - ColorBar.figureFraction
+        return Rect(x: subplotLeftEdge * w, y: (1 - subplotTopEdge) * h,
+                    width: (subplotRightEdge - subplotLeftEdge) * w * share,
+                    height: (subplotTopEdge - subplotBottomEdge) * h)
+    }
+
     /// The pixel rectangle of a subplot cell.
     func rect(of cell: SubplotCell) -> Rect {
         let w = Double(pixelWidth), h = Double(pixelHeight)
-        let totalWidth = (subplotRightEdge - subplotLeftEdge) * w
+        let totalWidth = gridRect().width
         let totalHeight = (subplotTopEdge - subplotBottomEdge) * h
         let cellWidth = totalWidth / (Double(cell.columns) + subplotWidthSpace * Double(cell.columns - 1))
         let cellHeight = totalHeight / (Double(cell.rows) + subplotHeightSpace * Double(cell.rows - 1))

@@ -12,9 +12,14 @@ public protocol Renderer: AnyObject {
     /// Restricts drawing to `rect` until the matching `popClip`.
     func pushClip(_ rect: Rect)
     func popClip()
+    /// Draws what `body` draws as one image at the figure's resolution, over the current clip, where the target
+    /// is a vector file (matplotlib's `rasterized=True`); a raster target draws it directly.
+    func drawRasterized(_ body: (Renderer) -> Void)
 }
 
 extension Renderer {
+    public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
+
     /// Where text aligned to `anchor` goes: the baseline origin and the four corners of its box grown by `pad`.
     func textCorners(_ runs: [TextRun], size: Double, anchor: Point, rotation: Double = 0,
                      horizontal: HorizontalAlignment, vertical: VerticalAlignment,

@@ -44,7 +44,8 @@ public struct Style: Sendable, Equatable {
     /// For a printed paper: 8 pt text (7 pt and above at print size when the figure is drawn at its size), thin
     /// lines, no top or right spines, a fitted layout, and Okabe–Ito colours: the two signs and classes (the
     /// notebook's red and green) become vermillion and blue, which stay apart under deuteranopia and protanopia
-    /// in hue and in lightness; tab10 becomes the Okabe–Ito cycle.
+    /// in hue and in lightness; tab10 becomes the Okabe–Ito cycle, starting from bluish green and orange, so that
+    /// nets a and b (`Color.netA`, `Color.netB`: tab10's first two) never share a colour with a class or a sign.
     public static let paper: Style = {
         let o = okabeIto
         var palette: [Color: Color] = [
@@ -52,7 +53,10 @@ public struct Style: Sendable, Equatable {
             // The partition's diverging anchors (red and green of tab10, muted).
             Color(0.84, 0.15, 0.16): o[3], Color(0.17, 0.63, 0.17): o[0],
         ]
-        for (k, c) in Color.tab10.enumerated() where k < o.count { palette[c] = o[k] }
+        // Blue is a class and a sign here, so tab10's first (net a) takes bluish green and its green takes blue.
+        // tab10's grey stays grey: Okabe–Ito's eighth colour is black, the colour of points and lines.
+        let order = [2, 1, 0, 3, 4, 5, 6]
+        for (k, c) in Color.tab10.enumerated() where k < order.count { palette[c] = o[order[k]] }
         return Style(name: "paper", fontSize: 8, lineScale: 0.7, markerScale: 0.8, topRightSpines: false,
                      tightLayout: true, mergeRepeatedLegends: true, palette: palette)
     }()
@@ -132,6 +136,7 @@ final class StyledRenderer: Renderer {
 
     func pushClip(_ rect: Rect) { base.pushClip(rect) }
     func popClip() { base.popClip() }
+    func drawRasterized(_ body: (Renderer) -> Void) { base.drawRasterized { body(StyledRenderer($0, style: style)) } }
 }
 
 /// A renderer that draws nothing and records the extent of the ink: what a fitted layout measures.

@@ -90,6 +90,27 @@ public final class CairoRenderer: Renderer {
         cairo_restore(context)
     }
 
+    /// Vector targets draw `body` into an image at the figure's resolution over the current clip, then paint it.
+    public func drawRasterized(_ body: (Renderer) -> Void) {
+        guard !isRaster else { return body(self) }
+        var (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0)
+        cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        let (left, top) = (x0.rounded(.down), y0.rounded(.down))
+        let (right, bottom) = (x1.rounded(.up), y1.rounded(.up))
+        guard right > left, bottom > top, (right - left) * (bottom - top) < 400e6 else { return body(self) }
+        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
+        defer { cairo_surface_destroy(image) }
+        let imageContext = cairo_create(image)!
+        cairo_translate(imageContext, -left, -top)
+        body(CairoRenderer(context: imageContext, isRaster: true))
+        cairo_destroy(imageContext)
+        cairo_surface_flush(image)
+        cairo_save(context)
+        cairo_set_source_surface(context, image, left, top)
+        cairo_paint(context)
+        cairo_restore(context)
+    }
+
     /// Where a marker's stamp goes: its top-left pixel (user space) and the stamp of its quarter-pixel phase.
     @inline(__always)
     private func placement(_ c: Point, radius: Double) -> (x: Double, y: Double, stamp: Stamp) {

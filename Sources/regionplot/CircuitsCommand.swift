@@ -97,12 +97,10 @@ struct CircuitsCommand: ParsableCommand {
                          rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
                             .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
         }
-        let shown = runs.filter { $0.seed == seeds[0] }
-        let dpi = figures.dpi
         let writer = try OutputWriter(folder: out, options: figures)
-        let written = try writer.write(shown.map { run in FigureRecipe("function-\(run.circuit.name)") {
-            CircuitsExperiment.functionFigure(run, dpi: dpi)
-        } } + [FigureRecipe("loss") { CircuitsExperiment.lossFigure(shown, dpi: dpi) }])
+        // With several seeds, each circuit is drawn from a seed that learned it, beside a seed that got stuck.
+        let written = try writer.write(CircuitsExperiment.figures(runs, circuits: circuits.map(\.name), seeds: seeds,
+                                                                  dpi: figures.dpi))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -134,8 +134,8 @@ struct FigureLook: Sendable {
             figure.width = w
             figure.height = h
         } else if let width {
-            figure.height *= width / figure.width
-            figure.width = width
+            // A single column restacks side-by-side panels; a double column keeps the proportions.
+            figure.fit(toColumnWidth: width)
         }
         if let legend {
             figure.moveLegends(to: legend)

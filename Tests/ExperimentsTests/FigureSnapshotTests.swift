@@ -299,3 +299,144 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(mark.x == [Double(firstTrain), Double(firstTrain)] && mark.label == "train ≥ 0.9 at epoch \(firstTrain)")
     }
 }
+
+/// Snapshots of the figures of every other drawing command (circuits, the sweep summary, compare, digits, slice),
+/// in both styles, from small fixed runs (grokking's are above).
+@Suite(.serialized) struct CommandFigureSnapshots {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("NeuralNetTests/Fixtures/examples").path
+
+    /// identity (one input), add (two inputs) and min (two layers), 200 batches each: distinct shapes and curves.
+    static let circuitRuns: [CircuitsExperiment.Run] = ["identity", "add", "min"].flatMap { name in
+        [0, 1].map { seed in
+            CircuitsExperiment.train(CircuitsExperiment.circuits.first { $0.name == name }!, seed: UInt64(seed),
+                                     batches: 200, logEvery: 10)
+        }
+    }
+
+    /// The sweep summary of the fixture nets at widths 2, 20 and 100, as three runs of one seed.
+    static let summaryRecords: [BatchRunRecord] = [2, 20, 100].map { width in
+        var settings = XORExperimentSettings()
+        settings.netAPath = fixtures.appendingPathComponent("w\(width)-a.safetensors").path
+        settings.netBPath = fixtures.appendingPathComponent("w\(width)-b.safetensors").path
+        settings.convergenceGrids = [5, 11]
+        settings.exact = false
+        return BatchRunRecord(run: BatchRun(width: width, seed: 0), report: try! runXORExperiment(settings).report(),
+                              error: nil)
+    }
+
+    /// The first `n` samples of a set.
+    static func first(_ n: Int, of set: LabelledSamples) -> LabelledSamples {
+        let columns = set.samples.columns
+        return LabelledSamples(samples: Matrix(rows: n, columns: columns,
+                                               storage: Array(set.samples.storage[0..<(n * columns)])),
+                               labels: Array(set.labels[0..<n]))
+    }
+
+    /// The compare fixture's two PyTorch MLPs on the first 300 training and 120 test digits (every class among
+    /// them), k = 1 and 10: the figures need the shapes, not the full set (which CompareOracle checks).
+    static let comparison: CompareResult = {
+        let folder = fixtures.appendingPathComponent("compare")
+        let a = try! ONNX.read(path: folder.appendingPathComponent("a.onnx").path)
+        let b = try! ONNX.read(path: folder.appendingPathComponent("b.onnx").path)
+        let (train, test) = try! DigitsData.load()
+        return try! CompareRun.run(a: a, b: b, train: first(300, of: train), test: first(120, of: test),
+                                   settings: CompareSettings(clusterCounts: [1, 10]))
+    }()
+
+    /// `regionplot digits` with two small nets trained for two epochs.
+    static let digits: DigitsResult = {
+        var settings = DigitsSettings(hidden: [8], epochs: 2,
+                                      compare: CompareSettings(clusterCounts: [1], maxIterations: 5))
+        settings.sliceGrid = 21
+        return try! DigitsRun.run(settings)
+    }()
+
+    /// The digits CNN on the plane through test images 0, 1, 2 (a small square, so few cells), with thumbnails;
+    /// and the MLP's slice without images.
+    static let cnnSlice = try! SliceExperiment.run(SliceSettings(
+        modelPath: examples + "/ex_cnn.onnx", dataPath: examples + "/digits_test_img.npy",
+        labelsPath: examples + "/digits_test_y.npy", rows: [0, 1, 2], size: 0.6, grid: 21))
+    static let spiralSlice = try! SliceExperiment.run(SliceSettings(modelPath: examples + "/ex_spiral.onnx", grid: 21))
+
+    static let kinds = ["circuits-function-identity", "circuits-function-add", "circuits-function-min",
+                        "circuits-loss", "summary", "compare-r2-per-class", "compare-cluster-accuracy",
+                        "compare-transferred-confusion", "digits-training-loss", "digits-local-maps", "slice-cnn",
+                        "slice-spiral", "slice-probe-vs-exact"]
+
+    static func figure(_ kind: String) -> Figure {
+        switch kind {
+        case "circuits-function-identity", "circuits-function-add", "circuits-function-min":
+            let name = String(kind.dropFirst("circuits-function-".count))
+            return CircuitsExperiment.functionFigure(circuitRuns.first { $0.circuit.name == name }!)
+        case "circuits-loss":
+            let recipes = CircuitsExperiment.figures(circuitRuns, circuits: ["identity", "add", "min"], seeds: [0, 1])
+            return recipes.first { $0.name == "loss" }!.make()!
+        case "summary": return BatchSummary.figure(summaryRecords)
+        case "compare-r2-per-class": return CompareFigures.r2PerClass(comparison.report)
+        case "compare-cluster-accuracy": return CompareFigures.clusterAccuracy(comparison.report)
+        case "compare-transferred-confusion": return CompareFigures.transferredConfusion(comparison)
+        case "digits-training-loss": return DigitsFigures.trainingLoss(digits)
+        case "digits-local-maps": return DigitsFigures.localMaps(digits)
+        case "slice-cnn": return SliceFigures.slice(cnnSlice)
+        case "slice-spiral": return SliceFigures.slice(spiralSlice)
+        default: return SliceFigures.probeVersusExact(cnnSlice)
+        }
+    }
+
+    @Test(arguments: kinds, ["notebook", "paper"])
+    func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
+        let figure = Self.figure(kind)
+        figure.style = Style.named(style)!
+        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    /// With several seeds, each circuit is drawn from a seed that learned it and, beside it, one that got stuck;
+    /// a circuit no seed learned is drawn from the first seed alone.
+    @Test func circuitsGalleryShowsALearningSeedBesideAStuckOne() {
+        func run(_ name: String, _ seed: UInt64, loss: Double) -> CircuitsExperiment.Run {
+            var r = Self.circuitRuns.first { $0.circuit.name == name }!
+            r.seed = seed
+            r.finalLoss = loss
+            return r
+        }
+        let runs = [run("identity", 0, loss: 0.16), run("identity", 1, loss: 1e-7), run("identity", 2, loss: 0.2),
+                    run("add", 0, loss: 1e-8), run("add", 1, loss: 1e-8),
+                    run("min", 0, loss: 0.04), run("min", 1, loss: 0.05)]
+        let shown = CircuitsExperiment.shownRuns(runs, circuits: ["identity", "add", "min"], seeds: [0, 1, 2])
+        #expect(shown.map { $0.shown.seed } == [1, 0, 0])
+        #expect(shown.map { $0.stuck?.seed } == [0, nil, nil])
+        let names = CircuitsExperiment.figures(runs, circuits: ["identity", "add", "min"], seeds: [0, 1, 2]).map(\.name)
+        #expect(names == ["function-identity", "function-identity-stuck", "function-add", "function-min", "loss"])
+    }
+}
+
+/// Records the size of every text drawn, and nothing else.
+private final class TextSizeRecorder: Renderer {
+    var sizes: [Double] = []
+    func draw(_ path: Path, style: PathStyle) {}
+    func draw(_ markers: MarkerBatch) {}
+    func measure(_ runs: [TextRun], size: Double) -> TextMetrics {
+        TextMetrics(width: 0.6 * size * Double(runs.reduce(0) { $0 + $1.text.count }), ascent: 0.75 * size,
+                    descent: 0.25 * size)
+    }
+    func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double) { sizes.append(size) }
+    func pushClip(_ rect: Rect) {}
+    func popClip() {}
+}
+
+/// The issue's acceptance size: every figure of the main job in the paper style at 3.25 × 2.4 in and 300 dpi is
+/// 975 × 720 pixels, and none of its text is under 7 pt at that size.
+@Test(arguments: FigureSnapshotTests.figureNames)
+func paperTextIsSevenPointsOrMoreAtPrintSize(_ name: String) {
+    let figure = FigureSnapshotTests.paperFigure(name)
+    figure.dpi = 300
+    #expect(figure.pixelWidth == 975 && figure.pixelHeight == 720)
+    let recorder = TextSizeRecorder()
+    figure.draw(on: recorder)
+    #expect(!recorder.sizes.isEmpty)
+    let smallest = (recorder.sizes.min() ?? 0) / figure.pointsToPixels
+    #expect(smallest >= 7, "\(name): text of \(smallest) pt")
+}

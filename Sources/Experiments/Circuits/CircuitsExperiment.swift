@@ -123,12 +123,46 @@ public enum CircuitsExperiment {
 
     // MARK: - Figures
 
+    /// The runs a gallery shows, per circuit in the order given: the first seed (in `seeds` order) that learned
+    /// the circuit, or the first seed when none did; and beside it the first seed that got stuck, when the shown
+    /// one learned and another did not. One seed alone shows that seed.
+    public static func shownRuns(_ runs: [Run], circuits: [String], seeds: [UInt64]) -> [(shown: Run, stuck: Run?)] {
+        circuits.compactMap { name in
+            let mine = seeds.compactMap { seed in runs.first { $0.circuit.name == name && $0.seed == seed } }
+            guard let first = mine.first else { return nil }
+            let learned = mine.first(where: \.succeeded)
+            let shown = learned ?? first
+            return (shown, learned == nil ? nil : mine.first { !$0.succeeded })
+        }
+    }
+
+    /// The figures of a run of `circuits`: `function-<name>` for each shown run (a seed that learned, when one
+    /// did), `function-<name>-stuck` for a seed that got stuck beside it, and `loss` with the shown runs' curves
+    /// and the stuck ones' dashed.
+    public static func figures(_ runs: [Run], circuits: [String], seeds: [UInt64], dpi: Double = 100)
+        -> [FigureRecipe] {
+        let shown = shownRuns(runs, circuits: circuits, seeds: seeds)
+        var recipes: [FigureRecipe] = []
+        for (run, stuck) in shown {
+            recipes.append(FigureRecipe("function-\(run.circuit.name)") { functionFigure(run, dpi: dpi) })
+            if let stuck {
+                recipes.append(FigureRecipe("function-\(run.circuit.name)-stuck") { functionFigure(stuck, dpi: dpi) })
+            }
+        }
+        let learned = shown.map(\.shown), stuck = shown.compactMap(\.stuck)
+        recipes.append(FigureRecipe("loss") { lossFigure(learned, stuck: stuck, dpi: dpi) })
+        return recipes
+    }
+
     /// 1-input circuit: target and learned function on [−1, 1], breakpoints marked.
     /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
     public static func functionFigure(_ run: Run, dpi: Double = 100) -> Figure {
+        // The seed and whether it learned, so that a learning seed's figure and a stuck one's tell themselves apart.
+        let outcome = "seed \(run.seed), test loss \(String(format: "%.2g", run.finalLoss)), "
+            + (run.succeeded ? "learned" : "stuck")
         if let partition = run.partition {
-            return PartitionFigure.make(partition, title: "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions learned (loss \(String(format: "%.2g", run.finalLoss)))",
-                                        showXORPoints: false, dpi: dpi)
+            let title = "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions (\(outcome))"
+            return PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
         }
         let figure = Figure(width: 7, height: 4.8, dpi: dpi)
         let axes = figure.addAxes()
@@ -144,13 +178,15 @@ public enum CircuitsExperiment {
         }
         axes.xLabel = "x"
         axes.yLabel = "f(x)"
-        axes.title = "\(run.circuit.name) (\(run.circuit.layerSizes.map(String.init).joined(separator: "→")), no biases): test loss \(String(format: "%.2g", run.finalLoss))"
+        let sizes = run.circuit.layerSizes.map(String.init).joined(separator: "→")
+        axes.title = "\(run.circuit.name) (\(sizes), no biases): " + outcome
         axes.legendLocation = .best
         return figure
     }
 
     /// The test-loss curves of all circuits (log scale).
-    public static func lossFigure(_ runs: [Run], dpi: Double = 100) -> Figure {
+    /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
+    public static func lossFigure(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
         let figure = Figure(width: 7.5, height: 5, dpi: dpi)
         let axes = figure.addAxes()
         axes.xScale = .log
@@ -158,6 +194,12 @@ public enum CircuitsExperiment {
         for (k, r) in runs.enumerated() {
             axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) }, color: Color.tab10[k % 10], width: 1.5,
                       label: "\(r.circuit.name) (seed \(r.seed))")
+        }
+        for r in stuck {
+            let k = runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0
+            axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) },
+                      color: Color.tab10[k % 10], width: 1, dashed: true,
+                      label: "\(r.circuit.name) (seed \(r.seed), stuck)")
         }
         axes.plot([1, Double(runs.map(\.batches).max() ?? 1)], [successThreshold, successThreshold], color: Color(0.5, 0.5, 0.5), width: 1,
                   dashed: true, label: "success threshold 1e-5")

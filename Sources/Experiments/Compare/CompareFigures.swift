@@ -15,8 +15,8 @@ public enum CompareFigures {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         let classes = report.r2.aToB.perClass.count
-        let directions = [("a → b", report.r2.aToB, Color.tab10[0], -0.2),
-                          ("b → a", report.r2.bToA, Color.tab10[1], 0.2)]
+        let directions = [("a → b", report.r2.aToB, Color.netA, -0.2),
+                          ("b → a", report.r2.bToA, Color.netB, 0.2)]
         let low = min(0, ((report.r2.aToB.perClass + report.r2.bToA.perClass).min() ?? 0) - 0.05)
         for (_, r2, color, shift) in directions {
             let bars = r2.perClass.enumerated().map { c, value -> [(Double, Double)] in
@@ -48,8 +48,8 @@ public enum CompareFigures {
         axes.xScale = .log
         let ks = (report.clusterAccuracy.a.map(\.k) + report.clusterAccuracy.b.map(\.k)).map(Double.init)
         let span = (max(0.7, (ks.min() ?? 1) / 1.5), max(2, (ks.max() ?? 1) * 1.5))
-        let nets = [("a", report.clusterAccuracy.a, report.accuracy.a, Color.tab10[0]),
-                    ("b", report.clusterAccuracy.b, report.accuracy.b, Color.tab10[1])]
+        let nets = [("a", report.clusterAccuracy.a, report.accuracy.a, Color.netA),
+                    ("b", report.clusterAccuracy.b, report.accuracy.b, Color.netB)]
         for (name, points, own, color) in nets {
             axes.plot(points.map { Double($0.k) }, points.map(\.accuracy), color: color, width: 1.5, marker: .circle,
                       label: "net \(name), maps of the nearest centre")

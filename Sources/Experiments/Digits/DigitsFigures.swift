@@ -75,8 +75,8 @@ public enum DigitsFigures {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         axes.yScale = .log
-        for (name, net, report, color) in [("a", result.a, result.report.nets.a, Color.tab10[0]),
-                                           ("b", result.b, result.report.nets.b, Color.tab10[1])] {
+        for (name, net, report, color) in [("a", result.a, result.report.nets.a, Color.netA),
+                                           ("b", result.b, result.report.nets.b, Color.netB)] {
             axes.plot(net.epochLosses.indices.map { Double($0 + 1) }, net.epochLosses, color: color, width: 1.5,
                       label: String(format: "net %@ (seed %llu), test accuracy %.3f", name, report.seed,
                                     report.testAccuracy))
@@ -91,15 +91,20 @@ public enum DigitsFigures {
     }
 
     /// Three test images and, for each, the row of each net's local Jacobian for the image's true class, as 8×8
-    /// images on one symmetric colour scale per image: which pixels push that logit up (red) or down (blue) there.
+    /// images on one symmetric colour scale for all (with its key): which pixels push that logit up (red) or down
+    /// (blue) there.
     public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100) -> Figure {
-        // Square cells: three columns across 7.5 in, rows of the same height plus room for the titles.
-        let figure = Figure(width: 7.5, height: 2.35 * Double(images.count) + 0.6, dpi: dpi)
+        // Square cells: three columns across 7.5 in (and the key beside them), rows of the same height plus room
+        // for the titles.
+        let figure = Figure(width: 8.4, height: 2.35 * Double(images.count) + 0.6, dpi: dpi)
         let samples = Matrix(rows: images.count, columns: 64,
                              storage: images.flatMap { result.test.samples.row($0) })
         let maps = [LocalAffineMaps(network: Network(result.a.network), samples: samples),
                     LocalAffineMaps(network: Network(result.b.network), samples: samples)]
         func grid(_ values: [Double]) -> [[Double]] { (0..<8).map { Array(values[($0 * 8)..<($0 * 8 + 8)]) } }
+        let jacobians = images.indices.map { row in maps.map { $0.jacobian(row).row(result.test.labels[images[row]]) } }
+        // One scale for every map, so that colours compare across nets and images; one key for it.
+        let bound: Double = max(1e-12, jacobians.joined().joined().map { abs($0) }.max() ?? 1)
         for (row, image) in images.enumerated() {
             let label = result.test.labels[image]
             let pixels = axesFor(figure, rows: images.count, row: row, column: 0)
@@ -108,15 +113,14 @@ public enum DigitsFigures {
                            format: nil)
             pixels.title = "test image \(image) (digit \(label))"
             hideTicks(pixels)
-            let jacobians = maps.map { $0.jacobian(row).row(label) }
-            let bound: Double = max(1e-12, jacobians.joined().map { abs($0) }.max() ?? 1)
             for (k, name) in ["a", "b"].enumerated() {
                 let axes = axesFor(figure, rows: images.count, row: row, column: k + 1)
-                axes.heatmap(grid(jacobians[k]), colormap: .redBlue, range: -bound...bound, format: nil)
+                axes.heatmap(grid(jacobians[row][k]), colormap: .redBlue, range: -bound...bound, format: nil)
                 axes.title = "net \(name): ∂logit_\(label)/∂x"
                 hideTicks(axes)
             }
         }
+        figure.colorBar = ColorBar(colormap: .redBlue, range: -bound...bound, label: "∂logit/∂pixel")
         figure.suptitle = "Local linear maps of both nets at the same test images (red +, blue −)"
         return figure
     }

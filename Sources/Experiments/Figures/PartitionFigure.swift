@@ -3,9 +3,13 @@ import RegionAnalysis
 
 /// Figures that several experiments draw.
 public enum PartitionFigure {
+    /// Partitions with more filled pieces than this put their fills into vector files as one image.
+    public static let rasterizeFillsAbove = 1000
+
     /// The partition figure of any network's exact partition, over its domain.
     public static func make(_ partition: ExactPartition, title: String, showXORPoints: Bool, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
+        // Wider than tall: the colour bar takes a share of the width, and the square domain should look square.
+        let figure = Figure(width: 7.6, height: 7, dpi: dpi)
         let axes = figure.addAxes()
         func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
         let scale = max(1e-12, partition.cells.flatMap { cell in cell.vertices.map { abs(output(cell, $0)) } }.max() ?? 1)
@@ -19,7 +23,8 @@ public enum PartitionFigure {
                 colors.append(XORFigures.divergingColor(output(cell, XORFigures.polygonCentre(side)) / scale))
             }
         }
-        axes.polygons(fills, colors: colors)
+        // Thousands of fills go into SVG and PDF as one image (the outlines stay vector): under 1 MB at width 100.
+        axes.polygons(fills, colors: colors, rasterizedFills: fills.count > PartitionFigure.rasterizeFillsAbove)
         // Thinner outlines when cells are many, so that small cells keep their colour.
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
@@ -34,7 +39,8 @@ public enum PartitionFigure {
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
         axes.title = title
-        axes.legendLocation = .best
+        // Filled cells leave no free place inside; below the axes the legend takes one row, not the width.
+        axes.legendLocation = .outsideBelow
         // The key of the colours: the output at a region's centroid, on the same symmetric scale.
         axes.colorBar = ColorBar(range: -scale...scale, label: "network output $f$") {
             XORFigures.divergingColor($0 / scale)

@@ -157,7 +157,7 @@ public enum TrainingFigures {
         figure.subplotWidthSpace = 0.3
         figure.subplotHeightSpace = 0.4
         for (k, net) in nets.enumerated() {
-            let color = Color.tab10[k % Color.tab10.count]
+            let color = k == 0 ? Color.netA : k == 1 ? Color.netB : Color.tab10[k % Color.tab10.count]
             if let exact = net.exactRegions {
                 regions.plot(net.epochs, exact, color: color, marker: .circle, label: "\(net.label), exact")
             }

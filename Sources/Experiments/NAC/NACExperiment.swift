@@ -106,9 +106,9 @@ public enum NACExperiment {
                 let axes = figure.addAxes(rows: results.count, columns: 2, index: 2 * k + column + 1)
                 axes.heatmap(matrix.nestedRows, colormap: .redBlue, range: -limit...limit, format: "%.3f")
                 axes.title = caption
-                if column == 1 { axes.colorBar = ColorBar(colormap: .redBlue, range: -limit...limit, label: "entry") }
             }
         }
+        figure.colorBar = ColorBar(colormap: .redBlue, range: -limit...limit, label: "entry (every matrix)")
         figure.suptitle = "Effective matrices of the trained NACs against P (x ↦ x M)"
         return figure
     }

@@ -19,10 +19,15 @@ public enum SliceFigures {
     /// square, and for image inputs the three images beside the plot.
     public static func slice(_ result: SliceResult, dpi: Double = 100) -> Figure {
         let images = result.network.inputShape.count == 3 && result.points.count == 3
-        let figure = Figure(width: images ? 11 : 8.4, height: images ? 5.2 : 6.6, dpi: dpi)
+        let figure = Figure(width: images ? SliceFigures.imageLayout.width : 8.4,
+                            height: images ? SliceFigures.imageLayout.height : 6.6, dpi: dpi)
         let axes: Axes
         if images {
-            axes = figure.addAxes(rows: 1, columns: 2, index: 1)
+            // The square, its class legend right beside it, the three images in a column right of the legend:
+            // fixed places, because a uniform grid leaves a gap between the legend and the images.
+            let l = SliceFigures.imageLayout
+            axes = figure.addAxes(left: l.margin / l.width, bottom: l.margin / l.height, width: l.square / l.width,
+                                  height: l.square / l.height)
         } else {
             figure.subplotRightEdge = 0.74
             axes = figure.addAxes()
@@ -62,7 +67,7 @@ public enum SliceFigures {
         axes.xLabel = "$u$"
         axes.yLabel = "$v$"
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
-        axes.title = "\(stem): \(partition.count) linear regions, \(partition.decisionCount) with the decision"
+        axes.title = "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
         axes.legendLocation = .outsideRight
         if images { addThumbnails(result, to: figure) }
         return figure
@@ -109,15 +114,23 @@ public enum SliceFigures {
         return segments
     }
 
+    /// The slice figure with images, in inches: its size, the margin left of and below the square, the square's
+    /// side, the images' left edge and side, and the gap between images (room for each one's title).
+    /// The top keeps 0.7 in for a title of two lines.
+    static let imageLayout = (width: 9.4, height: 5.2, margin: 0.6, square: 3.9, imagesLeft: 6.9, image: 1.1,
+                              imageGap: 0.3)
+
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
     static func addThumbnails(_ result: SliceResult, to figure: Figure) {
         let shape = result.network.inputShape
         let (channels, height, width) = (shape[0], shape[1], shape[2])
-        // The grid cell's aspect (a 3 × 5 grid), so that pixels stay square.
-        let cellWidth = (figure.subplotRightEdge - Figure.subplotLeft) * figure.width / (5 + 4 * Figure.wspace)
-        let cellHeight = (Figure.subplotTop - Figure.subplotBottom) * figure.height / (3 + 2 * Figure.hspace)
+        let l = imageLayout
+        // Square axes, so that square pixels stay square.
+        let (cellWidth, cellHeight) = (l.image, l.image)
         for (i, point) in result.points.enumerated() {
-            let axes = figure.addAxes(rows: 3, columns: 5, index: 5 * (i + 1))
+            let bottom = l.margin + Double(2 - i) * (l.image + l.imageGap)
+            let axes = figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height,
+                                      width: l.image / l.width, height: l.image / l.height)
             let lo = point.min() ?? 0, hi = point.max() ?? 1
             let span = hi > lo ? hi - lo : 1
             var squares: [[(Double, Double)]] = [], colors: [Color] = []
@@ -155,13 +168,14 @@ public enum SliceFigures {
         axes.xScale = .log
         let grids = result.curve.map { Double($0.grid) }
         axes.xTickValues = grids
-        // Patterns first, wide and faint, so that the maps' line stays visible where the two counts agree.
-        axes.plot(grids, result.curve.map { Double($0.activationPatterns) }, color: Color.tab10[1], width: 4,
-                  alpha: 0.5, label: "probes: activation patterns")
-        axes.plot(grids, result.curve.map { Double($0.probeRegions) }, color: Color.tab10[0], marker: .circle,
+        // Patterns first, wide and faint, so that the maps' line stays visible where the two counts agree. Black
+        // and greys: blue and orange mean nets a and b in `digits`, which draws this figure for each net.
+        axes.plot(grids, result.curve.map { Double($0.activationPatterns) }, color: Color(0.6, 0.6, 0.6), width: 4,
+                  alpha: 0.6, label: "probes: activation patterns")
+        axes.plot(grids, result.curve.map { Double($0.probeRegions) }, color: .black, marker: .circle,
                   label: "probes: distinct affine maps")
         let exact = Double(result.partition.count)
-        axes.plot([grids.first!, grids.last!], [exact, exact], color: .black, width: 1.2, dashed: true,
+        axes.plot([grids.first!, grids.last!], [exact, exact], color: Color(0.4, 0.4, 0.4), width: 1.2, dashed: true,
                   label: "exact (\(result.partition.count))")
         axes.xLabel = "probe grid points per axis"
         axes.yLabel = "linear regions"

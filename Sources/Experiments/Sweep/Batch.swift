@@ -199,7 +199,7 @@ public enum BatchSummary {
         fit.title = "Cross-network regression"
         fit.xLabel = "hidden width"
         fit.yLabel = "R²"
-        let blue = Color.tab10[0], orange = Color.tab10[1]
+        let blue = Color.netA, orange = Color.netB
         // Nets a and b side by side, nudged apart on the log axis so that neither hides the other.
         func points(_ value: (BatchRunRecord) -> Double?, nudge: Double) -> (x: [Double], y: [Double]) {
             let kept = ok.compactMap { r in value(r).map { (Double(r.run.width) * pow(10, nudge * 0.012), $0) } }

@@ -134,17 +134,20 @@ public enum XORFigures {
         let space = figure.addAxes3D(rows: 1, columns: 2, index: 2)
         let set1 = result.a.regionCoefficients, set2 = result.b.regionCoefficients
         let mapped1 = result.aToB.model.predict(set1), mapped2 = result.bToA.model.predict(set2)
-        axes.plot(set1.column(0), set1.column(1), color: .blue, width: 0, marker: .circle, label: "net a")
-        axes.plot(set2.column(0), set2.column(1), color: .red, width: 0, marker: .circle, label: "net b")
-        axes.plot(mapped1.column(0), mapped1.column(1), color: .magenta, width: 0, marker: .point, label: "a → b")
-        axes.plot(mapped2.column(0), mapped2.column(1), color: .cyan, width: 0, marker: .point, label: "b → a")
+        // Net a and what comes from it in a's colour, net b's in b's (the colours of every other figure); the
+        // mapped regions as lighter dots.
+        let (aToB, bToA) = (Color.netA.over(white: 0.55), Color.netB.over(white: 0.55))
+        axes.plot(set1.column(0), set1.column(1), color: .netA, width: 0, marker: .circle, label: "net a")
+        axes.plot(set2.column(0), set2.column(1), color: .netB, width: 0, marker: .circle, label: "net b")
+        axes.plot(mapped1.column(0), mapped1.column(1), color: aToB, width: 0, marker: .point, label: "a → b")
+        axes.plot(mapped2.column(0), mapped2.column(1), color: bToA, width: 0, marker: .point, label: "b → a")
         axes.legendLocation = .best
         axes.xLabel = "slope $g$₁"
         axes.yLabel = "slope $g$₂"
-        space.scatter(set1.column(0), set1.column(1), set1.column(2), color: .blue, label: "net a")
-        space.scatter(mapped1.column(0), mapped1.column(1), mapped1.column(2), color: .magenta, label: "a → b")
-        space.scatter(mapped2.column(0), mapped2.column(1), mapped2.column(2), color: .cyan, label: "b → a")
-        space.scatter(set2.column(0), set2.column(1), set2.column(2), color: .red, label: "net b")
+        space.scatter(set1.column(0), set1.column(1), set1.column(2), color: .netA, label: "net a")
+        space.scatter(mapped1.column(0), mapped1.column(1), mapped1.column(2), color: aToB, label: "a → b")
+        space.scatter(mapped2.column(0), mapped2.column(1), mapped2.column(2), color: bToA, label: "b → a")
+        space.scatter(set2.column(0), set2.column(1), set2.column(2), color: .netB, label: "net b")
         space.legendLocation = .best
         space.xLabel = "$g$₁"
         space.yLabel = "$g$₂"
@@ -177,8 +180,12 @@ public enum XORFigures {
             let axes = figure.addAxes(rows: 2, columns: 2, index: k + 1)
             let positive = panel.output.indices.filter { panel.output[$0] > 0 }
             let negative = panel.output.indices.filter { panel.output[$0] < 0 }
-            axes.plot(positive.map { inputs[$0].x }, positive.map { inputs[$0].y }, color: .green, width: 0, marker: .point, alpha: 0.5)
-            axes.plot(negative.map { inputs[$0].x }, negative.map { inputs[$0].y }, color: .red, width: 0, marker: .point, alpha: 0.5)
+            // The notebook's alpha 0.5 as the opaque tint it shows over white: translucent dots of the two signs
+            // overlapping along the boundary made a darker seam there (in PNG and PDF alike).
+            axes.plot(positive.map { inputs[$0].x }, positive.map { inputs[$0].y }, color: Color.green.over(white: 0.5),
+                      width: 0, marker: .point)
+            axes.plot(negative.map { inputs[$0].x }, negative.map { inputs[$0].y }, color: Color.red.over(white: 0.5),
+                      width: 0, marker: .point)
             axes.title = panel.title
             // Shared axes: x labelled on the bottom row, y on the left column.
             if k >= 2 { axes.xLabel = "$x$" }
@@ -235,7 +242,7 @@ public enum XORFigures {
         axes.xScale = .log
         let grids = result.a.probeConvergence.map { Double($0.grid) }
         axes.xTickValues = grids
-        for (net, exact, color) in [(result.a, exactA, Color.tab10[0]), (result.b, exactB, Color.tab10[1])] {
+        for (net, exact, color) in [(result.a, exactA, Color.netA), (result.b, exactB, Color.netB)] {
             axes.plot(net.probeConvergence.map { Double($0.grid) }, net.probeConvergence.map { Double($0.regions) },
                       color: color, marker: .circle, label: "net \(net.label), probes")
             axes.plot([grids.first!, grids.last!], [Double(exact.exactRegions), Double(exact.exactRegions)],
