@@ -34,7 +34,7 @@ fi
 P=figures/paper
 q $RP --width 20 --style paper --column double --dpi 150 --out $P/width-20-seed-0
 q $RP --width 20 --style paper --column single --dpi 150 --out $P/width-20-seed-0-single \
-    --only-figures linear-regions,training-a,surfaces,wireframes
+    --only-figures linear-regions,training-a,surfaces,wireframes,training-steps-a,regions-over-training
 q $RP nac --style paper --column double --dpi 150 --out $P/nac
 q $RP digits --style paper --column double --dpi 150 --out "$TMP/digits-paper" \
     --only-figures r2-per-class,cluster-accuracy,local-maps,slice-a,training-steps-a,regions-over-training

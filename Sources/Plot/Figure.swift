@@ -25,6 +25,10 @@ public final class Figure {
     public var colorBar: ColorBar?
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
+    /// How the figure rebuilds itself when drawn narrower than ``narrowWidth`` (a paper's single column), for
+    /// layouts that proportional shrinking would make illegible (say, eleven small multiples): run once, just
+    /// before the figure is laid out. nil keeps the layout.
+    public var narrowLayout: ((Figure) -> Void)?
 
     /// A panel of the figure.
     public enum Panel {
@@ -133,8 +137,15 @@ public final class Figure {
     /// Points → pixels.
     public var pointsToPixels: Double { dpi / 72 }
 
+    /// Takes every panel away, for a ``narrowLayout`` that builds its own.
+    public func removeAllPanels() { panels.removeAll() }
+
     /// Draws the whole figure in its style.
     public func draw(on renderer: Renderer) {
+        if width < Figure.narrowWidth, let narrowLayout {
+            self.narrowLayout = nil
+            narrowLayout(self)
+        }
         // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
         // legend moved outside); a fitted style always fits.
         fitLayout(measuringWith: renderer, always: style.tightLayout)

@@ -107,7 +107,8 @@ public enum AxisScale: Sendable {
             let first = Int(lo.rounded(.down)), last = Int(hi.rounded(.up))
             let majorCount = (first...last).filter { Double($0) >= lo - 1e-9 && Double($0) <= hi + 1e-9 }.count
             for k in first...last {
-                for m in 1...9 {
+                // Beyond eight decades the minor ticks would be a solid bar (matplotlib drops them too).
+                for m in 1...(majorCount > 8 ? 1 : 9) {
                     let position = Double(k) + log10(Double(m))
                     guard position >= lo - 1e-9 && position <= hi + 1e-9 else { continue }
                     let value = Double(m) * pow(10, Double(k))

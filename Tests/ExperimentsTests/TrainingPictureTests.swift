@@ -108,6 +108,21 @@ import Testing
     }
 }
 
+extension TrainingPictureTests {
+    /// In a paper's single column (3.25 × 2.4 in) the small multiples become three panels in a row and the curves
+    /// keep their 2 × 2 grid with short titles; both snapshotted.
+    @Test(arguments: ["training-steps-a", "regions-over-training"])
+    func aSingleColumnGetsItsOwnLayout(_ name: String) throws {
+        let figure = try #require(XORFigures.all(Self.trained).first { $0.name == name }?.make())
+        figure.style = .paper
+        (figure.width, figure.height) = (3.25, 2.4)
+        if let failure = snapshotFigure(figure, named: "paper-narrow." + name) {
+            Issue.record(Comment(rawValue: failure))
+        }
+        #expect(figure.panels.count == (name == "training-steps-a" ? 3 : 4))
+    }
+}
+
 /// A digits classifier's snapshots on the plane through three test images: counts of the snapshot nets, the last one
 /// the trained net, and the figure.
 @Suite struct DigitsTrainingPictureTests {

@@ -82,13 +82,30 @@ public enum TrainingFigures {
         let n = max(1, panels.count)
         let columns = n <= 4 ? n : ((n + 2) / 3 * 3 - n < (n + 3) / 4 * 4 - n ? 3 : 4)
         let rows = (n + columns - 1) / columns
-        let full = rows * columns == panels.count
         let figure = Figure(width: 10, height: 1.1 + 2.5 * Double(rows), dpi: dpi)
         figure.suptitle = suptitle
         figure.subplotTopEdge = 1 - 0.95 / figure.height
         figure.subplotBottomEdge = 0.5 / figure.height
         figure.subplotHeightSpace = 0.3
-        if full { figure.subplotRightEdge = 0.72 }
+        layOut(panels, in: figure, columns: columns, domain: domain, marks: marks, legend: true)
+        // In a paper's single column eleven panels would be stamps: the first, middle and last snapshots in one
+        // row instead, without the suptitle (a paper's caption says it) or the legend.
+        figure.narrowLayout = { figure in
+            figure.removeAllPanels()
+            let picks = Array(Set([0, (n - 1) / 2, n - 1])).sorted().filter { $0 < panels.count }
+            figure.suptitle = nil
+            (figure.subplotTopEdge, figure.subplotBottomEdge) = (Figure.subplotTop, Figure.subplotBottom)
+            layOut(picks.map { panels[$0] }, in: figure, columns: max(1, picks.count), domain: domain, marks: marks,
+                   legend: false)
+        }
+        return figure
+    }
+
+    /// Adds one panel per snapshot, `columns` to a row; the legend into an empty cell, or beside the grid.
+    static func layOut(_ panels: [Panel], in figure: Figure, columns: Int, domain: Domain, marks: [Marks],
+                       legend: Bool) {
+        let rows = (panels.count + columns - 1) / columns
+        if legend, rows * columns == panels.count { figure.subplotRightEdge = 0.72 }
         let (padX, padY) = (0.025 * (domain.xMax - domain.xMin), 0.025 * (domain.yMax - domain.yMin))
         let xTicks = niceTicks(domain.xMin, domain.xMax), yTicks = niceTicks(domain.yMin, domain.yMax)
         for (k, panel) in panels.enumerated() {
@@ -108,9 +125,8 @@ public enum TrainingFigures {
             axes.yTickValues = yTicks
             axes.xTickLabels = bottomOfColumn ? tickLabels(xTicks) : xTicks.map { _ in "" }
             axes.yTickLabels = k % columns == 0 ? tickLabels(yTicks) : yTicks.map { _ in "" }
-            if k == panels.count - 1 { axes.legendLocation = .outsideRight }
+            if legend, k == panels.count - 1 { axes.legendLocation = .outsideRight }
         }
-        return figure
     }
 
     /// Two or three round ticks (multiples of 1, 2 or 5 × 10ᵏ) within [lo, hi]: few enough for small panels.
@@ -183,6 +199,18 @@ public enum TrainingFigures {
         accuracy.yLabel = "accuracy"
         accuracy.legendLocation = .best
         for axes in [regions, complexity, loss, accuracy] { axes.xLabel = "epoch" }
+        // In a single column: short titles over two lines, one legend (the nets) where the accuracy leaves room,
+        // the line styles of the region counts said in their title.
+        figure.narrowLayout = { _ in
+            regions.title = nets.contains { $0.exactRegions != nil } ? "linear regions\n(exact —, probes - -)"
+                : "linear regions\n(probes)"
+            complexity.title = "local complexity\n" + (complexityCaption.components(separatedBy: ", ").last ?? "")
+            loss.title = "training loss"
+            accuracy.title = "training accuracy"
+            for axes in [regions, complexity] { axes.xLabel = nil }
+            for axes in [regions, complexity, loss] { axes.legendLocation = nil }
+            accuracy.legendLocation = .lowerRight
+        }
         return figure
     }
 }
