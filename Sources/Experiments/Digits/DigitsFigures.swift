@@ -38,7 +38,9 @@ public enum DigitsFigures {
                 title: "epoch \(s.epoch)\n\(s.partition.count) regions",
                 cells: s.partition.cells.map(\.vertices),
                 keys: s.partition.cells.map { TrainingFigures.patternKey(states: $0.states) },
-                boundary: SliceFigures.decisionBoundaries(s.partition).map { (Point2($0.0.0, $0.0.1), Point2($0.1.0, $0.1.1)) })
+                boundary: SliceFigures.decisionBoundaries(s.partition).map {
+                    (Point2($0.0.0, $0.0.1), Point2($0.1.0, $0.1.1))
+                })
         }
         let p = plane.points2D
         let marks = [TrainingFigures.Marks(

@@ -111,7 +111,8 @@ public enum TrainingFigures {
         for (k, panel) in panels.enumerated() {
             let axes = figure.addAxes(rows: rows, columns: columns, index: k + 1)
             axes.polygons(panel.cells.map { $0.map { ($0.x, $0.y) } }, colors: panel.keys.map(patternColor),
-                          edgeColor: Color(0.25, 0.25, 0.25, alpha: 0.8), edgeWidth: panel.cells.count > 1500 ? 0.1 : 0.3)
+                          edgeColor: Color(0.25, 0.25, 0.25, alpha: 0.8),
+                          edgeWidth: panel.cells.count > 1500 ? 0.1 : 0.3)
             axes.segments(panel.boundary.map { (($0.0.x, $0.0.y), ($0.1.x, $0.1.y)) }, color: .black, width: 1.6,
                           label: "decision boundary")
             for m in marks { axes.scatter(m.x, m.y, color: m.color, size: 40, label: m.label) }
@@ -156,7 +157,8 @@ public enum TrainingFigures {
 
         public init(label: String, epochs: [Double], exactRegions: [Double]?, probeRegions: [Double],
                     localComplexity: [Double], loss: [Double], accuracy: [Double]) {
-            (self.label, self.epochs, self.exactRegions, self.probeRegions) = (label, epochs, exactRegions, probeRegions)
+            (self.label, self.epochs) = (label, epochs)
+            (self.exactRegions, self.probeRegions) = (exactRegions, probeRegions)
             (self.localComplexity, self.loss, self.accuracy) = (localComplexity, loss, accuracy)
         }
     }

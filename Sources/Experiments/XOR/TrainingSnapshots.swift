@@ -21,8 +21,8 @@ public struct AnalysedSnapshot: Sendable {
 
 extension AnalysedSnapshot {
     /// Analyses every snapshot of a training run with the run's probe settings; exact partitions when `exact`.
-    static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings, precision: ProbePrecision,
-                        exact: Bool) -> [AnalysedSnapshot] {
+    static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings,
+                        precision: ProbePrecision, exact: Bool) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: settings.grid)
         return snapshots.map { snapshot in
             let probe = GradientProbe(network: snapshot.network, precision: precision, context: settings.context)

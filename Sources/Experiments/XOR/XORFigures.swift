@@ -263,7 +263,8 @@ public enum XORFigures {
             let partition = s.exact!
             return TrainingFigures.Panel(
                 title: "epoch \(s.epoch)\n\(partition.count) regions",
-                cells: partition.cells.map(\.vertices), keys: partition.cells.map { TrainingFigures.patternKey($0.pattern) },
+                cells: partition.cells.map(\.vertices),
+                keys: partition.cells.map { TrainingFigures.patternKey($0.pattern) },
                 boundary: PartitionFigure.decisionBoundary(partition))
         }
         let marks = [
@@ -284,7 +285,8 @@ public enum XORFigures {
         let curves = nets.map { n in
             TrainingFigures.Curves(
                 label: "net \(n.label)", epochs: n.snapshots.map { Double($0.epoch) },
-                exactRegions: n.snapshots.allSatisfy { $0.exact != nil } ? n.snapshots.map { Double($0.exact!.count) } : nil,
+                exactRegions: n.snapshots.allSatisfy { $0.exact != nil }
+                    ? n.snapshots.map { Double($0.exact!.count) } : nil,
                 probeRegions: n.snapshots.map { Double($0.probeRegions) },
                 localComplexity: n.snapshots.map(\.localComplexity), loss: n.snapshots.map(\.loss),
                 accuracy: n.snapshots.map(\.accuracy))
