@@ -360,7 +360,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
     static let spiralSlice = try! SliceExperiment.run(SliceSettings(modelPath: examples + "/ex_spiral.onnx", grid: 21))
 
     static let kinds = ["circuits-function-identity", "circuits-function-add", "circuits-function-min",
-                        "circuits-loss", "summary", "compare-r2-per-class", "compare-cluster-accuracy",
+                        "circuits-loss", "circuits-regions-over-training", "summary", "compare-r2-per-class", "compare-cluster-accuracy",
                         "compare-transferred-confusion", "digits-training-loss", "digits-local-maps", "slice-cnn",
                         "slice-spiral", "slice-probe-vs-exact"]
 
@@ -369,9 +369,9 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         case "circuits-function-identity", "circuits-function-add", "circuits-function-min":
             let name = String(kind.dropFirst("circuits-function-".count))
             return CircuitsExperiment.functionFigure(circuitRuns.first { $0.circuit.name == name }!)
-        case "circuits-loss":
+        case "circuits-loss", "circuits-regions-over-training":
             let recipes = CircuitsExperiment.figures(circuitRuns, circuits: ["identity", "add", "min"], seeds: [0, 1])
-            return recipes.first { $0.name == "loss" }!.make()!
+            return recipes.first { $0.name == String(kind.dropFirst("circuits-".count)) }!.make()!
         case "summary": return BatchSummary.figure(summaryRecords)
         case "compare-r2-per-class": return CompareFigures.r2PerClass(comparison.report)
         case "compare-cluster-accuracy": return CompareFigures.clusterAccuracy(comparison.report)
@@ -393,6 +393,17 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         }
     }
 
+    /// The circuits' snapshots: every tenth of training and the last, the last one the trained net's own counts.
+    @Test func circuitsRecordTheirTraining() {
+        for run in Self.circuitRuns {
+            #expect(run.snapshots.map(\.batch) == Array(stride(from: 0, through: 200, by: 10)))
+            let last = run.snapshots.last!
+            #expect(last.regions == (run.partition?.count ?? ((run.breakpoints?.count ?? 0) + 1)))
+            #expect(last.testLoss == run.finalLoss)
+            #expect(run.snapshots.allSatisfy { $0.localComplexity >= 0 && $0.localComplexity <= 10 })
+        }
+    }
+
     /// With several seeds, each circuit is drawn from a seed that learned it and, beside it, one that got stuck;
     /// a circuit no seed learned is drawn from the first seed alone.
     @Test func circuitsGalleryShowsALearningSeedBesideAStuckOne() {
@@ -409,7 +420,8 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
         #expect(shown.map { $0.shown.seed } == [1, 0, 0])
         #expect(shown.map { $0.stuck?.seed } == [0, nil, nil])
         let names = CircuitsExperiment.figures(runs, circuits: ["identity", "add", "min"], seeds: [0, 1, 2]).map(\.name)
-        #expect(names == ["function-identity", "function-identity-stuck", "function-add", "function-min", "loss"])
+        #expect(names == ["function-identity", "function-identity-stuck", "function-add", "function-min", "loss",
+                          "regions-over-training"])
     }
 }
 

@@ -75,8 +75,25 @@ public enum CircuitsExperiment {
         /// 2-input circuits: the exact linear regions on [−1, 1]².
         public var partition: ExactPartition?
         public var seconds: Double
+        /// The net along training: about twenty snapshots and the last.
+        public var snapshots: [Snapshot] = []
         public var succeeded: Bool { finalLoss < CircuitsExperiment.successThreshold }
     }
+
+    /// A circuit's net at one point of training.
+    public struct Snapshot: Sendable {
+        /// Batches trained.
+        public var batch: Int
+        /// Linear pieces on [−1, 1] (one input: breakpoints + 1) or exact linear regions on [−1, 1]² (two inputs).
+        public var regions: Int
+        /// Mean local complexity at the 1000 test inputs (``LocalComplexity``, radius
+        /// ``localComplexityRadius``).
+        public var localComplexity: Double
+        public var testLoss: Double
+    }
+
+    /// The neighbourhood radius of the circuits' local complexity (inputs are uniform on [−1, 1]).
+    public static let localComplexityRadius = 0.1
 
     /// Trains `circuit` as the notebook does: PyTorch's default init (no biases), a fixed test set of 1000, SGD
     /// lr 1e-4 on fresh uniform batches of 1000, MSE. `progress` gets the test loss every `printEvery` batches.
@@ -99,6 +116,21 @@ public enum CircuitsExperiment {
             return tester.loss(targets: testTargets)
         }
         var curve: [(Int, Double)] = []
+        // About twenty snapshots along training (and the last): regions and local complexity at the test inputs.
+        let snapshotEvery = max(1, total / 20)
+        let testPoints: [Double] = (0..<tester.batchSize).flatMap { r in
+            (0..<circuit.inputs).map { Double(tester.inputs[$0 * tester.batchSize + r]) }
+        }
+        var snapshots: [Snapshot] = []
+        func snapshot(batch: Int, loss: Double) {
+            let net = trainer.network
+            let regions = circuit.inputs == 1 ? piecewiseLinearBreakpoints(net).count + 1
+                : ExactPartition(network: net, context: .serial).count
+            let complexity = LocalComplexity.mean(Network(net), points: testPoints, rows: tester.batchSize,
+                                                  radius: localComplexityRadius)
+            snapshots.append(Snapshot(batch: batch, regions: regions, localComplexity: complexity, testLoss: loss))
+        }
+        snapshot(batch: 0, loss: testLoss())
         var batchTargets = [Float](repeating: 0, count: batchSize)
         for i in 0..<total {
             trainer.drawInputs(using: &dataGenerator)
@@ -110,15 +142,17 @@ public enum CircuitsExperiment {
                 if i % logEvery == 0 { curve.append((i, loss)) }
                 if i % printEvery == 0 { progress?(i, loss) }
             }
+            if (i + 1) % snapshotEvery == 0, i + 1 < total { snapshot(batch: i + 1, loss: testLoss()) }
         }
         let finalLoss = testLoss()
         curve.append((total, finalLoss))
+        snapshot(batch: total, loss: finalLoss)
         let network = trainer.network
         // The analysis layer: exact breakpoints on [−1, 1] for one input, exact regions on [−1, 1]² for two.
         let breakpoints = circuit.inputs == 1 ? piecewiseLinearBreakpoints(network) : nil
         let partition = circuit.inputs == 1 ? nil : ExactPartition(network: network, context: .serial)
         return Run(circuit: circuit, seed: seed, batches: total, testLoss: curve, finalLoss: finalLoss, network: network,
-                   breakpoints: breakpoints, partition: partition, seconds: clock.elapsed)
+                   breakpoints: breakpoints, partition: partition, seconds: clock.elapsed, snapshots: snapshots)
     }
 
     // MARK: - Figures
@@ -151,6 +185,7 @@ public enum CircuitsExperiment {
         }
         let learned = shown.map(\.shown), stuck = shown.compactMap(\.stuck)
         recipes.append(FigureRecipe("loss") { lossFigure(learned, stuck: stuck, dpi: dpi) })
+        recipes.append(FigureRecipe("regions-over-training") { regionsOverTraining(learned, stuck: stuck, dpi: dpi) })
         return recipes
     }
 
@@ -186,6 +221,32 @@ public enum CircuitsExperiment {
 
     /// The test-loss curves of all circuits (log scale).
     /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
+    /// Each shown run's linear regions (pieces for one input) and local complexity at the test inputs against
+    /// batches trained; stuck seeds dashed in their circuit's colour.
+    public static func regionsOverTraining(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
+        let figure = Figure(width: 11, height: 4.6, dpi: dpi)
+        let regions = figure.addAxes(rows: 1, columns: 2, index: 1)
+        let complexity = figure.addAxes(rows: 1, columns: 2, index: 2)
+        func draw(_ r: Run, _ k: Int, dashed: Bool) {
+            let x = r.snapshots.map { Double($0.batch) }
+            let label = "\(r.circuit.name) (seed \(r.seed)\(dashed ? ", stuck" : ""))"
+            regions.plot(x, r.snapshots.map { Double($0.regions) }, color: Color.tab10[k % 10], width: dashed ? 1 : 1.5,
+                         marker: .point, dashed: dashed, label: label)
+            complexity.plot(x, r.snapshots.map(\.localComplexity), color: Color.tab10[k % 10],
+                            width: dashed ? 1 : 1.5, marker: .point, dashed: dashed, label: label)
+        }
+        for (k, r) in runs.enumerated() { draw(r, k, dashed: false) }
+        for r in stuck { draw(r, runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0, dashed: true) }
+        regions.title = "linear regions (pieces for one input)"
+        regions.xLabel = "batches trained"
+        regions.yLabel = "linear regions on [−1, 1]ᵈ"
+        complexity.title = String(format: "local complexity at the test inputs, r = %g", localComplexityRadius)
+        complexity.xLabel = "batches trained"
+        complexity.yLabel = "mean local complexity"
+        complexity.legendLocation = .outsideRight
+        return figure
+    }
+
     public static func lossFigure(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
         let figure = Figure(width: 7.5, height: 5, dpi: dpi)
         let axes = figure.addAxes()

@@ -18,6 +18,18 @@ public struct CircuitsReport: Codable, Sendable {
         @AbsentWhenNil public var linearRegions: Int?
         public var testLoss: TestLoss
         public var seconds: Double
+        /// The net along training; optional so that reports written before this key existed still decode.
+        public var trainingSnapshots: Snapshots?
+
+        /// Parallel arrays, one entry per snapshot.
+        public struct Snapshots: Codable, Sendable {
+            public var batches: [Int]
+            /// Linear pieces on [−1, 1] (one input) or exact linear regions on [−1, 1]² (two inputs).
+            public var regions: [Int]
+            public var localComplexity: [Double]
+            public var testLoss: [Double]
+            public var localComplexityRadius: Double
+        }
 
         public struct TestLoss: Codable, Sendable {
             public var batch: [Int]
@@ -32,6 +44,10 @@ public struct CircuitsReport: Codable, Sendable {
             linearRegions = r.partition?.count
             testLoss = TestLoss(batch: r.testLoss.map(\.0), loss: r.testLoss.map(\.1))
             seconds = r.seconds
+            trainingSnapshots = r.snapshots.isEmpty ? nil : Snapshots(
+                batches: r.snapshots.map(\.batch), regions: r.snapshots.map(\.regions),
+                localComplexity: r.snapshots.map(\.localComplexity), testLoss: r.snapshots.map(\.testLoss),
+                localComplexityRadius: CircuitsExperiment.localComplexityRadius)
         }
     }
 
