@@ -221,14 +221,15 @@ public enum CircuitsExperiment {
 
     /// The test-loss curves of all circuits (log scale).
     /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
-    /// Each shown run's linear regions (pieces for one input) and local complexity at the test inputs against
-    /// batches trained; stuck seeds dashed in their circuit's colour.
+    /// Each shown run's linear regions (pieces for one input) and local complexity at the test inputs against the
+    /// share of its batches trained; stuck seeds dashed in their circuit's colour.
     public static func regionsOverTraining(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
         let figure = Figure(width: 11, height: 4.6, dpi: dpi)
         let regions = figure.addAxes(rows: 1, columns: 2, index: 1)
         let complexity = figure.addAxes(rows: 1, columns: 2, index: 2)
         func draw(_ r: Run, _ k: Int, dashed: Bool) {
-            let x = r.snapshots.map { Double($0.batch) }
+            // Runs differ tenfold in length (min trains 3 000 000 batches): each on its own share of training.
+            let x = r.snapshots.map { Double($0.batch) / Double(max(1, r.batches)) }
             let label = "\(r.circuit.name) (seed \(r.seed)\(dashed ? ", stuck" : ""))"
             regions.plot(x, r.snapshots.map { Double($0.regions) }, color: Color.tab10[k % 10], width: dashed ? 1 : 1.5,
                          marker: .point, dashed: dashed, label: label)
@@ -238,10 +239,10 @@ public enum CircuitsExperiment {
         for (k, r) in runs.enumerated() { draw(r, k, dashed: false) }
         for r in stuck { draw(r, runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0, dashed: true) }
         regions.title = "linear regions (pieces for one input)"
-        regions.xLabel = "batches trained"
+        regions.xLabel = "share of the run's batches trained"
         regions.yLabel = "linear regions on [−1, 1]ᵈ"
         complexity.title = String(format: "local complexity at the test inputs, r = %g", localComplexityRadius)
-        complexity.xLabel = "batches trained"
+        complexity.xLabel = "share of the run's batches trained"
         complexity.yLabel = "mean local complexity"
         complexity.legendLocation = .outsideRight
         return figure
