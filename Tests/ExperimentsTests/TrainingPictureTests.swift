@@ -109,6 +109,20 @@ import Testing
 }
 
 extension TrainingPictureTests {
+    /// Above 256 hidden units the snapshots keep probe counts only, even when the final nets are enumerated: no
+    /// small multiples, null exact counts, the probes' grid recorded.
+    @Test func wideNetsKeepProbeCountsOnly() throws {
+        var settings = XORExperimentSettings()
+        (settings.width, settings.grid, settings.exact, settings.convergenceGrids) = (300, 11, true, [5, 11])
+        let result = try runXORExperiment(settings)
+        #expect(result.a.exact != nil)
+        #expect(result.a.snapshots.count == 11 && result.a.snapshots.allSatisfy { $0.exact == nil })
+        #expect(XORFigures.trainingSteps(result.a) == nil)
+        let report = try #require(result.report().networks[0].trainingSnapshots)
+        #expect(report.exactRegions.allSatisfy { $0 == nil } && report.probeGrid == 11)
+        #expect(report.probeRegions.last == result.a.regions.count)
+    }
+
     /// In a paper's single column (3.25 × 2.4 in) the small multiples become three panels in a row and the curves
     /// keep their 2 × 2 grid with short titles; both snapshotted.
     @Test(arguments: ["training-steps-a", "regions-over-training"])

@@ -84,8 +84,10 @@ public enum DigitsRun {
                                    radius: settings.localComplexityRadius, context: .allCores)
         }
         let snapshotsA = snapshots(a), snapshotsB = snapshots(b)
-        reportA.trainingSnapshots = TrainingSnapshotsReport(snapshotsA, radius: settings.localComplexityRadius)
-        reportB.trainingSnapshots = TrainingSnapshotsReport(snapshotsB, radius: settings.localComplexityRadius)
+        reportA.trainingSnapshots = TrainingSnapshotsReport(snapshotsA, radius: settings.localComplexityRadius,
+                                                          probeGrid: settings.sliceGrid)
+        reportB.trainingSnapshots = TrainingSnapshotsReport(snapshotsB, radius: settings.localComplexityRadius,
+                                                          probeGrid: settings.sliceGrid)
         // The snapshots' networks are not needed past here: drop them rather than hold every epoch's weights.
         a.snapshots = []
         b.snapshots = []

@@ -30,10 +30,11 @@ public struct DigitsSnapshot: Sendable {
 }
 
 extension TrainingSnapshotsReport {
-    init(_ snapshots: [DigitsSnapshot], radius: Double) {
+    init(_ snapshots: [DigitsSnapshot], radius: Double, probeGrid: Int) {
         self.init(epochs: snapshots.map(\.epoch), exactRegions: snapshots.map { $0.partition.count },
                   probeRegions: snapshots.map(\.probeRegions), loss: snapshots.map { $0.loss.isFinite ? $0.loss : nil },
                   accuracy: snapshots.map(\.accuracy), localComplexity: snapshots.map(\.localComplexity),
                   localComplexityRadius: radius)
+        self.probeGrid = probeGrid
     }
 }

@@ -10,6 +10,8 @@ public struct TrainingSnapshotsReport: Codable, Sendable, Equatable {
     public var localComplexity: [Double]
     /// The neighbourhood radius of the local complexity.
     public var localComplexityRadius: Double
+    /// Points per axis of the probes behind `probeRegions` (the run's grid, at most 1001; the slice's for digits).
+    public var probeGrid: Int?
 
     public init(epochs: [Int], exactRegions: [Int?], probeRegions: [Int], loss: [Double?], accuracy: [Double],
                 localComplexity: [Double], localComplexityRadius: Double) {

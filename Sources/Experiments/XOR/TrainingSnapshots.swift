@@ -19,11 +19,15 @@ public struct AnalysedSnapshot: Sendable {
     public var localComplexity: Double
 }
 
+/// The probe grid of the snapshots: the run's own up to 1001 points per axis, so that eleven snapshots of a huge
+/// grid do not hold the probes' memory beside the final nets'.
+func snapshotProbeGrid(_ settings: XORExperimentSettings) -> Int { min(settings.grid, 1001) }
+
 extension AnalysedSnapshot {
     /// Analyses every snapshot of a training run with the run's probe settings; exact partitions when `exact`.
     static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings,
                         precision: ProbePrecision, exact: Bool) -> [AnalysedSnapshot] {
-        let grid = ProbeGrid(resolution: settings.grid)
+        let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
         return snapshots.map { snapshot in
             let probe = GradientProbe(network: snapshot.network, precision: precision, context: settings.context)
                 .probe(grid)
@@ -40,10 +44,11 @@ extension AnalysedSnapshot {
 }
 
 extension TrainingSnapshotsReport {
-    init(_ snapshots: [AnalysedSnapshot], radius: Double) {
+    init(_ snapshots: [AnalysedSnapshot], radius: Double, probeGrid: Int) {
         self.init(epochs: snapshots.map(\.epoch), exactRegions: snapshots.map { $0.exact?.count },
                   probeRegions: snapshots.map(\.probeRegions), loss: snapshots.map { $0.loss.isFinite ? $0.loss : nil },
                   accuracy: snapshots.map(\.accuracy), localComplexity: snapshots.map(\.localComplexity),
                   localComplexityRadius: radius)
+        self.probeGrid = probeGrid
     }
 }

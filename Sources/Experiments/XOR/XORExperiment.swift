@@ -204,7 +204,10 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         }
         _ = stage.lap()
     }
+    // Eleven partitions per net are cheap up to the automatic limit; beyond it (an --exact run at width 1000, say)
+    // they would cost eleven times the final net's time and memory, so the snapshots keep probe counts only.
     let exactSnapshots = a.exact != nil && b.exact != nil
+        && max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
     for k in 0..<2 {
         var net = k == 0 ? a : b
         guard let training = net.training else { continue }

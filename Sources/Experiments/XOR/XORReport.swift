@@ -99,7 +99,8 @@ extension XORExperimentResult {
                 smallestRegionArea: n.exactCounts?.smallestRegionArea,
                 probeConvergence: n.probeConvergence.map { XORReport.ConvergencePoint(grid: $0.grid, probeRegions: $0.regions) },
                 trainingSnapshots: n.snapshots.isEmpty ? nil
-                    : TrainingSnapshotsReport(n.snapshots, radius: settings.localComplexityRadius),
+                    : TrainingSnapshotsReport(n.snapshots, radius: settings.localComplexityRadius,
+                                              probeGrid: snapshotProbeGrid(settings)),
                 structureLatex: structureLatex(n.network))
         }
         func regression(_ r: CrossNetworkRegression) -> XORReport.Regression {
