@@ -217,3 +217,10 @@ public func setBLASThreadCount(_ n: Int) -> Int {
     openblas_set_num_threads(Int32(n))
     return previous
 }
+
+/// The index of the largest value, the first on ties (NumPy's `argmax`): the predicted class of a row of logits.
+public func argmax(_ values: [Double]) -> Int {
+    var best = 0
+    for k in values.indices where values[k] > values[best] { best = k }
+    return best
+}

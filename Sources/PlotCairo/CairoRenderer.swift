@@ -77,11 +77,18 @@ public final class CairoRenderer: Renderer {
         let left = max(x0, minX - radius - 1).rounded(.down), top = max(y0, minY - radius - 1).rounded(.down)
         let right = min(x1, maxX + radius + 1).rounded(.up), bottom = min(y1, maxY + radius + 1).rounded(.up)
         guard right > left, bottom > top else { return }
+        paintAsImage(left: left, top: top, right: right, bottom: bottom) { $0.draw(markers) }
+    }
+
+    /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) and
+    /// paints the image at that place: the one way both dense markers and rasterised fills become an image.
+    private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double,
+                              _ body: (CairoRenderer) -> Void) {
         let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
         defer { cairo_surface_destroy(image) }
         let imageContext = cairo_create(image)!
         cairo_translate(imageContext, -left, -top)
-        CairoRenderer(context: imageContext, isRaster: true, referenceStamping: referenceStamping).draw(markers)
+        body(CairoRenderer(context: imageContext, isRaster: true, referenceStamping: referenceStamping))
         cairo_destroy(imageContext)
         cairo_surface_flush(image)
         cairo_save(context)
@@ -98,17 +105,7 @@ public final class CairoRenderer: Renderer {
         let (left, top) = (x0.rounded(.down), y0.rounded(.down))
         let (right, bottom) = (x1.rounded(.up), y1.rounded(.up))
         guard right > left, bottom > top, (right - left) * (bottom - top) < 400e6 else { return body(self) }
-        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
-        defer { cairo_surface_destroy(image) }
-        let imageContext = cairo_create(image)!
-        cairo_translate(imageContext, -left, -top)
-        body(CairoRenderer(context: imageContext, isRaster: true))
-        cairo_destroy(imageContext)
-        cairo_surface_flush(image)
-        cairo_save(context)
-        cairo_set_source_surface(context, image, left, top)
-        cairo_paint(context)
-        cairo_restore(context)
+        paintAsImage(left: left, top: top, right: right, bottom: bottom, body)
     }
 
     /// Where a marker's stamp goes: its top-left pixel (user space) and the stamp of its quarter-pixel phase.

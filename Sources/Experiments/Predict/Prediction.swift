@@ -46,10 +46,7 @@ public struct Prediction: Sendable {
 
     /// The argmax (first on ties), or for one output 1 when it is positive.
     public static func predictedClass(_ logits: [Double]) -> Int {
-        if logits.count == 1 { return logits[0] > 0 ? 1 : 0 }
-        var best = 0
-        for k in logits.indices where logits[k] > logits[best] { best = k }
-        return best
+        logits.count == 1 ? (logits[0] > 0 ? 1 : 0) : argmax(logits)
     }
 
     /// `{"logits": [[…]], "predictions": […], "accuracy": x}` (accuracy only with labels).

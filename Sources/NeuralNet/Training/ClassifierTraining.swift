@@ -62,11 +62,7 @@ public enum ClassifierTraining {
         func keep(_ epoch: Int) {
             guard snapshotEpochs?.contains(epoch) == true else { return }
             let logits = network(samples)
-            // The predicted class is the first largest logit, as everywhere in regionplot.
-            let right = (0..<logits.rows).filter { r in
-                let row = logits.row(r)
-                return row.indices.max { row[$0] < row[$1] } == labels[r]  // max(by:) keeps the first on ties
-            }.count
+            let right = (0..<logits.rows).filter { argmax(logits.row($0)) == labels[$0] }.count
             snapshots.append(TrainingSnapshot(
                 epoch: epoch, network: network, loss: SoftmaxCrossEntropy.loss(logits: logits, labels: labels),
                 accuracy: Double(right) / Double(labels.count)))

@@ -55,9 +55,3 @@ public struct ClassWiseRegression: Sendable {
     }
 }
 
-/// The index of the largest value, the first on ties (NumPy's `argmax`).
-public func argmax(_ values: [Double]) -> Int {
-    var best = 0
-    for k in values.indices where values[k] > values[best] { best = k }
-    return best
-}

@@ -178,19 +178,11 @@ private struct LinearisedPass {
             return y
         case .maxPool(let pooling):
             return maxPool(x, pooling: pooling, shape: shape, outputShape: outputShape)
-        case .averagePool(let pooling):
-            return averagePool(x, pooling: pooling, shape: shape, outputShape: outputShape)
-        case .globalAveragePool:
-            let channels = shape[0], area = shape[1] * shape[2]
-            var y = [Double](repeating: 0, count: rows * channels)
-            for r in 0..<rows {
-                for ch in 0..<channels {
-                    var sum = 0.0
-                    for k in 0..<area { sum += x[(r * channels + ch) * area + k] }
-                    y[r * channels + ch] = sum / Double(area)
-                }
+        case .averagePool, .globalAveragePool:
+            // Linear and without a bias: every row, tangent or not, through the network's own pooling.
+            do { return try Network(inputShape: shape, chain: [operation]).forward(x, rows: rows) } catch {
+                preconditionFailure("a checked layer does not stand alone: \(error)")
             }
-            return y
         case .reshape:
             return x
         case .add:
@@ -238,34 +230,6 @@ private struct LinearisedPass {
                         for r in (i * rowsPerSample)..<((i + 1) * rowsPerSample) {
                             y[r * outSize + o] = x[r * inSize + at]
                         }
-                    }
-                }
-            }
-        }
-        return y
-    }
-
-    /// Average pooling is linear: the same windows on every row.
-    private func averagePool(_ x: [Double], pooling p: Pooling2D, shape: [Int], outputShape: [Int]) -> [Double] {
-        let (channels, height, width) = (shape[0], shape[1], shape[2])
-        let (outH, outW) = (outputShape[1], outputShape[2])
-        let inSize = channels * height * width, outSize = channels * outH * outW
-        let rows = samples * rowsPerSample
-        var y = [Double](repeating: 0, count: rows * outSize)
-        for r in 0..<rows {
-            for ch in 0..<channels {
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        let y0 = oy * p.stride.height - p.padding.top, x0 = ox * p.stride.width - p.padding.left
-                        var sum = 0.0, count = 0
-                        for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
-                            for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
-                                sum += x[r * inSize + (ch * height + iy) * width + ix]
-                                count += 1
-                            }
-                        }
-                        let divisor = p.countIncludesPadding ? p.kernel.height * p.kernel.width : count
-                        y[r * outSize + (ch * outH + oy) * outW + ox] = sum / Double(divisor)
                     }
                 }
             }

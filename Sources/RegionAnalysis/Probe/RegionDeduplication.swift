@@ -81,20 +81,7 @@ public struct RegionDeduplication: Sendable {
 
     /// The notebook's quadratic loop, verbatim: the definition the fast version is tested against.
     public static func bruteForce(triples: Matrix, tolerance: Double = 1e-3) -> [Int] {
-        var kept: [Int] = []
-        for i in 0..<triples.rows {
-            var isGood = true
-            for r in kept {
-                var sum = 0.0
-                for c in 0..<triples.columns {
-                    let e = triples[i, c] - triples[r, c]
-                    sum += e * e
-                }
-                if sum.squareRoot() < tolerance { isGood = false; break }
-            }
-            if isGood { kept.append(i) }
-        }
-        return kept
+        distinctRowsBruteForce(triples, tolerance: tolerance)
     }
 }
 
