@@ -79,11 +79,11 @@ public enum DigitsRun {
                                                settings: sliceSettings)
         }
         let sliceA = try slice(a, name: "a.onnx"), sliceB = try slice(b, name: "b.onnx")
-        func snapshots(_ net: TrainedClassifier) -> [DigitsSnapshot] {
+        func snapshots(_ net: TrainedClassifier, _ slice: SliceResult) -> [DigitsSnapshot] {
             DigitsSnapshot.analyse(net.snapshots, plane: plane, grid: settings.sliceGrid, train: train.samples,
-                                   radius: settings.localComplexityRadius, context: .allCores)
+                                   radius: settings.localComplexityRadius, context: .allCores, final: slice)
         }
-        let snapshotsA = snapshots(a), snapshotsB = snapshots(b)
+        let snapshotsA = snapshots(a, sliceA), snapshotsB = snapshots(b, sliceB)
         reportA.trainingSnapshots = TrainingSnapshotsReport(snapshotsA, radius: settings.localComplexityRadius,
                                                           probeGrid: settings.sliceGrid)
         reportB.trainingSnapshots = TrainingSnapshotsReport(snapshotsB, radius: settings.localComplexityRadius,

@@ -25,3 +25,25 @@ public struct TrainingSnapshotsReport: Codable, Sendable, Equatable {
     }
 
 }
+
+/// What every analysed training snapshot (the main job's, the digits classifiers') gives the report.
+public protocol AnalysedTrainingSnapshot: Sendable {
+    var epoch: Int { get }
+    /// The exact region count, when the snapshot was enumerated.
+    var exactRegions: Int? { get }
+    var probeRegions: Int { get }
+    var loss: Double { get }
+    var accuracy: Double { get }
+    var localComplexity: Double { get }
+}
+
+extension TrainingSnapshotsReport {
+    /// The report of `snapshots`, a non-finite loss written as null.
+    init(_ snapshots: [some AnalysedTrainingSnapshot], radius: Double, probeGrid: Int) {
+        self.init(epochs: snapshots.map(\.epoch), exactRegions: snapshots.map(\.exactRegions),
+                  probeRegions: snapshots.map(\.probeRegions), loss: snapshots.map { $0.loss.isFinite ? $0.loss : nil },
+                  accuracy: snapshots.map(\.accuracy), localComplexity: snapshots.map(\.localComplexity),
+                  localComplexityRadius: radius)
+        self.probeGrid = probeGrid
+    }
+}

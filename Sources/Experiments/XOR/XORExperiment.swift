@@ -212,7 +212,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         var net = k == 0 ? a : b
         guard let training = net.training else { continue }
         net.snapshots = AnalysedSnapshot.analyse(training.snapshots, settings: settings, precision: net.precision,
-                                                 exact: exactSnapshots)
+                                                 exact: exactSnapshots, final: net)
         if k == 0 { a = net } else { b = net }
     }
     timings.trainingSnapshots = stage.lap()
