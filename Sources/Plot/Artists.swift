@@ -369,15 +369,16 @@ extension PolygonsArtist: Artist2D {
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
-        func fill(_ renderer: Renderer) {
-            for (polygon, color) in zip(polygons, colors ?? []) {
-                renderer.draw(Path(polygon.map { t.pixel($0.0, $0.1) }, closed: true), style: PathStyle(fill: color))
+        let pixels = polygons.map { $0.map { t.pixel($0.0, $0.1) } }
+        if let colors {
+            if rasterizedFills {
+                renderer.drawRasterized { $0.fillPolygons(pixels, colors: colors) }
+            } else {
+                renderer.fillPolygons(pixels, colors: colors)
             }
         }
-        if rasterizedFills { renderer.drawRasterized(fill) } else { fill(renderer) }
         if let edgeColor, edgeWidth > 0 {
-            renderer.draw(Path(subpaths: polygons.map { $0.map { t.pixel($0.0, $0.1) } }, closed: true),
-                          style: PathStyle(stroke: edgeColor, lineWidth: edgeWidth * t.pointsToPixels, round: true))
+            renderer.strokeOutlines(pixels, color: edgeColor, lineWidth: edgeWidth * t.pointsToPixels)
         }
     }
 }

@@ -87,10 +87,13 @@ public final class Axes {
     /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
     public func limits() -> (x: (Double, Double), y: (Double, Double)) {
         var xs: [Double] = [], ys: [Double] = []
-        for artist in artists {
-            let points = artist.dataPoints
-            xs += points.x
-            ys += points.y
+        // Given limits need no data (a partition's points are hundreds of thousands).
+        if xLimits == nil || yLimits == nil {
+            for artist in artists {
+                let points = artist.dataPoints
+                xs += points.x
+                ys += points.y
+            }
         }
         func limits(_ values: [Double], _ given: (Double, Double)?, _ scale: AxisScale) -> (Double, Double) {
             if let given { return (scale.apply(given.0), scale.apply(given.1)) }

@@ -15,10 +15,23 @@ public protocol Renderer: AnyObject {
     /// Draws what `body` draws as one image at the figure's resolution, over the current clip, where the target
     /// is a vector file (matplotlib's `rasterized=True`); a raster target draws it directly.
     func drawRasterized(_ body: (Renderer) -> Void)
+    /// Fills each closed polygon in its own colour, in order: a partition's thousands of cells in one call.
+    func fillPolygons(_ polygons: [[Point]], colors: [Color])
+    /// Strokes the outlines of closed polygons in one colour as one path with round joins: where outlines overlap
+    /// (an edge two cells share) the ink is laid once.
+    func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double)
 }
 
 extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
+
+    public func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+        for (polygon, color) in zip(polygons, colors) { draw(Path(polygon, closed: true), style: PathStyle(fill: color)) }
+    }
+
+    public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        draw(Path(subpaths: polygons, closed: true), style: PathStyle(stroke: color, lineWidth: lineWidth, round: true))
+    }
 
     /// Where text aligned to `anchor` goes: the baseline origin and the four corners of its box grown by `pad`.
     func textCorners(_ runs: [TextRun], size: Double, anchor: Point, rotation: Double = 0,

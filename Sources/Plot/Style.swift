@@ -137,6 +137,14 @@ final class StyledRenderer: Renderer {
     func pushClip(_ rect: Rect) { base.pushClip(rect) }
     func popClip() { base.popClip() }
     func drawRasterized(_ body: (Renderer) -> Void) { base.drawRasterized { body(StyledRenderer($0, style: style)) } }
+
+    func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+        base.fillPolygons(polygons, colors: colors.map(style.resolve))
+    }
+
+    func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        base.strokeOutlines(polygons, color: style.resolve(color), lineWidth: lineWidth * style.lineScale)
+    }
 }
 
 /// A renderer that draws nothing and records the extent of the ink: what a fitted layout measures.
@@ -175,6 +183,23 @@ final class InkBoundsRenderer: Renderer {
     }
 
     func draw(_ markers: MarkerBatch) { include(markers.centers, grow: markers.diameter / 2 + markers.edgeWidth) }
+
+    func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+        guard !colors.isEmpty, !coversClip else { return }
+        include(polygons.flatMap { $0 })
+    }
+
+    func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        guard !coversClip else { return }
+        include(polygons.flatMap { $0 }, grow: lineWidth / 2)
+    }
+
+    /// Whether the ink found so far already covers the clip, so that clipped drawing cannot grow it: a partition's
+    /// thousands of cells need not be measured one by one.
+    private var coversClip: Bool {
+        guard let clip = clips.last, let b = bounds else { return false }
+        return b.x <= clip.x && b.y <= clip.y && b.maxX >= clip.maxX && b.maxY >= clip.maxY
+    }
 
     func measure(_ runs: [TextRun], size: Double) -> TextMetrics { measurer.measure(runs, size: size) }
 

@@ -19,8 +19,9 @@ public final class CairoRenderer: Renderer {
     private var recentRadius = Double.nan, recentStamps: [Stamp?] = []
     /// The clips pushed, each intersected with the one before (user space), for `StampCompositor`.
     private var clips: [Rect] = []
-    /// Dense markers through one `cairo_mask_surface` each (the reference) instead of `StampCompositor`.
-    let referenceStamping: Bool
+    /// Dense markers through one `cairo_mask_surface` each, and polygon batches through one Cairo fill each and one
+    /// stroked path (the references), instead of straight into the pixels (`StampCompositor`).
+    let referenceDrawing: Bool
 
     private struct StampKey: Hashable { var radius: Double; var phaseX: Int; var phaseY: Int }
 
@@ -28,15 +29,16 @@ public final class CairoRenderer: Renderer {
     public init(context: OpaquePointer, isRaster: Bool = false) {
         self.context = context
         self.isRaster = isRaster
-        referenceStamping = false
+        referenceDrawing = false
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
     }
 
-    /// A renderer whose dense markers go through Cairo one by one (`referenceStamping`), for tests of the fast path.
-    init(context: OpaquePointer, isRaster: Bool, referenceStamping: Bool) {
+    /// A renderer whose dense markers and polygon batches go through Cairo call by call (`referenceDrawing`), for
+    /// tests of the fast paths.
+    init(context: OpaquePointer, isRaster: Bool, referenceDrawing: Bool) {
         self.context = context
         self.isRaster = isRaster
-        self.referenceStamping = referenceStamping
+        self.referenceDrawing = referenceDrawing
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
     }
 
@@ -88,7 +90,7 @@ public final class CairoRenderer: Renderer {
         defer { cairo_surface_destroy(image) }
         let imageContext = cairo_create(image)!
         cairo_translate(imageContext, -left, -top)
-        body(CairoRenderer(context: imageContext, isRaster: true, referenceStamping: referenceStamping))
+        body(CairoRenderer(context: imageContext, isRaster: true, referenceDrawing: referenceDrawing))
         cairo_destroy(imageContext)
         cairo_surface_flush(image)
         cairo_save(context)
@@ -121,7 +123,7 @@ public final class CairoRenderer: Renderer {
     /// Stamps each marker, in order, with `StampCompositor` where it can place the stamp exactly and through
     /// Cairo elsewhere; the same pixels as `stampMarkersReference`.
     private func stampMarkers(_ markers: MarkerBatch, radius: Double) {
-        guard !referenceStamping, let compositor = StampCompositor(context: context, clip: clips.last) else {
+        guard !referenceDrawing, let compositor = StampCompositor(context: context, clip: clips.last) else {
             return stampMarkersReference(markers, radius: radius)
         }
         var lastColor: Color? = nil
@@ -157,6 +159,51 @@ public final class CairoRenderer: Renderer {
             let (x, y, stamp) = placement(c, radius: radius)
             cairo_mask_surface(context, stamp.surface, x, y)
         }
+    }
+
+    /// Fills straight into the pixels where the target allows (`StampCompositor.fill`), in order, and through
+    /// Cairo elsewhere.
+    public func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+        guard isRaster, !referenceDrawing, let compositor = StampCompositor(context: context, clip: clips.last) else {
+            return fillPolygonsReference(polygons, colors: colors)
+        }
+        var scratch: [Float] = []
+        var lastColor: Color? = nil
+        var source: UInt32 = 0
+        var dirty = false
+        for (polygon, color) in zip(polygons, colors) {
+            if color != lastColor { (lastColor, source) = (color, StampCompositor.sourcePixel(color)) }
+            if compositor.fill(polygon, source: source, scratch: &scratch) {
+                dirty = true
+                continue
+            }
+            if dirty { compositor.markDirty(); dirty = false }
+            draw(Path(polygon, closed: true), style: PathStyle(fill: color))
+            compositor.flush()
+        }
+        if dirty { compositor.markDirty() }
+    }
+
+    /// The reference: one Cairo fill per polygon.
+    func fillPolygonsReference(_ polygons: [[Point]], colors: [Color]) {
+        for (polygon, color) in zip(polygons, colors) { draw(Path(polygon, closed: true), style: PathStyle(fill: color)) }
+    }
+
+    /// Outlines under a pixel wide go straight into the pixels where the target allows
+    /// (`StampCompositor.strokeHairlines`); wider ones, and the rest, are one stroked Cairo path.
+    public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        if isRaster, !referenceDrawing, lineWidth <= 1,
+           let compositor = StampCompositor(context: context, clip: clips.last),
+           compositor.strokeHairlines(polygons, source: StampCompositor.sourcePixel(color), lineWidth: lineWidth) {
+            compositor.markDirty()
+            return
+        }
+        strokeOutlinesReference(polygons, color: color, lineWidth: lineWidth)
+    }
+
+    /// The reference: the outlines as one path, stroked by Cairo with round joins.
+    func strokeOutlinesReference(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        draw(Path(subpaths: polygons, closed: true), style: PathStyle(stroke: color, lineWidth: lineWidth, round: true))
     }
 
     private func setColor(_ c: Color) {

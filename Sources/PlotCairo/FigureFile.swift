@@ -38,21 +38,21 @@ private final class StreamBuffer {
 /// Draws figures into PNG, SVG and PDF files, or into a raster.
 public enum FigureFile {
     /// Renders `figure` into an RGBA raster at its dpi.
-    public static func raster(_ figure: Figure) -> Raster { raster(figure, referenceStamping: false) }
+    public static func raster(_ figure: Figure) -> Raster { raster(figure, referenceDrawing: false) }
 
-    /// `raster(_:)`, with dense markers drawn by Cairo one at a time when `referenceStamping` (for tests).
-    static func raster(_ figure: Figure, referenceStamping: Bool) -> Raster {
-        withImageSurface(of: figure, referenceStamping: referenceStamping) { raster(of: $0) }
+    /// `raster(_:)`, with dense markers and polygon batches drawn by Cairo call by call when `referenceDrawing` (tests).
+    static func raster(_ figure: Figure, referenceDrawing: Bool) -> Raster {
+        withImageSurface(of: figure, referenceDrawing: referenceDrawing) { raster(of: $0) }
     }
 
     /// Draws `figure` into a new ARGB32 image surface at its dpi and hands that to `body`.
-    static func withImageSurface<T>(of figure: Figure, referenceStamping: Bool = false,
+    static func withImageSurface<T>(of figure: Figure, referenceDrawing: Bool = false,
                                     _ body: (OpaquePointer) throws -> T) rethrows -> T {
         let (w, h) = (figure.pixelWidth, figure.pixelHeight)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
         defer { cairo_surface_destroy(surface) }
         let context = cairo_create(surface)!
-        figure.draw(on: CairoRenderer(context: context, isRaster: true, referenceStamping: referenceStamping))
+        figure.draw(on: CairoRenderer(context: context, isRaster: true, referenceDrawing: referenceDrawing))
         cairo_destroy(context)
         return try body(surface)
     }

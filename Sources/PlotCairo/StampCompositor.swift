@@ -129,14 +129,15 @@ struct StampCompositor {
         // Only the pixels the disc covers at all, in row order.
         for entry in stamp.covered {
             let pixel = (origin + Int(entry.row) * stride + 4 * Int(entry.column)).assumingMemoryBound(to: UInt32.self)
-            let m = UInt32(entry.coverage)
-            if m == 255 {
-                pixel.pointee = opaque ? source : StampCompositor.over(source, pixel.pointee)
-            } else {
-                pixel.pointee = StampCompositor.over(StampCompositor.scaled(source, m), pixel.pointee)
-            }
+            StampCompositor.blend(&pixel.pointee, source: source, opaque: opaque, mask: UInt32(entry.coverage))
         }
         return true
+    }
+
+    /// `source` OVER `pixel` through an 8-bit coverage `mask`, as pixman composites a solid source through an A8 mask.
+    @inline(__always) static func blend(_ pixel: inout UInt32, source: UInt32, opaque: Bool, mask m: UInt32) {
+        if m == 0 { return }
+        pixel = m == 255 ? (opaque ? source : over(source, pixel)) : over(scaled(source, m), pixel)
     }
 
     /// Tells Cairo that its pixels were written behind its back (before Cairo draws again).

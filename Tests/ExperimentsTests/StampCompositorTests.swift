@@ -5,7 +5,7 @@ import Testing
 @testable import PlotCairo
 
 /// `StampCompositor` writes dense markers into the pixels itself; Cairo drawing each marker
-/// (`cairo_mask_surface`, `referenceStamping`) is the reference. Identical pixels, bit for bit.
+/// (`cairo_mask_surface`, `referenceDrawing`) is the reference. Identical pixels, bit for bit.
 @Suite struct StampCompositorTests {
     /// The ARGB32 pixels of a 300 × 200 surface after `draw` on a renderer of it.
     static func pixels(reference: Bool, _ draw: (CairoRenderer) -> Void) -> [UInt32] {
@@ -15,7 +15,7 @@ import Testing
         // A backdrop that is not white, so that OVER's blending with what is below is exercised.
         cairo_set_source_rgba(context, 0.9, 0.6, 0.3, 0.7)
         cairo_paint(context)
-        draw(CairoRenderer(context: context, isRaster: true, referenceStamping: reference))
+        draw(CairoRenderer(context: context, isRaster: true, referenceDrawing: reference))
         cairo_destroy(context)
         cairo_surface_flush(surface)
         let stride = Int(cairo_image_surface_get_stride(surface)) / 4
@@ -74,8 +74,8 @@ import Testing
             f.style = Style.named(style)!
             return f
         }
-        let fast = FigureFile.raster(figure(), referenceStamping: false)
-        let reference = FigureFile.raster(figure(), referenceStamping: true)
+        let fast = FigureFile.raster(figure(), referenceDrawing: false)
+        let reference = FigureFile.raster(figure(), referenceDrawing: true)
         #expect(fast.rgba == reference.rgba)
     }
 }

@@ -9,13 +9,16 @@ import Testing
 /// The main job's training pictures: snapshots, their counts, their colours and their figures.
 @Suite(.serialized) struct TrainingPictureTests {
     /// A small trained run (width 8, seed 0) with snapshots every 10 epochs.
-    static let trained: XORExperimentResult = {
+    static let trained = smallRun(width: 8)
+
+    /// A run of the main job at `width` (seed 0) on a small grid, with snapshots every 10 epochs.
+    static func smallRun(width: Int) -> XORExperimentResult {
         var settings = XORExperimentSettings()
-        settings.width = 8
+        settings.width = width
         settings.grid = 21
         settings.convergenceGrids = [5, 21]
         return try! runXORExperiment(settings)
-    }()
+    }
 
     /// Snapshots at the notebook's redraw points; each snapshot's exact count is the count of the snapshot net,
     /// checked against the independent arrangement formula 1 + L + I for one hidden layer; the last snapshot is

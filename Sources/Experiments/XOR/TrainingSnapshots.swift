@@ -29,17 +29,30 @@ extension AnalysedSnapshot {
     /// The last snapshot is the trained net itself: what `final` already found for it is reused, not recomputed.
     static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings,
                         precision: ProbePrecision, exact: Bool, final: AnalysedNetwork) -> [AnalysedSnapshot] {
+        analyse(snapshots.map { ($0, final) }, settings: settings, precisions: [precision], exact: exact)
+    }
+
+    /// Analyses the snapshots of several runs at once, `precisions[k]` for the run of snapshot k's `final` (one
+    /// precision for all when given one). The snapshots go to the workers one each, each analysed on one thread:
+    /// a snapshot of a small net is too little work to share out, and twenty of them fill the cores.
+    static func analyse(_ snapshots: [(TrainingSnapshot<MLP>, final: AnalysedNetwork)], settings: XORExperimentSettings,
+                        precisions: [ProbePrecision], exact: Bool) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
-        return snapshots.map { snapshot in
+        // Big nets keep their own parallel loops instead.
+        let small = snapshots.allSatisfy { $0.0.network.hiddenUnitCount <= XORExperimentSettings.exactAutoLimit }
+        let inner = small ? ComputeContext.serial : settings.context
+        return parallelMap(count: snapshots.count, context: small ? settings.context : .serial) { k in
+            let (snapshot, final) = snapshots[k]
+            let precision = precisions.count == 1 ? precisions[0] : precisions[k]
             let isFinal = snapshot.network == final.network
             let regions = isFinal && grid.resolution == settings.grid ? final.regions.count
                 : RegionDeduplication(
-                    probe: GradientProbe(network: snapshot.network, precision: precision, context: settings.context)
+                    probe: GradientProbe(network: snapshot.network, precision: precision, context: inner)
                         .probe(grid),
                     tolerance: settings.tolerance).count
             let partition: ExactPartition? = exact
                 ? (isFinal ? final.exact : nil)
-                    ?? ExactPartition(network: snapshot.network, domain: .square, context: settings.context)
+                    ?? ExactPartition(network: snapshot.network, domain: .square, context: inner)
                 : nil
             let complexity = LocalComplexity.mean(Network(snapshot.network), points: XORData.inputs.storage,
                                                   rows: XORData.inputs.rows, radius: settings.localComplexityRadius)
