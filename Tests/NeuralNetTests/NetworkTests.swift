@@ -33,6 +33,14 @@ func randomValues(_ count: Int, seed: UInt64) -> [Double] {
         #expect(network.forward(x).maxAbsDifference(to: mlp(x)) < 1e-13)
         let few = randomBatch(rows: 7, columns: widths[0], seed: 10)
         #expect(network.forward(few).maxAbsDifference(to: mlp(few)) < 1e-13)
+        // Inference without the cache (ReLU in place) is the training pass's output, bit for bit, NaN included.
+        var odd = randomBatch(rows: 5, columns: widths[0], seed: 11)
+        odd.storage[0] = .nan
+        for batch in [x, few, odd] {
+            #expect(zip(mlp(batch).storage, mlp.forwardWithCache(batch).output.storage).allSatisfy {
+                $0.bitPattern == $1.bitPattern
+            })
+        }
     }
 
     /// im2col + GEMM against the direct definition. Both sum the same products in different orders, so they agree

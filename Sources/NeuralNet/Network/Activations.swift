@@ -8,6 +8,13 @@ public enum ReLU {
         z.map { $0 > 0 ? $0 : 0 }
     }
 
+    /// `forward`, in place.
+    public static func apply(to z: inout Matrix) {
+        z.storage.withUnsafeMutableBufferPointer { values in
+            for k in values.indices where !(values[k] > 0) { values[k] = 0 }
+        }
+    }
+
     /// Backward: passes the gradient where the pre-activation was strictly positive.
     ///
     /// A unit exactly at 0 counts as off, as PyTorch's ReLU gradient has it.
