@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A dense, row-major matrix of `Double`.
 ///
@@ -210,12 +213,25 @@ public func cblasTransposedGEMV(rows: Int, columns: Int, a: UnsafePointer<Double
 
 /// Sets how many threads OpenBLAS may use; returns the previous setting.
 ///
-/// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores.
+/// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores. With 1,
+/// the server threads OpenBLAS started when it loaded are stopped too: each would otherwise spin (`sched_yield`)
+/// for about a tenth of a second waiting for work that never comes, taking a core from regionplot's own workers
+/// (`regionplot --width 100` spent a quarter of its CPU time there). OpenBLAS starts them again if a later
+/// setting asks for more than one thread.
 @discardableResult
 public func setBLASThreadCount(_ n: Int) -> Int {
     let previous = Int(openblas_get_num_threads())
     openblas_set_num_threads(Int32(n))
+    if n == 1 { stopBLASServerThreads() }
     return previous
+}
+
+/// Calls OpenBLAS's `blas_thread_shutdown_`, looked up at run time: the pthread and OpenMP builds of OpenBLAS
+/// have it, a serial build (no server threads) does not.
+private func stopBLASServerThreads() {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
+    typealias Shutdown = @convention(c) () -> Int32
+    _ = unsafeBitCast(symbol, to: Shutdown.self)()
 }
 
 /// The index of the largest value, the first on ties (NumPy's `argmax`): the predicted class of a row of logits.

@@ -132,9 +132,6 @@ public enum XORExperimentError: Error, CustomStringConvertible {
 /// probe both on the grid, deduplicate their regions, and regress each net's triples on the other's.
 public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExperimentResult {
     guard settings.localComplexityRadius > 0 && settings.localComplexityRadius.isFinite else {
-        throw XORExperimentError.invalidSettings("--lc-radius must be a positive number, got \(settings.localComplexityRadius)")
-    }
-    guard settings.localComplexityRadius > 0 && settings.localComplexityRadius.isFinite else {
         throw XORExperimentError.invalidSettings(
             "--lc-radius must be a positive number, got \(settings.localComplexityRadius)")
     }
