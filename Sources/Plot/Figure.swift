@@ -302,9 +302,13 @@ public struct FigureRecipe: Sendable {
     public var name: String
     /// Builds the figure; nil when there is nothing to draw (say, no exact partition was computed).
     public var make: @Sendable () -> Figure?
+    /// How long the figure takes to build and draw, relative to a plain one (1): writers start the costliest
+    /// first, so that no thread is left drawing a big figure alone at the end.
+    public var cost: Double
 
-    public init(_ name: String, _ make: @escaping @Sendable () -> Figure?) {
+    public init(_ name: String, cost: Double = 1, _ make: @escaping @Sendable () -> Figure?) {
         self.name = name
+        self.cost = cost
         self.make = make
     }
 }

@@ -189,16 +189,11 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count,
                                           seconds: seconds)
             net.exact = partition
-            net.probeConvergence = settings.resolvedConvergenceGrids.map { g in
-                // The run's own grid was probed already.
-                if g == settings.grid { return (g, net.regions.count) }
-                let probe = GradientProbe(network: net.network, precision: net.precision, context: settings.context)
-                    .probe(ProbeGrid(resolution: g))
-                return (g, RegionDeduplication(probe: probe, tolerance: settings.tolerance).count)
-            }
-            timings.probeConvergence += watch.lap()
             if k == 0 { a = net } else { b = net }
         }
+        var watch = Stopwatch()
+        (a.probeConvergence, b.probeConvergence) = probeConvergence(a, b, settings: settings)
+        timings.probeConvergence = watch.lap()
         _ = stage.lap()
     }
     // Eleven partitions per net are cheap up to the automatic limit; beyond it (an --exact run at width 1000, say)
@@ -216,4 +211,27 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     timings.total = clock.elapsed
 
     return XORExperimentResult(settings: settings, grid: grid, a: a, b: b, aToB: aToB, bToA: bToA, timings: timings)
+}
+
+/// Both nets' probe region counts at every convergence grid (the run's own grid from its probe).
+///
+/// Small nets' probes are too little work to share out: one (net, grid) per worker, the largest grids first.
+/// A big net's probes each use all the cores.
+func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORExperimentSettings)
+    -> ([(grid: Int, regions: Int)], [(grid: Int, regions: Int)]) {
+    let grids = settings.resolvedConvergenceGrids
+    let jobs = [a, b].flatMap { net in grids.map { (net, $0) } }
+    let small = max(a.network.hiddenUnitCount, b.network.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
+        && (grids.max() ?? 0) <= 1001
+    let inner = small ? ComputeContext.serial : settings.context
+    let order = jobs.indices.sorted { (-jobs[$0].1, $0) < (-jobs[$1].1, $1) }
+    let counts = parallelMap(count: jobs.count, context: small ? settings.context : .serial, order: order) { i in
+        let (net, g) = jobs[i]
+        // The run's own grid was probed already.
+        if g == settings.grid { return (grid: g, regions: net.regions.count) }
+        let probe = GradientProbe(network: net.network, precision: net.precision, context: inner)
+            .probe(ProbeGrid(resolution: g))
+        return (grid: g, regions: RegionDeduplication(probe: probe, tolerance: settings.tolerance).count)
+    }
+    return (Array(counts[..<grids.count]), Array(counts[grids.count...]))
 }

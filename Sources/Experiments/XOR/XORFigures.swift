@@ -303,23 +303,25 @@ public enum XORFigures {
             XORFigures.training(n.network, epochs: n.training.map { _ in result.settings.epochs }, accuracy: n.training?.accuracy,
                                 caption: n.source, dpi: dpi)
         }
+        // Costs: drawing times relative to xor-points at width 100 (`timings.renderFigures`); partitions grow
+        // with the width.
         return [
             FigureRecipe("xor-points") { xorPoints(dpi: dpi) },
             FigureRecipe("xor-3d") { xor3D(dpi: dpi) },
             FigureRecipe("handcrafted-regions") { handcraftedRegions(dpi: dpi) },
             FigureRecipe("handcrafted-wireframe") { handcraftedWireframe(dpi: dpi) },
-            FigureRecipe("training-a") { training(result.a) },
-            FigureRecipe("training-b") { training(result.b) },
-            FigureRecipe("linear-regions") { linearRegions(result, dpi: dpi) },
-            FigureRecipe("surfaces") { surfaces(result, dpi: dpi) },
-            FigureRecipe("wireframes") { wireframes(result, dpi: dpi) },
+            FigureRecipe("training-a", cost: 2) { training(result.a) },
+            FigureRecipe("training-b", cost: 2) { training(result.b) },
+            FigureRecipe("linear-regions", cost: 1.5) { linearRegions(result, dpi: dpi) },
+            FigureRecipe("surfaces", cost: 1.5) { surfaces(result, dpi: dpi) },
+            FigureRecipe("wireframes", cost: 3) { wireframes(result, dpi: dpi) },
         ] + (result.a.exactCounts == nil || result.b.exactCounts == nil ? [] : [
-            FigureRecipe("partition-a") { partition(result.a, grid: result.grid.resolution, dpi: dpi) },
-            FigureRecipe("partition-b") { partition(result.b, grid: result.grid.resolution, dpi: dpi) },
+            FigureRecipe("partition-a", cost: 2) { partition(result.a, grid: result.grid.resolution, dpi: dpi) },
+            FigureRecipe("partition-b", cost: 2) { partition(result.b, grid: result.grid.resolution, dpi: dpi) },
             FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) },
         ]) + (result.a.snapshots.isEmpty && result.b.snapshots.isEmpty ? [] : [
-            FigureRecipe("training-steps-a") { trainingSteps(result.a, dpi: dpi) },
-            FigureRecipe("training-steps-b") { trainingSteps(result.b, dpi: dpi) },
+            FigureRecipe("training-steps-a", cost: 5) { trainingSteps(result.a, dpi: dpi) },
+            FigureRecipe("training-steps-b", cost: 5) { trainingSteps(result.b, dpi: dpi) },
             FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
         ])
     }
