@@ -156,6 +156,8 @@ public struct PolygonsArtist {
     /// Whether the fills go into SVG and PDF as one image (matplotlib's `rasterized=True`): for partitions of
     /// thousands of cells, whose vector fills would make files of megabytes. Outlines stay vector.
     public var rasterizedFills = false
+    /// Whether no two polygons overlap (the cells of a partition): they may then be filled in one pass.
+    public var disjoint = false
 }
 
 /// Unconnected line segments in one colour.
@@ -372,9 +374,9 @@ extension PolygonsArtist: Artist2D {
         let pixels = polygons.map { $0.map { t.pixel($0.0, $0.1) } }
         if let colors {
             if rasterizedFills {
-                renderer.drawRasterized { $0.fillPolygons(pixels, colors: colors) }
+                renderer.drawRasterized { $0.fillPolygons(pixels, colors: colors, disjoint: disjoint) }
             } else {
-                renderer.fillPolygons(pixels, colors: colors)
+                renderer.fillPolygons(pixels, colors: colors, disjoint: disjoint)
             }
         }
         if let edgeColor, edgeWidth > 0 {

@@ -63,12 +63,13 @@ public final class Axes {
     }
 
     /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points);
-    /// `rasterizedFills` puts the fills into vector files as one image.
+    /// `rasterizedFills` puts the fills into vector files as one image; `disjoint` says no two polygons overlap
+    /// (a partition's cells, a heatmap's squares), so that they may be filled in one pass, without seams.
     public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil,
-                         edgeWidth: Double = 0.3, rasterizedFills: Bool = false) {
+                         edgeWidth: Double = 0.3, rasterizedFills: Bool = false, disjoint: Bool = false) {
         precondition(colors == nil || colors!.count == polygons.count)
         add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth,
-                           rasterizedFills: rasterizedFills))
+                           rasterizedFills: rasterizedFills, disjoint: disjoint))
     }
 
     /// Line segments in one colour (`width` in points), drawn as one path.

@@ -29,7 +29,7 @@ extension Axes {
                 }
             }
         }
-        polygons(squares, colors: colors)
+        polygons(squares, colors: colors, disjoint: true)
         xLimits = (-0.5, Double(columns) - 0.5)
         yLimits = (-0.5, Double(rows) - 0.5)
         xTickValues = (0..<columns).map(Double.init)

@@ -16,7 +16,8 @@ public protocol Renderer: AnyObject {
     /// is a vector file (matplotlib's `rasterized=True`); a raster target draws it directly.
     func drawRasterized(_ body: (Renderer) -> Void)
     /// Fills each closed polygon in its own colour, in order: a partition's thousands of cells in one call.
-    func fillPolygons(_ polygons: [[Point]], colors: [Color])
+    /// `disjoint` says no two polygons overlap (a partition), so a renderer may draw them all in one pass.
+    func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool)
     /// Strokes the outlines of closed polygons in one colour as one path with round joins: where outlines overlap
     /// (an edge two cells share) the ink is laid once.
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double)
@@ -25,7 +26,7 @@ public protocol Renderer: AnyObject {
 extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
-    public func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+    public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         for (polygon, color) in zip(polygons, colors) { draw(Path(polygon, closed: true), style: PathStyle(fill: color)) }
     }
 

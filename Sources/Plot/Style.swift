@@ -138,8 +138,8 @@ final class StyledRenderer: Renderer {
     func popClip() { base.popClip() }
     func drawRasterized(_ body: (Renderer) -> Void) { base.drawRasterized { body(StyledRenderer($0, style: style)) } }
 
-    func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
-        base.fillPolygons(polygons, colors: colors.map(style.resolve))
+    func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
+        base.fillPolygons(polygons, colors: colors.map(style.resolve), disjoint: disjoint)
     }
 
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
@@ -184,7 +184,7 @@ final class InkBoundsRenderer: Renderer {
 
     func draw(_ markers: MarkerBatch) { include(markers.centers, grow: markers.diameter / 2 + markers.edgeWidth) }
 
-    func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+    func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         guard !colors.isEmpty, !coversClip else { return }
         include(polygons.flatMap { $0 })
     }

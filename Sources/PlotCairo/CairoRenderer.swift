@@ -161,11 +161,17 @@ public final class CairoRenderer: Renderer {
         }
     }
 
-    /// Fills straight into the pixels where the target allows (`StampCompositor.fill`), in order, and through
-    /// Cairo elsewhere.
-    public func fillPolygons(_ polygons: [[Point]], colors: [Color]) {
+    /// Fills straight into the pixels where the target allows (`StampCompositor.fill`, or `fillDisjoint` in one
+    /// pass for a partition), in order, and through Cairo elsewhere.
+    public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         guard isRaster, !referenceDrawing, let compositor = StampCompositor(context: context, clip: clips.last) else {
             return fillPolygonsReference(polygons, colors: colors)
+        }
+        if disjoint {
+            let skipped = compositor.fillDisjoint(polygons, colors: colors)
+            compositor.markDirty()
+            for k in skipped { draw(Path(polygons[k], closed: true), style: PathStyle(fill: colors[k])) }
+            return
         }
         var scratch: [Float] = []
         var lastColor: Color? = nil

@@ -111,9 +111,9 @@ import Testing
         let draw = { (r: CairoRenderer) in
             // Inside a fractional clip (cells across its edges go through Cairo), then unclipped.
             r.pushClip(Rect(x: 20.3, y: 15.7, width: 250.4, height: 160.25))
-            r.fillPolygons(polygons, colors: colors)
+            r.fillPolygons(polygons, colors: colors, disjoint: false)
             r.popClip()
-            r.fillPolygons(Array(polygons.prefix(200)), colors: Array(colors.prefix(200)))
+            r.fillPolygons(Array(polygons.prefix(200)), colors: Array(colors.prefix(200)), disjoint: false)
         }
         let d = Self.difference(StampCompositorTests.pixels(reference: false, draw),
                                 StampCompositorTests.pixels(reference: true, draw))
@@ -133,20 +133,81 @@ import Testing
             [Point(10, 10), Point(20, 20)],
         ]
         let colors = [Color(0.2, 0.3, 0.9), Color(0.9, 0.1, 0.1, alpha: 0.5), Color.black, Color.black]
-        let draw = { (r: CairoRenderer) in r.fillPolygons(polygons, colors: colors) }
+        let draw = { (r: CairoRenderer) in
+            r.fillPolygons(polygons, colors: colors, disjoint: false)
+            r.fillPolygons(polygons, colors: colors, disjoint: true)
+        }
         #expect(StampCompositorTests.pixels(reference: false, draw) == StampCompositorTests.pixels(reference: true, draw))
     }
 
-    /// A partition's outlines: every shared edge laid once, so the ink is the width times the edges' total length.
-    @Test func hairlineInkIsWidthTimesLength() {
-        // A 7 × 5 grid of cells, each a quadrilateral with perturbed shared corners; shared edges appear twice.
-        var u = Uniform(9)
+    /// A 7 × 5 grid of quadrilateral cells with perturbed shared corners, inside a 300 × 200 surface, and either
+    /// orientation.
+    static func perturbedGrid(_ seed: UInt64) -> [[Point]] {
+        var u = Uniform(seed)
         let corners = (0...5).map { r in (0...7).map { c in Point(10.5 + Double(c) * 11 + u.next() * 3,
                                                                   8.25 + Double(r) * 9 + u.next() * 3) } }
         var cells: [[Point]] = []
         for r in 0..<5 { for c in 0..<7 {
-            cells.append([corners[r][c], corners[r][c + 1], corners[r + 1][c + 1], corners[r + 1][c]])
+            let cell = [corners[r][c], corners[r][c + 1], corners[r + 1][c + 1], corners[r + 1][c]]
+            cells.append(u.next() < 0.5 ? cell : cell.reversed())
         } }
+        return cells
+    }
+
+    /// Cells of one colour filled in one pass leave no seam: every pixel inside the grid, away from its outline,
+    /// is the colour exactly; the one-by-one path lets the backdrop through where cells meet inside a pixel.
+    @Test func disjointCellsOfOneColourLeaveNoSeam() {
+        let cells = Self.perturbedGrid(9)
+        let color = Color(0.2, 0.5, 0.8)
+        let oneByOne = StampCompositorTests.pixels(reference: false) {
+            $0.fillPolygons(cells, colors: cells.map { _ in color }, disjoint: false)
+        }
+        let onePass = StampCompositorTests.pixels(reference: false) {
+            $0.fillPolygons(cells, colors: cells.map { _ in color }, disjoint: true)
+        }
+        let solid = StampCompositor.sourcePixel(color)
+        // Inside the grid's outline (corners lie within 3 px of the unperturbed grid).
+        var seams = 0
+        for y in 12..<53 { for x in 14..<87 {
+            #expect(onePass[y * 300 + x] == solid, "pixel (\(x), \(y))")
+            if oneByOne[y * 300 + x] != solid { seams += 1 }
+        } }
+        #expect(seams > 50)
+    }
+
+    /// Cells of many colours, some translucent: each pixel is Σ coverage × premultiplied colour OVER the backdrop,
+    /// with the coverages from the single-polygon accumulation (tested above against closed forms), to a level.
+    @Test func disjointCellsAddTheirColoursByArea() {
+        let cells = Self.perturbedGrid(4)
+        var u = Uniform(8)
+        let colors = cells.map { _ in Color(u.next(), u.next(), u.next(), alpha: u.next() < 0.5 ? 1 : 0.5 + u.next() / 2) }
+        let onePass = StampCompositorTests.pixels(reference: false) { $0.fillPolygons(cells, colors: colors, disjoint: true) }
+        let backdrop = StampCompositorTests.pixels(reference: false) { _ in }
+        let coverages = cells.map { Self.coverage($0, width: 100, height: 70) }
+        for y in 0..<70 { for x in 0..<100 {
+            var sum = [0.0, 0.0, 0.0, 0.0]
+            for (cover, c) in zip(coverages, colors) where cover[y * 100 + x] > 0 {
+                let w = cover[y * 100 + x]
+                sum[0] += w * c.red * c.alpha; sum[1] += w * c.green * c.alpha; sum[2] += w * c.blue * c.alpha
+                sum[3] += w * c.alpha
+            }
+            let d = backdrop[y * 300 + x], got = onePass[y * 300 + x]
+            for (channel, shift) in [(3, UInt32(24)), (0, 16), (1, 8), (2, 0)] {
+                let below = Double((d >> shift) & 0xFF)
+                let expected = 255 * sum[channel] + below * (1 - sum[3])
+                // The colour's 16 bits are cut to their top byte (up to a level), OVER rounds (half a level).
+                #expect(abs(Double((got >> shift) & 0xFF) - expected) <= 2, "pixel (\(x), \(y)) channel \(channel)")
+            }
+        } }
+    }
+
+    /// A partition's outlines: every shared edge laid once, so the ink is the width times the edges' total length.
+    @Test func hairlineInkIsWidthTimesLength() {
+        // Shared edges appear twice, in the two cells either side.
+        var u = Uniform(9)
+        let corners = (0...5).map { r in (0...7).map { c in Point(10.5 + Double(c) * 11 + u.next() * 3,
+                                                                  8.25 + Double(r) * 9 + u.next() * 3) } }
+        let cells = Self.perturbedGrid(9)
         var length = 0.0
         func segment(_ a: Point, _ b: Point) { length += ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot() }
         for r in 0...5 { for c in 0..<7 { segment(corners[r][c], corners[r][c + 1]) } }
@@ -208,11 +269,12 @@ import Testing
             signed += d
             if abs(d) > 24 { far += 1 }
         }
-        // Measured: at most 0.70 levels on average, 0.26 darker (the fast outlines add ink where edges meet at a
-        // vertex, which Cairo's union lays once), 0.7 % of channels more than 24 levels apart.
+        // Measured: at most 0.82 levels apart on average, 0.64 darker (cells filled in one pass leave no seam for
+        // the white to show through, and the fast outlines add ink where edges meet at a vertex, which Cairo's
+        // union lays once), 0.64 % of channels more than 24 levels apart.
         let n = Double(fast.rgba.count)
         #expect(Double(total) / n < 1)
-        #expect(abs(Double(signed)) / n < 0.5)
+        #expect(abs(Double(signed)) / n < 1)
         #expect(Double(far) / n < 0.01)
     }
 }

@@ -24,7 +24,8 @@ public enum PartitionFigure {
             }
         }
         // Thousands of fills go into SVG and PDF as one image (the outlines stay vector): under 1 MB at width 100.
-        axes.polygons(fills, colors: colors, rasterizedFills: fills.count > PartitionFigure.rasterizeFillsAbove)
+        axes.polygons(fills, colors: colors, rasterizedFills: fills.count > PartitionFigure.rasterizeFillsAbove,
+                      disjoint: true)
         // Thinner outlines when cells are many, so that small cells keep their colour.
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,

@@ -112,7 +112,7 @@ public enum TrainingFigures {
             let axes = figure.addAxes(rows: rows, columns: columns, index: k + 1)
             axes.polygons(panel.cells.map { $0.map { ($0.x, $0.y) } }, colors: panel.keys.map(patternColor),
                           edgeColor: Color(0.25, 0.25, 0.25, alpha: 0.8),
-                          edgeWidth: panel.cells.count > 1500 ? 0.1 : 0.3)
+                          edgeWidth: panel.cells.count > 1500 ? 0.1 : 0.3, disjoint: true)
             axes.segments(panel.boundary.map { (($0.0.x, $0.0.y), ($0.1.x, $0.1.y)) }, color: .black, width: 1.6,
                           label: "decision boundary")
             for m in marks { axes.scatter(m.x, m.y, color: m.color, size: 40, label: m.label) }

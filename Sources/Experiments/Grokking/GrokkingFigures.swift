@@ -135,7 +135,7 @@ public enum GrokkingFigures {
                           vertical: .center)
             }
         }
-        axes.polygons(squares, colors: colors, edgeColor: nil, edgeWidth: 0)
+        axes.polygons(squares, colors: colors, edgeColor: nil, edgeWidth: 0, disjoint: true)
         for phase in GrokkingPhase.allCases {
             axes.scatter([], [], color: color(of: phase), size: 100, label: phase.rawValue)
         }

@@ -40,7 +40,7 @@ public enum SliceFigures {
                 colors.append(lightColor(piece.predictedClass))
             }
         }
-        axes.polygons(fills, colors: colors)
+        axes.polygons(fills, colors: colors, disjoint: true)
         // Thinner, fainter outlines when cells are many, so that small cells keep their colour.
         let many = partition.count > 5000
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
@@ -150,7 +150,7 @@ public enum SliceFigures {
                     colors.append(color)
                 }
             }
-            axes.polygons(squares, colors: colors)
+            axes.polygons(squares, colors: colors, disjoint: true)
             let aspect = cellWidth / cellHeight
             let xSpan = max(Double(width), Double(height) * aspect), ySpan = xSpan / aspect
             axes.xLimits = (Double(width) / 2 - xSpan / 2, Double(width) / 2 + xSpan / 2)
