@@ -161,6 +161,7 @@ struct LineArrangement {
         var eventStart = [Int](repeating: 0, count: m + 1)
         for g in 0..<m { eventStart[g + 1] = eventStart[g] + perLine[g] }
         let events = UnsafeMutableBufferPointer<Event>.allocate(capacity: max(1, 2 * crossings))
+        adviseLargePages(events.baseAddress!, count: events.count)
         defer { events.deallocate() }
         do {
             var cursor = eventStart
@@ -207,6 +208,8 @@ struct LineArrangement {
         let angle = UnsafeMutablePointer<Double>.allocate(capacity: edgeBound)
         let edgeLine = UnsafeMutablePointer<Int32>.allocate(capacity: edgeBound)
         defer { from.deallocate(); angle.deallocate(); edgeLine.deallocate() }
+        adviseLargePages(from, count: edgeBound); adviseLargePages(angle, count: edgeBound)
+        adviseLargePages(edgeLine, count: edgeBound)
         var halfEdges = 0
         func addEdge(_ u: Int32, _ v: Int32, _ theta: Double, _ line: Int32) {
             (from[halfEdges], angle[halfEdges], edgeLine[halfEdges]) = (u, theta, line)
@@ -243,6 +246,8 @@ struct LineArrangement {
         let outAngle = UnsafeMutablePointer<Double>.allocate(capacity: halfEdges)
         let nextEdge = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
         defer { firstOut.deallocate(); outgoing.deallocate(); outAngle.deallocate(); nextEdge.deallocate() }
+        adviseLargePages(outgoing, count: halfEdges); adviseLargePages(outAngle, count: halfEdges)
+        adviseLargePages(nextEdge, count: halfEdges)
         firstOut.initialize(repeating: 0, count: vertexCount + 1)
         for h in 0..<halfEdges { firstOut[Int(from[h]) + 1] += 1 }
         for v in 0..<vertexCount { firstOut[v + 1] += firstOut[v] }
@@ -288,6 +293,8 @@ struct LineArrangement {
             faceOf.deallocate(); faceEdges.deallocate(); faceStart.deallocate(); faceArea.deallocate()
             faceCorner.deallocate(); slotLine.deallocate()
         }
+        for buffer in [faceOf, faceEdges, faceCorner, slotLine] { adviseLargePages(buffer, count: halfEdges) }
+        adviseLargePages(faceArea, count: halfEdges)
         faceOf.initialize(repeating: -1, count: halfEdges)
         var faceCount = 0, walked = 0
         for h0 in 0..<halfEdges where faceOf[h0] < 0 {
@@ -337,6 +344,7 @@ struct LineArrangement {
         let queue = UnsafeMutablePointer<Int32>.allocate(capacity: faceCount)
         let reached = UnsafeMutablePointer<Bool>.allocate(capacity: faceCount)
         defer { maps.deallocate(); queue.deallocate(); reached.deallocate() }
+        adviseLargePages(maps.baseAddress!, count: maps.count)
         reached.initialize(repeating: false, count: faceCount)
         var start = outer == 0 ? 1 : 0
         for f in 0..<faceCount where f != outer && faceArea[f] > faceArea[start] { start = f }
@@ -344,6 +352,7 @@ struct LineArrangement {
         // The patterns are written straight into the array the cells will read them from.
         let bits = [UInt64](unsafeUninitializedCapacity: faceCount * words) { buffer, initialized in
             let bits = buffer.baseAddress!
+            adviseLargePages(bits, count: buffer.count)
             for k in 0..<words { bits[outer * words + k] = 0 }  // never reached: no pattern
             var (twice, cx, cy) = (0.0, 0.0, 0.0)
             for i in Int(faceStart[start])..<Int(faceStart[start + 1]) {
@@ -459,6 +468,16 @@ struct LineArrangement {
             while k > lo && events[k - 1].t > e.t { events[k] = events[k - 1]; k -= 1 }
             events[k] = e
         }
+    }
+
+    /// Asks the kernel to back the 2 MB-aligned part of a fresh buffer with 2 MB pages (`MADV_HUGEPAGE`), so that
+    /// writing 20 MB takes ten page faults instead of five thousand. Advice only: the contents and the results are
+    /// the same either way.
+    static func adviseLargePages<T>(_ start: UnsafeMutablePointer<T>, count: Int) {
+        let (bytes, page) = (count * MemoryLayout<T>.stride, 2 << 20)
+        let lo = (Int(bitPattern: start) + page - 1) & ~(page - 1), hi = (Int(bitPattern: start) + bytes) & ~(page - 1)
+        guard hi > lo, let address = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+        _ = madvise(address, hi - lo, MADV_HUGEPAGE)
     }
 
     /// The vertex that represents v's class (path halving).
