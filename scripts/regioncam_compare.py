@@ -2,7 +2,10 @@
 """Counts and times linear regions with Regioncam (pip install regioncam) and with `regionplot exact` on the same
 networks, side by side.
 
-    python3 scripts/regioncam_compare.py [regionplot binary] [safetensors files ...]
+    python3 scripts/regioncam_compare.py [--repeat N] [regionplot binary] [safetensors files ...]
+
+With --repeat N each network is counted N times by each tool, alternately (Regioncam, regionplot, Regioncam, …), so
+that both see the same load; the table gives the best and the median time of each and the ratio of the best times.
 
 Without files it makes PyTorch-style initialised nets (2→1000→1, 2→100→100→1, 2→400→400→400→1, F32 as Regioncam takes them) in /tmp and
 compares on those. Regioncam's square is [-1, 1]² (size=1), the same as regionplot's default domain.
@@ -40,16 +43,41 @@ def make_nets(folder):
         paths.append(path)
     return paths
 
+def regionplot_count(binary, path):
+    out = tempfile.mktemp(suffix=".json")
+    subprocess.run([binary, "exact", "--net", path, "--json", out, "--grid", "11"], check=True, stdout=subprocess.DEVNULL)
+    ours = json.load(open(out))[0]
+    os.remove(out)
+    return ours["exactRegions"], ours["exactSeconds"]
+
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else ".build/release/regionplot"
-    paths = sys.argv[2:] or make_nets(tempfile.mkdtemp())
-    print(f"{'network':28s} {'regioncam':>10s} {'s':>8s} {'regionplot':>11s} {'s':>8s}")
+    args = sys.argv[1:]
+    repeat = 1
+    if args[:1] == ["--repeat"]:
+        repeat, args = int(args[1]), args[2:]
+    binary = args[0] if args else ".build/release/regionplot"
+    paths = args[1:] or make_nets(tempfile.mkdtemp())
+    if repeat == 1:
+        print(f"{'network':28s} {'regioncam':>10s} {'s':>8s} {'regionplot':>11s} {'s':>8s}")
+    else:
+        print(f"{'network':24s} {'regioncam':>10s} {'best s':>8s} {'median':>8s} {'regionplot':>11s} {'best s':>8s} "
+              f"{'median':>8s} {'ratio':>7s}")
     for path in paths:
-        count, seconds = regioncam_count(load(path))
-        out = tempfile.mktemp(suffix=".json")
-        subprocess.run([binary, "exact", "--net", path, "--json", out, "--grid", "11"], check=True, stdout=subprocess.DEVNULL)
-        ours = json.load(open(out))[0]
-        print(f"{os.path.basename(path):28s} {count:10d} {seconds:8.3f} {ours['exactRegions']:11d} {ours['exactSeconds']:8.3f}", flush=True)
+        layers = load(path)
+        theirs, ours = [], []
+        for _ in range(repeat):
+            theirs.append(regioncam_count(layers))
+            ours.append(regionplot_count(binary, path))
+        count, seconds = theirs[0][0], sorted(t for _, t in theirs)
+        our_count, our_seconds = ours[0][0], sorted(t for _, t in ours)
+        assert all(c == count for c, _ in theirs) and all(c == our_count for c, _ in ours), "counts changed between runs"
+        name = os.path.basename(path)
+        if repeat == 1:
+            print(f"{name:28s} {count:10d} {seconds[0]:8.3f} {our_count:11d} {our_seconds[0]:8.3f}", flush=True)
+        else:
+            median = lambda xs: xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+            print(f"{name:24s} {count:10d} {seconds[0]:8.3f} {median(seconds):8.3f} {our_count:11d} "
+                  f"{our_seconds[0]:8.3f} {median(our_seconds):8.3f} {seconds[0] / our_seconds[0]:6.1f}x", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -143,3 +143,114 @@ import Testing
         }
     }
 }
+
+/// The arrangement's parallel steps (intersections, per-line sorts) change nothing: any number of threads gives the
+/// same cells in the same order, bit for bit — and the same again on a second run.
+@Suite struct LineArrangementDeterminism {
+    /// Every cell of `a` and `b`, in order: vertices, pattern, map and area equal to the last bit.
+    func identical(_ a: [ExactCell], _ b: [ExactCell]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { x, y in
+            x.vertices == y.vertices && x.pattern == y.pattern && x.gradient == y.gradient && x.offset == y.offset
+                && x.area == y.area
+        }
+    }
+
+    /// Nets above the 200 lines from which the steps run in parallel: random, and degenerate ones — a pencil of
+    /// lines through one point, parallel and repeated lines, lines through the four corners.
+    static let nets: [(String, MLP)] = {
+        var g = SeededGenerator(seed: 31)
+        var degenerate: [(Double, Double, Double)] = []
+        for k in 0..<80 {  // through (0.2, −0.1)
+            let t = Double(k) * .pi / 80
+            degenerate.append((cos(t), sin(t), -(cos(t) * 0.2 + sin(t) * -0.1)))
+        }
+        for k in 0..<60 { degenerate.append((1, 2, Double(k) / 25 - 1.2)) }  // parallel
+        for k in 0..<30 { degenerate.append((Double(k + 1), 2 * Double(k + 1), 0.3 * Double(k + 1))) }  // repeated
+        for k in 0..<40 {  // through the corners
+            let t = Double(k) * .pi / 40 + 0.01
+            let corner = [(1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0)][k % 4]
+            degenerate.append((cos(t), sin(t), -(cos(t) * corner.0 + sin(t) * corner.1)))
+        }
+        return [("random 250", MLP(layerWidths: [2, 250, 1], using: &g)),
+                ("random 700", MLP(layerWidths: [2, 700, 1], using: &g)),
+                ("degenerate 210", lineNet(degenerate))]
+    }()
+
+    @Test(arguments: 0..<3)
+    func threadsDoNotChangeTheCells(net: Int) {
+        let (label, network) = Self.nets[net]
+        let (layer, output) = (network.layers[0], network.layers[1])
+        let cells = [1, 2, 3, 1].map { threads in
+            LineArrangement.cells(layer: layer, output: output, minimumArea: ExactPartition.minimumArea,
+                                  context: ComputeContext(threads: threads))
+        }
+        guard let serial = cells[0] else {
+            Issue.record("\(label): the arrangement fell back on the splitter")
+            return
+        }
+        #expect(serial.count > 1000, "\(label): \(serial.count) cells")
+        for (k, other) in cells.enumerated().dropFirst() {
+            #expect(other.map { identical(serial, $0) } == true, "\(label): run \(k) differs from the serial one")
+        }
+        #expect(abs(serial.reduce(0) { $0 + $1.area } - 4) < 1e-9, "\(label): cells do not tile the square")
+    }
+
+    /// The degenerate net against the splitter, cell for cell (the same check as the small degenerate nets).
+    @Test func degenerateNetAgainstTheSplitter() {
+        LineArrangementAgainstSplitting().check(Self.nets[2].1, Self.nets[2].0)
+    }
+}
+
+/// The cells of an arrangement read their vertices and pattern from the shared faces; setting either gives the cell
+/// its own copy, and the other one stays as it was.
+@Suite struct ArrangedCellStorage {
+    @Test func sharedAndOwnedCellsAgree() throws {
+        var g = SeededGenerator(seed: 3)
+        let net = MLP(layerWidths: [2, 90, 1], using: &g)
+        let cells = try #require(LineArrangement.cells(layer: net.layers[0], output: net.layers[1],
+                                                       minimumArea: ExactPartition.minimumArea))
+        for cell in cells.prefix(200) {
+            let owned = ExactCell(vertices: cell.vertices, pattern: cell.pattern, gradient: cell.gradient,
+                                  offset: cell.offset)
+            // The face's area is its shoelace sum in the same order: equal to the bit.
+            #expect(cell.area == owned.area)
+            #expect(cell.centroid == owned.centroid)
+            #expect(cell.withPattern { Array($0) } == cell.pattern)
+            var moved = cell
+            moved.vertices = cell.vertices.map { Point2($0.x + 1, $0.y) }
+            #expect(moved.pattern == cell.pattern)
+            #expect(abs(moved.area - cell.area) < 1e-12)
+            var flipped = cell
+            flipped.pattern = cell.pattern.map { ~$0 }
+            #expect(flipped.vertices == cell.vertices)
+            #expect(flipped.pattern == cell.pattern.map { ~$0 })
+            #expect(cell.pattern != flipped.pattern, "the shared face is not changed")
+        }
+    }
+}
+
+/// The in-place quicksort of crossings along a line against the library's sort: same parameters in the same
+/// order (ties, runs, reversed and random input; sizes around the insertion-sort cut-off).
+@Suite struct CrossingSort {
+    @Test func sortsLikeTheLibrary() {
+        var g = SeededGenerator(seed: 8)
+        for size in [0, 1, 2, 3, 15, 16, 17, 18, 33, 100, 333, 1000, 4000] {
+            for kind in 0..<4 {
+                let values: [Double] = (0..<size).map { k in
+                    switch kind {
+                    case 0: return Double.random(in: -2...2, using: &g)
+                    case 1: return Double(Int.random(in: 0..<5, using: &g))  // many ties
+                    case 2: return Double(size - k)  // reversed
+                    default: return Double(k / 7)  // sorted runs of ties
+                    }
+                }
+                var events = values.enumerated().map { LineArrangement.Event(t: $0.element, v: Int32($0.offset)) }
+                events.withUnsafeMutableBufferPointer { buffer in
+                    if let base = buffer.baseAddress { LineArrangement.sortByParameter(base, count: buffer.count) }
+                }
+                #expect(events.map(\.t) == values.sorted(), "size \(size), kind \(kind)")
+                #expect(Set(events.map(\.v)) == Set((0..<size).map(Int32.init)), "every crossing once")
+            }
+        }
+    }
+}

@@ -4,17 +4,71 @@ import Support
 
 /// One linear region of a ReLU network: a convex polygon, its activation pattern, and the affine map
 /// f(x) = g·x + c the network computes on it.
+///
+/// A cell of a line arrangement (one hidden layer) does not own its vertices and pattern: it reads them from the
+/// arrangement's faces, which all its cells share, so that 167 000 cells cost no allocations of their own. Setting
+/// either gives the cell its own copy.
 public struct ExactCell: Sendable {
     /// Vertices in counter-clockwise order.
-    public var vertices: [Point2]
+    public var vertices: [Point2] {
+        get {
+            switch storage {
+            case .owned(let vertices, _): return vertices
+            case .face(let faces, let face): return faces.vertices(of: Int(face))
+            }
+        }
+        set { storage = .owned(newValue, pattern) }
+    }
     /// Activation pattern: bit k is set when hidden unit k (counting layer after layer) is on.
-    public var pattern: [UInt64]
+    public var pattern: [UInt64] {
+        get {
+            switch storage {
+            case .owned(_, let pattern): return pattern
+            case .face(let faces, let face): return faces.pattern(of: Int(face))
+            }
+        }
+        set { storage = .owned(vertices, newValue) }
+    }
     /// Gradient and offset of the output on the cell.
     public var gradient: (x: Double, y: Double)
     public var offset: Double
 
+    /// Where the vertices and the pattern are.
+    private var storage: Storage
+    private enum Storage: Sendable {
+        case owned([Point2], [UInt64])
+        /// Face `face` of a line arrangement.
+        case face(ArrangedFaces, Int32)
+    }
+
+    public init(vertices: [Point2], pattern: [UInt64], gradient: (x: Double, y: Double), offset: Double) {
+        storage = .owned(vertices, pattern)
+        self.gradient = gradient
+        self.offset = offset
+    }
+
+    /// Face `face` of `faces`, with its output map.
+    init(faces: ArrangedFaces, face: Int32, gradient: (x: Double, y: Double), offset: Double) {
+        storage = .face(faces, face)
+        self.gradient = gradient
+        self.offset = offset
+    }
+
+    /// Calls `body` with the pattern's words, without copying them.
+    func withPattern<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
+        switch storage {
+        case .owned(_, let pattern): return pattern.withUnsafeBufferPointer(body)
+        case .face(let faces, let face): return faces.withPattern(of: Int(face), body)
+        }
+    }
+
     /// Area (shoelace formula).
-    public var area: Double { polygonArea(vertices) }
+    public var area: Double {
+        switch storage {
+        case .owned(let vertices, _): return polygonArea(vertices)
+        case .face(let faces, let face): return faces.area[Int(face)]
+        }
+    }
     /// Centroid of the polygon.
     public var centroid: Point2 { polygonCentroid(vertices) }
 
@@ -90,7 +144,7 @@ public struct ExactPartition: Sendable {
         let before = table.count
         var missed = 0
         for cell in cells {
-            cell.pattern.withUnsafeBufferPointer { words in
+            cell.withPattern { words in
                 if Int(table.id(of: words.baseAddress!)) >= before { missed += 1 }
             }
         }
