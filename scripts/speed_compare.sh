@@ -6,7 +6,8 @@
 #   figures   matplotlib drawing the notebook's three analysis figures and `regionplot bench --figures` drawing
 #             them, for the nets of one `regionplot --width 100` run, best of REPEATS each;
 #   process   the seed notebook's whole pipeline, headless (scripts/notebook_pipeline_bench.py, one run: it takes
-#             about a minute) and the whole `regionplot --width 100` process, best of REPEATS.
+#             about a minute) and the whole `regionplot --width 100` process, best of REPEATS, with all its figures
+#             and with the notebook's nine only.
 #
 #   swift build -c release && scripts/speed_compare.sh [path/to/regionplot]
 #   GRIDS=101,1001 NETS=20,1000 PARTS=analysis scripts/speed_compare.sh
@@ -44,4 +45,8 @@ if [[ ,$PARTS, == *,process,* ]]; then
   python3 scripts/time_best.py 1 python3 scripts/notebook_pipeline_bench.py --width "$WIDTH" --out "$DIR/notebook"
   echo "== python3 scripts/time_best.py $REPEATS $BIN --width $WIDTH --out DIR/run"
   python3 scripts/time_best.py "$REPEATS" "$BIN" --width "$WIDTH" --out "$DIR/run"
+  # The same process drawing only the notebook's own nine figures (the analysis, snapshots included, is the same).
+  NINE=xor-points,xor-3d,handcrafted-regions,handcrafted-wireframe,training-a,training-b,linear-regions,surfaces,wireframes
+  echo "== python3 scripts/time_best.py $REPEATS $BIN --width $WIDTH --only-figures $NINE --out DIR/run9"
+  python3 scripts/time_best.py "$REPEATS" "$BIN" --width "$WIDTH" --only-figures "$NINE" --out "$DIR/run9"
 fi
