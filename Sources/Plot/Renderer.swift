@@ -27,7 +27,9 @@ extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
-        for (polygon, color) in zip(polygons, colors) { draw(Path(polygon, closed: true), style: PathStyle(fill: color)) }
+        for (polygon, color) in zip(polygons, colors) {
+            draw(Path(polygon, closed: true), style: PathStyle(fill: color))
+        }
     }
 
     public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {

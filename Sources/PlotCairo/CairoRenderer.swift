@@ -192,7 +192,9 @@ public final class CairoRenderer: Renderer {
 
     /// The reference: one Cairo fill per polygon.
     func fillPolygonsReference(_ polygons: [[Point]], colors: [Color]) {
-        for (polygon, color) in zip(polygons, colors) { draw(Path(polygon, closed: true), style: PathStyle(fill: color)) }
+        for (polygon, color) in zip(polygons, colors) {
+            draw(Path(polygon, closed: true), style: PathStyle(fill: color))
+        }
     }
 
     /// Outlines under a pixel wide go straight into the pixels where the target allows

@@ -40,7 +40,8 @@ public enum FigureFile {
     /// Renders `figure` into an RGBA raster at its dpi.
     public static func raster(_ figure: Figure) -> Raster { raster(figure, referenceDrawing: false) }
 
-    /// `raster(_:)`, with dense markers and polygon batches drawn by Cairo call by call when `referenceDrawing` (tests).
+    /// `raster(_:)`, with dense markers and polygon batches drawn by Cairo call by call when `referenceDrawing`
+    /// (for tests).
     static func raster(_ figure: Figure, referenceDrawing: Bool) -> Raster {
         withImageSurface(of: figure, referenceDrawing: referenceDrawing) { raster(of: $0) }
     }

@@ -230,9 +230,11 @@ extension StampCompositor {
             }
             let opaque = source >> 24 == 255
             for r in 0..<height {
-                let row = UnsafeMutableRawPointer(data + (y0 + r) * stride + 4 * x0).assumingMemoryBound(to: UInt32.self)
+                let row = UnsafeMutableRawPointer(data + (y0 + r) * stride + 4 * x0)
+                    .assumingMemoryBound(to: UInt32.self)
                 for c in 0..<width {
-                    StampCompositor.blend(&row[c], source: source, opaque: opaque, coverage: min(1, mask[r * width + c]))
+                    let coverage = min(1, mask[r * width + c])
+                    StampCompositor.blend(&row[c], source: source, opaque: opaque, coverage: coverage)
                 }
             }
         }

@@ -53,7 +53,8 @@ struct OutputWriter {
         let recipes = selected
         // Costliest first (a stable order among equals).
         let order = recipes.indices.sorted { (-recipes[$0].cost, $0) < (-recipes[$1].cost, $1) }
-        let outcomes = parallelMap(count: recipes.count, context: context, order: order) { k -> Result<(Bool, Double), Error> in
+        let outcomes = parallelMap(count: recipes.count, context: context,
+                                   order: order) { k -> Result<(Bool, Double), Error> in
             var clock = Stopwatch()
             guard let figure = recipes[k].make() else { return .success((false, 0)) }
             look?.apply(to: figure)

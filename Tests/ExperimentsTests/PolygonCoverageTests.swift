@@ -137,7 +137,9 @@ import Testing
             r.fillPolygons(polygons, colors: colors, disjoint: false)
             r.fillPolygons(polygons, colors: colors, disjoint: true)
         }
-        #expect(StampCompositorTests.pixels(reference: false, draw) == StampCompositorTests.pixels(reference: true, draw))
+        let (fast, reference) = (StampCompositorTests.pixels(reference: false, draw),
+                                 StampCompositorTests.pixels(reference: true, draw))
+        #expect(fast == reference)
     }
 
     /// A 7 × 5 grid of quadrilateral cells with perturbed shared corners, inside a 300 × 200 surface, and either
@@ -180,8 +182,12 @@ import Testing
     @Test func disjointCellsAddTheirColoursByArea() {
         let cells = Self.perturbedGrid(4)
         var u = Uniform(8)
-        let colors = cells.map { _ in Color(u.next(), u.next(), u.next(), alpha: u.next() < 0.5 ? 1 : 0.5 + u.next() / 2) }
-        let onePass = StampCompositorTests.pixels(reference: false) { $0.fillPolygons(cells, colors: colors, disjoint: true) }
+        let colors = cells.map { _ in
+            Color(u.next(), u.next(), u.next(), alpha: u.next() < 0.5 ? 1 : 0.5 + u.next() / 2)
+        }
+        let onePass = StampCompositorTests.pixels(reference: false) {
+            $0.fillPolygons(cells, colors: colors, disjoint: true)
+        }
         let backdrop = StampCompositorTests.pixels(reference: false) { _ in }
         let coverages = cells.map { Self.coverage($0, width: 100, height: 70) }
         for y in 0..<70 { for x in 0..<100 {
@@ -209,7 +215,9 @@ import Testing
                                                                   8.25 + Double(r) * 9 + u.next() * 3) } }
         let cells = Self.perturbedGrid(9)
         var length = 0.0
-        func segment(_ a: Point, _ b: Point) { length += ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot() }
+        func segment(_ a: Point, _ b: Point) {
+            length += ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+        }
         for r in 0...5 { for c in 0..<7 { segment(corners[r][c], corners[r][c + 1]) } }
         for r in 0..<5 { for c in 0...7 { segment(corners[r][c], corners[r + 1][c]) } }
         let width = 0.3
@@ -230,7 +238,9 @@ import Testing
         #expect(abs(ink - width * length) < 1e-3 * width * length)
         // The renderer's own path lays the same ink (within 8-bit rounding of each pixel).
         let color = Color(0.25, 0.25, 0.25, alpha: 1)
-        let fast = StampCompositorTests.pixels(reference: false) { $0.strokeOutlines(cells, color: color, lineWidth: width) }
+        let fast = StampCompositorTests.pixels(reference: false) {
+            $0.strokeOutlines(cells, color: color, lineWidth: width)
+        }
         let reference = StampCompositorTests.pixels(reference: true) {
             $0.strokeOutlines(cells, color: color, lineWidth: width)
         }
