@@ -155,19 +155,22 @@ final class InkBoundsRenderer: Renderer {
 
     init(measuringWith measurer: Renderer) { self.measurer = measurer }
 
+    /// Adds the box of the finite points among `points`, grown by `grow` and clipped, to the ink (without
+    /// allocating: a partition brings tens of thousands of polygons).
     private func include(_ points: [Point], grow: Double = 0) {
-        var xs = points.map(\.x).filter(\.isFinite), ys = points.map(\.y).filter(\.isFinite)
-        guard !xs.isEmpty, !ys.isEmpty else { return }
-        var r = Rect(x: xs.min()! - grow, y: ys.min()! - grow, width: xs.max()! - xs.min()! + 2 * grow,
-                     height: ys.max()! - ys.min()! + 2 * grow)
+        var (minX, minY, maxX, maxY) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        for p in points {
+            if p.x.isFinite { minX = min(minX, p.x); maxX = max(maxX, p.x) }
+            if p.y.isFinite { minY = min(minY, p.y); maxY = max(maxY, p.y) }
+        }
+        guard minX <= maxX, minY <= maxY else { return }
+        var r = Rect(x: minX - grow, y: minY - grow, width: maxX - minX + 2 * grow, height: maxY - minY + 2 * grow)
         if let clip = clips.last {
             // Clipped ink ends at the clip.
             let x0 = max(r.x, clip.x), y0 = max(r.y, clip.y), x1 = min(r.maxX, clip.maxX), y1 = min(r.maxY, clip.maxY)
             guard x1 >= x0, y1 >= y0 else { return }
             r = Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
         }
-        xs = [r.x, r.maxX]
-        ys = [r.y, r.maxY]
         if let b = bounds {
             let x0 = min(b.x, r.x), y0 = min(b.y, r.y)
             bounds = Rect(x: x0, y: y0, width: max(b.maxX, r.maxX) - x0, height: max(b.maxY, r.maxY) - y0)
@@ -185,8 +188,11 @@ final class InkBoundsRenderer: Renderer {
     func draw(_ markers: MarkerBatch) { include(markers.centers, grow: markers.diameter / 2 + markers.edgeWidth) }
 
     func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
-        guard !colors.isEmpty, !coversClip else { return }
-        include(polygons.flatMap { $0 })
+        // Each polygon's box, clipped, as `draw` would include it one by one (a white fill is not ink).
+        for (polygon, color) in zip(polygons, colors) where color != .white && !polygon.isEmpty {
+            if coversClip { return }
+            include(polygon)
+        }
     }
 
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {

@@ -13,8 +13,9 @@ import Plot
 ///   256 × 15 grid per pixel instead, so pixels on an edge can differ from Cairo's by about 1/15; pixels inside
 ///   are identical.
 /// - Outlines thinner than a pixel: each edge adds width × (its length inside the pixel), which is the stroke's
-///   area (Skia's rule for hairlines). Edges that two polygons share are laid once, as Cairo's one stroked path
-///   lays them once.
+///   area (Skia's rule for hairlines). An edge that two polygons share, with the same two ends, is laid once, as
+///   Cairo's one stroked path lays it once (an edge that a neighbour splits at a T-junction would be laid twice;
+///   partitions of lines and bent lines have none, since their curves cross).
 ///
 /// `CairoRenderer.fillPolygonsReference` and `strokeOutlinesReference` (one Cairo call per polygon; one stroked
 /// path) are the obviously correct paths; tests hold these to them.
@@ -118,75 +119,95 @@ extension StampCompositor {
         }
     }
 
-    /// Fills polygons that do not overlap (the cells of a partition) in one pass: every edge deposits its
+    /// Fills simple polygons that do not overlap (the cells of a partition) in one pass: every edge deposits its
     /// coverage weighted by its polygon's premultiplied colour into one accumulation of the whole batch, and one
     /// running sum per row gives each pixel Σ coverage × colour, composited OVER what is below. Coverage is
     /// linear in the deposits, so this is each polygon's exact coverage; where two cells share a pixel their
     /// colours add by area, without the background showing through the seam as it does when the cells are
-    /// composited one after another. Returns the indices of the polygons it could not draw (not wholly inside
-    /// the pixels this compositor owns, or at no finite place), for Cairo.
-    func fillDisjoint(_ polygons: [[Point]], colors: [Color]) -> [Int] {
+    /// composited one after another. The accumulation covers bands of `bandRows` rows at a time, so that its
+    /// memory does not grow with the square of the dpi. Returns the indices of the polygons it did not draw, for
+    /// Cairo: those not wholly inside the pixels this compositor owns, at no finite place, or of no net area (a
+    /// self-intersecting polygon whose lobes cancel).
+    func fillDisjoint(_ polygons: [[Point]], colors: [Color], bandRows: Int = 64) -> [Int] {
         let (ox, oy) = (Double(offsetX), Double(offsetY))
-        var skipped: [Int] = [], drawable: [Int] = []
-        var (minX, minY, maxX, maxY) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        var skipped: [Int] = []
+        // Each drawable polygon with its premultiplied colour, signed to its orientation, and its rows.
+        var drawable: [(index: Int, weight: SIMD4<Double>, top: Int, bottom: Int)] = []
+        var (minX, maxX) = (Double.infinity, -Double.infinity)
+        var (top, bottom) = (Int.max, Int.min)
         for (k, polygon) in polygons.enumerated() where k < colors.count && polygon.count >= 3 {
             var (x0p, y0p, x1p, y1p) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
             var finite = true
+            // The shoelace sign: deposits sum to +1 inside a polygon whose area comes out negative here (y down),
+            // to −1 inside one of the other orientation, whose colour is negated to match.
+            var twiceArea = 0.0
+            var previous = polygon[polygon.count - 1]
             for p in polygon {
                 finite = finite && p.x.isFinite && p.y.isFinite
                 x0p = min(x0p, p.x); x1p = max(x1p, p.x); y0p = min(y0p, p.y); y1p = max(y1p, p.y)
+                twiceArea += previous.x * p.y - p.x * previous.y
+                previous = p
             }
-            guard finite, x0p + ox >= Double(x0), y0p + oy >= Double(y0), x1p + ox <= Double(x1),
+            guard finite, twiceArea != 0, x0p + ox >= Double(x0), y0p + oy >= Double(y0), x1p + ox <= Double(x1),
                   y1p + oy <= Double(y1) else { skipped.append(k); continue }
-            drawable.append(k)
-            minX = min(minX, x0p); minY = min(minY, y0p); maxX = max(maxX, x1p); maxY = max(maxY, y1p)
+            let c = colors[k]
+            func clamp(_ v: Double) -> Double { v.isNaN ? 0 : min(1, max(0, v)) }
+            let a = clamp(c.alpha)
+            let weight = SIMD4<Double>(clamp(c.red) * a, clamp(c.green) * a, clamp(c.blue) * a, a)
+                * (twiceArea < 0 ? 1 : -1)
+            let (rowTop, rowBottom) = (Int((y0p + oy).rounded(.down)), Int((y1p + oy).rounded(.up)))
+            drawable.append((k, weight, rowTop, rowBottom))
+            minX = min(minX, x0p); maxX = max(maxX, x1p)
+            top = min(top, rowTop); bottom = max(bottom, rowBottom)
         }
         guard !drawable.isEmpty else { return skipped }
-        let left = Int((minX + ox).rounded(.down)), top = Int((minY + oy).rounded(.down))
-        let right = Int((maxX + ox).rounded(.up)), bottom = Int((maxY + oy).rounded(.up))
+        let left = Int((minX + ox).rounded(.down)), right = Int((maxX + ox).rounded(.up))
         guard right > left, bottom > top else { return skipped }
-        let (width, height) = (right - left, bottom - top)
-        let rowLength = width + 2
-        var acc = [SIMD4<Double>](repeating: .zero, count: rowLength * height)
+        let width = right - left, rowLength = width + 2
+        // The polygons by their first row, so that each band takes those that reach it from a moving start.
+        drawable.sort { ($0.top, $0.index) < ($1.top, $1.index) }
+        let bandRows = max(1, bandRows)
+        var acc = [SIMD4<Double>](repeating: .zero, count: rowLength * min(bandRows, bottom - top))
+        var first = 0   // no polygon before `first` reaches the current band
         acc.withUnsafeMutableBufferPointer { acc in
-            let (dx, dy) = (ox - Double(left), oy - Double(top))
-            for k in drawable {
-                let polygon = polygons[k]
-                // The shoelace sign: deposits sum to +1 inside a polygon whose area comes out negative here
-                // (y down), to −1 inside one of the other orientation, whose colour is negated to match.
-                var twiceArea = 0.0
-                var previous = polygon[polygon.count - 1]
-                for p in polygon { twiceArea += previous.x * p.y - p.x * previous.y; previous = p }
-                guard twiceArea != 0 else { continue }
-                let c = colors[k]
-                func clamp(_ v: Double) -> Double { v.isNaN ? 0 : min(1, max(0, v)) }
-                let a = clamp(c.alpha)
-                let weight = SIMD4<Double>(clamp(c.red) * a, clamp(c.green) * a, clamp(c.blue) * a, a)
-                    * (twiceArea < 0 ? 1 : -1)
-                previous = polygon[polygon.count - 1]
-                for p in polygon {
-                    Self.forEachDeposit(from: Point(previous.x + dx, previous.y + dy), to: Point(p.x + dx, p.y + dy),
-                                        rowLength: rowLength, width: width, height: height) {
-                        acc[$0] += $1 * weight
+            for bandTop in Swift.stride(from: top, to: bottom, by: bandRows) {
+                let rows = min(bandRows, bottom - bandTop)
+                for i in 0..<(rows * rowLength) { acc[i] = .zero }
+                // Points relative to the band: rows outside [0, rows) are clamped out of each edge's deposits.
+                let (dx, dy) = (ox - Double(left), oy - Double(bandTop))
+                while first < drawable.count && drawable[first].bottom <= bandTop { first += 1 }
+                for entry in drawable[first...] {
+                    if entry.top >= bandTop + rows { break }
+                    if entry.bottom <= bandTop { continue }
+                    let polygon = polygons[entry.index]
+                    var previous = polygon[polygon.count - 1]
+                    for p in polygon {
+                        Self.forEachDeposit(from: Point(previous.x + dx, previous.y + dy),
+                                            to: Point(p.x + dx, p.y + dy),
+                                            rowLength: rowLength, width: width, height: rows) {
+                            acc[$0] += $1 * entry.weight
+                        }
+                        previous = p
                     }
-                    previous = p
                 }
-            }
-            for r in 0..<height {
-                let row = UnsafeMutableRawPointer(data + (top + r) * stride + 4 * left)
-                    .assumingMemoryBound(to: UInt32.self)
-                var sum = SIMD4<Double>.zero
-                for c in 0..<width {
-                    sum += acc[r * rowLength + c]
-                    // To bytes as `sourcePixel` rounds a colour (16 bits, then the top byte), channels ≤ alpha. The
-                    // sums carry rounding of 1e-13: a millionth of a 16-bit step keeps a colour whose 16-bit value
-                    // lies exactly on a byte's edge (0.5 → 32768) on the side `sourcePixel` puts it.
-                    let alpha = min(1, max(0, sum.w))
-                    let alphaByte = UInt32(UInt16(alpha * 65535 + 0.500001)) >> 8
-                    if alphaByte == 0 { continue }
-                    func byte(_ v: Double) -> UInt32 { UInt32(UInt16(min(alpha, max(0, v)) * 65535 + 0.500001)) >> 8 }
-                    let source = alphaByte << 24 | byte(sum.x) << 16 | byte(sum.y) << 8 | byte(sum.z)
-                    row[c] = alphaByte == 255 ? source : StampCompositor.over(source, row[c])
+                for r in 0..<rows {
+                    let row = UnsafeMutableRawPointer(data + (bandTop + r) * stride + 4 * left)
+                        .assumingMemoryBound(to: UInt32.self)
+                    var sum = SIMD4<Double>.zero
+                    for c in 0..<width {
+                        sum += acc[r * rowLength + c]
+                        // To bytes as `sourcePixel` rounds a colour (16 bits, then the top byte), channels ≤ alpha.
+                        // The sums carry rounding of 1e-13: a millionth of a 16-bit step keeps a colour whose 16-bit
+                        // value lies exactly on a byte's edge (0.5 → 32768) on the side `sourcePixel` puts it.
+                        let alpha = min(1, max(0, sum.w))
+                        let alphaByte = UInt32(UInt16(alpha * 65535 + 0.500001)) >> 8
+                        if alphaByte == 0 { continue }
+                        func byte(_ v: Double) -> UInt32 {
+                            UInt32(UInt16(min(alpha, max(0, v)) * 65535 + 0.500001)) >> 8
+                        }
+                        let source = alphaByte << 24 | byte(sum.x) << 16 | byte(sum.y) << 8 | byte(sum.z)
+                        row[c] = alphaByte == 255 ? source : StampCompositor.over(source, row[c])
+                    }
                 }
             }
         }
@@ -242,9 +263,24 @@ extension StampCompositor {
     }
 
     /// Adds `weight` × (the segment's length inside each pixel it crosses) to `mask`: a walk from pixel to pixel
-    /// along the segment, stepping at each grid line it crosses.
+    /// along the segment, stepping at each grid line it crosses. A segment lying exactly on a grid line gives half
+    /// its ink to the pixels either side, as the stroke around it covers both.
     static func accumulateHairline(from a: Point, to b: Point, weight: Double,
                                    into mask: UnsafeMutableBufferPointer<Float>, width: Int, height: Int) {
+        if a.y == b.y, a.y == a.y.rounded(), a.x != b.x {
+            for shift in [0.0, -1.0] {
+                accumulateHairline(from: Point(a.x, a.y + shift + 0.5), to: Point(b.x, b.y + shift + 0.5),
+                                   weight: weight / 2, into: mask, width: width, height: height)
+            }
+            return
+        }
+        if a.x == b.x, a.x == a.x.rounded(), a.y != b.y {
+            for shift in [0.0, -1.0] {
+                accumulateHairline(from: Point(a.x + shift + 0.5, a.y), to: Point(b.x + shift + 0.5, b.y),
+                                   weight: weight / 2, into: mask, width: width, height: height)
+            }
+            return
+        }
         let (dx, dy) = (b.x - a.x, b.y - a.y)
         let length = (dx * dx + dy * dy).squareRoot()
         guard length > 0 else { return }

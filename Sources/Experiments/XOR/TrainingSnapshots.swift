@@ -38,8 +38,9 @@ extension AnalysedSnapshot {
     static func analyse(_ snapshots: [(TrainingSnapshot<MLP>, final: AnalysedNetwork)], settings: XORExperimentSettings,
                         precisions: [ProbePrecision], exact: Bool) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
-        // Big nets keep their own parallel loops instead.
-        let small = snapshots.allSatisfy { $0.0.network.hiddenUnitCount <= XORExperimentSettings.exactAutoLimit }
+        // Big nets and big grids keep their own parallel loops instead (and hold one probe at a time).
+        let small = grid.resolution <= 501
+            && snapshots.allSatisfy { $0.0.network.hiddenUnitCount <= XORExperimentSettings.exactAutoLimit }
         let inner = small ? ComputeContext.serial : settings.context
         return parallelMap(count: snapshots.count, context: small ? settings.context : .serial) { k in
             let (snapshot, final) = snapshots[k]

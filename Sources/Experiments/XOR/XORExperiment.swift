@@ -215,14 +215,15 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
 
 /// Both nets' probe region counts at every convergence grid (the run's own grid from its probe).
 ///
-/// Small nets' probes are too little work to share out: one (net, grid) per worker, the largest grids first.
-/// A big net's probes each use all the cores.
+/// Small nets' probes on grids up to 501 are too little work to share out: one (net, grid) per worker, the
+/// largest grids first (on many cores, grids up to 501 keep the probes held at once to some 15 MB each). A big
+/// net's probes, or a big grid's, each use all the cores.
 func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORExperimentSettings)
     -> ([(grid: Int, regions: Int)], [(grid: Int, regions: Int)]) {
     let grids = settings.resolvedConvergenceGrids
     let jobs = [a, b].flatMap { net in grids.map { (net, $0) } }
     let small = max(a.network.hiddenUnitCount, b.network.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
-        && (grids.max() ?? 0) <= 1001
+        && (grids.max() ?? 0) <= 501
     let inner = small ? ComputeContext.serial : settings.context
     let order = jobs.indices.sorted { (-jobs[$0].1, $0) < (-jobs[$1].1, $1) }
     let counts = parallelMap(count: jobs.count, context: small ? settings.context : .serial, order: order) { i in
