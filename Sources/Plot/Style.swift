@@ -196,8 +196,10 @@ final class InkBoundsRenderer: Renderer {
     }
 
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
-        guard !coversClip else { return }
-        include(polygons.flatMap { $0 }, grow: lineWidth / 2)
+        for polygon in polygons where !polygon.isEmpty {
+            if coversClip { return }
+            include(polygon, grow: lineWidth / 2)
+        }
     }
 
     /// Whether the ink found so far already covers the clip, so that clipped drawing cannot grow it: a partition's
