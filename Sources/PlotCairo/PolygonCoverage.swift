@@ -125,17 +125,20 @@ extension StampCompositor {
     /// linear in the deposits, so this is each polygon's exact coverage; where two cells share a pixel their
     /// colours add by area, without the background showing through the seam as it does when the cells are
     /// composited one after another. The accumulation covers bands of `bandRows` rows at a time, so that its
-    /// memory does not grow with the square of the dpi. Returns the indices of the polygons it did not draw, for
-    /// Cairo: those not wholly inside the pixels this compositor owns, at no finite place, or of no net area (a
-    /// self-intersecting polygon whose lobes cancel).
+    /// memory does not grow with the square of the dpi. A polygon that reaches past the pixels this compositor
+    /// owns is cut to the clip exactly (a heatmap's outer squares, a partition across the axes' edge), so that its
+    /// pixels on the clip's edge get the coverage of the part inside. Returns the indices of the polygons it did
+    /// not draw, for Cairo: those at no finite place or of no net area (a self-intersecting polygon whose lobes
+    /// cancel).
     func fillDisjoint(_ polygons: [[Point]], colors: [Color], bandRows: Int = 64) -> [Int] {
         let (ox, oy) = (Double(offsetX), Double(offsetY))
         var skipped: [Int] = []
         // Each drawable polygon with its premultiplied colour, signed to its orientation, and its rows.
-        var drawable: [(index: Int, weight: SIMD4<Double>, top: Int, bottom: Int)] = []
+        var drawable: [(vertices: [Point], weight: SIMD4<Double>, top: Int, bottom: Int)] = []
         var (minX, maxX) = (Double.infinity, -Double.infinity)
         var (top, bottom) = (Int.max, Int.min)
-        for (k, polygon) in polygons.enumerated() where k < colors.count && polygon.count >= 3 {
+        for (k, original) in polygons.enumerated() where k < colors.count && original.count >= 3 {
+            var polygon = original
             var (x0p, y0p, x1p, y1p) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
             var finite = true
             // The shoelace sign: deposits sum to +1 inside a polygon whose area comes out negative here (y down),
@@ -143,20 +146,33 @@ extension StampCompositor {
             var twiceArea = 0.0
             var previous = polygon[polygon.count - 1]
             for p in polygon {
-                finite = finite && p.x.isFinite && p.y.isFinite
+                finite = finite && abs(p.x) < 1e12 && abs(p.y) < 1e12   // NaN fails too
                 x0p = min(x0p, p.x); x1p = max(x1p, p.x); y0p = min(y0p, p.y); y1p = max(y1p, p.y)
                 twiceArea += previous.x * p.y - p.x * previous.y
                 previous = p
             }
-            guard finite, twiceArea != 0, x0p + ox >= Double(x0), y0p + oy >= Double(y0), x1p + ox <= Double(x1),
-                  y1p + oy <= Double(y1) else { skipped.append(k); continue }
+            guard finite, twiceArea != 0 else { skipped.append(k); continue }
+            if !(x0p + ox >= Double(x0) && y0p + oy >= Double(y0) && x1p + ox <= Double(x1) && y1p + oy <= Double(y1)) {
+                // Cut to the clip (user space): what is left keeps the orientation, or nothing is left to draw.
+                polygon = Self.clipped(polygon, toMinX: clipBox.minX - ox, minY: clipBox.minY - oy,
+                                       maxX: clipBox.maxX - ox, maxY: clipBox.maxY - oy)
+                guard polygon.count >= 3 else { continue }
+                (x0p, y0p, x1p, y1p) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+                for p in polygon {
+                    x0p = min(x0p, p.x); x1p = max(x1p, p.x); y0p = min(y0p, p.y); y1p = max(y1p, p.y)
+                }
+                // Rounding in the cut must not reach a pixel outside the surface.
+                x0p = max(x0p, -ox); y0p = max(y0p, -oy)
+                x1p = min(x1p, Double(width) - ox); y1p = min(y1p, Double(height) - oy)
+                guard x1p > x0p, y1p > y0p else { continue }
+            }
             let c = colors[k]
             func clamp(_ v: Double) -> Double { v.isNaN ? 0 : min(1, max(0, v)) }
             let a = clamp(c.alpha)
             let weight = SIMD4<Double>(clamp(c.red) * a, clamp(c.green) * a, clamp(c.blue) * a, a)
                 * (twiceArea < 0 ? 1 : -1)
             let (rowTop, rowBottom) = (Int((y0p + oy).rounded(.down)), Int((y1p + oy).rounded(.up)))
-            drawable.append((k, weight, rowTop, rowBottom))
+            drawable.append((polygon, weight, rowTop, rowBottom))
             minX = min(minX, x0p); maxX = max(maxX, x1p)
             top = min(top, rowTop); bottom = max(bottom, rowBottom)
         }
@@ -165,7 +181,8 @@ extension StampCompositor {
         guard right > left, bottom > top else { return skipped }
         let width = right - left, rowLength = width + 2
         // The polygons by their first row, so that each band takes those that reach it from a moving start.
-        drawable.sort { ($0.top, $0.index) < ($1.top, $1.index) }
+        drawable = drawable.enumerated().sorted { ($0.element.top, $0.offset) < ($1.element.top, $1.offset) }
+            .map(\.element)
         let bandRows = max(1, bandRows)
         var acc = [SIMD4<Double>](repeating: .zero, count: rowLength * min(bandRows, bottom - top))
         var first = 0   // no polygon before `first` reaches the current band
@@ -179,7 +196,7 @@ extension StampCompositor {
                 for entry in drawable[first...] {
                     if entry.top >= bandTop + rows { break }
                     if entry.bottom <= bandTop { continue }
-                    let polygon = polygons[entry.index]
+                    let polygon = entry.vertices
                     var previous = polygon[polygon.count - 1]
                     for p in polygon {
                         Self.forEachDeposit(from: Point(previous.x + dx, previous.y + dy),
@@ -212,6 +229,37 @@ extension StampCompositor {
             }
         }
         return skipped
+    }
+
+    /// `polygon` cut to the rectangle [minX, maxX] × [minY, maxY] (Sutherland–Hodgman: one side at a time, each
+    /// edge that crosses a side replaced by its part inside); fewer than 3 points when nothing is left.
+    static func clipped(_ polygon: [Point], toMinX minX: Double, minY: Double, maxX: Double,
+                        maxY: Double) -> [Point] {
+        var points = polygon
+        // Each side: whether a point is inside, and where the segment a → b crosses the side.
+        let sides: [(inside: (Point) -> Bool, cross: (Point, Point) -> Point)] = [
+            ({ $0.x >= minX }, { a, b in Point(minX, a.y + (b.y - a.y) * (minX - a.x) / (b.x - a.x)) }),
+            ({ $0.x <= maxX }, { a, b in Point(maxX, a.y + (b.y - a.y) * (maxX - a.x) / (b.x - a.x)) }),
+            ({ $0.y >= minY }, { a, b in Point(a.x + (b.x - a.x) * (minY - a.y) / (b.y - a.y), minY) }),
+            ({ $0.y <= maxY }, { a, b in Point(a.x + (b.x - a.x) * (maxY - a.y) / (b.y - a.y), maxY) }),
+        ]
+        for side in sides {
+            guard let last = points.last else { break }
+            var kept: [Point] = []
+            kept.reserveCapacity(points.count + 2)
+            var previous = last
+            for p in points {
+                switch (side.inside(previous), side.inside(p)) {
+                case (true, true): kept.append(p)
+                case (true, false): kept.append(side.cross(previous, p))
+                case (false, true): kept.append(side.cross(previous, p)); kept.append(p)
+                case (false, false): break
+                }
+                previous = p
+            }
+            points = kept
+        }
+        return points
     }
 
     /// Strokes the outlines of closed polygons, `lineWidth` pixels wide (at most 1), as one path in `source`, if

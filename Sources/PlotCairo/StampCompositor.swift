@@ -19,6 +19,9 @@ struct StampCompositor {
     let offsetX: Int, offsetY: Int
     /// The pixels wholly inside the clip, in surface pixels: [x0, x1) × [y0, y1).
     let x0: Int, y0: Int, x1: Int, y1: Int
+    /// The clip itself within the surface, in surface pixels (the whole surface without a clip): what a polygon
+    /// can be cut to exactly, partly covered pixels included.
+    let clipBox: (minX: Double, minY: Double, maxX: Double, maxY: Double)
 
     /// A compositor for `context`'s current target, or nil when its target is not an ARGB32 image surface or its
     /// transform is not an integer translation. `clip` is the intersection of the clips pushed, in user space.
@@ -43,6 +46,7 @@ struct StampCompositor {
         offsetX = Int(tx)
         offsetY = Int(ty)
         var (cx0, cy0, cx1, cy1) = (0, 0, width, height)
+        var box = (minX: 0.0, minY: 0.0, maxX: Double(width), maxY: Double(height))
         if let clip {
             // A clip at no finite place is Cairo's to interpret.
             guard clip.x.isFinite, clip.y.isFinite, clip.maxX.isFinite, clip.maxY.isFinite else { return nil }
@@ -54,8 +58,11 @@ struct StampCompositor {
             cy0 = max(cy0, inward(clip.y + ty, up: true))
             cx1 = min(cx1, inward(clip.maxX + tx, up: false))
             cy1 = min(cy1, inward(clip.maxY + ty, up: false))
+            box = (max(box.minX, clip.x + tx), max(box.minY, clip.y + ty),
+                   min(box.maxX, clip.maxX + tx), min(box.maxY, clip.maxY + ty))
         }
         (x0, y0, x1, y1) = (cx0, cy0, cx1, cy1)
+        clipBox = box
     }
 
     /// Cairo's premultiplied 8-bit source pixel for a colour: each channel clamped to [0, 1], premultiplied in
