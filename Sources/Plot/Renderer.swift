@@ -27,12 +27,24 @@ extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
+        fillEachPolygon(polygons, colors: colors)
+    }
+
+    public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        strokeOutlinesAsOnePath(polygons, color: color, lineWidth: lineWidth)
+    }
+
+    /// Each polygon filled by `draw`, one after another: what every renderer can do, and the reference of a
+    /// renderer with a faster way.
+    public func fillEachPolygon(_ polygons: [[Point]], colors: [Color]) {
         for (polygon, color) in zip(polygons, colors) {
             draw(Path(polygon, closed: true), style: PathStyle(fill: color))
         }
     }
 
-    public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+    /// The outlines as one path stroked by `draw` with round joins: what every renderer can do, and the reference
+    /// of a renderer with a faster way.
+    public func strokeOutlinesAsOnePath(_ polygons: [[Point]], color: Color, lineWidth: Double) {
         draw(Path(subpaths: polygons, closed: true), style: PathStyle(stroke: color, lineWidth: lineWidth, round: true))
     }
 

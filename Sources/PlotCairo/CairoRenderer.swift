@@ -162,16 +162,15 @@ public final class CairoRenderer: Renderer {
     }
 
     /// Fills straight into the pixels where the target allows (`StampCompositor.fill`, or `fillDisjoint` in one
-    /// pass for a partition), in order, and through Cairo elsewhere.
+    /// pass for a partition), in order, and through Cairo elsewhere (`fillEachPolygon`, also the reference).
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         guard isRaster, !referenceDrawing, let compositor = StampCompositor(context: context, clip: clips.last) else {
-            return fillPolygonsReference(polygons, colors: colors)
+            return fillEachPolygon(polygons, colors: colors)
         }
         if disjoint {
             let skipped = compositor.fillDisjoint(polygons, colors: colors)
             compositor.markDirty()
-            for k in skipped { draw(Path(polygons[k], closed: true), style: PathStyle(fill: colors[k])) }
-            return
+            return fillEachPolygon(skipped.map { polygons[$0] }, colors: skipped.map { colors[$0] })
         }
         var scratch: [Float] = []
         var lastColor: Color? = nil
@@ -184,21 +183,15 @@ public final class CairoRenderer: Renderer {
                 continue
             }
             if dirty { compositor.markDirty(); dirty = false }
-            draw(Path(polygon, closed: true), style: PathStyle(fill: color))
+            fillEachPolygon([polygon], colors: [color])
             compositor.flush()
         }
         if dirty { compositor.markDirty() }
     }
 
-    /// The reference: one Cairo fill per polygon.
-    func fillPolygonsReference(_ polygons: [[Point]], colors: [Color]) {
-        for (polygon, color) in zip(polygons, colors) {
-            draw(Path(polygon, closed: true), style: PathStyle(fill: color))
-        }
-    }
-
     /// Outlines under a pixel wide go straight into the pixels where the target allows
-    /// (`StampCompositor.strokeHairlines`); wider ones, and the rest, are one stroked Cairo path.
+    /// (`StampCompositor.strokeHairlines`); wider ones, and the rest, are one stroked Cairo path
+    /// (`strokeOutlinesAsOnePath`, also the reference).
     public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
         if isRaster, !referenceDrawing, lineWidth <= 1,
            let compositor = StampCompositor(context: context, clip: clips.last),
@@ -206,12 +199,7 @@ public final class CairoRenderer: Renderer {
             compositor.markDirty()
             return
         }
-        strokeOutlinesReference(polygons, color: color, lineWidth: lineWidth)
-    }
-
-    /// The reference: the outlines as one path, stroked by Cairo with round joins.
-    func strokeOutlinesReference(_ polygons: [[Point]], color: Color, lineWidth: Double) {
-        draw(Path(subpaths: polygons, closed: true), style: PathStyle(stroke: color, lineWidth: lineWidth, round: true))
+        strokeOutlinesAsOnePath(polygons, color: color, lineWidth: lineWidth)
     }
 
     private func setColor(_ c: Color) {

@@ -17,20 +17,14 @@ import Plot
 ///   Cairo's one stroked path lays it once (an edge that a neighbour splits at a T-junction would be laid twice;
 ///   partitions of lines and bent lines have none, since their curves cross).
 ///
-/// `CairoRenderer.fillPolygonsReference` and `strokeOutlinesReference` (one Cairo call per polygon; one stroked
-/// path) are the obviously correct paths; tests hold these to them.
+/// `Renderer.fillEachPolygon` and `strokeOutlinesAsOnePath` (one Cairo call per polygon; one stroked path) are the
+/// obviously correct paths; tests hold these to them.
 extension StampCompositor {
     /// Fills `polygon` (user-space pixels) with the premultiplied `source` if its bounding box lies within the
     /// pixels this compositor owns; returns false (nothing drawn) otherwise. `scratch` is reused between calls.
     func fill(_ polygon: [Point], source: UInt32, scratch: inout [Float]) -> Bool {
         guard polygon.count >= 3 else { return true }   // no area: Cairo draws nothing either
-        var (minX, minY) = (Double.infinity, Double.infinity), (maxX, maxY) = (-Double.infinity, -Double.infinity)
-        for p in polygon {
-            minX = min(minX, p.x); maxX = max(maxX, p.x)
-            minY = min(minY, p.y); maxY = max(maxY, p.y)
-        }
-        guard minX.isFinite, maxX.isFinite, minY.isFinite, maxY.isFinite,
-              polygon.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return false }
+        guard let (minX, minY, maxX, maxY) = Self.boundingBox(polygon) else { return false }
         let (ox, oy) = (Double(offsetX), Double(offsetY))
         guard minX + ox >= Double(x0), minY + oy >= Double(y0), maxX + ox <= Double(x1), maxY + oy <= Double(y1)
         else { return false }
@@ -63,6 +57,18 @@ extension StampCompositor {
             }
         }
         return true
+    }
+
+    /// The bounding box of `polygon` (at least one point), or nil when a coordinate is not finite or lies beyond
+    /// ±1e12: no surface's pixel is near it, and pixel arithmetic on it would lose its fractions.
+    static func boundingBox(_ polygon: [Point]) -> (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+        var (minX, minY, maxX, maxY) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        for p in polygon {
+            guard abs(p.x) < 1e12, abs(p.y) < 1e12 else { return nil }   // NaN fails too
+            minX = min(minX, p.x); maxX = max(maxX, p.x)
+            minY = min(minY, p.y); maxY = max(maxY, p.y)
+        }
+        return (minX, minY, maxX, maxY)
     }
 
     /// `source` OVER `pixel` through a coverage in [0, 1], rounded to the 8 bits pixman's masks hold.
@@ -139,38 +145,30 @@ extension StampCompositor {
         var (top, bottom) = (Int.max, Int.min)
         for (k, original) in polygons.enumerated() where k < colors.count && original.count >= 3 {
             var polygon = original
-            var (x0p, y0p, x1p, y1p) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
-            var finite = true
             // The shoelace sign: deposits sum to +1 inside a polygon whose area comes out negative here (y down),
             // to −1 inside one of the other orientation, whose colour is negated to match.
             var twiceArea = 0.0
             var previous = polygon[polygon.count - 1]
             for p in polygon {
-                finite = finite && abs(p.x) < 1e12 && abs(p.y) < 1e12   // NaN fails too
-                x0p = min(x0p, p.x); x1p = max(x1p, p.x); y0p = min(y0p, p.y); y1p = max(y1p, p.y)
                 twiceArea += previous.x * p.y - p.x * previous.y
                 previous = p
             }
-            guard finite, twiceArea != 0 else { skipped.append(k); continue }
+            guard var (x0p, y0p, x1p, y1p) = Self.boundingBox(polygon), twiceArea != 0 else {
+                skipped.append(k)
+                continue
+            }
             if !(x0p + ox >= Double(x0) && y0p + oy >= Double(y0) && x1p + ox <= Double(x1) && y1p + oy <= Double(y1)) {
                 // Cut to the clip (user space): what is left keeps the orientation, or nothing is left to draw.
                 polygon = Self.clipped(polygon, toMinX: clipBox.minX - ox, minY: clipBox.minY - oy,
                                        maxX: clipBox.maxX - ox, maxY: clipBox.maxY - oy)
-                guard polygon.count >= 3 else { continue }
-                (x0p, y0p, x1p, y1p) = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
-                for p in polygon {
-                    x0p = min(x0p, p.x); x1p = max(x1p, p.x); y0p = min(y0p, p.y); y1p = max(y1p, p.y)
-                }
+                guard polygon.count >= 3, let cut = Self.boundingBox(polygon) else { continue }
+                (x0p, y0p, x1p, y1p) = cut
                 // Rounding in the cut must not reach a pixel outside the surface.
                 x0p = max(x0p, -ox); y0p = max(y0p, -oy)
                 x1p = min(x1p, Double(width) - ox); y1p = min(y1p, Double(height) - oy)
                 guard x1p > x0p, y1p > y0p else { continue }
             }
-            let c = colors[k]
-            func clamp(_ v: Double) -> Double { v.isNaN ? 0 : min(1, max(0, v)) }
-            let a = clamp(c.alpha)
-            let weight = SIMD4<Double>(clamp(c.red) * a, clamp(c.green) * a, clamp(c.blue) * a, a)
-                * (twiceArea < 0 ? 1 : -1)
+            let weight = StampCompositor.premultiplied(colors[k]) * (twiceArea < 0 ? 1 : -1)
             let (rowTop, rowBottom) = (Int((y0p + oy).rounded(.down)), Int((y1p + oy).rounded(.up)))
             drawable.append((polygon, weight, rowTop, rowBottom))
             minX = min(minX, x0p); maxX = max(maxX, x1p)

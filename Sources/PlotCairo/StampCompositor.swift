@@ -69,10 +69,16 @@ struct StampCompositor {
     /// double, to 16 bits as `_cairo_color_double_to_short` does (× 65535, rounded), then the top byte as
     /// pixman's solid fill takes it.
     static func sourcePixel(_ c: Color) -> UInt32 {
+        let p = premultiplied(c)
+        func byte(_ v: Double) -> UInt32 { UInt32(UInt16(v * 65535.0 + 0.5)) >> 8 }
+        return byte(p.w) << 24 | byte(p.x) << 16 | byte(p.y) << 8 | byte(p.z)
+    }
+
+    /// A colour's channels clamped to [0, 1] (NaN to 0) and premultiplied by its alpha, in Double: (r, g, b, a).
+    static func premultiplied(_ c: Color) -> SIMD4<Double> {
         func clamp(_ v: Double) -> Double { v.isNaN ? 0 : min(1, max(0, v)) }
         let a = clamp(c.alpha)
-        func byte(_ v: Double) -> UInt32 { UInt32(UInt16(v * 65535.0 + 0.5)) >> 8 }
-        return byte(a) << 24 | byte(clamp(c.red) * a) << 16 | byte(clamp(c.green) * a) << 8 | byte(clamp(c.blue) * a)
+        return SIMD4(clamp(c.red) * a, clamp(c.green) * a, clamp(c.blue) * a, a)
     }
 
     /// x · a / 255, rounded as pixman rounds (`MUL_UN8`).

@@ -53,6 +53,15 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
                    file: #filePath, testName: "figure")
 }
 
+/// Draws `figure` in `style` ("notebook" or "paper") and records an issue when it moved from its snapshot, `name`
+/// in the notebook style and `paper.<name>` in the paper style.
+func expectFigureSnapshot(_ figure: Figure, named name: String, style: String) {
+    figure.style = Style.named(style)!
+    if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + name : name) {
+        Issue.record(Comment(rawValue: failure))
+    }
+}
+
 @Suite(.serialized) struct FigureSnapshotTests {
     static let figureNames = ["xor-points", "xor-3d", "handcrafted-regions", "handcrafted-wireframe", "training-a",
                               "training-b", "linear-regions", "surfaces", "wireframes", "training-trained",
@@ -231,11 +240,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
     @Test(arguments: ["abstraction-residuals", "nac-loss", "nac-matrices"], ["notebook", "paper"])
     func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
-        let figure = Self.figure(kind)
-        figure.style = Style.named(style)!
-        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
-            Issue.record(Comment(rawValue: failure))
-        }
+        expectFigureSnapshot(Self.figure(kind), named: kind, style: style)
     }
 }
 
@@ -275,11 +280,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
     @Test(arguments: kinds, ["notebook", "paper"])
     func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
-        let figure = Self.figure(kind)
-        figure.style = Style.named(style)!
-        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
-            Issue.record(Comment(rawValue: failure))
-        }
+        expectFigureSnapshot(Self.figure(kind), named: kind, style: style)
     }
 
     /// The accuracy figure's x axis is the epoch itself (1 … 299 on a log axis), not the epoch plus one: the
@@ -386,11 +387,7 @@ func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestin
 
     @Test(arguments: kinds, ["notebook", "paper"])
     func figureMatchesItsSnapshot(_ kind: String, _ style: String) {
-        let figure = Self.figure(kind)
-        figure.style = Style.named(style)!
-        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + kind : kind) {
-            Issue.record(Comment(rawValue: failure))
-        }
+        expectFigureSnapshot(Self.figure(kind), named: kind, style: style)
     }
 
     /// The circuits' snapshots: every tenth of training and the last, the last one the trained net's own counts.

@@ -103,11 +103,8 @@ import Testing
     @Test(arguments: ["training-steps-a", "regions-over-training"], ["notebook", "paper"])
     func figureMatchesItsSnapshot(_ name: String, _ style: String) throws {
         let figure = try #require(XORFigures.all(Self.trained).first { $0.name == name }?.make())
-        figure.style = Style.named(style)!
         if style == "paper" { (figure.width, figure.height) = (6.75, figure.height * 0.675) }
-        if let failure = snapshotFigure(figure, named: style == "paper" ? "paper." + name : name) {
-            Issue.record(Comment(rawValue: failure))
-        }
+        expectFigureSnapshot(figure, named: name, style: style)
     }
 }
 
@@ -166,11 +163,8 @@ extension TrainingPictureTests {
     func figureMatchesItsSnapshot(_ style: String) throws {
         let figure = try #require(DigitsFigures.trainingSteps(Self.run.snapshots, net: "a", rows: [0, 1, 2],
                                                                labels: [7, 6, 3]))
-        figure.style = Style.named(style)!
         if style == "paper" { (figure.width, figure.height) = (6.75, figure.height * 0.675) }
-        if let failure = snapshotFigure(figure, named: (style == "paper" ? "paper." : "") + "digits-training-steps") {
-            Issue.record(Comment(rawValue: failure))
-        }
+        expectFigureSnapshot(figure, named: "digits-training-steps", style: style)
     }
 }
 

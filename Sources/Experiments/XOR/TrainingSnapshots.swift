@@ -25,18 +25,13 @@ public struct AnalysedSnapshot: AnalysedTrainingSnapshot {
 func snapshotProbeGrid(_ settings: XORExperimentSettings) -> Int { min(settings.grid, 1001) }
 
 extension AnalysedSnapshot {
-    /// Analyses every snapshot of a training run with the run's probe settings; exact partitions when `exact`.
-    /// The last snapshot is the trained net itself: what `final` already found for it is reused, not recomputed.
-    static func analyse(_ snapshots: [TrainingSnapshot<MLP>], settings: XORExperimentSettings,
-                        precision: ProbePrecision, exact: Bool, final: AnalysedNetwork) -> [AnalysedSnapshot] {
-        analyse(snapshots.map { ($0, final) }, settings: settings, precisions: [precision], exact: exact)
-    }
-
-    /// Analyses the snapshots of several runs at once, `precisions[k]` for the run of snapshot k's `final` (one
-    /// precision for all when given one). The snapshots go to the workers one each, each analysed on one thread:
-    /// a snapshot of a small net is too little work to share out, and twenty of them fill the cores.
+    /// Analyses the snapshots of several training runs at once, each with the run's probe settings and the
+    /// precision of its trained net `final`; exact partitions when `exact`. A run's last snapshot is its trained net
+    /// itself: what `final` already found for it is reused, not recomputed. The snapshots go to the workers one
+    /// each, each analysed on one thread: a snapshot of a small net is too little work to share out, and twenty of
+    /// them fill the cores.
     static func analyse(_ snapshots: [(TrainingSnapshot<MLP>, final: AnalysedNetwork)], settings: XORExperimentSettings,
-                        precisions: [ProbePrecision], exact: Bool) -> [AnalysedSnapshot] {
+                        exact: Bool) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
         // Big nets and big grids keep their own parallel loops instead (and hold one probe at a time).
         let small = grid.resolution <= 501
@@ -44,11 +39,10 @@ extension AnalysedSnapshot {
         let inner = small ? ComputeContext.serial : settings.context
         return parallelMap(count: snapshots.count, context: small ? settings.context : .serial) { k in
             let (snapshot, final) = snapshots[k]
-            let precision = precisions.count == 1 ? precisions[0] : precisions[k]
             let isFinal = snapshot.network == final.network
             let regions = isFinal && grid.resolution == settings.grid ? final.regions.count
                 : RegionDeduplication(
-                    probe: GradientProbe(network: snapshot.network, precision: precision, context: inner)
+                    probe: GradientProbe(network: snapshot.network, precision: final.precision, context: inner)
                         .probe(grid),
                     tolerance: settings.tolerance).count
             let partition: ExactPartition? = exact

@@ -202,11 +202,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         && max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
     // Both nets' snapshots in one parallel batch: twenty-two small analyses share the cores better than eleven.
     let runs = [a, b].map { net in (net.training?.snapshots ?? []).map { ($0, final: net) } }
-    let precisions = runs[0].map { _ in a.precision } + runs[1].map { _ in b.precision }
-    let analysed = AnalysedSnapshot.analyse(runs[0] + runs[1], settings: settings, precisions: precisions,
-                                            exact: exactSnapshots)
-    if a.training != nil { a.snapshots = Array(analysed[..<runs[0].count]) }
-    if b.training != nil { b.snapshots = Array(analysed[runs[0].count...]) }
+    let analysed = AnalysedSnapshot.analyse(runs[0] + runs[1], settings: settings, exact: exactSnapshots)
+    (a.snapshots, b.snapshots) = (Array(analysed[..<runs[0].count]), Array(analysed[runs[0].count...]))
     timings.trainingSnapshots = stage.lap()
     timings.total = clock.elapsed
 
