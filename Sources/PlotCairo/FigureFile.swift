@@ -110,8 +110,10 @@ public enum FigureFile {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
             // drawing; PNGEncoder writes the same pixels unfiltered with a faster deflate, read straight from the
-            // surface.
-            return try withImageSurface(of: figure) { try PNGEncoder.encode(surface: $0, dpi: figure.dpi) }
+            // surface and laid out in its memory, which is not needed after.
+            return try withImageSurface(of: figure) {
+                try PNGEncoder.encode(surface: $0, dpi: figure.dpi, overwritingSurface: true)
+            }
         case .svg, .pdf:
             // Vector surfaces are measured in points; scale so that figure code keeps drawing in pixels. They write
             // through a stream into memory, so that the one atomic writer puts the file in place.

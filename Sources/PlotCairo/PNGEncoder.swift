@@ -1,22 +1,30 @@
 import CCairo
 
 /// A small PNG writer for RGBA rasters: 8-bit RGB (or RGBA when any pixel is translucent), no row filter
-/// (filter type 0 on every row), and zlib's deflate at level 3.
+/// (filter type 0 on every row), compressed by `Deflate`.
 ///
 /// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the
-/// "Sub" filter's (the twelve figures of `regionplot --width 100`: 1.43 MB against 1.62 MB at level 3) and no
-/// filter pass is needed; libpng's per-row filter search at full compression costs more than drawing.
+/// "Sub" filter's (the twelve figures of `regionplot --width 100`: 1.43 MB against 1.62 MB with zlib at level 3),
+/// and `Deflate` finds the repeats a filter would have found: the pixel to the left and the row above. libpng's
+/// per-row filter search at full compression costs more than drawing.
 public enum PNGEncoder {
     public struct EncodingError: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// The deflate level: 3 compresses these figures within 7 % of level 6 at about half the time.
-    static let compressionLevel: Int32 = 3
+    /// What compresses the rows: `Deflate`, or zlib's `compress2` at level 3 (the reference, for tests).
+    enum Compressor { case deflate, zlib }
+
+    /// zlib's level when it is the compressor: 3 compresses these figures within 7 % of level 6 at half the time.
+    static let zlibLevel: Int32 = 3
 
     /// The PNG of `raster`; with `dpi`, its resolution is recorded (a pHYs chunk, in pixels per metre), so that
     /// a 975-pixel figure at 300 dpi opens at 3.25 in.
     public static func encode(_ raster: Raster, dpi: Double? = nil) throws -> [UInt8] {
+        try encode(raster, dpi: dpi, compressor: .deflate)
+    }
+
+    static func encode(_ raster: Raster, dpi: Double?, compressor: Compressor) throws -> [UInt8] {
         let opaque = stride(from: 3, to: raster.rgba.count, by: 4).allSatisfy { raster.rgba[$0] == 255 }
         let channels = opaque ? 3 : 4
         let rowBytes = raster.width * channels
@@ -32,18 +40,25 @@ public enum PNGEncoder {
                 }
             }
         }
-        return try png(rows: rows, width: raster.width, height: raster.height, opaque: opaque, dpi: dpi)
+        return try rows.withUnsafeBufferPointer {
+            try png(rows: $0, width: raster.width, height: raster.height, opaque: opaque, dpi: dpi,
+                    compressor: compressor)
+        }
     }
 
     /// The PNG of a Cairo ARGB32 image surface, read straight from its premultiplied pixels: the same bytes as
-    /// `encode(FigureFile.raster(...))` (un-premultiplied the same way), without the intermediate raster.
-    static func encode(surface: OpaquePointer, dpi: Double? = nil) throws -> [UInt8] {
+    /// `encode(FigureFile.raster(...))` (un-premultiplied the same way), without the intermediate raster. With
+    /// `overwritingSurface`, an opaque surface's rows are laid out for the file in its own memory (the surface is
+    /// left holding them, not its pixels), instead of in megabytes of fresh memory that must be faulted in.
+    static func encode(surface: OpaquePointer, dpi: Double? = nil, overwritingSurface: Bool = false,
+                       compressor: Compressor = .deflate) throws -> [UInt8] {
         cairo_surface_flush(surface)
         let width = Int(cairo_image_surface_get_width(surface)), height = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
-        let data = UnsafeRawPointer(cairo_image_surface_get_data(surface)!)
+        let data = cairo_image_surface_get_data(surface)!
         func row(_ y: Int) -> UnsafeBufferPointer<UInt32> {
-            UnsafeBufferPointer(start: (data + y * stride).assumingMemoryBound(to: UInt32.self), count: width)
+            UnsafeBufferPointer(start: UnsafeRawPointer(data + y * stride).assumingMemoryBound(to: UInt32.self),
+                                count: width)
         }
         var opaque = true
         for y in 0..<height where opaque {
@@ -53,14 +68,35 @@ public enum PNGEncoder {
         }
         let channels = opaque ? 3 : 4
         let rowBytes = width * channels
+        let size = (rowBytes + 1) * height
+        if opaque && overwritingSurface && width >= 2 {
+            // Row y's filter byte and pixels land at y × (3w + 1) onwards, never past a byte not yet read: pixel x's
+            // four-byte store ends at or before pixel x + 2's word, which is read first (w ≥ 2 keeps each row's
+            // filter byte behind its first pixel). The last store's spare byte stays inside the surface.
+            let bytes = UnsafeMutableRawPointer(data)
+            for y in 0..<height {
+                let source = row(y)
+                var next = source[0]
+                let out = y * (rowBytes + 1)
+                bytes.storeBytes(of: 0, toByteOffset: out, as: UInt8.self)   // filter type None
+                for x in 0..<width {
+                    let word = next
+                    if x + 1 < width { next = source[x + 1] }
+                    // Cairo's ARGB32 is a native-endian premultiplied word, here opaque: R, G, B from 0xFFRRGGBB.
+                    bytes.storeBytes(of: (word.byteSwapped >> 8).littleEndian, toByteOffset: out + 1 + 3 * x,
+                                     as: UInt32.self)
+                }
+            }
+            return try png(rows: UnsafeBufferPointer(start: data, count: size), width: width, height: height,
+                           opaque: true, dpi: dpi, compressor: compressor)
+        }
         // Every byte is written below (a filter byte, then the pixels): no need to zero megabytes first.
-        let rows = [UInt8](unsafeUninitializedCapacity: (rowBytes + 1) * height) { dst, count in
-            count = (rowBytes + 1) * height
+        let rows = [UInt8](unsafeUninitializedCapacity: size) { dst, count in
+            count = size
             for y in 0..<height {
                 dst[y * (rowBytes + 1)] = 0   // filter type None
                 var o = y * (rowBytes + 1) + 1
                 for word in row(y) {
-                    // Cairo's ARGB32 is a native-endian premultiplied 32-bit word.
                     let a = word >> 24
                     var r = (word >> 16) & 0xFF, g = (word >> 8) & 0xFF, b = word & 0xFF
                     if a == 0 {
@@ -74,22 +110,33 @@ public enum PNGEncoder {
                 }
             }
         }
-        return try png(rows: rows, width: width, height: height, opaque: opaque, dpi: dpi)
+        return try rows.withUnsafeBufferPointer {
+            try png(rows: $0, width: width, height: height, opaque: opaque, dpi: dpi, compressor: compressor)
+        }
     }
 
     /// Compresses the filtered rows and wraps them in the PNG chunks.
-    private static func png(rows: [UInt8], width: Int, height: Int, opaque: Bool, dpi: Double?) throws -> [UInt8] {
-        var status = Z_OK
-        let compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in
-            var length = uLong(out.count)
-            status = compress2(out.baseAddress, &length, rows, uLong(rows.count), compressionLevel)
-            count = status == Z_OK ? Int(length) : 0
+    private static func png(rows: UnsafeBufferPointer<UInt8>, width: Int, height: Int, opaque: Bool, dpi: Double?,
+                            compressor: Compressor) throws -> [UInt8] {
+        let compressed: [UInt8]
+        switch compressor {
+        case .deflate:
+            compressed = Deflate.zlibStream(rows, rowLength: width * (opaque ? 3 : 4) + 1, pixelLength: opaque ? 3 : 4)
+        case .zlib:
+            var status = Z_OK
+            compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in
+                var length = uLong(out.count)
+                status = compress2(out.baseAddress, &length, rows.baseAddress, uLong(rows.count), zlibLevel)
+                count = status == Z_OK ? Int(length) : 0
+            }
+            guard status == Z_OK else { throw EncodingError(description: "zlib compress2 failed (\(status))") }
         }
-        guard status == Z_OK else { throw EncodingError(description: "zlib compress2 failed (\(status))") }
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png.reserveCapacity(compressed.count + 100)
-        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+        func be32(_ v: UInt32) -> [UInt8] {
+            [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+        }
         func chunk(_ type: String, _ body: [UInt8]) {
             let typeBytes = Array(type.utf8)
             png += be32(UInt32(body.count))
