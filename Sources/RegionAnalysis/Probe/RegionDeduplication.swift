@@ -14,26 +14,29 @@ public struct RegionDeduplication: Sendable {
     /// region kept so far is ≥ `tolerance` (the notebook's `np.linalg.norm(r − elem) < 0.001` test, negated).
     ///
     /// Same answer as that quadratic loop, in expected linear time: kept rows are hashed into cubic cells a
-    /// little larger than the tolerance, so every kept row within tolerance of a new row lies in one of the 27
-    /// cells around it. Each row is assigned to the earliest kept region within tolerance — the one at which
-    /// the notebook's loop would `break`. Requires finite values.
+    /// little larger than twice the tolerance, so the ball of radius `tolerance` around a new row reaches, along
+    /// each axis, its own cell and at most the neighbour on the side of the cell's nearer half: every kept row
+    /// within tolerance lies in one of those 2 × 2 × 2 cells. Each row is assigned to the earliest kept region
+    /// within tolerance — the one at which the notebook's loop would `break`. Requires finite values.
     public init(triples: Matrix, tolerance: Double = 1e-3) {
         precondition(tolerance > 0, "tolerance must be positive")
         precondition(triples.isFinite, "region coefficients must be finite")
         let d = triples.columns
         precondition(d == 3, "deduplication takes N × 3 triples")
-        var grid = CellGrid(cellSize: tolerance * (1 + 1e-9))
+        // The margin keeps the argument true through the rounding of coefficients up to millions of tolerances.
+        var grid = CellGrid(cellSize: 2 * tolerance * (1 + 1e-6))
         var reps: [Int] = []
         var assignment = [Int32](repeating: 0, count: triples.rows)
         triples.storage.withUnsafeBufferPointer { t in
             for i in 0..<triples.rows {
                 let x = t[3 * i], y = t[3 * i + 1], z = t[3 * i + 2]
                 let (cx, cy, cz) = grid.cell(x, y, z)
+                let (sx, sy, sz) = (grid.nearerSide(x, cx), grid.nearerSide(y, cy), grid.nearerSide(z, cz))
                 var best = Int32.max
-                for dx in -1...1 {
-                    for dy in -1...1 {
-                        for dz in -1...1 {
-                            var entry = grid.first(cx &+ Int64(dx), cy &+ Int64(dy), cz &+ Int64(dz))
+                for dx in [0, sx] {
+                    for dy in [0, sy] {
+                        for dz in [0, sz] {
+                            var entry = grid.first(cx &+ dx, cy &+ dy, cz &+ dz)
                             while entry >= 0 {
                                 let region = grid.region[Int(entry)]
                                 if region < best {
@@ -104,6 +107,13 @@ struct CellGrid {
             return Int64(Swift.max(-4.0e18, Swift.min(4.0e18, scaled)))
         }
         return (index(x), index(y), index(z))
+    }
+
+    /// −1 when `v` lies in the lower half of its cell along this axis, else +1: the neighbour a ball of radius
+    /// less than half a cell around `v` may reach. (A clamped far-away cell has no neighbour that matters.)
+    func nearerSide(_ v: Double, _ cell: Int64) -> Int64 {
+        let scaled = v * inverseCellSize
+        return scaled - Double(cell) < 0.5 ? -1 : 1
     }
 
     private func hash(_ a: Int64, _ b: Int64, _ c: Int64) -> Int {
