@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessControl
 import Foundation
 import LinearAlgebra
 
@@ -23,6 +24,7 @@ struct RegionPlot: ParsableCommand {
     /// and a non-zero exit code: scripts read that line, so no usage text or help hint follows it.
     static func main() {
         ChildProcesses.dieWithParentIfAsked()
+        _ = regionplot_keep_freed_memory()
         // regionplot's own workers run in parallel (`ComputeContext`), each calling BLAS on small blocks: BLAS's
         // own threads would only compete with them. Set once, here, for the whole process.
         _ = setBLASThreadCount(1)
