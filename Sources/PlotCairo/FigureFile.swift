@@ -16,6 +16,11 @@ public struct FigureWriteError: Error, CustomStringConvertible {
     public var path: String
     public var problem: String
     public var description: String { "cannot write figure \(path): \(problem)" }
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
 }
 
 /// An 8-bit RGBA raster of a rendered figure (not premultiplied), row-major from the top.
@@ -88,18 +93,28 @@ public enum FigureFile {
     }
 
     /// Writes `figure` to `path` in `format` (default: from the extension), atomically (Support's
-    /// `writeAtomically`: a temporary file in the same folder, then renamed), so the file is whole or absent even if
-    /// the process is killed.
+    /// `writeAtomically`: a temporary file in the same folder, flushed, then renamed), so the file is whole or absent
+    /// even if the process is killed.
     public static func write(_ figure: Figure, to path: String, format: ImageFormat? = nil) throws {
+        let staged = try stage(figure, to: path, format: format)
+        do { try staged.commit() } catch let error as OutputError {
+            throw FigureWriteError(path: path, problem: error.problem)
+        }
+    }
+
+    /// The first half of `write`: `figure` drawn and written to a temporary file beside `path`, for the caller to
+    /// commit (flush and rename into place) or discard.
+    public static func stage(_ figure: Figure, to path: String, format: ImageFormat? = nil) throws -> StagedFile {
         let url = URL(fileURLWithPath: path)
         guard let format = format ?? ImageFormat(pathExtension: url.pathExtension) else {
-            throw FigureWriteError(path: path, problem: "unknown image format '\(url.pathExtension)' (use png, svg or pdf)")
+            throw FigureWriteError(path: path,
+                                   problem: "unknown image format '\(url.pathExtension)' (use png, svg or pdf)")
         }
         let bytes: [UInt8]
         do { bytes = try encode(figure, format: format) } catch let error as FigureWriteError {
             throw FigureWriteError(path: path, problem: error.problem)
         }
-        do { try writeAtomically(Data(bytes), to: path) } catch let error as OutputError {
+        do { return try stageFile(Data(bytes), for: path) } catch let error as OutputError {
             throw FigureWriteError(path: path, problem: error.problem)
         }
     }

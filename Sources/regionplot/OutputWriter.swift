@@ -53,6 +53,9 @@ struct OutputWriter {
         let recipes = selected
         // Costliest first (a stable order among equals).
         let order = recipes.indices.sorted { (-recipes[$0].cost, $0) < (-recipes[$1].cost, $1) }
+        // The drawing threads write each file under a temporary name; the committer flushes it to the disk and
+        // puts it in place while they draw the next (waiting on the disk is not work for a core).
+        let committer = FileCommitter()
         let outcomes = parallelMap(count: recipes.count, context: context,
                                    order: order) { k -> Result<(Bool, Double), Error> in
             var clock = Stopwatch()
@@ -60,12 +63,16 @@ struct OutputWriter {
             look?.apply(to: figure)
             do {
                 for format in formats {
-                    try FigureFile.write(figure, to: "\(folder)/\(recipes[k].name).\(format.rawValue)", format: format)
+                    committer.commit(try FigureFile.stage(
+                        figure, to: "\(folder)/\(recipes[k].name).\(format.rawValue)", format: format))
                 }
             } catch {
                 return .failure(error)
             }
             return .success((true, clock.lap()))
+        }
+        do { try committer.finish() } catch let error as OutputError {
+            throw FigureWriteError(path: error.path, problem: error.problem)
         }
         var written = WrittenFigures()
         for (recipe, outcome) in zip(recipes, outcomes) {

@@ -80,3 +80,65 @@ import Testing
         #expect(try JSONDecoder().decode(Entry.self, from: Data(with.utf8)) == Entry(name: "a", extra: [1, 2], other: 3))
     }
 }
+
+/// Staged files: invisible until committed, whole when in place, gone when discarded or when the commit fails;
+/// the committer puts many in place side by side and reports a failure.
+@Suite struct StagedFiles {
+    func madeFolder() throws -> String {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func visibleNames(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    @Test func stagedIsHiddenUntilCommitted() throws {
+        let folder = try madeFolder()
+        let path = folder + "/figure.png"
+        let bytes = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let staged = try stageFile(bytes, for: path)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(Self.visibleNames(folder).count == 1 && Self.visibleNames(folder)[0].hasPrefix(".figure.png.tmp-"))
+        try staged.commit()
+        #expect(FileManager.default.contents(atPath: path) == bytes)
+        #expect(Self.visibleNames(folder) == ["figure.png"])
+    }
+
+    @Test func discardedLeavesNothing() throws {
+        let folder = try madeFolder()
+        try stageFile(Data([1, 2, 3]), for: folder + "/x.json").discard()
+        #expect(Self.visibleNames(folder).isEmpty)
+    }
+
+    /// A destination that cannot be replaced (a folder of that name): the commit throws and removes its
+    /// temporary file.
+    @Test func failedCommitRemovesTheTemporary() throws {
+        let folder = try madeFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/busy", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: folder + "/busy/inside", withIntermediateDirectories: false)
+        let staged = try stageFile(Data([9]), for: folder + "/busy")
+        #expect(throws: OutputError.self) { try staged.commit() }
+        #expect(Self.visibleNames(folder) == ["busy"])
+    }
+
+    @Test func committerPutsEveryFileInPlaceAndReportsAFailure() throws {
+        let folder = try madeFolder()
+        let committer = FileCommitter()
+        func bytes(_ k: Int) -> Data { Data(repeating: UInt8(k), count: 1000 * k) }
+        for k in 0..<24 { committer.commit(try stageFile(bytes(k), for: "\(folder)/f\(k)")) }
+        try committer.finish()
+        for k in 0..<24 { #expect(FileManager.default.contents(atPath: "\(folder)/f\(k)") == bytes(k)) }
+        #expect(Self.visibleNames(folder).count == 24)
+
+        try FileManager.default.createDirectory(atPath: folder + "/f3.d", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: folder + "/f3.d/x", withIntermediateDirectories: false)
+        let failing = FileCommitter()
+        failing.commit(try stageFile(Data([1]), for: folder + "/ok"))
+        failing.commit(try stageFile(Data([2]), for: folder + "/f3.d"))
+        #expect(throws: OutputError.self) { try failing.finish() }
+        #expect(FileManager.default.contents(atPath: folder + "/ok") == Data([1]))
+        #expect(!Self.visibleNames(folder).contains { $0.contains(".tmp-") })
+    }
+}
