@@ -230,7 +230,7 @@ extension StampCompositor {
         let direction: Double = a.y < b.y ? 1 : -1
         let (upper, lower) = a.y < b.y ? (a, b) : (b, a)
         let slope = (lower.x - upper.x) / (lower.y - upper.y)
-        let firstRow = max(0, Int(upper.y.rounded(.down))), endRow = min(height, Int(lower.y.rounded(.up)))
+        let firstRow = max(0, Self.floorInt(upper.y)), endRow = min(height, Self.ceilInt(lower.y))
         guard firstRow < endRow else { return }
         let maxX = Double(width)
         // The x where the edge leaves the row above (at `lastBottom`), which is where it enters this one.
@@ -264,6 +264,20 @@ extension StampCompositor {
             }
             row[last] += (d - previous) * weight
         }
+    }
+
+    /// `Int(v.rounded(.down))` (the same value, the same trap beyond Int's range), without the call into libm that
+    /// rounding compiles to on x86-64 before SSE4.1. Exact: `Double(Int(v))` is v truncated whenever v has a
+    /// fraction (|v| < 2⁵²), and v itself otherwise.
+    @inline(__always) static func floorInt(_ v: Double) -> Int {
+        let t = Int(v)
+        return Double(t) > v ? t &- 1 : t
+    }
+
+    /// `Int(v.rounded(.up))`, as `floorInt`.
+    @inline(__always) static func ceilInt(_ v: Double) -> Int {
+        let t = Int(v)
+        return Double(t) < v ? t &+ 1 : t
     }
 
     /// A one-pass fill's running sum Σ coverage × premultiplied colour as the bytes of a source pixel, rounded as
@@ -444,7 +458,7 @@ extension StampCompositor {
         let (dx, dy) = (b.x - a.x, b.y - a.y)
         let length = (dx * dx + dy * dy).squareRoot()
         guard length > 0 else { return }
-        var (column, row) = (Int(a.x.rounded(.down)), Int(a.y.rounded(.down)))
+        var (column, row) = (Self.floorInt(a.x), Self.floorInt(a.y))
         let (stepX, stepY) = (dx > 0 ? 1 : -1, dy > 0 ? 1 : -1)
         // The parameter t ∈ [0, 1] at which the segment next crosses a vertical and a horizontal grid line.
         var nextX = dx == 0 ? Double.infinity : (Double(dx > 0 ? column + 1 : column) - a.x) / dx

@@ -106,15 +106,25 @@ struct StampCompositor {
     /// (`UN8x4_MUL_UN8_ADD_UN8x4`). All four channels at once, each in 16 bits of a 64-bit word as pixman's 64-bit
     /// build does: the arithmetic of `mulPair` and `addPair` in each lane, half the operations.
     @inline(__always) static func over(_ s: UInt32, _ d: UInt32) -> UInt32 {
-        let ia = UInt64(255 - (s >> 24))
+        over(spread: spread(s), d)
+    }
+
+    /// `over` of a source given as `spread(s)`.
+    @inline(__always) static func over(spread s: UInt64, _ d: UInt32) -> UInt32 {
+        let ia = 255 &- s >> 48
         // x · ia / 255 rounded, per lane (≤ 255 · 255 + 0x80 + 0xFF, no carry into the next lane).
         var t = spread(d) &* ia &+ 0x0080_0080_0080_0080
         t = ((t &+ ((t >> 8) & 0x00FF_00FF_00FF_00FF)) >> 8) & 0x00FF_00FF_00FF_00FF
         // + s per lane, saturating at 255.
-        t = t &+ spread(s)
+        t = t &+ s
         t |= 0x0100_0100_0100_0100 &- ((t >> 8) & 0x00FF_00FF_00FF_00FF)
         t &= 0x00FF_00FF_00FF_00FF
-        return UInt32(truncatingIfNeeded: t) & 0x00FF_00FF | UInt32(truncatingIfNeeded: t >> 24) & 0xFF00_FF00
+        return pack(t)
+    }
+
+    /// The pixel whose channels `spread` put in lanes.
+    @inline(__always) static func pack(_ t: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: t) & 0x00FF_00FF | UInt32(truncatingIfNeeded: t >> 24) & 0xFF00_FF00
     }
 
     /// A pixel's channels each in the low byte of a 16-bit lane: blue, red, green, alpha from the lowest.
@@ -157,7 +167,8 @@ struct StampCompositor {
                 for i in 0..<offsets.count {
                     let pixel = (origin + offsets[i]).assumingMemoryBound(to: UInt32.self)
                     let s = through[i]
-                    pixel.pointee = s >> 24 == 255 ? s : StampCompositor.over(s, pixel.pointee)
+                    pixel.pointee = s >> 48 == 255 ? StampCompositor.pack(s)
+                        : StampCompositor.over(spread: s, pixel.pointee)
                 }
             }
         }
@@ -204,8 +215,9 @@ final class Stamp {
     private(set) var offsets: [Int] = []
     private var offsetsStride = -1
     /// The source through each covered pixel's coverage (`StampCompositor.scaled`; the source itself where the
-    /// coverage is whole), for the source `through` was made for: markers come in runs of one colour.
-    private(set) var through: [UInt32] = []
+    /// coverage is whole), `spread` into lanes, for the source `through` was made for: markers come in runs of
+    /// one colour.
+    private(set) var through: [UInt64] = []
     private var throughSource: UInt32?
 
     /// Makes `offsets` and `through` those of `stride` and `source`.
@@ -215,7 +227,15 @@ final class Stamp {
             offsetsStride = stride
         }
         if source != throughSource {
-            through = covered.map { $0.coverage == 255 ? source : StampCompositor.scaled(source, UInt32($0.coverage)) }
+            if through.count != covered.count { through = Array(repeating: 0, count: covered.count) }
+            covered.withUnsafeBufferPointer { covered in
+                through.withUnsafeMutableBufferPointer { through in
+                    for (i, entry) in covered.enumerated() {
+                        let m = UInt32(entry.coverage)
+                        through[i] = StampCompositor.spread(m == 255 ? source : StampCompositor.scaled(source, m))
+                    }
+                }
+            }
             throughSource = source
         }
     }

@@ -146,3 +146,18 @@ import Testing
         #expect(reference.count > 1000 && reference.count < 5000)
     }
 }
+
+/// The libm-free floor and ceiling against `rounded`, on halves, near-integers, negatives and huge values.
+@Suite struct FloorCeilingTests {
+    @Test func floorAndCeilingAreRounded() {
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1, -1, 2.5, -2.5, 1e15 + 0.5, -1e15 - 0.5, 0x1p52, 0x1p60, -0x1p60,
+                                0.49999999999999994, -0.49999999999999994, Double.ulpOfOne, -Double.ulpOfOne]
+        var u = PolygonCoverageTests.Uniform(41)
+        for _ in 0..<10_000 { values.append((u.next() - 0.5) * 1000) }
+        for n in -5...5 { values += [Double(n).nextUp, Double(n).nextDown, Double(n)] }
+        for v in values {
+            #expect(StampCompositor.floorInt(v) == Int(v.rounded(.down)), "\(v)")
+            #expect(StampCompositor.ceilInt(v) == Int(v.rounded(.up)), "\(v)")
+        }
+    }
+}
