@@ -129,12 +129,13 @@ public final class CairoRenderer: Renderer {
         var lastColor: Color? = nil
         var source: UInt32 = 0
         var dirty = false
+        var cairoHasColor = false   // whether Cairo's source is `lastColor` (set only when Cairo draws)
         for (i, c) in markers.centers.enumerated() where c.x.isFinite && c.y.isFinite {
             let color = markers.colors.count == 1 ? markers.colors[0] : markers.colors[i]
             if color != lastColor {
                 lastColor = color
                 source = StampCompositor.sourcePixel(color)
-                setColor(color)
+                cairoHasColor = false
             }
             let (x, y, stamp) = placement(c, radius: radius)
             // Far off-surface positions are Cairo's to clip.
@@ -143,6 +144,7 @@ public final class CairoRenderer: Renderer {
                 continue
             }
             if dirty { compositor.markDirty(); dirty = false }
+            if !cairoHasColor { setColor(color); cairoHasColor = true }
             cairo_mask_surface(context, stamp.surface, x, y)
             compositor.flush()
         }

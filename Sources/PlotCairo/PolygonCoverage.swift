@@ -136,10 +136,173 @@ extension StampCompositor {
     /// pixels on the clip's edge get the coverage of the part inside. Returns the indices of the polygons it did
     /// not draw, for Cairo: those at no finite place or of no net area (a self-intersecting polygon whose lobes
     /// cancel).
+    ///
+    /// The same pixels, bit for bit, as `fillDisjointReference` (tests hold them): the same deposits added in the
+    /// same order, with the bookkeeping around them cheaper — the cells in flat arrays by first row (a counting
+    /// sort, stable as the reference's sort), and the row pass converting a pixel's sum to bytes only where a
+    /// deposit changed it (inside a cell the sum is exactly the previous pixel's).
     func fillDisjoint(_ polygons: [[Point]], colors: [Color], bandRows: Int = 64) -> [Int] {
+        let batch = disjointCells(polygons, colors: colors)
+        guard let box = batch.box else { return batch.skipped }
+        let (left, top, bottom) = (box.left, box.top, box.bottom)
+        let width = box.right - left, rowLength = width + 2
+        let cells = batch.cells
+        // The cells by first row, stably (their order within a row is the batch's), as one flat array each.
+        var start = [Int](repeating: 0, count: bottom - top + 1)
+        for cell in cells { start[cell.top - top + 1] += 1 }
+        for r in 0..<(bottom - top) { start[r + 1] += start[r] }
+        var order = [Int](repeating: 0, count: cells.count)
+        for (k, cell) in cells.enumerated() {
+            order[start[cell.top - top]] = k
+            start[cell.top - top] += 1
+        }
+        var vertexStart: [Int] = [0], tops: [Int] = [], bottoms: [Int] = [], weights: [SIMD4<Double>] = []
+        var vertices: [Point] = []
+        vertexStart.reserveCapacity(cells.count + 1)
+        tops.reserveCapacity(cells.count); bottoms.reserveCapacity(cells.count); weights.reserveCapacity(cells.count)
+        vertices.reserveCapacity(cells.reduce(0) { $0 + $1.vertices.count })
+        for k in order {
+            let cell = cells[k]
+            vertices.append(contentsOf: cell.vertices)
+            vertexStart.append(vertices.count)
+            tops.append(cell.top); bottoms.append(cell.bottom); weights.append(cell.weight)
+        }
+        let ox = Double(offsetX), oy = Double(offsetY)
+        let bandRows = max(1, bandRows)
+        var acc = [SIMD4<Double>](repeating: .zero, count: rowLength * min(bandRows, bottom - top))
+        var first = 0   // no cell before `first` reaches the current band
+        acc.withUnsafeMutableBufferPointer { acc in
+        vertices.withUnsafeBufferPointer { vertices in
+            for bandTop in Swift.stride(from: top, to: bottom, by: bandRows) {
+                let rows = min(bandRows, bottom - bandTop)
+                // Points relative to the band: rows outside [0, rows) are clamped out of each edge's deposits.
+                let (dx, dy) = (ox - Double(left), oy - Double(bandTop))
+                while first < tops.count && bottoms[first] <= bandTop { first += 1 }
+                for k in first..<tops.count {
+                    if tops[k] >= bandTop + rows { break }
+                    if bottoms[k] <= bandTop { continue }
+                    let weight = weights[k]
+                    let (from, to) = (vertexStart[k], vertexStart[k + 1])
+                    var previous = vertices[to - 1]
+                    for i in from..<to {
+                        let p = vertices[i]
+                        Self.depositEdge(from: Point(previous.x + dx, previous.y + dy), to: Point(p.x + dx, p.y + dy),
+                                         weight: weight, into: acc.baseAddress!, rowLength: rowLength, width: width,
+                                         height: rows)
+                        previous = p
+                    }
+                }
+                // The rows' running sums into the pixels; each accumulator is zeroed as it is read, for the next band.
+                for r in 0..<rows {
+                    let row = UnsafeMutableRawPointer(data + (bandTop + r) * stride + 4 * left)
+                        .assumingMemoryBound(to: UInt32.self)
+                    let deposits = acc.baseAddress! + r * rowLength
+                    var sum = SIMD4<Double>.zero
+                    var (source, alphaByte): (UInt32, UInt32) = (0, 0)   // the bytes of a zero sum
+                    for c in 0..<width {
+                        let deposit = deposits[c]
+                        if deposit != .zero {
+                            // Adding a zero leaves the sum as it is, and so its bytes.
+                            sum += deposit
+                            deposits[c] = .zero
+                            (source, alphaByte) = Self.sourceBytes(sum)
+                        }
+                        if alphaByte == 0 { continue }
+                        row[c] = alphaByte == 255 ? source : StampCompositor.over(source, row[c])
+                    }
+                    deposits[width] = .zero
+                    deposits[width + 1] = .zero
+                }
+            }
+        }
+        }
+        return batch.skipped
+    }
+
+    /// `forEachDeposit` with each deposit times `weight` added into `acc`: the same arithmetic on the same
+    /// numbers, so the same sums bit for bit, written for the one-pass fill's inner loop (no overflow checks on
+    /// indices, floors of numbers known to be non-negative by truncation, a row's lower end reused as the next
+    /// row's upper end, which is the same expression of the same numbers).
+    @inline(__always)
+    static func depositEdge(from a: Point, to b: Point, weight: SIMD4<Double>,
+                            into acc: UnsafeMutablePointer<SIMD4<Double>>, rowLength: Int, width: Int, height: Int) {
+        guard a.y != b.y else { return }
+        let direction: Double = a.y < b.y ? 1 : -1
+        let (upper, lower) = a.y < b.y ? (a, b) : (b, a)
+        let slope = (lower.x - upper.x) / (lower.y - upper.y)
+        let firstRow = max(0, Self.floorInt(upper.y)), endRow = min(height, Self.ceilInt(lower.y))
+        guard firstRow < endRow else { return }
+        let maxX = Double(width)
+        // The x where the edge leaves the row above (at `lastBottom`), which is where it enters this one.
+        var (lastBottom, lastX) = (Double.nan, 0.0)
+        for r in firstRow..<endRow {
+            let rowTop = max(Double(r), upper.y), rowBottom = min(Double(r &+ 1), lower.y)
+            guard rowBottom > rowTop else { continue }
+            let d = (rowBottom - rowTop) * direction
+            let xa = rowTop == lastBottom ? lastX : min(maxX, max(0, upper.x + (rowTop - upper.y) * slope))
+            let xb = min(maxX, max(0, upper.x + (rowBottom - upper.y) * slope))
+            (lastBottom, lastX) = (rowBottom, xb)
+            let (xl, xr) = (min(xa, xb), max(xa, xb))
+            // Both in [0, width]: truncation is the floor, and one more where it falls short the ceiling.
+            let first = Int(xl)
+            let truncated = Int(xr), last = Double(truncated) < xr ? truncated &+ 1 : truncated
+            let row = acc + r &* rowLength
+            if last <= first &+ 1 || xr - xl < 1e-9 {
+                let fraction = 0.5 * (xa + xb) - Double(first)
+                row[first] += d * (1 - fraction) * weight
+                row[first &+ 1] += d * fraction * weight
+                continue
+            }
+            @inline(__always) func rampSquared(_ t: Double) -> Double { t > 0 ? 0.5 * t * t : 0 }
+            let scale = d / (xr - xl)
+            var previous = 0.0
+            for c in first..<last {
+                let share = scale * (rampSquared(Double(c &+ 1) - xl) - rampSquared(Double(c &+ 1) - xr)
+                                     - rampSquared(Double(c) - xl) + rampSquared(Double(c) - xr))
+                row[c] += (share - previous) * weight
+                previous = share
+            }
+            row[last] += (d - previous) * weight
+        }
+    }
+
+    /// `Int(v.rounded(.down))` (the same value, the same trap beyond Int's range), without the call into libm that
+    /// rounding compiles to on x86-64 before SSE4.1. Exact: `Double(Int(v))` is v truncated whenever v has a
+    /// fraction (|v| < 2⁵²), and v itself otherwise.
+    @inline(__always) static func floorInt(_ v: Double) -> Int {
+        let t = Int(v)
+        return Double(t) > v ? t &- 1 : t
+    }
+
+    /// `Int(v.rounded(.up))`, as `floorInt`.
+    @inline(__always) static func ceilInt(_ v: Double) -> Int {
+        let t = Int(v)
+        return Double(t) < v ? t &+ 1 : t
+    }
+
+    /// A one-pass fill's running sum Σ coverage × premultiplied colour as the bytes of a source pixel, rounded as
+    /// `sourcePixel` rounds a colour (16 bits, then the top byte), channels at most alpha; and its alpha byte.
+    @inline(__always) static func sourceBytes(_ sum: SIMD4<Double>) -> (source: UInt32, alphaByte: UInt32) {
+        // The sums carry rounding of 1e-13: a millionth of a 16-bit step keeps a colour whose 16-bit value lies
+        // exactly on a byte's edge (0.5 → 32768) on the side `sourcePixel` puts it.
+        let alpha = min(1, max(0, sum.w))
+        let alphaByte = UInt32(UInt16(alpha * 65535 + 0.500001)) >> 8
+        if alphaByte == 0 { return (0, 0) }
+        func byte(_ v: Double) -> UInt32 {
+            UInt32(UInt16(min(alpha, max(0, v)) * 65535 + 0.500001)) >> 8
+        }
+        return (alphaByte << 24 | byte(sum.x) << 16 | byte(sum.y) << 8 | byte(sum.z), alphaByte)
+    }
+
+    /// The polygons of a one-pass fill ready to deposit: each drawable one (cut to the clip where it reaches past
+    /// the pixels this compositor owns) with its premultiplied colour signed to its orientation and its rows
+    /// [top, bottom) in surface pixels, in the batch's order; the surface box they span; and the indices of those
+    /// left for Cairo (at no finite place, or of no net area).
+    func disjointCells(_ polygons: [[Point]], colors: [Color])
+        -> (cells: [(vertices: [Point], weight: SIMD4<Double>, top: Int, bottom: Int)],
+            box: (left: Int, top: Int, right: Int, bottom: Int)?, skipped: [Int]) {
         let (ox, oy) = (Double(offsetX), Double(offsetY))
         var skipped: [Int] = []
-        // Each drawable polygon with its premultiplied colour, signed to its orientation, and its rows.
         var drawable: [(vertices: [Point], weight: SIMD4<Double>, top: Int, bottom: Int)] = []
         var (minX, maxX) = (Double.infinity, -Double.infinity)
         var (top, bottom) = (Int.max, Int.min)
@@ -174,59 +337,10 @@ extension StampCompositor {
             minX = min(minX, x0p); maxX = max(maxX, x1p)
             top = min(top, rowTop); bottom = max(bottom, rowBottom)
         }
-        guard !drawable.isEmpty else { return skipped }
+        guard !drawable.isEmpty else { return (drawable, nil, skipped) }
         let left = Int((minX + ox).rounded(.down)), right = Int((maxX + ox).rounded(.up))
-        guard right > left, bottom > top else { return skipped }
-        let width = right - left, rowLength = width + 2
-        // The polygons by their first row, so that each band takes those that reach it from a moving start.
-        drawable = drawable.enumerated().sorted { ($0.element.top, $0.offset) < ($1.element.top, $1.offset) }
-            .map(\.element)
-        let bandRows = max(1, bandRows)
-        var acc = [SIMD4<Double>](repeating: .zero, count: rowLength * min(bandRows, bottom - top))
-        var first = 0   // no polygon before `first` reaches the current band
-        acc.withUnsafeMutableBufferPointer { acc in
-            for bandTop in Swift.stride(from: top, to: bottom, by: bandRows) {
-                let rows = min(bandRows, bottom - bandTop)
-                for i in 0..<(rows * rowLength) { acc[i] = .zero }
-                // Points relative to the band: rows outside [0, rows) are clamped out of each edge's deposits.
-                let (dx, dy) = (ox - Double(left), oy - Double(bandTop))
-                while first < drawable.count && drawable[first].bottom <= bandTop { first += 1 }
-                for entry in drawable[first...] {
-                    if entry.top >= bandTop + rows { break }
-                    if entry.bottom <= bandTop { continue }
-                    let polygon = entry.vertices
-                    var previous = polygon[polygon.count - 1]
-                    for p in polygon {
-                        Self.forEachDeposit(from: Point(previous.x + dx, previous.y + dy),
-                                            to: Point(p.x + dx, p.y + dy),
-                                            rowLength: rowLength, width: width, height: rows) {
-                            acc[$0] += $1 * entry.weight
-                        }
-                        previous = p
-                    }
-                }
-                for r in 0..<rows {
-                    let row = UnsafeMutableRawPointer(data + (bandTop + r) * stride + 4 * left)
-                        .assumingMemoryBound(to: UInt32.self)
-                    var sum = SIMD4<Double>.zero
-                    for c in 0..<width {
-                        sum += acc[r * rowLength + c]
-                        // To bytes as `sourcePixel` rounds a colour (16 bits, then the top byte), channels ≤ alpha.
-                        // The sums carry rounding of 1e-13: a millionth of a 16-bit step keeps a colour whose 16-bit
-                        // value lies exactly on a byte's edge (0.5 → 32768) on the side `sourcePixel` puts it.
-                        let alpha = min(1, max(0, sum.w))
-                        let alphaByte = UInt32(UInt16(alpha * 65535 + 0.500001)) >> 8
-                        if alphaByte == 0 { continue }
-                        func byte(_ v: Double) -> UInt32 {
-                            UInt32(UInt16(min(alpha, max(0, v)) * 65535 + 0.500001)) >> 8
-                        }
-                        let source = alphaByte << 24 | byte(sum.x) << 16 | byte(sum.y) << 8 | byte(sum.z)
-                        row[c] = alphaByte == 255 ? source : StampCompositor.over(source, row[c])
-                    }
-                }
-            }
-        }
-        return skipped
+        guard right > left, bottom > top else { return (drawable, nil, skipped) }
+        return (drawable, (left, top, right, bottom), skipped)
     }
 
     /// `polygon` cut to the rectangle [minX, maxX] × [minY, maxY] (Sutherland–Hodgman: one side at a time, each
@@ -263,16 +377,21 @@ extension StampCompositor {
     /// Strokes the outlines of closed polygons, `lineWidth` pixels wide (at most 1), as one path in `source`, if
     /// every vertex lies at least half the width inside the pixels this compositor owns; returns false (nothing
     /// drawn) otherwise.
+    ///
+    /// The same pixels, bit for bit, as `strokeHairlinesReference` (tests hold them): the same ink in the same
+    /// order, composited through a table of the source at each of the 256 coverages, and only where there is ink.
     func strokeHairlines(_ polygons: [[Point]], source: UInt32, lineWidth: Double) -> Bool {
         guard lineWidth > 0, lineWidth <= 1 else { return false }
         let (ox, oy) = (Double(offsetX), Double(offsetY))
         let half = lineWidth / 2
         let (left, top, right, bottom) = (Double(x0) + half, Double(y0) + half, Double(x1) - half, Double(y1) - half)
+        var edges = 0
         for polygon in polygons {
             for p in polygon {
                 let (x, y) = (p.x + ox, p.y + oy)
                 guard x >= left, x <= right, y >= top, y <= bottom else { return false }   // NaN fails too
             }
+            edges += polygon.count
         }
         let (width, height) = (x1 - x0, y1 - y0)
         guard width > 0, height > 0 else { return true }
@@ -280,28 +399,37 @@ extension StampCompositor {
         func grid(_ p: Point) -> UInt64 {
             UInt64(UInt32((p.x + ox) * 1024 + 0.5)) << 32 | UInt64(UInt32((p.y + oy) * 1024 + 0.5))
         }
-        var seen = EdgeSet(capacity: polygons.reduce(0) { $0 + $1.count })
+        var seen = EdgeSet(capacity: edges)
         var mask = [Float](repeating: 0, count: width * height)
         mask.withUnsafeMutableBufferPointer { mask in
             for polygon in polygons where polygon.count >= 2 {
                 var previous = polygon[polygon.count - 1]
+                var a = grid(previous)   // the key of `previous`
                 for p in polygon {
-                    defer { previous = p }
-                    let (a, b) = (grid(previous), grid(p))
-                    if a == b { continue }
-                    guard seen.insert(min(a, b), max(a, b)) else { continue }
-                    Self.accumulateHairline(from: Point(previous.x + ox - Double(x0), previous.y + oy - Double(y0)),
-                                            to: Point(p.x + ox - Double(x0), p.y + oy - Double(y0)),
-                                            weight: lineWidth, into: mask, width: width, height: height)
+                    let b = grid(p)
+                    if a != b, seen.insert(min(a, b), max(a, b)) {
+                        Self.accumulateHairline(from: Point(previous.x + ox - Double(x0), previous.y + oy - Double(y0)),
+                                                to: Point(p.x + ox - Double(x0), p.y + oy - Double(y0)),
+                                                weight: lineWidth, into: mask, width: width, height: height)
+                    }
+                    (previous, a) = (p, b)
                 }
             }
+            // The source through each 8-bit coverage, as `blend` composites it.
             let opaque = source >> 24 == 255
-            for r in 0..<height {
-                let row = UnsafeMutableRawPointer(data + (y0 + r) * stride + 4 * x0)
-                    .assumingMemoryBound(to: UInt32.self)
-                for c in 0..<width {
-                    let coverage = min(1, mask[r * width + c])
-                    StampCompositor.blend(&row[c], source: source, opaque: opaque, coverage: coverage)
+            var through = [UInt32](repeating: 0, count: 256)
+            for m in 1..<256 { through[m] = StampCompositor.scaled(source, UInt32(m)) }
+            through[255] = source
+            through.withUnsafeBufferPointer { through in
+                for r in 0..<height {
+                    let row = UnsafeMutableRawPointer(data + (y0 + r) * stride + 4 * x0)
+                        .assumingMemoryBound(to: UInt32.self)
+                    let ink = mask.baseAddress! + r * width
+                    for c in 0..<width where ink[c] != 0 {
+                        let m = Int(min(1, ink[c]) * 255 + 0.5)
+                        if m == 0 { continue }
+                        row[c] = m == 255 && opaque ? source : StampCompositor.over(through[m], row[c])
+                    }
                 }
             }
         }
@@ -330,7 +458,7 @@ extension StampCompositor {
         let (dx, dy) = (b.x - a.x, b.y - a.y)
         let length = (dx * dx + dy * dy).squareRoot()
         guard length > 0 else { return }
-        var (column, row) = (Int(a.x.rounded(.down)), Int(a.y.rounded(.down)))
+        var (column, row) = (Self.floorInt(a.x), Self.floorInt(a.y))
         let (stepX, stepY) = (dx > 0 ? 1 : -1, dy > 0 ? 1 : -1)
         // The parameter t ∈ [0, 1] at which the segment next crosses a vertical and a horizontal grid line.
         var nextX = dx == 0 ? Double.infinity : (Double(dx > 0 ? column + 1 : column) - a.x) / dx
@@ -353,8 +481,8 @@ extension StampCompositor {
 /// A set of edges, each two 64-bit endpoint keys, by open addressing with a multiplicative hash: the outlines of a
 /// partition are tens of thousands of edges, and a general hashed set spends most of its time hashing.
 struct EdgeSet {
+    /// The slots; (0, 0) marks an empty one, which no edge (a < b) can be.
     private var keys: [(UInt64, UInt64)]
-    private var used: [Bool]
     private let mask: Int
 
     /// A set that holds `capacity` edges at most half full.
@@ -362,20 +490,23 @@ struct EdgeSet {
         var size = 16
         while size < 2 * capacity { size *= 2 }
         keys = Array(repeating: (0, 0), count: size)
-        used = Array(repeating: false, count: size)
         mask = size - 1
     }
 
-    /// Adds the edge (a, b); whether it was new.
+    /// Adds the edge (a, b), a < b; whether it was new.
     mutating func insert(_ a: UInt64, _ b: UInt64) -> Bool {
+        precondition(a < b, "an edge's keys in order")
         let mixed = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xC2B2_AE3D_27D4_EB4F)
         var slot = Int(truncatingIfNeeded: mixed >> 32 ^ mixed) & mask
-        while used[slot] {
-            if keys[slot] == (a, b) { return false }
-            slot = (slot + 1) & mask
+        return keys.withUnsafeMutableBufferPointer { keys in
+            while true {
+                let key = keys[slot]
+                if key == (a, b) { return false }
+                if key == (0, 0) { break }
+                slot = (slot + 1) & mask
+            }
+            keys[slot] = (a, b)
+            return true
         }
-        used[slot] = true
-        keys[slot] = (a, b)
-        return true
     }
 }
