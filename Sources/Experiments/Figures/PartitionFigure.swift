@@ -52,19 +52,29 @@ public enum PartitionFigure {
     /// The decision boundary f = 0 of a one-output network's partition, as segments: on each cell f is affine, so
     /// its zero set there is the segment where g·x + c = 0 crosses the polygon.
     public static func decisionBoundary(_ partition: ExactPartition) -> [(Point2, Point2)] {
+        decisionBoundary(partition, vertices: partition.cells.map(\.vertices))
+    }
+
+    /// `decisionBoundary(_:)` with the cells' vertices already read (`vertices[k]`: cell k's).
+    static func decisionBoundary(_ partition: ExactPartition, vertices: [[Point2]]) -> [(Point2, Point2)] {
         var zeros: [(Point2, Point2)] = []
-        for cell in partition.cells {
-            let v = cell.vertices
-            let values = v.map { cell.gradient.x * $0.x + cell.gradient.y * $0.y + cell.offset }
-            var crossings: [Point2] = []
-            for i in 0..<v.count {
-                let j = (i + 1) % v.count
-                if (values[i] > 0) != (values[j] > 0) {
-                    let t = values[i] / (values[i] - values[j])
-                    crossings.append(Point2(v[i].x + t * (v[j].x - v[i].x), v[i].y + t * (v[j].y - v[i].y)))
+        for (cell, v) in zip(partition.cells, vertices) where !v.isEmpty {
+            func value(_ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
+            // The polygon is convex: the zero line crosses it at two edges or at none.
+            var crossings: (Point2?, Point2?, extra: Bool) = (nil, nil, false)
+            var (here, hereValue) = (v[0], value(v[0]))
+            for j in 1...v.count {
+                let next = v[j % v.count], nextValue = value(next)
+                if (hereValue > 0) != (nextValue > 0) {
+                    let t = hereValue / (hereValue - nextValue)
+                    let crossing = Point2(here.x + t * (next.x - here.x), here.y + t * (next.y - here.y))
+                    if crossings.0 == nil { crossings.0 = crossing } else if crossings.1 == nil {
+                        crossings.1 = crossing
+                    } else { crossings.extra = true }
                 }
+                (here, hereValue) = (next, nextValue)
             }
-            if crossings.count == 2 { zeros.append((crossings[0], crossings[1])) }
+            if let a = crossings.0, let b = crossings.1, !crossings.extra { zeros.append((a, b)) }
         }
         return zeros
     }

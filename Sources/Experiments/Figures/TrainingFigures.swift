@@ -35,6 +35,11 @@ public enum TrainingFigures {
     /// every snapshot and every run, so that a region keeps its colour while it survives. SplitMix64's finaliser
     /// over the words, seeded by the word count: a fixed hash, unlike Swift's per-process `Hasher`.
     public static func patternKey(_ pattern: [UInt64]) -> UInt64 {
+        pattern.withUnsafeBufferPointer(patternKey)
+    }
+
+    /// `patternKey(_:)` of words read in place.
+    public static func patternKey(_ pattern: UnsafeBufferPointer<UInt64>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(pattern.count &+ 1)
         for word in pattern {
             h ^= word

@@ -261,11 +261,13 @@ public enum XORFigures {
         guard !net.snapshots.isEmpty, net.snapshots.allSatisfy({ $0.exact != nil }) else { return nil }
         let panels = net.snapshots.map { s -> TrainingFigures.Panel in
             let partition = s.exact!
+            // Each cell's vertices read once (a line arrangement's cells build them from shared faces).
+            let vertices = partition.cells.map(\.vertices)
             return TrainingFigures.Panel(
                 title: "epoch \(s.epoch)\n\(partition.count) regions",
-                cells: partition.cells.map(\.vertices),
-                keys: partition.cells.map { TrainingFigures.patternKey($0.pattern) },
-                boundary: PartitionFigure.decisionBoundary(partition))
+                cells: vertices,
+                keys: partition.cells.map { $0.withPattern(TrainingFigures.patternKey) },
+                boundary: PartitionFigure.decisionBoundary(partition, vertices: vertices))
         }
         let marks = [
             TrainingFigures.Marks(x: [-1, 1], y: [-1, 1], color: .red, label: "Even"),

@@ -55,7 +55,7 @@ public struct ExactCell: Sendable {
     }
 
     /// Calls `body` with the pattern's words, without copying them.
-    func withPattern<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
+    public func withPattern<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
         switch storage {
         case .owned(_, let pattern): return pattern.withUnsafeBufferPointer(body)
         case .face(let faces, let face): return faces.withPattern(of: Int(face), body)
