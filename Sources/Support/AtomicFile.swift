@@ -26,13 +26,27 @@ public struct StagedFile: Sendable {
     /// Flushes the file to the disk and renames it into place; on failure the temporary file is removed and
     /// nothing is in place.
     public func commit() throws {
-        var failure: String?
-        if fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        try flush()
+        try putInPlace()
+    }
+
+    /// The first half of `commit`: waits until the file is on the disk. On failure the temporary file is removed.
+    public func flush() throws {
+        guard fsync(descriptor) == 0 else {
+            let problem = String(cString: strerror(errno))
+            discard()
+            throw OutputError(path: path, problem: problem)
+        }
+    }
+
+    /// The second half of `commit`, after `flush`: renames the file into place. On failure the temporary file is
+    /// removed.
+    public func putInPlace() throws {
         close(descriptor)
-        if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
+        guard rename(temporary, path) == 0 else {
+            let problem = String(cString: strerror(errno))
             unlink(temporary)
-            throw OutputError(path: path, problem: failure)
+            throw OutputError(path: path, problem: problem)
         }
     }
 

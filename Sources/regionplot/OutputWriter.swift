@@ -34,11 +34,15 @@ struct OutputWriter {
     struct WrittenFigures {
         var paths: [String] = []
         var seconds: [(name: String, seconds: Double)] = []
+        /// The files still being flushed and put in place, when `write` was asked not to wait for them.
+        var committing: FileCommitter?
     }
 
     /// Builds and writes every figure; figures whose recipe gives nil are skipped. The first failure is thrown
-    /// once all workers have stopped.
-    func write(_ recipes: [FigureRecipe]) throws -> WrittenFigures {
+    /// once all workers have stopped. With `waitingForDisk` false, returns once the figures are drawn and written
+    /// under temporary names, while they are still being flushed and put in place: `writeReport(_:after:)` waits
+    /// for them.
+    func write(_ recipes: [FigureRecipe], waitingForDisk: Bool = true) throws -> WrittenFigures {
         let (folder, formats, look) = (self.folder, self.formats, self.look)
         var selected = recipes
         if let only = look?.only {
@@ -71,10 +75,10 @@ struct OutputWriter {
             }
             return .success((true, clock.lap()))
         }
-        do { try committer.finish() } catch let error as OutputError {
-            throw FigureWriteError(path: error.path, problem: error.problem)
-        }
-        var written = WrittenFigures()
+        // A figure that failed: the others are still put in place before the error is told (never left half).
+        let failed = outcomes.contains { if case .failure = $0 { true } else { false } }
+        if waitingForDisk || failed { try Self.finish(committer) }
+        var written = WrittenFigures(committing: waitingForDisk || failed ? nil : committer)
         for (recipe, outcome) in zip(recipes, outcomes) {
             let (drawn, seconds) = try outcome.get()
             guard drawn else { continue }
@@ -84,10 +88,34 @@ struct OutputWriter {
         return written
     }
 
-    /// Writes `report` as `<folder>/report.json` and returns its path.
-    func writeReport<Report: Encodable>(_ report: Report) throws -> String {
+    /// Waits for the figures' files to be in place.
+    private static func finish(_ committer: FileCommitter) throws {
+        do { try committer.finish() } catch let error as OutputError {
+            throw FigureWriteError(path: error.path, problem: error.problem)
+        }
+    }
+
+    /// Writes `report` as `<folder>/report.json` and returns its path. When `figures` are still being put in
+    /// place, the report is flushed meanwhile and put in place after them: a report in place means every figure it
+    /// lists is too, whole and on the disk.
+    func writeReport<Report: Encodable>(_ report: Report, after figures: WrittenFigures? = nil) throws -> String {
         let path = folder + "/report.json"
-        try writeAtomically(Data(try ReportEncoder.text(of: report).utf8), to: path)
+        let staged: StagedFile
+        do {
+            staged = try stageFile(Data(try ReportEncoder.text(of: report).utf8), for: path)
+            try staged.flush()
+        } catch {
+            // The figures are still put in place before the error is told.
+            if let committer = figures?.committing { try? committer.finish() }
+            throw error
+        }
+        if let committer = figures?.committing {
+            do { try Self.finish(committer) } catch {
+                staged.discard()
+                throw error
+            }
+        }
+        try staged.putInPlace()
         return path
     }
 }

@@ -92,15 +92,17 @@ struct XORCommand: ParsableCommand {
         }
         let writer = try OutputWriter(folder: folder, options: options.figures, context: context)
         var figures: [String] = []
+        var written: OutputWriter.WrittenFigures?
         if !options.noFigures {
             var renderClock = Stopwatch()
-            let written = try writer.write(XORFigures.all(result, dpi: options.dpi))
-            figures = written.paths
-            result.timings.figures = written.seconds
+            // The report's flush waits for the disk beside the figures' last ones (`writeReport(_:after:)`).
+            written = try writer.write(XORFigures.all(result, dpi: options.dpi), waitingForDisk: false)
+            figures = written!.paths
+            result.timings.figures = written!.seconds
             result.timings.render = renderClock.lap()
         }
         result.timings.total = clock.lap()
-        let reportPath = try writer.writeReport(result.report(figures: figures))
+        let reportPath = try writer.writeReport(result.report(figures: figures), after: written)
         printSummary(result, reportPath: reportPath, figures: figures)
     }
 

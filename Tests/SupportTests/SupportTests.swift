@@ -106,6 +106,17 @@ import Testing
         #expect(Self.visibleNames(folder) == ["figure.png"])
     }
 
+    /// `commit` in its two halves: flushed, still hidden; then in place.
+    @Test func flushThenPutInPlace() throws {
+        let folder = try madeFolder()
+        let staged = try stageFile(Data([7, 8, 9]), for: folder + "/report.json")
+        try staged.flush()
+        #expect(!FileManager.default.fileExists(atPath: folder + "/report.json"))
+        try staged.putInPlace()
+        #expect(FileManager.default.contents(atPath: folder + "/report.json") == Data([7, 8, 9]))
+        #expect(Self.visibleNames(folder) == ["report.json"])
+    }
+
     @Test func discardedLeavesNothing() throws {
         let folder = try madeFolder()
         try stageFile(Data([1, 2, 3]), for: folder + "/x.json").discard()
