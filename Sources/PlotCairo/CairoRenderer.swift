@@ -294,6 +294,20 @@ public final class CairoRenderer: Renderer {
         }
     }
 
+    /// Loads the fonts figures use (fontconfig's set-up and both faces: some milliseconds the first time in a
+    /// process) on a thread of its own, so that a command can have them ready while it computes instead of when it
+    /// starts drawing.
+    public static func loadFontsInBackground() {
+        Thread {
+            let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+            let context = cairo_create(surface)!
+            let renderer = CairoRenderer(context: context, isRaster: true)
+            _ = renderer.measure([TextRun("0"), TextRun("x", italic: true)], size: 10)
+            cairo_destroy(context)
+            cairo_surface_destroy(surface)
+        }.start()
+    }
+
     private func selectFont(italic: Bool, size: Double) {
         cairo_select_font_face(context, CairoRenderer.fontFamily,
                                italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
