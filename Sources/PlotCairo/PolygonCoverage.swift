@@ -253,14 +253,23 @@ extension StampCompositor {
                 row[first &+ 1] += d * fraction * weight
                 continue
             }
-            @inline(__always) func rampSquared(_ t: Double) -> Double { t > 0 ? 0.5 * t * t : 0 }
+            // ramp² / 2 as `forEachDeposit` has it (0 for t ≤ 0), written as a select rather than a branch.
+            @inline(__always) func rampSquared(_ t: Double) -> Double {
+                let m = t > 0 ? t : 0
+                return 0.5 * m * m
+            }
             let scale = d / (xr - xl)
             var previous = 0.0
+            // The ramps at column c's left side are those at column c − 1's right side (the same numbers); at the
+            // first column both are 0, since first ≤ xl ≤ xr.
+            var (leftL, leftR) = (0.0, 0.0)
             for c in first..<last {
-                let share = scale * (rampSquared(Double(c &+ 1) - xl) - rampSquared(Double(c &+ 1) - xr)
-                                     - rampSquared(Double(c) - xl) + rampSquared(Double(c) - xr))
+                let side = Double(c &+ 1)
+                let (rightL, rightR) = (rampSquared(side - xl), rampSquared(side - xr))
+                let share = scale * (rightL - rightR - leftL + leftR)
                 row[c] += (share - previous) * weight
                 previous = share
+                (leftL, leftR) = (rightL, rightR)
             }
             row[last] += (d - previous) * weight
         }
