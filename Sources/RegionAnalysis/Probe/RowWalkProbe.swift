@@ -143,7 +143,8 @@ struct RowWalker {
         // scratch every 64 pieces, which bounds the drift of the updates to ~64 roundings.
         var map = fullMap(pattern)
         pieces.maps.reserveCapacity(3 * g)
-        pieces.maps += [map.gx, map.gy, map.c + plan.outputBias]
+        // Three appends, not `+= [...]`, which builds an array per piece.
+        pieces.maps.append(map.gx); pieces.maps.append(map.gy); pieces.maps.append(map.c + plan.outputBias)
         for k in 1..<g where firstOfIndex[k + 1] > firstOfIndex[k] {
             for position in firstOfIndex[k]..<firstOfIndex[k + 1] {
                 let j = order[position]
@@ -156,7 +157,7 @@ struct RowWalker {
             if pieces.starts.count % 64 == 0 { map = fullMap(pattern) }
             pieces.starts.append(k)
             pieces.words.append(contentsOf: pattern)
-            pieces.maps += [map.gx, map.gy, map.c + plan.outputBias]
+            pieces.maps.append(map.gx); pieces.maps.append(map.gy); pieces.maps.append(map.c + plan.outputBias)
         }
         return pieces
     }
