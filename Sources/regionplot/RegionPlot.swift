@@ -2,6 +2,7 @@ import ArgumentParser
 import CProcessControl
 import Foundation
 import LinearAlgebra
+import PlotCairo
 
 /// `regionplot`: train small ReLU networks, find their linear regions, compare them, and draw them.
 @main
@@ -25,6 +26,9 @@ struct RegionPlot: ParsableCommand {
     static func main() {
         ChildProcesses.dieWithParentIfAsked()
         _ = regionplot_keep_freed_memory()
+        // Most commands draw: their fonts load (fontconfig's set-up, some milliseconds) on a thread of their own
+        // while the arguments are parsed and the work starts, not when the first figure is drawn.
+        CairoRenderer.loadFontsInBackground()
         // regionplot's own workers run in parallel (`ComputeContext`), each calling BLAS on small blocks: BLAS's
         // own threads would only compete with them. Set once, here, for the whole process.
         _ = setBLASThreadCount(1)

@@ -84,7 +84,6 @@ struct XORCommand: ParsableCommand {
         // Fail on an unusable output folder before spending time on training.
         try startRun(in: folder)
         if let saveNets { try prepareOutputFolder(saveNets) }
-        if !options.noFigures { CairoRenderer.loadFontsInBackground() }
         var clock = Stopwatch()
         var result = try runXORExperiment(settings)
         if let saveNets {
