@@ -41,6 +41,19 @@ import Testing
         }
     }
 
+    /// The checksum against zlib's, on lengths around its word and reduction boundaries, all-255 bytes (the
+    /// largest sums), zeros and noise.
+    @Test func adler32MatchesZlib() {
+        var bytes = Bytes(11)
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 5552, 5553, 70_001, 1 << 20, (1 << 20) + 8, (1 << 20) + 13, 2_100_007] {
+            for data in [[UInt8](repeating: 255, count: count), [UInt8](repeating: 0, count: count),
+                         (0..<count).map { _ in bytes.byte() }] {
+                let zlib = data.withUnsafeBufferPointer { UInt32(adler32(1, $0.baseAddress, uInt($0.count))) }
+                #expect(data.withUnsafeBufferPointer(Deflate.adler32) == zlib, "\(count) bytes")
+            }
+        }
+    }
+
     /// Runs of one byte whose lengths fall on and around multiples of the longest match.
     @Test func runsAcrossTheMatchLimitRoundTrip() {
         var data: [UInt8] = []

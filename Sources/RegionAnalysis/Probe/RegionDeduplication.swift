@@ -14,29 +14,30 @@ public struct RegionDeduplication: Sendable {
     /// region kept so far is ≥ `tolerance` (the notebook's `np.linalg.norm(r − elem) < 0.001` test, negated).
     ///
     /// Same answer as that quadratic loop, in expected linear time: kept rows are hashed into cubic cells a
-    /// little larger than twice the tolerance, so the ball of radius `tolerance` around a new row reaches, along
-    /// each axis, its own cell and at most the neighbour on the side of the cell's nearer half: every kept row
-    /// within tolerance lies in one of those 2 × 2 × 2 cells. Each row is assigned to the earliest kept region
-    /// within tolerance — the one at which the notebook's loop would `break`. Requires finite values.
+    /// little wider than four tolerances, so the ball of radius `tolerance` around a new row reaches, along each
+    /// axis, its own cell and the neighbour on a side only when the row lies in that side's outer quarter: every
+    /// kept row within tolerance lies in those cells (one to eight, 3.4 on average). Each row is assigned to the
+    /// earliest kept region within tolerance — the one at which the notebook's loop would `break`. Requires
+    /// finite values.
     public init(triples: Matrix, tolerance: Double = 1e-3) {
         precondition(tolerance > 0, "tolerance must be positive")
         precondition(triples.isFinite, "region coefficients must be finite")
         let d = triples.columns
         precondition(d == 3, "deduplication takes N × 3 triples")
         // The margin keeps the argument true through the rounding of coefficients up to millions of tolerances.
-        var grid = CellGrid(cellSize: 2 * tolerance * (1 + 1e-6))
+        var grid = CellGrid(cellSize: 4 * tolerance * (1 + 1e-6))
         var reps: [Int] = []
         var assignment = [Int32](repeating: 0, count: triples.rows)
         triples.storage.withUnsafeBufferPointer { t in
             for i in 0..<triples.rows {
                 let x = t[3 * i], y = t[3 * i + 1], z = t[3 * i + 2]
                 let (cx, cy, cz) = grid.cell(x, y, z)
-                let (sx, sy, sz) = (grid.nearerSide(x, cx), grid.nearerSide(y, cy), grid.nearerSide(z, cz))
+                let (sx, sy, sz) = (grid.reachedSide(x, cx), grid.reachedSide(y, cy), grid.reachedSide(z, cz))
                 var best = Int32.max
-                for dx in [0, sx] {
-                    for dy in [0, sy] {
-                        for dz in [0, sz] {
-                            var entry = grid.first(cx &+ dx, cy &+ dy, cz &+ dz)
+                for dx in 0...Int64(sx != 0 ? 1 : 0) {
+                    for dy in 0...Int64(sy != 0 ? 1 : 0) {
+                        for dz in 0...Int64(sz != 0 ? 1 : 0) {
+                            var entry = grid.first(cx &+ dx &* sx, cy &+ dy &* sy, cz &+ dz &* sz)
                             while entry >= 0 {
                                 let region = grid.region[Int(entry)]
                                 if region < best {
@@ -109,11 +110,12 @@ struct CellGrid {
         return (index(x), index(y), index(z))
     }
 
-    /// −1 when `v` lies in the lower half of its cell along this axis, else +1: the neighbour a ball of radius
-    /// less than half a cell around `v` may reach. (A clamped far-away cell has no neighbour that matters.)
-    func nearerSide(_ v: Double, _ cell: Int64) -> Int64 {
-        let scaled = v * inverseCellSize
-        return scaled - Double(cell) < 0.5 ? -1 : 1
+    /// −1 when `v` lies in the lower quarter of its cell along this axis, +1 in the upper quarter, else 0: the
+    /// neighbour a ball of radius less than a quarter cell around `v` may reach. (A clamped far-away cell has no
+    /// neighbour that matters.)
+    func reachedSide(_ v: Double, _ cell: Int64) -> Int64 {
+        let fraction = v * inverseCellSize - Double(cell)
+        return fraction < 0.25 ? -1 : fraction > 0.75 ? 1 : 0
     }
 
     private func hash(_ a: Int64, _ b: Int64, _ c: Int64) -> Int {
