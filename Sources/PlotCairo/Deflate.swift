@@ -168,8 +168,10 @@ private struct BlockCompressor {
 
     func compress(into writer: inout BitWriter) {
         let n = data.count
-        // Where each three-byte sequence (hashed) was last seen, plus one (0: never).
-        var lastSeen = [Int32](repeating: 0, count: 1 << Deflate.hashBits)
+        // Where each three-byte sequence (hashed) was last seen, plus one (0: never), in the low half of an entry;
+        // the three bytes themselves in the high half, so that a different sequence under the same hash (most
+        // lookups on busy figures) is told without reading back into the window.
+        var lastSeen = [UInt64](repeating: 0, count: 1 << Deflate.hashBits)
         let bytes = data.baseAddress!, raw = UnsafeRawPointer(bytes)
         var tokens = [UInt32](repeating: 0, count: Deflate.blockTokens)
         var literalCounts = [Int](repeating: 0, count: 286), distanceCounts = [Int](repeating: 0, count: 30)
@@ -188,6 +190,16 @@ private struct BlockCompressor {
             literalCounts.withUnsafeMutableBufferPointer { literalCounts in
             distanceCounts.withUnsafeMutableBufferPointer { distanceCounts in
             lastSeen.withUnsafeMutableBufferPointer { lastSeen in
+                /// Where the three bytes `three` at `position` were last seen within the window, if they were; records
+                /// `position` as the last place.
+                @inline(__always) func lookUp(_ three: UInt32) -> Int? {
+                    let key = Int((three &* 0x9E37_79B1) >> (32 - UInt32(Deflate.hashBits)))
+                    let entry = lastSeen[key]
+                    lastSeen[key] = UInt64(three) << 32 | UInt64(position + 1)
+                    let seen = Int(entry & 0xFFFF_FFFF) - 1
+                    guard entry >> 32 == UInt64(three), seen >= 0, position - seen <= Deflate.window else { return nil }
+                    return seen
+                }
                 while position < n && tokenCount < tokens.count {
                     let limit = min(Deflate.maximumMatch, n - position)
                     var best = 0, bestDistance = 0
@@ -213,17 +225,12 @@ private struct BlockCompressor {
                             }
                             follow(heads.0, d[0]); follow(heads.1, d[1]); follow(heads.2, d[2]); follow(heads.3, d[3])
                         }
-                        if best < Deflate.goodEnough {
-                            let key = Int(((UInt32(truncatingIfNeeded: here.littleEndian) & 0xFF_FFFF)
-                                           &* 0x9E37_79B1) >> (32 - Deflate.hashBits))
-                            let seen = Int(lastSeen[key]) - 1
-                            lastSeen[key] = Int32(truncatingIfNeeded: position + 1)
-                            if seen >= 0 && position - seen <= Deflate.window {
-                                let x = here ^ raw.loadUnaligned(fromByteOffset: seen, as: UInt64.self)
-                                var length = x.littleEndian.trailingZeroBitCount >> 3
-                                if length == 8 { length = matchLength(position, seen, limit: limit) }
-                                if length > best { (best, bestDistance) = (length, position - seen) }
-                            }
+                        if best < Deflate.goodEnough,
+                           let seen = lookUp(UInt32(truncatingIfNeeded: here.littleEndian) & 0xFF_FFFF) {
+                            let x = here ^ raw.loadUnaligned(fromByteOffset: seen, as: UInt64.self)
+                            var length = x.littleEndian.trailingZeroBitCount >> 3
+                            if length == 8 { length = matchLength(position, seen, limit: limit) }
+                            if length > best { (best, bestDistance) = (length, position - seen) }
                         }
                     } else if limit >= 3 {
                         // The first row and the last bytes: every comparison bounded, one byte at a time at the end.
@@ -233,15 +240,11 @@ private struct BlockCompressor {
                             if length > best { (best, bestDistance) = (length, distance) }
                         }
                         consider(d[0]); consider(d[1]); consider(d[2]); consider(d[3])
-                        if best < Deflate.goodEnough && limit >= 4 {
-                            let word = raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)
-                            let key = Int(((word.littleEndian & 0xFF_FFFF) &* 0x9E37_79B1) >> (32 - Deflate.hashBits))
-                            let seen = Int(lastSeen[key]) - 1
-                            lastSeen[key] = Int32(truncatingIfNeeded: position + 1)
-                            if seen >= 0 && position - seen <= Deflate.window {
-                                let length = matchLength(position, seen, limit: limit)
-                                if length > best { (best, bestDistance) = (length, position - seen) }
-                            }
+                        if best < Deflate.goodEnough && limit >= 4,
+                           let seen = lookUp(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
+                                             & 0xFF_FFFF) {
+                            let length = matchLength(position, seen, limit: limit)
+                            if length > best { (best, bestDistance) = (length, position - seen) }
                         }
                     }
                     if best >= 3 {
