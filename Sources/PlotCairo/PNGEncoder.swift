@@ -70,22 +70,34 @@ public enum PNGEncoder {
         let rowBytes = width * channels
         let size = (rowBytes + 1) * height
         if opaque && overwritingSurface && width >= 2 {
-            // Row y's filter byte and pixels land at y × (3w + 1) onwards, never past a byte not yet read: pixel x's
-            // four-byte store ends at or before pixel x + 2's word, which is read first (w ≥ 2 keeps each row's
-            // filter byte behind its first pixel). The last store's spare byte stays inside the surface.
+            // Row y's filter byte and pixels land at y × (3w + 1) onwards, never past a byte not yet read (w ≥ 2
+            // keeps each row's filter byte behind its first pixel).
             let bytes = UnsafeMutableRawPointer(data)
             for y in 0..<height {
                 let source = row(y)
-                var next = source[0]
                 let out = y * (rowBytes + 1)
-                bytes.storeBytes(of: 0, toByteOffset: out, as: UInt8.self)   // filter type None
-                for x in 0..<width {
-                    let word = next
-                    if x + 1 < width { next = source[x + 1] }
-                    // Cairo's ARGB32 is a native-endian premultiplied word, here opaque: R, G, B from 0xFFRRGGBB.
-                    bytes.storeBytes(of: (word.byteSwapped >> 8).littleEndian, toByteOffset: out + 1 + 3 * x,
-                                     as: UInt32.self)
+                // Cairo's ARGB32 is a native-endian premultiplied word, here opaque: 0xFFRRGGBB, whose byte swap
+                // shifted down is R, G, B, 0 in memory. Four pixels make three words; the four are read before
+                // their twelve bytes are written, which end before the next four pixels' words.
+                var x = 0
+                while x + 4 <= width {
+                    let a = source[x].byteSwapped >> 8, b = source[x + 1].byteSwapped >> 8
+                    let c = source[x + 2].byteSwapped >> 8, d = source[x + 3].byteSwapped >> 8
+                    let at = out + 1 + 3 * x
+                    bytes.storeBytes(of: (a | b << 24).littleEndian, toByteOffset: at, as: UInt32.self)
+                    bytes.storeBytes(of: (b >> 8 | c << 16).littleEndian, toByteOffset: at + 4, as: UInt32.self)
+                    bytes.storeBytes(of: (c >> 16 | d << 8).littleEndian, toByteOffset: at + 8, as: UInt32.self)
+                    x += 4
                 }
+                while x < width {
+                    let word = source[x], at = out + 1 + 3 * x
+                    bytes.storeBytes(of: UInt8(truncatingIfNeeded: word >> 16), toByteOffset: at, as: UInt8.self)
+                    bytes.storeBytes(of: UInt8(truncatingIfNeeded: word >> 8), toByteOffset: at + 1, as: UInt8.self)
+                    bytes.storeBytes(of: UInt8(truncatingIfNeeded: word), toByteOffset: at + 2, as: UInt8.self)
+                    x += 1
+                }
+                // The filter byte (None) last: in the first row it lies on the first pixel's word.
+                bytes.storeBytes(of: 0, toByteOffset: out, as: UInt8.self)
             }
             return try png(rows: UnsafeBufferPointer(start: data, count: size), width: width, height: height,
                            opaque: true, dpi: dpi, compressor: compressor)
