@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNet
 import Testing
 @testable import Experiments
 
@@ -38,3 +39,24 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The figures' meshgrid surfaces, evaluated in blocks, give every point the value one evaluation of the whole grid
+/// gives it, to rounding (BLAS picks its kernel by the matrices' sizes, so the last bits may differ).
+@Suite struct SurfaceBlockTests {
+    @Test(arguments: [17, 101, 150])
+    func blocksEqualOneEvaluation(_ n: Int) {
+        var generator = SeededGenerator(seed: UInt64(n))
+        let wide = MLP(layerWidths: [2, 100, 1], using: &generator)
+        let deep = MLP(layerWidths: [2, 100, 100, 1], using: &generator)
+        for network in [fixtureResult.a.network, fixtureResult.b.network, XORFigures.handcraftedNetwork, wide, deep] {
+            let values = linspace(-1, 1, n)
+            let blocked = XORFigures.surface(network, values)
+            var points = Matrix(rows: n * n, columns: 2)
+            for r in 0..<n { for c in 0..<n { points[r * n + c, 0] = values[c]; points[r * n + c, 1] = values[r] } }
+            let whole = network(points).storage
+            let scale = whole.map(abs).max() ?? 1
+            #expect(zip(blocked.z, whole).allSatisfy { abs($0 - $1) <= 1e-13 * scale })
+            #expect(blocked.x == points.column(0) && blocked.y == points.column(1))
+        }
+    }
+}

@@ -15,13 +15,28 @@ public enum XORFigures {
     ])
 
     /// A meshgrid over `values` on both axes (x fastest), evaluated by `network`: (X, Y, Z) row-major.
+    ///
+    /// Evaluated `surfaceBlock` points at a time: a 101 × 101 grid through 100 hidden units is 8 MB of activations
+    /// at once, every page of it faulted in afresh, where a block's 800 KB is reused. (Each point's value does not
+    /// depend on the block: tested against one evaluation of the whole grid.)
     static func surface(_ network: MLP, _ values: [Double]) -> (x: [Double], y: [Double], z: [Double]) {
         let n = values.count
-        var points = Matrix(rows: n * n, columns: 2)
-        for r in 0..<n { for c in 0..<n { points[r * n + c, 0] = values[c]; points[r * n + c, 1] = values[r] } }
-        let z = network(points).storage
-        return (points.column(0), points.column(1), z)
+        var (x, y) = ([Double](), [Double]())
+        x.reserveCapacity(n * n); y.reserveCapacity(n * n)
+        for r in 0..<n { for c in 0..<n { x.append(values[c]); y.append(values[r]) } }
+        var z: [Double] = []
+        z.reserveCapacity(n * n)
+        for start in stride(from: 0, to: n * n, by: surfaceBlock) {
+            let end = min(n * n, start + surfaceBlock)
+            var block = [Double](repeating: 0, count: 2 * (end - start))
+            for k in start..<end { block[2 * (k - start)] = x[k]; block[2 * (k - start) + 1] = y[k] }
+            z += network(Matrix(rows: end - start, columns: 2, storage: block)).storage
+        }
+        return (x, y, z)
     }
+
+    /// Points per evaluation in `surface`.
+    static let surfaceBlock = 1024
 
     static func addXORPoints(_ axes: Axes, low: Double = -1, high: Double = 1) {
         axes.scatter([low, high], [low, high], color: .red, size: 100, label: "Even")
