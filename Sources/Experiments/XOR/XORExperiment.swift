@@ -163,31 +163,46 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     let (netB, sourceB, trainingB, precisionB) = try obtain(label: "b", path: settings.netBPath, stream: 2)
     timings.train = stage.lap()
 
-    let probeA = GradientProbe(network: netA, precision: precisionA, context: settings.context).probe(grid)
-    let probeB = GradientProbe(network: netB, precision: precisionB, context: settings.context).probe(grid)
-    timings.probe = stage.lap()
-    guard probeA.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "a") }
-    guard probeB.coefficients.isFinite else { throw XORExperimentError.nonFiniteProbe(label: "b") }
-
-    let regionsA = RegionDeduplication(probe: probeA, tolerance: settings.tolerance)
-    let regionsB = RegionDeduplication(probe: probeB, tolerance: settings.tolerance)
-    timings.dedup = stage.lap()
+    let cheap = max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
+    let enumerate = settings.exact ?? cheap
+    // Each net's probe, deduplication and exact partition: small nets on small grids one net per thread, the two
+    // side by side (each stage is too little work to share out, and the nets do not depend on each other); big
+    // ones one after the other, each stage on all the threads. The same numbers either way: a probe and a
+    // partition do not depend on the thread count. Side by side, a stage's time is the longer net's.
+    let sideBySide = cheap && grid.resolution <= 501 && settings.context.threads > 1
+    let perNet = parallelMap(count: 2, context: sideBySide ? settings.context : .serial) { k in
+        let (net, precision) = k == 0 ? (netA, precisionA) : (netB, precisionB)
+        let inner = sideBySide ? ComputeContext.serial : settings.context
+        var watch = Stopwatch()
+        let probe = GradientProbe(network: net, precision: precision, context: inner).probe(grid)
+        let probeSeconds = watch.lap()
+        guard probe.coefficients.isFinite else {
+            return (probe, nil as RegionDeduplication?, nil as ExactPartition?, [probeSeconds, 0, 0])
+        }
+        let regions = RegionDeduplication(probe: probe, tolerance: settings.tolerance)
+        let dedupSeconds = watch.lap()
+        let partition = enumerate ? ExactPartition(network: net, domain: .square, context: inner) : nil
+        return (probe, regions, partition, [probeSeconds, dedupSeconds, watch.lap()])
+    }
+    guard let regionsA = perNet[0].1 else { throw XORExperimentError.nonFiniteProbe(label: "a") }
+    guard let regionsB = perNet[1].1 else { throw XORExperimentError.nonFiniteProbe(label: "b") }
+    let (probeA, probeB) = (perNet[0].0, perNet[1].0)
+    let seconds = (a: perNet[0].3, b: perNet[1].3)
+    func stageTime(_ k: Int) -> Double { sideBySide ? max(seconds.a[k], seconds.b[k]) : seconds.a[k] + seconds.b[k] }
+    (timings.probe, timings.dedup, timings.exact) = (stageTime(0), stageTime(1), stageTime(2))
+    _ = stage.lap()
 
     let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA, probeB)
     timings.regression = stage.lap()
 
     var a = AnalysedNetwork(label: "a", network: netA, source: sourceA, training: trainingA, precision: precisionA, probe: probeA, regions: regionsA)
     var b = AnalysedNetwork(label: "b", network: netB, source: sourceB, training: trainingB, precision: precisionB, probe: probeB, regions: regionsB)
-    let cheap = max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
-    if settings.exact ?? cheap {
+    if enumerate {
         for k in 0..<2 {
             var net = k == 0 ? a : b
-            var watch = Stopwatch()
-            let partition = ExactPartition(network: net.network, domain: .square, context: settings.context)
-            let seconds = watch.lap()
-            timings.exact += seconds
+            let partition = perNet[k].2!
             net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count,
-                                          seconds: seconds)
+                                          seconds: k == 0 ? seconds.a[2] : seconds.b[2])
             net.exact = partition
             if k == 0 { a = net } else { b = net }
         }
