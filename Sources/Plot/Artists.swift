@@ -201,6 +201,17 @@ extension ScatterArtist: Artist2D, Artist3D {
 
     public func draw(on renderer: Renderer, transform t: Transform3D) {
         let z = self.z!
+        let pt = t.pointsToPixels
+        if renderer.measuresInkOnly {
+            // Where the ink falls does not depend on the order or the shading.
+            let centers = x.indices.map { i in
+                let p = t.projection.project(x[i], y[i], z[i])
+                return t.pixel(projectedX: p.x, projectedY: p.y)
+            }
+            renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors,
+                                      edgeWidth: edgeWidth * pt))
+            return
+        }
         // One projection per point; the points farthest first, ties in the order given (what a stable sort by
         // depth gives: `drawReference`).
         let n = x.count
@@ -227,7 +238,6 @@ extension ScatterArtist: Artist2D, Artist3D {
             }
         }
         let centers = keyed.map { t.pixel(projectedX: px[$0.index], projectedY: py[$0.index]) }
-        let pt = t.pointsToPixels
         renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
     }
 

@@ -21,10 +21,15 @@ public protocol Renderer: AnyObject {
     /// Strokes the outlines of closed polygons in one colour as one path with round joins: where outlines overlap
     /// (an edge two cells share) the ink is laid once.
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double)
+    /// Whether this renderer only measures where ink falls (a fitted layout's first pass): drawing order and
+    /// colours do not matter to it, so an artist may skip what only they need (a 3-D scatter's depth sort).
+    var measuresInkOnly: Bool { get }
 }
 
 extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
+
+    public var measuresInkOnly: Bool { false }
 
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         fillEachPolygon(polygons, colors: colors)

@@ -103,6 +103,8 @@ final class StyledRenderer: Renderer {
     let style: Style
     let fontScale: Double
 
+    var measuresInkOnly: Bool { base.measuresInkOnly }
+
     init(_ base: Renderer, style: Style) {
         self.base = base
         self.style = style
@@ -154,6 +156,8 @@ final class InkBoundsRenderer: Renderer {
     private var clips: [Rect] = []
 
     init(measuringWith measurer: Renderer) { self.measurer = measurer }
+
+    var measuresInkOnly: Bool { true }
 
     /// Adds the box of the finite points among `points`, grown by `grow` and clipped, to the ink (without
     /// allocating: a partition brings tens of thousands of polygons).
