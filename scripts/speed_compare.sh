@@ -9,7 +9,7 @@
 #             about a minute) and the whole `regionplot --width 100` process, best of REPEATS, with all its figures
 #             and with the notebook's nine only.
 #
-#   swift build -c release && scripts/speed_compare.sh [path/to/regionplot]
+#   swift build -c release --static-swift-stdlib && scripts/speed_compare.sh [path/to/regionplot]
 #   GRIDS=101,1001 NETS=20,1000 PARTS=analysis scripts/speed_compare.sh
 #   PARTS=figures,process REPEATS=10 scripts/speed_compare.sh
 set -euo pipefail
