@@ -9,17 +9,6 @@ import Testing
 /// well as zlib's level 3; the Huffman code lengths are complete, within their limit, and optimal where the limit
 /// does not bind.
 @Suite struct DeflateTests {
-    /// A deterministic byte source (xorshift).
-    struct Bytes {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 24) }
-    }
-
     /// `data` compressed by `Deflate` and inflated by zlib.
     static func roundTrip(_ data: [UInt8], rowLength: Int = 31,
                           pixelLength: Int = 3) -> (inflated: [UInt8]?, size: Int) {
@@ -35,7 +24,7 @@ import Testing
 
     @Test(arguments: [0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17])
     func tinyInputsRoundTrip(_ count: Int) {
-        var bytes = Bytes(UInt64(count))
+        var bytes = Xorshift(UInt64(count))
         for data in [[UInt8](repeating: 7, count: count), (0..<count).map { _ in bytes.byte() }] {
             #expect(Self.roundTrip(data).inflated == data)
         }
@@ -44,7 +33,7 @@ import Testing
     /// The checksum against zlib's, on lengths around its word and reduction boundaries, all-255 bytes (the
     /// largest sums), zeros and noise.
     @Test func adler32MatchesZlib() {
-        var bytes = Bytes(11)
+        var bytes = Xorshift(11)
         for count in [0, 1, 7, 8, 9, 15, 16, 17, 5552, 5553, 70_001, 1 << 20, (1 << 20) + 8, (1 << 20) + 13, 2_100_007] {
             for data in [[UInt8](repeating: 255, count: count), [UInt8](repeating: 0, count: count),
                          (0..<count).map { _ in bytes.byte() }] {
@@ -69,7 +58,7 @@ import Testing
 
     /// Random bytes do not compress: stored blocks, 65 535 bytes at most each, barely larger than the input.
     @Test func incompressibleBytesAreStored() {
-        var bytes = Bytes(42)
+        var bytes = Xorshift(42)
         let data = (0..<200_000).map { _ in bytes.byte() }
         let (inflated, size) = Self.roundTrip(data)
         #expect(inflated == data)
@@ -79,8 +68,8 @@ import Testing
     /// A small alphabet: short matches and literals, more tokens than one block holds, so several dynamic blocks
     /// (stored ones would be as large as the input).
     @Test func manyBlocksRoundTrip() {
-        var bytes = Bytes(7)
-        let data = (0..<400_000).map { _ in UInt8(bytes.next() >> 40 & 3) }
+        var bytes = Xorshift(7)
+        let data = (0..<400_000).map { _ in UInt8(bytes.bits() >> 40 & 3) }
         let (inflated, size) = Self.roundTrip(data, rowLength: 1001, pixelLength: 4)
         #expect(inflated == data)
         #expect(Double(size) < 0.45 * Double(data.count))   // coded, not stored (two bits of entropy a byte)
@@ -90,13 +79,13 @@ import Testing
     /// with three- and four-byte pixels: the neighbour and hash matches all round-trip.
     @Test(arguments: [(3, 40), (4, 97), (3, 1000), (4, 9000)])
     func imageRowsRoundTrip(_ pixelLength: Int, _ width: Int) {
-        var bytes = Bytes(UInt64(width))
+        var bytes = Xorshift(UInt64(width))
         let rowLength = width * pixelLength + 1
         let height = max(3, 600_000 / rowLength)
         var data = [UInt8](repeating: 255, count: rowLength * height)
         for _ in 0..<40 {
-            let (x0, y0) = (Int(bytes.next() % UInt64(width)), Int(bytes.next() % UInt64(height)))
-            let (w, h) = (1 + Int(bytes.next() % UInt64(width / 2 + 1)), 1 + Int(bytes.next() % UInt64(height / 2 + 1)))
+            let (x0, y0) = (Int(bytes.bits() % UInt64(width)), Int(bytes.bits() % UInt64(height)))
+            let (w, h) = (1 + Int(bytes.bits() % UInt64(width / 2 + 1)), 1 + Int(bytes.bits() % UInt64(height / 2 + 1)))
             let color = (0..<pixelLength).map { _ in bytes.byte() }
             for y in y0..<min(height, y0 + h) {
                 for x in x0..<min(width, x0 + w) {
@@ -104,7 +93,7 @@ import Testing
                 }
             }
         }
-        for _ in 0..<2000 { data[Int(bytes.next() % UInt64(data.count))] = bytes.byte() }
+        for _ in 0..<2000 { data[Int(bytes.bits() % UInt64(data.count))] = bytes.byte() }
         for y in 0..<height { data[y * rowLength] = 0 }
         #expect(Self.roundTrip(data, rowLength: rowLength, pixelLength: pixelLength).inflated == data)
     }
@@ -170,7 +159,7 @@ import Testing
     /// Code lengths: at most the limit, complete (Kraft's sum exactly 1), and, where the limit does not bind, as
     /// short in total as Huffman's code found independently (merging the two lightest weights, by a sorted list).
     @Test func huffmanLengthsAreCompleteLimitedAndOptimal() {
-        var bytes = Bytes(3)
+        var bytes = Xorshift(3)
         var cases: [([Int], Int)] = [([5, 0], 15), ([0, 0, 9, 0], 7), ([1, 1], 15), ([3, 1, 4, 1, 5, 9, 2, 6], 15)]
         // Fibonacci weights make a Huffman tree as deep as there are symbols: the limit binds.
         var fibonacci = [1, 1]
@@ -179,9 +168,9 @@ import Testing
         // Random counts of deflate's alphabets: 286 literal/length and 30 distance symbols (limit 15), 19
         // code-length symbols (limit 7); some unused, some rare, some common.
         for _ in 0..<200 {
-            let (count, limit) = [(286, 15), (30, 15), (19, 7)][Int(bytes.next() % 3)]
+            let (count, limit) = [(286, 15), (30, 15), (19, 7)][Int(bytes.bits() % 3)]
             let counts = (0..<count).map { _ in
-                bytes.next() % 3 == 0 ? 0 : Int(bytes.next() % (1 << (bytes.next() % 20)))
+                bytes.bits() % 3 == 0 ? 0 : Int(bytes.bits() % (1 << (bytes.bits() % 20)))
             }
             cases.append((counts, limit))
         }

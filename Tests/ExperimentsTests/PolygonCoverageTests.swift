@@ -9,14 +9,11 @@ import Testing
 /// `strokeHairlines`), against closed forms (areas, lengths, a rectangle's per-pixel overlap) and against Cairo
 /// drawing each polygon (`referenceDrawing`), which samples coverage on a 256 × 15 grid where these are exact.
 @Suite struct PolygonCoverageTests {
-    /// A seeded xorshift generator of doubles in [0, 1).
+    /// A seeded generator of doubles in [0, 1).
     struct Uniform {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-        mutating func next() -> Double {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        var source: Xorshift
+        init(_ seed: UInt64) { source = Xorshift(seed) }
+        mutating func next() -> Double { source.unit() }
     }
 
     /// Convex polygons (random points on an ellipse, in angle order): slivers, big and sub-pixel ones.
