@@ -143,7 +143,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     var timings = StageTimings()
     let grid = ProbeGrid(resolution: settings.grid)
 
-    func obtain(label: String, path: String?, stream: UInt64) throws -> (MLP, String, XORTrainingResult?, ProbePrecision) {
+    @Sendable func obtain(label: String, path: String?, stream: UInt64) throws
+        -> (MLP, String, XORTrainingResult?, ProbePrecision) {
         if let path {
             let loaded = try Safetensors.read(path: path)
             let precision = settings.precision ?? .float64
@@ -159,8 +160,15 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     }
 
     var stage = Stopwatch()
-    let (netA, sourceA, trainingA, precisionA) = try obtain(label: "a", path: settings.netAPath, stream: 1)
-    let (netB, sourceB, trainingB, precisionB) = try obtain(label: "b", path: settings.netBPath, stream: 2)
+    // Two nets to train are trained side by side (each from its own stream: the same nets either way); a net read
+    // from a file is read in turn.
+    let trainsBoth = settings.netAPath == nil && settings.netBPath == nil && settings.context.threads > 1
+    let obtained = parallelMap(count: 2, context: trainsBoth ? settings.context : .serial) { k in
+        Result { try obtain(label: k == 0 ? "a" : "b", path: k == 0 ? settings.netAPath : settings.netBPath,
+                            stream: UInt64(k + 1)) }
+    }
+    let (netA, sourceA, trainingA, precisionA) = try obtained[0].get()
+    let (netB, sourceB, trainingB, precisionB) = try obtained[1].get()
     timings.train = stage.lap()
 
     let cheap = max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
