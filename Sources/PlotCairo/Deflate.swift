@@ -24,6 +24,14 @@ enum Deflate {
     /// pixels `pixelLength` bytes wide. Any bytes compress correctly; the row and pixel lengths only say where
     /// repeats are likely.
     static func zlibStream(_ data: UnsafeBufferPointer<UInt8>, rowLength: Int, pixelLength: Int) -> [UInt8] {
+        // An empty buffer may have no address (`UnsafeBufferPointer(start: nil, count: 0)`); the compressor reads
+        // through its address, so give it one.
+        guard data.baseAddress != nil else {
+            var none: UInt8 = 0
+            return withUnsafePointer(to: &none) {
+                zlibStream(UnsafeBufferPointer(start: $0, count: 0), rowLength: rowLength, pixelLength: pixelLength)
+            }
+        }
         let n = data.count
         // Stored blocks bound every block's size (a block is stored when its codes would not be smaller), plus
         // headers, the partial bytes between blocks and the bit writer's 8-byte stores.

@@ -55,6 +55,34 @@ import Testing
         check(Matrix(rows))
     }
 
+    /// Pairs just under the tolerance apart straddling every quarter line of the cells (the cells are four
+    /// tolerances wide, and a neighbour is looked in only from a cell's outer quarters), along each axis, in both
+    /// orders, each pair far from the others: every second row joins its partner's region, as in the notebook's loop.
+    @Test func pairsAcrossQuarterLines() {
+        let t = 1e-3, quarter = t * (1 + 1e-6)
+        var rows: [[Double]] = []
+        for m in -9...9 {
+            for axis in 0..<3 {
+                for (offset, gap) in [(0.0, 0.9999 * t), (1e-9, 0.9999 * t), (-1e-9, 0.9999 * t),
+                                      (t / 2, 0.999 * t), (-t / 2, 0.999 * t)] {
+                    for direction in [1.0, -1.0] {
+                        var a = [0.0, 0.0, 0.0], b = [0.0, 0.0, 0.0]
+                        a[axis] = Double(m) * quarter + offset
+                        b[axis] = a[axis] + direction * gap
+                        // Each pair on its own line, apart from the others along the other axes.
+                        let far = Double(rows.count) * 10 * t
+                        a[(axis + 1) % 3] = far; b[(axis + 1) % 3] = far
+                        rows += [a, b]
+                    }
+                }
+            }
+        }
+        let m = Matrix(rows)
+        check(m)
+        let fast = RegionDeduplication(triples: m)
+        #expect(fast.count == rows.count / 2)
+    }
+
     @Test func wideLatticeIsAllDistinct() {
         var rows: [[Double]] = []
         for i in 0..<12 { for j in 0..<12 { rows.append([Double(i) * 1.1e-3, Double(j) * 1.1e-3, 0]) } }

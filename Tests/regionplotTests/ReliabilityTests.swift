@@ -126,6 +126,25 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
     }
 }
 
+extension Leftovers {
+    /// A figure that cannot be put in place (a folder of its name is in the way) while the main job's figures are
+    /// committed on threads of their own and its report waits for them: one line of error naming that figure, exit
+    /// 1, no report, no temporary file left; the other figures are in place, whole.
+    @Test func aFigureThatCannotBePutInPlaceLeavesNoReportAndNoTemporaries() throws {
+        let out = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: out + "/wireframes.png/inside", withIntermediateDirectories: true)
+        let r = try run(["--width", "4", "--epochs", "20", "--grid", "41", "--out", out])
+        #expect(r.status == 1)
+        #expect(r.stderr == "regionplot: error: cannot write figure \(out)/wireframes.png: Is a directory\n")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(!names.contains("report.json"))
+        #expect(!names.contains { $0.hasPrefix(".") }, "temporaries left: \(names)")
+        #expect(names.contains("xor-3d.png"))
+        let png = FileManager.default.contents(atPath: out + "/xor-3d.png") ?? Data()
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.suffix(8).starts(with: Array("IEND".utf8)))
+    }
+}
+
 @Suite(.serialized) struct BatchInterruption {
     /// A sweep whose runs last a few seconds each in a debug build.
     static let sweep = ["batch", "--widths", "20", "--seeds", "0-5", "--grid", "701", "--no-figures", "--jobs", "2"]
