@@ -63,7 +63,7 @@ public func stageFile(_ data: Data, for path: String) throws -> StagedFile {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)   // not inherited by child processes
     guard fd >= 0 else { throw OutputError(path: path, problem: String(cString: strerror(errno))) }
     var failure: String?
     data.withUnsafeBytes { raw in

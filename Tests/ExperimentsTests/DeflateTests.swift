@@ -41,8 +41,8 @@ import Testing
     /// small alphabets, runs, repeats at random distances up to just past the window): every stream inflates to
     /// its input and stays within the output bound. (A longer run of this, 4 500 inputs, found nothing.)
     @Test func randomInputsRoundTrip() {
-        var rng = Bytes(2026)
-        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
+        var rng = Xorshift(2026)
+        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.bits() % UInt64(n)) }
         for _ in 0..<40 {
             let n = [below(20), below(3000), below(150_000)][below(3)]
             let (rowLength, pixelLength) = ([below(10), below(3000), 32760 + below(20)][below(3)], below(9))
@@ -204,8 +204,8 @@ import Testing
     /// file), opaque (noise or flat) and not (translucent, or all transparent): the same files. (A longer run of
     /// this, 4 500 surfaces in a debug build, found nothing.)
     @Test func overwritingRandomSurfacesWritesTheSameFiles() throws {
-        var rng = Bytes(300)
-        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
+        var rng = Xorshift(300)
+        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.bits() % UInt64(n)) }
         for trial in 0..<30 {
             let (w, h) = trial < 4 ? [(1, 1), (1, 300), (300, 1), (2, 2)][trial] : (1 + below(300), 1 + below(300))
             let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(w))) + 4 * [0, below(9)][below(2)]
@@ -213,7 +213,7 @@ import Testing
             var words = [UInt32](repeating: 0, count: stride / 4 * h)
             for y in 0..<h {
                 for x in 0..<(stride / 4) {
-                    let noise = UInt32(truncatingIfNeeded: rng.next() >> 8)
+                    let noise = UInt32(truncatingIfNeeded: rng.bits() >> 8)
                     guard x < w else { words[y * stride / 4 + x] = noise; continue }
                     let a = UInt32(below(256)), premultiplied = { UInt32(below(Int(a) + 1)) }
                     words[y * stride / 4 + x] = switch kind {

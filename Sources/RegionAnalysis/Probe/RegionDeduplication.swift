@@ -115,7 +115,7 @@ struct CellGrid {
     /// neighbour that matters.)
     func reachedSide(_ v: Double, _ cell: Int64) -> Int64 {
         let fraction = v * inverseCellSize - Double(cell)
-        return fraction < 0.25 ? -1 : fraction > 0.75 ? 1 : 0
+        return fraction <= 0.25 ? -1 : fraction >= 0.75 ? 1 : 0
     }
 
     private func hash(_ a: Int64, _ b: Int64, _ c: Int64) -> Int {
