@@ -106,9 +106,6 @@ struct BitWriter {
     /// Pads with zero bits to the next byte boundary.
     mutating func alignToByte() { bits(0, (8 - pendingCount % 8) % 8) }
 
-    /// Bits written so far.
-    var bitCount: Int { position * 8 + pendingCount }
-
     /// Flushes the last bits (padded to a byte); the number of bytes written.
     mutating func finish() -> Int {
         alignToByte()
@@ -141,8 +138,10 @@ enum DeflateSymbols {
         UInt8(distanceBase.lastIndex { $0 <= max(257, k << 7 + 1) }!)
     }
 
-    @inline(__always) static func distanceCode(_ distance: Int) -> Int {
-        distance <= 256 ? Int(nearDistanceCode[distance - 1]) : Int(farDistanceCode[(distance - 1) >> 7])
+    /// The distance code of `distance`, from the two tables above (`near`, `far`: passed in, so that a hot loop
+    /// reads local copies rather than the globals' lazy accessors).
+    @inline(__always) static func distanceCode(_ distance: Int, near: [UInt8], far: [UInt8]) -> Int {
+        distance <= 256 ? Int(near[distance - 1]) : Int(far[(distance - 1) >> 7])
     }
 }
 
@@ -258,8 +257,7 @@ private struct BlockCompressor {
                     if best >= 3 {
                         tokens[tokenCount] = 0x8000_0000 | UInt32(best) << 16 | UInt32(bestDistance - 1)
                         literalCounts[257 + Int(lengthCodes[best])] += 1
-                        distanceCounts[bestDistance <= 256 ? Int(near[bestDistance - 1])
-                                                           : Int(far[(bestDistance - 1) >> 7])] += 1
+                        distanceCounts[DeflateSymbols.distanceCode(bestDistance, near: near, far: far)] += 1
                         position += best
                     } else {
                         let byte = Int(bytes[position])
@@ -311,17 +309,15 @@ private struct BlockCompressor {
             return (UInt64(literalCodes[257 + code]) | extra << bits)
                 | (bits + UInt64(DeflateSymbols.lengthExtra[code])) << 32
         }
-        let distances: [(code: UInt64, bits: UInt64, base: Int)] = (0..<30).map {
-            (UInt64(distanceCodes[$0]), UInt64(header.distanceLengths[$0]), DeflateSymbols.distanceBase[$0])
-        }
-        let distanceBits = (0..<30).map {
-            UInt64(header.distanceLengths[$0]) + UInt64(DeflateSymbols.distanceExtra[$0])
+        // Each distance code: its code, its length, its base, and its length with its extra bits.
+        let distances: [(code: UInt64, bits: UInt64, base: Int, count: Int)] = (0..<30).map {
+            (UInt64(distanceCodes[$0]), UInt64(header.distanceLengths[$0]), DeflateSymbols.distanceBase[$0],
+             Int(header.distanceLengths[$0]) + DeflateSymbols.distanceExtra[$0])
         }
         let near = DeflateSymbols.nearDistanceCode, far = DeflateSymbols.farDistanceCode
         literals.withUnsafeBufferPointer { literals in
         lengths.withUnsafeBufferPointer { lengths in
         distances.withUnsafeBufferPointer { distances in
-        distanceBits.withUnsafeBufferPointer { distanceBits in
             for token in tokens {
                 if token & 0x8000_0000 == 0 {
                     let entry = literals[Int(token)]
@@ -331,11 +327,9 @@ private struct BlockCompressor {
                 let entry = lengths[Int(token >> 16 & 0x1FF)]
                 writer.bits(entry & 0xFFFF_FFFF, Int(entry >> 32))
                 let distance = Int(token & 0xFFFF) + 1
-                let code = distance <= 256 ? Int(near[distance - 1]) : Int(far[(distance - 1) >> 7])
-                let d = distances[code]
-                writer.bits(d.code | UInt64(distance - d.base) << d.bits, Int(distanceBits[code]))
+                let d = distances[DeflateSymbols.distanceCode(distance, near: near, far: far)]
+                writer.bits(d.code | UInt64(distance - d.base) << d.bits, d.count)
             }
-        }
         }
         }
         }

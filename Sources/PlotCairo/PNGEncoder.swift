@@ -50,8 +50,7 @@ public enum PNGEncoder {
     /// `encode(FigureFile.raster(...))` (un-premultiplied the same way), without the intermediate raster. With
     /// `overwritingSurface`, an opaque surface's rows are laid out for the file in its own memory (the surface is
     /// left holding them, not its pixels), instead of in megabytes of fresh memory that must be faulted in.
-    static func encode(surface: OpaquePointer, dpi: Double? = nil, overwritingSurface: Bool = false,
-                       compressor: Compressor = .deflate) throws -> [UInt8] {
+    static func encode(surface: OpaquePointer, dpi: Double? = nil, overwritingSurface: Bool = false) throws -> [UInt8] {
         cairo_surface_flush(surface)
         let width = Int(cairo_image_surface_get_width(surface)), height = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
@@ -100,7 +99,7 @@ public enum PNGEncoder {
                 bytes.storeBytes(of: 0, toByteOffset: out, as: UInt8.self)
             }
             return try png(rows: UnsafeBufferPointer(start: data, count: size), width: width, height: height,
-                           opaque: true, dpi: dpi, compressor: compressor)
+                           opaque: true, dpi: dpi, compressor: .deflate)
         }
         // Every byte is written below (a filter byte, then the pixels): no need to zero megabytes first.
         let rows = [UInt8](unsafeUninitializedCapacity: size) { dst, count in
@@ -123,7 +122,7 @@ public enum PNGEncoder {
             }
         }
         return try rows.withUnsafeBufferPointer {
-            try png(rows: $0, width: width, height: height, opaque: opaque, dpi: dpi, compressor: compressor)
+            try png(rows: $0, width: width, height: height, opaque: opaque, dpi: dpi, compressor: .deflate)
         }
     }
 
@@ -133,7 +132,8 @@ public enum PNGEncoder {
         let compressed: [UInt8]
         switch compressor {
         case .deflate:
-            compressed = Deflate.zlibStream(rows, rowLength: width * (opaque ? 3 : 4) + 1, pixelLength: opaque ? 3 : 4)
+            let channels = opaque ? 3 : 4
+            compressed = Deflate.zlibStream(rows, rowLength: width * channels + 1, pixelLength: channels)
         case .zlib:
             var status = Z_OK
             compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in

@@ -34,8 +34,8 @@ extension AnalysedSnapshot {
                         exact: Bool) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
         // Big nets and big grids keep their own parallel loops instead (and hold one probe at a time).
-        let small = grid.resolution <= 501
-            && snapshots.allSatisfy { $0.0.network.hiddenUnitCount <= XORExperimentSettings.exactAutoLimit }
+        let small = XORExperimentSettings.oneItemPerThread(
+            hiddenUnits: snapshots.map(\.0.network.hiddenUnitCount).max() ?? 0, grid: grid.resolution)
         let inner = small ? ComputeContext.serial : settings.context
         return parallelMap(count: snapshots.count, context: small ? settings.context : .serial) { k in
             let (snapshot, final) = snapshots[k]

@@ -42,6 +42,11 @@ public struct XORExperimentSettings: Sendable {
     /// Hidden units up to which exact enumeration is on by default (a few thousand regions, milliseconds).
     public static let exactAutoLimit = 256
 
+    /// Whether work on nets of at most `hiddenUnits` hidden units, on grids of at most `grid` points a side, is
+    /// too little to share out: each item (a net's stages, a snapshot, a convergence grid) then runs on one thread,
+    /// the items side by side. Bigger work keeps its own parallel loops, and holds one big probe at a time.
+    static func oneItemPerThread(hiddenUnits: Int, grid: Int) -> Bool { hiddenUnits <= exactAutoLimit && grid <= 501 }
+
     public init() {}
 
     var training: XORTrainingSettings {
@@ -177,27 +182,36 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     // side by side (each stage is too little work to share out, and the nets do not depend on each other); big
     // ones one after the other, each stage on all the threads. The same numbers either way: a probe and a
     // partition do not depend on the thread count. Side by side, a stage's time is the longer net's.
-    let sideBySide = cheap && grid.resolution <= 501 && settings.context.threads > 1
+    let sideBySide = settings.context.threads > 1 && XORExperimentSettings.oneItemPerThread(
+        hiddenUnits: max(netA.hiddenUnitCount, netB.hiddenUnitCount), grid: grid.resolution)
+    /// One net's probe, regions (nil when the probe is not finite) and partition, with each stage's seconds.
+    struct NetStages: Sendable {
+        var probe: ProbeResult, regions: RegionDeduplication?, partition: ExactPartition?
+        var seconds: (probe: Double, dedup: Double, exact: Double) = (0, 0, 0)
+    }
     let perNet = parallelMap(count: 2, context: sideBySide ? settings.context : .serial) { k in
         let (net, precision) = k == 0 ? (netA, precisionA) : (netB, precisionB)
         let inner = sideBySide ? ComputeContext.serial : settings.context
         var watch = Stopwatch()
-        let probe = GradientProbe(network: net, precision: precision, context: inner).probe(grid)
-        let probeSeconds = watch.lap()
-        guard probe.coefficients.isFinite else {
-            return (probe, nil as RegionDeduplication?, nil as ExactPartition?, [probeSeconds, 0, 0])
-        }
-        let regions = RegionDeduplication(probe: probe, tolerance: settings.tolerance)
-        let dedupSeconds = watch.lap()
-        let partition = enumerate ? ExactPartition(network: net, domain: .square, context: inner) : nil
-        return (probe, regions, partition, [probeSeconds, dedupSeconds, watch.lap()])
+        var stages = NetStages(probe: GradientProbe(network: net, precision: precision, context: inner).probe(grid),
+                               regions: nil, partition: nil)
+        stages.seconds.probe = watch.lap()
+        guard stages.probe.coefficients.isFinite else { return stages }
+        stages.regions = RegionDeduplication(probe: stages.probe, tolerance: settings.tolerance)
+        stages.seconds.dedup = watch.lap()
+        stages.partition = enumerate ? ExactPartition(network: net, domain: .square, context: inner) : nil
+        stages.seconds.exact = watch.lap()
+        return stages
     }
-    guard let regionsA = perNet[0].1 else { throw XORExperimentError.nonFiniteProbe(label: "a") }
-    guard let regionsB = perNet[1].1 else { throw XORExperimentError.nonFiniteProbe(label: "b") }
-    let (probeA, probeB) = (perNet[0].0, perNet[1].0)
-    let seconds = (a: perNet[0].3, b: perNet[1].3)
-    func stageTime(_ k: Int) -> Double { sideBySide ? max(seconds.a[k], seconds.b[k]) : seconds.a[k] + seconds.b[k] }
-    (timings.probe, timings.dedup, timings.exact) = (stageTime(0), stageTime(1), stageTime(2))
+    guard let regionsA = perNet[0].regions else { throw XORExperimentError.nonFiniteProbe(label: "a") }
+    guard let regionsB = perNet[1].regions else { throw XORExperimentError.nonFiniteProbe(label: "b") }
+    let (probeA, probeB) = (perNet[0].probe, perNet[1].probe)
+    func stageTime(_ seconds: KeyPath<NetStages, Double>) -> Double {
+        let (a, b) = (perNet[0][keyPath: seconds], perNet[1][keyPath: seconds])
+        return sideBySide ? max(a, b) : a + b
+    }
+    (timings.probe, timings.dedup, timings.exact) = (stageTime(\.seconds.probe), stageTime(\.seconds.dedup),
+                                                     stageTime(\.seconds.exact))
     _ = stage.lap()
 
     let (aToB, bToA) = try CrossNetworkRegression.bothWays(probeA, probeB)
@@ -208,9 +222,9 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     if enumerate {
         for k in 0..<2 {
             var net = k == 0 ? a : b
-            let partition = perNet[k].2!
+            let partition = perNet[k].partition!
             net.exactCounts = ExactCounts(partition: partition, probe: net.probe, probeRegions: net.regions.count,
-                                          seconds: k == 0 ? seconds.a[2] : seconds.b[2])
+                                          seconds: perNet[k].seconds.exact)
             net.exact = partition
             if k == 0 { a = net } else { b = net }
         }
@@ -242,8 +256,8 @@ func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORE
     -> ([(grid: Int, regions: Int)], [(grid: Int, regions: Int)]) {
     let grids = settings.resolvedConvergenceGrids
     let jobs = [a, b].flatMap { net in grids.map { (net, $0) } }
-    let small = max(a.network.hiddenUnitCount, b.network.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
-        && (grids.max() ?? 0) <= 501
+    let small = XORExperimentSettings.oneItemPerThread(
+        hiddenUnits: max(a.network.hiddenUnitCount, b.network.hiddenUnitCount), grid: grids.max() ?? 0)
     let inner = small ? ComputeContext.serial : settings.context
     let order = jobs.indices.sorted { (-jobs[$0].1, $0) < (-jobs[$1].1, $1) }
     let counts = parallelMap(count: jobs.count, context: small ? settings.context : .serial, order: order) { i in

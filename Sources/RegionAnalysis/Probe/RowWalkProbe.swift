@@ -144,7 +144,10 @@ struct RowWalker {
         var map = fullMap(pattern)
         pieces.maps.reserveCapacity(3 * g)
         // Three appends, not `+= [...]`, which builds an array per piece.
-        pieces.maps.append(map.gx); pieces.maps.append(map.gy); pieces.maps.append(map.c + plan.outputBias)
+        func appendMap() {
+            pieces.maps.append(map.gx); pieces.maps.append(map.gy); pieces.maps.append(map.c + plan.outputBias)
+        }
+        appendMap()
         for k in 1..<g where firstOfIndex[k + 1] > firstOfIndex[k] {
             for position in firstOfIndex[k]..<firstOfIndex[k + 1] {
                 let j = order[position]
@@ -157,7 +160,7 @@ struct RowWalker {
             if pieces.starts.count % 64 == 0 { map = fullMap(pattern) }
             pieces.starts.append(k)
             pieces.words.append(contentsOf: pattern)
-            pieces.maps.append(map.gx); pieces.maps.append(map.gy); pieces.maps.append(map.c + plan.outputBias)
+            appendMap()
         }
         return pieces
     }
