@@ -153,3 +153,40 @@ import Testing
         #expect(!Self.visibleNames(folder).contains { $0.contains(".tmp-") })
     }
 }
+
+/// SHA-256 against FIPS 180-4's examples and Python's hashlib.
+@Suite struct SHA256Tests {
+    @Test func standardVectors() {
+        #expect(SHA256.hex(of: Array("".utf8))
+            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(of: Array("abc".utf8))
+            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // 448 bits: the padding needs a second block.
+        #expect(SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func blocksFedInPiecesGiveTheSameDigest() throws {
+        // hashlib.sha256(bytes(range(256)) * 4 + b"x").hexdigest()
+        let message = (0..<4).flatMap { _ in (0..<256).map(UInt8.init) } + [UInt8(ascii: "x")]
+        let expected = "8b22d5427688462387bbd8fcef9d2a1f1cb3a8886cd48e604b29e2913b663399"
+        #expect(SHA256.hex(of: message) == expected)
+        var pieces = SHA256()
+        for cut in stride(from: 0, to: message.count, by: 37) {
+            pieces.update(Array(message[cut..<min(cut + 37, message.count)]))
+        }
+        #expect(pieces.finalHex() == expected)
+        let path = try temporaryFile(Data(message), name: "message.bin")
+        #expect(try SHA256.hex(ofFile: path) == expected)
+    }
+}
+
+@Suite struct CSVTableTests {
+    @Test func quotesTextAndSpellsNonFiniteNumbers() {
+        var table = CSVTable(columns: ["id", "name", "value"])
+        table.append([1, "plain", 0.5])
+        table.append([2, "a, \"b\"", .double(.nan)])
+        table.append([3, .missing, .double(-.infinity)])
+        #expect(table.text == "id,name,value\n1,plain,0.5\n2,\"a, \"\"b\"\"\",nan\n3,,-inf\n")
+    }
+}
