@@ -16,6 +16,8 @@ struct OutputWriter {
     let context: ComputeContext
     /// Style, size, legends and selection of the figures; nil keeps each figure as its recipe builds it.
     let look: FigureLook?
+    /// The run's inputs, settings and program, added to its report.
+    var provenance: Provenance?
 
     init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores,
          look: FigureLook? = nil) {
@@ -25,8 +27,30 @@ struct OutputWriter {
         self.look = look
     }
 
-    init(folder: String, options: FigureOptions, context: ComputeContext = .allCores) throws {
+    init(folder: String, options: FigureOptions, context: ComputeContext = .allCores,
+         provenance: Provenance? = nil) throws {
         self.init(folder: folder, formats: try options.formats(), context: context, look: try options.look())
+        self.provenance = provenance
+    }
+
+    /// Writes `table` as `<folder>/<name>` (CSV), whole or absent, and returns its path.
+    @discardableResult
+    func writeTable(_ table: CSVTable, as name: String) throws -> String {
+        try writeFile(Data(table.text.utf8), as: name)
+    }
+
+    /// Writes `document` as JSON (the report's encoding) to `<folder>/<name>`, whole or absent; returns its path.
+    @discardableResult
+    func writeDocument<Document: Encodable>(_ document: Document, as name: String) throws -> String {
+        try writeFile(Data(try ReportEncoder.text(of: document).utf8), as: name)
+    }
+
+    /// Writes `data` to `<folder>/<name>`, whole or absent, and returns its path.
+    @discardableResult
+    func writeFile(_ data: Data, as name: String) throws -> String {
+        let path = folder + "/" + name
+        try writeAtomically(data, to: path)
+        return path
     }
 
     /// What writing the figures produced: the files in order (figure by figure, formats in the asked order), and
@@ -102,7 +126,9 @@ struct OutputWriter {
         let path = folder + "/report.json"
         let staged: StagedFile
         do {
-            staged = try stageFile(Data(try ReportEncoder.text(of: report).utf8), for: path)
+            var value = try ReportEncoder.value(of: report)
+            if let provenance { value = try provenance.adding(to: value) }
+            staged = try stageFile(Data((value.serialized() + "\n").utf8), for: path)
             try staged.flush()
         } catch {
             // The figures are still put in place before the error is told.
