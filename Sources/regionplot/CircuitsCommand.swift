@@ -97,7 +97,8 @@ struct CircuitsCommand: ParsableCommand {
                          rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
                             .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
         }
-        let writer = try OutputWriter(folder: out, options: figures)
+        let writer = try OutputWriter(folder: out, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         // With several seeds, each circuit is drawn from a seed that learned it, beside a seed that got stuck.
         let written = try writer.write(CircuitsExperiment.figures(runs, circuits: circuits.map(\.name), seeds: seeds,
                                                                   dpi: figures.dpi))

@@ -14,7 +14,10 @@ struct CompareCommand: ParsableCommand {
         least squares from A's [J_c, b_c] to B's over the training samples and back; R² on the test samples; the \
         test samples classified with the predicted maps (transferred accuracy); the same with J_c alone; distinct \
         maps; and test accuracy with each sample's maps replaced by the nearest of k k-means centres. Writes \
-        report.json and figures into --out.
+        report.json, figures, samples.csv (per test sample: label, each net's and each transferred classifier's \
+        prediction, map ids, cluster ids), classes.csv (per class: R² both ways with and without bias, \
+        accuracies) and clusters.csv (accuracy per k) into --out. Without --test-data the training samples are the \
+        test samples.
         """
     )
 
@@ -30,11 +33,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Training labels as an integer .npy [N]; every class must appear.")
     var labels: String
 
-    @Option(help: "Test samples as .npy.")
-    var testData: String
+    @Option(help: "Test samples as .npy (default: the training samples, which the run then says).")
+    var testData: String?
 
-    @Option(help: "Test labels as an integer .npy.")
-    var testLabels: String
+    @Option(help: "Test labels as an integer .npy (with --test-data).")
+    var testLabels: String?
 
     @Option(help: "Output folder for report.json and the figures.")
     var out: String = "compare"
@@ -49,8 +52,15 @@ struct CompareCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var progressOptions: ProgressOptions
+    @OptionGroup var netNames: NetNameOptions
+    @OptionGroup var names: ClassNameOptions
 
     func validate() throws {
+        guard (testData == nil) == (testLabels == nil) else {
+            throw ValidationError("give --test-data and --test-labels together, or neither (to test on the training "
+                + "samples)")
+        }
         _ = try CompareCommand.parseClusters(clusters)
         try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
     }
@@ -74,22 +84,40 @@ struct CompareCommand: ParsableCommand {
             try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
             let train = try LabelledSamples(data: try Numpy.read(path: data), labels: try Numpy.read(path: labels),
                                             network: a, other: b, dataName: data, labelsName: labels)
-            let test = try LabelledSamples(data: try Numpy.read(path: testData),
-                                           labels: try Numpy.read(path: testLabels),
+            let test: LabelledSamples
+            if let testData, let testLabels {
+                test = try LabelledSamples(data: try Numpy.read(path: testData), labels: try Numpy.read(path: testLabels),
                                            network: a, other: b, dataName: testData, labelsName: testLabels)
+            } else {
+                test = train
+                print("no --test-data: testing on the \(train.samples.rows) training samples (R² and accuracies are "
+                    + "in-sample)")
+            }
             try CompareRun.checkClasses(train, classes: a.outputSize, labelsName: labels)
+            let classNames = try names.names(classes: a.outputSize)
+            let (nameA, nameB) = netNames.names(pathA: modelA, pathB: modelB)
+            let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
             let ks = try CompareCommand.parseClusters(clusters)
             try CompareCommand.checkMemory(train: train.samples.rows, test: test.samples.rows, inputs: a.inputSize,
                                            classes: a.outputSize, largestK: ks.max() ?? 1,
                                            widest: max(a.widestValue, b.widestValue))
             try startRun(in: out)
+            let progress = progressOptions.reporter
             let result = try CompareRun.run(a: a, b: b, train: train, test: test, settings: CompareSettings(
-                clusterCounts: ks, maxIterations: maxIterations, seed: seed))
-            let writer = try OutputWriter(folder: out, options: figures)
-            let paths = try writer.write(CompareFigures.all(result, dpi: figures.dpi)).paths
+                clusterCounts: ks, maxIterations: maxIterations, seed: seed), progress: { progress($0) })
+            progress("figures and tables")
+            let provenance = try Provenance(command: self, inputs: [
+                ("model-a", modelA), ("model-b", modelB), ("data", data), ("labels", labels),
+                ("test-data", testData), ("test-labels", testLabels),
+            ])
+            let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
+            try writer.writeTable(CompareTables.samples(result, classNames: classNames), as: "samples.csv")
+            try writer.writeTable(CompareTables.classes(result, classNames: classNames), as: "classes.csv")
+            try writer.writeTable(CompareTables.clusters(result), as: "clusters.csv")
+            let paths = try writer.write(CompareFigures.all(result, dpi: figures.dpi, names: figureNames)).paths
             _ = try writer.writeReport(result.report)
             result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
-            print("wrote \(out)/report.json and \(paths.count) figures")
+            print("wrote \(out)/report.json, samples.csv, classes.csv, clusters.csv and \(paths.count) figures")
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch {

@@ -13,7 +13,9 @@ struct DigitsCommand: ParsableCommand {
         scikit-learn's digits (1 437 training and 360 test images, pixels scaled to [0, 1]) ship with regionplot. \
         Both nets are trained with softmax cross-entropy and Adam on minibatches from PyTorch's default \
         initialisation; net a from --seed, net b from --seed + 1. Writes a.onnx, a.safetensors, \
-        b.onnx, b.safetensors (float32; onnxruntime and torch load them), report.json and figures into --out.
+        b.onnx, b.safetensors (float32; onnxruntime and torch load them), report.json, figures, the comparison's \
+        samples.csv, classes.csv and clusters.csv (as compare writes them) and each net's slice regions \
+        (regions-a.csv, regions-a.json, …, as slice writes them) into --out.
         """
     )
 
@@ -49,6 +51,8 @@ struct DigitsCommand: ParsableCommand {
     var out: String = "digits"
 
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var netNames: NetNameOptions
+    @OptionGroup var names: ClassNameOptions
 
     /// `32,32` → [32, 32]: 1 to 8 layers of 1 to 4096 units.
     static func parseHidden(_ text: String) throws -> [Int] {
@@ -92,14 +96,26 @@ struct DigitsCommand: ParsableCommand {
                                          maxIterations: maxIterations, seed: seed))
             settings.snapshotEvery = snapshotEvery
             settings.localComplexityRadius = localComplexityRadius
+            let classNames = try names.names(classes: 10)
+            let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
+            let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
             try startRun(in: out)
             let result = try DigitsRun.run(settings)
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
                 try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
                 try writeAtomically(MLPExport.safetensors(net), to: "\(out)/\(name).safetensors")
             }
-            let writer = try OutputWriter(folder: out, options: figures)
-            let paths = try writer.write(DigitsFigures.all(result, dpi: figures.dpi)).paths
+            let writer = try OutputWriter(folder: out, options: figures,
+                                          provenance: try Provenance(command: self, inputs: []))
+            try writer.writeTable(CompareTables.samples(result.comparison, classNames: classNames), as: "samples.csv")
+            try writer.writeTable(CompareTables.classes(result.comparison, classNames: classNames), as: "classes.csv")
+            try writer.writeTable(CompareTables.clusters(result.comparison), as: "clusters.csv")
+            for (name, slice) in [("a", result.sliceA), ("b", result.sliceB)] {
+                let regions = RegionTables(slice.partition, network: slice.network)
+                try writer.writeTable(regions.csv(classNames: classNames), as: "regions-\(name).csv")
+                try writer.writeDocument(regions.document, as: "regions-\(name).json")
+            }
+            let paths = try writer.write(DigitsFigures.all(result, dpi: figures.dpi, names: figureNames)).paths
             _ = try writer.writeReport(result.report)
             let nets = result.report.nets
             for (name, net) in [("a", nets.a), ("b", nets.b)] {
@@ -107,7 +123,8 @@ struct DigitsCommand: ParsableCommand {
                              net.seed, net.trainAccuracy, net.testAccuracy, net.trainingSeconds))
             }
             result.report.comparison.summary(trainingSamples: 1437).forEach { print($0) }
-            print("wrote \(out)/report.json, a.onnx, a.safetensors, b.onnx, b.safetensors and \(paths.count) figures")
+            print("wrote \(out)/report.json, a.onnx, a.safetensors, b.onnx, b.safetensors, samples.csv, classes.csv, "
+                + "clusters.csv, regions-a/b.csv and .json and \(paths.count) figures")
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch {

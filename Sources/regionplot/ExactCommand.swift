@@ -15,7 +15,8 @@ struct ExactCommand: ParsableCommand {
         abstract: "Enumerate every linear region of saved ReLU networks exactly, and say how many the grid probes miss."
     )
 
-    @Option(name: .customLong("net"), help: "A safetensors file (repeat for several networks).")
+    @Option(name: [.customLong("net"), .customLong("model")],
+            help: "A safetensors file (repeat for several networks).")
     var nets: [String] = []
 
     @Option(help: "Probe grid points per axis, for the regions the probes miss.")
@@ -27,7 +28,8 @@ struct ExactCommand: ParsableCommand {
     @Option(help: "Write the counts as JSON to this file.")
     var json: String?
 
-    @Option(help: "Also draw each network's partition into this folder (partition-<file name>.<format>).")
+    @Option(help: ArgumentHelp("Also draw each network's partition into this folder (partition-<file name>.<format>), "
+        + "with its regions as regions-<file name>.csv and .json, and report.json."))
     var out: String?
 
     /// `--format` and `--dpi` of the partition figures (with --out).
@@ -77,11 +79,26 @@ struct ExactCommand: ParsableCommand {
                     PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
                 }])
                 for file in written.paths { print("wrote \(file)") }
+                let regions = RegionTables(partition)
+                let writer = OutputWriter(folder: out)
+                print("wrote \(try writer.writeTable(regions.csv(), as: "regions-\(stem).csv"))")
+                print("wrote \(try writer.writeDocument(regions.document, as: "regions-\(stem).json"))")
             }
             documents.append(ExactFileCounts(file: path, layerWidths: network.layerWidths, counts: counts))
         }
         if let json {
             try writeAtomically(Data(try ReportEncoder.text(of: documents).utf8), to: json)
         }
+        if let out {
+            // report.json: the counts of every file (as --json writes them) with the run's provenance.
+            var writer = OutputWriter(folder: out)
+            writer.provenance = try Provenance(command: self, inputs: nets.map { ("net", $0) })
+            print("wrote \(try writer.writeReport(ExactReport(files: documents)))")
+        }
     }
+}
+
+/// report.json of `regionplot exact --out`: each file's counts.
+struct ExactReport: Encodable {
+    var files: [ExactFileCounts]
 }

@@ -143,7 +143,8 @@ struct GrokkingCommand: ParsableCommand {
 
         let report = GrokkingReport(run, delay: delay)
         let dpi = figures.dpi
-        let writer = try OutputWriter(folder: outputFolder, options: figures)
+        let writer = try OutputWriter(folder: outputFolder, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write([
             FigureRecipe("accuracy") { GrokkingFigures.accuracy(run, dpi: dpi) },
             FigureRecipe("loss") { GrokkingFigures.loss(run, dpi: dpi) },
@@ -212,7 +213,8 @@ struct GrokkingCommand: ParsableCommand {
                      outcome.reused))
         let report = GrokkingPhaseDiagramReport(base: s, plans: plans, outcome: outcome, delay: delay, seconds: seconds)
         let dpi = figures.dpi
-        let writer = try OutputWriter(folder: outputFolder, options: figures)
+        let writer = try OutputWriter(folder: outputFolder, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write(zip(plans, outcome.cells).map { plan, cells in
             let marked = plan.kind == .learningRates ? (s.representationLearningRate, s.decoderLearningRate)
                                                      : (s.weightDecay, s.decoderLearningRate)

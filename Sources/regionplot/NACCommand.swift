@@ -44,7 +44,8 @@ struct NACCommand: ParsableCommand {
         }
         let report = NACReport(seed: seed, iterations: iterations, results: results)
         let (dpi, finished) = (figures.dpi, results)
-        let writer = try OutputWriter(folder: out, options: figures)
+        let writer = try OutputWriter(folder: out, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
                                         FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))

@@ -42,7 +42,8 @@ struct BackpropCommand: ParsableCommand {
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
         try startRun(in: out)
         let dpi = figures.dpi
-        let writer = try OutputWriter(folder: out, options: figures)
+        let writer = try OutputWriter(folder: out, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         print("wrote " + (try writer.writeReport(experiment.report)))
         let written = try writer.write([FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(experiment, dpi: dpi) }])
         for path in written.paths { print("wrote " + path) }
@@ -108,7 +109,8 @@ struct AbstractionCommand: ParsableCommand {
         let report = AbstractionReport(dIn: dIn, batch: batch, seed: seed, headline: headline, example: example,
                                        sweep: trials)
         let (inputs, dpi) = (dIn, figures.dpi)
-        let writer = try OutputWriter(folder: out, options: figures)
+        let writer = try OutputWriter(folder: out, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }

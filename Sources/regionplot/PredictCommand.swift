@@ -28,14 +28,39 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Write {\"logits\", \"predictions\", \"accuracy\"} as JSON to this file.")
     var json: String?
 
+    @Option(help: ArgumentHelp("Output folder for predictions.csv (index, prediction, label), logits.npy [N, outputs] "
+        + "and report.json."))
+    var out: String?
+
+    @OptionGroup var names: ClassNameOptions
+
     func run() throws {
         let network = try ModelFile.read(path: model)
         let rows = try Numpy.read(path: data)
         let truth = try labels.map { try Numpy.read(path: $0) }
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
                                         labelsName: labels ?? "labels")
+        let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data), ("labels", labels)])
         if let json {
-            try writeAtomically(Data(try ReportEncoder.text(of: result.report).utf8), to: json)
+            let value = try provenance.adding(to: ReportEncoder.value(of: result.report))
+            try writeAtomically(Data((value.serialized() + "\n").utf8), to: json)
+        }
+        if let out {
+            try startRun(in: out)
+            var writer = OutputWriter(folder: out)
+            writer.provenance = provenance
+            let classNames = try names.names(classes: max(network.outputSize, 2))
+            var table = CSVTable(columns: ["index", "prediction"] + (truth == nil ? [] : ["label"])
+                + (classNames == nil ? [] : ["prediction_name"]))
+            let labelValues = truth?.integers
+            for (i, predicted) in result.predictions.enumerated() {
+                table.append([.int(i), .int(predicted)] + (labelValues.map { [.int($0[i])] } ?? [])
+                    + (classNames.map { [.text($0[predicted])] } ?? []))
+            }
+            try writer.writeTable(table, as: "predictions.csv")
+            try writer.writeFile(Numpy.encode(doubles: result.logits.storage,
+                                              shape: [result.logits.rows, result.logits.columns]), as: "logits.npy")
+            _ = try writer.writeReport(result.report)
         }
         let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
         print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "
@@ -46,5 +71,6 @@ struct PredictCommand: ParsableCommand {
         }
         print(line)
         if let json { print("wrote \(json)") }
+        if let out { print("wrote \(out)/predictions.csv, \(out)/logits.npy, \(out)/report.json") }
     }
 }

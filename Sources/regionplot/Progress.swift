@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 
@@ -65,4 +66,33 @@ final class Progress: @unchecked Sendable {
     }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// `--progress`: stage lines on stderr for work that can take more than a second.
+struct ProgressOptions: ParsableArguments {
+    @Flag(help: ArgumentHelp("Tell each long stage (maps, regressions, k-means, training, exact regions) on stderr "
+        + "as it starts (default: only when stderr is a terminal)."))
+    var progress = false
+
+    /// The stage reporter: on when asked or when stderr is a terminal.
+    var reporter: StageProgress { StageProgress(enabled: progress || isatty(2) != 0) }
+}
+
+/// One line on stderr per stage as it starts (`regionplot: k-means, k = 100…`), with the seconds since the run
+/// began; silent when disabled, so that a script's stderr holds only errors.
+final class StageProgress: @unchecked Sendable {
+    let enabled: Bool
+    private let start = Date()
+    private let lock = NSLock()
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    /// Tells `stage`.
+    func callAsFunction(_ stage: String) {
+        guard enabled else { return }
+        let seconds = Date().timeIntervalSince(start)
+        lock.withLock {
+            FileHandle.standardError.write(Data(String(format: "regionplot: [%6.1f s] %@…\n", seconds, stage).utf8))
+        }
+    }
 }

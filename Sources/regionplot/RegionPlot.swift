@@ -15,6 +15,7 @@ struct RegionPlot: ParsableCommand {
         their linear regions on a grid (and exactly, for small nets), regress one net's regions on the other's, and \
         write the notebook's figures and report.json.
         """,
+        version: VersionText.text,
         subcommands: [XORCommand.self, BatchCommand.self, ExactCommand.self, BackpropCommand.self, AbstractionCommand.self, GrokkingCommand.self, NACCommand.self, CircuitsCommand.self,
                       BenchCommand.self, PredictCommand.self, SliceCommand.self, CompareCommand.self,
                       DigitsCommand.self],

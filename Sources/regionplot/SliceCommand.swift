@@ -13,7 +13,9 @@ struct SliceCommand: ParsableCommand {
         The plane follows Regioncam's convention: d1 = normalise(p1 − p0), d2 = the normalised part of p2 − p0 \
         orthogonal to d1, the points centred on their bounding box, the square ±size × their largest coordinate. \
         A model with 2 inputs is sliced on its own input plane, [−size, size]², when no --data is given. Writes \
-        report.json, slice.<format> and probe-vs-exact.<format> into --out.
+        report.json, slice.<format>, probe-vs-exact.<format>, regions.csv (one row per linear region: id, \
+        activation pattern, area, centroid, class, affine map) and regions.json (each region's polygon in plane and \
+        input coordinates) into --out.
         """
     )
 
@@ -45,6 +47,8 @@ struct SliceCommand: ParsableCommand {
     var exactRuns: Int = 1
 
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var names: ClassNameOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         _ = try rows()
@@ -74,12 +78,21 @@ struct SliceCommand: ParsableCommand {
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns)
+            progressOptions.reporter("exact regions and probes of the slice")
             var result = try SliceExperiment.run(settings)
+            let classNames = try names.names(classes: result.partition.classCount)
+            let figureNames = Names(classes: classNames, title: names.title)
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()
-            let writer = try OutputWriter(folder: out, options: figures, context: settings.context)
-            let paths = try writer.write(SliceFigures.all(result, dpi: figures.dpi)).paths
+            let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data),
+                                                                    ("labels", labels)])
+            let writer = try OutputWriter(folder: out, options: figures, context: settings.context,
+                                          provenance: provenance)
+            let regions = RegionTables(result.partition, network: result.network)
+            let tables = [try writer.writeTable(regions.csv(classNames: classNames), as: "regions.csv"),
+                          try writer.writeDocument(regions.document, as: "regions.json")]
+            let paths = try writer.write(SliceFigures.all(result, dpi: figures.dpi, names: figureNames)).paths + tables
             result.report.timings.render = clock.lap()
             result.report.timings.total += result.report.timings.render
             _ = try writer.writeReport(result.report)

@@ -26,10 +26,10 @@ struct XORCommand: ParsableCommand {
     @Option(help: "Output folder (default: figures/width-<N>-seed-<S>, or figures/nets-<a>-<b> for loaded nets).")
     var out: String?
 
-    @Option(name: .customLong("net-a"), help: "Load net a from a safetensors file instead of training it.")
+    @Option(name: [.customLong("net-a"), .customLong("model-a")], help: "Load net a from a safetensors file instead of training it.")
     var netA: String?
 
-    @Option(name: .customLong("net-b"), help: "Load net b from a safetensors file instead of training it.")
+    @Option(name: [.customLong("net-b"), .customLong("model-b")], help: "Load net b from a safetensors file instead of training it.")
     var netB: String?
 
     @Option(help: "Also write the nets as safetensors (a.safetensors, b.safetensors) into this folder.")
@@ -90,7 +90,15 @@ struct XORCommand: ParsableCommand {
             try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
             try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
         }
-        let writer = try OutputWriter(folder: folder, options: options.figures, context: context)
+        let provenance = try Provenance(command: self, inputs: [("net-a", netA), ("net-b", netB)])
+        let writer = try OutputWriter(folder: folder, options: options.figures, context: context,
+                                      provenance: provenance)
+        for net in [result.a, result.b] {
+            guard let partition = net.exact else { continue }
+            let regions = RegionTables(partition)
+            try writer.writeTable(regions.csv(), as: "regions-\(net.label).csv")
+            try writer.writeDocument(regions.document, as: "regions-\(net.label).json")
+        }
         var figures: [String] = []
         var written: OutputWriter.WrittenFigures?
         if !options.noFigures {

@@ -126,6 +126,11 @@ private func mixedNetwork(seed: UInt64) throws -> Network {
         }
         let m = Matrix(rows)
         #expect(distinctRows(m, tolerance: tolerance) == distinctRowsBruteForce(m, tolerance: tolerance))
+        // Each row's id: the first kept row within the tolerance, as the quadratic loop finds it; kept rows are
+        // numbered in order.
+        let ids = distinctRowIDs(m, tolerance: tolerance)
+        #expect(ids == distinctRowIDsBruteForce(m, tolerance: tolerance))
+        #expect(Set(ids).count == distinctRows(m, tolerance: tolerance).count)
     }
 }
 

@@ -6,6 +6,7 @@ import Testing
     static let reportKeys: Set<String> = [
         "model", "plane", "exactRegions", "exactRegionsWithDecision", "classAreas", "probeRegions",
         "activationPatterns", "regionsMissedByProbes", "logits", "predictions", "timings",
+        "settings", "inputs", "program",
     ]
 
     /// The digits MLP through test rows 0, 1, 2: Regioncam's counts (62 regions, 87 with the decision; see
@@ -22,7 +23,8 @@ import Testing
             with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
         #expect(Set(doc.keys) == Self.reportKeys)
         let model = try #require(doc["model"] as? [String: Any])
-        #expect(Set(model.keys) == ["path", "format", "inputShape", "outputs", "layers", "hiddenUnits"])
+        #expect(Set(model.keys) == ["path", "format", "inputShape", "outputs", "layers", "hiddenUnits",
+                                    "omittedOutputActivation"])
         #expect(model["hiddenUnits"] as? Int == 32 && model["format"] as? String == "onnx")
         let plane = try #require(doc["plane"] as? [String: Any])
         #expect(Set(plane.keys) == ["origin", "d1", "d2", "points2D", "halfWidth", "indices"])
@@ -34,7 +36,8 @@ import Testing
         #expect(doc["predictions"] as? [Int] == [7, 6, 3])
         let areas = try #require(doc["classAreas"] as? [Double])
         #expect(areas.count == 10 && abs(areas.reduce(0, +) - 1) < 1e-9)
-        for file in ["slice.png", "slice.svg", "probe-vs-exact.png", "probe-vs-exact.svg"] {
+        for file in ["slice.png", "slice.svg", "probe-vs-exact.png", "probe-vs-exact.svg", "regions.csv",
+                     "regions.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
     }

@@ -4,19 +4,19 @@ import Plot
 /// The figures of `regionplot compare` (and of the comparison in `regionplot digits`).
 public enum CompareFigures {
     /// All three, with their file names.
-    public static func all(_ result: CompareResult, dpi: Double = 100) -> [FigureRecipe] {
-        [FigureRecipe("r2-per-class") { r2PerClass(result.report, dpi: dpi) },
-         FigureRecipe("cluster-accuracy") { clusterAccuracy(result.report, dpi: dpi) },
-         FigureRecipe("transferred-confusion") { transferredConfusion(result, dpi: dpi) }]
+    public static func all(_ result: CompareResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
+        [FigureRecipe("r2-per-class") { r2PerClass(result.report, dpi: dpi, names: names) },
+         FigureRecipe("cluster-accuracy") { clusterAccuracy(result.report, dpi: dpi, names: names) },
+         FigureRecipe("transferred-confusion") { transferredConfusion(result, dpi: dpi, names: names) }]
     }
 
     /// R² of each class's regression on the test set, both directions side by side, with each direction's mean.
-    public static func r2PerClass(_ report: CompareReport, dpi: Double = 100) -> Figure {
+    public static func r2PerClass(_ report: CompareReport, dpi: Double = 100, names: Names = Names()) -> Figure {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         let classes = report.r2.aToB.perClass.count
-        let directions = [("a → b", report.r2.aToB, Color.netA, -0.2),
-                          ("b → a", report.r2.bToA, Color.netB, 0.2)]
+        let directions = [("\(names.a) → \(names.b)", report.r2.aToB, Color.netA, -0.2),
+                          ("\(names.b) → \(names.a)", report.r2.bToA, Color.netB, 0.2)]
         let low = min(0, ((report.r2.aToB.perClass + report.r2.bToA.perClass).min() ?? 0) - 0.05)
         for (_, r2, color, shift) in directions {
             let bars = r2.perClass.enumerated().map { c, value -> [(Double, Double)] in
@@ -32,24 +32,24 @@ public enum CompareFigures {
         axes.xLimits = (-0.6, Double(classes) - 0.4)
         axes.yLimits = (low, 1)
         axes.xTickValues = (0..<classes).map(Double.init)
-        axes.xTickLabels = (0..<classes).map(String.init)
-        axes.xLabel = "class c"
+        axes.xTickLabels = (0..<classes).map(names.classLabel)
+        axes.xLabel = names.classes == nil ? "class c" : "class"
         axes.yLabel = "R² on the test set"
-        axes.title = "Regressing one net's local maps [J_c(x), b_c(x)] on the other's"
+        axes.title = names.title ?? "Regressing one net's local maps [J_c(x), b_c(x)] on the other's"
         axes.legendLocation = .upperRight
         return figure
     }
 
     /// Test accuracy with every sample's maps replaced by the nearest of k k-means centres, against k, beside each
     /// net's own accuracy.
-    public static func clusterAccuracy(_ report: CompareReport, dpi: Double = 100) -> Figure {
+    public static func clusterAccuracy(_ report: CompareReport, dpi: Double = 100, names: Names = Names()) -> Figure {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         axes.xScale = .log
         let ks = (report.clusterAccuracy.a.map(\.k) + report.clusterAccuracy.b.map(\.k)).map(Double.init)
         let span = (max(0.7, (ks.min() ?? 1) / 1.5), max(2, (ks.max() ?? 1) * 1.5))
-        let nets = [("a", report.clusterAccuracy.a, report.accuracy.a, Color.netA),
-                    ("b", report.clusterAccuracy.b, report.accuracy.b, Color.netB)]
+        let nets = [(names.a, report.clusterAccuracy.a, report.accuracy.a, Color.netA),
+                    (names.b, report.clusterAccuracy.b, report.accuracy.b, Color.netB)]
         for (name, points, own, color) in nets {
             axes.plot(points.map { Double($0.k) }, points.map(\.accuracy), color: color, width: 1.5, marker: .circle,
                       label: "net \(name), maps of the nearest centre")
@@ -70,15 +70,18 @@ public enum CompareFigures {
     }
 
     /// The confusion matrix of the transferred classifier a → b on the test set.
-    public static func transferredConfusion(_ result: CompareResult, dpi: Double = 100) -> Figure {
+    public static func transferredConfusion(_ result: CompareResult, dpi: Double = 100, names: Names = Names())
+        -> Figure
+    {
         let figure = Figure(width: 6.2, height: 5.6, dpi: dpi)
         let axes = figure.addAxes()
         let counts = result.transferredConfusion.map { $0.map(Double.init) }
-        axes.heatmap(counts, colormap: .viridis, format: "%.0f", textSize: 9)
-        axes.xLabel = "class predicted by b's maps as regressed from a's"
+        let labels = names.classes == nil ? nil : counts.indices.map(names.classLabel)
+        axes.heatmap(counts, colormap: .viridis, format: "%.0f", textSize: 9, rowLabels: labels, columnLabels: labels)
+        axes.xLabel = "class predicted by \(names.b)'s maps as regressed from \(names.a)'s"
         axes.yLabel = "true class"
-        axes.title = String(format: "Transferred classifier a → b: test accuracy %.3f",
-                            result.report.transferredAccuracy.aToB)
+        axes.title = "Transferred classifier \(names.a) → \(names.b): "
+            + String(format: "test accuracy %.3f", result.report.transferredAccuracy.aToB)
         return figure
     }
 }

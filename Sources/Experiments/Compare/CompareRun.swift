@@ -16,7 +16,7 @@ public struct LabelledSamples: Sendable {
     /// N × D.
     public var samples: Matrix
     /// N classes.
-    public var labels: [Int]
+    public var labels: [Int] = []
 
     public init(samples: Matrix, labels: [Int]) {
         precondition(samples.rows == labels.count, "one label per sample")
@@ -68,6 +68,25 @@ public struct CompareResult: Sendable {
     public var transferredConfusion: [[Int]]
     /// Confusion matrix of the transferred classifier b → a.
     public var transferredConfusionBToA: [[Int]]
+    /// Every test sample's numbers, for samples.csv.
+    public var samples = CompareSamples()
+}
+
+/// Per test sample: its label, the classes each net and each transferred classifier predict, the id of its local
+/// affine map among the test samples' distinct maps (the report's tolerance) and its k-means cluster (the largest
+/// k fitted; nil when none was).
+public struct CompareSamples: Sendable, Equatable {
+    public var labels: [Int] = []
+    public var predictionsA: [Int] = []
+    public var predictionsB: [Int] = []
+    public var transferredAToB: [Int] = []
+    public var transferredBToA: [Int] = []
+    public var mapIDsA: [Int] = []
+    public var mapIDsB: [Int] = []
+    /// The k of the cluster ids.
+    public var clusterK: Int? = nil
+    public var clustersA: [Int]? = nil
+    public var clustersB: [Int]? = nil
 }
 
 /// Sattelberg et al.'s comparison of two classifiers through their local affine maps on a data set.
@@ -99,16 +118,20 @@ public enum CompareRun {
 
     /// Compares `a` and `b` (checked with ``checkModels(_:_:nameA:nameB:)``): maps on the training and test
     /// samples, class-wise regressions both ways with and without offsets, distinct maps, and the k-means cluster
-    /// reduction for each k of the settings that does not exceed the training samples.
+    /// reduction for each k of the settings that does not exceed the training samples. `progress` is told each
+    /// stage as it starts.
     public static func run(a: Network, b: Network, train: LabelledSamples, test: LabelledSamples,
-                           settings: CompareSettings = CompareSettings()) throws -> CompareResult {
+                           settings: CompareSettings = CompareSettings(),
+                           progress: ((String) -> Void)? = nil) throws -> CompareResult {
         let total = Stopwatch()
         var clock = Stopwatch()
+        progress?("local affine maps of \(train.samples.rows + test.samples.rows) samples")
         let mapsA = LocalAffineMaps(network: a, samples: train.samples)
         let mapsB = LocalAffineMaps(network: b, samples: train.samples)
         let testA = LocalAffineMaps(network: a, samples: test.samples)
         let testB = LocalAffineMaps(network: b, samples: test.samples)
         let mapSeconds = clock.lap()
+        progress?("class-wise regressions")
 
         func accuracy(_ maps: LocalAffineMaps) -> Double {
             let right = (0..<maps.count).filter { argmax(maps.logits.row($0)) == test.labels[$0] }.count
@@ -130,15 +153,20 @@ public enum CompareRun {
         let distinctSeconds = clock.lap()
 
         var clustersA: [CompareReport.ClusterPoint] = [], clustersB: [CompareReport.ClusterPoint] = []
+        var largest: (k: Int, a: [Int], b: [Int])?
         for k in settings.clusterCounts where k >= 1 && k <= train.samples.rows {
+            progress?("k-means, k = \(k)")
             var generatorA = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k))
             var generatorB = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k + 1))
-            clustersA.append(.init(k: k, accuracy: clusterAccuracy(
+            let reducedA = clusterReduction(
                 train: mapsA, test: testA, testSamples: test.samples, testLabels: test.labels, clusters: k,
-                generator: &generatorA, maxIterations: settings.maxIterations)))
-            clustersB.append(.init(k: k, accuracy: clusterAccuracy(
+                generator: &generatorA, maxIterations: settings.maxIterations)
+            let reducedB = clusterReduction(
                 train: mapsB, test: testB, testSamples: test.samples, testLabels: test.labels, clusters: k,
-                generator: &generatorB, maxIterations: settings.maxIterations)))
+                generator: &generatorB, maxIterations: settings.maxIterations)
+            clustersA.append(.init(k: k, accuracy: reducedA.accuracy))
+            clustersB.append(.init(k: k, accuracy: reducedB.accuracy))
+            if k >= (largest?.k ?? 0) { largest = (k, reducedA.nearest, reducedB.nearest) }
         }
         let kMeansSeconds = clock.lap()
 
@@ -154,9 +182,17 @@ public enum CompareRun {
             clusterAccuracy: .init(a: clustersA, b: clustersB),
             timings: .init(maps: mapSeconds, regressions: regressionSeconds, distinctMaps: distinctSeconds,
                            kMeans: kMeansSeconds, total: total.elapsed))
+        let samples = CompareSamples(
+            labels: test.labels, predictionsA: (0..<testA.count).map { argmax(testA.logits.row($0)) },
+            predictionsB: (0..<testB.count).map { argmax(testB.logits.row($0)) },
+            transferredAToB: aToB.predictions, transferredBToA: bToA.predictions,
+            mapIDsA: distinctRowIDs(testA.maps, tolerance: settings.distinctTolerance),
+            mapIDsB: distinctRowIDs(testB.maps, tolerance: settings.distinctTolerance),
+            clusterK: largest?.k, clustersA: largest?.a, clustersB: largest?.b)
         return CompareResult(report: report,
                              transferredConfusion: confusion(test.labels, aToB.predictions, classes: a.outputSize),
-                             transferredConfusionBToA: confusion(test.labels, bToA.predictions, classes: a.outputSize))
+                             transferredConfusionBToA: confusion(test.labels, bToA.predictions, classes: a.outputSize),
+                             samples: samples)
     }
 
     /// `[true class][predicted class]` counts.

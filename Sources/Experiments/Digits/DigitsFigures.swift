@@ -7,14 +7,15 @@ import RegionAnalysis
 /// The figures of `regionplot digits` beyond the comparison's.
 public enum DigitsFigures {
     /// The training figures and the comparison's, with their file names.
-    public static func all(_ result: DigitsResult, dpi: Double = 100) -> [FigureRecipe] {
+    /// `names` name the nets and classes in the comparison's figures, and the classes in the slices'.
+    public static func all(_ result: DigitsResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
         let sliceRows = result.report.settings.sliceRows
         let sliceLabels = sliceRows.map { result.test.labels[$0] }
         return [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
          FigureRecipe("local-maps") { localMaps(result, dpi: dpi) }]
-            + CompareFigures.all(result.comparison, dpi: dpi)
+            + CompareFigures.all(result.comparison, dpi: dpi, names: names)
             + [("a", result.sliceA), ("b", result.sliceB)].flatMap { label, slice in
-                SliceFigures.all(slice, dpi: dpi).map { recipe in
+                SliceFigures.all(slice, dpi: dpi, names: Names(classes: names.classes)).map { recipe in
                     FigureRecipe("\(recipe.name)-\(label)", recipe.make)
                 }
             }

@@ -17,7 +17,7 @@ public enum SliceFigures {
     /// The slice: cells in light tones of their predicted class (decision pieces filled separately), thin cell
     /// boundaries, bold decision boundaries, the three points marked and labelled, a class legend outside the
     /// square, and for image inputs the three images beside the plot.
-    public static func slice(_ result: SliceResult, dpi: Double = 100) -> Figure {
+    public static func slice(_ result: SliceResult, dpi: Double = 100, names: Names = Names()) -> Figure {
         let images = result.network.inputShape.count == 3 && result.points.count == 3
         let figure = Figure(width: images ? SliceFigures.imageLayout.width : 8.4,
                             height: images ? SliceFigures.imageLayout.height : 6.6, dpi: dpi)
@@ -48,7 +48,7 @@ public enum SliceFigures {
         // The classes present, as legend entries (markers of no points), then the decision boundary.
         let areas = partition.classAreas
         for k in areas.indices where areas[k] > 0 {
-            axes.scatter([], [], color: classColor(k), size: 64, label: "class \(k)")
+            axes.scatter([], [], color: classColor(k), size: 64, label: names.className(k))
         }
         axes.segments(decisionBoundaries(partition), color: .black, width: 1.6, label: "decision boundary")
         // The points, labelled by row (and label).
@@ -57,7 +57,7 @@ public enum SliceFigures {
             axes.scatter(p.map(\.x), p.map(\.y), color: .black, size: 45)
             let h = result.plane.halfWidth
             for (i, point) in p.enumerated() {
-                axes.text(point.x + 0.03 * h, point.y + 0.03 * h, pointName(result, i), size: 10,
+                axes.text(point.x + 0.03 * h, point.y + 0.03 * h, pointName(result, i, names: names), size: 10,
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)))
             }
         }
@@ -67,17 +67,20 @@ public enum SliceFigures {
         axes.xLabel = "$u$"
         axes.yLabel = "$v$"
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
-        axes.title = "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
+        var title = names.title
+            ?? "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
+        if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
+        axes.title = title
         axes.legendLocation = .outsideRight
-        if images { addThumbnails(result, to: figure) }
+        if images { addThumbnails(result, to: figure, names: names) }
         return figure
     }
 
     /// "#row (label k)" for point `i`.
-    static func pointName(_ result: SliceResult, _ i: Int) -> String {
+    static func pointName(_ result: SliceResult, _ i: Int, names: Names = Names()) -> String {
         let row = result.settings.rows[i]
         guard let labels = result.labels else { return "#\(row)" }
-        return "#\(row) (label \(labels[i]))"
+        return names.classes == nil ? "#\(row) (label \(labels[i]))" : "#\(row) (\(names.className(labels[i])))"
     }
 
     /// The edges of decision pieces that lie where two classes' outputs are equal (for one output, where it is
@@ -121,7 +124,7 @@ public enum SliceFigures {
                               imageGap: 0.3)
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
-    static func addThumbnails(_ result: SliceResult, to figure: Figure) {
+    static func addThumbnails(_ result: SliceResult, to figure: Figure, names: Names = Names()) {
         let shape = result.network.inputShape
         let (channels, height, width) = (shape[0], shape[1], shape[2])
         let l = imageLayout
@@ -157,7 +160,7 @@ public enum SliceFigures {
             axes.yLimits = (Double(height) / 2 - ySpan / 2, Double(height) / 2 + ySpan / 2)
             axes.xTickValues = []
             axes.yTickValues = []
-            axes.title = pointName(result, i)
+            axes.title = pointName(result, i, names: names)
         }
     }
 
@@ -185,8 +188,8 @@ public enum SliceFigures {
     }
 
     /// Every figure of the command, by file stem.
-    public static func all(_ result: SliceResult, dpi: Double = 100) -> [FigureRecipe] {
-        [FigureRecipe("slice") { slice(result, dpi: dpi) },
+    public static func all(_ result: SliceResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
+        [FigureRecipe("slice") { slice(result, dpi: dpi, names: names) },
          FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) }]
     }
 }

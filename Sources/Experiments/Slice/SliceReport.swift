@@ -15,6 +15,9 @@ public struct SliceReport: Codable, Sendable, Equatable {
         public var layers: [Layer]
         /// ReLU, LeakyReLU and clip units.
         public var hiddenUnits: Int
+        /// The model's final Softmax or LogSoftmax, left out: the slice is of the logits (same regions, decision
+        /// boundaries and classes). Null when the model ends in its logits.
+        public var omittedOutputActivation: String? = nil
     }
 
     /// One layer: its kind (`dense`, `conv`, `relu`, `maxPool`, …) and the shape it produces.

@@ -121,6 +121,8 @@ struct ONNXImporter {
     var staticBatch: Int?
     var layers: [Network.Layer] = []
     var shapes: [[Int]] = []
+    /// A final Softmax / LogSoftmax left out (the network returns its input, the logits).
+    var omittedOutputActivation: String?
 
     init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> Data)?) throws(ONNXProblem) {
         guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
@@ -168,7 +170,9 @@ struct ONNXImporter {
                 : "the graph's output '\(outputName)' is a constant; it does not depend on the input")
         }
         do {
-            return try Network(inputShape: inputShape, layers: pruned(keeping: output))
+            var network = try Network(inputShape: inputShape, layers: pruned(keeping: output))
+            network.omittedOutputActivation = omittedOutputActivation
+            return network
         } catch {
             throw ONNXProblem(error.message)
         }
@@ -322,6 +326,9 @@ struct ONNXImporter {
             let passed = try entry(try input(0))
             if case .value(let v) = passed { aliased.insert(v) }
             try define(output, as: passed)
+        case "Softmax", "LogSoftmax":
+            try define(output, as: .value(try outputActivation(op, input: try input(0), output: output,
+                                                               attributes: attributes)))
         case "Relu":
             try define(output, as: .value(try append(.relu, inputs: [try value(try input(0))], name: name)))
         case "LeakyRelu":
@@ -371,6 +378,26 @@ struct ONNXImporter {
             throw ONNXProblem("\(label) is not supported; supported operators: "
                 + ONNX.supportedOperators.joined(separator: ", "))
         }
+    }
+
+    /// A Softmax or LogSoftmax over the classes as the graph's output: left out, so that the network returns the
+    /// logits (monotone, so the regions, boundaries and argmax are the logits'). Anywhere else it is not piecewise
+    /// linear and is refused.
+    mutating func outputActivation(_ op: String, input: String, output: String,
+                                   attributes: ONNXAttributes) throws(ONNXProblem) -> Int {
+        let x = try value(input)
+        guard output == graph.output[0].name else {
+            throw ONNXProblem("is supported only as the graph's last node (it is analysed as the logits before it); "
+                + "here its output '\(output)' feeds other nodes")
+        }
+        let rank = shapes[x].count + 1  // with the batch
+        let axis = try attributes.int("axis") ?? (opset < 13 ? 1 : -1)
+        guard axis == -1 || axis == rank - 1, shapes[x].count == 1 else {
+            throw ONNXProblem("normalises over axis \(axis) of a [N, \(shapes[x].map(String.init).joined(separator: ", "))] "
+                + "value; only a softmax over the classes of [N, classes] logits is supported")
+        }
+        omittedOutputActivation = op
+        return x
     }
 
     mutating func scalar(_ name: String, what: String) throws(ONNXProblem) -> Double {

@@ -35,6 +35,10 @@ public struct Network: Equatable, Sendable {
     public let inputShape: [Int]
     /// The steps, in evaluation order.
     public let layers: [Layer]
+    /// A final Softmax or LogSoftmax of the file that is left out (`"Softmax"`, `"LogSoftmax"`), nil when there was
+    /// none: both are monotone in each logit's lead, so regions, decision boundaries and the argmax are the logits'.
+    /// The network computes the logits.
+    public var omittedOutputActivation: String?
 
     /// A network from its steps; shapes are inferred and checked, and every layer must read earlier values only.
     /// A layer built with `inputs: nil` reads the value just before it.

@@ -63,3 +63,64 @@ public func distinctRowsBruteForce(_ rows: Matrix, tolerance: Double = 1e-3) -> 
     }
     return kept
 }
+
+/// For each row, the id of its distinct row: rows kept by ``distinctRows(_:tolerance:)`` are numbered 0, 1, … in
+/// order, and every row gets the smallest id of a kept row within `tolerance` of it (a kept row its own). The
+/// per-sample "map id" of `compare`'s samples.csv. Same projection window as ``distinctRows(_:tolerance:)``;
+/// ``distinctRowIDsBruteForce(_:tolerance:)`` is its reference.
+public func distinctRowIDs(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
+    precondition(tolerance > 0, "tolerance must be positive")
+    let m = rows.columns, scale = 1 / Double(max(m, 1)).squareRoot()
+    var ids = [Int](repeating: 0, count: rows.rows)
+    var sorted: [(key: Double, row: Int, id: Int)] = []  // kept rows by projection
+    var keptCount = 0
+    rows.storage.withUnsafeBufferPointer { t in
+        for i in 0..<rows.rows {
+            var key = 0.0
+            for k in 0..<m { key += t[i * m + k] }
+            key *= scale
+            var low = 0, high = sorted.count
+            while low < high {
+                let mid = (low + high) / 2
+                if sorted[mid].key < key - tolerance { low = mid + 1 } else { high = mid }
+            }
+            var best = Int.max
+            var s = low
+            while s < sorted.count && sorted[s].key <= key + tolerance {
+                let r = sorted[s].row
+                var sum = 0.0
+                for k in 0..<m {
+                    let e = t[i * m + k] - t[r * m + k]
+                    sum += e * e
+                }
+                if sum.squareRoot() < tolerance { best = min(best, sorted[s].id) }
+                s += 1
+            }
+            if best == Int.max {
+                best = keptCount
+                keptCount += 1
+                var at = low
+                while at < sorted.count && sorted[at].key < key { at += 1 }
+                sorted.insert((key, i, best), at: at)
+            }
+            ids[i] = best
+        }
+    }
+    return ids
+}
+
+/// The definition of ``distinctRowIDs(_:tolerance:)``, as a quadratic loop over the kept rows in order.
+public func distinctRowIDsBruteForce(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
+    var kept: [Int] = []
+    return (0..<rows.rows).map { i in
+        for (id, r) in kept.enumerated() {
+            let distance = (0..<rows.columns).reduce(0.0) { sum, c in
+                let e = rows[i, c] - rows[r, c]
+                return sum + e * e
+            }.squareRoot()
+            if distance < tolerance { return id }
+        }
+        kept.append(i)
+        return kept.count - 1
+    }
+}

@@ -168,6 +168,16 @@ func squaredDistance(_ a: Matrix, _ i: Int, _ b: Matrix, _ j: Int) -> Double {
 /// centre's maps (argmax_c of `J̄_c·x + b̄_c`). Returns the share classified right.
 public func clusterAccuracy(train: LocalAffineMaps, test: LocalAffineMaps, testSamples: Matrix, testLabels: [Int],
                             clusters: Int, generator: inout SeededGenerator, maxIterations: Int = 100) -> Double {
+    clusterReduction(train: train, test: test, testSamples: testSamples, testLabels: testLabels, clusters: clusters,
+                     generator: &generator, maxIterations: maxIterations).accuracy
+}
+
+/// ``clusterAccuracy(train:test:testSamples:testLabels:clusters:generator:maxIterations:)`` with each test
+/// sample's nearest centre (its cluster id).
+public func clusterReduction(train: LocalAffineMaps, test: LocalAffineMaps, testSamples: Matrix, testLabels: [Int],
+                             clusters: Int, generator: inout SeededGenerator, maxIterations: Int = 100)
+    -> (accuracy: Double, nearest: [Int])
+{
     let kmeans = KMeans(fitting: train.maps, clusters: clusters, generator: &generator, maxIterations: maxIterations)
     let nearest = kmeans.predict(test.maps)
     let d = test.inputs, classes = test.outputs
@@ -181,5 +191,5 @@ public func clusterAccuracy(train: LocalAffineMaps, test: LocalAffineMaps, testS
         }
         if argmax(scores) == testLabels[i] { correct += 1 }
     }
-    return Double(correct) / Double(max(testSamples.rows, 1))
+    return (Double(correct) / Double(max(testSamples.rows, 1)), nearest)
 }
