@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
         /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
         /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
-        .target(name: "NeuralNet", dependencies: ["Support", "LinearAlgebra", "ONNXSchema"]),
+        .target(name: "NeuralNet", dependencies: ["Support", "LinearAlgebra", "ONNXSchema", "CZlib"]),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
@@ -69,6 +69,8 @@ let package = Package(
             pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]
         ),
+        /// zlib's inflate, for deflated members of .npz archives (np.savez_compressed).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",

@@ -15,6 +15,8 @@ public struct Provenance: Sendable {
         /// For array files (.npy, .npz members): the array's shape and NumPy dtype; nil otherwise.
         public var shape: [Int]?
         public var dtype: String?
+        /// For models: a final Softmax or LogSoftmax left out, so that the analysis is of the logits; nil otherwise.
+        public var omittedOutputActivation: String?
 
         public init(role: String, path: String, bytes: Int, sha256: String, shape: [Int]? = nil,
                     dtype: String? = nil) {

@@ -27,16 +27,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Model B, with the same inputs and number of outputs as A.")
     var modelB: String
 
-    @Option(help: "Training samples as .npy: [N, *input shape] or [N, input size].")
+    @Option(help: "Training samples as .npy or FILE.npz:NAME: [N, *input shape] or [N, input size].")
     var data: String
 
-    @Option(help: "Training labels as an integer .npy [N]; every class must appear.")
+    @Option(help: "Training labels as an integer .npy or FILE.npz:NAME [N]; every class must appear.")
     var labels: String
 
-    @Option(help: "Test samples as .npy (default: the training samples, which the run then says).")
+    @Option(help: "Test samples as .npy or FILE.npz:NAME (default: the training samples, which the run then says).")
     var testData: String?
 
-    @Option(help: "Test labels as an integer .npy (with --test-data).")
+    @Option(help: "Test labels as an integer .npy or FILE.npz:NAME (with --test-data).")
     var testLabels: String?
 
     @Option(help: "Output folder for report.json and the figures.")
@@ -82,11 +82,11 @@ struct CompareCommand: ParsableCommand {
         do {
             let a = try ModelFile.read(path: modelA), b = try ModelFile.read(path: modelB)
             try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
-            let train = try LabelledSamples(data: try Numpy.read(path: data), labels: try Numpy.read(path: labels),
+            let train = try LabelledSamples(data: try DataFile.read(path: data), labels: try DataFile.read(path: labels),
                                             network: a, other: b, dataName: data, labelsName: labels)
             let test: LabelledSamples
             if let testData, let testLabels {
-                test = try LabelledSamples(data: try Numpy.read(path: testData), labels: try Numpy.read(path: testLabels),
+                test = try LabelledSamples(data: try DataFile.read(path: testData), labels: try DataFile.read(path: testLabels),
                                            network: a, other: b, dataName: testData, labelsName: testLabels)
             } else {
                 test = train

@@ -19,10 +19,10 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP (nn.Sequential of Linear and ReLU).")
     var model: String
 
-    @Option(help: "Input rows as a .npy file: [N, *input shape] or [N, input size].")
+    @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
     var data: String
 
-    @Option(help: "Class labels as an integer .npy file [N]; adds the accuracy.")
+    @Option(help: "Class labels as an integer .npy file (or FILE.npz:NAME) [N]; adds the accuracy.")
     var labels: String?
 
     @Option(help: "Write {\"logits\", \"predictions\", \"accuracy\"} as JSON to this file.")
@@ -36,8 +36,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let network = try ModelFile.read(path: model)
-        let rows = try Numpy.read(path: data)
-        let truth = try labels.map { try Numpy.read(path: $0) }
+        let rows = try DataFile.read(path: data)
+        let truth = try labels.map { try DataFile.read(path: $0) }
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
                                         labelsName: labels ?? "labels")
         let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data), ("labels", labels)])
@@ -64,7 +64,8 @@ struct PredictCommand: ParsableCommand {
         }
         let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
         print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "
-            + "\(network.layers.count) layers (\(kinds))")
+            + "\(network.layers.count) layers (\(kinds))"
+            + (network.omittedOutputActivation.map { "; its final \($0) is left out: the logits before it" } ?? ""))
         var line = "\(result.predictions.count) rows"
         if let correct = result.correct, let accuracy = result.accuracy {
             line += String(format: ": accuracy %.4f (%d of %d)", accuracy, correct, result.predictions.count)

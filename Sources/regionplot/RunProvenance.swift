@@ -13,7 +13,9 @@ extension Provenance {
         let files = try inputs.compactMap { role, path -> InputFile? in
             guard let path else { return nil }
             var file = try InputFile(role: role, path: path)
-            if let array = try? DataFile.read(path: path) {
+            if role.hasPrefix("model") || role.hasPrefix("net") {
+                file.omittedOutputActivation = (try? ModelFile.read(path: path))?.omittedOutputActivation
+            } else if let array = try? DataFile.read(path: path) {
                 file.shape = array.shape
                 file.dtype = array.dataType.rawValue
             }

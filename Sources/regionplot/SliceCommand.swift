@@ -22,10 +22,10 @@ struct SliceCommand: ParsableCommand {
     @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP.")
     var model: String
 
-    @Option(help: "Input rows as a .npy file: [N, *input shape] or [N, input size].")
+    @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
     var data: String?
 
-    @Option(help: "Class labels as an integer .npy file [N], to label the points.")
+    @Option(help: "Class labels as an integer .npy file (or FILE.npz:NAME) [N], to label the points.")
     var labels: String?
 
     @Option(help: "The three row indices the plane passes through, e.g. 0,1,2.")

@@ -101,3 +101,42 @@ import Testing
         #expect(try json(out + "/report.json")["inputs"] is [[String: Any]])
     }
 }
+
+/// The softmax-terminated export and .npz data (scripts/make_softmax_fixtures.py) in predict, slice and compare;
+/// `[N, 1, 8, 8]` images for the MLP that takes `[N, 64]`: one rule in every command.
+@Suite struct SoftmaxAndArchiveCommandLine {
+    let softmax = modelFixtures + "/softmax"
+    let examples = modelFixtures + "/examples"
+
+    @Test func predictSliceAndCompareReadThem() throws {
+        let model = softmax + "/mlp_softmax.onnx", npz = softmax + "/digits_test.npz"
+        let predicted = try run(["predict", "--model", model, "--data", npz + ":x", "--labels", npz + ":y"])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        #expect(predicted.stdout.contains("its final Softmax is left out"))
+        #expect(predicted.stdout.contains("360 rows: accuracy 0.9583 (345 of 360)"))
+        // Images [N, 1, 8, 8] for the MLP: predict takes them as compare does.
+        let images = try run(["predict", "--model", examples + "/ex_mlp.onnx", "--data",
+                              examples + "/digits_test_img.npy"])
+        #expect(images.status == 0 && images.stdout.contains("360 rows"), "\(images.stderr)")
+
+        let out = temporaryFolder()
+        let sliced = try run(["slice", "--model", model, "--data", softmax + "/digits_test_compressed.npz:x",
+                              "--labels", softmax + "/digits_test_compressed.npz:y", "--grid", "11", "--out", out])
+        #expect(sliced.status == 0, "\(sliced.stderr)")
+        // The logits' slice: the plain MLP's 62 regions (87 with the decision).
+        #expect(sliced.stdout.contains("62 linear regions (87 with the decision)"), "\(sliced.stdout)")
+        let report = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+        #expect((report["model"] as? [String: Any])?["omittedOutputActivation"] as? String == "Softmax")
+        let inputs = try #require(report["inputs"] as? [[String: Any]])
+        #expect(inputs[0]["omittedOutputActivation"] as? String == "Softmax")
+        #expect(inputs[1]["shape"] as? [Int] == [360, 1, 8, 8] && inputs[1]["path"] as? String
+            == softmax + "/digits_test_compressed.npz:x")
+
+        let compared = try run(["compare", "--model-a", model, "--model-b", examples + "/ex_cnn.onnx",
+                                "--data", npz + ":x", "--labels", npz + ":y", "--clusters", "1",
+                                "--out", temporaryFolder()])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("test accuracy: a 0.9583, b 0.9583"), "\(compared.stdout)")
+    }
+}

@@ -29,17 +29,11 @@ public struct LabelledSamples: Sendable {
     /// `dataName` and `labelsName` label the messages.
     public init(data: NumpyArray, labels: NumpyArray, network: Network, other: Network? = nil, dataName: String,
                 labelsName: String) throws {
-        let shape = data.shape
-        let shapes = [network.inputShape] + (other.map { [$0.inputShape] } ?? [])
-        let fits = shape.count >= 2 && (shapes.contains(Array(shape.dropFirst()))
-            || (shape.count == 2 && shape[1] == network.inputSize))
-        guard fits else {
-            let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
-                : "[N, \(network.inputShape.map(String.init).joined(separator: ", "))] or [N, \(network.inputSize)]"
-            throw CompareError("\(dataName) has shape \(shape); the models take \(expected)")
+        // The one rule of every command; the second network reads as many values, so it fits both.
+        let rows: Int
+        do { rows = try network.dataRows(shape: data.shape).get() } catch {
+            throw CompareError("\(dataName) \(error.message.replacingOccurrences(of: "the model takes", with: "the models take"))")
         }
-        let rows = shape[0]
-        guard rows > 0 else { throw CompareError("\(dataName) has no rows") }
         let values = data.doubles
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw CompareError("\(dataName): row \(bad / network.inputSize) holds a non-finite value (\(values[bad]))")

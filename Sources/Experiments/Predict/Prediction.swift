@@ -55,16 +55,9 @@ public struct Prediction: Sendable {
     }
 
     private static func checkedRows(_ data: NumpyArray, network: Network, name: String) throws -> Int {
-        let shape = data.shape
-        let fits = shape.count >= 2 && (Array(shape.dropFirst()) == network.inputShape
-            || (shape.count == 2 && shape[1] == network.inputSize))
-        guard fits else {
-            let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
-                : "[N, \(network.inputShape.map(String.init).joined(separator: ", "))] or [N, \(network.inputSize)]"
-            throw PredictionError("\(name) has shape \(shape); the model takes \(expected)")
+        do { return try network.dataRows(shape: data.shape).get() } catch {
+            throw PredictionError("\(name) \(error.message)")
         }
-        guard shape[0] > 0 else { throw PredictionError("\(name) has no rows") }
-        return shape[0]
     }
 
     private static func checkedLabels(_ labels: NumpyArray, rows: Int, classes: Int, name: String) throws -> [Int] {

@@ -34,7 +34,7 @@ public enum SliceExperiment {
         var labels: [Int]?
         let plane: SlicePlane
         if let dataPath = settings.dataPath {
-            let data = try Numpy.read(path: dataPath)
+            let data = try DataFile.read(path: dataPath)
             let rowCount = try checkedRows(data, network: network, name: dataPath)
             guard settings.rows.count == 3 else {
                 throw SliceError("--through needs three row indices, got \(settings.rows.count)")
@@ -49,7 +49,7 @@ public enum SliceExperiment {
                 throw SliceError("\(dataPath): row \(row) holds a non-finite value")
             }
             if let labelsPath = settings.labelsPath {
-                let all = try Numpy.read(path: labelsPath)
+                let all = try DataFile.read(path: labelsPath)
                 guard let integers = all.integers, all.shape == [rowCount] else {
                     throw SliceError("\(labelsPath) must hold \(rowCount) integer labels (shape [\(rowCount)]), "
                         + "got \(all.dataType.rawValue) \(all.shape)")
@@ -124,18 +124,10 @@ public enum SliceExperiment {
                            curve: curve, points: points, labels: labels, report: report)
     }
 
-    /// The number of rows of `data`, which must be `[N, *input shape]` or `[N, input size]` with N ≥ 1.
+    /// The number of rows of `data`, by the one rule of every command (``Network/dataRows(shape:)``).
     static func checkedRows(_ data: NumpyArray, network: Network, name: String) throws -> Int {
-        let shape = data.shape
-        let fits = shape.count >= 2 && (Array(shape.dropFirst()) == network.inputShape
-            || (shape.count == 2 && shape[1] == network.inputSize))
-        guard fits else {
-            let dims = network.inputShape.map(String.init).joined(separator: ", ")
-            let expected = network.inputShape.count == 1 ? "[N, \(network.inputSize)]"
-                : "[N, \(dims)] or [N, \(network.inputSize)]"
-            throw SliceError("\(name) has shape \(shape); the model takes \(expected)")
+        do { return try network.dataRows(shape: data.shape).get() } catch {
+            throw SliceError("\(name) \(error.message)")
         }
-        guard shape[0] > 0 else { throw SliceError("\(name) has no rows") }
-        return shape[0]
     }
 }
