@@ -16,8 +16,10 @@ struct CompareCommand: ParsableCommand {
         maps; and test accuracy with each sample's maps replaced by the nearest of k k-means centres. Writes \
         report.json, figures, samples.csv (per test sample: label, each net's and each transferred classifier's \
         prediction, map ids, cluster ids), classes.csv (per class: R² both ways with and without bias, \
-        accuracies) and clusters.csv (accuracy per k) into --out. Without --test-data the training samples are the \
-        test samples.
+        accuracies) and clusters.csv (accuracy per k) into --out; and, as digits does, both nets on one slice plane \
+        through --through test rows (slice-a, slice-b, regions-a/b.csv and .json), their local maps at those rows \
+        (local-maps) and where their decisions differ on the plane (decision-differences). Without --test-data the \
+        training samples are the test samples.
         """
     )
 
@@ -42,6 +44,18 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder for report.json and the figures.")
     var out: String = "compare"
 
+    @Option(help: "The three test rows both nets' slice plane passes through, e.g. 0,1,2.")
+    var through: String = "0,1,2"
+
+    @Option(help: "Probe grid points per axis on the slice plane.")
+    var grid: Int = 51
+
+    @Option(help: "Worker threads of the slices (default: every core).")
+    var threads: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Slice both nets through --through rows (a large CNN's slice can take a while).")
+    var slices = true
+
     @Option(help: "k of each k-means cluster reduction, comma-separated (k above the training samples is skipped).")
     var clusters: String = "1,10,100,1000"
 
@@ -62,7 +76,20 @@ struct CompareCommand: ParsableCommand {
                 + "samples)")
         }
         _ = try CompareCommand.parseClusters(clusters)
+        _ = try throughRows()
+        try MachineLimits.checkRange(grid, 2...1001, option: "--grid")
+        try MachineLimits.checkThreads(threads, option: "--threads")
         try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
+    }
+
+    /// `--through` as three row indices.
+    func throughRows() throws -> [Int] {
+        let rows = through.split(separator: ",", omittingEmptySubsequences: false)
+            .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard rows.count == 3, through.split(separator: ",", omittingEmptySubsequences: false).count == 3 else {
+            throw ValidationError("--through must be three row indices like 0,1,2, got '\(through)'")
+        }
+        return rows
     }
 
     /// `1,10,100` → [1, 10, 100]; each k between 1 and 100 000.
@@ -105,6 +132,13 @@ struct CompareCommand: ParsableCommand {
             let progress = progressOptions.reporter
             let result = try CompareRun.run(a: a, b: b, train: train, test: test, settings: CompareSettings(
                 clusterCounts: ks, maxIterations: maxIterations, seed: seed), progress: { progress($0) })
+            let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
+            var sliced: CompareSlices?
+            if slices {
+                progress("both nets' slices through rows \(through)")
+                sliced = try CompareSlices.run(a: a, b: b, nameA: nameA, nameB: nameB, test: test,
+                                               rows: try throughRows(), grid: grid, context: context)
+            }
             progress("figures and tables")
             let provenance = try Provenance(command: self, inputs: [
                 ("model-a", modelA), ("model-b", modelB), ("data", data), ("labels", labels),
@@ -114,10 +148,22 @@ struct CompareCommand: ParsableCommand {
             try writer.writeTable(CompareTables.samples(result, classNames: classNames), as: "samples.csv")
             try writer.writeTable(CompareTables.classes(result, classNames: classNames), as: "classes.csv")
             try writer.writeTable(CompareTables.clusters(result), as: "clusters.csv")
-            let paths = try writer.write(CompareFigures.all(result, dpi: figures.dpi, names: figureNames)).paths
+            for (name, slice) in sliced.map({ [("a", $0.sliceA), ("b", $0.sliceB)] }) ?? [] {
+                let regions = RegionTables(slice.partition, network: slice.network)
+                try writer.writeTable(regions.csv(classNames: classNames), as: "regions-\(name).csv")
+                try writer.writeDocument(regions.document, as: "regions-\(name).json")
+            }
+            let recipes = CompareFigures.all(result, dpi: figures.dpi, names: figureNames)
+                + (sliced.map { CompareFigures.slices($0, dpi: figures.dpi, names: figureNames) } ?? [])
+            let paths = try writer.write(recipes).paths
             _ = try writer.writeReport(result.report)
             result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
-            print("wrote \(out)/report.json, samples.csv, classes.csv, clusters.csv and \(paths.count) figures")
+            if let sliced {
+                print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
+                             100 * sliced.disagreement.share, through))
+            }
+            print("wrote \(out)/report.json, samples.csv, classes.csv, clusters.csv, regions-a/b.csv and .json and "
+                + "\(paths.count) figures")
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch {

@@ -144,3 +144,29 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         #expect(ExactPartition.problem(with: .square, for: net) == nil)
     }
 }
+
+/// Where two nets' decisions differ on a slice, exactly, against the share of a fine grid of forward passes whose
+/// argmaxes differ (the grid's error is about the boundary's length over the grid step: 1e-2 here).
+@Suite struct DecisionDisagreementTests {
+    @Test func shareMatchesTheForwardPassesOnAGrid() throws {
+        var g = SeededGenerator(seed: 5)
+        let a = Network(MLP(layerWidths: [2, 12, 3], using: &g)), b = Network(MLP(layerWidths: [2, 9, 9, 3], using: &g))
+        let plane = try SlicePlane(inputPlaneOfSize: 1.5)
+        let d = DecisionDisagreement(SlicePartition(network: a, plane: plane), SlicePartition(network: b, plane: plane))
+        let n = 300
+        var points: [Double] = []
+        for i in 0..<n { for j in 0..<n { points += [-1.5 + 3 * (Double(i) + 0.5) / Double(n), -1.5 + 3 * (Double(j) + 0.5) / Double(n)] } }
+        let la = a.forward(points, rows: n * n) as [Double], lb = b.forward(points, rows: n * n) as [Double]
+        func argmax(_ l: [Double], _ r: Int) -> Int { (0..<3).max { l[3 * r + $0] < l[3 * r + $1] }! }
+        let differing = (0..<(n * n)).filter { argmax(la, $0) != argmax(lb, $0) }.count
+        let share = Double(differing) / Double(n * n)
+        #expect(share > 0.01, "the two random nets should disagree somewhere")
+        #expect(abs(d.share - share) < 1e-2, "exact \(d.share), grid \(share)")
+        // Each piece lies where the nets disagree: its centroid's argmaxes are its classes.
+        for piece in d.pieces.prefix(50) {
+            let c = polygonCentroid(piece.vertices)
+            let ya = a.forward([c.x, c.y], rows: 1) as [Double], yb = b.forward([c.x, c.y], rows: 1) as [Double]
+            #expect(argmax(ya, 0) == piece.classA && argmax(yb, 0) == piece.classB)
+        }
+    }
+}

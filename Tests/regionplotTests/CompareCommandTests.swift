@@ -26,6 +26,7 @@ private func json(_ path: String) throws -> [String: Any] {
         let x = examples + "/digits_test_x.npy", y = examples + "/digits_test_y.npy"
         let r = try run(["compare", "--model-a", examples + "/ex_mlp.onnx", "--model-b", examples + "/ex_cnn.onnx",
                          "--data", x, "--labels", y, "--test-data", x, "--test-labels", y, "--clusters", "1,10",
+                         "--no-slices",
                          "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("test accuracy: a 0.9583, b 0.9583"), "\(r.stdout)")

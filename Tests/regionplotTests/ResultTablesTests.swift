@@ -68,7 +68,7 @@ import Testing
         let out = temporaryFolder()
         let r = try run(["compare", "--model-a", examples + "/ex_mlp.onnx", "--model-b", examples + "/ex_cnn.onnx",
                          "--data", examples + "/digits_test_x.npy", "--labels", examples + "/digits_test_y.npy",
-                         "--clusters", "1,10", "--out", out, "--label-a", "MLP"])
+                         "--clusters", "1,10", "--out", out, "--label-a", "MLP", "--no-slices"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("no --test-data: testing on the 360 training samples"))
         let samples = try csv(out + "/samples.csv")
@@ -133,10 +133,18 @@ import Testing
         #expect(inputs[1]["shape"] as? [Int] == [360, 1, 8, 8] && inputs[1]["path"] as? String
             == softmax + "/digits_test_compressed.npz:x")
 
-        let compared = try run(["compare", "--model-a", model, "--model-b", examples + "/ex_cnn.onnx",
-                                "--data", npz + ":x", "--labels", npz + ":y", "--clusters", "1",
-                                "--out", temporaryFolder()])
+        // Against the plain MLP: the same logits, so the same decisions everywhere on the shared slice; compare
+        // draws what digits draws.
+        let compareOut = temporaryFolder()
+        let compared = try run(["compare", "--model-a", model, "--model-b", examples + "/ex_mlp.onnx",
+                                "--data", npz + ":x", "--labels", npz + ":y", "--clusters", "1", "--grid", "11",
+                                "--out", compareOut])
         #expect(compared.status == 0, "\(compared.stderr)")
         #expect(compared.stdout.contains("test accuracy: a 0.9583, b 0.9583"), "\(compared.stdout)")
+        #expect(compared.stdout.contains("the nets decide differently on 0.0 % of the slice"), "\(compared.stdout)")
+        for file in ["slice-a.png", "slice-b.png", "decision-differences.png", "local-maps.png", "regions-a.csv",
+                     "regions-b.json"] {
+            #expect(FileManager.default.fileExists(atPath: compareOut + "/" + file), "\(file)")
+        }
     }
 }

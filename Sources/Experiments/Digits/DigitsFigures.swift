@@ -97,45 +97,8 @@ public enum DigitsFigures {
     /// images on one symmetric colour scale for all (with its key): which pixels push that logit up (red) or down
     /// (blue) there.
     public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100) -> Figure {
-        // Square cells: three columns across 7.5 in (and the key beside them), rows of the same height plus room
-        // for the titles.
-        let figure = Figure(width: 8.4, height: 2.35 * Double(images.count) + 0.6, dpi: dpi)
-        let samples = Matrix(rows: images.count, columns: 64,
-                             storage: images.flatMap { result.test.samples.row($0) })
-        let maps = [LocalAffineMaps(network: Network(result.a.network), samples: samples),
-                    LocalAffineMaps(network: Network(result.b.network), samples: samples)]
-        func grid(_ values: [Double]) -> [[Double]] { (0..<8).map { Array(values[($0 * 8)..<($0 * 8 + 8)]) } }
-        let jacobians = images.indices.map { row in maps.map { $0.jacobian(row).row(result.test.labels[images[row]]) } }
-        // One scale for every map, so that colours compare across nets and images; one key for it.
-        let bound: Double = max(1e-12, jacobians.joined().joined().map { abs($0) }.max() ?? 1)
-        for (row, image) in images.enumerated() {
-            let label = result.test.labels[image]
-            let pixels = axesFor(figure, rows: images.count, row: row, column: 0)
-            // Ink dark on white, as the digits are drawn (matplotlib's gray_r).
-            pixels.heatmap(grid(samples.row(row)), colormap: Colormap(anchors: [.white, .black]), range: 0...1,
-                           format: nil)
-            pixels.title = "test image \(image) (digit \(label))"
-            hideTicks(pixels)
-            for (k, name) in ["a", "b"].enumerated() {
-                let axes = axesFor(figure, rows: images.count, row: row, column: k + 1)
-                axes.heatmap(grid(jacobians[row][k]), colormap: .redBlue, range: -bound...bound, format: nil)
-                axes.title = "net \(name): ∂logit_\(label)/∂x"
-                hideTicks(axes)
-            }
-        }
-        figure.colorBar = ColorBar(colormap: .redBlue, range: -bound...bound, label: "∂logit/∂pixel")
-        figure.suptitle = "Local linear maps of both nets at the same test images (red +, blue −)"
-        return figure
-    }
-
-    private static func axesFor(_ figure: Figure, rows: Int, row: Int, column: Int) -> Axes {
-        figure.addAxes(rows: rows, columns: 3, index: row * 3 + column + 1)
-    }
-
-    private static func hideTicks(_ axes: Axes) {
-        axes.xTickValues = []
-        axes.xTickLabels = []
-        axes.yTickValues = []
-        axes.yTickLabels = []
+        LocalMapsFigure.make(networks: [Network(result.a.network), Network(result.b.network)], netNames: ["a", "b"],
+                             samples: images.map { result.test.samples.row($0) },
+                             labels: images.map { result.test.labels[$0] }, rows: images, pixelRange: 0...1, dpi: dpi)
     }
 }
