@@ -22,7 +22,8 @@ struct CircuitsCommand: ParsableCommand {
     var batches: Int?
     @Option(help: "Only these circuits, comma-separated: identity, negation, abs, add, sub, min.")
     var only: String?
-    @Option(help: "Parallel runs (default: all cores).")
+    @Option(name: [.customLong("jobs"), .customLong("threads")],
+            help: "Parallel runs (default: all cores).")
     var jobs: Int?
     @Option(help: "Output folder.")
     var out: String = "figures/circuits"

@@ -52,6 +52,7 @@ struct DigitsCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
     @OptionGroup var netNames: NetNameOptions
+    @OptionGroup var progressOptions: ProgressOptions
     @OptionGroup var names: ClassNameOptions
 
     /// `32,32` → [32, 32]: 1 to 8 layers of 1 to 4096 units.
@@ -100,7 +101,9 @@ struct DigitsCommand: ParsableCommand {
             let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
             let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
             try startRun(in: out)
-            let result = try DigitsRun.run(settings)
+            let progress = progressOptions.reporter
+            let result = try DigitsRun.run(settings, progress: { progress($0) })
+            progress("figures and tables")
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
                 try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
                 try writeAtomically(MLPExport.safetensors(net), to: "\(out)/\(name).safetensors")

@@ -34,6 +34,7 @@ struct ExactCommand: ParsableCommand {
 
     /// `--format` and `--dpi` of the partition figures (with --out).
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
@@ -55,7 +56,9 @@ struct ExactCommand: ParsableCommand {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
         if let out { try prepareOutputFolder(out) }
+        let progress = progressOptions.reporter
         for path in nets {
+            progress("exact regions of \(path)")
             let network = try Safetensors.readMLP(path: path)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             var clock = Stopwatch()

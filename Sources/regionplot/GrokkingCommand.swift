@@ -75,7 +75,8 @@ struct GrokkingCommand: ParsableCommand {
     var lrMax: Double = 1e-2
     @Option(help: "Epochs by which test accuracy may trail train accuracy and still count as comprehension (default: epochs / 10).")
     var grokkingDelay: Int?
-    @Option(help: "Parallel runs for the phase diagram (default: all cores).")
+    @Option(name: [.customLong("jobs"), .customLong("threads")],
+            help: "Parallel runs for the phase diagram (default: all cores).")
     var jobs: Int?
     @Flag(help: "Retrain the phase diagram's runs even when runs/ holds them from an earlier sweep.")
     var force = false

@@ -22,6 +22,7 @@ struct XORCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     @OptionGroup var options: RunOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(help: "Output folder (default: figures/width-<N>-seed-<S>, or figures/nets-<a>-<b> for loaded nets).")
     var out: String?
@@ -85,7 +86,10 @@ struct XORCommand: ParsableCommand {
         try startRun(in: folder)
         if let saveNets { try prepareOutputFolder(saveNets) }
         var clock = Stopwatch()
+        let progress = progressOptions.reporter
+        progress("training (or loading), probing and enumerating nets a and b")
         var result = try runXORExperiment(settings)
+        progress("figures and report")
         if let saveNets {
             try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
             try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")

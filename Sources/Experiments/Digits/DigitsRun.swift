@@ -47,7 +47,8 @@ public struct DigitsResult: Sendable {
 
 /// Trains two MLPs on the bundled digits from different seeds and compares them.
 public enum DigitsRun {
-    public static func run(_ settings: DigitsSettings) throws -> DigitsResult {
+    /// `progress` is told each long stage (training, the comparison's stages, the slices) as it starts.
+    public static func run(_ settings: DigitsSettings, progress: ((String) -> Void)? = nil) throws -> DigitsResult {
         let (train, test) = try DigitsData.load()
         func trained(forB: Bool) -> (TrainedClassifier, DigitsReport.Net) {
             let clock = Stopwatch()
@@ -60,10 +61,13 @@ public enum DigitsRun {
                                testAccuracy: accuracy(net.network, test), finalLoss: net.epochLosses.last ?? .nan,
                                trainingSeconds: seconds, testPredictions: predictions(net.network, test)))
         }
+        progress?("training net a (\(settings.epochs) epochs)")
         var (a, reportA) = trained(forB: false)
+        progress?("training net b (\(settings.epochs) epochs)")
         var (b, reportB) = trained(forB: true)
         let comparison = try CompareRun.run(a: Network(a.network), b: Network(b.network), train: train, test: test,
-                                            settings: settings.compare)
+                                            settings: settings.compare, progress: progress)
+        progress?("both nets' slices and snapshots")
         // The XOR notebook's question on a real data set: the same plane through three test images, cut by each net.
         let rows = settings.sliceRows
         guard rows.count == 3, rows.allSatisfy({ test.labels.indices.contains($0) }) else {
