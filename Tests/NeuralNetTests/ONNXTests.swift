@@ -231,10 +231,25 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
 
     @Test func unsupportedOperator() throws {
         var b = GraphBuilder.dense()
-        b.node("Softmax", ["y"], "p", name: "sm")
+        b.node("Tanh", ["y"], "p", name: "tanh")
         let message = importError(try b.bytes(output: "p"))
-        let expected = "net.onnx: node 'sm' (Softmax) is not supported; supported operators: Add, "
+        let expected = "net.onnx: node 'tanh' (Tanh) is not supported; supported operators: Add, "
         #expect(message?.hasPrefix(expected) == true, "\(message ?? "")")
+    }
+
+    /// A Softmax is read (as the logits) only as the graph's last node: not piecewise linear anywhere else.
+    @Test func softmaxOnlyAtTheEnd() throws {
+        var last = GraphBuilder.dense()
+        last.node("Softmax", ["y"], "p", name: "sm")
+        let network = try ONNX.network(from: try last.bytes(output: "p"), name: "net.onnx")
+        #expect(network.omittedOutputActivation == "Softmax")
+        #expect(network.forward(Matrix([[1, 1, 1]])) == Matrix([[6.5, 14.5]]))
+        var middle = GraphBuilder.dense()
+        middle.node("Softmax", ["y"], "p", name: "sm")
+        middle.node("Relu", ["p"], "q", name: "relu")
+        let message = importError(try middle.bytes(output: "q"))
+        #expect(message?.contains("node 'sm' (Softmax): supported only as the graph's last node") == true,
+                "\(message ?? "")")
     }
 
     @Test func groupedConvolution() throws {

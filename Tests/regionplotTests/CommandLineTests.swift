@@ -232,7 +232,8 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let first = try run(sweep)
         #expect(first.status == 0, "\(first.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out + "/width-2-seed-0").sorted()
-        #expect(files == ["report.json", "xor-points.png"])
+        #expect(files == ["regions-a.csv", "regions-a.json", "regions-b.csv", "regions-b.json", "report.json",
+                          "xor-points.png"])
         let again = try run(sweep)
         #expect(again.stderr.contains("1 already done, 0 to run"), "\(again.stderr)")
     }

@@ -208,7 +208,9 @@ extension Leftovers {
         let r = try run(["--width", "2", "--style", "paper", "--figsize", "3.25x2.4", "--dpi", "300",
                          "--only-figures", "xor-points,linear-regions", "--format", "png,pdf", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasSuffix(".json") }.sorted()
+        // The figures asked for (the tables, regions-a.csv …, are not figures).
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+            .filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".csv") }.sorted()
         #expect(files == ["linear-regions.pdf", "linear-regions.png", "xor-points.pdf", "xor-points.png"])
         let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/xor-points.png")))
         // IHDR 975 × 720, then pHYs: 11 811 pixels per metre (300 dpi) both ways, unit metre.

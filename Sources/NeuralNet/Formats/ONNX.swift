@@ -36,8 +36,8 @@ public enum ONNX {
     /// The operators read, for messages and documentation.
     public static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu", "Reshape",
-        "Sub",
+        "GlobalAveragePool", "Identity", "LeakyRelu", "LogSoftmax (last)", "MatMul", "MaxPool", "Mul", "ReduceMean",
+        "Relu", "Reshape", "Softmax (last)", "Sub",
     ]
 
     /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
@@ -387,7 +387,7 @@ struct ONNXImporter {
                                    attributes: ONNXAttributes) throws(ONNXProblem) -> Int {
         let x = try value(input)
         guard output == graph.output[0].name else {
-            throw ONNXProblem("is supported only as the graph's last node (it is analysed as the logits before it); "
+            throw ONNXProblem("supported only as the graph's last node (it is analysed as the logits before it); "
                 + "here its output '\(output)' feeds other nodes")
         }
         let rank = shapes[x].count + 1  // with the batch

@@ -7,40 +7,10 @@ import LinearAlgebra
 /// by their projection on the unit diagonal (1, …, 1)/√m, and since a projection on a unit vector never lengthens a
 /// difference, only kept rows whose projection lies within `tolerance` of the new row's need the full distance.
 public func distinctRows(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
-    precondition(tolerance > 0, "tolerance must be positive")
-    let m = rows.columns, scale = 1 / Double(max(m, 1)).squareRoot()
+    // A kept row is the first with its id: ids are handed out in order as rows are kept.
     var kept: [Int] = []
-    var sorted: [(key: Double, row: Int)] = []  // kept rows by projection
-    rows.storage.withUnsafeBufferPointer { t in
-        for i in 0..<rows.rows {
-            var key = 0.0
-            for k in 0..<m { key += t[i * m + k] }
-            key *= scale
-            // The first sorted entry with key ≥ key − tolerance.
-            var low = 0, high = sorted.count
-            while low < high {
-                let mid = (low + high) / 2
-                if sorted[mid].key < key - tolerance { low = mid + 1 } else { high = mid }
-            }
-            var isNew = true
-            var s = low
-            while s < sorted.count && sorted[s].key <= key + tolerance {
-                let r = sorted[s].row
-                var sum = 0.0
-                for k in 0..<m {
-                    let e = t[i * m + k] - t[r * m + k]
-                    sum += e * e
-                }
-                if sum.squareRoot() < tolerance { isNew = false; break }
-                s += 1
-            }
-            if isNew {
-                kept.append(i)
-                var at = low
-                while at < sorted.count && sorted[at].key < key { at += 1 }
-                sorted.insert((key, i), at: at)
-            }
-        }
+    for (row, id) in distinctRowIDs(rows, tolerance: tolerance).enumerated() where id == kept.count {
+        kept.append(row)
     }
     return kept
 }
@@ -66,7 +36,7 @@ public func distinctRowsBruteForce(_ rows: Matrix, tolerance: Double = 1e-3) -> 
 
 /// For each row, the id of its distinct row: rows kept by ``distinctRows(_:tolerance:)`` are numbered 0, 1, … in
 /// order, and every row gets the smallest id of a kept row within `tolerance` of it (a kept row its own). The
-/// per-sample "map id" of `compare`'s samples.csv. Same projection window as ``distinctRows(_:tolerance:)``;
+/// per-sample "map id" of `compare`'s samples.csv, and the walk ``distinctRows(_:tolerance:)`` keeps its rows by;
 /// ``distinctRowIDsBruteForce(_:tolerance:)`` is its reference.
 public func distinctRowIDs(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
     precondition(tolerance > 0, "tolerance must be positive")
