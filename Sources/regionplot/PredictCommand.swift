@@ -41,6 +41,7 @@ struct PredictCommand: ParsableCommand {
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
                                         labelsName: labels ?? "labels")
         let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data), ("labels", labels)])
+        let classNames = try names.names(classes: max(network.outputSize, 2))
         if let json {
             let value = try provenance.adding(to: ReportEncoder.value(of: result.report))
             try writeAtomically(Data((value.serialized() + "\n").utf8), to: json)
@@ -49,7 +50,6 @@ struct PredictCommand: ParsableCommand {
             try startRun(in: out)
             var writer = OutputWriter(folder: out)
             writer.provenance = provenance
-            let classNames = try names.names(classes: max(network.outputSize, 2))
             var table = CSVTable(columns: ["index", "prediction"] + (truth == nil ? [] : ["label"])
                 + (classNames == nil ? [] : ["prediction_name"]))
             let labelValues = truth?.integers
