@@ -190,3 +190,26 @@ import Testing
         #expect(table.text == "id,name,value\n1,plain,0.5\n2,\"a, \"\"b\"\"\",nan\n3,,-inf\n")
     }
 }
+
+@Suite struct ProvenanceTests {
+    /// The keys come after the report's own; a report's own `settings` object keeps its keys and gains the flags it
+    /// lacks (keys are a public contract: nothing renamed or dropped).
+    @Test func addsKeysAfterTheReportsOwnAndMergesSettings() throws {
+        let file = try temporaryFile(Data("abc".utf8), name: "model.bin")
+        let provenance = Provenance(inputs: [try .init(role: "model", path: file)],
+                                    settings: [("seed", .int(4)), ("out", .string("run"))])
+        #expect(provenance.inputs[0].bytes == 3)
+        #expect(provenance.inputs[0].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let plain = try provenance.adding(to: .object([("accuracy", .number(0.5))]))
+        guard case .object(let pairs) = plain else { Issue.record("not an object"); return }
+        #expect(pairs.map(\.0) == ["accuracy", "settings", "inputs", "program"])
+        let own = try provenance.adding(to: .object([("settings", .object([("seed", .int(7))]))]))
+        guard case .object(let merged) = own, case .object(let settings) = merged[0].1 else {
+            Issue.record("not an object"); return
+        }
+        #expect(settings.map(\.0) == ["seed", "out"])
+        #expect(settings[0].1 == .int(7))
+        #expect(Provenance.InputFile.filePart(of: "data.npz:x") == "data.npz")
+        #expect(Provenance.InputFile.filePart(of: "data.npy") == "data.npy")
+    }
+}
