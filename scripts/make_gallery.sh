@@ -46,4 +46,12 @@ q $RP slice --style paper --column double --dpi 150 --model $EX/ex_cnn.onnx --da
     --labels $EX/digits_test_y.npy --through 0,1,2 --out $P/slices/digits-cnn-0-1-2
 q $RP backprop --style paper --column double --dpi 150 --out $P/backprop
 q $RP abstraction --style paper --column double --dpi 150 --out $P/abstraction
+# The sweep summary in the paper style (the three runs take seconds), and with `circuits` one circuit (abs, which
+# learns from seed 0 to 3 in a fraction of min's batches).
+q $RP batch --widths 2,20,100 --seeds 0 --style paper --column double --dpi 150 --out "$TMP/sweep-paper"
+cp "$TMP"/sweep-paper/summary.png $P/summary.png
+if [ "${1:-}" = circuits ]; then
+    q $RP circuits --seeds 0-3 --only abs --style paper --column double --dpi 150 --out "$TMP/circuits-paper"
+    mkdir -p $P/circuits && cp "$TMP"/circuits-paper/function-abs.png $P/circuits/
+fi
 echo "gallery written under $G/"
