@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Model A: a .onnx file, or a .safetensors ReLU MLP.")
+    @Option(help: "Model A: a .onnx file, or a .safetensors MLP (see --activation).")
     var modelA: String
 
     @Option(help: "Model B, with the same inputs and number of outputs as A.")
@@ -50,6 +50,8 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
 
+    @OptionGroup var weights: WeightsOptions
+
     func validate() throws {
         _ = try CompareCommand.parseClusters(clusters)
         try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
@@ -70,7 +72,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let a = try ModelFile.read(path: modelA), b = try ModelFile.read(path: modelB)
+            let notes = StructureNotes()
+            let reading = try weights.reading(notes: notes)
+            let a = try ModelFile.read(path: modelA, reading: reading)
+            let b = try ModelFile.read(path: modelB, reading: reading)
             try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
             let train = try LabelledSamples(data: try Numpy.read(path: data), labels: try Numpy.read(path: labels),
                                             network: a, other: b, dataName: data, labelsName: labels)
@@ -88,6 +93,7 @@ struct CompareCommand: ParsableCommand {
             let writer = try OutputWriter(folder: out, options: figures)
             let paths = try writer.write(CompareFigures.all(result, dpi: figures.dpi)).paths
             _ = try writer.writeReport(result.report)
+            notes.print()
             result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
             print("wrote \(out)/report.json and \(paths.count) figures")
         } catch let error as ValidationError {

@@ -18,6 +18,8 @@ struct ExactCommand: ParsableCommand {
     @Option(name: .customLong("net"), help: "A safetensors file (repeat for several networks).")
     var nets: [String] = []
 
+    @OptionGroup var weights: WeightsOptions
+
     @Option(help: "Probe grid points per axis, for the regions the probes miss.")
     var grid: Int = 101
 
@@ -35,6 +37,7 @@ struct ExactCommand: ParsableCommand {
 
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
+        try weights.requireReLU(for: "exact")
         try MachineLimits.checkRange(grid, 2...100_000, option: "--grid")
         // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
@@ -53,8 +56,10 @@ struct ExactCommand: ParsableCommand {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
         if let out { try prepareOutputFolder(out) }
+        let notes = StructureNotes()
+        let reading = try weights.reading(notes: notes)
         for path in nets {
-            let network = try Safetensors.readMLP(path: path)
+            let network = try Safetensors.readMLP(path: path, reading: reading)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             var clock = Stopwatch()
             let partition = ExactPartition(network: network, domain: d)
@@ -83,5 +88,6 @@ struct ExactCommand: ParsableCommand {
         if let json {
             try writeAtomically(Data(try ReportEncoder.text(of: documents).utf8), to: json)
         }
+        notes.print()
     }
 }

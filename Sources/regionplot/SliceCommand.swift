@@ -17,7 +17,7 @@ struct SliceCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP.")
+    @Option(help: "The model: a .onnx file, or a .safetensors MLP (see --activation).")
     var model: String
 
     @Option(help: "Input rows as a .npy file: [N, *input shape] or [N, input size].")
@@ -45,6 +45,8 @@ struct SliceCommand: ParsableCommand {
     var exactRuns: Int = 1
 
     @OptionGroup var figures: FigureOptions
+
+    @OptionGroup var weights: WeightsOptions
 
     func validate() throws {
         _ = try rows()
@@ -74,7 +76,8 @@ struct SliceCommand: ParsableCommand {
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns)
-            var result = try SliceExperiment.run(settings)
+            let notes = StructureNotes()
+            var result = try SliceExperiment.run(settings, reading: try weights.reading(notes: notes))
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()
@@ -83,6 +86,7 @@ struct SliceCommand: ParsableCommand {
             result.report.timings.render = clock.lap()
             result.report.timings.total += result.report.timings.render
             _ = try writer.writeReport(result.report)
+            notes.print()
             let r = result.report
             print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "
                 + String(format: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "

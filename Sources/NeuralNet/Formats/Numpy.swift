@@ -225,7 +225,7 @@ public enum Numpy {
             case "descr" where descr == nil: descr = try scanner.string(fail: fail)
             case "fortran_order" where fortran == nil: fortran = try scanner.boolean(fail: fail)
             case "shape" where shape == nil: shape = try scanner.tuple(fail: fail)
-            default: throw fail("header has an unexpected or repeated key '\(key)'")
+            default: throw fail("header has an unexpected or repeated key \(quoted(key))")
             }
             scanner.skipSpace()
             if scanner.take(UInt8(ascii: ",")) { continue }
@@ -238,7 +238,7 @@ public enum Numpy {
         guard !fortran else { throw fail("the array is in Fortran order; save it in C order (np.ascontiguousarray)") }
         let normalised = descr == "<u1" ? "|u1" : descr
         guard let dataType = NumpyArray.DataType(rawValue: normalised) else {
-            throw fail("dtype '\(descr)' is not supported (float32 <f4, float64 <f8, uint8 |u1, int64 <i8, int32 <i4)")
+            throw fail("dtype \(quoted(descr)) is not supported (float32 <f4, float64 <f8, uint8 |u1, int64 <i8, int32 <i4)")
         }
         return Header(dataType: dataType, shape: shape)
     }

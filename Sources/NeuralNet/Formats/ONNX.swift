@@ -53,15 +53,15 @@ public enum ONNX {
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
             guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
                 throw ONNXExternalDataError(
-                    message: "external data location '\(location)' is not a file beside the model")
+                    message: "external data location \(quoted(location)) is not a file beside the model")
             }
             // A symbolic link beside the model may point anywhere: follow it and check where it lands.
             let url = folder.appendingPathComponent(location).resolvingSymlinksInPath()
             guard url.path.hasPrefix(folder.path + "/") else {
-                throw ONNXExternalDataError(message: "external data location '\(location)' leads outside the model's folder")
+                throw ONNXExternalDataError(message: "external data location \(quoted(location)) leads outside the model's folder")
             }
             do { return try ReadOnlyFile(path: url.path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
-                throw ONNXExternalDataError(message: "external data file \(url.path) \(error.problem)")
+                throw ONNXExternalDataError(message: "external data file \(quoted(url.path)) \(error.problem)")
             }
         }
     }
@@ -135,14 +135,14 @@ struct ONNXImporter {
         guard graph.sparseInitializer.isEmpty else { throw ONNXProblem("sparse initializers are not supported") }
         for tensor in graph.initializer {
             guard initializers[tensor.name] == nil else {
-                throw ONNXProblem("initializer '\(tensor.name)' appears twice")
+                throw ONNXProblem("initializer \(quoted(tensor.name)) appears twice")
             }
             initializers[tensor.name] = tensor
         }
         // Before IR version 4, initializers were listed among the inputs too; the real input is the one left.
         let inputs = graph.input.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
-            throw ONNXProblem("the graph has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); "
+            throw ONNXProblem("the graph has \(inputs.count) inputs (\(inputs.map { quoted($0.name) }.joined(separator: ", "))); "
                 + "exactly one is supported")
         }
         guard graph.output.count == 1 else {
@@ -154,7 +154,8 @@ struct ONNXImporter {
         }
         readers[graph.output[0].name, default: 0] += 1
         for (index, node) in graph.node.enumerated() {
-            let label = node.name.isEmpty ? "node #\(index) (\(node.opType))" : "node '\(node.name)' (\(node.opType))"
+            let label = node.name.isEmpty ? "node #\(index) (\(plainOrQuoted(node.opType)))"
+                : "node \(quoted(node.name)) (\(plainOrQuoted(node.opType)))"
             do {
                 try importNode(node, label: label)
             } catch {
@@ -164,8 +165,8 @@ struct ONNXImporter {
         }
         let outputName = graph.output[0].name
         guard case .value(let output)? = entries[outputName] else {
-            throw ONNXProblem(entries[outputName] == nil ? "the graph's output '\(outputName)' is never computed"
-                : "the graph's output '\(outputName)' is a constant; it does not depend on the input")
+            throw ONNXProblem(entries[outputName] == nil ? "the graph's output \(quoted(outputName)) is never computed"
+                : "the graph's output \(quoted(outputName)) is a constant; it does not depend on the input")
         }
         do {
             return try Network(inputShape: inputShape, layers: pruned(keeping: output))
@@ -177,19 +178,19 @@ struct ONNXImporter {
     /// The input `[batch, *sample]`: a float tensor whose batch is symbolic or 1 and whose other sizes are known.
     mutating func readInput(_ info: Onnx_ValueInfoProto) throws(ONNXProblem) {
         guard case .tensorType(let tensor)? = info.type.value else {
-            throw ONNXProblem("input '\(info.name)' is not a tensor")
+            throw ONNXProblem("input \(quoted(info.name)) is not a tensor")
         }
         guard [1, 10, 11, 16].contains(tensor.elemType) else {
             throw ONNXProblem(
-                "input '\(info.name)' has ONNX element type \(tensor.elemType); float inputs are supported")
+                "input \(quoted(info.name)) has ONNX element type \(tensor.elemType); float inputs are supported")
         }
         let dims = tensor.shape.dim
         guard tensor.hasShape, dims.count >= 2, dims.count <= 8 else {
-            throw ONNXProblem("input '\(info.name)' needs a shape [batch, ...] of rank 2 to 8, has rank \(dims.count)")
+            throw ONNXProblem("input \(quoted(info.name)) needs a shape [batch, ...] of rank 2 to 8, has rank \(dims.count)")
         }
         if case .dimValue(let b)? = dims[0].value {
             guard b == 1 else {
-                throw ONNXProblem("input '\(info.name)' has a fixed batch of \(b); export with a symbolic batch "
+                throw ONNXProblem("input \(quoted(info.name)) has a fixed batch of \(b); export with a symbolic batch "
                     + "(dynamic_axes or dynamic_shapes) or a batch of 1")
             }
             staticBatch = 1
@@ -197,11 +198,11 @@ struct ONNXImporter {
         var sample: [Int] = []
         for d in dims.dropFirst() {
             guard case .dimValue(let v)? = d.value, v > 0, v <= Int64(Int32.max) else {
-                throw ONNXProblem("input '\(info.name)' needs known positive sizes after the batch dimension")
+                throw ONNXProblem("input \(quoted(info.name)) needs known positive sizes after the batch dimension")
             }
             sample.append(Int(v))
         }
-        do { _ = try Size.count(of: sample, what: "input '\(info.name)'") } catch { throw ONNXProblem(error.message) }
+        do { _ = try Size.count(of: sample, what: "input \(quoted(info.name))") } catch { throw ONNXProblem(error.message) }
         inputShape = sample
         shapes = [sample]
         entries[info.name] = .value(0)
@@ -214,14 +215,14 @@ struct ONNXImporter {
         if let e = entries[name] { return e }
         if var tensor = initializers[name] {
             if tensor.dataLocation == .external, externalData != nil {
-                tensor = try inlined(tensor, label: "initializer '\(name)'")
+                tensor = try inlined(tensor, label: "initializer \(quoted(name))")
             }
-            let constant = try ONNXConstant(tensor, label: "initializer '\(name)'", budget: &budget)
+            let constant = try ONNXConstant(tensor, label: "initializer \(quoted(name))", budget: &budget)
             entries[name] = .constant(constant)
             initializers[name] = nil
             return .constant(constant)
         }
-        throw ONNXProblem("reads '\(name)', which is not computed before it")
+        throw ONNXProblem("reads \(quoted(name)), which is not computed before it")
     }
 
     /// The tensor with its bytes read from its external data file (`location`, `offset`, `length` entries).
@@ -244,8 +245,8 @@ struct ONNXImporter {
         let offset = Int(fields["offset"] ?? "0") ?? -1
         let length = fields["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))
         guard offset >= 0, length >= 0, let end = Size.sum(offset, length), end <= file.count else {
-            throw ONNXProblem("\(label): external data range offset \(fields["offset"] ?? "0"), length "
-                + "\(fields["length"] ?? "to the end") lies outside '\(location)' (\(file.count) bytes)")
+            throw ONNXProblem("\(label): external data range offset \(quoted(fields["offset"] ?? "0")), length "
+                + "\(fields["length"].map { quoted($0) } ?? "to the end") lies outside \(quoted(location)) (\(file.count) bytes)")
         }
         var inline = tensor
         let start = file.startIndex + offset
@@ -257,21 +258,21 @@ struct ONNXImporter {
 
     mutating func constant(_ name: String, what: String) throws(ONNXProblem) -> ONNXConstant {
         guard case .constant(let c) = try entry(name) else {
-            throw ONNXProblem("its \(what) '\(name)' is computed from the input; only constants are supported there")
+            throw ONNXProblem("its \(what) \(quoted(name)) is computed from the input; only constants are supported there")
         }
         return c
     }
 
     mutating func value(_ name: String) throws(ONNXProblem) -> Int {
         guard case .value(let v) = try entry(name) else {
-            throw ONNXProblem("computes on constants only ('\(name)'); constant folding is not supported "
+            throw ONNXProblem("computes on constants only (\(quoted(name))); constant folding is not supported "
                 + "(export with do_constant_folding=True)")
         }
         return v
     }
 
     mutating func define(_ name: String, as entry: Entry) throws(ONNXProblem) {
-        guard entries[name] == nil, initializers[name] == nil else { throw ONNXProblem("defines '\(name)' twice") }
+        guard entries[name] == nil, initializers[name] == nil else { throw ONNXProblem("defines \(quoted(name)) twice") }
         entries[name] = entry
     }
 
@@ -298,7 +299,7 @@ struct ONNXImporter {
 
     mutating func importNode(_ node: Onnx_NodeProto, label: String) throws(ONNXProblem) {
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
-            throw ONNXProblem("\(label) is in domain '\(node.domain)'; only the default ONNX domain is supported")
+            throw ONNXProblem("\(label) is in domain \(quoted(node.domain)); only the default ONNX domain is supported")
         }
         let op = node.opType
         let attributes = ONNXAttributes(node.attribute)
@@ -310,7 +311,7 @@ struct ONNXImporter {
         // Only the first output may be read, except for outputs that are unused (MaxPool's indices, Dropout's mask).
         guard let output = node.output.first, !output.isEmpty else { throw ONNXProblem("has no output") }
         for extra in node.output.dropFirst() where !extra.isEmpty && readers[extra] != nil {
-            throw ONNXProblem("\(label): its output '\(extra)' is used; only the first output is supported")
+            throw ONNXProblem("\(label): its output \(quoted(extra)) is used; only the first output is supported")
         }
         let name = node.name.isEmpty ? output : node.name
 
@@ -777,7 +778,7 @@ struct ONNXAttributes {
         if let a = byName["auto_pad"] {
             let mode = String(decoding: a.s, as: UTF8.self)
             guard mode == "NOTSET" || mode == "VALID" || mode.isEmpty else {
-                throw ONNXProblem("has auto_pad=\(mode); only explicit pads are supported")
+                throw ONNXProblem("has auto_pad=\(quoted(mode)); only explicit pads are supported")
             }
         }
         let strides = try ints("strides") ?? [1, 1]
