@@ -25,7 +25,7 @@ public struct SliceResult: Sendable {
 public enum SliceExperiment {
     /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
     /// error) whose message names the file and the problem. A safetensors model is read as `reading` says.
-    public static func run(_ settings: SliceSettings, reading: SafetensorsReading = SafetensorsReading()) throws
+    public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading()) throws
         -> SliceResult
     {
         var total = Stopwatch()

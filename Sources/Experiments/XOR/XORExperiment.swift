@@ -21,7 +21,7 @@ public struct XORExperimentSettings: Sendable {
     public var netBPath: String?
     /// How those files are read (the activation stated, where the ReLU assumption is said); a file whose
     /// activation is not ReLU is refused, as the analysis needs a ReLU MLP.
-    public var safetensorsReading = SafetensorsReading()
+    public var safetensorsReading = WeightsReading()
     /// Deduplication tolerance (the notebook's 0.001).
     public var tolerance: Double = 1e-3
     /// Probe arithmetic; nil means float64 for every network, F32 files included (their weights widen exactly,

@@ -8,7 +8,7 @@ public enum ModelFile {
     /// Reads `path` by its extension: `.onnx` (``ONNX``), or `.safetensors` (an MLP of Linear layers as
     /// `safetensors.torch.save_file(model.state_dict(), path)` writes it, with any number of inputs and outputs,
     /// and the activation `reading` states or the file records — else ReLU, said through `reading.note`).
-    public static func read(path: String, reading: SafetensorsReading = SafetensorsReading()) throws -> Network {
+    public static func read(path: String, reading: WeightsReading = WeightsReading()) throws -> Network {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "onnx":
             return try ONNX.read(path: path)

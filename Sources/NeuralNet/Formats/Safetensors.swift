@@ -22,7 +22,7 @@ public struct WeightsFileError: Error, CustomStringConvertible, Equatable {
 /// byte range, then the raw little-endian data. A file holds weights, not a graph, so it is read only under a
 /// structure it really has: Linear layers named as ``layerPrefixes(_:)`` accepts (`fc1.weight`, `fc1.bias`, … or
 /// `nn.Sequential` indices `0.weight`, `0.bias`, `2.weight`, …), ordered by their number, with the activation
-/// the user states (``SafetensorsReading``) or the file records (``SafetensorsMetadata``) between them — else
+/// the user states (``WeightsReading``) or the file records (``SafetensorsMetadata``) between them — else
 /// ReLU, assumed and said. Every other layout is refused with a message that says to export ONNX.
 public enum Safetensors {
     /// The header may not be larger than this (the reference loader's limit); real MLP headers are a few
@@ -33,14 +33,14 @@ public enum Safetensors {
     /// the input dimension must be `inputDimension` (when given), and every value must be finite; a file whose
     /// activation (stated in `reading` or recorded) is not ReLU is refused, since an ``MLP`` is a ReLU network.
     public static func readMLP(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1,
-                               reading: SafetensorsReading = SafetensorsReading()) throws -> MLP {
+                               reading: WeightsReading = WeightsReading()) throws -> MLP {
         try read(path: path, inputDimension: inputDimension, outputDimension: outputDimension, reading: reading).network
     }
 
     /// Reads the ReLU MLP stored in `path` (as ``readMLP(path:inputDimension:outputDimension:reading:)``), with
     /// whether all its tensors were stored as F32 (a float32 PyTorch model).
     public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1,
-                            reading: SafetensorsReading = SafetensorsReading())
+                            reading: WeightsReading = WeightsReading())
         throws -> (network: MLP, isSinglePrecision: Bool)
     {
         let model = try readModel(path: path, inputDimension: inputDimension, outputDimension: outputDimension,
@@ -58,7 +58,7 @@ public enum Safetensors {
     /// Only the header and the byte ranges it names are read (never the whole file), each checked to lie inside
     /// the file first; FIFOs, devices and folders are refused before a byte is read.
     public static func readModel(path: String, inputDimension: Int? = nil, outputDimension: Int? = nil,
-                                 reading: SafetensorsReading = SafetensorsReading()) throws -> SafetensorsModel {
+                                 reading: WeightsReading = WeightsReading()) throws -> SafetensorsModel {
         let model: SafetensorsModel
         do {
             let file = try ReadOnlyFile(path: path)

@@ -87,7 +87,7 @@ public struct MLPActivationError: Error, CustomStringConvertible {
 }
 
 /// How to read a safetensors file's weights as a network: what the user stated, and where to say what was assumed.
-public struct SafetensorsReading: Sendable {
+public struct WeightsReading: Sendable {
     /// The activation between the Linear layers as the user states it (`--activation`); nil: what the file
     /// records in its metadata, else ReLU (said through `note`).
     public var activation: MLPActivation?
@@ -172,7 +172,8 @@ extension Safetensors {
         }
         // (scheme, number) per prefix: scheme is "" for bare indices, "stem" for `stem7`, "attr." for `attr.7`.
         var parsed: [(prefix: String, scheme: String, number: Int)] = []
-        for prefix in prefixes {
+        // In natural order, so that the first offending name is reported, the same one each time.
+        for prefix in prefixes.sorted(by: naturalOrder) {
             guard let split = splitNumber(prefix) else {
                 return .failure(LayoutProblem("layer name \(quoted(prefix)) is not a plain Linear layer's (such as "
                     + "'0', 'fc1' or 'layers.0')"))
