@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import ONNXSchema
 import Testing
 @testable import NeuralNet
 
@@ -252,6 +253,51 @@ final class CollectedNotes: @unchecked Sendable {
             Issue.record("read")
         } catch {
             #expect(Self.hasNoControlCharacters("\(error)") && "\(error)".contains(#"\x1B[2J"#), "\(error)")
+        }
+    }
+}
+
+/// Issue 23, item 10: values a reader once read loosely.
+@Suite struct ONNXVersionsAndFlags {
+    /// A 0/1 attribute with another value was read as 1 (Gemm transB=7); now it is refused.
+    @Test func flagAttributesMustBeZeroOrOne() throws {
+        for (attribute, value) in [("transB", Int64(7)), ("transA", 2), ("transB", -1)] {
+            var graph = GraphBuilder()
+            graph.constant("W", [2, 3], [1, 2, 3, 4, 5, 6])
+            graph.node("Gemm", ["x", "W"], "y", name: "fc", int: [attribute: value])
+            #expect(importError(try graph.bytes(output: "y"))
+                == "net.onnx: node 'fc' (Gemm): has \(attribute)=\(value); it must be 0 or 1")
+        }
+        var transposed = GraphBuilder()
+        transposed.constant("W", [2, 3], [1, 2, 3, 4, 5, 6])
+        transposed.node("Gemm", ["x", "W"], "y", name: "fc", int: ["transB": 1])
+        #expect(importError(try transposed.bytes(output: "y")) == nil)
+    }
+
+    @Test func opsetsAndIRVersionsOutsideTheSupportedRangeAreRefused() throws {
+        func model(irVersion: Int64, opsets: [(String, Int64)]) throws -> Data {
+            var m = try Onnx_ModelProto(serializedBytes: try GraphBuilder.dense().bytes(output: "y"))
+            m.irVersion = irVersion
+            m.opsetImport = opsets.map { domain, version in
+                var set = Onnx_OperatorSetIdProto()
+                set.domain = domain
+                set.version = version
+                return set
+            }
+            return try m.serializedBytes()
+        }
+        for opset: Int64 in [1, 6, 29, 30, 1 << 40, -1] {
+            #expect(importError(try model(irVersion: 8, opsets: [("", opset)]))
+                == "net.onnx: the model uses opset \(opset); this reader supports opsets 7 to 28")
+        }
+        for ir: Int64 in [-1, 0, 2, 15] {
+            #expect(importError(try model(irVersion: ir, opsets: [("", 17)]))
+                == "net.onnx: the model has ir_version \(ir); this reader supports IR versions 3 to 14")
+        }
+        #expect(importError(try model(irVersion: 8, opsets: [("com.microsoft", 1)]))
+            == "net.onnx: the model imports no opset of the default ONNX domain")
+        for opset: Int64 in [7, 17, 28] {
+            #expect(importError(try model(irVersion: 8, opsets: [("", opset), ("com.microsoft", 1)])) == nil)
         }
     }
 }

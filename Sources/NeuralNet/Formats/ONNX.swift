@@ -40,6 +40,15 @@ public enum ONNX {
         "Sub",
     ]
 
+    /// The default domain's opsets read: from 7, where the operators read here took their current attributes
+    /// (Gemm lost `broadcast`, BatchNormalization `spatial` and `is_test`), to 28, the newest ONNX 1.23 defines;
+    /// no operator read here changed its meaning in between (later versions add types and inputs the reader
+    /// checks for).
+    public static let supportedOpsets: ClosedRange<Int64> = 7...28
+
+    /// The IR versions read: 3 (ONNX 1.0) to 14 (ONNX 1.23).
+    public static let supportedIRVersions: ClosedRange<Int64> = 3...14
+
     /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
     /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
     public static func read(path: String) throws -> Network {
@@ -127,8 +136,20 @@ struct ONNXImporter {
         graph = model.graph
         budget = ONNXBudget(fileSize: fileSize)
         self.externalData = externalData
-        let defaultDomain = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }
-        opset = Int(clamping: defaultDomain?.version ?? 17)
+        guard ONNX.supportedIRVersions.contains(model.irVersion) else {
+            throw ONNXProblem("the model has ir_version \(model.irVersion); this reader supports IR versions "
+                + "\(ONNX.supportedIRVersions.lowerBound) to \(ONNX.supportedIRVersions.upperBound)")
+        }
+        let defaultDomain = model.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
+        guard defaultDomain.count == 1, let version = defaultDomain.first?.version else {
+            throw ONNXProblem(defaultDomain.isEmpty ? "the model imports no opset of the default ONNX domain"
+                : "the model imports the default ONNX domain \(defaultDomain.count) times")
+        }
+        guard ONNX.supportedOpsets.contains(version) else {
+            throw ONNXProblem("the model uses opset \(version); this reader supports opsets \(ONNX.supportedOpsets.lowerBound) "
+                + "to \(ONNX.supportedOpsets.upperBound)")
+        }
+        opset = Int(version)
     }
 
     mutating func run() throws(ONNXProblem) -> Network {
@@ -391,12 +412,12 @@ struct ONNXImporter {
     mutating func gemm(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
         guard inputs.count >= 2 else { throw ONNXProblem("needs inputs A and B") }
         let x = try value(inputs[0])
-        guard try attributes.int("transA") ?? 0 == 0 else {
+        guard try !(attributes.flag("transA") ?? false) else {
             throw ONNXProblem("has transA=1; only the activations as A, untransposed, are supported")
         }
         let b = try constant(inputs[1], what: "weight B")
         guard b.shape.count == 2 else { throw ONNXProblem("its weight B has shape \(b.shape); 2-D is supported") }
-        let transB = try attributes.int("transB") ?? 0 != 0
+        let transB = try attributes.flag("transB") ?? false
         let alpha = Double(try attributes.float("alpha") ?? 1), beta = Double(try attributes.float("beta") ?? 1)
         let (outputs, inputCount) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
         // Each use of a weight makes a copy: a file that uses one large weight many times pays for each.
@@ -544,7 +565,7 @@ struct ONNXImporter {
     mutating func batchNormalization(_ inputs: [String], attributes: ONNXAttributes,
                                      name: String) throws(ONNXProblem) -> Int {
         guard inputs.count >= 5 else { throw ONNXProblem("needs inputs X, scale, B, mean and var") }
-        guard try attributes.int("training_mode") ?? 0 == 0 else {
+        guard try !(attributes.flag("training_mode") ?? false) else {
             throw ONNXProblem("is in training mode; export the model in eval mode")
         }
         let x = try value(inputs[0])
@@ -632,7 +653,7 @@ struct ONNXImporter {
         guard let k = try attributes.ints("kernel_shape"), k.count == 2 else {
             throw ONNXProblem("needs a 2-D kernel_shape")
         }
-        guard try attributes.int("ceil_mode") ?? 0 == 0 else {
+        guard try !(attributes.flag("ceil_mode") ?? false) else {
             throw ONNXProblem("has ceil_mode=1; only ceil_mode=0 (PyTorch's default) is supported")
         }
         if let d = try attributes.ints("dilations"), d.contains(where: { $0 != 1 }) {
@@ -640,7 +661,7 @@ struct ONNXImporter {
         }
         let kernel = Extent2D(height: k[0], width: k[1])
         let window = try attributes.window(label: "", kernel: kernel)
-        let includePad = try attributes.int("count_include_pad") ?? 0 != 0
+        let includePad = try attributes.flag("count_include_pad") ?? false
         let pooling = Pooling2D(kernel: kernel, stride: window.stride, padding: window.padding,
                                 countIncludesPadding: includePad)
         return try append(op == "MaxPool" ? .maxPool(pooling) : .averagePool(pooling), inputs: [x], name: name)
@@ -662,7 +683,7 @@ struct ONNXImporter {
                 + "(global average pooling) are supported")
         }
         let pooled = try append(.globalAveragePool, inputs: [x], name: name)
-        guard try attributes.int("keepdims") ?? 1 == 0 else { return pooled }
+        guard try !(attributes.flag("keepdims") ?? true) else { return pooled }
         return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
     }
 
@@ -675,7 +696,7 @@ struct ONNXImporter {
         guard let target = try constant(inputs[1], what: "shape").integers, !target.isEmpty, target.count <= 9 else {
             throw ONNXProblem("needs a constant integer shape of rank 1 to 9")
         }
-        let allowZero = try attributes.int("allowzero") ?? 0 != 0
+        let allowZero = try attributes.flag("allowzero") ?? false
         let sample = shapes[x], n = sample.reduce(1, *)
         let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero)
             || (staticBatch != nil && target[0] == staticBatch)
@@ -759,6 +780,13 @@ struct ONNXAttributes {
         guard let a = byName[name] else { return nil }
         guard a.hasI else { throw ONNXProblem("attribute \(name) must be an integer") }
         return Int(a.i)
+    }
+
+    /// A 0/1 attribute (transB, ceil_mode, keepdims, …); any other value is refused rather than read as true.
+    func flag(_ name: String) throws(ONNXProblem) -> Bool? {
+        guard let value = try int(name) else { return nil }
+        guard value == 0 || value == 1 else { throw ONNXProblem("has \(name)=\(value); it must be 0 or 1") }
+        return value == 1
     }
 
     func float(_ name: String) throws(ONNXProblem) -> Float? {
