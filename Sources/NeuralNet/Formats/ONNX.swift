@@ -49,15 +49,28 @@ public enum ONNX {
     /// The IR versions read: 3 (ONNX 1.0) to 14 (ONNX 1.23).
     public static let supportedIRVersions: ClosedRange<Int64> = 3...14
 
+    /// An ONNX file is one protobuf message, which protobuf limits to 2 GiB; larger models keep their weights in
+    /// external data files.
+    public static let maximumModelFileSize = Int(Int32.max)
+
     /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
     /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
+    ///
+    /// The model file is read once into one buffer, which is released once the protobuf is decoded; of an
+    /// external data file only the byte ranges the tensors name are read.
     public static func read(path: String) throws -> Network {
-        let data: Data
-        do { data = try ReadOnlyFile(path: path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+        let model: Onnx_ModelProto, fileSize: Int
+        do {
+            let file = try ReadOnlyFile(path: path)
+            fileSize = file.count
+            model = try decodeModel(try file.readAll(maximumSize: min(maximumModelFileSize, ReadOnlyFile.largestWholeFile), what: "a protobuf may hold "
+                + "(save larger models with external data: onnx.save(model, path, save_as_external_data=True))"),
+                name: path)
+        } catch let error as FileReadError {
             throw ONNXError(name: path, problem: error.problem)
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath()
-        return try network(from: data, name: path) { location in
+        return try network(model: model, fileSize: fileSize, name: path) { location in
             // Only a file in the model's folder or below it: a model may not read arbitrary files.
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
             guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
@@ -69,7 +82,7 @@ public enum ONNX {
             guard url.path.hasPrefix(folder.path + "/") else {
                 throw ONNXExternalDataError(message: "external data location \(quoted(location)) leads outside the model's folder")
             }
-            do { return try ReadOnlyFile(path: url.path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+            do { return try ReadOnlyFile(path: url.path) } catch let error as FileReadError {
                 throw ONNXExternalDataError(message: "external data file \(quoted(url.path)) \(error.problem)")
             }
         }
@@ -83,14 +96,22 @@ public enum ONNX {
     ///   the model); nil refuses tensors stored outside the model.
     public static func network(from bytes: Data, name: String,
                                externalData: ((String) throws -> Data)? = nil) throws -> Network {
-        let model: Onnx_ModelProto
+        try network(model: try decodeModel(bytes, name: name), fileSize: bytes.count, name: name,
+                    externalData: externalData.map { load in { location in try load(location) } })
+    }
+
+    static func decodeModel(_ bytes: Data, name: String) throws -> Onnx_ModelProto {
         do {
-            model = try Onnx_ModelProto(serializedBytes: bytes)
+            return try Onnx_ModelProto(serializedBytes: bytes)
         } catch {
             throw ONNXError(name: name, problem: "not a valid ONNX file (truncated or corrupt protobuf: \(error))")
         }
+    }
+
+    static func network(model: Onnx_ModelProto, fileSize: Int, name: String,
+                        externalData: ((String) throws -> any ByteSource)?) throws -> Network {
         do {
-            var importer = try ONNXImporter(model: model, fileSize: bytes.count, externalData: externalData)
+            var importer = try ONNXImporter(model: model, fileSize: fileSize, externalData: externalData)
             return try importer.run()
         } catch {
             throw ONNXError(name: name, problem: error.message)
@@ -121,17 +142,20 @@ struct ONNXImporter {
     /// Values that also go by another name (through Identity or Dropout): never changed in place, since readers
     /// are counted by name.
     var aliased: Set<Int> = []
-    /// Loads an external data file by its location; nil when the model must be self-contained.
-    let externalData: ((String) throws -> Data)?
+    /// Opens an external data file by its location, to read the ranges tensors name; nil when the model must be
+    /// self-contained.
+    let externalData: ((String) throws -> any ByteSource)?
     /// External data files already loaded, by location.
-    var externalFiles: [String: Data] = [:]
+    var externalFiles: [String: any ByteSource] = [:]
     var inputShape: [Int] = []
     /// The graph's batch dimension when it is fixed (1), nil when symbolic.
     var staticBatch: Int?
     var layers: [Network.Layer] = []
     var shapes: [[Int]] = []
 
-    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> Data)?) throws(ONNXProblem) {
+    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> any ByteSource)?)
+        throws(ONNXProblem)
+    {
         guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
         graph = model.graph
         budget = ONNXBudget(fileSize: fileSize)
@@ -262,7 +286,7 @@ struct ONNXImporter {
             // The external file is input too: it raises the memory allowance by as much as the model file would.
             budget.remaining += (Size.product(externalFiles[location]?.count ?? 0, 10) ?? 0) / 8
         }
-        let file = externalFiles[location] ?? Data()
+        let file: any ByteSource = externalFiles[location] ?? Data()
         let offset = Int(fields["offset"] ?? "0") ?? -1
         let length = fields["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))
         guard offset >= 0, length >= 0, let end = Size.sum(offset, length), end <= file.count else {
@@ -270,8 +294,13 @@ struct ONNXImporter {
                 + "\(fields["length"].map { quoted($0) } ?? "to the end") lies outside \(quoted(location)) (\(file.count) bytes)")
         }
         var inline = tensor
-        let start = file.startIndex + offset
-        inline.rawData = file.subdata(in: start..<(start + length))
+        do {
+            inline.rawData = try file.data(offset..<end)
+        } catch let error as FileReadError {
+            throw ONNXProblem("\(label): external data file \(quoted(location)) \(error.problem)")
+        } catch {
+            throw ONNXProblem("\(label): external data file \(quoted(location)): \(error)")
+        }
         inline.dataLocation = .default
         inline.externalData = []
         return inline
