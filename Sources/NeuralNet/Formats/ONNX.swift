@@ -59,7 +59,7 @@ public enum ONNX {
     /// The model file is read once into one buffer, which is released once the protobuf is decoded; of an
     /// external data file only the byte ranges the tensors name are read.
     public static func read(path: String) throws -> Network {
-        let model: Onnx_ModelProto, fileSize: Int
+        var model: Onnx_ModelProto, fileSize: Int
         do {
             let file = try ReadOnlyFile(path: path)
             fileSize = file.count
@@ -70,7 +70,7 @@ public enum ONNX {
             throw ONNXError(name: path, problem: error.problem)
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath()
-        return try network(model: model, fileSize: fileSize, name: path) { location in
+        return try network(model: consume model, fileSize: fileSize, name: path) { location in
             // Only a file in the model's folder or below it: a model may not read arbitrary files.
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
             guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
@@ -108,7 +108,9 @@ public enum ONNX {
         }
     }
 
-    static func network(model: Onnx_ModelProto, fileSize: Int, name: String,
+    /// The model is consumed: the importer holds the only reference to its tensors, and frees each one's bytes
+    /// once it is decoded.
+    static func network(model: consuming Onnx_ModelProto, fileSize: Int, name: String,
                         externalData: ((String) throws -> any ByteSource)?) throws -> Network {
         do {
             var importer = try ONNXImporter(model: model, fileSize: fileSize, externalData: externalData)
@@ -130,7 +132,8 @@ struct ONNXImporter {
         case constant(ONNXConstant)
     }
 
-    let graph: Onnx_GraphProto
+    /// The graph; its initializers move into `initializers` (so each tensor's bytes are freed once decoded).
+    var graph: Onnx_GraphProto
     let opset: Int
     var budget: ONNXBudget
     var entries: [String: Entry] = [:]
@@ -153,7 +156,7 @@ struct ONNXImporter {
     var layers: [Network.Layer] = []
     var shapes: [[Int]] = []
 
-    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> any ByteSource)?)
+    init(model: consuming Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> any ByteSource)?)
         throws(ONNXProblem)
     {
         guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
@@ -184,6 +187,7 @@ struct ONNXImporter {
             }
             initializers[tensor.name] = tensor
         }
+        graph.initializer = []
         // Before IR version 4, initializers were listed among the inputs too; the real input is the one left.
         let inputs = graph.input.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
@@ -451,11 +455,17 @@ struct ONNXImporter {
         let (outputs, inputCount) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
         // Each use of a weight makes a copy: a file that uses one large weight many times pays for each.
         try budget.charge(b.count, for: "weight B")
-        var weight = Matrix(rows: outputs, columns: inputCount)  // [out, in], like nn.Linear
-        for o in 0..<outputs {
-            for i in 0..<inputCount {
-                weight.storage[o * inputCount + i] = alpha * (transB ? b.values[o * inputCount + i]
-                    : b.values[i * outputs + o])
+        var weight: Matrix  // [out, in], like nn.Linear
+        if transB && alpha == 1 {
+            // PyTorch's layout as stored: the constant's values are the weight, shared, not copied.
+            weight = Matrix(rows: outputs, columns: inputCount, storage: b.values)
+        } else {
+            weight = Matrix(rows: outputs, columns: inputCount)
+            for o in 0..<outputs {
+                for i in 0..<inputCount {
+                    weight.storage[o * inputCount + i] = alpha * (transB ? b.values[o * inputCount + i]
+                        : b.values[i * outputs + o])
+                }
             }
         }
         var bias = [Double](repeating: 0, count: outputs)
