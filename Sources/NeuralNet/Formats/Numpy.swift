@@ -174,44 +174,36 @@ public enum Numpy {
                 first += n
             }
         }
-        func floating(_ element: @escaping (UnsafeRawBufferPointer, Int) -> Double) throws -> NumpyArray.Elements {
-            var values = [Double](repeating: 0, count: count)
+        /// The elements, each converted by `element(piece, k)` from the k-th element of a piece.
+        func converted<T: Numeric>(_ element: (UnsafeRawBufferPointer, Int) -> T) throws -> [T] {
+            var values = [T](repeating: 0, count: count)
             try values.withUnsafeMutableBufferPointer { out in
                 try forEachPiece { piece, first in
                     for k in 0..<(piece.count / elementSize) { out[first + k] = element(piece, k) }
                 }
             }
-            return .floating(values)
-        }
-        func integer(_ element: @escaping (UnsafeRawBufferPointer, Int) -> Int) throws -> NumpyArray.Elements {
-            var values = [Int](repeating: 0, count: count)
-            try values.withUnsafeMutableBufferPointer { out in
-                try forEachPiece { piece, first in
-                    for k in 0..<(piece.count / elementSize) { out[first + k] = element(piece, k) }
-                }
-            }
-            return .integer(values)
+            return values
         }
         let elements: NumpyArray.Elements
         switch header.dataType {
         case .float32:
-            elements = try floating { body, k in
+            elements = .floating(try converted { body, k in
                 Double(Float(bitPattern: UInt32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))))
-            }
+            })
         case .float64:
-            elements = try floating { body, k in
+            elements = .floating(try converted { body, k in
                 Double(bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
-            }
+            })
         case .uint8:
-            elements = try integer { body, k in Int(body[k]) }
+            elements = .integer(try converted { body, k in Int(body[k]) })
         case .int32:
-            elements = try integer { body, k in
+            elements = .integer(try converted { body, k in
                 Int(Int32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)))
-            }
+            })
         case .int64:
-            elements = try integer { body, k in
+            elements = .integer(try converted { body, k in
                 Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self)))
-            }
+            })
         }
         return NumpyArray(shape: header.shape, dataType: header.dataType, elements: elements)
     }
