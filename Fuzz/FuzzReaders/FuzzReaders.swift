@@ -8,8 +8,8 @@ import NeuralNet
 /// The readers, each a pure function of a file's bytes that must return or throw — never crash, trap or hang.
 let readers: [String: @Sendable (Data) throws -> String] = [
     "safetensors": { data in
-        let (network, _) = try Safetensors.decode(data, path: "input", inputDimension: nil, outputDimension: nil)
-        return "layers \(network.layerWidths)"
+        let model = try Safetensors.decode(data, path: "input", inputDimension: nil, outputDimension: nil)
+        return "layers \(model.layers.layerWidths), \(model.activation), \(model.network.layers.count) steps"
     },
     "onnx": { data in "input shape \(try ONNX.network(from: data, name: "input").inputShape)" },
     "npy": { data in "shape \(try Numpy.parse(data, name: "input").shape)" },

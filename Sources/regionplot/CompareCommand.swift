@@ -23,7 +23,7 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Model A: a .onnx file, or a .safetensors ReLU MLP.")
+    @Option(help: "Model A: a .onnx file, or a .safetensors MLP (see --activation).")
     var modelA: String
 
     @Option(help: "Model B, with the same inputs and number of outputs as A.")
@@ -70,6 +70,8 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var netNames: NetNameOptions
     @OptionGroup var names: ClassNameOptions
 
+    @OptionGroup var weights: WeightsOptions
+
     func validate() throws {
         guard (testData == nil) == (testLabels == nil) else {
             throw ValidationError("give --test-data and --test-labels together, or neither (to test on the training "
@@ -107,7 +109,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let a = try ModelFile.read(path: modelA), b = try ModelFile.read(path: modelB)
+            let notes = StructureNotes()
+            let reading = try weights.reading(notes: notes)
+            let a = try ModelFile.read(path: modelA, reading: reading)
+            let b = try ModelFile.read(path: modelB, reading: reading)
             try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
             let train = try LabelledSamples(data: try DataFile.read(path: data), labels: try DataFile.read(path: labels),
                                             network: a, other: b, dataName: data, labelsName: labels)
@@ -157,6 +162,7 @@ struct CompareCommand: ParsableCommand {
                 + (sliced.map { CompareFigures.slices($0, dpi: figures.dpi, names: figureNames) } ?? [])
             let paths = try writer.write(recipes).paths
             _ = try writer.writeReport(result.report)
+            notes.print()
             result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
             if let sliced {
                 print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",

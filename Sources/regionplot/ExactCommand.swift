@@ -19,6 +19,8 @@ struct ExactCommand: ParsableCommand {
             help: "A safetensors file (repeat for several networks).")
     var nets: [String] = []
 
+    @OptionGroup var weights: WeightsOptions
+
     @Option(help: "Probe grid points per axis, for the regions the probes miss.")
     var grid: Int = 101
 
@@ -38,6 +40,7 @@ struct ExactCommand: ParsableCommand {
 
     func validate() throws {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
+        try weights.requireReLU(for: "exact")
         try MachineLimits.checkRange(grid, 2...100_000, option: "--grid")
         // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
@@ -57,9 +60,11 @@ struct ExactCommand: ParsableCommand {
         var documents: [ExactFileCounts] = []
         if let out { try prepareOutputFolder(out) }
         let progress = progressOptions.reporter
+        let notes = StructureNotes()
+        let reading = try weights.reading(notes: notes)
         for path in nets {
             progress("exact regions of \(path)")
-            let network = try Safetensors.readMLP(path: path)
+            let network = try Safetensors.readMLP(path: path, reading: reading)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             var clock = Stopwatch()
             let partition = ExactPartition(network: network, domain: d)
@@ -98,6 +103,7 @@ struct ExactCommand: ParsableCommand {
             writer.provenance = try Provenance(command: self, inputs: nets.map { ("net", $0) })
             print("wrote \(try writer.writeReport(ExactReport(files: documents)))")
         }
+        notes.print()
     }
 }
 

@@ -16,11 +16,13 @@ struct PredictCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP (nn.Sequential of Linear and ReLU).")
+    @Option(help: "The model: a .onnx file, or a .safetensors MLP (nn.Sequential of Linear layers; see --activation).")
     var model: String
 
     @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
     var data: String
+
+    @OptionGroup var weights: WeightsOptions
 
     @Option(help: "Class labels as an integer .npy file (or FILE.npz:NAME) [N]; adds the accuracy.")
     var labels: String?
@@ -35,7 +37,8 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var names: ClassNameOptions
 
     func run() throws {
-        let network = try ModelFile.read(path: model)
+        let notes = StructureNotes()
+        let network = try ModelFile.read(path: model, reading: try weights.reading(notes: notes))
         let rows = try DataFile.read(path: data)
         let truth = try labels.map { try DataFile.read(path: $0) }
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
@@ -62,6 +65,7 @@ struct PredictCommand: ParsableCommand {
                                               shape: [result.logits.rows, result.logits.columns]), as: "logits.npy")
             _ = try writer.writeReport(result.report)
         }
+        notes.print()
         let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")
         print("\(model): input \(network.inputShape), \(network.outputSize) outputs, "
             + "\(network.layers.count) layers (\(kinds))"

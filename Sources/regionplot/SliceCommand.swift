@@ -19,7 +19,7 @@ struct SliceCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The model: a .onnx file, or a .safetensors ReLU MLP.")
+    @Option(help: "The model: a .onnx file, or a .safetensors MLP (see --activation).")
     var model: String
 
     @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
@@ -50,6 +50,8 @@ struct SliceCommand: ParsableCommand {
     @OptionGroup var names: ClassNameOptions
     @OptionGroup var progressOptions: ProgressOptions
 
+    @OptionGroup var weights: WeightsOptions
+
     func validate() throws {
         _ = try rows()
         guard size.isFinite, size > 0, size <= 1e6 else {
@@ -79,7 +81,8 @@ struct SliceCommand: ParsableCommand {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns)
             progressOptions.reporter("exact regions and probes of the slice")
-            var result = try SliceExperiment.run(settings)
+            let notes = StructureNotes()
+            var result = try SliceExperiment.run(settings, reading: try weights.reading(notes: notes))
             let classNames = try names.names(classes: result.partition.classCount)
             let figureNames = Names(classes: classNames, title: names.title)
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
@@ -96,6 +99,7 @@ struct SliceCommand: ParsableCommand {
             result.report.timings.render = clock.lap()
             result.report.timings.total += result.report.timings.render
             _ = try writer.writeReport(result.report)
+            notes.print()
             let r = result.report
             print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "
                 + String(format: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "

@@ -33,6 +33,8 @@ struct XORCommand: ParsableCommand {
     @Option(name: [.customLong("net-b"), .customLong("model-b")], help: "Load net b from a safetensors file instead of training it.")
     var netB: String?
 
+    @OptionGroup var weights: WeightsOptions
+
     @Option(help: "Also write the nets as safetensors (a.safetensors, b.safetensors) into this folder.")
     var saveNets: String?
 
@@ -55,6 +57,7 @@ struct XORCommand: ParsableCommand {
 
     func validate() throws {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
+        try weights.requireReLU(for: "the main job")
         try MachineLimits.checkThreads(threads, option: "--threads")
         try MachineLimits.checkRange(snapshotEvery, 0...10_000_000, option: "--snapshot-every")
         guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
@@ -75,6 +78,8 @@ struct XORCommand: ParsableCommand {
         settings.maxAttempts = options.maxAttempts
         settings.netAPath = netA
         settings.netBPath = netB
+        let notes = StructureNotes()
+        settings.safetensorsReading = try weights.reading(notes: notes)
         settings.precision = precision.probePrecision
         let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
         settings.context = context
@@ -115,6 +120,7 @@ struct XORCommand: ParsableCommand {
         }
         result.timings.total = clock.lap()
         let reportPath = try writer.writeReport(result.report(figures: figures), after: written)
+        notes.print()
         printSummary(result, reportPath: reportPath, figures: figures)
     }
 

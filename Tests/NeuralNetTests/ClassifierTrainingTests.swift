@@ -83,7 +83,9 @@ import Testing
         let data = MLPExport.safetensors(mlp)
         let read = try Safetensors.decode(data, path: "mlp.safetensors", inputDimension: 5, outputDimension: 3)
         #expect(read.isSinglePrecision)
-        for (r, l) in zip(read.network.layers, mlp.layers) {
+        // The structure is recorded, so nothing is assumed.
+        #expect(read.activation == .relu && read.activationIsStated)
+        for (r, l) in zip(read.layers.layers, mlp.layers) {
             #expect(r.weight.storage == l.weight.storage.map { Double(Float($0)) })
             #expect(r.bias == l.bias.map { Double(Float($0)) })
         }

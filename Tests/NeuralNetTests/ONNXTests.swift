@@ -272,7 +272,7 @@ func importError(_ bytes: Data, name: String = "net.onnx") -> String? {
         var b = GraphBuilder.dense()
         b.graph.input.append(GraphBuilder.info("z", [nil, 3]))
         #expect(importError(try b.bytes(output: "y"))
-            == "net.onnx: the graph has 2 inputs (x, z); exactly one is supported")
+            == "net.onnx: the graph has 2 inputs ('x', 'z'); exactly one is supported")
     }
 
     @Test func fixedBatch() throws {

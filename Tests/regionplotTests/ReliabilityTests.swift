@@ -88,7 +88,7 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         let out = temporaryFolder()
         let r = try run(["--net-a", bad, "--net-b", Self.fixtureNet, "--save-nets", out + "/nets", "--out", out])
         #expect(r.status == 1)
-        #expect(r.stderr == "regionplot: error: weights file \(bad): tensor fc1.weight: data_offsets must hold non-negative integers "
+        #expect(r.stderr == "regionplot: error: weights file \(bad): tensor 'fc1.weight': data_offsets must hold non-negative integers "
             + "(no signs, fractions, exponents, booleans or null)\n")
         #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
         #expect(!FileManager.default.fileExists(atPath: out + "/nets/a.safetensors"))

@@ -24,10 +24,12 @@ public struct SliceResult: Sendable {
 /// decision regions, and how many the probes find.
 public enum SliceExperiment {
     /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
-    /// error) whose message names the file and the problem.
-    public static func run(_ settings: SliceSettings) throws -> SliceResult {
+    /// error) whose message names the file and the problem. A safetensors model is read as `reading` says.
+    public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading()) throws
+        -> SliceResult
+    {
         var total = Stopwatch()
-        let network = try ModelFile.read(path: settings.modelPath)
+        let network = try ModelFile.read(path: settings.modelPath, reading: reading)
         guard network.outputSize >= 1 else { throw SliceError("\(settings.modelPath): the model has no outputs") }
         if let problem = SlicePartition.problem(with: network) { throw SliceError("\(settings.modelPath): \(problem)") }
         var points: [[Double]] = []

@@ -19,6 +19,9 @@ public struct XORExperimentSettings: Sendable {
     /// Safetensors files to load instead of training; nil trains that network.
     public var netAPath: String?
     public var netBPath: String?
+    /// How those files are read (the activation stated, where the ReLU assumption is said); a file whose
+    /// activation is not ReLU is refused, as the analysis needs a ReLU MLP.
+    public var safetensorsReading = WeightsReading()
     /// Deduplication tolerance (the notebook's 0.001).
     public var tolerance: Double = 1e-3
     /// Probe arithmetic; nil means float64 for every network, F32 files included (their weights widen exactly,
@@ -151,7 +154,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     @Sendable func obtain(label: String, path: String?, stream: UInt64) throws
         -> (MLP, String, XORTrainingResult?, ProbePrecision) {
         if let path {
-            let loaded = try Safetensors.read(path: path)
+            let loaded = try Safetensors.read(path: path, reading: settings.safetensorsReading)
             let precision = settings.precision ?? .float64
             return (loaded.network, URL(fileURLWithPath: path).lastPathComponent, nil, precision)
         }

@@ -6,12 +6,19 @@ protocol ByteSource {
     var count: Int { get }
     /// The bytes in `range`, which the caller has checked lies within `0..<count`.
     func bytes(_ range: Range<Int>) throws -> [UInt8]
+    /// The same bytes as `Data`, read into it directly (no intermediate copy).
+    func data(_ range: Range<Int>) throws -> Data
 }
 
 extension Data: ByteSource {
     func bytes(_ range: Range<Int>) throws -> [UInt8] {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
         return [UInt8](self[(startIndex + range.lowerBound)..<(startIndex + range.upperBound)])
+    }
+
+    func data(_ range: Range<Int>) throws -> Data {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
+        return subdata(in: (startIndex + range.lowerBound)..<(startIndex + range.upperBound))
     }
 }
 
@@ -66,25 +73,39 @@ final class ReadOnlyFile: ByteSource {
 
     deinit { close(descriptor) }
 
-    /// The whole file, for formats that need all of it; refused when it is larger than `maximumSize` bytes.
-    func readAll(maximumSize: Int) throws -> Data {
+    /// The whole file, read once into one buffer, for formats that need all of it; refused when it is larger
+    /// than `maximumSize` bytes (`what` says why there is a limit).
+    func readAll(maximumSize: Int, what: String = "this reader takes") throws -> Data {
         guard count <= maximumSize else {
-            throw FileReadError(path: path, problem: "is \(count) bytes, more than the \(maximumSize) this reader takes")
+            throw FileReadError(path: path, problem: "is \(count) bytes, more than the \(maximumSize) \(what)")
         }
-        return Data(try bytes(0..<count))
+        return try data(0..<count)
     }
 
     /// At most what the reader may hold: a quarter of the physical memory (a format may widen what it reads).
     static var largestWholeFile: Int { Int(min(ProcessInfo.processInfo.physicalMemory / 4, UInt64(Int.max))) }
 
     func bytes(_ range: Range<Int>) throws -> [UInt8] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
         var buffer = [UInt8](repeating: 0, count: range.count)
+        try buffer.withUnsafeMutableBytes { try read(range, into: $0) }
+        return buffer
+    }
+
+    func data(_ range: Range<Int>) throws -> Data {
+        var buffer = Data(count: range.count)
+        try buffer.withUnsafeMutableBytes { try read(range, into: $0) }
+        return buffer
+    }
+
+    /// Reads `range` of the file into `buffer` (of `range.count` bytes) with `pread`, in pieces of at most 1 GiB
+    /// (Linux reads at most about 2 GiB a call).
+    private func read(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range \(range) outside \(count) bytes")
+        precondition(buffer.count == range.count, "a buffer of \(buffer.count) bytes for \(range.count)")
         var done = 0
         while done < range.count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
-            }
+            let n = pread(descriptor, buffer.baseAddress! + done, min(range.count - done, 1 << 30),
+                          off_t(range.lowerBound + done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 // The file shrank after it was opened, or the disk failed.
@@ -93,6 +114,5 @@ final class ReadOnlyFile: ByteSource {
             }
             done += n
         }
-        return buffer
     }
 }

@@ -13,7 +13,8 @@ public enum MLPExport {
 
     /// The bytes of a safetensors file holding `network`'s parameters as F32 tensors named as
     /// ``sequentialNames(layer:)``, so that `model.load_state_dict(safetensors.torch.load_file(path))` loads them
-    /// into `nn.Sequential(nn.Linear(…), nn.ReLU(), …)`.
+    /// into `nn.Sequential(nn.Linear(…), nn.ReLU(), …)`; its metadata records the structure
+    /// (``SafetensorsMetadata``: an MLP with ReLU).
     public static func safetensors(_ network: MLP) -> Data {
         var entries: [(name: String, shape: [Int], values: [Double])] = []
         for (k, layer) in network.layers.enumerated() {
@@ -22,7 +23,7 @@ public enum MLPExport {
             entries.append((names.bias, [layer.outputs], layer.bias))
         }
         var offset = 0
-        var parts: [String] = []
+        var parts: [String] = [Safetensors.metadataJSON(activation: .relu)]
         for e in entries {
             let bytes = e.values.count * 4
             let shape = e.shape.map(String.init).joined(separator: ",")

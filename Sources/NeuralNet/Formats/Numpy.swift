@@ -91,83 +91,121 @@ public enum Numpy {
 
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
-    /// Reads the array in the file at `path`.
+    /// Reads the array in the file at `path`: the header, then the data in pieces converted as they are read, so
+    /// memory stays at the array's own size (8 bytes an element) plus one piece, whatever the file's size.
     public static func read(path: String) throws -> NumpyArray {
-        let data: Data
-        do { data = try ReadOnlyFile(path: path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+        let file: ReadOnlyFile
+        do { file = try ReadOnlyFile(path: path) } catch let error as FileReadError {
             throw NumpyError(name: path, problem: error.problem)
         }
-        return try parse(data, name: path)
+        do {
+            return try parse(from: file, name: path)
+        } catch let error as FileReadError {
+            throw NumpyError(name: path, problem: error.problem)
+        }
     }
 
     /// Parses the bytes of a `.npy` file. A pure function of `bytes`: no file I/O, and any input gives an array
     /// or a ``NumpyError``, never a trap. `name` only labels the messages.
     public static func parse(_ bytes: Data, name: String) throws -> NumpyArray {
+        try parse(from: bytes, name: name)
+    }
+
+    /// Bytes of data converted per read: large enough that a read's overhead vanishes, small beside any array
+    /// worth streaming.
+    static let pieceSize = 1 << 20
+
+    static func parse(from source: some ByteSource, name: String) throws -> NumpyArray {
         func fail(_ problem: String) -> NumpyError { NumpyError(name: name, problem: problem) }
-        return try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> NumpyArray in
-            guard raw.count >= 10 else { throw fail("truncated: \(raw.count) bytes, not a .npy file") }
-            guard raw.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)") }
-            let major = raw[6], minor = raw[7]
-            let headerLength: Int, headerStart: Int
-            switch (major, minor) {
-            case (1, 0):
-                headerLength = Int(raw[8]) | Int(raw[9]) << 8
-                headerStart = 10
-            case (2, 0), (3, 0):
-                guard raw.count >= 12 else { throw fail("truncated: \(raw.count) bytes, shorter than its preamble") }
-                headerLength = Int(raw[8]) | Int(raw[9]) << 8 | Int(raw[10]) << 16 | Int(raw[11]) << 24
-                headerStart = 12
-            default:
-                throw fail("unsupported .npy version \(major).\(minor) (1.0, 2.0 and 3.0 are read)")
-            }
-            guard headerLength <= maximumHeaderLength else {
-                throw fail("header of \(headerLength) bytes is longer than the \(maximumHeaderLength) allowed")
-            }
-            guard headerLength <= raw.count - headerStart else {
-                throw fail("truncated: the header needs \(headerLength) bytes, \(raw.count - headerStart) follow")
-            }
-            let headerBytes = UnsafeRawBufferPointer(rebasing: raw[headerStart..<(headerStart + headerLength)])
-            // Versions 1 and 2 are Latin-1 (in practice ASCII), 3 is UTF-8; the dict itself is ASCII either way.
-            guard headerBytes.allSatisfy({ $0 < 0x80 }) else { throw fail("header is not ASCII") }
-            let header = try parseHeader(Array(headerBytes), fail: fail)
-            let dataStart = headerStart + headerLength
-            guard let count = Size.product(header.shape) else { throw fail("shape \(header.shape) is too large") }
-            guard let byteCount = Size.product(count, header.dataType.size) else {
-                throw fail("shape \(header.shape) is too large")
-            }
-            let available = raw.count - dataStart
-            guard byteCount == available else {
-                throw fail(byteCount > available
-                    ? "truncated: shape \(header.shape) of \(header.dataType.rawValue) needs \(byteCount) bytes "
-                        + "of data, \(available) follow"
-                    : "\(available - byteCount) bytes after the data of shape \(header.shape)")
-            }
-            let body = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
-            let elements: NumpyArray.Elements
-            switch header.dataType {
-            case .float32:
-                elements = .floating((0..<count).map {
-                    let bits = body.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)
-                    return Double(Float(bitPattern: UInt32(littleEndian: bits)))
-                })
-            case .float64:
-                elements = .floating((0..<count).map {
-                    let bits = body.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)
-                    return Double(bitPattern: UInt64(littleEndian: bits))
-                })
-            case .uint8:
-                elements = .integer(body.map { Int($0) })
-            case .int32:
-                elements = .integer((0..<count).map {
-                    Int(Int32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)))
-                })
-            case .int64:
-                elements = .integer((0..<count).map {
-                    Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)))
-                })
-            }
-            return NumpyArray(shape: header.shape, dataType: header.dataType, elements: elements)
+        let size = source.count
+        guard size >= 10 else { throw fail("truncated: \(size) bytes, not a .npy file") }
+        let preamble = try source.bytes(0..<min(12, size))
+        guard preamble.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)") }
+        let major = preamble[6], minor = preamble[7]
+        let headerLength: Int, headerStart: Int
+        switch (major, minor) {
+        case (1, 0):
+            headerLength = Int(preamble[8]) | Int(preamble[9]) << 8
+            headerStart = 10
+        case (2, 0), (3, 0):
+            guard size >= 12 else { throw fail("truncated: \(size) bytes, shorter than its preamble") }
+            headerLength = Int(preamble[8]) | Int(preamble[9]) << 8 | Int(preamble[10]) << 16 | Int(preamble[11]) << 24
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy version \(major).\(minor) (1.0, 2.0 and 3.0 are read)")
         }
+        guard headerLength <= maximumHeaderLength else {
+            throw fail("header of \(headerLength) bytes is longer than the \(maximumHeaderLength) allowed")
+        }
+        guard headerLength <= size - headerStart else {
+            throw fail("truncated: the header needs \(headerLength) bytes, \(size - headerStart) follow")
+        }
+        let headerBytes = try source.bytes(headerStart..<(headerStart + headerLength))
+        // Versions 1 and 2 are Latin-1 (in practice ASCII), 3 is UTF-8; the dict itself is ASCII either way.
+        guard headerBytes.allSatisfy({ $0 < 0x80 }) else { throw fail("header is not ASCII") }
+        let header = try parseHeader(headerBytes, fail: fail)
+        let dataStart = headerStart + headerLength
+        guard let count = Size.product(header.shape) else { throw fail("shape \(header.shape) is too large") }
+        let elementSize = header.dataType.size
+        guard let byteCount = Size.product(count, elementSize) else {
+            throw fail("shape \(header.shape) is too large")
+        }
+        let available = size - dataStart
+        guard byteCount == available else {
+            throw fail(byteCount > available
+                ? "truncated: shape \(header.shape) of \(header.dataType.rawValue) needs \(byteCount) bytes "
+                    + "of data, \(available) follow"
+                : "\(available - byteCount) bytes after the data of shape \(header.shape)")
+        }
+        // Refuse before allocating: every element becomes 8 bytes (a Double or an Int).
+        let budget = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max)))
+        guard let memory = Size.product(count, 8), memory <= budget else {
+            throw fail("holds \(count) elements, which need \(count / (1 << 27)) GiB as 8-byte numbers; this "
+                + "machine allows \(budget >> 30) GiB (half its memory)")
+        }
+        /// Converts the data piece by piece: `convert(piece, firstElement)` for each piece of whole elements.
+        func forEachPiece(_ convert: (UnsafeRawBufferPointer, Int) -> Void) throws {
+            let perPiece = max(1, pieceSize / elementSize)
+            var first = 0
+            while first < count {
+                let n = min(perPiece, count - first)
+                let piece = try source.bytes((dataStart + first * elementSize)..<(dataStart + (first + n) * elementSize))
+                piece.withUnsafeBytes { convert($0, first) }
+                first += n
+            }
+        }
+        /// The elements, each converted by `element(piece, k)` from the k-th element of a piece.
+        func converted<T: Numeric>(_ element: (UnsafeRawBufferPointer, Int) -> T) throws -> [T] {
+            var values = [T](repeating: 0, count: count)
+            try values.withUnsafeMutableBufferPointer { out in
+                try forEachPiece { piece, first in
+                    for k in 0..<(piece.count / elementSize) { out[first + k] = element(piece, k) }
+                }
+            }
+            return values
+        }
+        let elements: NumpyArray.Elements
+        switch header.dataType {
+        case .float32:
+            elements = .floating(try converted { body, k in
+                Double(Float(bitPattern: UInt32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))))
+            })
+        case .float64:
+            elements = .floating(try converted { body, k in
+                Double(bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
+            })
+        case .uint8:
+            elements = .integer(try converted { body, k in Int(body[k]) })
+        case .int32:
+            elements = .integer(try converted { body, k in
+                Int(Int32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)))
+            })
+        case .int64:
+            elements = .integer(try converted { body, k in
+                Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self)))
+            })
+        }
+        return NumpyArray(shape: header.shape, dataType: header.dataType, elements: elements)
     }
 
     // MARK: Writing
@@ -225,7 +263,7 @@ public enum Numpy {
             case "descr" where descr == nil: descr = try scanner.string(fail: fail)
             case "fortran_order" where fortran == nil: fortran = try scanner.boolean(fail: fail)
             case "shape" where shape == nil: shape = try scanner.tuple(fail: fail)
-            default: throw fail("header has an unexpected or repeated key '\(key)'")
+            default: throw fail("header has an unexpected or repeated key \(quoted(key))")
             }
             scanner.skipSpace()
             if scanner.take(UInt8(ascii: ",")) { continue }
@@ -238,7 +276,7 @@ public enum Numpy {
         guard !fortran else { throw fail("the array is in Fortran order; save it in C order (np.ascontiguousarray)") }
         let normalised = descr == "<u1" ? "|u1" : descr
         guard let dataType = NumpyArray.DataType(rawValue: normalised) else {
-            throw fail("dtype '\(descr)' is not supported (float32 <f4, float64 <f8, uint8 |u1, int64 <i8, int32 <i4)")
+            throw fail("dtype \(quoted(descr)) is not supported (float32 <f4, float64 <f8, uint8 |u1, int64 <i8, int32 <i4)")
         }
         return Header(dataType: dataType, shape: shape)
     }

@@ -40,28 +40,50 @@ public enum ONNX {
         "Relu", "Reshape", "Softmax (last)", "Sub",
     ]
 
+    /// The default domain's opsets read: from 7, where the operators read here took their current attributes
+    /// (Gemm lost `broadcast`, BatchNormalization `spatial` and `is_test`), to 28, the newest ONNX 1.23 defines;
+    /// no operator read here changed its meaning in between (later versions add types and inputs the reader
+    /// checks for).
+    public static let supportedOpsets: ClosedRange<Int64> = 7...28
+
+    /// The IR versions read: 3 (ONNX 1.0) to 14 (ONNX 1.23).
+    public static let supportedIRVersions: ClosedRange<Int64> = 3...14
+
+    /// An ONNX file is one protobuf message, which protobuf limits to 2 GiB; larger models keep their weights in
+    /// external data files.
+    public static let maximumModelFileSize = Int(Int32.max)
+
     /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
     /// writes weights to `<name>.onnx.data` beside the model by default), looked up in the model's folder.
+    ///
+    /// The model file is read once into one buffer, which is released once the protobuf is decoded; of an
+    /// external data file only the byte ranges the tensors name are read.
     public static func read(path: String) throws -> Network {
-        let data: Data
-        do { data = try ReadOnlyFile(path: path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
+        var model: Onnx_ModelProto, fileSize: Int
+        do {
+            let file = try ReadOnlyFile(path: path)
+            fileSize = file.count
+            model = try decodeModel(try file.readAll(maximumSize: min(maximumModelFileSize, ReadOnlyFile.largestWholeFile), what: "a protobuf may hold "
+                + "(save larger models with external data: onnx.save(model, path, save_as_external_data=True))"),
+                name: path)
+        } catch let error as FileReadError {
             throw ONNXError(name: path, problem: error.problem)
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath()
-        return try network(from: data, name: path) { location in
+        return try network(model: consume model, fileSize: fileSize, name: path) { location in
             // Only a file in the model's folder or below it: a model may not read arbitrary files.
             let parts = location.split(separator: "/", omittingEmptySubsequences: false)
             guard !location.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
                 throw ONNXExternalDataError(
-                    message: "external data location '\(location)' is not a file beside the model")
+                    message: "external data location \(quoted(location)) is not a file beside the model")
             }
             // A symbolic link beside the model may point anywhere: follow it and check where it lands.
             let url = folder.appendingPathComponent(location).resolvingSymlinksInPath()
             guard url.path.hasPrefix(folder.path + "/") else {
-                throw ONNXExternalDataError(message: "external data location '\(location)' leads outside the model's folder")
+                throw ONNXExternalDataError(message: "external data location \(quoted(location)) leads outside the model's folder")
             }
-            do { return try ReadOnlyFile(path: url.path).readAll(maximumSize: ReadOnlyFile.largestWholeFile) } catch let error as FileReadError {
-                throw ONNXExternalDataError(message: "external data file \(url.path) \(error.problem)")
+            do { return try ReadOnlyFile(path: url.path) } catch let error as FileReadError {
+                throw ONNXExternalDataError(message: "external data file \(quoted(url.path)) \(error.problem)")
             }
         }
     }
@@ -74,14 +96,24 @@ public enum ONNX {
     ///   the model); nil refuses tensors stored outside the model.
     public static func network(from bytes: Data, name: String,
                                externalData: ((String) throws -> Data)? = nil) throws -> Network {
-        let model: Onnx_ModelProto
+        try network(model: try decodeModel(bytes, name: name), fileSize: bytes.count, name: name,
+                    externalData: externalData.map { load in { location in try load(location) } })
+    }
+
+    static func decodeModel(_ bytes: Data, name: String) throws -> Onnx_ModelProto {
         do {
-            model = try Onnx_ModelProto(serializedBytes: bytes)
+            return try Onnx_ModelProto(serializedBytes: bytes)
         } catch {
             throw ONNXError(name: name, problem: "not a valid ONNX file (truncated or corrupt protobuf: \(error))")
         }
+    }
+
+    /// The model is consumed: the importer holds the only reference to its tensors, and frees each one's bytes
+    /// once it is decoded.
+    static func network(model: consuming Onnx_ModelProto, fileSize: Int, name: String,
+                        externalData: ((String) throws -> any ByteSource)?) throws -> Network {
         do {
-            var importer = try ONNXImporter(model: model, fileSize: bytes.count, externalData: externalData)
+            var importer = try ONNXImporter(model: model, fileSize: fileSize, externalData: externalData)
             return try importer.run()
         } catch {
             throw ONNXError(name: name, problem: error.message)
@@ -100,7 +132,8 @@ struct ONNXImporter {
         case constant(ONNXConstant)
     }
 
-    let graph: Onnx_GraphProto
+    /// The graph; its initializers move into `initializers` (so each tensor's bytes are freed once decoded).
+    var graph: Onnx_GraphProto
     let opset: Int
     var budget: ONNXBudget
     var entries: [String: Entry] = [:]
@@ -112,10 +145,11 @@ struct ONNXImporter {
     /// Values that also go by another name (through Identity or Dropout): never changed in place, since readers
     /// are counted by name.
     var aliased: Set<Int> = []
-    /// Loads an external data file by its location; nil when the model must be self-contained.
-    let externalData: ((String) throws -> Data)?
+    /// Opens an external data file by its location, to read the ranges tensors name; nil when the model must be
+    /// self-contained.
+    let externalData: ((String) throws -> any ByteSource)?
     /// External data files already loaded, by location.
-    var externalFiles: [String: Data] = [:]
+    var externalFiles: [String: any ByteSource] = [:]
     var inputShape: [Int] = []
     /// The graph's batch dimension when it is fixed (1), nil when symbolic.
     var staticBatch: Int?
@@ -124,27 +158,42 @@ struct ONNXImporter {
     /// A final Softmax / LogSoftmax left out (the network returns its input, the logits).
     var omittedOutputActivation: String?
 
-    init(model: Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> Data)?) throws(ONNXProblem) {
+    init(model: consuming Onnx_ModelProto, fileSize: Int, externalData: ((String) throws -> any ByteSource)?)
+        throws(ONNXProblem)
+    {
         guard model.hasGraph else { throw ONNXProblem("the model has no graph") }
         graph = model.graph
         budget = ONNXBudget(fileSize: fileSize)
         self.externalData = externalData
-        let defaultDomain = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }
-        opset = Int(clamping: defaultDomain?.version ?? 17)
+        guard ONNX.supportedIRVersions.contains(model.irVersion) else {
+            throw ONNXProblem("the model has ir_version \(model.irVersion); this reader supports IR versions "
+                + "\(ONNX.supportedIRVersions.lowerBound) to \(ONNX.supportedIRVersions.upperBound)")
+        }
+        let defaultDomain = model.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
+        guard defaultDomain.count == 1, let version = defaultDomain.first?.version else {
+            throw ONNXProblem(defaultDomain.isEmpty ? "the model imports no opset of the default ONNX domain"
+                : "the model imports the default ONNX domain \(defaultDomain.count) times")
+        }
+        guard ONNX.supportedOpsets.contains(version) else {
+            throw ONNXProblem("the model uses opset \(version); this reader supports opsets \(ONNX.supportedOpsets.lowerBound) "
+                + "to \(ONNX.supportedOpsets.upperBound)")
+        }
+        opset = Int(version)
     }
 
     mutating func run() throws(ONNXProblem) -> Network {
         guard graph.sparseInitializer.isEmpty else { throw ONNXProblem("sparse initializers are not supported") }
         for tensor in graph.initializer {
             guard initializers[tensor.name] == nil else {
-                throw ONNXProblem("initializer '\(tensor.name)' appears twice")
+                throw ONNXProblem("initializer \(quoted(tensor.name)) appears twice")
             }
             initializers[tensor.name] = tensor
         }
+        graph.initializer = []
         // Before IR version 4, initializers were listed among the inputs too; the real input is the one left.
         let inputs = graph.input.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
-            throw ONNXProblem("the graph has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); "
+            throw ONNXProblem("the graph has \(inputs.count) inputs (\(inputs.map { quoted($0.name) }.joined(separator: ", "))); "
                 + "exactly one is supported")
         }
         guard graph.output.count == 1 else {
@@ -156,7 +205,8 @@ struct ONNXImporter {
         }
         readers[graph.output[0].name, default: 0] += 1
         for (index, node) in graph.node.enumerated() {
-            let label = node.name.isEmpty ? "node #\(index) (\(node.opType))" : "node '\(node.name)' (\(node.opType))"
+            let label = node.name.isEmpty ? "node #\(index) (\(plainOrQuoted(node.opType)))"
+                : "node \(quoted(node.name)) (\(plainOrQuoted(node.opType)))"
             do {
                 try importNode(node, label: label)
             } catch {
@@ -166,8 +216,8 @@ struct ONNXImporter {
         }
         let outputName = graph.output[0].name
         guard case .value(let output)? = entries[outputName] else {
-            throw ONNXProblem(entries[outputName] == nil ? "the graph's output '\(outputName)' is never computed"
-                : "the graph's output '\(outputName)' is a constant; it does not depend on the input")
+            throw ONNXProblem(entries[outputName] == nil ? "the graph's output \(quoted(outputName)) is never computed"
+                : "the graph's output \(quoted(outputName)) is a constant; it does not depend on the input")
         }
         do {
             var network = try Network(inputShape: inputShape, layers: pruned(keeping: output))
@@ -181,19 +231,19 @@ struct ONNXImporter {
     /// The input `[batch, *sample]`: a float tensor whose batch is symbolic or 1 and whose other sizes are known.
     mutating func readInput(_ info: Onnx_ValueInfoProto) throws(ONNXProblem) {
         guard case .tensorType(let tensor)? = info.type.value else {
-            throw ONNXProblem("input '\(info.name)' is not a tensor")
+            throw ONNXProblem("input \(quoted(info.name)) is not a tensor")
         }
         guard [1, 10, 11, 16].contains(tensor.elemType) else {
             throw ONNXProblem(
-                "input '\(info.name)' has ONNX element type \(tensor.elemType); float inputs are supported")
+                "input \(quoted(info.name)) has ONNX element type \(tensor.elemType); float inputs are supported")
         }
         let dims = tensor.shape.dim
         guard tensor.hasShape, dims.count >= 2, dims.count <= 8 else {
-            throw ONNXProblem("input '\(info.name)' needs a shape [batch, ...] of rank 2 to 8, has rank \(dims.count)")
+            throw ONNXProblem("input \(quoted(info.name)) needs a shape [batch, ...] of rank 2 to 8, has rank \(dims.count)")
         }
         if case .dimValue(let b)? = dims[0].value {
             guard b == 1 else {
-                throw ONNXProblem("input '\(info.name)' has a fixed batch of \(b); export with a symbolic batch "
+                throw ONNXProblem("input \(quoted(info.name)) has a fixed batch of \(b); export with a symbolic batch "
                     + "(dynamic_axes or dynamic_shapes) or a batch of 1")
             }
             staticBatch = 1
@@ -201,11 +251,11 @@ struct ONNXImporter {
         var sample: [Int] = []
         for d in dims.dropFirst() {
             guard case .dimValue(let v)? = d.value, v > 0, v <= Int64(Int32.max) else {
-                throw ONNXProblem("input '\(info.name)' needs known positive sizes after the batch dimension")
+                throw ONNXProblem("input \(quoted(info.name)) needs known positive sizes after the batch dimension")
             }
             sample.append(Int(v))
         }
-        do { _ = try Size.count(of: sample, what: "input '\(info.name)'") } catch { throw ONNXProblem(error.message) }
+        do { _ = try Size.count(of: sample, what: "input \(quoted(info.name))") } catch { throw ONNXProblem(error.message) }
         inputShape = sample
         shapes = [sample]
         entries[info.name] = .value(0)
@@ -218,14 +268,14 @@ struct ONNXImporter {
         if let e = entries[name] { return e }
         if var tensor = initializers[name] {
             if tensor.dataLocation == .external, externalData != nil {
-                tensor = try inlined(tensor, label: "initializer '\(name)'")
+                tensor = try inlined(tensor, label: "initializer \(quoted(name))")
             }
-            let constant = try ONNXConstant(tensor, label: "initializer '\(name)'", budget: &budget)
+            let constant = try ONNXConstant(tensor, label: "initializer \(quoted(name))", budget: &budget)
             entries[name] = .constant(constant)
             initializers[name] = nil
             return .constant(constant)
         }
-        throw ONNXProblem("reads '\(name)', which is not computed before it")
+        throw ONNXProblem("reads \(quoted(name)), which is not computed before it")
     }
 
     /// The tensor with its bytes read from its external data file (`location`, `offset`, `length` entries).
@@ -244,16 +294,21 @@ struct ONNXImporter {
             // The external file is input too: it raises the memory allowance by as much as the model file would.
             budget.remaining += (Size.product(externalFiles[location]?.count ?? 0, 10) ?? 0) / 8
         }
-        let file = externalFiles[location] ?? Data()
+        let file: any ByteSource = externalFiles[location] ?? Data()
         let offset = Int(fields["offset"] ?? "0") ?? -1
         let length = fields["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))
         guard offset >= 0, length >= 0, let end = Size.sum(offset, length), end <= file.count else {
-            throw ONNXProblem("\(label): external data range offset \(fields["offset"] ?? "0"), length "
-                + "\(fields["length"] ?? "to the end") lies outside '\(location)' (\(file.count) bytes)")
+            throw ONNXProblem("\(label): external data range offset \(quoted(fields["offset"] ?? "0")), length "
+                + "\(fields["length"].map { quoted($0) } ?? "to the end") lies outside \(quoted(location)) (\(file.count) bytes)")
         }
         var inline = tensor
-        let start = file.startIndex + offset
-        inline.rawData = file.subdata(in: start..<(start + length))
+        do {
+            inline.rawData = try file.data(offset..<end)
+        } catch let error as FileReadError {
+            throw ONNXProblem("\(label): external data file \(quoted(location)) \(error.problem)")
+        } catch {
+            throw ONNXProblem("\(label): external data file \(quoted(location)): \(error)")
+        }
         inline.dataLocation = .default
         inline.externalData = []
         return inline
@@ -261,21 +316,21 @@ struct ONNXImporter {
 
     mutating func constant(_ name: String, what: String) throws(ONNXProblem) -> ONNXConstant {
         guard case .constant(let c) = try entry(name) else {
-            throw ONNXProblem("its \(what) '\(name)' is computed from the input; only constants are supported there")
+            throw ONNXProblem("its \(what) \(quoted(name)) is computed from the input; only constants are supported there")
         }
         return c
     }
 
     mutating func value(_ name: String) throws(ONNXProblem) -> Int {
         guard case .value(let v) = try entry(name) else {
-            throw ONNXProblem("computes on constants only ('\(name)'); constant folding is not supported "
+            throw ONNXProblem("computes on constants only (\(quoted(name))); constant folding is not supported "
                 + "(export with do_constant_folding=True)")
         }
         return v
     }
 
     mutating func define(_ name: String, as entry: Entry) throws(ONNXProblem) {
-        guard entries[name] == nil, initializers[name] == nil else { throw ONNXProblem("defines '\(name)' twice") }
+        guard entries[name] == nil, initializers[name] == nil else { throw ONNXProblem("defines \(quoted(name)) twice") }
         entries[name] = entry
     }
 
@@ -302,7 +357,7 @@ struct ONNXImporter {
 
     mutating func importNode(_ node: Onnx_NodeProto, label: String) throws(ONNXProblem) {
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
-            throw ONNXProblem("\(label) is in domain '\(node.domain)'; only the default ONNX domain is supported")
+            throw ONNXProblem("\(label) is in domain \(quoted(node.domain)); only the default ONNX domain is supported")
         }
         let op = node.opType
         let attributes = ONNXAttributes(node.attribute)
@@ -314,7 +369,7 @@ struct ONNXImporter {
         // Only the first output may be read, except for outputs that are unused (MaxPool's indices, Dropout's mask).
         guard let output = node.output.first, !output.isEmpty else { throw ONNXProblem("has no output") }
         for extra in node.output.dropFirst() where !extra.isEmpty && readers[extra] != nil {
-            throw ONNXProblem("\(label): its output '\(extra)' is used; only the first output is supported")
+            throw ONNXProblem("\(label): its output \(quoted(extra)) is used; only the first output is supported")
         }
         let name = node.name.isEmpty ? output : node.name
 
@@ -417,21 +472,27 @@ struct ONNXImporter {
     mutating func gemm(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
         guard inputs.count >= 2 else { throw ONNXProblem("needs inputs A and B") }
         let x = try value(inputs[0])
-        guard try attributes.int("transA") ?? 0 == 0 else {
+        guard try !(attributes.flag("transA") ?? false) else {
             throw ONNXProblem("has transA=1; only the activations as A, untransposed, are supported")
         }
         let b = try constant(inputs[1], what: "weight B")
         guard b.shape.count == 2 else { throw ONNXProblem("its weight B has shape \(b.shape); 2-D is supported") }
-        let transB = try attributes.int("transB") ?? 0 != 0
+        let transB = try attributes.flag("transB") ?? false
         let alpha = Double(try attributes.float("alpha") ?? 1), beta = Double(try attributes.float("beta") ?? 1)
         let (outputs, inputCount) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
         // Each use of a weight makes a copy: a file that uses one large weight many times pays for each.
         try budget.charge(b.count, for: "weight B")
-        var weight = Matrix(rows: outputs, columns: inputCount)  // [out, in], like nn.Linear
-        for o in 0..<outputs {
-            for i in 0..<inputCount {
-                weight.storage[o * inputCount + i] = alpha * (transB ? b.values[o * inputCount + i]
-                    : b.values[i * outputs + o])
+        var weight: Matrix  // [out, in], like nn.Linear
+        if transB && alpha == 1 {
+            // PyTorch's layout as stored: the constant's values are the weight, shared, not copied.
+            weight = Matrix(rows: outputs, columns: inputCount, storage: b.values)
+        } else {
+            weight = Matrix(rows: outputs, columns: inputCount)
+            for o in 0..<outputs {
+                for i in 0..<inputCount {
+                    weight.storage[o * inputCount + i] = alpha * (transB ? b.values[o * inputCount + i]
+                        : b.values[i * outputs + o])
+                }
             }
         }
         var bias = [Double](repeating: 0, count: outputs)
@@ -570,7 +631,7 @@ struct ONNXImporter {
     mutating func batchNormalization(_ inputs: [String], attributes: ONNXAttributes,
                                      name: String) throws(ONNXProblem) -> Int {
         guard inputs.count >= 5 else { throw ONNXProblem("needs inputs X, scale, B, mean and var") }
-        guard try attributes.int("training_mode") ?? 0 == 0 else {
+        guard try !(attributes.flag("training_mode") ?? false) else {
             throw ONNXProblem("is in training mode; export the model in eval mode")
         }
         let x = try value(inputs[0])
@@ -658,7 +719,7 @@ struct ONNXImporter {
         guard let k = try attributes.ints("kernel_shape"), k.count == 2 else {
             throw ONNXProblem("needs a 2-D kernel_shape")
         }
-        guard try attributes.int("ceil_mode") ?? 0 == 0 else {
+        guard try !(attributes.flag("ceil_mode") ?? false) else {
             throw ONNXProblem("has ceil_mode=1; only ceil_mode=0 (PyTorch's default) is supported")
         }
         if let d = try attributes.ints("dilations"), d.contains(where: { $0 != 1 }) {
@@ -666,7 +727,7 @@ struct ONNXImporter {
         }
         let kernel = Extent2D(height: k[0], width: k[1])
         let window = try attributes.window(label: "", kernel: kernel)
-        let includePad = try attributes.int("count_include_pad") ?? 0 != 0
+        let includePad = try attributes.flag("count_include_pad") ?? false
         let pooling = Pooling2D(kernel: kernel, stride: window.stride, padding: window.padding,
                                 countIncludesPadding: includePad)
         return try append(op == "MaxPool" ? .maxPool(pooling) : .averagePool(pooling), inputs: [x], name: name)
@@ -688,7 +749,7 @@ struct ONNXImporter {
                 + "(global average pooling) are supported")
         }
         let pooled = try append(.globalAveragePool, inputs: [x], name: name)
-        guard try attributes.int("keepdims") ?? 1 == 0 else { return pooled }
+        guard try !(attributes.flag("keepdims") ?? true) else { return pooled }
         return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
     }
 
@@ -701,7 +762,7 @@ struct ONNXImporter {
         guard let target = try constant(inputs[1], what: "shape").integers, !target.isEmpty, target.count <= 9 else {
             throw ONNXProblem("needs a constant integer shape of rank 1 to 9")
         }
-        let allowZero = try attributes.int("allowzero") ?? 0 != 0
+        let allowZero = try attributes.flag("allowzero") ?? false
         let sample = shapes[x], n = sample.reduce(1, *)
         let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero)
             || (staticBatch != nil && target[0] == staticBatch)
@@ -787,6 +848,13 @@ struct ONNXAttributes {
         return Int(a.i)
     }
 
+    /// A 0/1 attribute (transB, ceil_mode, keepdims, …); any other value is refused rather than read as true.
+    func flag(_ name: String) throws(ONNXProblem) -> Bool? {
+        guard let value = try int(name) else { return nil }
+        guard value == 0 || value == 1 else { throw ONNXProblem("has \(name)=\(value); it must be 0 or 1") }
+        return value == 1
+    }
+
     func float(_ name: String) throws(ONNXProblem) -> Float? {
         guard let a = byName[name] else { return nil }
         guard a.hasF, a.f.isFinite else { throw ONNXProblem("attribute \(name) must be a finite float") }
@@ -804,7 +872,7 @@ struct ONNXAttributes {
         if let a = byName["auto_pad"] {
             let mode = String(decoding: a.s, as: UTF8.self)
             guard mode == "NOTSET" || mode == "VALID" || mode.isEmpty else {
-                throw ONNXProblem("has auto_pad=\(mode); only explicit pads are supported")
+                throw ONNXProblem("has auto_pad=\(quoted(mode)); only explicit pads are supported")
             }
         }
         let strides = try ints("strides") ?? [1, 1]

@@ -19,50 +19,81 @@ public struct WeightsFileError: Error, CustomStringConvertible, Equatable {
 /// Reading and writing MLPs as safetensors files, the format of `safetensors.torch.save_file(model.state_dict(), path)`.
 ///
 /// Layout: an 8-byte little-endian header length `n`, `n` bytes of JSON naming each tensor's dtype, shape and
-/// byte range, then the raw little-endian data. Tensors are named like a PyTorch `state_dict`: `fc1.weight`,
-/// `fc1.bias`, … or `nn.Sequential` indices `0.weight`, `0.bias`, `2.weight`, …; layers are ordered by their
-/// prefix in natural order (so `fc10` follows `fc9`, and `10` follows `2`).
+/// byte range, then the raw little-endian data. A file holds weights, not a graph, so it is read only under a
+/// structure it really has: Linear layers named as ``layerPrefixes(_:)`` accepts (`fc1.weight`, `fc1.bias`, … or
+/// `nn.Sequential` indices `0.weight`, `0.bias`, `2.weight`, …), ordered by their number, with the activation
+/// the user states (``WeightsReading``) or the file records (``SafetensorsMetadata``) between them — else
+/// ReLU, assumed and said. Every other layout is refused with a message that says to export ONNX.
 public enum Safetensors {
     /// The header may not be larger than this (the reference loader's limit); real MLP headers are a few
     /// hundred bytes.
     public static let maximumHeaderLength = 100_000_000
 
-    /// Reads the MLP stored in `path`. Every layer needs a 2-D `weight` and a 1-D `bias`, layers must chain,
-    /// the input dimension must be `inputDimension` (when given), and every value must be finite.
-    public static func readMLP(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1) throws -> MLP {
-        try read(path: path, inputDimension: inputDimension, outputDimension: outputDimension).network
+    /// Reads the ReLU MLP stored in `path`. Every layer needs a 2-D `weight` and a 1-D `bias`, layers must chain,
+    /// the input dimension must be `inputDimension` (when given), and every value must be finite; a file whose
+    /// activation (stated in `reading` or recorded) is not ReLU is refused, since an ``MLP`` is a ReLU network.
+    public static func readMLP(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1,
+                               reading: WeightsReading = WeightsReading()) throws -> MLP {
+        try read(path: path, inputDimension: inputDimension, outputDimension: outputDimension, reading: reading).network
     }
 
-    /// Reads the MLP stored in `path`, with whether all its tensors were stored as F32 (a float32 PyTorch model).
+    /// Reads the ReLU MLP stored in `path` (as ``readMLP(path:inputDimension:outputDimension:reading:)``), with
+    /// whether all its tensors were stored as F32 (a float32 PyTorch model).
+    public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1,
+                            reading: WeightsReading = WeightsReading())
+        throws -> (network: MLP, isSinglePrecision: Bool)
+    {
+        let model = try readModel(path: path, inputDimension: inputDimension, outputDimension: outputDimension,
+                                  reading: reading)
+        guard model.activation == .relu else {
+            throw WeightsFileError(path: path, problem: "its activation is \(model.activation) (\(model.activation.moduleName)); "
+                + "this analysis needs a ReLU MLP (slice, predict and compare read other activations)")
+        }
+        return (model.layers, model.isSinglePrecision)
+    }
+
+    /// Reads the MLP stored in `path` with its activation: stated in `reading`, or recorded in the file, or ReLU
+    /// (then `reading.note` is told so, once).
     ///
     /// Only the header and the byte ranges it names are read (never the whole file), each checked to lie inside
     /// the file first; FIFOs, devices and folders are refused before a byte is read.
-    public static func read(path: String, inputDimension: Int? = 2, outputDimension: Int? = 1)
-        throws -> (network: MLP, isSinglePrecision: Bool)
-    {
+    public static func readModel(path: String, inputDimension: Int? = nil, outputDimension: Int? = nil,
+                                 reading: WeightsReading = WeightsReading()) throws -> SafetensorsModel {
+        let model: SafetensorsModel
         do {
             let file = try ReadOnlyFile(path: path)
-            return try decode(from: file, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+            model = try decode(from: file, path: path, inputDimension: inputDimension,
+                               outputDimension: outputDimension, activation: reading.activation)
         } catch let error as FileReadError {
             throw WeightsFileError(path: path, problem: error.problem)
         }
+        if !model.activationIsStated {
+            let widths = model.layers.layerWidths.map(String.init).joined(separator: "→")
+            reading.note("\(path) read as a ReLU MLP (Linear, ReLU, …, Linear; \(widths)); pass --activation "
+                + "or export ONNX if it is not")
+        }
+        return model
     }
 
     /// Decodes the MLP in the bytes of a safetensors file; `path` only names it in errors. The file reader and
     /// the fuzz target share this.
-    public static func decode(_ data: Data, path: String, inputDimension: Int? = 2, outputDimension: Int? = 1)
-        throws -> (network: MLP, isSinglePrecision: Bool)
-    {
-        try decode(from: data, path: path, inputDimension: inputDimension, outputDimension: outputDimension)
+    public static func decode(_ data: Data, path: String, inputDimension: Int? = 2, outputDimension: Int? = 1,
+                              activation: MLPActivation? = nil) throws -> SafetensorsModel {
+        try decode(from: data, path: path, inputDimension: inputDimension, outputDimension: outputDimension,
+                   activation: activation)
     }
 
-    static func decode(from source: some ByteSource, path: String, inputDimension: Int?, outputDimension: Int?)
-        throws -> (network: MLP, isSinglePrecision: Bool)
-    {
+    static func decode(from source: some ByteSource, path: String, inputDimension: Int?, outputDimension: Int?,
+                       activation stated: MLPActivation?) throws -> SafetensorsModel {
         func fail(_ problem: String) -> WeightsFileError { WeightsFileError(path: path, problem: problem) }
-        let tensors = try readTensors(from: source, fail: fail)
-        let network = try assembleMLP(tensors, inputDimension: inputDimension, outputDimension: outputDimension, fail: fail)
-        return (network, tensors.values.allSatisfy { $0.isSinglePrecision })
+        let (tensors, metadata) = try readTensors(from: source, fail: fail)
+        let mlp = try assembleMLP(tensors, inputDimension: inputDimension, outputDimension: outputDimension, fail: fail)
+        let activation: (activation: MLPActivation, isStated: Bool)
+        do { activation = try resolveActivation(metadata: metadata, stated: stated) } catch {
+            throw fail(error.message)
+        }
+        return SafetensorsModel(layers: mlp, activation: activation.activation, activationIsStated: activation.isStated,
+                                isSinglePrecision: tensors.values.allSatisfy { $0.isSinglePrecision })
     }
 
     /// One tensor of the file, converted to `Double`.
@@ -72,7 +103,9 @@ public enum Safetensors {
         var isSinglePrecision: Bool
     }
 
-    static func readTensors(from source: some ByteSource, fail: (String) -> WeightsFileError) throws -> [String: Tensor] {
+    static func readTensors(from source: some ByteSource, fail: (String) -> WeightsFileError) throws
+        -> (tensors: [String: Tensor], metadata: [String: String])
+    {
         let size = source.count
         guard size >= 8 else { throw fail("truncated: \(size) bytes, shorter than the 8-byte header length") }
         let headerLength = try source.bytes(0..<8).enumerated().reduce(UInt64(0)) {
@@ -100,20 +133,33 @@ public enum Safetensors {
             throw fail("holds \(elements) weights, which need \(elements / (1 << 27)) GiB as float64; this machine has "
                 + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         }
+        if let conv = header.entries.first(where: { $0.name.hasSuffix(".weight") && $0.shape.count == 4 }) {
+            throw fail("tensor \(quoted(conv.name)) has shape \(conv.shape), a convolution's; convolutional nets "
+                + "need ONNX (torch.onnx.export)")
+        }
+        // The names decide the structure: refuse a layout that is not a plain stack of Linear layers before
+        // reading any weight.
+        if case .failure(let problem) = layerPrefixes(header.entries.map(\.name)) {
+            throw fail(problem.message + "; " + exportONNXAdvice)
+        }
         var tensors: [String: Tensor] = [:]
         for entry in header.entries {
             guard entry.dtype.isReadable else {
-                throw fail("tensor \(entry.name) has dtype \(entry.dtype.rawValue); weights must be F64, F32, F16 or BF16")
+                throw fail("tensor \(quoted(entry.name)) has dtype \(entry.dtype.rawValue); weights must be F64, F32, F16 or BF16")
             }
             let raw = try source.bytes(dataStart + entry.begin ..< dataStart + entry.end)
             let values = decodeFloats(raw, dtype: entry.dtype, count: entry.count)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw fail("tensor \(entry.name) holds a non-finite value (\(values[bad])) at element \(bad)")
+                throw fail("tensor \(quoted(entry.name)) holds a non-finite value (\(values[bad])) at element \(bad)")
             }
             tensors[entry.name] = Tensor(shape: entry.shape, values: values, isSinglePrecision: entry.dtype == .f32)
         }
-        return tensors
+        return (tensors, header.metadata)
     }
+
+    /// What to do with a file whose structure is not known from its names.
+    static let exportONNXAdvice = "safetensors holds weights, not a graph: export the model to ONNX "
+        + "(torch.onnx.export) and read that instead"
 
     /// Little-endian floats of a readable dtype, widened to `Double` exactly (every F16, BF16 and F32 value is a
     /// Double).
@@ -149,33 +195,36 @@ public enum Safetensors {
     static func assembleMLP(_ tensors: [String: Tensor], inputDimension: Int?, outputDimension: Int?,
                             fail: (String) -> WeightsFileError) throws -> MLP {
         guard !tensors.isEmpty else { throw fail("holds no tensors") }
-        var prefixes = Set<String>()
-        for name in tensors.keys {
-            guard let dot = name.lastIndex(of: "."), ["weight", "bias"].contains(name[name.index(after: dot)...]) else {
-                throw fail("tensor \(name) is neither a .weight nor a .bias; expected an MLP of Linear layers")
-            }
-            prefixes.insert(String(name[..<dot]))
+        let ordered: [String]
+        switch layerPrefixes(Array(tensors.keys)) {
+        case .success(let prefixes): ordered = prefixes
+        case .failure(let problem): throw fail(problem.message + "; " + exportONNXAdvice)
         }
-        let ordered = prefixes.sorted(by: naturalOrder)
         var layers: [Dense] = []
         for prefix in ordered {
-            guard let w = tensors[prefix + ".weight"] else { throw fail("layer \(prefix) has a bias but no weight (\(prefix).weight)") }
-            guard let b = tensors[prefix + ".bias"] else { throw fail("layer \(prefix) has no bias (\(prefix).bias); bias-free layers are not supported here") }
-            guard w.shape.count == 2 else { throw fail("tensor \(prefix).weight has shape \(w.shape); a Linear weight is 2-D [outputs, inputs]") }
-            guard b.shape.count == 1, b.shape[0] == w.shape[0] else {
-                throw fail("tensor \(prefix).bias has shape \(b.shape) but \(prefix).weight has \(w.shape[0]) outputs")
+            let weightName = quoted(prefix + ".weight"), biasName = quoted(prefix + ".bias")
+            guard let w = tensors[prefix + ".weight"] else { throw fail("layer \(quoted(prefix)) has a bias but no weight (\(weightName))") }
+            guard let b = tensors[prefix + ".bias"] else {
+                throw fail("layer \(quoted(prefix)) has no bias (\(biasName)); bias-free layers are not supported here")
             }
-            guard w.shape[0] > 0, w.shape[1] > 0 else { throw fail("tensor \(prefix).weight has an empty shape \(w.shape)") }
+            guard w.shape.count == 2 else {
+                throw fail("tensor \(weightName) has shape \(w.shape), not a Linear weight [outputs, inputs]; "
+                    + exportONNXAdvice)
+            }
+            guard b.shape.count == 1, b.shape[0] == w.shape[0] else {
+                throw fail("tensor \(biasName) has shape \(b.shape) but \(weightName) has \(w.shape[0]) outputs")
+            }
+            guard w.shape[0] > 0, w.shape[1] > 0 else { throw fail("tensor \(weightName) has an empty shape \(w.shape)") }
             if let previous = layers.last, previous.outputs != w.shape[1] {
-                throw fail("tensor \(prefix).weight has shape \(w.shape) but the layer before has \(previous.outputs) outputs")
+                throw fail("tensor \(weightName) has shape \(w.shape) but the layer before has \(previous.outputs) outputs")
             }
             layers.append(Dense(weight: Matrix(rows: w.shape[0], columns: w.shape[1], storage: w.values), bias: b.values))
         }
         if let d = inputDimension, layers[0].inputs != d {
-            throw fail("the first layer (\(ordered[0]).weight) takes \(layers[0].inputs) inputs; regionplot analyses networks of \(d) inputs")
+            throw fail("the first layer (\(quoted(ordered[0] + ".weight"))) takes \(layers[0].inputs) inputs; regionplot analyses networks of \(d) inputs")
         }
         if let d = outputDimension, layers[layers.count - 1].outputs != d {
-            throw fail("the last layer (\(ordered[ordered.count - 1]).weight) has \(layers[layers.count - 1].outputs) outputs; expected \(d)")
+            throw fail("the last layer (\(quoted(ordered[ordered.count - 1] + ".weight"))) has \(layers[layers.count - 1].outputs) outputs; expected \(d)")
         }
         return MLP(layers: layers)
     }
@@ -198,8 +247,18 @@ public enum Safetensors {
         return ta.count < tb.count
     }
 
+    /// The `"__metadata__":{…}` member of a header: `extra` and the structure (``SafetensorsMetadata``).
+    static func metadataJSON(_ extra: [String: String] = [:], activation: MLPActivation) -> String {
+        var entries = extra
+        for (key, value) in SafetensorsMetadata.entries(activation: activation) { entries[key] = value }
+        // Keys and values are regionplot's own: plain ASCII without quotes or backslashes.
+        let members = entries.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value)\"" }
+        return "\"__metadata__\":{" + members.joined(separator: ",") + "}"
+    }
+
     /// The bytes of a safetensors file holding `network` as `fc1.weight`, `fc1.bias`, `fc2.weight`, …
-    /// (the names of the notebook's `SimpleNet`), in F64, loadable with `safetensors.torch.load_file`.
+    /// (the names of the notebook's `SimpleNet`), in F64, loadable with `safetensors.torch.load_file`; its metadata
+    /// records the structure (``SafetensorsMetadata``: an MLP with ReLU).
     public static func encode(_ network: MLP) -> Data {
         var entries: [(name: String, shape: [Int], values: [Double])] = []
         for (i, layer) in network.layers.enumerated() {
@@ -208,7 +267,7 @@ public enum Safetensors {
         }
         entries.sort { $0.name < $1.name }
         var offset = 0
-        var parts: [String] = ["\"__metadata__\":{\"format\":\"pt\"}"]
+        var parts: [String] = [metadataJSON(["format": "pt"], activation: .relu)]
         for e in entries {
             let bytes = e.values.count * 8
             let shape = e.shape.map(String.init).joined(separator: ",")

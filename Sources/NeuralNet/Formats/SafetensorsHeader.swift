@@ -41,6 +41,8 @@ struct SafetensorsHeader {
 
     /// The tensors in the order the header lists them.
     var entries: [Entry]
+    /// The `__metadata__` object's strings (empty when the header has none).
+    var metadata: [String: String]
 
     /// Shapes of more dimensions are refused as they are read (PyTorch itself stops at 64), so a header of
     /// millions of small numbers costs no more memory than its own bytes.
@@ -49,11 +51,15 @@ struct SafetensorsHeader {
     /// Nesting deeper than this is refused (the format needs 3 levels); it keeps recursion off the stack's edge.
     static let maximumDepth = 64
 
+    /// `__metadata__` may hold at most this many keys. Real files hold one (`format`) or a few dozen (training
+    /// tools' notes); the bound keeps a header of millions of tiny keys from costing many times its own size.
+    static let maximumMetadataKeys = 4096
+
     /// Parses `bytes` (the header, without its 8-byte length) for a data buffer of `bufferLength` bytes.
     /// Throws a one-line description of the first problem.
     init(bytes: UnsafeRawBufferPointer, bufferLength: Int) throws(SafetensorsHeaderError) {
         var parser = Parser(bytes: bytes)
-        entries = try parser.parseHeader()
+        (entries, metadata) = try parser.parseHeader()
         try Self.checkLayout(entries, bufferLength: bufferLength)
     }
 
@@ -64,9 +70,9 @@ struct SafetensorsHeader {
         for entry in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
             if entry.begin != expected {
                 if entry.begin < expected {
-                    throw .init("tensor \(entry.name): data_offsets [\(entry.begin), \(entry.end)] overlap another tensor's bytes")
+                    throw .init("tensor \(quoted(entry.name)): data_offsets [\(entry.begin), \(entry.end)] overlap another tensor's bytes")
                 }
-                throw .init("tensor \(entry.name): data_offsets start at \(entry.begin), but the tensors before end at \(expected) (a gap)")
+                throw .init("tensor \(quoted(entry.name)): data_offsets start at \(entry.begin), but the tensors before end at \(expected) (a gap)")
             }
             expected = entry.end
         }
@@ -85,79 +91,84 @@ struct SafetensorsHeader {
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-        mutating func parseHeader() throws(SafetensorsHeaderError) -> [Entry] {
+        mutating func parseHeader() throws(SafetensorsHeaderError) -> ([Entry], [String: String]) {
             skipWhitespace()
             guard peek() == UInt8(ascii: "{") else { throw .init("header is not valid JSON: it must be an object, starting with '{'") }
             var entries: [Entry] = []
             var names = Set<String>()
-            var sawMetadata = false
+            var metadata: [String: String]?
             try parseObject(depth: 1) { (parser: inout Parser, key: String) throws(SafetensorsHeaderError) in
                 if key == "__metadata__" {
-                    guard !sawMetadata else { throw .init("header names __metadata__ twice") }
-                    sawMetadata = true
-                    try parser.parseMetadata()
+                    guard metadata == nil else { throw .init("header names __metadata__ twice") }
+                    metadata = try parser.parseMetadata()
                     return
                 }
-                guard names.insert(key).inserted else { throw .init("header names tensor \(key) twice") }
+                guard names.insert(key).inserted else { throw .init("header names tensor \(quoted(key)) twice") }
                 entries.append(try parser.parseEntry(name: key))
             }
             skipWhitespace()
             guard position == bytes.count else { throw error("unexpected bytes after the header's object") }
-            return entries
+            return (entries, metadata ?? [:])
         }
 
         /// `{"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}`, keys in any order, each exactly once.
         mutating func parseEntry(name: String) throws(SafetensorsHeaderError) -> Entry {
-            guard peek() == UInt8(ascii: "{") else { throw .init("tensor \(name): entry must be an object") }
+            guard peek() == UInt8(ascii: "{") else { throw .init("tensor \(quoted(name)): entry must be an object") }
             var dtypeName: String?, shape: [Int]?, offsets: [Int]?
             try parseObject(depth: 2) { (parser: inout Parser, key: String) throws(SafetensorsHeaderError) in
                 switch key {
                 case "dtype":
-                    guard dtypeName == nil else { throw .init("tensor \(name): dtype given twice") }
-                    guard parser.peek() == UInt8(ascii: "\"") else { throw .init("tensor \(name): dtype must be a string") }
+                    guard dtypeName == nil else { throw .init("tensor \(quoted(name)): dtype given twice") }
+                    guard parser.peek() == UInt8(ascii: "\"") else { throw .init("tensor \(quoted(name)): dtype must be a string") }
                     dtypeName = try parser.parseString()
                 case "shape":
-                    guard shape == nil else { throw .init("tensor \(name): shape given twice") }
-                    shape = try parser.parseIntegerArray(what: "tensor \(name): shape", maximumCount: SafetensorsHeader.maximumRank)
+                    guard shape == nil else { throw .init("tensor \(quoted(name)): shape given twice") }
+                    shape = try parser.parseIntegerArray(what: "tensor \(quoted(name)): shape", maximumCount: SafetensorsHeader.maximumRank)
                 case "data_offsets":
-                    guard offsets == nil else { throw .init("tensor \(name): data_offsets given twice") }
-                    offsets = try parser.parseIntegerArray(what: "tensor \(name): data_offsets", maximumCount: 2)
+                    guard offsets == nil else { throw .init("tensor \(quoted(name)): data_offsets given twice") }
+                    offsets = try parser.parseIntegerArray(what: "tensor \(quoted(name)): data_offsets", maximumCount: 2)
                 default:
-                    throw .init("tensor \(name): unknown key \(key) (an entry has dtype, shape and data_offsets)")
+                    throw .init("tensor \(quoted(name)): unknown key \(quoted(key)) (an entry has dtype, shape and data_offsets)")
                 }
             }
             guard let dtypeName, let shape, let offsets else {
-                throw .init("tensor \(name): entry needs dtype, shape and data_offsets")
+                throw .init("tensor \(quoted(name)): entry needs dtype, shape and data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw .init("tensor \(name) has unknown dtype \(dtypeName)")
+                throw .init("tensor \(quoted(name)) has unknown dtype \(quoted(dtypeName))")
             }
-            guard offsets.count == 2 else { throw .init("tensor \(name): data_offsets must be two integers [begin, end]") }
+            guard offsets.count == 2 else { throw .init("tensor \(quoted(name)): data_offsets must be two integers [begin, end]") }
             var count = 1
             for dimension in shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw .init("tensor \(name): shape \(shape) has more elements than can be addressed") }
+                guard !overflow else { throw .init("tensor \(quoted(name)): shape \(shape) has more elements than can be addressed") }
                 count = product
             }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin <= end else { throw .init("tensor \(name): data_offsets [\(begin), \(end)] end before they begin") }
+            guard begin <= end else { throw .init("tensor \(quoted(name)): data_offsets [\(begin), \(end)] end before they begin") }
             let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.size)
             guard !overflow, bytes == end - begin else {
-                throw .init("tensor \(name): shape \(shape) of \(dtype.rawValue) needs \(overflow ? "more" : String(bytes)) bytes, "
+                throw .init("tensor \(quoted(name)): shape \(shape) of \(dtype.rawValue) needs \(overflow ? "more" : String(bytes)) bytes, "
                     + "data_offsets give \(end - begin)")
             }
             return Entry(name: name, dtype: dtype, shape: shape, count: count, begin: begin, end: end)
         }
 
-        /// `__metadata__`: an object of strings, which regionplot does not use.
-        mutating func parseMetadata() throws(SafetensorsHeaderError) {
+        /// `__metadata__`: an object of at most ``SafetensorsHeader/maximumMetadataKeys`` strings.
+        mutating func parseMetadata() throws(SafetensorsHeaderError) -> [String: String] {
             guard peek() == UInt8(ascii: "{") else { throw .init("__metadata__ must be an object of strings") }
-            var keys = Set<String>()
+            var values: [String: String] = [:]
             try parseObject(depth: 2) { (parser: inout Parser, key: String) throws(SafetensorsHeaderError) in
-                guard keys.insert(key).inserted else { throw .init("__metadata__ names \(key) twice") }
-                guard parser.peek() == UInt8(ascii: "\"") else { throw .init("__metadata__ value of \(key) must be a string") }
-                _ = try parser.parseString()
+                guard values[key] == nil else { throw .init("__metadata__ names \(quoted(key)) twice") }
+                guard values.count < SafetensorsHeader.maximumMetadataKeys else {
+                    throw .init("__metadata__ holds more than \(SafetensorsHeader.maximumMetadataKeys) keys")
+                }
+                guard parser.peek() == UInt8(ascii: "\"") else {
+                    throw .init("__metadata__ value of \(quoted(key)) must be a string")
+                }
+                values[key] = try parser.parseString()
             }
+            return values
         }
 
         /// Walks `{ "key": value, ... }`, handing each key to `member`, which must consume the value.

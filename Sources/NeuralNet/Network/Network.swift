@@ -51,7 +51,7 @@ public struct Network: Equatable, Sendable {
             let value = index + 1
             if layer.inputs.isEmpty { layer.inputs = [value - 1] }
             let label = layer.name.isEmpty ? "layer \(index) (\(layer.operation.kind))"
-                : "layer '\(layer.name)' (\(layer.operation.kind))"
+                : "layer \(quoted(layer.name)) (\(layer.operation.kind))"
             guard layer.inputs.allSatisfy({ $0 >= 0 && $0 < value }) else {
                 throw NetworkError("\(label) reads values \(layer.inputs); only 0..<\(value) come before it")
             }

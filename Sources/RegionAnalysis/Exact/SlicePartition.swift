@@ -82,7 +82,7 @@ public struct SlicePartition: Sendable {
     public static func problem(with network: Network) -> String? {
         for layer in network.layers {
             if case .maxPool(let p) = layer.operation, p.kernel.height * p.kernel.width > 255 {
-                return "layer '\(layer.name)': max-pooling windows over 255 elements are not supported on slices"
+                return "layer \(quoted(layer.name)): max-pooling windows over 255 elements are not supported on slices"
             }
         }
         return nil
