@@ -157,6 +157,12 @@ struct BenchCommand: ParsableCommand {
             do {
                 let a = try Safetensors.read(path: "\(folder)/\(name)-a.safetensors").network
                 let b = try Safetensors.read(path: "\(folder)/\(name)-b.safetensors").network
+                // The probes and regressions work on the square [−1, 1]².
+                for (net, label) in [(a, "a"), (b, "b")] {
+                    do { try Network(net).checkMagnitudes(inputBound: 1) } catch {
+                        throw fail("weights file \(folder)/\(name)-\(label).safetensors: \(error)")
+                    }
+                }
                 return (a, b)
             } catch {
                 throw fail("\(error)")

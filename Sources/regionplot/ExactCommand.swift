@@ -55,6 +55,9 @@ struct ExactCommand: ParsableCommand {
         if let out { try prepareOutputFolder(out) }
         for path in nets {
             let network = try Safetensors.readMLP(path: path)
+            do { try Network(network).checkMagnitudes(inputBound: d.largestMagnitude) } catch {
+                throw fail("weights file \(path): \(error) (on --domain \(domain))")
+            }
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             var clock = Stopwatch()
             let partition = ExactPartition(network: network, domain: d)

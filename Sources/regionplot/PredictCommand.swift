@@ -33,7 +33,7 @@ struct PredictCommand: ParsableCommand {
         let rows = try Numpy.read(path: data)
         let truth = try labels.map { try Numpy.read(path: $0) }
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
-                                        labelsName: labels ?? "labels")
+                                        labelsName: labels ?? "labels", modelName: model)
         if let json {
             try writeAtomically(Data(try ReportEncoder.text(of: result.report).utf8), to: json)
         }

@@ -122,6 +122,8 @@ public enum XORExperimentError: Error, CustomStringConvertible {
     case training(label: String, XORTrainingError)
     case nonFiniteProbe(label: String)
     case invalidSettings(String)
+    /// A loaded net whose values on the square [−1, 1]² may pass what float64 analysis resolves.
+    case values(path: String, NetworkValueError)
 
     public var description: String {
         switch self {
@@ -129,6 +131,7 @@ public enum XORExperimentError: Error, CustomStringConvertible {
         case .nonFiniteProbe(let label):
             return "network \(label): the network's output overflows to infinity or NaN on the probe grid"
         case .invalidSettings(let why): return why
+        case let .values(path, error): return "weights file \(path): \(error)"
         }
     }
 }
@@ -152,6 +155,10 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         -> (MLP, String, XORTrainingResult?, ProbePrecision) {
         if let path {
             let loaded = try Safetensors.read(path: path)
+            // The probes, the partition and the regressions all work on the square [−1, 1]².
+            do { try Network(loaded.network).checkMagnitudes(inputBound: 1) } catch {
+                throw XORExperimentError.values(path: path, error)
+            }
             let precision = settings.precision ?? .float64
             return (loaded.network, URL(fileURLWithPath: path).lastPathComponent, nil, precision)
         }

@@ -102,6 +102,8 @@ public struct Domain: Equatable, Sendable {
     /// Centre and half-widths, computed without overflow (`xMax/2 − xMin/2`, not `(xMax − xMin)/2`).
     var centre: Point2 { Point2(xMin / 2 + xMax / 2, yMin / 2 + yMax / 2) }
     var halfWidths: (x: Double, y: Double) { (xMax / 2 - xMin / 2, yMax / 2 - yMin / 2) }
+    /// The largest |coordinate| of a point of the domain.
+    public var largestMagnitude: Double { max(abs(xMin), abs(xMax), abs(yMin), abs(yMax)) }
     var corners: [Point2] { [Point2(xMin, yMin), Point2(xMax, yMin), Point2(xMax, yMax), Point2(xMin, yMax)] }
 }
 
