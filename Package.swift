@@ -49,6 +49,11 @@ let package = Package(
         /// Fuzz targets for the file readers: libFuzzer entry points, and replay tools in ordinary builds
         /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpus).
         .executableTarget(name: "FuzzReaders", dependencies: ["NeuralNet"], path: "Fuzz/FuzzReaders"),
+        /// The fuzz target of the analysis: a parsed model (or data through a small model) run through what `slice`,
+        /// `exact` and `predict` compute, with small budgets (scripts/fuzz.sh analysis-READER; replayed by the tests).
+        .executableTarget(name: "FuzzAnalysis",
+                          dependencies: ["NeuralNet", "RegionAnalysis", "Experiments", "LinearAlgebra", "Support"],
+                          path: "Fuzz/FuzzAnalysis"),
 
         // MARK: - Implementation details
 

@@ -182,6 +182,23 @@ public struct ExactPartition: Sendable {
         return nil
     }
 
+    /// Regions a partition may hold for a network of `hiddenUnits` hidden units: 1 + n + n(n − 1)/2, the most an
+    /// arrangement of n lines makes — a bound for one hidden layer; deeper networks' counts on a plane grow like
+    /// units² in practice too (it is not a bound there).
+    public static func estimatedRegions(hiddenUnits n: Int) -> Double {
+        1 + Double(n) + Double(n) * Double(max(n - 1, 0)) / 2
+    }
+
+    /// Memory a partition of `regions` regions over `hiddenUnits` units takes: each cell's polygon, output map and
+    /// activation pattern, and the arrangement's faces and half-edges while it is built — measured as peak RSS of
+    /// `regionplot exact` on 2 → n → 1 nets (release build, README "Reliability"), with the pattern bits on top.
+    public static func estimatedBytes(regions: Double, hiddenUnits: Int) -> Double {
+        regions * (bytesPerRegion + Double((hiddenUnits + 63) / 64 * 8))
+    }
+
+    /// Peak RSS per region of an exact partition, beyond its pattern words (measured; see `estimatedBytes`).
+    static let bytesPerRegion = 400.0
+
     /// Partitions `domain` for `network` (2 inputs, 1 output).
     ///
     /// The work is done on the square [−1, 1]² for the network composed with the affine map from the square onto
