@@ -196,8 +196,9 @@ public struct ExactPartition: Sendable {
         regions * (bytesPerRegion + Double((hiddenUnits + 63) / 64 * 8))
     }
 
-    /// Peak RSS per region of an exact partition, beyond its pattern words (measured; see `estimatedBytes`).
-    static let bytesPerRegion = 400.0
+    /// Peak RSS per region of an exact partition, beyond its pattern words: 690 bytes at 2 → 1600 → 1 (683 MB for
+    /// 769 077 regions; 626 at 800 units), charged to every region of the bound, which is 1.7 times the count there.
+    static let bytesPerRegion = 700.0
 
     /// Partitions `domain` for `network` (2 inputs, 1 output).
     ///
