@@ -109,6 +109,8 @@ let package = Package(
             exclude: ["Fixtures", "__Snapshots__"]
         ),
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
-        .testTarget(name: "regionplotTests", dependencies: ["TestSupport", "regionplot"]),
+        /// Builds its hostile weights files with NeuralNet's writers; replays the analysis fuzz corpus.
+        .testTarget(name: "regionplotTests",
+                    dependencies: ["TestSupport", "regionplot", "FuzzAnalysis", "NeuralNet", "LinearAlgebra"]),
     ]
 )
