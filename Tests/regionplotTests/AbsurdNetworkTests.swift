@@ -25,16 +25,6 @@ func safetensorsPath(_ mlp: MLP, name: String = "net.safetensors") throws -> Str
     try temporaryFile(Safetensors.encode(mlp), name: name)
 }
 
-/// A `.npy` file of int64 labels.
-func int64Npy(_ values: [Int]) -> Data {
-    var header = "{'descr': '<i8', 'fortran_order': False, 'shape': (\(values.count),), }"
-    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
-    var d = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count), 0])
-    d.append(contentsOf: Array(header.utf8))
-    for v in values { withUnsafeBytes(of: Int64(v).littleEndian) { d.append(contentsOf: $0) } }
-    return d
-}
-
 /// Runs `arguments` (with `--out` a fresh folder when `out` is set) and checks the house rule for bad input: one
 /// line on stderr that contains `message`, an exit between 1 and 127, and no report, figure or temporary in the
 /// output folder (absent, or empty).
@@ -91,7 +81,7 @@ func expectRefusal(_ arguments: [String], containing message: String, out: Strin
         let good = try safetensorsPath(MLP(layerWidths: [64, 16, 10], using: &generator), name: "b.safetensors")
         let data = try temporaryFile(float64Npy((0..<(64 * 40)).map { Double($0 % 17) }, shape: [40, 64]),
                                      name: "x.npy")
-        let labels = try temporaryFile(int64Npy((0..<40).map { $0 % 10 }), name: "y.npy")
+        let labels = try temporaryFile(int64Npy((0..<40).map { $0 % 10 }, shape: [40]), name: "y.npy")
         try expectRefusal(["compare", "--model-a", bad, "--model-b", good, "--data", data, "--labels", labels,
                            "--test-data", data, "--test-labels", labels, "--clusters", "2"],
                           containing: #"a.safetensors: layer 0 "0" (dense): its values may reach"#,
