@@ -82,10 +82,10 @@ struct ExactCommand: ParsableCommand {
         // Every file is read and checked before anything is written.
         let networks = try nets.map { path -> MLP in
             let network = try Safetensors.readMLP(path: path)
+            if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             do { try Network(network).checkMagnitudes(inputBound: d.largestMagnitude) } catch {
                 throw fail("weights file \(path): \(error) (on --domain \(domain))")
             }
-            if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
             try checkSize(of: network, path: path)
             return network
         }
