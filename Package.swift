@@ -12,8 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Tests only; its SnapshotTesting target has no dependencies of its own, so swift-syntax is never built.
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
-        // The ONNX reader: only the SwiftProtobuf runtime library; its code generator is never built here.
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        // The ONNX reader: only the SwiftProtobuf runtime library; its code generator is never built here. 1.31 is the
+        // first release whose runtime has `_NameMap(bytecode:)`, which the committed generated code calls.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.31.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -25,7 +26,13 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
         /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
         /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
-        .target(name: "NeuralNet", dependencies: ["Support", "LinearAlgebra", "ONNXSchema"]),
+        .target(
+            name: "NeuralNet",
+            dependencies: [
+                "Support", "LinearAlgebra", "ONNXSchema",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
@@ -34,16 +41,20 @@ let package = Package(
         .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
         .target(name: "Experiments",
-                dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot", "PlotCairo"],
+                dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot"],
                 // The bundled digits (scripts/make_digits_data.py).
                 resources: [.copy("Digits/Data")]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",
             dependencies: [
-                "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "PlotCairo", "CProcessControl",
+                "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
+                "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The release binary carries no symbol table or debug sections (12 MB of the static build): a crash
+            // report is not read from users' binaries, and `swift build` (debug) keeps everything for debugging.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--strip-all"], .when(configuration: .release))]
         ),
 
         /// Fuzz targets for the file readers: libFuzzer entry points, and replay tools in ordinary builds

@@ -1,5 +1,5 @@
 #!/bin/bash
-# README's speed comparisons in one run, each peer beside regionplot on the same nets:
+# The speed comparisons of docs/speed.md in one run, each peer beside regionplot on the same nets:
 #   analysis  the vectorised NumPy analysis and `regionplot bench` on the same nets (NumPy draws them, rounds them to
 #             float32 and saves them as PyTorch would; regionplot reads those files), both nets of every pair, then
 #             regionplot's direct reference probe on the same nets;

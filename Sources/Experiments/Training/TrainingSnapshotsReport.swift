@@ -6,7 +6,7 @@ public struct TrainingSnapshotsReport: Codable, Sendable, Equatable {
     public var probeRegions: [Int]
     public var loss: [Double?]
     public var accuracy: [Double]
-    /// Mean local complexity at the training points (see README, "Training as pictures").
+    /// Mean local complexity at the training points (see docs/notebooks.md, "Training as pictures").
     public var localComplexity: [Double]
     /// The neighbourhood radius of the local complexity.
     public var localComplexityRadius: Double
