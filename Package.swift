@@ -60,6 +60,11 @@ let package = Package(
         /// Fuzz targets for the file readers: libFuzzer entry points, and replay tools in ordinary builds
         /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpus).
         .executableTarget(name: "FuzzReaders", dependencies: ["NeuralNet"], path: "Fuzz/FuzzReaders"),
+        /// The fuzz target of the analysis: a parsed model (or data through a small model) run through what `slice`,
+        /// `exact` and `predict` compute, with small budgets (scripts/fuzz.sh analysis-READER; replayed by the tests).
+        .executableTarget(name: "FuzzAnalysis",
+                          dependencies: ["NeuralNet", "RegionAnalysis", "Experiments", "LinearAlgebra", "Support"],
+                          path: "Fuzz/FuzzAnalysis"),
 
         // MARK: - Implementation details
 
@@ -117,6 +122,8 @@ let package = Package(
             exclude: ["Fixtures", "__Snapshots__"]
         ),
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
-        .testTarget(name: "regionplotTests", dependencies: ["TestSupport", "regionplot"]),
+        /// Builds its hostile weights files with NeuralNet's writers; replays the analysis fuzz corpus.
+        .testTarget(name: "regionplotTests",
+                    dependencies: ["TestSupport", "regionplot", "FuzzAnalysis", "NeuralNet", "LinearAlgebra"]),
     ]
 )

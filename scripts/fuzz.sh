@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
-# Builds a reader's fuzz target with libFuzzer and AddressSanitizer and runs it.
+# Builds a fuzz target with libFuzzer and AddressSanitizer and runs it.
 #
-#   scripts/fuzz.sh safetensors|onnx|npy [SECONDS]      # default 600 s
+#   scripts/fuzz.sh safetensors|onnx|npy [SECONDS]                            # a reader, default 600 s
+#   scripts/fuzz.sh analysis-safetensors|analysis-onnx|analysis-npy [SECONDS]  # the analysis behind a reader
 #
-# One target, Fuzz/FuzzReaders, serves every reader (REGIONPLOT_FUZZ_READER picks it); each reader's committed seed
-# corpus is Fuzz/corpus/<reader>/ (scripts/make_fuzz_seeds.py writes it). New inputs the fuzzer finds go to
-# .build-fuzz/corpus/<reader>/, crashes to .build-fuzz/artifacts/<reader>/.
+# Fuzz/FuzzReaders serves every reader, Fuzz/FuzzAnalysis runs what slice, exact and predict compute on what a
+# reader parsed (small budgets); REGIONPLOT_FUZZ_READER picks the reader. Committed seed corpora:
+# Fuzz/corpus/<reader>/ (scripts/make_fuzz_seeds.py) and Fuzz/corpus-analysis/<reader>/
+# (scripts/make_analysis_seeds.py). New inputs the fuzzer finds go to .build-fuzz/corpus/<name>/, crashes to
+# .build-fuzz/artifacts/<name>/.
 # What counts as a failure: a crash or trap, an AddressSanitizer report, an input that runs longer than 10 s, a
-# single allocation over 10 MiB — ten times the largest input (-max_len 1 MiB) —, or more than 2 GiB in all.
+# single allocation over 10 MiB (readers; ten times the largest input, -max_len 1 MiB) or 64 MiB (analysis), or
+# more than 2 GiB in all.
 # Exit code: 0 when the whole run found nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-name=${1:?usage: scripts/fuzz.sh safetensors|onnx|npy [SECONDS]}
+name=${1:?usage: scripts/fuzz.sh [analysis-]safetensors|onnx|npy [SECONDS]}
 seconds=${2:-600}
-[ -d "Fuzz/corpus/$name" ] || { echo "no seed corpus Fuzz/corpus/$name" >&2; exit 2; }
+case $name in
+    analysis-*) reader=${name#analysis-} product=FuzzAnalysis seeds=Fuzz/corpus-analysis/$reader malloc=64 ;;
+    *) reader=$name product=FuzzReaders seeds=Fuzz/corpus/$name malloc=10 ;;
+esac
+[ -d "$seeds" ] || { echo "no seed corpus $seeds" >&2; exit 2; }
 
-swift build --scratch-path .build-fuzz --product FuzzReaders \
+swift build --scratch-path .build-fuzz --product "$product" \
     -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -v "Cannot export local symbol" >&2
 
 work=.build-fuzz/corpus/$name artifacts=.build-fuzz/artifacts/$name
 mkdir -p "$work" "$artifacts"
 # Two corpus folders: libFuzzer writes new inputs into the first and only reads the committed seeds.
-REGIONPLOT_FUZZ_READER=$name exec .build-fuzz/debug/FuzzReaders "$work" "Fuzz/corpus/$name" \
-    -max_total_time="$seconds" -max_len=1048576 -timeout=10 -malloc_limit_mb=10 -rss_limit_mb=2048 \
+REGIONPLOT_FUZZ_READER=$reader exec ".build-fuzz/debug/$product" "$work" "$seeds" \
+    -max_total_time="$seconds" -max_len=1048576 -timeout=10 -malloc_limit_mb="$malloc" -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts/" -print_final_stats=1

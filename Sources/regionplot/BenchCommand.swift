@@ -73,10 +73,14 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("bad network '\(text)': give a width (20) or DEPTHxWIDTH (3x64)")
         }
         try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
-        let widest = shapes.map { $0.1.max() ?? 1 }.max() ?? 1, largestGrid = gridList.max() ?? 2
-        // Two nets' probes are alive at once.
-        try MachineLimits.checkMemory(2 * MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: ComputeContext.cores),
-                                      for: "--grids \(largestGrid) with --nets of width \(widest)")
+        let largestGrid = gridList.max() ?? 2
+        // Two nets' probes are alive at once; the widest layer and the whole depth both count.
+        for (name, widths) in shapes {
+            let widest = widths.max() ?? 1
+            let bytes = MachineLimits.mainJobBytes(grid: largestGrid, width: widest, threads: ComputeContext.cores)
+                + MachineLimits.networkBytes(widths: widths, grid: largestGrid)
+            try MachineLimits.checkMemory(2 * bytes, for: "--grids \(largestGrid) with --nets \(name)")
+        }
         print("regionplot bench — \(ComputeContext.cores) cores, \(probe.rawValue) probe, "
               + "fastest of \(repeats); seconds for both nets of the pair")
         print("net      grid   points     probe s   dedup s   regr s   total s    regions a, b      patterns a, b")
@@ -157,6 +161,12 @@ struct BenchCommand: ParsableCommand {
             do {
                 let a = try Safetensors.read(path: "\(folder)/\(name)-a.safetensors").network
                 let b = try Safetensors.read(path: "\(folder)/\(name)-b.safetensors").network
+                // The probes and regressions work on the square [−1, 1]².
+                for (net, label) in [(a, "a"), (b, "b")] {
+                    do { try Network(net).checkMagnitudes(inputBound: 1) } catch {
+                        throw fail("weights file \(folder)/\(name)-\(label).safetensors: \(error)")
+                    }
+                }
                 return (a, b)
             } catch {
                 throw fail("\(error)")

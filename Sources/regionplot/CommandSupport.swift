@@ -207,6 +207,16 @@ enum MachineLimits {
         return points * (100 + Double(width) / 4) + Double(threads) * Double(width) * 8 * 4096
     }
 
+    /// Memory a net of these layer widths adds to an analysis beyond ``mainJobBytes(grid:width:threads:)``: its
+    /// parameters (in float64, and the probes' compiled copies), and a pattern of one bit per hidden unit for each
+    /// probe point at worst — what makes a deep net (`bench --nets 64x5000`: 1.6e9 weights) cost more than a wide
+    /// one.
+    static func networkBytes(widths: [Int], grid: Int) -> Double {
+        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
+        let hiddenUnits = Double(widths.dropFirst().dropLast().reduce(0, +))
+        return 3 * 8 * parameters + Double(grid) * Double(grid) * hiddenUnits / 8
+    }
+
     static func gibibytes(_ bytes: Double) -> String {
         bytes >= Double(1 << 30) ? String(format: "%.3g GiB", bytes / Double(1 << 30)) : String(format: "%.0f MiB", bytes / Double(1 << 20))
     }

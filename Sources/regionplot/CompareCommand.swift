@@ -133,6 +133,7 @@ struct CompareCommand: ParsableCommand {
             try CompareCommand.checkMemory(train: train.samples.rows, test: test.samples.rows, inputs: a.inputSize,
                                            classes: a.outputSize, largestK: ks.max() ?? 1,
                                            widest: max(a.widestValue, b.widestValue))
+            try CompareRun.checkMagnitudes(a, b, train: train, test: test, nameA: modelA, nameB: modelB)
             try startRun(in: out)
             let progress = progressOptions.reporter
             let result = try CompareRun.run(a: a, b: b, train: train, test: test, settings: CompareSettings(

@@ -27,6 +27,11 @@ struct ExactCommand: ParsableCommand {
     @Option(help: "Domain as xmin,xmax,ymin,ymax (write --domain=-2,2,-2,2 when it starts with a minus).")
     var domain: String = "-1,1,-1,1"
 
+    @Option(help: ArgumentHelp("Refuse a network whose partition may hold more regions than this (estimated from its "
+                               + "hidden units; default: what half of this machine's memory holds).",
+                               valueName: "N"))
+    var maxRegions: Int?
+
     @Option(help: "Write the counts as JSON to this file.")
     var json: String?
 
@@ -45,6 +50,28 @@ struct ExactCommand: ParsableCommand {
         // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
         _ = try parsedDomain()
+        if let maxRegions { try MachineLimits.checkRange(maxRegions, 1...Int(1e12), option: "--max-regions") }
+    }
+
+    /// Refuses a network whose partition may not fit: `--max-regions`, or by default the memory budget.
+    func checkSize(of network: MLP, path: String) throws {
+        let units = network.hiddenUnitCount
+        let regions = ExactPartition.estimatedRegions(hiddenUnits: units)
+        let bytes = ExactPartition.estimatedBytes(regions: regions, hiddenUnits: units)
+        if let maxRegions {
+            guard regions <= Double(maxRegions) else {
+                throw fail("\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
+                    + "(\(units) hidden units), more than --max-regions \(maxRegions)")
+            }
+            return
+        }
+        guard bytes <= MachineLimits.memoryBudget else {
+            let fits = MachineLimits.memoryBudget / (bytes / regions)
+            throw fail("\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
+                + "(\(units) hidden units) and need about \(MachineLimits.gibibytes(bytes)); this machine allows "
+                + "\(MachineLimits.gibibytes(MachineLimits.memoryBudget)) (about \(String(format: "%.3g", fits)) "
+                + "regions); give --max-regions to set the limit yourself")
+        }
     }
 
     func parsedDomain() throws -> Domain {
@@ -58,14 +85,22 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
-        if let out { try prepareOutputFolder(out) }
         let progress = progressOptions.reporter
         let notes = StructureNotes()
         let reading = try weights.reading(notes: notes)
-        for path in nets {
-            progress("exact regions of \(path)")
+        // Every file is read and checked before anything is written.
+        let networks = try nets.map { path -> MLP in
             let network = try Safetensors.readMLP(path: path, reading: reading)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
+            do { try Network(network).checkMagnitudes(inputBound: d.largestMagnitude) } catch {
+                throw fail("weights file \(path): \(error) (on --domain \(domain))")
+            }
+            try checkSize(of: network, path: path)
+            return network
+        }
+        if let out { try prepareOutputFolder(out) }
+        for (path, network) in zip(nets, networks) {
+            progress("exact regions of \(path)")
             var clock = Stopwatch()
             let partition = ExactPartition(network: network, domain: d)
             let seconds = clock.lap()

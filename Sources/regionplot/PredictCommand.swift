@@ -42,7 +42,7 @@ struct PredictCommand: ParsableCommand {
         let rows = try DataFile.read(path: data)
         let truth = try labels.map { try DataFile.read(path: $0) }
         let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
-                                        labelsName: labels ?? "labels")
+                                        labelsName: labels ?? "labels", modelName: model)
         let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data), ("labels", labels)])
         let classNames = try names.names(classes: max(network.outputSize, 2))
         if let json {

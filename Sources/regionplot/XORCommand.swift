@@ -66,6 +66,13 @@ struct XORCommand: ParsableCommand {
         try MachineLimits.checkMemory(
             MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? ComputeContext.cores),
             for: "--width \(width) with --grid \(options.grid)")
+        if exact == true && netA == nil && netB == nil {
+            // Both trained nets' partitions: 2 → width → 1 each.
+            let regions = ExactPartition.estimatedRegions(hiddenUnits: width)
+            try MachineLimits.checkMemory(2 * ExactPartition.estimatedBytes(regions: regions, hiddenUnits: width),
+                                          for: "--exact at --width \(width) (up to \(String(format: "%.3g", regions)) regions a net; "
+                                              + "--no-exact skips them)")
+        }
     }
 
     func run() throws {
@@ -84,6 +91,7 @@ struct XORCommand: ParsableCommand {
         let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
         settings.context = context
         settings.exact = exact
+        settings.exactMemoryBudget = MachineLimits.memoryBudget
         settings.snapshotEvery = snapshotEvery
         settings.localComplexityRadius = localComplexityRadius
         let folder = out ?? defaultFolder()

@@ -110,6 +110,18 @@ public enum CompareRun {
         }
     }
 
+    /// Checks that neither network's values can pass ``Network/largestAnalysedMagnitude`` on the samples, so that
+    /// the maps' coefficients and offsets, and the regressions' sums of their squares, stay within float64.
+    public static func checkMagnitudes(_ a: Network, _ b: Network, train: LabelledSamples, test: LabelledSamples,
+                                       nameA: String, nameB: String) throws {
+        let inputBound = [train.samples.storage, test.samples.storage].reduce(0.0) { bound, values in
+            values.reduce(bound) { max($0, abs($1)) }
+        }
+        for (network, name) in [(a, nameA), (b, nameB)] {
+            do { try network.checkMagnitudes(inputBound: inputBound) } catch { throw CompareError("\(name): \(error)") }
+        }
+    }
+
     /// Compares `a` and `b` (checked with ``checkModels(_:_:nameA:nameB:)``): maps on the training and test
     /// samples, class-wise regressions both ways with and without offsets, distinct maps, and the k-means cluster
     /// reduction for each k of the settings that does not exceed the training samples. `progress` is told each
@@ -118,6 +130,7 @@ public enum CompareRun {
                            settings: CompareSettings = CompareSettings(),
                            progress: ((String) -> Void)? = nil) throws -> CompareResult {
         let total = Stopwatch()
+        try checkMagnitudes(a, b, train: train, test: test, nameA: "model a", nameB: "model b")
         var clock = Stopwatch()
         progress?("local affine maps of \(train.samples.rows + test.samples.rows) samples")
         let mapsA = LocalAffineMaps(network: a, samples: train.samples)

@@ -25,16 +25,22 @@ public struct Prediction: Sendable {
     public var accuracy: Double? { correct.map { Double($0) / Double(max(predictions.count, 1)) } }
 
     /// Runs `network` on `data` (`[N, *input shape]` or `[N, input size]`, finite), checking `labels` (`[N]`
-    /// integers in the range of classes) when given. `dataName` and `labelsName` label the messages.
+    /// integers in the range of classes) when given. `dataName`, `labelsName` and `modelName` label the messages;
+    /// a non-finite value anywhere in the pass is an error naming the layer.
     public static func run(network: Network, data: NumpyArray, labels: NumpyArray?, dataName: String,
-                           labelsName: String = "labels") throws -> Prediction {
+                           labelsName: String = "labels", modelName: String = "the model") throws -> Prediction {
         let rows = try checkedRows(data, network: network, name: dataName)
         let values = data.doubles
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw PredictionError("\(dataName): row \(bad / network.inputSize) holds a non-finite value "
                 + "(\(values[bad]))")
         }
-        let logits = network.forward(Matrix(rows: rows, columns: network.inputSize, storage: values))
+        let logits: Matrix
+        do {
+            logits = Matrix(rows: rows, columns: network.outputSize, storage: try network.checkedForward(values, rows: rows))
+        } catch {
+            throw PredictionError("\(modelName) on \(dataName): \(error)")
+        }
         let predictions = (0..<rows).map { predictedClass(logits.row($0)) }
         var correct: Int?
         if let labels {

@@ -86,6 +86,12 @@ public enum SliceExperiment {
             throw SliceError("the square's half-width \(plane.halfWidth) is out of float64's reach for exact regions "
                 + "(1e-6 to 1e6); pick another --size or other points")
         }
+        // Every value on the square, and every coefficient of its maps in (u, v), is a layer's value on inputs
+        // within this bound.
+        func largest(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
+        let inputBound = max(largest(plane.origin) + plane.halfWidth * (largest(plane.d1) + largest(plane.d2)),
+                             largest(plane.d1), largest(plane.d2))
+        do { try network.checkMagnitudes(inputBound: inputBound) } catch { throw SliceError("\(modelPath): \(error)") }
         // The fastest of `exactRuns` partitions (all the same): a benchmark's warm time beside the first run's.
         var exactSeconds = Double.infinity
         var clock = Stopwatch()
@@ -102,8 +108,11 @@ public enum SliceExperiment {
                                                              context: settings.context)
             return (g, p.regionCount, p.activationPatternCount)
         }
-        let logits: [[Double]] = points.isEmpty ? [] : {
-            let out = network.forward(points.flatMap { $0 }, rows: 3) as [Double]
+        let logits: [[Double]] = points.isEmpty ? [] : try {
+            let out: [Double]
+            do { out = try network.checkedForward(points.flatMap { $0 }, rows: 3) } catch {
+                throw SliceError("\(modelPath): \(error)")
+            }
             let k = network.outputSize
             return (0..<3).map { Array(out[($0 * k)..<(($0 + 1) * k)]) }
         }()

@@ -42,6 +42,8 @@ public struct XORExperimentSettings: Sendable {
     public var snapshotEvery: Int = 10
     /// Radius of the neighbourhoods of the local complexity (``LocalComplexity``) at the XOR points.
     public var localComplexityRadius: Double = 0.1
+    /// Memory the exact partitions may take (both nets); a partition estimated beyond it is refused before it starts.
+    public var exactMemoryBudget = Double.infinity
     /// Hidden units up to which exact enumeration is on by default (a few thousand regions, milliseconds).
     public static let exactAutoLimit = 256
 
@@ -125,6 +127,8 @@ public enum XORExperimentError: Error, CustomStringConvertible {
     case training(label: String, XORTrainingError)
     case nonFiniteProbe(label: String)
     case invalidSettings(String)
+    /// A loaded net whose values on the square [−1, 1]² may pass what float64 analysis resolves.
+    case values(path: String, NetworkValueError)
 
     public var description: String {
         switch self {
@@ -132,6 +136,7 @@ public enum XORExperimentError: Error, CustomStringConvertible {
         case .nonFiniteProbe(let label):
             return "network \(label): the network's output overflows to infinity or NaN on the probe grid"
         case .invalidSettings(let why): return why
+        case let .values(path, error): return "weights file \(path): \(error)"
         }
     }
 }
@@ -155,6 +160,10 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         -> (MLP, String, XORTrainingResult?, ProbePrecision) {
         if let path {
             let loaded = try Safetensors.read(path: path, reading: settings.safetensorsReading)
+            // The probes, the partition and the regressions all work on the square [−1, 1]².
+            do { try Network(loaded.network).checkMagnitudes(inputBound: 1) } catch {
+                throw XORExperimentError.values(path: path, error)
+            }
             let precision = settings.precision ?? .float64
             return (loaded.network, URL(fileURLWithPath: path).lastPathComponent, nil, precision)
         }
@@ -181,6 +190,23 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
 
     let cheap = max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
     let enumerate = settings.exact ?? cheap
+    if enumerate {
+        // Both partitions are alive together; the larger net is named.
+        let sizes = [netA, netB].map { net -> (regions: Double, bytes: Double) in
+            let regions = ExactPartition.estimatedRegions(hiddenUnits: net.hiddenUnitCount)
+            return (regions, ExactPartition.estimatedBytes(regions: regions, hiddenUnits: net.hiddenUnitCount))
+        }
+        let total = sizes[0].bytes + sizes[1].bytes
+        if total > settings.exactMemoryBudget {
+            let k = sizes[0].bytes >= sizes[1].bytes ? 0 : 1
+            let path = (k == 0 ? settings.netAPath : settings.netBPath).map { " (\($0))" } ?? ""
+            let units = (k == 0 ? netA : netB).hiddenUnitCount
+            throw XORExperimentError.invalidSettings("network \(k == 0 ? "a" : "b")\(path): its exact partition may "
+                + String(format: "hold up to %.2g regions (%d hidden units); both nets' partitions need about %.3g "
+                    + "GiB, more than the %.3g GiB allowed: run with --no-exact", sizes[k].regions, units,
+                    total / Double(1 << 30), settings.exactMemoryBudget / Double(1 << 30)))
+        }
+    }
     // Each net's probe, deduplication and exact partition: small nets on small grids one net per thread, the two
     // side by side (each stage is too little work to share out, and the nets do not depend on each other); big
     // ones one after the other, each stage on all the threads. The same numbers either way: a probe and a

@@ -46,23 +46,36 @@ extension Network {
     /// `rows × outputSize` values, in `Double` or `Float`. In Float, the parameters are rounded to Float once
     /// per call and every product runs in `sgemm`, as a float32 PyTorch model does.
     public func forward<S: NetworkScalar>(_ input: [S], rows: Int) -> [S] {
+        forward(input, rows: rows) { (_, _, _) throws(Never) in }
+    }
+
+    /// The forward pass, calling `inspect(layer index, first row of the block, the layer's output)` after every
+    /// layer of every block of rows (``checkedForward(_:rows:)`` looks for non-finite values there).
+    func forward<S: NetworkScalar, E: Error>(_ input: [S], rows: Int,
+                                             inspect: (Int, Int, [S]) throws(E) -> Void) throws(E) -> [S] {
         precondition(rows >= 0 && input.count == rows * inputSize,
                      "the network takes \(inputSize) inputs per row; got \(input.count) values for \(rows) rows")
         let steps = layers.map { CompiledStep<S>($0.operation) }
-        if rows <= Network.rowsPerBlock { return forwardBlock(input, rows: rows, steps: steps) }
+        if rows <= Network.rowsPerBlock {
+            return try forwardBlock(input, rows: rows, steps: steps) { (k, value) throws(E) in try inspect(k, 0, value) }
+        }
         var output = [S](repeating: 0, count: rows * outputSize)
         var start = 0
         while start < rows {
             let end = min(start + Network.rowsPerBlock, rows)
             let block = Array(input[(start * inputSize)..<(end * inputSize)])
-            let result = forwardBlock(block, rows: end - start, steps: steps)
+            let first = start
+            let result = try forwardBlock(block, rows: end - start, steps: steps) { (k, value) throws(E) in
+                try inspect(k, first, value)
+            }
             output.replaceSubrange((start * outputSize)..<(end * outputSize), with: result)
             start = end
         }
         return output
     }
 
-    private func forwardBlock<S: NetworkScalar>(_ input: [S], rows: Int, steps: [CompiledStep<S>]) -> [S] {
+    private func forwardBlock<S: NetworkScalar, E: Error>(_ input: [S], rows: Int, steps: [CompiledStep<S>],
+                                                          inspect: (Int, [S]) throws(E) -> Void) throws(E) -> [S] {
         // Drop each value after the last layer that reads it, so a long chain holds two values at a time.
         var lastUse = [Int](repeating: 0, count: layers.count + 1)
         for (index, layer) in layers.enumerated() {
@@ -76,8 +89,10 @@ extension Network {
                 guard let value = values[v] else { preconditionFailure("value \(v) was dropped before its last use") }
                 return value
             }
-            values[index + 1] = steps[index].apply(to: inputs, rows: rows, shape: shape(ofValue: layer.inputs[0]),
-                                                   outputShape: layer.outputShape)
+            let output = steps[index].apply(to: inputs, rows: rows, shape: shape(ofValue: layer.inputs[0]),
+                                            outputShape: layer.outputShape)
+            try inspect(index, output)
+            values[index + 1] = output
             for v in layer.inputs where lastUse[v] == index + 1 { values[v] = nil }
         }
         guard let output = values[layers.count] else { preconditionFailure("the output was dropped") }

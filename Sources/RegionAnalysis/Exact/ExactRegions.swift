@@ -102,6 +102,8 @@ public struct Domain: Equatable, Sendable {
     /// Centre and half-widths, computed without overflow (`xMax/2 − xMin/2`, not `(xMax − xMin)/2`).
     var centre: Point2 { Point2(xMin / 2 + xMax / 2, yMin / 2 + yMax / 2) }
     var halfWidths: (x: Double, y: Double) { (xMax / 2 - xMin / 2, yMax / 2 - yMin / 2) }
+    /// The largest |coordinate| of a point of the domain.
+    public var largestMagnitude: Double { max(abs(xMin), abs(xMax), abs(yMin), abs(yMax)) }
     var corners: [Point2] { [Point2(xMin, yMin), Point2(xMax, yMin), Point2(xMax, yMax), Point2(xMin, yMax)] }
 }
 
@@ -179,6 +181,24 @@ public struct ExactPartition: Sendable {
         }
         return nil
     }
+
+    /// Regions a partition may hold for a network of `hiddenUnits` hidden units: 1 + n + n(n − 1)/2, the most an
+    /// arrangement of n lines makes — a bound for one hidden layer; deeper networks' counts on a plane grow like
+    /// units² in practice too (it is not a bound there).
+    public static func estimatedRegions(hiddenUnits n: Int) -> Double {
+        1 + Double(n) + Double(n) * Double(max(n - 1, 0)) / 2
+    }
+
+    /// Memory a partition of `regions` regions over `hiddenUnits` units takes: each cell's polygon, output map and
+    /// activation pattern, and the arrangement's faces and half-edges while it is built — measured as peak RSS of
+    /// `regionplot exact` on 2 → n → 1 nets (release build, README "Reliability"), with the pattern bits on top.
+    public static func estimatedBytes(regions: Double, hiddenUnits: Int) -> Double {
+        regions * (bytesPerRegion + Double((hiddenUnits + 63) / 64 * 8))
+    }
+
+    /// Peak RSS per region of an exact partition, beyond its pattern words: 690 bytes at 2 → 1600 → 1 (683 MB for
+    /// 769 077 regions; 626 at 800 units), charged to every region of the bound, which is 1.7 times the count there.
+    static let bytesPerRegion = 700.0
 
     /// Partitions `domain` for `network` (2 inputs, 1 output).
     ///

@@ -103,7 +103,9 @@ public struct SliceProbe: Sendable {
         var cells: [Key: [Int]] = [:]
         var kept: [[Double]] = []
         func coordinate(_ m: [Double], _ i: Int) -> Int64 {
-            i < m.count ? Int64(clamping: Int((m[i] / tolerance).rounded(.down).clamped(to: -9e17...9e17))) : 0
+            // A NaN (which the callers' magnitude checks keep out) shares cell 0 rather than trapping in Int(_:).
+            guard i < m.count, !m[i].isNaN else { return 0 }
+            return Int64(clamping: Int((m[i] / tolerance).rounded(.down).clamped(to: -9e17...9e17)))
         }
         for m in maps {
             let key = Key(x: coordinate(m, 0), y: coordinate(m, 1), z: coordinate(m, 2))
