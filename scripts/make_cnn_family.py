@@ -7,7 +7,7 @@ data its slices go through, so that `regionplot slice` and the NumPy splitter ar
 Writes <out>/<name>.onnx for each net below, <out>/digits8.npy (the scikit-learn digits test split, [N, 1, 8, 8],
 pixels / 16, the split of ../shared/examples/make_examples.py), <out>/digits28.npy ([N, 1, 28, 28], the same
 images resized bilinearly) and <out>/digits32rgb.npy ([N, 3, 32, 32], resized, the channels scaled by 1, 0.8, 0.6),
-and <out>/family.json (name → model, data, layers). The nets (PyTorch modules, `FAMILY` below):
+<out>/<name>.pt (the module's state_dict) and <out>/family.json (name → model, data, layers). The nets (PyTorch modules, `FAMILY` below):
 
     unseen_digits   Conv(1→8,3,p1) BN ReLU MaxPool2 Conv(8→16,3,p1) ReLU MaxPool2 Linear(64→10)     8×8
     stride2         Conv(1→8,3,s2,p1) BN ReLU Conv(8→16,3,s2,p1) ReLU Linear(64→10)                  8×8
@@ -162,6 +162,8 @@ def make(out, epochs=8, names=None):
             accuracy = float((model(torch.from_numpy(Xte)).argmax(1).numpy() == yte).mean())
         path = os.path.join(out, name + ".onnx")
         export(model, Xte.shape[1:], path)
+        # The trained module itself, for scripts/cnn_family_bench.py's float64 splitter.
+        torch.save(model.state_dict(), os.path.join(out, name + ".pt"))
         index[name] = {"model": path, "data": os.path.join(out, file), "accuracy": accuracy,
                        "layers": str(model)}
         print(f"{path}: test accuracy {accuracy:.4f}")
