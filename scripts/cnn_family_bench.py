@@ -3,7 +3,7 @@
 (scripts/make_cnn_family.py), in one run, and prints a Markdown table.
 
     python3 scripts/cnn_family_bench.py [--family /tmp/cnn_family] [--binary .build/release/regionplot]
-        [--before OTHER_BINARY] [--only unseen_digits,stride2] [--rows 0,1,2] [--timeout 600]
+        [--before OTHER_BINARY] [--only unseen_digits,stride2] [--rows 0,1,2] [--size S] [--timeout 600]
 
 The family is made first when <family>/family.json is missing. Each net is sliced through test rows 0, 1, 2 of its
 data at its `SIZES` entry (the 28×28 and 3×32×32 nets at small squares: their full slices have hundreds of
@@ -222,6 +222,7 @@ def main():
     ap.add_argument("--rows", default="0,1,2")
     ap.add_argument("--batch", type=int, default=20000)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--size", type=float, default=0, help="one --size for every net (default: SIZES)")
     args = ap.parse_args()
     index_path = os.path.join(args.family, "family.json")
     if not os.path.exists(index_path):
@@ -242,7 +243,7 @@ def main():
                                for k, v in torch.load(os.path.join(args.family, name + ".pt")).items()})
         model.eval()
         x = np.load(entry["data"])
-        size = SIZES[name]
+        size = args.size or SIZES[name]
         start = time.perf_counter()
         count = split(model, x[rows].astype(np.float64), size, args.batch)
         numpy_seconds = time.perf_counter() - start

@@ -616,9 +616,10 @@ struct ONNXImporter {
             guard b.count == w.shape[0] else { throw ONNXProblem("has \(b.count) biases for \(w.shape[0]) channels") }
             bias = b.values
         }
-        let window = try attributes.window(label: label, kernel: kernel)
         let dilations = try attributes.ints("dilations") ?? [1, 1]
         guard dilations.count == 2 else { throw ONNXProblem("has dilations \(dilations); 2 values are needed") }
+        let window = try attributes.window(label: label, kernel: kernel, input: shapes[x],
+                                           dilation: Extent2D(height: dilations[0], width: dilations[1]))
         let conv = Convolution2D(weight: w.values, bias: bias, outputChannels: w.shape[0], inputChannels: w.shape[1],
                                  kernel: kernel, stride: window.stride, padding: window.padding,
                                  dilation: Extent2D(height: dilations[0], width: dilations[1]))
@@ -631,15 +632,34 @@ struct ONNXImporter {
         guard let k = try attributes.ints("kernel_shape"), k.count == 2 else {
             throw ONNXProblem("needs a 2-D kernel_shape")
         }
-        guard try attributes.int("ceil_mode") ?? 0 == 0 else {
-            throw ONNXProblem("has ceil_mode=1; only ceil_mode=0 (PyTorch's default) is supported")
-        }
+        let ceilMode = try attributes.int("ceil_mode") ?? 0
+        guard ceilMode == 0 || ceilMode == 1 else { throw ONNXProblem("has ceil_mode=\(ceilMode); 0 or 1") }
         if let d = try attributes.ints("dilations"), d.contains(where: { $0 != 1 }) {
             throw ONNXProblem("has dilations \(d); dilated pooling is not supported")
         }
         let kernel = Extent2D(height: k[0], width: k[1])
-        let window = try attributes.window(label: "", kernel: kernel)
+        var window = try attributes.window(label: "", kernel: kernel, input: shapes[x])
         let includePad = try attributes.int("count_include_pad") ?? 0 != 0
+        if ceilMode == 1, shapes[x].count == 3, window.stride.height >= 1, window.stride.width >= 1 {
+            // ceil_mode: ⌈(H + pads − k) / s⌉ + 1 outputs, less one when the last window would start beyond the
+            // input and its leading padding (PyTorch's and onnxruntime's rule) — the same as ceil_mode=0 with
+            // that many more rows and columns of padding at the end, which never win a max.
+            func extra(_ size: Int, _ begin: Int, _ end: Int, _ k: Int, _ s: Int) -> Int {
+                let span = size + begin + end - k
+                guard span >= 0 else { return 0 }
+                var out = (span + s - 1) / s + 1
+                if (out - 1) * s >= size + begin { out -= 1 }
+                return max(0, (out - 1) * s + k - (size + begin + end))
+            }
+            let (p, st, sh) = (window.padding, window.stride, shapes[x])
+            let bottom = extra(sh[1], p.top, p.bottom, kernel.height, st.height)
+            let right = extra(sh[2], p.left, p.right, kernel.width, st.width)
+            // An average would count the added positions: only where padding is not counted at all is it the same.
+            if (bottom > 0 || right > 0) && op != "MaxPool" && includePad {
+                throw ONNXProblem("has ceil_mode=1 with count_include_pad=1; only ceil_mode=0 is supported there")
+            }
+            window.padding = Padding2D(top: p.top, left: p.left, bottom: p.bottom + bottom, right: p.right + right)
+        }
         let pooling = Pooling2D(kernel: kernel, stride: window.stride, padding: window.padding,
                                 countIncludesPadding: includePad)
         return try append(op == "MaxPool" ? .maxPool(pooling) : .averagePool(pooling), inputs: [x], name: name)
@@ -772,16 +792,35 @@ struct ONNXAttributes {
         return a.ints.map { Int($0) }
     }
 
-    /// Strides and pads of a 2-D window; `auto_pad` must be NOTSET or VALID (no padding).
-    func window(label: String, kernel: Extent2D) throws(ONNXProblem) -> (stride: Extent2D, padding: Padding2D) {
+    /// Strides and pads of a 2-D window over an input of `input` = [C, H, W]: explicit `pads`, or `auto_pad`
+    /// VALID (none) or SAME_UPPER / SAME_LOWER (output ⌈H / stride⌉, the odd pixel of padding at the end / the
+    /// beginning — what the TorchScript exporter writes for `Conv2d(padding='same')`).
+    func window(label: String, kernel: Extent2D, input: [Int], dilation: Extent2D = .square(1))
+        throws(ONNXProblem) -> (stride: Extent2D, padding: Padding2D)
+    {
+        let strides = try ints("strides") ?? [1, 1]
+        var mode = ""
         if let a = byName["auto_pad"] {
-            let mode = String(decoding: a.s, as: UTF8.self)
-            guard mode == "NOTSET" || mode == "VALID" || mode.isEmpty else {
-                throw ONNXProblem("has auto_pad=\(mode); only explicit pads are supported")
+            mode = String(decoding: a.s, as: UTF8.self)
+            guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER", ""].contains(mode) else {
+                throw ONNXProblem("has auto_pad=\(mode.debugDescription); NOTSET, VALID, SAME_UPPER or SAME_LOWER")
             }
         }
-        let strides = try ints("strides") ?? [1, 1]
-        let pads = try ints("pads") ?? [0, 0, 0, 0]
+        if mode == "SAME_UPPER" || mode == "SAME_LOWER" {
+            guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }), input.count == 3 else {
+                throw ONNXProblem("has auto_pad=\(mode) with strides \(strides) on an input of shape \(input)")
+            }
+            func split(_ size: Int, _ stride: Int, _ k: Int, _ d: Int) -> (Int, Int) {
+                let out = (size + stride - 1) / stride
+                let total = max(0, (out - 1) * stride + (k - 1) * d + 1 - size)
+                return mode == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2)
+            }
+            let (top, bottom) = split(input[1], strides[0], kernel.height, dilation.height)
+            let (left, right) = split(input[2], strides[1], kernel.width, dilation.width)
+            return (Extent2D(height: strides[0], width: strides[1]),
+                    Padding2D(top: top, left: left, bottom: bottom, right: right))
+        }
+        let pads = mode == "VALID" ? [0, 0, 0, 0] : (try ints("pads") ?? [0, 0, 0, 0])
         guard strides.count == 2, pads.count == 4 else {
             throw ONNXProblem("has strides \(strides) and pads \(pads); a 2-D window needs 2 and 4 values")
         }
