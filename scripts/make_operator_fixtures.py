@@ -12,6 +12,8 @@ onnxruntime's logits in float32}}}. Models:
                 (the TorchScript exporter writes auto_pad=SAME_UPPER; the even kernel pads unevenly)
     ceil_pool   Conv2d(1→4, 3) ReLU MaxPool2d(2, ceil_mode=True) AvgPool2d(2, ceil_mode=True,
                 count_include_pad=False) Flatten Linear                                             1×9×9
+    global_max  Conv2d(1→4, 3, padding=1) ReLU AdaptiveMaxPool2d(1) Flatten Linear(4→3)            1×6×6
+                (dynamo: ReduceMax over H and W; TorchScript: GlobalMaxPool)
     same_lower  Conv(auto_pad=SAME_LOWER, 4×4, stride 2) Relu Conv(auto_pad=VALID, 2×2) Flatten Gemm  1×7×7
 """
 import argparse, json, os, warnings
@@ -38,6 +40,11 @@ def ceil_pool():
     return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
                          nn.AvgPool2d(2, ceil_mode=True, count_include_pad=False), nn.Flatten(),
                          nn.Linear(16, 5)), (1, 9, 9)
+
+
+def global_max():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+                         nn.Linear(4, 3)), (1, 6, 6)
 
 
 def same_lower(path):
@@ -72,7 +79,7 @@ def main():
         values = session.run(None, {session.get_inputs()[0].name: x})[0]
         models[file] = {"input": x_file, "values": values.astype(np.float64).tolist()}
 
-    for name, build in (("same_conv", same_conv), ("ceil_pool", ceil_pool)):
+    for name, build in (("same_conv", same_conv), ("ceil_pool", ceil_pool), ("global_max", global_max)):
         torch.manual_seed(24)
         model, shape = build()
         model.eval()

@@ -11,7 +11,7 @@ import Testing
     static let files: [String] = ((try? onnxruntimeLogits(json, key: "models")) ?? [:]).keys.sorted()
 
     @Test func theFixturesAreThere() {
-        #expect(Self.files.count == 5)
+        #expect(Self.files.count == 7)
     }
 
     @Test(arguments: files)

@@ -36,8 +36,8 @@ public enum ONNX {
     /// The operators read, for messages and documentation.
     public static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu", "Reshape",
-        "Sub",
+        "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMax",
+        "ReduceMean", "Relu", "Reshape", "Sub",
     ]
 
     /// Reads the network in the ONNX file at `path`, with the external data files it names (the dynamo exporter
@@ -354,8 +354,11 @@ struct ONNXImporter {
         case "GlobalAveragePool":
             try define(output, as: .value(try append(.globalAveragePool, inputs: [try value(try input(0))],
                                                       name: name)))
-        case "ReduceMean":
-            try define(output, as: .value(try reduceMean(inputs, attributes: attributes, name: name)))
+        case "ReduceMean", "ReduceMax":
+            try define(output, as: .value(try reduceMean(inputs, attributes: attributes, name: name,
+                                                         maximum: op == "ReduceMax")))
+        case "GlobalMaxPool":
+            try define(output, as: .value(try globalMaxPool(try value(try input(0)), name: name)))
         case "Flatten":
             let x = try value(try input(0))
             let axis = try attributes.int("axis") ?? 1
@@ -667,7 +670,19 @@ struct ONNXImporter {
 
     /// ReduceMean over the two spatial axes of `[N, C, H, W]`: global average pooling (what the dynamo exporter
     /// writes for `AdaptiveAvgPool2d(1)`).
-    mutating func reduceMean(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
+    /// The largest value of each channel of `[C, H, W]`, `[C, 1, 1]`: max pooling with one window over the
+    /// whole of H × W (PyTorch's `AdaptiveMaxPool2d(1)`).
+    mutating func globalMaxPool(_ x: Int, name: String) throws(ONNXProblem) -> Int {
+        let shape = shapes[x]
+        guard shape.count == 3 else { throw ONNXProblem("needs a [N, C, H, W] input, got [N] + \(shape)") }
+        let window = Extent2D(height: shape[1], width: shape[2])
+        return try append(.maxPool(Pooling2D(kernel: window, stride: window)), inputs: [x], name: name)
+    }
+
+    /// ReduceMean (`maximum` false) or ReduceMax over the two spatial axes of `[N, C, H, W]`: global average or
+    /// max pooling (what the dynamo exporter writes for `AdaptiveAvgPool2d(1)` / `AdaptiveMaxPool2d(1)`).
+    mutating func reduceMean(_ inputs: [String], attributes: ONNXAttributes, name: String,
+                             maximum: Bool = false) throws(ONNXProblem) -> Int {
         guard !inputs.isEmpty else { throw ONNXProblem("needs an input") }
         let x = try value(inputs[0])
         var axes = try attributes.ints("axes")
@@ -678,9 +693,9 @@ struct ONNXImporter {
         let normalised = Set((axes ?? []).map { $0 < 0 ? $0 + shape.count + 1 : $0 })
         guard shape.count == 3, normalised == [2, 3] else {
             throw ONNXProblem("reduces axes \(axes ?? []) of [N] + \(shape); only the spatial axes of [N, C, H, W] "
-                + "(global average pooling) are supported")
+                + "(global \(maximum ? "max" : "average") pooling) are supported")
         }
-        let pooled = try append(.globalAveragePool, inputs: [x], name: name)
+        let pooled = maximum ? try globalMaxPool(x, name: name) : try append(.globalAveragePool, inputs: [x], name: name)
         guard try attributes.int("keepdims") ?? 1 == 0 else { return pooled }
         return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
     }
