@@ -18,6 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from make_cnn_family import train  # the same loop: Adam, batch 64, a seeded permutation per epoch
+
 torch.set_num_threads(1)
 
 
@@ -35,18 +37,7 @@ def make(channels, out, seed=12, epochs=30):
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(16 * channels, 10))
-    g = torch.Generator().manual_seed(seed)
-    Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(ytr)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    model.train()
-    for _ in range(epochs):
-        perm = torch.randperm(len(Xt), generator=g)
-        for i in range(0, len(Xt), 64):
-            idx = perm[i:i + 64]
-            opt.zero_grad()
-            F.cross_entropy(model(Xt[idx]), yt[idx]).backward()
-            opt.step()
-    model.eval()
+    train(model, Xtr, ytr, epochs, seed)
     with torch.no_grad():
         accuracy = float((model(torch.from_numpy(Xte)).argmax(1).numpy() == yte).mean())
     with warnings.catch_warnings():

@@ -46,6 +46,9 @@ struct SliceCommand: ParsableCommand {
     @Option(help: "Compute the exact partition this many times and report the fastest (for benchmarks).")
     var exactRuns: Int = 1
 
+    @Option(help: "Refuse a slice with more linear regions than this (default: as many as memory allows).")
+    var maxRegions: Int?
+
     @OptionGroup var figures: FigureOptions
     @OptionGroup var names: ClassNameOptions
     @OptionGroup var progressOptions: ProgressOptions
@@ -60,6 +63,7 @@ struct SliceCommand: ParsableCommand {
         try MachineLimits.checkRange(grid, 2...4001, option: "--grid")
         try MachineLimits.checkThreads(threads, option: "--threads")
         try MachineLimits.checkRange(exactRuns, 1...1000, option: "--exact-runs")
+        if let maxRegions { try MachineLimits.checkRange(maxRegions, 1...1_000_000_000_000, option: "--max-regions") }
         // Probes keep a pattern (a byte per unit, rounded to words) and an id per point, for patterns of a few
         // hundred units: about 400 bytes a point at most on the models this is for.
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 400, for: "--grid \(grid)")
@@ -79,7 +83,8 @@ struct SliceCommand: ParsableCommand {
     func run() throws {
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
-                                         size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns)
+                                         size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,
+                                         maxRegions: maxRegions, memoryBytes: MachineLimits.memoryBudget)
             progressOptions.reporter("exact regions and probes of the slice")
             let notes = StructureNotes()
             var result = try SliceExperiment.run(settings, reading: try weights.reading(notes: notes))

@@ -44,6 +44,11 @@ public struct SliceReport: Codable, Sendable, Equatable {
         public var probe: Double
         public var render: Double
         public var total: Double
+        /// Reading the model and the data, before the analysis.
+        public var read: Double = 0
+        /// The probe-versus-exact curve's other grids (each a whole probe run) — where most of the time beyond
+        /// exact + probe goes.
+        public var curve: Double = 0
     }
 
     public var model: Model

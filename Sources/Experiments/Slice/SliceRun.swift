@@ -81,6 +81,7 @@ public enum SliceExperiment {
         throws -> SliceResult
     {
         var total = total
+        let readSeconds = total.elapsed
         if let problem = SlicePartition.problem(with: network) { throw SliceError("\(modelPath): \(problem)") }
         guard plane.halfWidth.isFinite, plane.halfWidth <= 1e6, plane.halfWidth >= 1e-6 else {
             throw SliceError("the square's half-width \(plane.halfWidth) is out of float64's reach for exact regions "
@@ -95,11 +96,26 @@ public enum SliceExperiment {
         // The fastest of `exactRuns` partitions (all the same): a benchmark's warm time beside the first run's.
         var exactSeconds = Double.infinity
         var clock = Stopwatch()
-        var partition = SlicePartition(network: network, plane: plane, context: settings.context)
+        let limits = SliceLimits(maxRegions: settings.maxRegions, memoryBytes: settings.memoryBytes)
+        func partitioned() throws -> SlicePartition {
+            do { return try SlicePartition(network: network, plane: plane, limits: limits, context: settings.context) }
+            catch { throw SliceError("\(modelPath): " + Self.advice(error)) }
+        }
+        var partition = try partitioned()
         exactSeconds = clock.lap()
         for _ in 1..<max(1, settings.exactRuns) {
-            partition = SlicePartition(network: network, plane: plane, context: settings.context)
+            partition = try partitioned()
             exactSeconds = min(exactSeconds, clock.lap())
+        }
+        // The probes come after the partition, which stays in memory beside them.
+        let cellBytes = SlicePartition.estimate(network: network, plane: plane).bytesPerCell
+        let probeBytes = SliceProbe.estimatedBytes(network: network, resolution: settings.grid,
+                                                   threads: settings.context.threads)
+        let partitionBytes = Double(partition.count) * cellBytes
+        guard partitionBytes + probeBytes <= settings.memoryBytes else {
+            throw SliceError("\(modelPath): the \(settings.grid)×\(settings.grid) probes of \(network.nonlinearUnitCount) "
+                + "units need about \(gibibytes(probeBytes)) beside the partition's \(gibibytes(partitionBytes)); this run "
+                + "may use \(gibibytes(settings.memoryBytes)) — a smaller --grid lowers it")
         }
         let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: settings.context)
         let probeSeconds = clock.lap()
@@ -108,6 +124,7 @@ public enum SliceExperiment {
                                                              context: settings.context)
             return (g, p.regionCount, p.activationPatternCount)
         }
+        let curveSeconds = clock.lap()
         let logits: [[Double]] = points.isEmpty ? [] : try {
             let out: [Double]
             do { out = try network.checkedForward(points.flatMap { $0 }, rows: 3) } catch {
@@ -130,9 +147,39 @@ public enum SliceExperiment {
             classAreas: partition.classAreas, probeRegions: probe.regionCount,
             activationPatterns: probe.activationPatternCount, regionsMissedByProbes: probe.missed(by: partition),
             logits: logits, predictions: logits.map(Prediction.predictedClass),
-            timings: .init(exact: exactSeconds, probe: probeSeconds, render: 0, total: total.lap()))
+            timings: .init(exact: exactSeconds, probe: probeSeconds, render: 0, total: total.lap(), read: readSeconds,
+                           curve: curveSeconds))
         return SliceResult(settings: settings, network: network, plane: plane, partition: partition, probe: probe,
                            curve: curve, points: points, labels: labels, report: report)
+    }
+
+    /// A stopped slice in the command's words: what it would need, and the flag that lowers it.
+    static func advice(_ error: SliceLimitError) -> String {
+        let allowed = "this run may use \(gibibytes(error.limits.memoryBytes))"
+        let countBound = error.limits.maxRegions.map { "--max-regions \($0)" }
+        switch error.kind {
+        case .estimate(let layer, let lines, let crossings):
+            let over = countBound.flatMap { error.regions > Double(error.limits.maxRegions!) ? "more than \($0)" : nil }
+                ?? allowed
+            return "the slice would have about " + String(format: "%.3g", error.regions) + " linear regions (layer '\(layer)' "
+                + "alone: \(lines) lines crossing " + String(format: "%.3g", crossings) + " times in the square), about "
+                + "\(gibibytes(error.bytes)) of memory; \(over) — a smaller --size shrinks the square (regions grow like "
+                + "its area)"
+        case .regionCount:
+            return "the slice has more than \(Int(error.regions)) linear regions (\(countBound ?? "--max-regions")); a "
+                + "smaller --size shrinks the square, a larger --max-regions allows more"
+        case .memory:
+            return "the slice needs more than \(gibibytes(error.bytes)) of memory (over \(Int(error.regions)) linear regions); "
+                + "\(allowed) — a smaller --size shrinks the square, --max-regions stops it sooner"
+        case .walkState:
+            return "the network's values on a slice need \(gibibytes(error.bytes)) (every layer's, per thread); \(allowed) "
+                + "— --threads 1 lowers it"
+        }
+    }
+
+    static func gibibytes(_ bytes: Double) -> String {
+        bytes >= Double(1 << 30) ? String(format: "%.3g GiB", bytes / Double(1 << 30))
+            : String(format: "%.0f MiB", bytes / Double(1 << 20))
     }
 
     /// The number of rows of `data`, by the one rule of every command (``Network/dataRows(shape:)``).

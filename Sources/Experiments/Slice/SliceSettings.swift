@@ -18,9 +18,15 @@ public struct SliceSettings: Sendable, Equatable {
     public var context: ComputeContext
     /// Times the exact partition is computed; the report's time is the fastest (for benchmarks).
     public var exactRuns: Int
+    /// Refuse a slice with more linear regions than this; nil: as many as `memoryBytes` allows.
+    public var maxRegions: Int?
+    /// Memory the partition and the probes may use, in bytes (refused beforehand when the estimate is over it,
+    /// stopped when the regions made so far are).
+    public var memoryBytes: Double
 
     public init(modelPath: String, dataPath: String? = nil, labelsPath: String? = nil, rows: [Int] = [0, 1, 2],
-                size: Double = 1.5, grid: Int = 201, context: ComputeContext = .allCores, exactRuns: Int = 1) {
+                size: Double = 1.5, grid: Int = 201, context: ComputeContext = .allCores, exactRuns: Int = 1,
+                maxRegions: Int? = nil, memoryBytes: Double = .infinity) {
         self.modelPath = modelPath
         self.dataPath = dataPath
         self.labelsPath = labelsPath
@@ -29,6 +35,8 @@ public struct SliceSettings: Sendable, Equatable {
         self.grid = grid
         self.context = context
         self.exactRuns = exactRuns
+        self.maxRegions = maxRegions
+        self.memoryBytes = memoryBytes
     }
 
     /// The probe grids of the probe-versus-exact curve: a doubling ladder from 11 up to `grid`.

@@ -36,8 +36,8 @@ public enum ONNX {
     /// The operators read, for messages and documentation.
     public static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "LogSoftmax (last)", "MatMul", "MaxPool", "Mul", "ReduceMean",
-        "Relu", "Reshape", "Softmax (last)", "Sub",
+        "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu", "LogSoftmax (last)", "MatMul", "MaxPool", "Mul",
+        "ReduceMax", "ReduceMean", "Relu", "Reshape", "Softmax (last)", "Sub",
     ]
 
     /// The default domain's opsets read: from 7, where the operators read here took their current attributes
@@ -416,8 +416,11 @@ struct ONNXImporter {
         case "GlobalAveragePool":
             try define(output, as: .value(try append(.globalAveragePool, inputs: [try value(try input(0))],
                                                       name: name)))
-        case "ReduceMean":
-            try define(output, as: .value(try reduceMean(inputs, attributes: attributes, name: name)))
+        case "ReduceMean", "ReduceMax":
+            try define(output, as: .value(try reduceMean(inputs, attributes: attributes, name: name,
+                                                         maximum: op == "ReduceMax")))
+        case "GlobalMaxPool":
+            try define(output, as: .value(try globalMaxPool(try value(try input(0)), name: name)))
         case "Flatten":
             let x = try value(try input(0))
             let axis = try attributes.int("axis") ?? 1
@@ -704,9 +707,10 @@ struct ONNXImporter {
             guard b.count == w.shape[0] else { throw ONNXProblem("has \(b.count) biases for \(w.shape[0]) channels") }
             bias = b.values
         }
-        let window = try attributes.window(label: label, kernel: kernel)
         let dilations = try attributes.ints("dilations") ?? [1, 1]
         guard dilations.count == 2 else { throw ONNXProblem("has dilations \(dilations); 2 values are needed") }
+        let window = try attributes.window(label: label, kernel: kernel, input: shapes[x],
+                                           dilation: Extent2D(height: dilations[0], width: dilations[1]))
         let conv = Convolution2D(weight: w.values, bias: bias, outputChannels: w.shape[0], inputChannels: w.shape[1],
                                  kernel: kernel, stride: window.stride, padding: window.padding,
                                  dilation: Extent2D(height: dilations[0], width: dilations[1]))
@@ -719,15 +723,33 @@ struct ONNXImporter {
         guard let k = try attributes.ints("kernel_shape"), k.count == 2 else {
             throw ONNXProblem("needs a 2-D kernel_shape")
         }
-        guard try !(attributes.flag("ceil_mode") ?? false) else {
-            throw ONNXProblem("has ceil_mode=1; only ceil_mode=0 (PyTorch's default) is supported")
-        }
+        let ceilMode = try attributes.flag("ceil_mode") ?? false
         if let d = try attributes.ints("dilations"), d.contains(where: { $0 != 1 }) {
             throw ONNXProblem("has dilations \(d); dilated pooling is not supported")
         }
         let kernel = Extent2D(height: k[0], width: k[1])
-        let window = try attributes.window(label: "", kernel: kernel)
+        var window = try attributes.window(label: "", kernel: kernel, input: shapes[x])
         let includePad = try attributes.flag("count_include_pad") ?? false
+        if ceilMode, shapes[x].count == 3, window.stride.height >= 1, window.stride.width >= 1 {
+            // ceil_mode: ⌈(H + pads − k) / s⌉ + 1 outputs, less one when the last window would start beyond the
+            // input and its leading padding (PyTorch's and onnxruntime's rule) — the same as ceil_mode=0 with
+            // that many more rows and columns of padding at the end, which never win a max.
+            func extra(_ size: Int, _ begin: Int, _ end: Int, _ k: Int, _ s: Int) -> Int {
+                let span = size + begin + end - k
+                guard span >= 0 else { return 0 }
+                var out = (span + s - 1) / s + 1
+                if (out - 1) * s >= size + begin { out -= 1 }
+                return max(0, (out - 1) * s + k - (size + begin + end))
+            }
+            let (p, st, sh) = (window.padding, window.stride, shapes[x])
+            let bottom = extra(sh[1], p.top, p.bottom, kernel.height, st.height)
+            let right = extra(sh[2], p.left, p.right, kernel.width, st.width)
+            // An average would count the added positions: only where padding is not counted at all is it the same.
+            if (bottom > 0 || right > 0) && op != "MaxPool" && includePad {
+                throw ONNXProblem("has ceil_mode=1 with count_include_pad=1; only ceil_mode=0 is supported there")
+            }
+            window.padding = Padding2D(top: p.top, left: p.left, bottom: p.bottom + bottom, right: p.right + right)
+        }
         let pooling = Pooling2D(kernel: kernel, stride: window.stride, padding: window.padding,
                                 countIncludesPadding: includePad)
         return try append(op == "MaxPool" ? .maxPool(pooling) : .averagePool(pooling), inputs: [x], name: name)
@@ -735,7 +757,19 @@ struct ONNXImporter {
 
     /// ReduceMean over the two spatial axes of `[N, C, H, W]`: global average pooling (what the dynamo exporter
     /// writes for `AdaptiveAvgPool2d(1)`).
-    mutating func reduceMean(_ inputs: [String], attributes: ONNXAttributes, name: String) throws(ONNXProblem) -> Int {
+    /// The largest value of each channel of `[C, H, W]`, `[C, 1, 1]`: max pooling with one window over the
+    /// whole of H × W (PyTorch's `AdaptiveMaxPool2d(1)`).
+    mutating func globalMaxPool(_ x: Int, name: String) throws(ONNXProblem) -> Int {
+        let shape = shapes[x]
+        guard shape.count == 3 else { throw ONNXProblem("needs a [N, C, H, W] input, got [N] + \(shape)") }
+        let window = Extent2D(height: shape[1], width: shape[2])
+        return try append(.maxPool(Pooling2D(kernel: window, stride: window)), inputs: [x], name: name)
+    }
+
+    /// ReduceMean (`maximum` false) or ReduceMax over the two spatial axes of `[N, C, H, W]`: global average or
+    /// max pooling (what the dynamo exporter writes for `AdaptiveAvgPool2d(1)` / `AdaptiveMaxPool2d(1)`).
+    mutating func reduceMean(_ inputs: [String], attributes: ONNXAttributes, name: String,
+                             maximum: Bool = false) throws(ONNXProblem) -> Int {
         guard !inputs.isEmpty else { throw ONNXProblem("needs an input") }
         let x = try value(inputs[0])
         var axes = try attributes.ints("axes")
@@ -746,9 +780,9 @@ struct ONNXImporter {
         let normalised = Set((axes ?? []).map { $0 < 0 ? $0 + shape.count + 1 : $0 })
         guard shape.count == 3, normalised == [2, 3] else {
             throw ONNXProblem("reduces axes \(axes ?? []) of [N] + \(shape); only the spatial axes of [N, C, H, W] "
-                + "(global average pooling) are supported")
+                + "(global \(maximum ? "max" : "average") pooling) are supported")
         }
-        let pooled = try append(.globalAveragePool, inputs: [x], name: name)
+        let pooled = maximum ? try globalMaxPool(x, name: name) : try append(.globalAveragePool, inputs: [x], name: name)
         guard try !(attributes.flag("keepdims") ?? true) else { return pooled }
         return try reshape(pooled, to: [shape[0]], name: name + "/squeeze")
     }
@@ -867,16 +901,35 @@ struct ONNXAttributes {
         return a.ints.map { Int($0) }
     }
 
-    /// Strides and pads of a 2-D window; `auto_pad` must be NOTSET or VALID (no padding).
-    func window(label: String, kernel: Extent2D) throws(ONNXProblem) -> (stride: Extent2D, padding: Padding2D) {
+    /// Strides and pads of a 2-D window over an input of `input` = [C, H, W]: explicit `pads`, or `auto_pad`
+    /// VALID (none) or SAME_UPPER / SAME_LOWER (output ⌈H / stride⌉, the odd pixel of padding at the end / the
+    /// beginning — what the TorchScript exporter writes for `Conv2d(padding='same')`).
+    func window(label: String, kernel: Extent2D, input: [Int], dilation: Extent2D = .square(1))
+        throws(ONNXProblem) -> (stride: Extent2D, padding: Padding2D)
+    {
+        let strides = try ints("strides") ?? [1, 1]
+        var mode = ""
         if let a = byName["auto_pad"] {
-            let mode = String(decoding: a.s, as: UTF8.self)
-            guard mode == "NOTSET" || mode == "VALID" || mode.isEmpty else {
-                throw ONNXProblem("has auto_pad=\(quoted(mode)); only explicit pads are supported")
+            mode = String(decoding: a.s, as: UTF8.self)
+            guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER", ""].contains(mode) else {
+                throw ONNXProblem("has auto_pad=\(quoted(mode)); NOTSET, VALID, SAME_UPPER or SAME_LOWER")
             }
         }
-        let strides = try ints("strides") ?? [1, 1]
-        let pads = try ints("pads") ?? [0, 0, 0, 0]
+        if mode == "SAME_UPPER" || mode == "SAME_LOWER" {
+            guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }), input.count == 3 else {
+                throw ONNXProblem("has auto_pad=\(mode) with strides \(strides) on an input of shape \(input)")
+            }
+            func split(_ size: Int, _ stride: Int, _ k: Int, _ d: Int) -> (Int, Int) {
+                let out = (size + stride - 1) / stride
+                let total = max(0, (out - 1) * stride + (k - 1) * d + 1 - size)
+                return mode == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2)
+            }
+            let (top, bottom) = split(input[1], strides[0], kernel.height, dilation.height)
+            let (left, right) = split(input[2], strides[1], kernel.width, dilation.width)
+            return (Extent2D(height: strides[0], width: strides[1]),
+                    Padding2D(top: top, left: left, bottom: bottom, right: right))
+        }
+        let pads = mode == "VALID" ? [0, 0, 0, 0] : (try ints("pads") ?? [0, 0, 0, 0])
         guard strides.count == 2, pads.count == 4 else {
             throw ONNXProblem("has strides \(strides) and pads \(pads); a 2-D window needs 2 and 4 values")
         }

@@ -78,8 +78,12 @@ public struct SlicePartition: Sendable {
         return areas.map { $0 / total }
     }
 
-    /// Why `network` cannot be sliced, or nil: max-pooling windows are limited to 255 elements.
+    /// Why `network` cannot be sliced, or nil: at most ``SliceLimits/maximumLayers`` layers, max-pooling windows
+    /// of at most 255 elements.
     public static func problem(with network: Network) -> String? {
+        if network.layers.count > SliceLimits.maximumLayers {
+            return "the network has \(network.layers.count) layers; slices walk at most \(SliceLimits.maximumLayers)"
+        }
         for layer in network.layers {
             if case .maxPool(let p) = layer.operation, p.kernel.height * p.kernel.width > 255 {
                 return "layer \(quoted(layer.name)): max-pooling windows over 255 elements are not supported on slices"
@@ -90,9 +94,37 @@ public struct SlicePartition: Sendable {
 
     /// Partitions `plane`'s square for `network`, whose input size must be the plane's dimension.
     public init(network: Network, plane: SlicePlane, context: ComputeContext = .allCores) {
+        do { try self.init(network: network, plane: plane, limits: .unlimited, context: context) } catch {
+            preconditionFailure("a slice without limits was stopped: \(error)")
+        }
+    }
+
+    /// Partitions `plane`'s square for `network` within `limits`: refused before the walk when the first
+    /// nonlinear layer alone would make more regions than the limits allow (see ``estimate(network:plane:)``),
+    /// and stopped as soon as the cells made exceed them.
+    public init(network: Network, plane: SlicePlane, limits: SliceLimits,
+                context: ComputeContext = .allCores) throws(SliceLimitError) {
         precondition(network.inputSize == plane.dimension, "the plane's dimension is not the network's input size")
+        let cost = limits == .unlimited ? nil : Self.estimate(network: network, plane: plane)
+        var maxCells = limits.maxRegions ?? Int.max
+        if let cost {
+            let threads = Double(max(1, context.threads))
+            guard cost.walkBytesPerThread * threads <= limits.memoryBytes else {
+                throw SliceLimitError(kind: .walkState, regions: 0, bytes: cost.walkBytesPerThread * threads,
+                                      limits: limits)
+            }
+            let cellsInMemory = (limits.memoryBytes - cost.walkBytesPerThread * threads) / cost.bytesPerCell
+            maxCells = min(maxCells, Int(min(cellsInMemory, 1e15)))
+            if let first = cost.firstLayer, cost.firstLayerRegions > Double(maxCells) {
+                throw SliceLimitError(kind: .estimate(layer: first.name, lines: first.lines, crossings: first.crossings),
+                                      regions: cost.firstLayerRegions,
+                                      bytes: cost.firstLayerRegions * cost.bytesPerCell, limits: limits)
+            }
+        }
+        let budget = SliceBudget(maxCells: maxCells)
         let program = SliceProgram(network)
-        let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea)
+        let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea,
+                                 budget: budget)
         self.plane = plane
         self.outputs = program.outputs
         self.unitCount = program.unitCount
@@ -103,42 +135,85 @@ public struct SlicePartition: Sendable {
         var states = [UInt8](repeating: 0, count: program.unitCount)
         let k0 = program.firstNonlinear
         for k in 0..<k0 { program.applyAffine(k, values: &values) }
-        guard k0 < program.steps.count else {
-            var cells: [SliceCell] = []
+        var cells: [SliceCell] = []
+        if k0 >= program.steps.count {
             walker.walk(square, from: k0, values: &values, states: &states, into: &cells)
-            self.cells = cells
-            return
+        } else {
+            // The first nonlinear layer cuts the whole square; its pieces go to the workers.
+            let pieces = walker.split(square, step: k0, values: values)
+            if pieces.count < 256 || context.threads <= 1 {
+                // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond
+                // alone. Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as
+                // much as the geometry).
+                walker.walk(entering: pieces.reversed().map { ($0, k0) }, values: &values, states: &states,
+                            into: &cells)
+            } else {
+                let rootValues = values, rootStates = states
+                cells = parallelMap(count: pieces.count, context: context) { index in
+                    var values = rootValues, states = rootStates, cells: [SliceCell] = []
+                    walker.walk(entering: [(pieces[index], k0)], values: &values, states: &states, into: &cells)
+                    return cells
+                }.flatMap { $0 }
+            }
         }
-        // The first nonlinear layer cuts the whole square; its pieces go to the workers.
-        let pieces = walker.split(square, step: k0, values: values)
-        // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond alone.
-        guard pieces.count >= 256 && context.threads > 1 else {
-            // Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as much as the
-            // geometry).
-            var cells: [SliceCell] = []
-            for piece in pieces { walker.enter(piece, step: k0, values: &values, states: &states, into: &cells) }
-            self.cells = cells
-            return
+        if budget.isExceeded {
+            let made = Double(max(budget.cells.load(ordering: .relaxed), maxCells))
+            let cellBytes = cost?.bytesPerCell ?? 512
+            let byCount = limits.maxRegions.map { made >= Double($0) } ?? false
+            throw SliceLimitError(kind: byCount ? .regionCount : .memory, regions: Double(maxCells),
+                                  bytes: made * cellBytes, limits: limits)
         }
-        let workers = context
-        let rootValues = values, rootStates = states
-        cells = parallelMap(count: pieces.count, context: workers) { index in
-            var values = rootValues, states = rootStates, cells: [SliceCell] = []
-            walker.enter(pieces[index], step: k0, values: &values, states: &states, into: &cells)
-            return cells
-        }.flatMap { $0 }
+        self.cells = cells
     }
 }
 
-/// The depth-first walk of cells through the steps.
+/// The depth-first walk of cells through the steps, with an explicit stack: its depth in frames does not grow
+/// with the network's, so a chain of thousands of layers cannot overflow the thread's stack.
 struct SliceWalker: Sendable {
     let program: SliceProgram
     let halfWidth: Double
     let minimumArea: Double
+    /// Shared by the workers; nil walks without bounds.
+    var budget: SliceBudget? = nil
 
     /// Runs the steps from `k` on a cell whose values before `k` are in `values`.
     func walk(_ polygon: [Point2], from k: Int, values: inout [[Double]], states: inout [UInt8],
               into cells: inout [SliceCell]) {
+        var stack: [([Point2], Int)] = []
+        descend(polygon, from: k, values: &values, states: states, stack: &stack, into: &cells)
+        walk(entering: stack, values: &values, states: &states, into: &cells)
+    }
+
+    /// Enters each piece of `stack` (last first) at its nonlinear step, depth-first: a piece's states there, the
+    /// steps after it, and its own pieces pushed in reverse so that they are entered in order. Each value a piece
+    /// reads was written by its parent, and everything entered between a piece and its sibling is a descendant
+    /// that writes only later values — so one `values` serves the whole walk.
+    func walk(entering stack: [([Point2], Int)], values: inout [[Double]], states: inout [UInt8],
+              into cells: inout [SliceCell]) {
+        var stack = stack
+        var uncounted = 0
+        while let (piece, k) = stack.popLast() {
+            let c = polygonCentroid(piece)
+            program.decide(k, at: c.x, c.y, values: values, states: &states)
+            program.applyNonlinear(k, values: &values, states: states)
+            let before = cells.count
+            descend(piece, from: k + 1, values: &values, states: states, stack: &stack, into: &cells)
+            if let budget {
+                if budget.isExceeded { return }
+                uncounted += cells.count - before
+                // Counted in batches, so that the workers rarely touch the shared counter.
+                if uncounted >= 64 || stack.count > 4096 {
+                    if !budget.add(uncounted) || budget.wouldExceed(stack.count) { return }
+                    uncounted = 0
+                }
+            }
+        }
+        if let budget, uncounted > 0 { _ = budget.add(uncounted) }
+    }
+
+    /// Runs the affine steps from `k`, then makes the cell a leaf or pushes the pieces of the next nonlinear step.
+    private func descend(_ polygon: [Point2], from k: Int, values: inout [[Double]], states: [UInt8],
+                         stack: inout [([Point2], Int)], into cells: inout [SliceCell]) {
         var k = k
         while k < program.steps.count && !program.isNonlinear(k) {
             program.applyAffine(k, values: &values)
@@ -148,18 +223,7 @@ struct SliceWalker: Sendable {
             cells.append(leaf(polygon, values: values, states: states))
             return
         }
-        for piece in split(polygon, step: k, values: values) {
-            enter(piece, step: k, values: &values, states: &states, into: &cells)
-        }
-    }
-
-    /// A piece that nonlinear step `k` does not split: its states there, then the steps after it.
-    func enter(_ piece: [Point2], step k: Int, values: inout [[Double]], states: inout [UInt8],
-               into cells: inout [SliceCell]) {
-        let c = polygonCentroid(piece)
-        program.decide(k, at: c.x, c.y, values: values, states: &states)
-        program.applyNonlinear(k, values: &values, states: states)
-        walk(piece, from: k + 1, values: &values, states: &states, into: &cells)
+        for piece in split(polygon, step: k, values: values).reversed() { stack.append((piece, k)) }
     }
 
     /// The finished cell: its output map and its decision pieces.
@@ -217,9 +281,13 @@ struct SliceWalker: Sendable {
     func splitByWindows(_ polygon: [Point2], windows: [[Int32]], z: [Double], n: Int) -> [[Point2]] {
         var done: [[Point2]] = []
         var work: [([Point2], Int)] = [(polygon, 0)]
+        var splitSteps = 0
         var centre = [Double](repeating: 0, count: n)
         var functions: [Line] = []
         while let (piece, first) = work.popLast() {
+            // A split of a wide layer can make more pieces than the whole slice may have: stop it early.
+            splitSteps &+= 1
+            if let budget, splitSteps & 4095 == 0, budget.wouldExceed(done.count + work.count) { return done }
             let c = polygonCentroid(piece)
             var radius = 0.0
             for p in piece { radius = max(radius, abs(p.x - c.x), abs(p.y - c.y)) }
@@ -304,8 +372,12 @@ struct SliceWalker: Sendable {
     func splitByZones(_ polygon: [Point2], lines: [Line]) -> [[Point2]] {
         let tolerances = lines.map(tolerance)
         var done: [[Point2]] = []
+        var splitSteps = 0
         var work: [([Point2], [Int32])] = [(polygon, (0..<Int32(lines.count)).filter { tolerances[Int($0)] > 0 })]
         while let (piece, candidates) = work.popLast() {
+            // A split of a wide layer can make more pieces than the whole slice may have: stop it early.
+            splitSteps &+= 1
+            if let budget, splitSteps & 4095 == 0, budget.wouldExceed(done.count + work.count) { return done }
             // The lines that cross this piece, in order.
             var crossing: [Int32] = []
             for j in candidates {

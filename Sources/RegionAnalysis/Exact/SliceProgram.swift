@@ -9,9 +9,10 @@ import NeuralNet
 enum SliceStep {
     /// `y = W x + b`: the linear part applied to the u and v rows, the full map to the offsets.
     case dense(weight: [Double], bias: [Double], inputs: Int, outputs: Int)
-    /// Any other affine layer (convolution, average pooling, scale and shift): the Network's own forward pass
-    /// on the three rows, then its value at 0 (`constant`) taken back off the u and v rows.
-    case affine(Network, constant: [Double])
+    /// Any other affine layer (convolution, average pooling, scale and shift) as a sparse matrix, column by
+    /// column: input i feeds outputs `targets[starts[i]..<starts[i + 1]]` with `weights` there; `constant` is the
+    /// layer's value at 0 (its bias). Read off the layer's own forward pass (see ``SparseAffine``).
+    case sparse(SparseAffine)
     case relu
     case leakyReLU(Double)
     case clip(Double, Double)
@@ -49,12 +50,7 @@ struct SliceProgram: @unchecked Sendable {
             case .dense(let d):
                 steps.append(.dense(weight: d.weight.storage, bias: d.bias, inputs: d.inputs, outputs: d.outputs))
             case .convolution, .scaleShift, .averagePool, .globalAveragePool:
-                let single: Network
-                do { single = try Network(inputShape: inShape, chain: [layer.operation]) } catch {
-                    preconditionFailure("layer \(k) does not stand alone: \(error)")
-                }
-                let constant = single.forward([Double](repeating: 0, count: inShape.reduce(1, *)), rows: 1)
-                steps.append(.affine(single, constant: constant))
+                steps.append(.sparse(SparseAffine(layer.operation, inputShape: inShape)))
             case .relu: steps.append(.relu); offset = units; units += size
             case .leakyReLU(let slope): steps.append(.leakyReLU(slope)); offset = units; units += size
             case .clip(let lower, let upper): steps.append(.clip(lower, upper)); offset = units; units += size
@@ -130,13 +126,10 @@ struct SliceProgram: @unchecked Sendable {
                 }
             }
             values[k + 1] = y
-        case .affine(let single, let constant):
-            var y = single.forward(input, rows: 3)
-            let m = constant.count
-            for j in 0..<m {
-                y[j] -= constant[j]
-                y[m + j] -= constant[j]
-            }
+        case .sparse(let map):
+            var y: [Double] = []
+            swap(&y, &values[k + 1])
+            map.apply(input, into: &y)
             values[k + 1] = y
         case .reshape:
             values[k + 1] = input
@@ -265,4 +258,98 @@ func poolingWindows(_ p: Pooling2D, input: [Int], output: [Int]) -> [[Int32]] {
         }
     }
     return windows
+}
+
+/// An affine layer other than dense (convolution, average pooling, scale and shift) as a sparse matrix stored by
+/// input column, and its constant: on a slice most of a layer's inputs are zero on a cell (ReLUs that are off,
+/// pooled-away entries), and a column that is zero costs one test, where the layer's own forward pass (im2col and
+/// a GEMM in generic code) costs the whole layer and allocations on every cell.
+///
+/// The matrix is read off the layer's own forward pass, so it has the layer's meaning by construction: the
+/// layer without its constant part (bias and shift set to zero) applied to the identity, a chunk of basis vectors
+/// at a time — every entry is one weight times 1 plus exact zeros, hence the weight exactly — and the constant is
+/// the whole layer's value at 0. ``reference(_:)`` keeps the forward-pass route beside it for the tests.
+struct SparseAffine: Sendable {
+    let inputs: Int
+    let outputs: Int
+    let starts: [Int]
+    let targets: [Int32]
+    let weights: [Double]
+    let constant: [Double]
+    /// The layer, to check `apply` against.
+    let layer: Network
+
+    init(_ operation: Operation, inputShape: [Int]) {
+        func alone(_ operation: Operation) -> Network {
+            do { return try Network(inputShape: inputShape, chain: [operation]) } catch {
+                preconditionFailure("an affine layer does not stand alone: \(error)")
+            }
+        }
+        var linear = operation
+        switch operation {
+        case .convolution(var c): c.bias = [Double](repeating: 0, count: c.bias.count); linear = .convolution(c)
+        case .scaleShift(var s): s.shift = [Double](repeating: 0, count: s.shift.count); linear = .scaleShift(s)
+        default: break
+        }
+        layer = alone(operation)
+        let linearPart = alone(linear)
+        let n = inputShape.reduce(1, *)
+        inputs = n
+        constant = layer.forward([Double](repeating: 0, count: n), rows: 1)
+        outputs = constant.count
+        var starts = [0], targets: [Int32] = [], weights: [Double] = []
+        let chunk = max(1, min(n, (8 << 20) / max(1, 8 * (n + outputs))))
+        var basis = [Double](repeating: 0, count: chunk * n)
+        for first in stride(from: 0, to: n, by: chunk) {
+            let rows = min(chunk, n - first)
+            for r in 0..<rows { basis[r * n + first + r] = 1 }
+            let columns = linearPart.forward(Array(basis[0..<(rows * n)]), rows: rows)
+            for r in 0..<rows {
+                basis[r * n + first + r] = 0
+                for o in 0..<outputs where columns[r * outputs + o] != 0 {
+                    targets.append(Int32(o))
+                    weights.append(columns[r * outputs + o])
+                }
+                starts.append(targets.count)
+            }
+        }
+        self.starts = starts
+        self.targets = targets
+        self.weights = weights
+    }
+
+    /// `y = A x + constant` on the offsets row and `A x` on the u and v rows of a 3 × n map, into `y`
+    /// (reused when it has the size).
+    func apply(_ x: [Double], into y: inout [Double]) {
+        let (n, m) = (inputs, outputs)
+        if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
+        y.withUnsafeMutableBufferPointer { out in
+            for o in 0..<m { out[o] = 0; out[m + o] = 0; out[2 * m + o] = constant[o] }
+            x.withUnsafeBufferPointer { x in
+                targets.withUnsafeBufferPointer { targets in
+                    weights.withUnsafeBufferPointer { weights in
+                        for i in 0..<n {
+                            let (a, b, c) = (x[i], x[n + i], x[2 * n + i])
+                            if a == 0 && b == 0 && c == 0 { continue }
+                            for t in starts[i]..<starts[i + 1] {
+                                let o = Int(targets[t]), w = weights[t]
+                                out[o] += w * a; out[m + o] += w * b; out[2 * m + o] += w * c
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same by the layer's own forward pass on the three rows, its value at 0 taken back off the u and v
+    /// rows: the slow route `apply` is tested against.
+    func reference(_ x: [Double]) -> [Double] {
+        var y = layer.forward(x, rows: 3)
+        for j in 0..<outputs {
+            y[j] -= constant[j]
+            y[outputs + j] -= constant[j]
+        }
+        return y
+    }
 }

@@ -35,7 +35,7 @@ public struct SliceProbe: Sendable {
         let h = plane.halfWidth
         @Sendable func axis(_ i: Int) -> Double { linspaceValue(i, from: -h, to: h, count: resolution) }
         // Chunks of points through the forward pass, in parallel; patterns are numbered afterwards, in point order.
-        let chunk = 1024
+        let chunk = Self.chunkRows(network)
         let chunks = (n + chunk - 1) / chunk
         var packed = [UInt64](repeating: 0, count: n * wordsPerPattern)
         let d = plane.dimension
@@ -78,6 +78,27 @@ public struct SliceProbe: Sendable {
         }
         self.maps = maps
         regionCount = Self.distinctMaps(maps, tolerance: Self.tolerance)
+    }
+
+    /// Grid points per chunk of the forward pass: 1024, fewer when a chunk's values (every layer's, kept for the
+    /// states) would pass 32 MiB — a deep or wide network would otherwise cost gigabytes per thread.
+    static func chunkRows(_ network: Network) -> Int {
+        max(1, min(1024, (32 << 20) / max(1, bytesPerRow(network))))
+    }
+
+    /// Bytes of one row through `unitStates`: every layer's value in float64, and a state byte per unit.
+    static func bytesPerRow(_ network: Network) -> Int {
+        let elements = network.inputSize + network.layers.reduce(0) { $0 + $1.outputShape.reduce(1, *) }
+        return 8 * elements + network.nonlinearUnitCount
+    }
+
+    /// Bytes the probes at `resolution` take at most: each point's packed pattern (twice, for the table of
+    /// distinct ones in the worst case) and id, and each thread's chunk through the forward pass.
+    public static func estimatedBytes(network: Network, resolution: Int, threads: Int) -> Double {
+        let points = Double(resolution) * Double(resolution)
+        let patternBytes = Double(8 * max(1, (network.nonlinearUnitCount + 7) / 8))
+        return points * (2 * patternBytes + 8 + 24 * Double(network.outputSize))
+            + Double(max(1, threads)) * Double(chunkRows(network)) * Double(bytesPerRow(network))
     }
 
     /// Cells of `partition` whose states no probe point has.
