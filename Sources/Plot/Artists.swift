@@ -334,6 +334,8 @@ extension TextArtist: Artist2D {
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
         let (runs, size, anchor) = layout(t, renderer)
+        renderer.beginGroup(box == nil ? .text : .annotation)
+        defer { renderer.endGroup() }
         renderer.drawText(runs, size: size, color: color, anchor: anchor, rotation: rotation,
                           horizontal: horizontal, vertical: vertical, box: box.map { ($0.fill, $0.edge, 0.3 * size) })
     }

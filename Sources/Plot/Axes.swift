@@ -142,6 +142,11 @@ public final class Axes {
         let transform = transform(in: figure)
         let box = transform.box
         renderer.draw(Path.rectangle(box), style: PathStyle(fill: .white))
+        let (xl, yl) = (transform.xLimits, transform.yLimits)
+        renderer.noteAxes(SceneAxes(box: box, pixelsPerUnit: (box.width / (xl.1 - xl.0), box.height / (yl.1 - yl.0)),
+                                    equalAspect: equalAspect && xScale == .linear && yScale == .linear,
+                                    title: title))
+        renderer.beginGroup(.data)
         // matplotlib's z-orders, sorted at draw time; ties in the order added. Consecutive clipped artists share
         // one clip.
         let layered = artists.enumerated().sorted { a, b in
@@ -156,6 +161,7 @@ public final class Axes {
             artist.draw(on: renderer, transform: transform)
         }
         if clipped { renderer.popClip() }
+        renderer.endGroup()
         var outsideEdge: Double?
         if let colorBar {
             let bar = colorBar.rect(besides: box, cellWidth: figure.rect(of: cell).width)

@@ -104,6 +104,8 @@ struct Legend {
             if obstacles.hidesData(rect(chosen)) { chosen = outsideAllowed ? .outsideRight : .outsideBelow }
         }
         let frame = rect(chosen)
+        renderer.beginGroup(.legend)
+        defer { renderer.endGroup() }
         renderer.draw(roundedRectangle(frame, radius: 0.2 * fontSize),
                       style: PathStyle(fill: Color.white.withAlpha(0.8), stroke: Color(0.8, 0.8, 0.8, alpha: 0.8),
                                        lineWidth: 1 * pt, round: true))

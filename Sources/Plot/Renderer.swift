@@ -24,12 +24,26 @@ public protocol Renderer: AnyObject {
     /// Whether this renderer only measures where ink falls (a fitted layout's first pass): drawing order and
     /// colours do not matter to it, so an artist may skip what only they need (a 3-D scatter's depth sort).
     var measuresInkOnly: Bool { get }
+    /// Says what the drawing up to the matching `endGroup` is (data, a legend, an annotation...), for a renderer
+    /// that records the laid-out scene (`SceneRecorder`, the layout audit); drawing renderers ignore it.
+    func beginGroup(_ role: SceneRole)
+    func endGroup()
+    /// Tells a scene recorder where a panel's axes are and how they scale; drawing renderers ignore it.
+    func noteAxes(_ axes: SceneAxes)
+    /// How much larger than asked text comes out (a style's font size over the notebook's): for artists that
+    /// fit text to a size in printed points.
+    var textScale: Double { get }
 }
 
 extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
     public var measuresInkOnly: Bool { false }
+
+    public func beginGroup(_ role: SceneRole) {}
+    public func endGroup() {}
+    public func noteAxes(_ axes: SceneAxes) {}
+    public var textScale: Double { 1 }
 
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         fillEachPolygon(polygons, colors: colors)
