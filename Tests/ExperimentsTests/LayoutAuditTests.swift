@@ -1,6 +1,6 @@
 import Foundation
 import Plot
-import PlotCairo
+@testable import PlotCairo
 import Testing
 @testable import Experiments
 
@@ -126,4 +126,51 @@ import Testing
         let mended = known.subtracting(broken)
         #expect(mended.isEmpty, "\(name) no longer breaks \(mended.map(\.rawValue)): take it off stillBroken")
     }
+}
+
+/// Forwards everything to a Cairo renderer and logs each text drawn, with where.
+private final class TextLog: Renderer {
+    let base: Renderer
+    var lines: [String] = []
+    init(_ base: Renderer) { self.base = base }
+    var measuresInkOnly: Bool { base.measuresInkOnly }
+    func draw(_ path: Path, style: PathStyle) { base.draw(path, style: style) }
+    func draw(_ markers: MarkerBatch) { base.draw(markers) }
+    func measure(_ runs: [TextRun], size: Double) -> TextMetrics { base.measure(runs, size: size) }
+    func drawText(_ runs: [TextRun], size: Double, color: Color, origin: Point, rotation: Double) {
+        lines.append(String(format: "%@ %.4f at (%.4f, %.4f)", runs.map(\.text).joined(), size, origin.x, origin.y))
+        base.drawText(runs, size: size, color: color, origin: origin, rotation: rotation)
+    }
+    func pushClip(_ rect: Rect) { base.pushClip(rect) }
+    func popClip() { base.popClip() }
+    func drawRasterized(_ body: (Renderer) -> Void) { base.drawRasterized(body) }
+    func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
+        base.fillPolygons(polygons, colors: colors, disjoint: disjoint)
+    }
+    func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
+        base.strokeOutlines(polygons, color: color, lineWidth: lineWidth)
+    }
+}
+
+/// PNG, SVG and PDF share one layout: every text of a figure is drawn at the same place, the same size, with the
+/// same words, whatever the surface (the paper style once wrapped titles and chose tick steps differently in PNG,
+/// whose surface rounded glyph advances to its pixels).
+@Test(arguments: ["compare transferred-confusion", "abstraction-residuals", "grokking-accuracy", "xor partition-a"])
+func everyFormatSharesOneLayout(_ name: String) throws {
+    var logs: [ImageFormat: [String]] = [:]
+    for format in ImageFormat.allCases {
+        let figure = try #require(LayoutAuditTests.builders.first { $0.name == name }?.make())
+        figure.style = .paper
+        figure.fit(toColumnWidth: 3.25)
+        var log: TextLog?
+        _ = try FigureFile.encode(figure, format: format) { base in
+            let l = TextLog(base)
+            log = l
+            return l
+        }
+        logs[format] = log?.lines
+    }
+    #expect(!(logs[.png] ?? []).isEmpty)
+    #expect(logs[.png] == logs[.svg], "\(name): PNG and SVG laid out differently")
+    #expect(logs[.png] == logs[.pdf], "\(name): PNG and PDF laid out differently")
 }
