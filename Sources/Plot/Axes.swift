@@ -168,20 +168,24 @@ public final class Axes {
             outsideEdge = colorBar.draw(on: renderer, in: bar, pointsToPixels: transform.pointsToPixels)
         }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
-                                     widthSpace: figure.subplotWidthSpace)
+                                     widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
+                                     cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
                 // Right of the axes only where it covers no other panel: beside the last column, or beside an
                 // empty cell of the grid (the last row of small multiples); below elsewhere. In a narrow figure (a
                 // paper's single column) there is no room beside the axes either.
-                let lastColumn = (cell.index % cell.columns == 0 || !figure.hasPanel(rightOf: cell))
+                let lastColumn = (cell.lastColumn == cell.columns - 1 || !figure.hasPanel(rightOf: cell))
                     && figure.width >= Figure.narrowWidth
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
-                Legend(entries: entries, outsideAllowed: lastColumn)
+                // Axes as wide as the grid may spread a legend below them across the figure.
+                let room = cell.columnSpan == cell.columns ? Double(figure.pixelWidth) : figure.rect(of: cell).width
+                Legend(entries: entries, outsideAllowed: lastColumn, roomWidth: room,
+                       canvasWidth: Double(figure.pixelWidth))
                     .draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, below: labelsBottom,
                           rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
@@ -192,7 +196,7 @@ public final class Axes {
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
     private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool,
-                           widthSpace: Double) -> Double {
+                           widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
         let limits = (transform.xLimits, transform.yLimits)
@@ -257,7 +261,8 @@ public final class Axes {
         }
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
-                               width: box.width * (1 + widthSpace))
+                               width: max(box.width, cellWidth) * (1 + widthSpace), canvasWidth: canvasWidth,
+                               minimumSize: 6 * pt / renderer.textScale)
         }
         return bottom
     }

@@ -106,7 +106,8 @@ public final class Axes3D {
 
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
-                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace))
+                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace),
+                               canvasWidth: Double(figure.pixelWidth), minimumSize: 6 * pt / renderer.textScale)
         }
         if let legendLocation, drawLegend {
             let entries = legendEntries()

@@ -30,6 +30,8 @@ extension Axes {
             }
         }
         polygons(squares, colors: colors, disjoint: true)
+        // Square cells, as imshow's: the axes shrink to the table's shape rather than stretch it.
+        equalAspect = true
         xLimits = (-0.5, Double(columns) - 0.5)
         yLimits = (-0.5, Double(rows) - 0.5)
         xTickValues = (0..<columns).map(Double.init)
