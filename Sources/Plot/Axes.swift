@@ -77,12 +77,15 @@ public final class Axes {
         add(SegmentsArtist(segments: segments, color: color, width: width, label: label))
     }
 
-    /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`.
+    /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`;
+    /// `fitIn` (width, height in data units, centred on the anchor) makes text that does not fit there smaller,
+    /// and leaves it out under 6 pt (`TextArtist.fitBox`).
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
-                     box: (fill: Color, edge: Color)? = nil, color: Color = .black) {
+                     box: (fill: Color, edge: Color)? = nil, color: Color = .black,
+                     fitIn: (width: Double, height: Double)? = nil) {
         add(TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
-                       horizontal: horizontal, vertical: vertical, box: box, color: color))
+                       horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn))
     }
 
     /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
@@ -232,11 +235,17 @@ public final class Axes {
             lowest = max(lowest, corners.map(\.y).max()!)
         }
         var leftmost = box.x
-        for tick in yTicks {
+        // The top of the last y tick label drawn: in short axes a label that would run into it is left out, its
+        // tick kept.
+        var lastTop = Double.infinity
+        for tick in yTicks.sorted(by: { transform.pixelY(scaled: $0.position) > transform.pixelY(scaled: $1.position) }) {
             let y = transform.pixelY(scaled: tick.position)
             let length = tick.label == nil ? tickLength * 0.6 : tickLength
             renderer.draw(Path([Point(box.x, y), Point(box.x - length, y)]), style: tickStyle)
             guard let label = tick.label else { continue }
+            let height = renderer.measure([TextRun(label)], size: fontSize).height
+            if y + height / 2 > lastTop - 1 * pt { continue }
+            lastTop = y - height / 2
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(box.x - tickLength - tickPad, y), horizontal: .right, vertical: .center)
             leftmost = min(leftmost, corners.map(\.x).min()!)

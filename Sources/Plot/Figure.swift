@@ -152,6 +152,38 @@ public final class Figure {
     /// Takes every panel away, for a ``narrowLayout`` that builds its own.
     public func removeAllPanels() { panels.removeAll() }
 
+    /// Set by a fitted layout that could not give its text the room it asked for in height (the margins
+    /// squeezed, or the rows' gaps capped).
+    private var lacksHeight = false
+
+    /// Lays the figure out before a writer sizes its canvas: the narrow layout of a narrow figure, and when the
+    /// height may follow the content (`heightFollowsContent`), a taller figure, step by step, while the fitted
+    /// layout lacks height or a panel is under `LayoutAudit.axesFloor` points tall: panels keep their size and
+    /// their text its room, and the figure grows rather than squash them.
+    public func prepareLayout(measuringWith measurer: Renderer) {
+        if width < Figure.narrowWidth, let narrowLayout {
+            self.narrowLayout = nil
+            narrowLayout(self)
+        }
+        guard heightFollowsContent else { return }
+        let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+                     subplotHeightSpace)
+        for _ in 0..<6 {
+            lacksHeight = false
+            fitLayout(measuringWith: measurer, always: style.tightLayout)
+            let shortest = panels.map { panel -> Double in
+                switch panel {
+                case .axes(let a): return a.frame(in: self).height
+                case .axes3D(let a): return a.frame(in: self).height
+                }
+            }.min() ?? .infinity
+            guard lacksHeight || shortest < LayoutAudit.axesFloor * pointsToPixels else { break }
+            height *= 1.2
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace) = start
+        }
+    }
+
     /// Draws the whole figure in its style.
     public func draw(on renderer: Renderer) {
         if width < Figure.narrowWidth, let narrowLayout {
@@ -229,6 +261,7 @@ public final class Figure {
             }
             let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
             let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
+            if newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
             subplotLeftEdge = newLeft / w
             subplotRightEdge = newRight / w
             subplotTopEdge = 1 - newTop / h
@@ -272,7 +305,9 @@ public final class Figure {
             subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / cellSize.width))
         }
         if rows > 1, cellSize.height > 0 {
-            subplotHeightSpace = min(1, max(0.05, (reach.top + reach.bottom + pad) / cellSize.height))
+            let wanted = (reach.top + reach.bottom + pad) / cellSize.height
+            if wanted > 1 { lacksHeight = true }
+            subplotHeightSpace = min(1, max(0.05, wanted))
         }
     }
 

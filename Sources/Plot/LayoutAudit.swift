@@ -191,6 +191,7 @@ public enum LayoutAudit {
     /// violations, empty when the figure keeps every rule.
     public static func audit(_ figure: Figure, measuringWith measurer: Renderer) -> [LayoutViolation] {
         let scene = SceneRecorder(measuringWith: measurer)
+        figure.prepareLayout(measuringWith: measurer)
         figure.draw(on: scene)
         return audit(scene, width: Double(figure.pixelWidth), height: Double(figure.pixelHeight),
                      pointsToPixels: figure.pointsToPixels)

@@ -55,6 +55,7 @@ public enum FigureFile {
     static func withImageSurface<T>(of figure: Figure, referenceDrawing: Bool = false,
                                     through wrap: (Renderer) -> Renderer = { $0 },
                                     _ body: (OpaquePointer) throws -> T) rethrows -> T {
+        figure.prepareLayout(measuringWith: CairoRenderer.textMeasurer())
         let (w, h) = (figure.pixelWidth, figure.pixelHeight)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
         defer { cairo_surface_destroy(surface) }
@@ -146,6 +147,7 @@ public enum FigureFile {
                 target.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
                 return CAIRO_STATUS_SUCCESS
             }
+            figure.prepareLayout(measuringWith: CairoRenderer.textMeasurer())
             let (wPt, hPt) = (figure.width * 72, figure.height * 72)
             let surface = format == .svg
                 ? cairo_svg_surface_create_for_stream(append, closure, wPt, hPt)!

@@ -75,6 +75,8 @@ public enum CompareFigures {
         let axes = figure.addAxes()
         let counts = result.transferredConfusion.map { $0.map(Double.init) }
         axes.heatmap(counts, colormap: .viridis, format: "%.0f", textSize: 9)
+        let largest = max(1, counts.joined().max() ?? 1)
+        axes.colorBar = ColorBar(colormap: .viridis, range: 0...largest, label: "test images")
         axes.xLabel = "class predicted by b's maps as regressed from a's"
         axes.yLabel = "true class"
         axes.title = String(format: "Transferred classifier a → b: test accuracy %.3f",
