@@ -118,6 +118,9 @@ public struct TextArtist {
     /// A box (width, height in data units) centred on the anchor that the text must fit in (a heat map's cell):
     /// text too large for it is drawn smaller, and left out when it would be under `minimumFittedSize` points.
     public var fitBox: (width: Double, height: Double)?
+    /// The text measured for the fit instead of `text` (the widest of a heat map's numbers), so that texts fitted
+    /// together take one size and show or drop together.
+    public var fitSample: String?
     /// The smallest printed size fitted text may take, in points.
     public static let minimumFittedSize = 6.0
 }
@@ -343,7 +346,7 @@ extension TextArtist: Artist2D {
             // The room in pixels, less a margin each side, against the text's box.
             let room = (width: abs(t.pixel(x + fitBox.width / 2, y).x - t.pixel(x - fitBox.width / 2, y).x) * 0.9,
                         height: abs(t.pixel(x, y + fitBox.height / 2).y - t.pixel(x, y - fitBox.height / 2).y) * 0.9)
-            let m = renderer.measure(runs, size: size)
+            let m = renderer.measure(fitSample.map(MathText.runs) ?? runs, size: size)
             let scale = min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
             size *= scale
             if size * renderer.textScale < TextArtist.minimumFittedSize * t.pointsToPixels { return }

@@ -168,14 +168,36 @@ public final class Figure {
         guard heightFollowsContent else { return }
         let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                      subplotHeightSpace)
+        var previous: (height: Double, panels: Double)?
         for _ in 0..<6 {
             lacksHeight = false
             fitLayout(measuringWith: measurer, always: style.tightLayout)
-            let shortest = panels.map { panel -> Double in
+            // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
+            // the search.
+            let panelHeight = panels.reduce(0.0) { sum, panel in
                 switch panel {
-                case .axes(let a): return a.frame(in: self).height
-                case .axes3D(let a): return a.frame(in: self).height
+                case .axes(let a): return sum + a.frame(in: self).height
+                case .axes3D(let a): return sum + a.frame(in: self).height
                 }
+            }
+            if !lacksHeight, let previous, panelHeight < previous.panels * 1.05 {
+                height = previous.height
+                (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+                 subplotHeightSpace) = start
+                fitLayout(measuringWith: measurer, always: style.tightLayout)
+                break
+            }
+            previous = (height, panelHeight)
+            // Only panels as tall as their cell grow with the figure (not equal-aspect ones their width limits).
+            let shortest = panels.compactMap { panel -> Double? in
+                let (frame, cell): (Rect, Rect)
+                switch panel {
+                case .axes(let a):
+                    if a.position != nil { return nil }
+                    (frame, cell) = (a.frame(in: self), rect(of: a.cell))
+                case .axes3D(let a): (frame, cell) = (a.frame(in: self), rect(of: a.cell))
+                }
+                return frame.height < cell.height - 1 ? nil : frame.height
             }.min() ?? .infinity
             guard lacksHeight || shortest < LayoutAudit.axesFloor * pointsToPixels else { break }
             height *= 1.2

@@ -15,6 +15,7 @@ extension Axes {
         let finite = values.joined().filter(\.isFinite)
         let span = range ?? ((finite.min() ?? 0)...(finite.max() ?? 1))
         var squares: [[(Double, Double)]] = [], colors: [Color] = []
+        let widest = format.flatMap { f in values.joined().map { cellText(f, $0) }.max { $0.count < $1.count } }
         for i in 0..<rows {
             let y = Double(rows - 1 - i)
             for j in 0..<columns {
@@ -26,7 +27,8 @@ extension Axes {
                     let ink: Color = Colormap.prefersWhiteText(on: color) ? .white : .black
                     // Smaller in small cells, and left out below 6 pt, rather than run into the next cell.
                     add(TextArtist(x: x, y: y, text: cellText(format, values[i][j]), size: textSize, rotation: 0,
-                                   horizontal: .center, vertical: .center, color: ink, fitBox: (1, 1)))
+                                   horizontal: .center, vertical: .center, color: ink, fitBox: (1, 1),
+                                   fitSample: widest))
                 }
             }
         }

@@ -40,7 +40,7 @@ extension BackpropExperiment {
                 axes.title = panel.0
                 if k == 2 {
                     axes.colorBar = ColorBar(colormap: .redBlue, range: -differenceSpan...differenceSpan,
-                                             label: "difference (every layer)")
+                                             label: "difference")
                 }
             }
         }
