@@ -100,7 +100,10 @@ struct Legend {
         let (handleLength, handlePad, border, spacing) = (l.handleLength, l.handlePad, l.border, l.spacing)
         let columnSpacing = l.columnSpacing
         var chosen = location
-        if location == .best {
+        // A place inside the axes the figure asked for is kept while it hides no data; else the legend is placed
+        // as `best` places it (inside where it hides nothing, outside otherwise).
+        let inside = ![.best, .outsideRight, .outsideBelow].contains(location)
+        if location == .best || (inside && obstacles.hidesData(rect(location))) {
             let candidates = LegendLocation.allCases.filter { ![.best, .outsideRight, .outsideBelow].contains($0) }
             var bestCount = Int.max
             for candidate in candidates {
