@@ -140,10 +140,7 @@ public final class Figure {
         width = newWidth
         heightFollowsContent = true
         // Now rather than when drawn: a writer sizes its canvas before it draws, and the layout may change the height.
-        if width < Figure.narrowWidth, let narrowLayout {
-            self.narrowLayout = nil
-            narrowLayout(self)
-        }
+        applyNarrowLayout()
     }
 
     /// Points → pixels.
@@ -151,6 +148,14 @@ public final class Figure {
 
     /// Takes every panel away, for a ``narrowLayout`` that builds its own.
     public func removeAllPanels() { panels.removeAll() }
+
+    /// Runs the narrow layout, once, if the figure is narrow.
+    private func applyNarrowLayout() {
+        if width < Figure.narrowWidth, let narrowLayout {
+            self.narrowLayout = nil
+            narrowLayout(self)
+        }
+    }
 
     /// Set by a fitted layout that could not give its text the room it asked for in height (the margins
     /// squeezed, or the rows' gaps capped).
@@ -161,10 +166,7 @@ public final class Figure {
     /// layout lacks height or a panel is under `LayoutAudit.axesFloor` points tall: panels keep their size and
     /// their text its room, and the figure grows rather than squash them.
     public func prepareLayout(measuringWith measurer: Renderer) {
-        if width < Figure.narrowWidth, let narrowLayout {
-            self.narrowLayout = nil
-            narrowLayout(self)
-        }
+        applyNarrowLayout()
         guard heightFollowsContent else { return }
         let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                      subplotHeightSpace)
@@ -174,12 +176,7 @@ public final class Figure {
             fitLayout(measuringWith: measurer, always: style.tightLayout)
             // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
             // the search.
-            let panelHeight = panels.reduce(0.0) { sum, panel in
-                switch panel {
-                case .axes(let a): return sum + a.frame(in: self).height
-                case .axes3D(let a): return sum + a.frame(in: self).height
-                }
-            }
+            let panelHeight = panels.reduce(0.0) { $0 + frame(of: $1).height }
             if !lacksHeight, let previous, panelHeight < previous.panels * 1.05 {
                 height = previous.height
                 (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
@@ -190,14 +187,9 @@ public final class Figure {
             previous = (height, panelHeight)
             // Only panels as tall as their cell grow with the figure (not equal-aspect ones their width limits).
             let shortest = panels.compactMap { panel -> Double? in
-                let (frame, cell): (Rect, Rect)
-                switch panel {
-                case .axes(let a):
-                    if a.position != nil { return nil }
-                    (frame, cell) = (a.frame(in: self), rect(of: a.cell))
-                case .axes3D(let a): (frame, cell) = (a.frame(in: self), rect(of: a.cell))
-                }
-                return frame.height < cell.height - 1 ? nil : frame.height
+                if case .axes(let a) = panel, a.position != nil { return nil }
+                let box = frame(of: panel)
+                return box.height < rect(of: cell(of: panel)).height - 1 ? nil : box.height
             }.min() ?? .infinity
             guard lacksHeight || shortest < LayoutAudit.axesFloor * pointsToPixels else { break }
             height *= 1.2
@@ -206,12 +198,24 @@ public final class Figure {
         }
     }
 
+    /// A panel's axes box and grid cell.
+    private func frame(of panel: Panel) -> Rect {
+        switch panel {
+        case .axes(let a): return a.frame(in: self)
+        case .axes3D(let a): return a.frame(in: self)
+        }
+    }
+
+    private func cell(of panel: Panel) -> SubplotCell {
+        switch panel {
+        case .axes(let a): return a.cell
+        case .axes3D(let a): return a.cell
+        }
+    }
+
     /// Draws the whole figure in its style.
     public func draw(on renderer: Renderer) {
-        if width < Figure.narrowWidth, let narrowLayout {
-            self.narrowLayout = nil
-            narrowLayout(self)
-        }
+        applyNarrowLayout()
         // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
         // legend moved outside); a fitted style always fits.
         fitLayout(measuringWith: renderer, always: style.tightLayout)
