@@ -76,15 +76,22 @@ import Testing
         #expect(audit(strip) == [.axesTooSmall])
     }
 
-    /// The figure code tells the recorder what it draws: a legend placed over a scatter by hand is found, and
-    /// equal-aspect axes keep their aspect in a wide figure.
+    /// The figure code tells the recorder what it draws: the legend's box, the points, the axes with their equal
+    /// aspect kept in a wide figure; and a legend asked for at the upper left, where it would hide a point, is
+    /// placed elsewhere, so the audit finds nothing.
     @Test func figuresReportTheirScene() {
         let figure = Figure(width: 6, height: 3)
         let axes = figure.addAxes()
         axes.scatter([0, 0.1, 1], [1, 0.9, 0], color: .red, label: "points")
         axes.legendLocation = .upperLeft
         axes.equalAspect = true
-        let found = LayoutAudit.audit(figure, measuringWith: RecordingRenderer())
-        #expect(found.map(\.rule) == [.legendOverData], "\(found)")
+        let scene = SceneRecorder(measuringWith: RecordingRenderer())
+        figure.draw(on: scene)
+        #expect(scene.legends.count == 1 && scene.points.count == 3)
+        #expect(scene.texts.contains { $0.text == "points" && $0.role == .legend })
+        let noted = scene.axes.first
+        #expect(noted?.equalAspect == true)
+        if let scale = noted?.pixelsPerUnit { #expect(abs(scale.x / scale.y - 1) < 1e-9) }
+        #expect(LayoutAudit.audit(figure, measuringWith: RecordingRenderer()).isEmpty)
     }
 }
