@@ -115,6 +115,14 @@ public struct TextArtist {
     public var box: (fill: Color, edge: Color)?
     /// The ink colour.
     public var color: Color = .black
+    /// A box (width, height in data units) centred on the anchor that the text must fit in (a heat map's cell):
+    /// text too large for it is drawn smaller, and left out when it would be under `minimumFittedSize` points.
+    public var fitBox: (width: Double, height: Double)?
+    /// The text measured for the fit instead of `text` (the widest of a heat map's numbers), so that texts fitted
+    /// together take one size and show or drop together.
+    public var fitSample: String?
+    /// The smallest printed size fitted text may take, in points.
+    public static let minimumFittedSize = 6.0
 }
 
 /// A wireframe over a grid: every `rowStride`-th row and `columnStride`-th column line of Z(X, Y).
@@ -333,13 +341,25 @@ extension TextArtist: Artist2D {
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
-        let (runs, size, anchor) = layout(t, renderer)
+        var (runs, size, anchor) = layout(t, renderer)
+        if let fitBox {
+            // The room in pixels, less a margin each side, against the text's box.
+            let room = (width: abs(t.pixel(x + fitBox.width / 2, y).x - t.pixel(x - fitBox.width / 2, y).x) * 0.9,
+                        height: abs(t.pixel(x, y + fitBox.height / 2).y - t.pixel(x, y - fitBox.height / 2).y) * 0.9)
+            let m = renderer.measure(fitSample.map(MathText.runs) ?? runs, size: size)
+            let scale = min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
+            size *= scale
+            if size * renderer.textScale < TextArtist.minimumFittedSize * t.pointsToPixels { return }
+        }
+        renderer.beginGroup(box == nil ? .text : .annotation)
+        defer { renderer.endGroup() }
         renderer.drawText(runs, size: size, color: color, anchor: anchor, rotation: rotation,
                           horizontal: horizontal, vertical: vertical, box: box.map { ($0.fill, $0.edge, 0.3 * size) })
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
         let (runs, size, anchor) = layout(t, renderer)
+
         let corners = renderer.textCorners(runs, size: size, anchor: anchor, rotation: rotation, horizontal: horizontal,
                                            vertical: vertical, pad: box == nil ? 0 : 0.3 * size).corners
         let xs = corners.map(\.x), ys = corners.map(\.y)

@@ -77,12 +77,15 @@ public final class Axes {
         add(SegmentsArtist(segments: segments, color: color, width: width, label: label))
     }
 
-    /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`.
+    /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`;
+    /// `fitIn` (width, height in data units, centred on the anchor) makes text that does not fit there smaller,
+    /// and leaves it out under 6 pt (`TextArtist.fitBox`).
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
-                     box: (fill: Color, edge: Color)? = nil, color: Color = .black) {
+                     box: (fill: Color, edge: Color)? = nil, color: Color = .black,
+                     fitIn: (width: Double, height: Double)? = nil) {
         add(TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
-                       horizontal: horizontal, vertical: vertical, box: box, color: color))
+                       horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn))
     }
 
     /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
@@ -142,6 +145,11 @@ public final class Axes {
         let transform = transform(in: figure)
         let box = transform.box
         renderer.draw(Path.rectangle(box), style: PathStyle(fill: .white))
+        let (xl, yl) = (transform.xLimits, transform.yLimits)
+        renderer.noteAxes(SceneAxes(box: box, pixelsPerUnit: (box.width / (xl.1 - xl.0), box.height / (yl.1 - yl.0)),
+                                    equalAspect: equalAspect && xScale == .linear && yScale == .linear,
+                                    title: title))
+        renderer.beginGroup(.data)
         // matplotlib's z-orders, sorted at draw time; ties in the order added. Consecutive clipped artists share
         // one clip.
         let layered = artists.enumerated().sorted { a, b in
@@ -156,26 +164,31 @@ public final class Axes {
             artist.draw(on: renderer, transform: transform)
         }
         if clipped { renderer.popClip() }
+        renderer.endGroup()
         var outsideEdge: Double?
         if let colorBar {
             let bar = colorBar.rect(besides: box, cellWidth: figure.rect(of: cell).width)
             outsideEdge = colorBar.draw(on: renderer, in: bar, pointsToPixels: transform.pointsToPixels)
         }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
-                                     widthSpace: figure.subplotWidthSpace)
+                                     widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
+                                     cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         if let legendLocation, drawLegend {
             let entries = legendEntries()
             if !entries.isEmpty {
                 // Right of the axes only where it covers no other panel: beside the last column, or beside an
                 // empty cell of the grid (the last row of small multiples); below elsewhere. In a narrow figure (a
                 // paper's single column) there is no room beside the axes either.
-                let lastColumn = (cell.index % cell.columns == 0 || !figure.hasPanel(rightOf: cell))
+                let lastColumn = (cell.lastColumn == cell.columns - 1 || !figure.hasPanel(rightOf: cell))
                     && figure.width >= Figure.narrowWidth
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
                 let obstacles = artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
-                Legend(entries: entries, outsideAllowed: lastColumn)
+                // Axes as wide as the grid may spread a legend below them across the figure.
+                let room = cell.columnSpan == cell.columns ? Double(figure.pixelWidth) : figure.rect(of: cell).width
+                Legend(entries: entries, outsideAllowed: lastColumn, roomWidth: room,
+                       canvasWidth: Double(figure.pixelWidth))
                     .draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, below: labelsBottom,
                           rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
@@ -186,7 +199,7 @@ public final class Axes {
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
     private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool,
-                           widthSpace: Double) -> Double {
+                           widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
         let limits = (transform.xLimits, transform.yLimits)
@@ -222,11 +235,17 @@ public final class Axes {
             lowest = max(lowest, corners.map(\.y).max()!)
         }
         var leftmost = box.x
-        for tick in yTicks {
+        // The top of the last y tick label drawn: in short axes a label that would run into it is left out, its
+        // tick kept.
+        var lastTop = Double.infinity
+        for tick in yTicks.sorted(by: { transform.pixelY(scaled: $0.position) > transform.pixelY(scaled: $1.position) }) {
             let y = transform.pixelY(scaled: tick.position)
             let length = tick.label == nil ? tickLength * 0.6 : tickLength
             renderer.draw(Path([Point(box.x, y), Point(box.x - length, y)]), style: tickStyle)
             guard let label = tick.label else { continue }
+            let height = renderer.measure([TextRun(label)], size: fontSize).height
+            if y + height / 2 > lastTop - 1 * pt { continue }
+            lastTop = y - height / 2
             let corners = renderer.drawText([TextRun(label)], size: fontSize, color: .black,
                                             anchor: Point(box.x - tickLength - tickPad, y), horizontal: .right, vertical: .center)
             leftmost = min(leftmost, corners.map(\.x).min()!)
@@ -251,7 +270,8 @@ public final class Axes {
         }
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
-                               width: box.width * (1 + widthSpace))
+                               width: max(box.width, cellWidth) * (1 + widthSpace), canvasWidth: canvasWidth,
+                               minimumSize: 6 * pt / renderer.textScale)
         }
         return bottom
     }

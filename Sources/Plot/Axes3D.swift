@@ -87,6 +87,8 @@ public final class Axes3D {
         let pt = transform.pointsToPixels
         let box = transform.box
         drawBox(on: renderer, transform: transform)
+        renderer.noteAxes(SceneAxes(box: box, pixelsPerUnit: nil, equalAspect: false, title: title))
+        renderer.beginGroup(.data)
 
         // mplot3d draws lines first, then collections (scatters, wireframes) sorted by their nearest projected
         // depth, farthest first.
@@ -100,10 +102,12 @@ public final class Axes3D {
             artist.draw(on: renderer, transform: transform)
         }
         renderer.popClip()
+        renderer.endGroup()
 
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
-                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace))
+                               width: figure.rect(of: cell).width * (1 + figure.subplotWidthSpace),
+                               canvasWidth: Double(figure.pixelWidth), minimumSize: 6 * pt / renderer.textScale)
         }
         if let legendLocation, drawLegend {
             let entries = legendEntries()

@@ -29,6 +29,9 @@ public final class Figure {
     /// layouts that proportional shrinking would make illegible (say, eleven small multiples): run once, just
     /// before the figure is laid out. nil keeps the layout.
     public var narrowLayout: ((Figure) -> Void)?
+    /// Whether the height may follow what the figure shows (set by `fit(toColumnWidth:)`; a size the user gave
+    /// is kept): a ``narrowLayout`` that stacks panels makes the figure taller rather than squash them.
+    public private(set) var heightFollowsContent = false
 
     /// A panel of the figure.
     public enum Panel {
@@ -53,14 +56,15 @@ public final class Figure {
 
     /// Whether a panel of the same grid occupies the cell to the right of `cell` (false at the row's end).
     func hasPanel(rightOf cell: SubplotCell) -> Bool {
-        guard cell.index % cell.columns != 0 else { return false }
+        guard cell.lastColumn < cell.columns - 1 else { return false }
         return panels.contains { panel in
             let other: SubplotCell
             switch panel {
             case .axes(let a): other = a.cell
             case .axes3D(let a): other = a.cell
             }
-            return other.rows == cell.rows && other.columns == cell.columns && other.index == cell.index + 1
+            return other.rows == cell.rows && other.columns == cell.columns && other.column == cell.lastColumn + 1
+                && other.row <= cell.lastRow && other.lastRow >= cell.row
         }
     }
 
@@ -68,10 +72,12 @@ public final class Figure {
     public var pixelWidth: Int { Int((width * dpi).rounded()) }
     public var pixelHeight: Int { Int((height * dpi).rounded()) }
 
-    /// Adds 2-D axes in cell `index` (1-based, row-major) of a `rows × columns` grid, like `add_subplot(rows, columns, index)`.
+    /// Adds 2-D axes in cell `index` (1-based, row-major) of a `rows × columns` grid, like `add_subplot(rows, columns, index)`,
+    /// spanning `rowSpan × columnSpan` cells from there.
     @discardableResult
-    public func addAxes(rows: Int = 1, columns: Int = 1, index: Int = 1) -> Axes {
-        let axes = Axes(cell: SubplotCell(rows: rows, columns: columns, index: index))
+    public func addAxes(rows: Int = 1, columns: Int = 1, index: Int = 1, rowSpan: Int = 1, columnSpan: Int = 1) -> Axes {
+        let axes = Axes(cell: SubplotCell(rows: rows, columns: columns, index: index, rowSpan: rowSpan,
+                                          columnSpan: columnSpan))
         panels.append(.axes(axes))
         return axes
     }
@@ -132,6 +138,9 @@ public final class Figure {
             height *= newWidth / width
         }
         width = newWidth
+        heightFollowsContent = true
+        // Now rather than when drawn: a writer sizes its canvas before it draws, and the layout may change the height.
+        applyNarrowLayout()
     }
 
     /// Points → pixels.
@@ -140,12 +149,73 @@ public final class Figure {
     /// Takes every panel away, for a ``narrowLayout`` that builds its own.
     public func removeAllPanels() { panels.removeAll() }
 
-    /// Draws the whole figure in its style.
-    public func draw(on renderer: Renderer) {
+    /// Runs the narrow layout, once, if the figure is narrow.
+    private func applyNarrowLayout() {
         if width < Figure.narrowWidth, let narrowLayout {
             self.narrowLayout = nil
             narrowLayout(self)
         }
+    }
+
+    /// Set by a fitted layout that could not give its text the room it asked for in height (the margins
+    /// squeezed, or the rows' gaps capped).
+    private var lacksHeight = false
+
+    /// Lays the figure out before a writer sizes its canvas: the narrow layout of a narrow figure, and when the
+    /// height may follow the content (`heightFollowsContent`), a taller figure, step by step, while the fitted
+    /// layout lacks height or a panel is under `LayoutAudit.axesFloor` points tall: panels keep their size and
+    /// their text its room, and the figure grows rather than squash them.
+    public func prepareLayout(measuringWith measurer: Renderer) {
+        applyNarrowLayout()
+        guard heightFollowsContent else { return }
+        let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+                     subplotHeightSpace)
+        var previous: (height: Double, panels: Double)?
+        for _ in 0..<6 {
+            lacksHeight = false
+            fitLayout(measuringWith: measurer, always: style.tightLayout)
+            // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
+            // the search.
+            let panelHeight = panels.reduce(0.0) { $0 + frame(of: $1).height }
+            if !lacksHeight, let previous, panelHeight < previous.panels * 1.05 {
+                height = previous.height
+                (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+                 subplotHeightSpace) = start
+                fitLayout(measuringWith: measurer, always: style.tightLayout)
+                break
+            }
+            previous = (height, panelHeight)
+            // Only panels as tall as their cell grow with the figure (not equal-aspect ones their width limits).
+            let shortest = panels.compactMap { panel -> Double? in
+                if case .axes(let a) = panel, a.position != nil { return nil }
+                let box = frame(of: panel)
+                return box.height < rect(of: cell(of: panel)).height - 1 ? nil : box.height
+            }.min() ?? .infinity
+            guard lacksHeight || shortest < LayoutAudit.axesFloor * pointsToPixels else { break }
+            height *= 1.2
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace) = start
+        }
+    }
+
+    /// A panel's axes box and grid cell.
+    private func frame(of panel: Panel) -> Rect {
+        switch panel {
+        case .axes(let a): return a.frame(in: self)
+        case .axes3D(let a): return a.frame(in: self)
+        }
+    }
+
+    private func cell(of panel: Panel) -> SubplotCell {
+        switch panel {
+        case .axes(let a): return a.cell
+        case .axes3D(let a): return a.cell
+        }
+    }
+
+    /// Draws the whole figure in its style.
+    public func draw(on renderer: Renderer) {
+        applyNarrowLayout()
         // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
         // legend moved outside); a fitted style always fits.
         fitLayout(measuringWith: renderer, always: style.tightLayout)
@@ -178,17 +248,17 @@ public final class Figure {
         if let suptitle, withSuptitle {
             // matplotlib: 'large' (12 pt) at y = 0.98, centred, top-aligned.
             renderer.drawTitle(suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
-                               vertical: .top)
+                               vertical: .top, minimumSize: 6 * pointsToPixels / renderer.textScale)
         }
     }
 
     /// matplotlib's `tight_layout`, simplified: draws the figure without ink, measures how far labels, titles and
     /// legends reach beyond the subplot grid, and moves the grid's edges so that everything fits with a small pad.
-    /// Twice, because text keeps its size while the axes grow or shrink.
+    /// Three times, because text keeps its size while the axes grow or shrink (and equal-aspect axes with them).
     private func fitLayout(measuringWith measurer: Renderer, always: Bool) {
         let w = Double(pixelWidth), h = Double(pixelHeight)
         let pad = 4 * pointsToPixels
-        for pass in 0..<2 {
+        for pass in 0..<3 {
             // The panels' ink without the suptitle, which keeps its place at the top: the grid goes below it.
             let ink = InkBoundsRenderer(measuringWith: measurer)
             drawContents(on: StyledRenderer(ink, style: style), withSuptitle: false)
@@ -198,7 +268,7 @@ public final class Figure {
                 let titleInk = InkBoundsRenderer(measuringWith: measurer)
                 StyledRenderer(titleInk, style: style).drawTitle(
                     suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
-                    vertical: .top)
+                    vertical: .top, minimumSize: 6 * pointsToPixels / style.fontSize * Style.notebook.fontSize)
                 suptitleBottom = titleInk.bounds?.maxY ?? 0
             }
             if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
@@ -217,6 +287,7 @@ public final class Figure {
             }
             let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
             let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
+            if newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
             subplotLeftEdge = newLeft / w
             subplotRightEdge = newRight / w
             subplotTopEdge = 1 - newTop / h
@@ -245,21 +316,24 @@ public final class Figure {
             guard let b = ink.bounds else { continue }
             columns = max(columns, cell.columns)
             rows = max(rows, cell.rows)
-            let r = rect(of: cell)
+            let r = rect(of: SubplotCell(rows: cell.rows, columns: cell.columns, index: cell.index))
             cellSize = (r.width, r.height)
-            let (row, column) = ((cell.index - 1) / cell.columns, (cell.index - 1) % cell.columns)
             // Only reaches towards a neighbour matter here; the outer margins are fitted by the caller.
-            if column > 0 { reach.left = max(reach.left, box.x - b.x) }
+            if cell.column > 0 { reach.left = max(reach.left, box.x - b.x) }
             // A legend set into the empty cell beside the last panel reaches no neighbour.
-            if column < cell.columns - 1, hasPanel(rightOf: cell) { reach.right = max(reach.right, b.maxX - box.maxX) }
-            if row > 0 { reach.top = max(reach.top, box.y - b.y) }
-            if row < cell.rows - 1 { reach.bottom = max(reach.bottom, b.maxY - box.maxY) }
+            if cell.lastColumn < cell.columns - 1, hasPanel(rightOf: cell) {
+                reach.right = max(reach.right, b.maxX - box.maxX)
+            }
+            if cell.row > 0 { reach.top = max(reach.top, box.y - b.y) }
+            if cell.lastRow < cell.rows - 1 { reach.bottom = max(reach.bottom, b.maxY - box.maxY) }
         }
         if columns > 1, cellSize.width > 0 {
             subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / cellSize.width))
         }
         if rows > 1, cellSize.height > 0 {
-            subplotHeightSpace = min(1, max(0.05, (reach.top + reach.bottom + pad) / cellSize.height))
+            let wanted = (reach.top + reach.bottom + pad) / cellSize.height
+            if wanted > 1 { lacksHeight = true }
+            subplotHeightSpace = min(1, max(0.05, wanted))
         }
     }
 
@@ -279,20 +353,31 @@ public final class Figure {
         let totalHeight = (subplotTopEdge - subplotBottomEdge) * h
         let cellWidth = totalWidth / (Double(cell.columns) + subplotWidthSpace * Double(cell.columns - 1))
         let cellHeight = totalHeight / (Double(cell.rows) + subplotHeightSpace * Double(cell.rows - 1))
-        let row = (cell.index - 1) / cell.columns, column = (cell.index - 1) % cell.columns
-        let x = subplotLeftEdge * w + Double(column) * cellWidth * (1 + subplotWidthSpace)
-        let y = (1 - subplotTopEdge) * h + Double(row) * cellHeight * (1 + subplotHeightSpace)
-        return Rect(x: x, y: y, width: cellWidth, height: cellHeight)
+        let x = subplotLeftEdge * w + Double(cell.column) * cellWidth * (1 + subplotWidthSpace)
+        let y = (1 - subplotTopEdge) * h + Double(cell.row) * cellHeight * (1 + subplotHeightSpace)
+        let spanned = (width: Double(cell.columnSpan - 1) * cellWidth * (1 + subplotWidthSpace),
+                       height: Double(cell.rowSpan - 1) * cellHeight * (1 + subplotHeightSpace))
+        return Rect(x: x, y: y, width: cellWidth + spanned.width, height: cellHeight + spanned.height)
     }
 }
 
-/// A cell of a subplot grid.
+/// A cell of a subplot grid, possibly spanning several rows and columns from its top-left cell `index`
+/// (matplotlib's `GridSpec` slices, `gs[1:4, 0:3]`).
 public struct SubplotCell: Sendable {
     public var rows: Int, columns: Int, index: Int
-    public init(rows: Int, columns: Int, index: Int) {
+    public var rowSpan: Int, columnSpan: Int
+    public init(rows: Int, columns: Int, index: Int, rowSpan: Int = 1, columnSpan: Int = 1) {
         precondition(rows >= 1 && columns >= 1 && index >= 1 && index <= rows * columns, "invalid subplot cell")
+        precondition(rowSpan >= 1 && columnSpan >= 1 && (index - 1) / columns + rowSpan <= rows
+                     && (index - 1) % columns + columnSpan <= columns, "a span beyond the grid")
         self.rows = rows; self.columns = columns; self.index = index
+        self.rowSpan = rowSpan; self.columnSpan = columnSpan
     }
+    /// The grid row and column of the top-left cell, and of the bottom-right one.
+    var row: Int { (index - 1) / columns }
+    var column: Int { (index - 1) % columns }
+    var lastRow: Int { row + rowSpan - 1 }
+    var lastColumn: Int { column + columnSpan - 1 }
 }
 
 /// A named figure, built when it is drawn. A `Figure` is a tree of mutable axes that one thread builds and draws;

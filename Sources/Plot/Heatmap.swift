@@ -15,6 +15,7 @@ extension Axes {
         let finite = values.joined().filter(\.isFinite)
         let span = range ?? ((finite.min() ?? 0)...(finite.max() ?? 1))
         var squares: [[(Double, Double)]] = [], colors: [Color] = []
+        let widest = format.flatMap { f in values.joined().map { cellText(f, $0) }.max { $0.count < $1.count } }
         for i in 0..<rows {
             let y = Double(rows - 1 - i)
             for j in 0..<columns {
@@ -24,12 +25,16 @@ extension Axes {
                 colors.append(color)
                 if let format {
                     let ink: Color = Colormap.prefersWhiteText(on: color) ? .white : .black
-                    text(x, y, String(format: format, values[i][j]).replacingOccurrences(of: "-", with: "−"),
-                         size: textSize, horizontal: .center, vertical: .center, color: ink)
+                    // Smaller in small cells, and left out below 6 pt, rather than run into the next cell.
+                    add(TextArtist(x: x, y: y, text: cellText(format, values[i][j]), size: textSize, rotation: 0,
+                                   horizontal: .center, vertical: .center, color: ink, fitBox: (1, 1),
+                                   fitSample: widest))
                 }
             }
         }
         polygons(squares, colors: colors, disjoint: true)
+        // Square cells, as imshow's: the axes shrink to the table's shape rather than stretch it.
+        equalAspect = true
         xLimits = (-0.5, Double(columns) - 0.5)
         yLimits = (-0.5, Double(rows) - 0.5)
         xTickValues = (0..<columns).map(Double.init)
@@ -37,4 +42,14 @@ extension Axes {
         yTickValues = (0..<rows).map { Double(rows - 1 - $0) }
         yTickLabels = rowLabels ?? (0..<rows).map(String.init)
     }
+}
+
+/// A heat map cell's number: `format` applied, with a real minus sign, and no sign on a zero ("0.000", not
+/// "−0.000", for a value that rounds to zero).
+func cellText(_ format: String, _ value: Double) -> String {
+    // "0e+00" says nothing a zero does not.
+    if value == 0, format.contains("e") { return "0" }
+    var text = String(format: format, value)
+    if text.hasPrefix("-"), text.dropFirst().allSatisfy({ !("1"..."9").contains($0) }) { text.removeFirst() }
+    return text.replacingOccurrences(of: "-", with: "\u{2212}")
 }

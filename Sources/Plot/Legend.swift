@@ -18,6 +18,10 @@ struct Legend {
     /// Whether `best` may fall back to the right of the axes when every place inside hides data (beside the last
     /// column, where it covers no other panel); otherwise it falls back to below the axes.
     var outsideAllowed = false
+    /// The width a legend below the axes may take besides theirs (their cell's, when equal-aspect axes are
+    /// narrower than it), and the canvas's width, which it stays inside.
+    var roomWidth: Double?
+    var canvasWidth: Double?
 
     /// Sizes measured once: the rectangle of the legend at each location, and what drawing its rows needs.
     private struct Layout {
@@ -32,23 +36,28 @@ struct Legend {
         let fontSize = 10 * pt
         let metrics = entries.map { renderer.measure(MathText.runs($0.label), size: fontSize) }
         let rowHeight = entries.indices.map { i -> Double in
-            max(metrics[i].height, (entries[i].marker?.diameter ?? 0) * pt, 0.7 * fontSize)
+            max(metrics[i].height, (entries[i].marker?.diameter ?? 0) * pt, 0.7 * fontSize * renderer.textScale)
         }
-        let handleLength = 2 * fontSize, handlePad = 0.8 * fontSize, border = 0.4 * fontSize
-        let spacing = 0.5 * fontSize
+        // The handles and gaps in units of the text's size as drawn (a style's smaller text, a more compact legend).
+        let em = fontSize * renderer.textScale
+        let handleLength = 2 * em, handlePad = 0.8 * em, border = 0.4 * em
+        let spacing = 0.5 * em
         let textWidth = metrics.map(\.width).max() ?? 0
-        let columnSpacing = 2 * fontSize
+        let columnSpacing = 2 * em
         // Below the axes, as many columns as fit under the axes and half the gaps beside it.
         let entryWidth = handleLength + handlePad + textWidth
-        let room = axes.width * (1 + Figure.wspace) - 2 * border
+        var room = max(axes.width, roomWidth ?? 0) * (1 + Figure.wspace) - 2 * border
+        if let canvasWidth { room = min(room, canvasWidth - 2 * border - em) }
         let columns = max(1, min(entries.count, Int((room + columnSpacing) / (entryWidth + columnSpacing))))
         let gridRows = (entries.count + columns - 1) / columns
-        let gap = 0.5 * fontSize
+        let gap = 0.5 * em
         func rect(for location: LegendLocation) -> Rect {
             if location == .outsideBelow {
                 let width = 2 * border + Double(columns) * entryWidth + Double(columns - 1) * columnSpacing
                 let height = 2 * border + Double(gridRows) * (rowHeight.max() ?? 0) + Double(gridRows - 1) * spacing
-                return Rect(x: axes.center.x - width / 2, y: (below ?? axes.maxY) + gap, width: width, height: height)
+                var x = axes.center.x - width / 2
+                if let canvasWidth { x = max(gap, min(x, canvasWidth - gap - width)) }
+                return Rect(x: x, y: (below ?? axes.maxY) + gap, width: width, height: height)
             }
             let width = 2 * border + handleLength + handlePad + textWidth
             let height = 2 * border + rowHeight.reduce(0, +) + spacing * Double(max(0, entries.count - 1))
@@ -91,7 +100,10 @@ struct Legend {
         let (handleLength, handlePad, border, spacing) = (l.handleLength, l.handlePad, l.border, l.spacing)
         let columnSpacing = l.columnSpacing
         var chosen = location
-        if location == .best {
+        // A place inside the axes the figure asked for is kept while it hides no data; else the legend is placed
+        // as `best` places it (inside where it hides nothing, outside otherwise).
+        let inside = ![.best, .outsideRight, .outsideBelow].contains(location)
+        if location == .best || (inside && obstacles.hidesData(rect(location))) {
             let candidates = LegendLocation.allCases.filter { ![.best, .outsideRight, .outsideBelow].contains($0) }
             var bestCount = Int.max
             for candidate in candidates {
@@ -104,6 +116,8 @@ struct Legend {
             if obstacles.hidesData(rect(chosen)) { chosen = outsideAllowed ? .outsideRight : .outsideBelow }
         }
         let frame = rect(chosen)
+        renderer.beginGroup(.legend)
+        defer { renderer.endGroup() }
         renderer.draw(roundedRectangle(frame, radius: 0.2 * fontSize),
                       style: PathStyle(fill: Color.white.withAlpha(0.8), stroke: Color(0.8, 0.8, 0.8, alpha: 0.8),
                                        lineWidth: 1 * pt, round: true))

@@ -24,12 +24,26 @@ public protocol Renderer: AnyObject {
     /// Whether this renderer only measures where ink falls (a fitted layout's first pass): drawing order and
     /// colours do not matter to it, so an artist may skip what only they need (a 3-D scatter's depth sort).
     var measuresInkOnly: Bool { get }
+    /// Says what the drawing up to the matching `endGroup` is (data, a legend, an annotation...), for a renderer
+    /// that records the laid-out scene (`SceneRecorder`, the layout audit); drawing renderers ignore it.
+    func beginGroup(_ role: SceneRole)
+    func endGroup()
+    /// Tells a scene recorder where a panel's axes are and how they scale; drawing renderers ignore it.
+    func noteAxes(_ axes: SceneAxes)
+    /// How much larger than asked text comes out (a style's font size over the notebook's): for artists that
+    /// fit text to a size in printed points.
+    var textScale: Double { get }
 }
 
 extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
     public var measuresInkOnly: Bool { false }
+
+    public func beginGroup(_ role: SceneRole) {}
+    public func endGroup() {}
+    public func noteAxes(_ axes: SceneAxes) {}
+    public var textScale: Double { 1 }
 
     public func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
         fillEachPolygon(polygons, colors: colors)
@@ -81,9 +95,24 @@ extension Renderer {
 
     /// Draws a title centred over `width` pixels with its last baseline at `anchor`; a title wider than `width`
     /// is broken at spaces (never inside `$...$`) into lines that fit, stacked upwards, so that it is read whole
-    /// rather than cut off at the figure's edge.
+    /// rather than cut off at the figure's edge. The width is kept inside a canvas `canvasWidth` wide, and a word
+    /// still wider than it makes the whole title smaller, down to `minimumSize`.
     func drawTitle(_ text: String, size: Double, anchor: Point, width: Double,
-                   vertical: VerticalAlignment = .baseline) {
+                   vertical: VerticalAlignment = .baseline, canvasWidth: Double? = nil, minimumSize: Double? = nil) {
+        var width = width
+        if let canvasWidth { width = max(1, min(width, 2 * min(anchor.x, canvasWidth - anchor.x))) }
+        var lines = titleLines(text, size: size, width: width)
+        let widest = lines.map { measure(MathText.runs($0), size: size).width }.max() ?? 0
+        var fittedSize = size
+        if widest > width {
+            fittedSize = max(minimumSize ?? size / 2, size * width / widest)
+            lines = titleLines(text, size: fittedSize, width: width)
+        }
+        drawTitleLines(lines, size: fittedSize, anchor: anchor, vertical: vertical)
+    }
+
+    /// The lines of a title broken to `width` at `size`.
+    private func titleLines(_ text: String, size: Double, width: Double) -> [String] {
         // Explicit line breaks first, then each paragraph wrapped to the width.
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -103,6 +132,10 @@ extension Renderer {
             }
             lines += wrapped
         }
+        return lines
+    }
+
+    private func drawTitleLines(_ lines: [String], size: Double, anchor: Point, vertical: VerticalAlignment) {
         // Top-aligned titles grow downwards, the others upwards.
         let step = 1.2 * size
         for (k, line) in lines.enumerated() {

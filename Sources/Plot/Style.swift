@@ -104,6 +104,10 @@ final class StyledRenderer: Renderer {
     let fontScale: Double
 
     var measuresInkOnly: Bool { base.measuresInkOnly }
+    var textScale: Double { base.textScale * fontScale }
+    func beginGroup(_ role: SceneRole) { base.beginGroup(role) }
+    func endGroup() { base.endGroup() }
+    func noteAxes(_ axes: SceneAxes) { base.noteAxes(axes) }
 
     init(_ base: Renderer, style: Style) {
         self.base = base

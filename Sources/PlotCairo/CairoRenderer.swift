@@ -31,6 +31,35 @@ public final class CairoRenderer: Renderer {
         self.isRaster = isRaster
         referenceDrawing = false
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
+        CairoRenderer.useUnhintedMetrics(context)
+    }
+
+    /// The context text is measured in: a pixel of an image surface at figure pixels, its glyph advances not
+    /// rounded to whole pixels. Every surface measures here, so that a figure is laid out the same whether it
+    /// goes to PNG, SVG or PDF (an image surface's own context would round advances to its pixels, a vector
+    /// surface's would not, and a title wraps or a tick step changes between them).
+    private let measuring = MeasuringContext()
+    /// Whether the renderer made its drawing context itself (`textMeasurer`) and destroys it.
+    private var ownsContext = false
+
+    deinit { if ownsContext { cairo_destroy(context) } }
+
+    /// Glyph advances as the font gives them, not rounded to device pixels, so text drawn is as wide as measured.
+    static func useUnhintedMetrics(_ context: OpaquePointer) {
+        let options = cairo_font_options_create()!
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_set_font_options(context, options)
+        cairo_font_options_destroy(options)
+    }
+
+    /// A renderer that only measures text, as every figure's layout does: for laying out or auditing a figure
+    /// without drawing it.
+    public static func textMeasurer() -> Renderer {
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+        defer { cairo_surface_destroy(surface) }
+        let renderer = CairoRenderer(context: cairo_create(surface)!, isRaster: true)
+        renderer.ownsContext = true
+        return renderer
     }
 
     /// A renderer whose dense markers and polygon batches go through Cairo call by call (`referenceDrawing`), for
@@ -40,6 +69,7 @@ public final class CairoRenderer: Renderer {
         self.isRaster = isRaster
         self.referenceDrawing = referenceDrawing
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
+        CairoRenderer.useUnhintedMetrics(context)
     }
 
     /// The coverage mask of a disc of `radius` whose centre sits at (phase/4) px inside its first pixel.
@@ -308,21 +338,24 @@ public final class CairoRenderer: Renderer {
         }.start()
     }
 
-    private func selectFont(italic: Bool, size: Double) {
+    private func selectFont(italic: Bool, size: Double) { selectFont(italic: italic, size: size, in: context) }
+
+    private func selectFont(italic: Bool, size: Double, in context: OpaquePointer) {
         cairo_select_font_face(context, CairoRenderer.fontFamily,
                                italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(context, size)
     }
 
     public func measure(_ runs: [TextRun], size: Double) -> TextMetrics {
+        let context = measuring.context
         var width = 0.0
         for run in runs {
-            selectFont(italic: run.italic, size: size)
+            selectFont(italic: run.italic, size: size, in: context)
             var extents = cairo_text_extents_t()
             cairo_text_extents(context, run.text, &extents)
             width += extents.x_advance
         }
-        selectFont(italic: false, size: size)
+        selectFont(italic: false, size: size, in: context)
         var font = cairo_font_extents_t()
         cairo_font_extents(context, &font)
         // Font-wide ascent/descent of DejaVu run generous; matplotlib centres on the ink of typical text,
@@ -362,5 +395,21 @@ public final class CairoRenderer: Renderer {
     public func popClip() {
         clips.removeLast()
         cairo_restore(context)
+    }
+}
+
+/// A context on a one-pixel image surface, with unhinted metrics, that text is measured in.
+private final class MeasuringContext {
+    let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+    let context: OpaquePointer
+
+    init() {
+        context = cairo_create(surface)!
+        CairoRenderer.useUnhintedMetrics(context)
+    }
+
+    deinit {
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
     }
 }

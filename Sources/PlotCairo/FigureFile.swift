@@ -53,12 +53,14 @@ public enum FigureFile {
 
     /// Draws `figure` into a new ARGB32 image surface at its dpi and hands that to `body`.
     static func withImageSurface<T>(of figure: Figure, referenceDrawing: Bool = false,
+                                    through wrap: (Renderer) -> Renderer = { $0 },
                                     _ body: (OpaquePointer) throws -> T) rethrows -> T {
+        figure.prepareLayout(measuringWith: CairoRenderer.textMeasurer())
         let (w, h) = (figure.pixelWidth, figure.pixelHeight)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))!
         defer { cairo_surface_destroy(surface) }
         let context = cairo_create(surface)!
-        figure.draw(on: CairoRenderer(context: context, isRaster: true, referenceDrawing: referenceDrawing))
+        figure.draw(on: wrap(CairoRenderer(context: context, isRaster: true, referenceDrawing: referenceDrawing)))
         cairo_destroy(context)
         return try body(surface)
     }
@@ -121,12 +123,17 @@ public enum FigureFile {
 
     /// The bytes of the file `figure` makes in `format`.
     public static func encode(_ figure: Figure, format: ImageFormat) throws -> [UInt8] {
+        try encode(figure, format: format, through: { $0 })
+    }
+
+    /// `encode`, drawing through `wrap`'s renderer around the Cairo one (for tests that watch what is drawn).
+    static func encode(_ figure: Figure, format: ImageFormat, through wrap: (Renderer) -> Renderer) throws -> [UInt8] {
         switch format {
         case .png:
             // Cairo's own PNG writer lets libpng try every row filter at full compression, which costs more than
             // drawing; PNGEncoder writes the same pixels unfiltered with a faster deflate, read straight from the
             // surface and laid out in its memory, which is not needed after.
-            return try withImageSurface(of: figure) {
+            return try withImageSurface(of: figure, through: wrap) {
                 try PNGEncoder.encode(surface: $0, dpi: figure.dpi, overwritingSurface: true)
             }
         case .svg, .pdf:
@@ -140,6 +147,7 @@ public enum FigureFile {
                 target.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
                 return CAIRO_STATUS_SUCCESS
             }
+            figure.prepareLayout(measuringWith: CairoRenderer.textMeasurer())
             let (wPt, hPt) = (figure.width * 72, figure.height * 72)
             let surface = format == .svg
                 ? cairo_svg_surface_create_for_stream(append, closure, wPt, hPt)!
@@ -152,7 +160,7 @@ public enum FigureFile {
             }
             let context = cairo_create(surface)!
             cairo_scale(context, 72 / figure.dpi, 72 / figure.dpi)
-            figure.draw(on: CairoRenderer(context: context))
+            figure.draw(on: wrap(CairoRenderer(context: context)))
             cairo_destroy(context)
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)

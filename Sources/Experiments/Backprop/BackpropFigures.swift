@@ -5,7 +5,8 @@ import Plot
 extension BackpropExperiment {
     /// The weight gradients of every layer side by side: the library's backward pass, the notebook's hand-derived
     /// formulas (one shared, symmetric colour scale per layer, so equal matrices look equal) and their
-    /// difference (on its own scale, in scientific notation: it is at the level of rounding).
+    /// difference (in scientific notation: it is at the level of rounding), every layer's on one scale with its
+    /// key, so that a difference of 1e−17 does not look as strong as the largest.
     public static func gradientsFigure(_ experiment: BackpropExperiment, dpi: Double = 100) -> Figure {
         let layers = experiment.libraryWeightGradients.count
         let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6, dpi: dpi)
@@ -14,12 +15,18 @@ extension BackpropExperiment {
         // Room between the panels for their row labels and titles.
         figure.subplotWidthSpace = 0.35
         figure.subplotHeightSpace = 0.45
+        let differences = (0..<layers).map { l in
+            zip(experiment.libraryWeightGradients[l].nestedRows, experiment.handWeightGradients[l].nestedRows)
+                .map { zip($0, $1).map { $0 - $1 } }
+        }
+        // At least rounding's level (1e−15 of the largest gradient), so that equal gradients show a readable key.
+        let largest = experiment.libraryWeightGradients.flatMap(\.storage).map(abs).max() ?? 1
+        let differenceSpan = max(1e-15 * max(largest, 1e-300), differences.joined().joined().map(abs).max() ?? 0)
         for l in 0..<layers {
             let library = experiment.libraryWeightGradients[l].nestedRows
             let hand = experiment.handWeightGradients[l].nestedRows
-            let difference = zip(library, hand).map { zip($0, $1).map { $0 - $1 } }
+            let difference = differences[l]
             let span = max(1e-12, library.joined().map(abs).max() ?? 1)
-            let differenceSpan = max(1e-300, difference.joined().map(abs).max() ?? 0)
             let panels: [(String, [[Double]], ClosedRange<Double>, String)] = [
                 ("$dW$\(l + 1), library", library, -span...span, "%.3f"),
                 ("$dW$\(l + 1), by hand", hand, -span...span, "%.3f"),
@@ -31,6 +38,10 @@ extension BackpropExperiment {
                              rowLabels: (0..<panel.1.count).map { "unit \($0)" },
                              columnLabels: (0..<(panel.1.first?.count ?? 0)).map { "in \($0)" })
                 axes.title = panel.0
+                if k == 2 {
+                    axes.colorBar = ColorBar(colormap: .redBlue, range: -differenceSpan...differenceSpan,
+                                             label: "difference")
+                }
             }
         }
         return figure

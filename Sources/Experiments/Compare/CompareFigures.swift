@@ -78,6 +78,8 @@ public enum CompareFigures {
         let counts = result.transferredConfusion.map { $0.map(Double.init) }
         let labels = names.classes == nil ? nil : counts.indices.map(names.classLabel)
         axes.heatmap(counts, colormap: .viridis, format: "%.0f", textSize: 9, rowLabels: labels, columnLabels: labels)
+        let largest = max(1, counts.joined().max() ?? 1)
+        axes.colorBar = ColorBar(colormap: .viridis, range: 0...largest, label: "test images")
         axes.xLabel = "class predicted by \(names.b)'s maps as regressed from \(names.a)'s"
         axes.yLabel = "true class"
         axes.title = "Transferred classifier \(names.a) → \(names.b): "

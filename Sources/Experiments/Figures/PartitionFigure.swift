@@ -39,6 +39,8 @@ public enum PartitionFigure {
         axes.yLimits = (d.yMin - padY, d.yMax + padY)
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
+        // The input plane keeps its shape at every figure size: regions' angles and areas mean something.
+        axes.equalAspect = true
         axes.title = title
         // Filled cells leave no free place inside; below the axes the legend takes one row, not the width.
         axes.legendLocation = .outsideBelow

@@ -113,6 +113,8 @@ public enum GrokkingFigures {
         let figure = Figure(width: 9.5, height: 7, dpi: dpi)
         figure.subplotRightEdge = 0.72
         let axes = figure.addAxes()
+        // Square cells at every figure size.
+        axes.equalAspect = true
         var squares: [[(Double, Double)]] = [], colors: [Color] = []
         let textSize = n <= 6 ? 8.0 : (n <= 8 ? 6.5 : 5.5)
         let half = 0.46
@@ -129,10 +131,11 @@ public enum GrokkingFigures {
                     left = right
                 }
                 func epoch(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "–" }
+                // Each in its half of the square: smaller in small squares, left out under 6 pt.
                 axes.text(x, y + 0.22, "train \(epoch(cell.medianFirstTrain))", size: textSize, horizontal: .center,
-                          vertical: .center)
+                          vertical: .center, fitIn: (2 * half, half))
                 axes.text(x, y - 0.22, "test \(epoch(cell.medianFirstTest))", size: textSize, horizontal: .center,
-                          vertical: .center)
+                          vertical: .center, fitIn: (2 * half, half))
             }
         }
         axes.polygons(squares, colors: colors, edgeColor: nil, edgeWidth: 0, disjoint: true)

@@ -21,8 +21,26 @@ public enum SliceFigures {
         let images = result.network.inputShape.count == 3 && result.points.count == 3
         let figure = Figure(width: images ? SliceFigures.imageLayout.width : 8.4,
                             height: images ? SliceFigures.imageLayout.height : 6.6, dpi: dpi)
+        addPanels(result, to: figure, images: images, narrow: false, names: names)
+        // In a paper's single column: the images in a row over the plane, the legend below it, the figure as tall
+        // as that needs (when its height is free); too short a figure leaves the images out.
+        figure.narrowLayout = { figure in
+            figure.removeAllPanels()
+            let withImages = images && (figure.heightFollowsContent || figure.height >= 1.3 * figure.width)
+            if figure.heightFollowsContent { figure.height = figure.width * (withImages ? 1.6 : 1.3) }
+            figure.subplotRightEdge = Figure.subplotRight
+            addPanels(result, to: figure, images: withImages, narrow: true, names: names)
+        }
+        return figure
+    }
+
+    /// The slice's panels: the plane, its legend and (`images`) the three images, beside the plane or (`narrow`)
+    /// in a row above it.
+    static func addPanels(_ result: SliceResult, to figure: Figure, images: Bool, narrow: Bool, names: Names) {
         let axes: Axes
-        if images {
+        if narrow {
+            axes = images ? figure.addAxes(rows: 4, columns: 3, index: 4, rowSpan: 3, columnSpan: 3) : figure.addAxes()
+        } else if images {
             // The square, its class legend right beside it, the three images in a column right of the legend:
             // fixed places, because a uniform grid leaves a gap between the legend and the images.
             let l = SliceFigures.imageLayout
@@ -56,8 +74,12 @@ public enum SliceFigures {
         if !p.isEmpty {
             axes.scatter(p.map(\.x), p.map(\.y), color: .black, size: 45)
             let h = result.plane.halfWidth
-            for (i, point) in p.enumerated() {
-                axes.text(point.x + 0.03 * h, point.y + 0.03 * h, pointName(result, i, names: names), size: 10,
+            for (i, point) in p.enumerated() where abs(point.x) <= h && abs(point.y) <= h {
+                // Towards the square's centre from the point, so that the label stays inside the square.
+                let (right, up) = (point.x <= 0, point.y <= 0)
+                axes.text(point.x + (right ? 0.03 : -0.03) * h, point.y + (up ? 0.03 : -0.03) * h,
+                          pointName(result, i, names: names), size: 10, horizontal: right ? .left : .right,
+                          vertical: up ? .bottom : .top,
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)))
             }
         }
@@ -66,14 +88,15 @@ public enum SliceFigures {
         axes.yLimits = (-h, h)
         axes.xLabel = "$u$"
         axes.yLabel = "$v$"
+        // The plane keeps its shape at every figure size: regions' angles and areas mean something.
+        axes.equalAspect = true
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
         var title = names.title
             ?? "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
         if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
         axes.title = title
         axes.legendLocation = .outsideRight
-        if images { addThumbnails(result, to: figure, names: names) }
-        return figure
+        if images { addThumbnails(result, to: figure, inARow: narrow, names: names) }
     }
 
     /// "#row (label k)" for point `i`.
@@ -124,16 +147,15 @@ public enum SliceFigures {
                               imageGap: 0.3)
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
-    static func addThumbnails(_ result: SliceResult, to figure: Figure, names: Names = Names()) {
+    static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names()) {
         let shape = result.network.inputShape
         let (channels, height, width) = (shape[0], shape[1], shape[2])
         let l = imageLayout
-        // Square axes, so that square pixels stay square.
-        let (cellWidth, cellHeight) = (l.image, l.image)
         for (i, point) in result.points.enumerated() {
             let bottom = l.margin + Double(2 - i) * (l.image + l.imageGap)
-            let axes = figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height,
-                                      width: l.image / l.width, height: l.image / l.height)
+            let axes = inARow ? figure.addAxes(rows: 4, columns: 3, index: i + 1)
+                : figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height, width: l.image / l.width,
+                                 height: l.image / l.height)
             let lo = point.min() ?? 0, hi = point.max() ?? 1
             let span = hi > lo ? hi - lo : 1
             var squares: [[(Double, Double)]] = [], colors: [Color] = []
@@ -154,10 +176,9 @@ public enum SliceFigures {
                 }
             }
             axes.polygons(squares, colors: colors, disjoint: true)
-            let aspect = cellWidth / cellHeight
-            let xSpan = max(Double(width), Double(height) * aspect), ySpan = xSpan / aspect
-            axes.xLimits = (Double(width) / 2 - xSpan / 2, Double(width) / 2 + xSpan / 2)
-            axes.yLimits = (Double(height) / 2 - ySpan / 2, Double(height) / 2 + ySpan / 2)
+            axes.xLimits = (0, Double(width))
+            axes.yLimits = (0, Double(height))
+            axes.equalAspect = true
             axes.xTickValues = []
             axes.yTickValues = []
             axes.title = pointName(result, i, names: names)

@@ -57,6 +57,7 @@ public enum XORFigures {
         axes.legendLocation = .best
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
+        axes.equalAspect = true
         return figure
     }
 
@@ -92,6 +93,7 @@ public enum XORFigures {
         axes.legendLocation = .best
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
+        axes.equalAspect = true
         return figure
     }
 
