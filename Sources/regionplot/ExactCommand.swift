@@ -52,10 +52,15 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
-        if let out { try prepareOutputFolder(out) }
-        for path in nets {
+        if let json { try checkReplaceable(json) }
+        // Every input is checked before anything is created: a bad file leaves no --out folder behind.
+        let networks = try nets.map { path in
             let network = try Safetensors.readMLP(path: path)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
+            return network
+        }
+        if let out { try prepareOutputFolder(out) }
+        for (path, network) in zip(nets, networks) {
             var clock = Stopwatch()
             let partition = ExactPartition(network: network, domain: d)
             let seconds = clock.lap()

@@ -29,6 +29,7 @@ struct PredictCommand: ParsableCommand {
     var json: String?
 
     func run() throws {
+        if let json { try checkReplaceable(json) }
         let network = try ModelFile.read(path: model)
         let rows = try Numpy.read(path: data)
         let truth = try labels.map { try Numpy.read(path: $0) }
