@@ -13,6 +13,17 @@ func expectOneLineFailure(_ r: RunResult, _ message: String, _ context: String =
     #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(context): \(r.stderr)")
 }
 
+/// Starts `regionplot arguments` in the background, its output discarded.
+func startQuietly(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = regionplotBinary()
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 /// The entries of `folder` whose names start with a dot (temporaries), or nil when it does not exist.
 func hiddenEntries(_ folder: String) -> [String]? {
     (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasPrefix(".") }
@@ -135,12 +146,7 @@ func hiddenEntries(_ folder: String) -> [String]? {
     /// Starts `regionplot arguments` and returns once it holds its output folder's lock (it appears in
     /// /proc/locks only then).
     func start(_ arguments: [String], folder: String) throws -> Process {
-        let process = Process()
-        process.executableURL = regionplotBinary()
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startQuietly(arguments)
         let pid = process.processIdentifier
         let locked = eventually(within: 30) {
             ((try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? "")
