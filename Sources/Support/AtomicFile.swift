@@ -60,6 +60,7 @@ public struct StagedFile: Sendable {
 /// Writes `data` to a new temporary file in `path`'s folder (`.NAME.tmp-PID-RANDOM`, which `removeStaleTemporaries`
 /// clears if the process dies before committing it).
 public func stageFile(_ data: Data, for path: String) throws -> StagedFile {
+    try checkReplaceable(path)
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -83,6 +84,33 @@ public func stageFile(_ data: Data, for path: String) throws -> StagedFile {
         throw OutputError(path: path, problem: failure)
     }
     return staged
+}
+
+/// Checks that an output file may be written at `path`: nothing is there, or a regular file (which the write
+/// replaces). Anything else is refused — a device, a FIFO, a socket, a folder, or a symbolic link (renaming over a
+/// link replaces the link itself, not what it points to): `predict --json /dev/null` once turned the system's
+/// /dev/null into a regular file. Commands call it on their output paths before they start working, and every
+/// staged file is checked again.
+public func checkReplaceable(_ path: String) throws {
+    guard !path.isEmpty else { throw OutputError(path: "''", problem: "the path is empty") }
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+        if errno == ENOENT { return }
+        throw OutputError(path: path, problem: String(cString: strerror(errno)))
+    }
+    let kind: String
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return
+    // The operating system's words, as a rename over a folder says them.
+    case S_IFDIR: throw OutputError(path: path, problem: String(cString: strerror(EISDIR)))
+    case S_IFLNK: kind = "a symbolic link"
+    case S_IFIFO: kind = "a FIFO"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFSOCK: kind = "a socket"
+    default: kind = "something other than a file"
+    }
+    throw OutputError(path: path, problem: "it is \(kind), not a regular file; regionplot writes only new files or "
+        + "regular files it replaces")
 }
 
 /// Commits staged files as they come, each on a thread of its own: a flush waits some milliseconds for the disk
@@ -145,8 +173,10 @@ public func startRun(in folder: String) throws {
     }
 }
 
-/// Creates `path` (and its parents) if needed and checks that files can be written in it.
+/// Creates `path` (and its parents) if needed, checks that files can be written in it, and locks it for this
+/// process (`lockOutputFolder`): a second run into the same folder is refused rather than mixing its files in.
 public func prepareOutputFolder(_ path: String) throws {
+    guard !path.isEmpty else { throw OutputError(path: "''", problem: "the path is empty; give a folder") }
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
         guard isFolder.boolValue else { throw OutputError(path: path, problem: "it exists and is not a folder") }
@@ -164,6 +194,7 @@ public func prepareOutputFolder(_ path: String) throws {
             throw OutputError(path: path, problem: "the folder cannot be created in \(ancestor.path) (permission denied or read-only)")
         }
     }
+    try lockOutputFolder(path)
     // A trial file, not access(2): root passes access() even on a read-only mount.
     let trial = path + "/.regionplot-write-test-\(getpid())"
     let fd = open(trial, O_WRONLY | O_CREAT | O_EXCL, 0o644)
@@ -172,4 +203,41 @@ public func prepareOutputFolder(_ path: String) throws {
     }
     close(fd)
     unlink(trial)
+}
+
+/// The output folders this process holds locked, by canonical path, with their open descriptors. A table for the
+/// whole process rather than a value passed around: a lock belongs to the process until it exits (flock(2) locks
+/// belong to the open descriptor, and the kernel drops them when the process ends, however it ends), and a process
+/// that prepares one folder twice must not lock itself out.
+private final class HeldFolderLocks: @unchecked Sendable {
+    let lock = NSLock()
+    var descriptors: [String: Int32] = [:]
+}
+private let heldFolderLocks = HeldFolderLocks()
+
+/// Takes an exclusive lock on the folder `path` (flock(2) on the folder itself, so no lock file is left behind),
+/// held until the process exits. Throws, without waiting, when another process holds it: two runs into one
+/// folder would otherwise leave figures of both beside one report.
+public func lockOutputFolder(_ path: String) throws {
+    guard let canonical = realpath(path, nil) else {
+        throw OutputError(path: path, problem: String(cString: strerror(errno)))
+    }
+    let key = String(cString: canonical)
+    free(canonical)
+    heldFolderLocks.lock.lock()
+    defer { heldFolderLocks.lock.unlock() }
+    if heldFolderLocks.descriptors[key] != nil { return }
+    // Close-on-exec: a batch's children take locks of their own, on their own folders.
+    let fd = open(key, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw OutputError(path: path, problem: String(cString: strerror(errno))) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        let busy = errno == EWOULDBLOCK
+        close(fd)
+        // A file system without locks (ENOLCK) still takes the run: the lock guards against a mistake, it is not
+        // what makes each file whole.
+        guard busy else { return }
+        throw OutputError(path: path, problem: "another regionplot run is writing into this folder; wait for it "
+            + "to end or give another output folder")
+    }
+    heldFolderLocks.descriptors[key] = fd
 }

@@ -113,6 +113,12 @@ struct BenchCommand: ParsableCommand {
     private func benchFigures() throws {
         try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
         guard (netA == nil) == (netB == nil) else { throw ValidationError("--figures: give both --net-a and --net-b") }
+        if netA == nil {
+            // The nets are trained at --width: the main job's bound.
+            guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
+            try MachineLimits.checkMemory(MachineLimits.mainJobBytes(grid: 101, width: width, threads: 1),
+                                          for: "--width \(width)")
+        }
         var settings = XORExperimentSettings()
         settings.width = width
         settings.seed = seed

@@ -191,6 +191,18 @@ enum MachineLimits {
         }
     }
 
+    /// The product of `factors`, or nil when it does not fit in an `Int`: size flags multiplied in a message or
+    /// a bound must never trap.
+    static func product(_ factors: Int...) -> Int? {
+        var result = 1
+        for factor in factors {
+            let (next, overflow) = result.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            result = next
+        }
+        return result
+    }
+
     /// Checks `lower ≤ value ≤ upper` for an option.
     static func checkRange<T: Comparable>(_ value: T, _ range: ClosedRange<T>, option: String) throws {
         guard range.contains(value) else {

@@ -85,10 +85,11 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let d = try parsedDomain()
         var documents: [ExactFileCounts] = []
+        if let json { try checkReplaceable(json) }
         let progress = progressOptions.reporter
         let notes = StructureNotes()
         let reading = try weights.reading(notes: notes)
-        // Every file is read and checked before anything is written.
+        // Every input is checked before anything is created: a bad file leaves no --out folder behind.
         let networks = try nets.map { path -> MLP in
             let network = try Safetensors.readMLP(path: path, reading: reading)
             if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }

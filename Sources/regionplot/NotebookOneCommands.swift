@@ -44,8 +44,9 @@ struct BackpropCommand: ParsableCommand {
         let dpi = figures.dpi
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        print("wrote " + (try writer.writeReport(experiment.report)))
+        // The figure first: a report in place means its figure is too.
         let written = try writer.write([FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(experiment, dpi: dpi) }])
+        print("wrote " + (try writer.writeReport(experiment.report)))
         for path in written.paths { print("wrote " + path) }
         if !(experiment.maxAbsDifference <= 1e-12) {
             throw fail("the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)")

@@ -37,6 +37,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var names: ClassNameOptions
 
     func run() throws {
+        if let json { try checkReplaceable(json) }
         let notes = StructureNotes()
         let network = try ModelFile.read(path: model, reading: try weights.reading(notes: notes))
         let rows = try DataFile.read(path: data)

@@ -123,15 +123,16 @@ import Testing
         #expect(Self.visibleNames(folder).isEmpty)
     }
 
-    /// A destination that cannot be replaced (a folder of that name): the commit throws and removes its
-    /// temporary file.
+    /// A destination that cannot be replaced (a folder of that name, made after the file was staged, since staging
+    /// refuses one that is already there): the commit throws and removes its temporary file.
     @Test func failedCommitRemovesTheTemporary() throws {
         let folder = try madeFolder()
+        let staged = try stageFile(Data([9]), for: folder + "/busy")
         try FileManager.default.createDirectory(atPath: folder + "/busy", withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: folder + "/busy/inside", withIntermediateDirectories: false)
-        let staged = try stageFile(Data([9]), for: folder + "/busy")
         #expect(throws: OutputError.self) { try staged.commit() }
         #expect(Self.visibleNames(folder) == ["busy"])
+        #expect(throws: OutputError.self) { try stageFile(Data([9]), for: folder + "/busy") }
     }
 
     @Test func committerPutsEveryFileInPlaceAndReportsAFailure() throws {
@@ -143,11 +144,12 @@ import Testing
         for k in 0..<24 { #expect(FileManager.default.contents(atPath: "\(folder)/f\(k)") == bytes(k)) }
         #expect(Self.visibleNames(folder).count == 24)
 
+        let blocked = try stageFile(Data([2]), for: folder + "/f3.d")
         try FileManager.default.createDirectory(atPath: folder + "/f3.d", withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: folder + "/f3.d/x", withIntermediateDirectories: false)
         let failing = FileCommitter()
         failing.commit(try stageFile(Data([1]), for: folder + "/ok"))
-        failing.commit(try stageFile(Data([2]), for: folder + "/f3.d"))
+        failing.commit(blocked)
         #expect(throws: OutputError.self) { try failing.finish() }
         #expect(FileManager.default.contents(atPath: folder + "/ok") == Data([1]))
         #expect(!Self.visibleNames(folder).contains { $0.contains(".tmp-") })

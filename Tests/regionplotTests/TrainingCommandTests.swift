@@ -67,12 +67,7 @@ func readReport(_ folder: String) throws -> [String: Any] {
         let arguments = ["grokking", "--phase-diagram", "--diagram", "lr", "--seeds", "0-1", "--repr-lrs", "1e-2,3e-2",
                          "--decoder-lrs", "1e-2", "--p", "6", "--train-count", "20", "--width", "32", "--epochs", "1500",
                          "--jobs", "1", "--dpi", "40", "--out", out]
-        let process = Process()
-        process.executableURL = regionplotBinary()
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startQuietly(arguments)
         func stored() -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: out + "/runs")) ?? []).filter { $0.hasSuffix(".json") }.sorted()
         }

@@ -5,8 +5,10 @@ import Plot
 extension BackpropExperiment {
     /// The weight gradients of every layer side by side: the library's backward pass, the notebook's hand-derived
     /// formulas (one shared, symmetric colour scale per layer, so equal matrices look equal) and their
-    /// difference (in scientific notation: it is at the level of rounding), every layer's on one scale with its
-    /// key, so that a difference of 1e−17 does not look as strong as the largest.
+    /// difference (in scientific notation), every layer's on one scale with its key, so that a difference of 1e−17
+    /// does not look as strong as the largest. The library's products sum in the hand formulas' order
+    /// (`Matrix.fixedOrderProduct`), so the difference is zero on every CPU; BLAS made it rounding that changed with
+    /// the CPU's kernel.
     public static func gradientsFigure(_ experiment: BackpropExperiment, dpi: Double = 100) -> Figure {
         let layers = experiment.libraryWeightGradients.count
         let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6, dpi: dpi)

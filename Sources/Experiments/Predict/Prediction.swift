@@ -66,7 +66,9 @@ public struct Prediction: Sendable {
         }
     }
 
-    private static func checkedLabels(_ labels: NumpyArray, rows: Int, classes: Int, name: String) throws -> [Int] {
+    /// The one rule for a labels file (predict, slice; compare states the same): integers, shape `[rows]`, each a
+    /// class of the model, `0..<classes`.
+    static func checkedLabels(_ labels: NumpyArray, rows: Int, classes: Int, name: String) throws -> [Int] {
         guard let values = labels.integers else {
             throw PredictionError("\(name) holds \(labels.dataType.rawValue) values; labels must be integers "
                 + "(int64, int32 or uint8)")

@@ -52,9 +52,13 @@ public enum SliceExperiment {
             }
             if let labelsPath = settings.labelsPath {
                 let all = try DataFile.read(path: labelsPath)
-                guard let integers = all.integers, all.shape == [rowCount] else {
-                    throw SliceError("\(labelsPath) must hold \(rowCount) integer labels (shape [\(rowCount)]), "
-                        + "got \(all.dataType.rawValue) \(all.shape)")
+                // Predict's rule: a label that is no class of the model is refused, not drawn.
+                let integers: [Int]
+                do {
+                    integers = try Prediction.checkedLabels(all, rows: rowCount, classes: max(network.outputSize, 2),
+                                                            name: labelsPath)
+                } catch let error as PredictionError {
+                    throw SliceError(error.message)
                 }
                 labels = settings.rows.map { integers[$0] }
             }

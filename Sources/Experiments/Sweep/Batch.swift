@@ -42,7 +42,10 @@ public struct BatchPlan: Sendable {
     /// Parses `2,20,100` into widths, each at least 1.
     public static func parseWidths(_ text: String) throws -> [Int] {
         let widths = try parseList(text, name: "--widths").map { value -> Int in
-            guard value >= 1, value <= Int(Int32.max) else { throw BatchSpecificationError("--widths: a width must be at least 1, got \(value)") }
+            guard value >= 1 else { throw BatchSpecificationError("--widths: a width must be at least 1, got \(value)") }
+            guard value <= Int(Int32.max) else {
+                throw BatchSpecificationError("--widths: \(value) is too large; a width is at most \(Int32.max)")
+            }
             return Int(value)
         }
         return widths

@@ -3,7 +3,9 @@ import LinearAlgebra
 /// A fully connected layer `z = x · Wᵀ + b`, laid out like PyTorch's `nn.Linear`.
 ///
 /// Forward and backward live side by side, llm.c style: the backward pass walks the forward in reverse and
-/// returns the gradients of the weights, the bias and the input.
+/// returns the gradients of the weights, the bias and the input. Its products sum in one fixed order
+/// (`Matrix.fixedOrderProduct`, not BLAS), so that training it — XOR, backprop, digits, NAC — gives the same bits on
+/// every CPU.
 public struct Dense: Equatable, Sendable {
     /// Weights, `outputs × inputs` (PyTorch's `weight`).
     public var weight: Matrix
@@ -40,7 +42,7 @@ public struct Dense: Equatable, Sendable {
         for i in 0..<input.rows {
             for j in 0..<outputs { z.storage[i * outputs + j] = bias[j] }
         }
-        Matrix.gemm(input, weight, transposeB: true, into: &z, beta: 1)
+        Matrix.fixedOrderProduct(input, weight, transposeB: true, into: &z, beta: 1)
         return z
     }
 
@@ -58,12 +60,14 @@ public struct Dense: Equatable, Sendable {
     /// returns ∂L/∂W = (∂L/∂z)ᵀ · input, ∂L/∂b = Σ_rows ∂L/∂z, ∂L/∂input = ∂L/∂z · W.
     public func backward(input: Matrix, outputGradient dz: Matrix) -> Gradients {
         precondition(dz.rows == input.rows && dz.columns == outputs, "gradient shape mismatch")
-        let dW = dz.transposedMultiplied(by: input)
+        var dW = Matrix(rows: outputs, columns: inputs)
+        Matrix.fixedOrderProduct(dz, transposeA: true, input, into: &dW)
         var db = [Double](repeating: 0, count: outputs)
         for i in 0..<dz.rows {
             for j in 0..<outputs { db[j] += dz.storage[i * outputs + j] }
         }
-        let dx = dz.multiplied(by: weight)
+        var dx = Matrix(rows: dz.rows, columns: inputs)
+        Matrix.fixedOrderProduct(dz, weight, into: &dx)
         return Gradients(weight: dW, bias: db, input: dx)
     }
 }

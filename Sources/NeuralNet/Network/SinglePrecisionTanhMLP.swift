@@ -7,7 +7,8 @@ import Glibc
 /// A ``TanhMLP`` in float32 with every buffer allocated once, for long full-batch training runs.
 ///
 /// PyTorch trains the grokking notebook in float32; doing the same here halves the matrix work and matches the
-/// notebook's arithmetic. Parameters live in one flat vector (each layer's weight, row-major `outputs × inputs`,
+/// notebook's arithmetic. Every product sums in one fixed order (`fixedOrderGEMM`, not BLAS), so a run gives the
+/// same bits on every CPU: thousands of epochs amplify a last-bit difference until the curves differ. Parameters live in one flat vector (each layer's weight, row-major `outputs × inputs`,
 /// then its bias), so an optimizer updates them in place with no copies. Forward and backward write into
 /// buffers sized for `maxRows` rows, so a training step allocates nothing.
 public final class SinglePrecisionTanhMLP {
@@ -83,8 +84,8 @@ public final class SinglePrecisionTanhMLP {
                 let x = activations[l], z = activations[l + 1]
                 let bias = p.baseAddress! + biasOffsets[l]
                 for r in 0..<rows { (z + r * outputs).update(from: bias, count: outputs) }
-                rowMajorSGEMM(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1,
-                              a: x, lda: inputs, b: p.baseAddress! + weightOffsets[l], ldb: inputs, beta: 1, c: z, ldc: outputs)
+                fixedOrderGEMM(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1,
+                               a: x, lda: inputs, b: p.baseAddress! + weightOffsets[l], ldb: inputs, beta: 1, c: z, ldc: outputs)
                 if l < widths.count - 2 {
                     for k in 0..<(rows * outputs) { z[k] = fastTanh(z[k]) }
                 }
@@ -102,8 +103,8 @@ public final class SinglePrecisionTanhMLP {
                     let inputs = widths[l], outputs = widths[l + 1]
                     let delta = deltas[l], x = activations[l]
                     // ∂L/∂W = δᵀ x, ∂L/∂b = Σ_rows δ.
-                    rowMajorSGEMM(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows, alpha: 1,
-                                  a: delta, lda: outputs, b: x, ldb: inputs, beta: 0, c: g.baseAddress! + weightOffsets[l], ldc: inputs)
+                    fixedOrderGEMM(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows, alpha: 1,
+                                   a: delta, lda: outputs, b: x, ldb: inputs, beta: 0, c: g.baseAddress! + weightOffsets[l], ldc: inputs)
                     let db = g.baseAddress! + biasOffsets[l]
                     db.update(repeating: 0, count: outputs)
                     for r in 0..<rows {
@@ -112,8 +113,8 @@ public final class SinglePrecisionTanhMLP {
                     }
                     // ∂L/∂x = δ W; through tanh: δ_prev = ∂L/∂x ⊙ (1 − x²), x being the previous layer's tanh output.
                     let dx = l == 0 ? inputDelta : deltas[l - 1]
-                    rowMajorSGEMM(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs, alpha: 1,
-                                  a: delta, lda: outputs, b: p.baseAddress! + weightOffsets[l], ldb: inputs, beta: 0, c: dx, ldc: inputs)
+                    fixedOrderGEMM(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs, alpha: 1,
+                                   a: delta, lda: outputs, b: p.baseAddress! + weightOffsets[l], ldb: inputs, beta: 0, c: dx, ldc: inputs)
                     if l > 0 {
                         for k in 0..<(rows * inputs) { dx[k] *= 1 - x[k] * x[k] }
                     }

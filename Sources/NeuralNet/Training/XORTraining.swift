@@ -76,7 +76,12 @@ public enum XORTrainingError: Error, CustomStringConvertible, Equatable {
             var text = "training did not reach accuracy \(s.targetAccuracy) in \(attempts) attempt\(attempts == 1 ? "" : "s")"
                 + " (width \(s.width), lr \(s.learningRate), \(s.epochs) epochs; best accuracy \(best)"
             if diverged > 0 { text += "; \(diverged) attempt\(diverged == 1 ? "" : "s") diverged to NaN/inf loss" }
-            text += "). Try a smaller --lr, more --epochs or a larger --max-attempts."
+            // Divergence says the step is too large for this width (wide nets need smaller steps): name one.
+            if diverged > 0 {
+                text += "). The learning rate is too large for width \(s.width): try --lr \(s.learningRate / 10)."
+            } else {
+                text += "). Try a smaller --lr, more --epochs or a larger --max-attempts."
+            }
             return text
         case .invalidSettings(let why):
             return "invalid training settings: \(why)"

@@ -39,6 +39,12 @@ public struct SlicePlane: Equatable, Sendable {
         let scale = max(norm(p0), norm(p1), norm(p2), 1e-300)
         let e1 = zip(p1, p0).map { $0 - $1 }
         let length1 = norm(e1)
+        // Lengths that overflow (rows of 1e300: their squares are infinite) would compare as no length at all.
+        guard scale.isFinite, length1.isFinite, norm(zip(p2, p0).map { $0 - $1 }).isFinite else {
+            let largest = (p0 + p1 + p2).map(abs).max() ?? 0
+            throw SliceError("the points are too large for the plane's float64 arithmetic (largest |coordinate| "
+                + "\(largest)): their lengths are not finite; scale the data down")
+        }
         guard length1 > Self.degeneracyTolerance * scale else {
             throw SliceError("points 0 and 1 are the same point, so they span no plane")
         }
