@@ -186,8 +186,8 @@ enum MachineLimits {
     /// Checks that a run of about `bytes` bytes fits in `memoryBudget`; `what` names the options that set it.
     static func checkMemory(_ bytes: Double, for what: String) throws {
         guard bytes <= memoryBudget else {
-            throw ValidationError("\(what) needs about \(gibibytes(bytes)) of memory; this machine allows "
-                + "\(gibibytes(memoryBudget)) (half of its \(gibibytes(2 * memoryBudget)))")
+            throw ValidationError("\(what) needs about \(memorySizeText(bytes)) of memory; this machine allows "
+                + "\(memorySizeText(memoryBudget)) (half of its \(memorySizeText(2 * memoryBudget)))")
         }
     }
 
@@ -229,7 +229,4 @@ enum MachineLimits {
         return 3 * 8 * parameters + Double(grid) * Double(grid) * hiddenUnits / 8
     }
 
-    static func gibibytes(_ bytes: Double) -> String {
-        bytes >= Double(1 << 30) ? String(format: "%.3g GiB", bytes / Double(1 << 30)) : String(format: "%.0f MiB", bytes / Double(1 << 20))
-    }
 }

@@ -68,8 +68,8 @@ struct ExactCommand: ParsableCommand {
         guard bytes <= MachineLimits.memoryBudget else {
             let fits = MachineLimits.memoryBudget / (bytes / regions)
             throw fail("\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
-                + "(\(units) hidden units) and need about \(MachineLimits.gibibytes(bytes)); this machine allows "
-                + "\(MachineLimits.gibibytes(MachineLimits.memoryBudget)) (about \(String(format: "%.3g", fits)) "
+                + "(\(units) hidden units) and need about \(memorySizeText(bytes)); this machine allows "
+                + "\(memorySizeText(MachineLimits.memoryBudget)) (about \(String(format: "%.3g", fits)) "
                 + "regions); give --max-regions to set the limit yourself")
         }
     }

@@ -118,8 +118,8 @@ public enum SliceExperiment {
         let partitionBytes = Double(partition.count) * cellBytes
         guard partitionBytes + probeBytes <= settings.memoryBytes else {
             throw SliceError("\(modelPath): the \(settings.grid)×\(settings.grid) probes of \(network.nonlinearUnitCount) "
-                + "units need about \(gibibytes(probeBytes)) beside the partition's \(gibibytes(partitionBytes)); this run "
-                + "may use \(gibibytes(settings.memoryBytes)) — a smaller --grid lowers it")
+                + "units need about \(memorySizeText(probeBytes)) beside the partition's \(memorySizeText(partitionBytes)); this run "
+                + "may use \(memorySizeText(settings.memoryBytes)) — a smaller --grid lowers it")
         }
         let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: settings.context)
         let probeSeconds = clock.lap()
@@ -159,7 +159,7 @@ public enum SliceExperiment {
 
     /// A stopped slice in the command's words: what it would need, and the flag that lowers it.
     static func advice(_ error: SliceLimitError) -> String {
-        let allowed = "this run may use \(gibibytes(error.limits.memoryBytes))"
+        let allowed = "this run may use \(memorySizeText(error.limits.memoryBytes))"
         let countBound = error.limits.maxRegions.map { "--max-regions \($0)" }
         switch error.kind {
         case .estimate(let layer, let lines, let crossings):
@@ -167,23 +167,18 @@ public enum SliceExperiment {
                 ?? allowed
             return "the slice would have about " + String(format: "%.3g", error.regions) + " linear regions (layer '\(layer)' "
                 + "alone: \(lines) lines crossing " + String(format: "%.3g", crossings) + " times in the square), about "
-                + "\(gibibytes(error.bytes)) of memory; \(over) — a smaller --size shrinks the square (regions grow like "
+                + "\(memorySizeText(error.bytes)) of memory; \(over) — a smaller --size shrinks the square (regions grow like "
                 + "its area)"
         case .regionCount:
             return "the slice has more than \(Int(error.regions)) linear regions (\(countBound ?? "--max-regions")); a "
                 + "smaller --size shrinks the square, a larger --max-regions allows more"
         case .memory:
-            return "the slice needs more than \(gibibytes(error.bytes)) of memory (over \(Int(error.regions)) linear regions); "
+            return "the slice needs more than \(memorySizeText(error.bytes)) of memory (over \(Int(error.regions)) linear regions); "
                 + "\(allowed) — a smaller --size shrinks the square, --max-regions stops it sooner"
         case .walkState:
-            return "the network's values on a slice need \(gibibytes(error.bytes)) (every layer's, per thread); \(allowed) "
+            return "the network's values on a slice need \(memorySizeText(error.bytes)) (every layer's, per thread); \(allowed) "
                 + "— --threads 1 lowers it"
         }
-    }
-
-    static func gibibytes(_ bytes: Double) -> String {
-        bytes >= Double(1 << 30) ? String(format: "%.3g GiB", bytes / Double(1 << 30))
-            : String(format: "%.0f MiB", bytes / Double(1 << 20))
     }
 
     /// The number of rows of `data`, by the one rule of every command (``Network/dataRows(shape:)``).

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import NeuralNet
+import Support
 import Synchronization
 
 /// Bounds on the work of a slice, checked before the walk (an estimate) and during it (the cells made so far).
@@ -43,14 +44,14 @@ public struct SliceLimitError: Error, Sendable, CustomStringConvertible {
     public var limits: SliceLimits
 
     public var description: String {
-        let gib = bytes / Double(1 << 30)
+        let size = memorySizeText(bytes)
         switch kind {
         case .estimate(let layer, let lines, let crossings):
             return "the slice would have about \(Int(regions)) linear regions (layer '\(layer)' alone: \(lines) lines "
-                + "crossing \(Int(crossings)) times in the square), about \(gib) GiB"
+                + "crossing \(Int(crossings)) times in the square), about \(size)"
         case .regionCount: return "the slice has more than \(Int(regions)) linear regions"
-        case .memory: return "the slice needs more than \(gib) GiB (over \(Int(regions)) linear regions)"
-        case .walkState: return "the network's values on a slice need \(gib) GiB"
+        case .memory: return "the slice needs more than \(size) (over \(Int(regions)) linear regions)"
+        case .walkState: return "the network's values on a slice need \(size)"
         }
     }
 }
