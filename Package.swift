@@ -57,14 +57,12 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--strip-all"], .when(configuration: .release))]
         ),
 
-        /// Fuzz targets for the file readers: libFuzzer entry points, and replay tools in ordinary builds
-        /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpus).
-        .executableTarget(name: "FuzzReaders", dependencies: ["NeuralNet"], path: "Fuzz/FuzzReaders"),
-        /// The fuzz target of the analysis: a parsed model (or data through a small model) run through what `slice`,
-        /// `exact` and `predict` compute, with small budgets (scripts/fuzz.sh analysis-READER; replayed by the tests).
-        .executableTarget(name: "FuzzAnalysis",
+        /// Fuzz targets for the file readers and for the analysis behind each (slice, exact and predict on what a
+        /// reader parsed, with small budgets): libFuzzer entry points, and replay tools in ordinary builds
+        /// (scripts/fuzz.sh builds and runs them; the tests replay the committed corpora).
+        .executableTarget(name: "FuzzReaders",
                           dependencies: ["NeuralNet", "RegionAnalysis", "Experiments", "LinearAlgebra", "Support"],
-                          path: "Fuzz/FuzzAnalysis"),
+                          path: "Fuzz/FuzzReaders"),
 
         // MARK: - Implementation details
 
@@ -124,6 +122,6 @@ let package = Package(
         /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
         /// Builds its hostile weights files with NeuralNet's writers; replays the analysis fuzz corpus.
         .testTarget(name: "regionplotTests",
-                    dependencies: ["TestSupport", "regionplot", "FuzzAnalysis", "NeuralNet", "LinearAlgebra"]),
+                    dependencies: ["TestSupport", "regionplot", "FuzzReaders", "NeuralNet", "LinearAlgebra"]),
     ]
 )

@@ -1,9 +1,10 @@
 import Foundation
 import NeuralNet
 
-// Fuzz targets for every file reader. Built by `scripts/fuzz.sh READER` with libFuzzer and AddressSanitizer
-// (`-sanitize=fuzzer,address`, `-D FUZZING`), the reader chosen by REGIONPLOT_FUZZ_READER; in an ordinary build it
-// is a replay tool, `FuzzReaders READER FILE_OR_FOLDER …`, which runs the reader on each file.
+// Fuzz targets for every file reader and for the analysis behind each (Analyses.swift). Built by
+// `scripts/fuzz.sh [analysis-]READER` with libFuzzer and AddressSanitizer (`-sanitize=fuzzer,address`, `-D FUZZING`),
+// the target chosen by REGIONPLOT_FUZZ_READER; in an ordinary build it is a replay tool,
+// `FuzzReaders [analysis-]READER FILE_OR_FOLDER …`, which runs the target on each file.
 
 /// The readers, each a pure function of a file's bytes that must return or throw — never crash, trap or hang.
 let readers: [String: @Sendable (Data) throws -> String] = [
@@ -15,11 +16,14 @@ let readers: [String: @Sendable (Data) throws -> String] = [
     "npy": { data in "shape \(try Numpy.parse(data, name: "input").shape)" },
 ]
 
-/// The reader the fuzzer drives, read from the environment once.
+/// Every target by name: the readers, and the analyses behind them (`analysis-READER`).
+let targets = readers.merging(analyses) { reader, _ in reader }
+
+/// The target the fuzzer drives, read from the environment once.
 let fuzzedReader: @Sendable (Data) throws -> String = {
     let name = ProcessInfo.processInfo.environment["REGIONPLOT_FUZZ_READER"] ?? ""
-    guard let reader = readers[name] else {
-        fatalError("set REGIONPLOT_FUZZ_READER to one of \(readers.keys.sorted().joined(separator: ", "))")
+    guard let reader = targets[name] else {
+        fatalError("set REGIONPLOT_FUZZ_READER to one of \(targets.keys.sorted().joined(separator: ", "))")
     }
     return reader
 }()
@@ -55,8 +59,8 @@ public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutableP
 @main enum Replay {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        guard let name = arguments.first, let reader = readers[name] else {
-            print("usage: FuzzReaders \(readers.keys.sorted().joined(separator: "|")) FILE_OR_FOLDER …")
+        guard let name = arguments.first, let reader = targets[name] else {
+            print("usage: FuzzReaders \(targets.keys.sorted().joined(separator: "|")) FILE_OR_FOLDER …")
             exit(2)
         }
         for argument in arguments.dropFirst() {

@@ -150,8 +150,8 @@ func analysisFuzzCorpusRunsWithoutCrashing(reader: String) throws {
     let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Fuzz/corpus-analysis/" + reader).standardizedFileURL.path
     let process = Process()
-    process.executableURL = regionplotBinary().deletingLastPathComponent().appendingPathComponent("FuzzAnalysis")
-    process.arguments = [reader, corpus]
+    process.executableURL = regionplotBinary().deletingLastPathComponent().appendingPathComponent("FuzzReaders")
+    process.arguments = ["analysis-" + reader, corpus]
     let out = Pipe()
     process.standardOutput = out
     try process.run()

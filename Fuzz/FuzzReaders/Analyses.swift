@@ -5,11 +5,10 @@ import NeuralNet
 import RegionAnalysis
 import Support
 
-// The fuzz target of the analysis: a file that parses is run through what `slice`, `exact` and `predict` compute,
-// with small budgets, through the same checks the commands make first. Built by `scripts/fuzz.sh analysis-READER`
-// with libFuzzer and AddressSanitizer (`-D FUZZING`), the reader chosen by REGIONPLOT_FUZZ_READER; in an ordinary
-// build it is a replay tool, `FuzzAnalysis READER FILE_OR_FOLDER …`. Errors are fine; a crash, a trap, a hang or
-// an unbounded allocation is a finding.
+// The analysis behind each reader, fuzzed as `analysis-READER`: a file that parses is run through what `slice`,
+// `exact` and `predict` compute, with small budgets, through the same checks the commands make first
+// (`scripts/fuzz.sh analysis-READER`; replayed by the tests as `FuzzReaders analysis-READER FILE_OR_FOLDER …`).
+// Errors are fine; a crash, a trap, a hang or an unbounded allocation is a finding.
 
 /// The budgets: a model beyond them is read but not analysed (the commands' own memory checks refuse such models
 /// in their words; here they would only make each input slow).
@@ -90,13 +89,13 @@ func analyseModel(_ network: Network, mlp: MLP?) -> String {
 
 /// The inputs, each a pure function of a file's bytes that must return or throw — never crash, trap or hang.
 let analyses: [String: @Sendable (Data) throws -> String] = [
-    "safetensors": { data in
+    "analysis-safetensors": { data in
         let model = try Safetensors.decode(data, path: "input", inputDimension: nil, outputDimension: nil)
         // The file's own structure for slice and predict; exact takes ReLU MLPs only.
         return analyseModel(model.network, mlp: model.activation == .relu ? model.layers : nil)
     },
-    "onnx": { data in analyseModel(try ONNX.network(from: data, name: "input"), mlp: nil) },
-    "npy": { data in
+    "analysis-onnx": { data in analyseModel(try ONNX.network(from: data, name: "input"), mlp: nil) },
+    "analysis-npy": { data in
         // The data through a small model: predict on every row, and slice through rows 0, 1 and 2.
         let array = try Numpy.parse(data, name: "input")
         guard array.shape.count == 2, (2...Budget.inputSize).contains(array.shape[1]), array.shape[0] <= 4096 else {
@@ -115,63 +114,3 @@ let analyses: [String: @Sendable (Data) throws -> String] = [
         return lines.joined(separator: "; ")
     },
 ]
-
-/// The analysis the fuzzer drives, read from the environment once.
-let fuzzedAnalysis: @Sendable (Data) throws -> String = {
-    let name = ProcessInfo.processInfo.environment["REGIONPLOT_FUZZ_READER"] ?? ""
-    guard let analysis = analyses[name] else {
-        fatalError("set REGIONPLOT_FUZZ_READER to one of \(analyses.keys.sorted().joined(separator: ", "))")
-    }
-    return analysis
-}()
-
-/// libFuzzer's entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
-    _ = try? fuzzedAnalysis(data)
-    return 0
-}
-
-#if FUZZING
-/// libFuzzer's driver, which parses its flags and calls the entry point above.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt
-
-/// The program's entry: SwiftPM links an executable's `main` to `<target>_main`, so the fuzzer build provides
-/// that name and hands control to libFuzzer.
-@_cdecl("FuzzAnalysis_main")
-public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    _ = fuzzedAnalysis  // fail at once on a missing REGIONPLOT_FUZZ_READER
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzOneInput)
-}
-#else
-/// Replays inputs: prints one line per file, `ok …` or `error …`.
-@main enum Replay {
-    static func main() throws {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        guard let name = arguments.first, let analysis = analyses[name] else {
-            print("usage: FuzzAnalysis \(analyses.keys.sorted().joined(separator: "|")) FILE_OR_FOLDER …")
-            exit(2)
-        }
-        for argument in arguments.dropFirst() {
-            var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder)
-            let files = isFolder.boolValue
-                ? try FileManager.default.contentsOfDirectory(atPath: argument).sorted().map { argument + "/" + $0 }
-                : [argument]
-            for file in files {
-                do { print("ok \(file): \(try analysis(try Data(contentsOf: URL(fileURLWithPath: file))))") } catch {
-                    print("error \(file): \(error)")
-                }
-            }
-        }
-    }
-}
-#endif
