@@ -55,7 +55,7 @@ struct BatchCommand: ParsableCommand {
             _ = try BatchPlan.parseSeeds(seeds)
             if let shard { _ = try BatchPlan.parseShard(shard) }
         } catch let error as BatchSpecificationError {
-            throw ValidationError(error.description)
+            throw usageError(error)
         }
     }
 

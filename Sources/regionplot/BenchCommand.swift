@@ -175,7 +175,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 return (a, b)
             } catch {
-                throw fail("\(error)")
+                throw fail(commandLineMessage(error))
             }
         }
         var generatorA = SeededGenerator(seed: seed, stream: 1)

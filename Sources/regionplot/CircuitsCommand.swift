@@ -47,43 +47,31 @@ struct CircuitsCommand: ParsableCommand {
             guard list.count <= 10_000 else { throw ValidationError("--seeds: at most 10000 seeds, got \(list.count)") }
             return list
         } catch let error as BatchSpecificationError {
-            throw ValidationError("\(error)")
+            throw usageError(error)
         }
     }
 
     func validate() throws {
-        _ = try selectedCircuits()
-        _ = try seedList()
-        if let batches, batches < 1 || batches > 100_000_000 { throw ValidationError("--batches must be between 1 and 100000000, got \(batches)") }
+        do { try CircuitsSettings(circuits: try selectedCircuits(), seeds: try seedList(), batches: batches).validate() }
+        catch let error as ValidationError { throw error } catch { throw usageError(error) }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
     }
 
     func run() throws {
         try startRun(in: out)
-        let circuits = try selectedCircuits(), seeds = try seedList()
-        let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
-        // Longest runs first, so that the cores finish together.
-        let order = jobsList.indices.sorted { (batches ?? jobsList[$0].0.batches) > (batches ?? jobsList[$1].0.batches) }
-        let context = ComputeContext(threads: max(1, min(jobs ?? ComputeContext.cores, jobsList.count)))
+        let settings = CircuitsSettings(circuits: try selectedCircuits(), seeds: try seedList(), batches: batches)
         let printLock = NSLock()
-        let verbose = jobsList.count == 1
-        let clock = Stopwatch()
-        let runs = parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
-            let (circuit, s) = jobsList[k]
-            let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
-                guard verbose else { return }
-                print("\(circuit.name) batch \(i): loss = \(loss)")
-            }
+        let training = CircuitsTraining(log: { name, i, loss in print("\(name) batch \(i): loss = \(loss)") },
+                                        didTrain: { r in
             printLock.lock()
-            print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
+            print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", r.circuit.name, Int(r.seed), r.finalLoss, r.batches,
                          r.succeeded ? "learned" : "stuck", r.seconds))
             fflush(nil)  // every stream: the lines of parallel runs appear as they finish
             printLock.unlock()
-            return r
-        }
-        let wall = clock.elapsed
-        print(String(format: "all runs took %.1f s on %d threads", wall, context.threads))
-        for r in runs where r.seed == seeds[0] {
+        })
+        let result = try training.run(settings, context: jobs.map(ComputeContext.init(threads:)) ?? .allCores)
+        print(String(format: "all runs took %.1f s on %d threads", result.wall, result.threads))
+        for r in result.runs where r.seed == settings.seeds[0] {
             print("\(r.circuit.name) weights (seed \(r.seed)):")
             for (l, layer) in r.network.layers.enumerated() {
                 print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
@@ -91,18 +79,15 @@ struct CircuitsCommand: ParsableCommand {
             if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
             if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
         }
-        let report = CircuitsReport(runs: runs, circuitNames: circuits.map(\.name), seedCount: seeds.count,
-                                    wall: wall, threads: context.threads)
+        let writer = try OutputWriter(folder: out, options: figures,
+                                      provenance: try Provenance(command: self, inputs: []))
+        let written = try writer.write(training.figures(result, look: Look(dpi: figures.dpi)))
+        let report = training.report(result, written: WrittenOutput(figures: written.paths))
         for rate in report.successRates ?? [] {
             print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,
                          rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
                             .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
         }
-        let writer = try OutputWriter(folder: out, options: figures,
-                                      provenance: try Provenance(command: self, inputs: []))
-        // With several seeds, each circuit is drawn from a seed that learned it, beside a seed that got stuck.
-        let written = try writer.write(CircuitsExperiment.figures(runs, circuits: circuits.map(\.name), seeds: seeds,
-                                                                  dpi: figures.dpi))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -73,15 +73,25 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var weights: WeightsOptions
 
     func validate() throws {
-        guard (testData == nil) == (testLabels == nil) else {
-            throw ValidationError("give --test-data and --test-labels together, or neither (to test on the training "
-                + "samples)")
+        do { try settings().validate() } catch let error as ValidationError { throw error } catch {
+            throw usageError(error)
         }
-        _ = try CompareCommand.parseClusters(clusters)
-        _ = try throughRows()
-        try MachineLimits.checkRange(grid, 2...1001, option: "--grid")
         try MachineLimits.checkThreads(threads, option: "--threads")
-        try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
+    }
+
+    /// The run's settings, from the command line.
+    func settings() throws -> CompareExperimentSettings {
+        var settings = CompareExperimentSettings(modelAPath: modelA, modelBPath: modelB, dataPath: data,
+                                                 labelsPath: labels, testDataPath: testData,
+                                                 testLabelsPath: testLabels)
+        (settings.nameA, settings.nameB) = netNames.names(pathA: modelA, pathB: modelB)
+        settings.compare = CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+                                           maxIterations: maxIterations, seed: seed)
+        settings.slices = slices
+        settings.throughRows = try throughRows()
+        settings.grid = grid
+        settings.memoryBytes = MachineLimits.memoryBudget
+        return settings
     }
 
     /// `--through` as three row indices.
@@ -110,62 +120,30 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         do {
             let notes = StructureNotes()
-            let reading = try weights.reading(notes: notes)
-            let a = try ModelFile.read(path: modelA, reading: reading)
-            let b = try ModelFile.read(path: modelB, reading: reading)
-            try CompareRun.checkModels(a, b, nameA: modelA, nameB: modelB)
-            let train = try LabelledSamples(data: try DataFile.read(path: data), labels: try DataFile.read(path: labels),
-                                            network: a, other: b, dataName: data, labelsName: labels)
-            let test: LabelledSamples
-            if let testData, let testLabels {
-                test = try LabelledSamples(data: try DataFile.read(path: testData), labels: try DataFile.read(path: testLabels),
-                                           network: a, other: b, dataName: testData, labelsName: testLabels)
-            } else {
-                test = train
-                print("no --test-data: testing on the \(train.samples.rows) training samples (R² and accuracies are "
-                    + "in-sample)")
-            }
-            try CompareRun.checkClasses(train, classes: a.outputSize, labelsName: labels)
-            let classNames = try names.names(classes: a.outputSize)
-            let (nameA, nameB) = netNames.names(pathA: modelA, pathB: modelB)
-            let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
-            let ks = try CompareCommand.parseClusters(clusters)
-            try CompareCommand.checkMemory(train: train.samples.rows, test: test.samples.rows, inputs: a.inputSize,
-                                           classes: a.outputSize, largestK: ks.max() ?? 1,
-                                           widest: max(a.widestValue, b.widestValue))
-            try CompareRun.checkMagnitudes(a, b, train: train, test: test, nameA: modelA, nameB: modelB)
-            try startRun(in: out)
             let progress = progressOptions.reporter
-            let result = try CompareRun.run(a: a, b: b, train: train, test: test, settings: CompareSettings(
-                clusterCounts: ks, maxIterations: maxIterations, seed: seed), progress: { progress($0) })
-            let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
-            var sliced: CompareSlices?
-            if slices {
-                progress("both nets' slices through rows \(through)")
-                sliced = try CompareSlices.run(a: a, b: b, nameA: nameA, nameB: nameB, test: test,
-                                               rows: try throughRows(), grid: grid, context: context)
+            let experiment = CompareExperiment(reading: try weights.reading(notes: notes), progress: { progress($0) })
+            let settings = try settings()
+            let result = try experiment.run(settings, context: threads.map(ComputeContext.init(threads:)) ?? .allCores)
+            if result.testedOnTraining {
+                print("no --test-data: testing on the \(result.trainingSamples) training samples (R² and accuracies "
+                    + "are in-sample)")
             }
+            let classNames = try names.names(classes: result.classes)
+            let look = Look(dpi: figures.dpi, names: Names(a: settings.nameA, b: settings.nameB, classes: classNames,
+                                                           title: names.title))
+            try startRun(in: out)
             progress("figures and tables")
             let provenance = try Provenance(command: self, inputs: [
                 ("model-a", modelA), ("model-b", modelB), ("data", data), ("labels", labels),
                 ("test-data", testData), ("test-labels", testLabels),
             ])
             let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
-            try writer.writeTable(CompareTables.samples(result, classNames: classNames), as: "samples.csv")
-            try writer.writeTable(CompareTables.classes(result, classNames: classNames), as: "classes.csv")
-            try writer.writeTable(CompareTables.clusters(result), as: "clusters.csv")
-            for (name, slice) in sliced.map({ [("a", $0.sliceA), ("b", $0.sliceB)] }) ?? [] {
-                let regions = RegionTables(slice.partition, network: slice.network)
-                try writer.writeTable(regions.csv(classNames: classNames), as: "regions-\(name).csv")
-                try writer.writeDocument(regions.document, as: "regions-\(name).json")
-            }
-            let recipes = CompareFigures.all(result, dpi: figures.dpi, names: figureNames)
-                + (sliced.map { CompareFigures.slices($0, dpi: figures.dpi, names: figureNames) } ?? [])
-            let paths = try writer.write(recipes).paths
-            _ = try writer.writeReport(result.report)
+            _ = try writer.write(experiment.tables(result, names: look.names))
+            let paths = try writer.write(experiment.figures(result, look: look)).paths
+            _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             notes.print()
-            result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
-            if let sliced {
+            result.comparison.report.summary(trainingSamples: result.trainingSamples).forEach { print($0) }
+            if let sliced = result.slices {
                 print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
                              100 * sliced.disagreement.share, through))
             }
@@ -174,21 +152,8 @@ struct CompareCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch {
-            throw fail("\(error)")
+            throw fail(commandLineMessage(error))
         }
     }
-
-    /// Refuses a run whose maps (four sets of N × C·(D + 1) doubles, and copies of a class's columns), k-means
-    /// distances (N × k) or linearised pass (256 samples × (D + 2) rows × the widest value) would not fit.
-    static func checkMemory(train: Int, test: Int, inputs: Int, classes: Int, largestK: Int, widest: Int) throws {
-        let maps = 2 * Double(train + test) * Double(classes) * Double(inputs + 1) * 8
-        let distances = Double(train) * Double(min(largestK, train)) * 8
-        let pass = Double(min(256, train)) * Double(inputs + 2) * Double(widest) * 8 * 3
-        try MachineLimits.checkMemory(2 * maps + distances + pass, for: "comparing these models on these data")
-    }
 }
 
-extension Network {
-    /// Elements of the largest value one sample produces (input included).
-    var widestValue: Int { (0...layers.count).map { shape(ofValue: $0).reduce(1, *) }.max() ?? inputSize }
-}

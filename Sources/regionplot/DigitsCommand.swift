@@ -68,17 +68,22 @@ struct DigitsCommand: ParsableCommand {
         return widths
     }
 
+    /// The run's settings, from the command line.
+    func settings() throws -> DigitsSettings {
+        var settings = DigitsSettings(
+            hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
+            learningRate: lr, seed: seed,
+            compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+                                     maxIterations: maxIterations, seed: seed))
+        settings.snapshotEvery = snapshotEvery
+        settings.localComplexityRadius = localComplexityRadius
+        return settings
+    }
+
     func validate() throws {
-        _ = try DigitsCommand.parseHidden(hidden)
-        _ = try CompareCommand.parseClusters(clusters)
-        try MachineLimits.checkRange(epochs, 1...100_000, option: "--epochs")
-        try MachineLimits.checkRange(batchSize, 1...1437, option: "--batch-size")
-        try MachineLimits.checkRange(maxIterations, 1...10_000, option: "--max-iterations")
-        try MachineLimits.checkRange(snapshotEvery, 0...100_000, option: "--snapshot-every")
-        guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
-            throw ValidationError("--lc-radius must be a positive number, got \(localComplexityRadius)")
+        do { try settings().validate() } catch let error as ValidationError { throw error } catch {
+            throw usageError(error)
         }
-        guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be in (0, 10], got \(lr)") }
         // Training holds the parameters about eight times (weights, gradient, Adam's two moments, copies) and a
         // batch's activations; the comparison a linearised pass of 256 samples × 66 rows × the widest layer.
         let widths = [64] + (try DigitsCommand.parseHidden(hidden)) + [10]
@@ -90,19 +95,14 @@ struct DigitsCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var settings = DigitsSettings(
-                hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
-                learningRate: lr, seed: seed,
-                compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
-                                         maxIterations: maxIterations, seed: seed))
-            settings.snapshotEvery = snapshotEvery
-            settings.localComplexityRadius = localComplexityRadius
+            let settings = try settings()
             let classNames = try names.names(classes: 10)
             let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
-            let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
+            let look = Look(dpi: figures.dpi, names: Names(a: nameA, b: nameB, classes: classNames, title: names.title))
             try startRun(in: out)
             let progress = progressOptions.reporter
-            let result = try DigitsRun.run(settings, progress: { progress($0) })
+            let experiment = DigitsExperiment(progress: { progress($0) })
+            let result = try experiment.run(settings, context: .allCores)
             progress("figures and tables")
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
                 try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
@@ -110,18 +110,11 @@ struct DigitsCommand: ParsableCommand {
             }
             let writer = try OutputWriter(folder: out, options: figures,
                                           provenance: try Provenance(command: self, inputs: []))
-            try writer.writeTable(CompareTables.samples(result.comparison, classNames: classNames), as: "samples.csv")
-            try writer.writeTable(CompareTables.classes(result.comparison, classNames: classNames), as: "classes.csv")
-            try writer.writeTable(CompareTables.clusters(result.comparison), as: "clusters.csv")
-            for (name, slice) in [("a", result.sliceA), ("b", result.sliceB)] {
-                let regions = RegionTables(slice.partition, network: slice.network)
-                try writer.writeTable(regions.csv(classNames: classNames), as: "regions-\(name).csv")
-                try writer.writeDocument(regions.document, as: "regions-\(name).json")
-            }
-            let paths = try writer.write(DigitsFigures.all(result, dpi: figures.dpi, names: figureNames)).paths
-            _ = try writer.writeReport(result.report)
+            try writer.write(experiment.tables(result, names: look.names))
+            let paths = try writer.write(experiment.figures(result, look: look)).paths
+            _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             let nets = result.report.nets
-            for (name, net) in [("a", nets.a), ("b", nets.b)] {
+            for (name, net) in [(nameA, nets.a), (nameB, nets.b)] {
                 print(String(format: "net %@ (seed %llu): train accuracy %.4f, test accuracy %.4f, %.2f s", name,
                              net.seed, net.trainAccuracy, net.testAccuracy, net.trainingSeconds))
             }
@@ -131,7 +124,7 @@ struct DigitsCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch {
-            throw fail("\(error)")
+            throw fail(commandLineMessage(error))
         }
     }
 }

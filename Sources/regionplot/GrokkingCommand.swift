@@ -84,7 +84,7 @@ struct GrokkingCommand: ParsableCommand {
     @OptionGroup var figures: FigureOptions
 
     /// Epochs by which test accuracy may trail train accuracy and still count as comprehension.
-    var delay: Int { grokkingDelay ?? max(1, epochs / 10) }
+    var delay: Int { GrokkingRunSettings(training: settings, grokkingDelay: grokkingDelay).delay }
 
     var settings: GrokkingSettings {
         var s = GrokkingSettings()
@@ -107,17 +107,18 @@ struct GrokkingCommand: ParsableCommand {
     }
 
     func validate() throws {
-        do { try settings.validate() } catch { throw ValidationError("\(error)") }
+        do { try GrokkingRunSettings(training: settings, grokkingDelay: grokkingDelay).validate() } catch {
+            throw usageError(error)
+        }
         guard gridSize >= 1, gridSize <= 32 else { throw ValidationError("--grid-size must be between 1 and 32, got \(gridSize)") }
         guard lrMin.isFinite, lrMax.isFinite, lrMin > 0, lrMax >= lrMin else {
             throw ValidationError("--lr-min and --lr-max must be positive with --lr-min ≤ --lr-max")
         }
         if phaseDiagram {
             do { _ = try plans() } catch let error as BatchSpecificationError {
-                throw ValidationError(error.description)
+                throw usageError(error)
             }
         }
-        if let grokkingDelay, grokkingDelay < 0 { throw ValidationError("--grokking-delay must be non-negative") }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
     }
 
@@ -127,30 +128,25 @@ struct GrokkingCommand: ParsableCommand {
     }
 
     func runOnce() throws {
-        let s = settings
-        // One BLAS thread: OpenBLAS splits products by thread count, which would change the rounding and so the
-        // run from machine to machine; and these 45-row products gain little from a second thread.
-        let run = try GrokkingExperiment.run(s) { epoch, loss in
+        let experiment = GrokkingToyExperiment { epoch, loss in
             print(String(format: "epoch: %d  | loss: %.8f", epoch, loss))
         }
+        let result = try experiment.run(GrokkingRunSettings(training: settings, grokkingDelay: grokkingDelay),
+                                        context: .serial)
+        let run = result.run
         print(String(format: "trained %d epochs in %.2f s", run.loss.count, run.seconds))
         func when(_ first: Int?) -> String { first.map { "epoch \($0)" } ?? "never" }
         print("train accuracy ≥ 0.9: \(when(run.firstTrain)); test accuracy ≥ 0.9: \(when(run.firstTest)); RQI > 0.99: \(when(run.firstRQI))")
         print(String(format: "final: loss %.3g, train accuracy %.3f, test accuracy %.3f, RQI %.3f",
                      run.loss.last!, run.trainAccuracy.last!, run.testAccuracy.last!, run.rqi.last!))
-        let phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: delay)
+        let phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: result.delay)
         print("phase: \(phase.rawValue)")
         print("latent: " + (0..<run.latent.rows).map { k in "\(k): " + run.latent.row(k).map { String(format: "%.3f", $0) }.joined(separator: ",") }.joined(separator: "  "))
 
-        let report = GrokkingReport(run, delay: delay)
-        let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write([
-            FigureRecipe("accuracy") { GrokkingFigures.accuracy(run, dpi: dpi) },
-            FigureRecipe("loss") { GrokkingFigures.loss(run, dpi: dpi) },
-            FigureRecipe("representation") { GrokkingFigures.representation(run, dpi: dpi) },
-        ])
+        let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
+        let report = experiment.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 

@@ -21,33 +21,29 @@ struct NACCommand: ParsableCommand {
     var out: String = "figures/nac"
     @OptionGroup var figures: FigureOptions
 
+    var settings: NACSettings { NACSettings(seed: seed, iterations: iterations, scalingHidden: scalingHidden) }
+
     func validate() throws {
-        guard scalingHidden >= 1, scalingHidden <= 64 else { throw ValidationError("--scaling-hidden must be between 1 and 64, got \(scalingHidden)") }
-        guard iterations >= 1, iterations <= 10_000_000 else { throw ValidationError("--iterations must be between 1 and 10000000, got \(iterations)") }
+        do { try settings.validate() } catch { throw usageError(error) }
     }
 
     func run() throws {
         try startRun(in: out)
-        var results: [NACExperiment.Result] = []
-        for var task in NACExperiment.notebookTasks {
-            task.iterations = iterations
-            if task.name == "scaling" { task.hidden = scalingHidden }
+        let experiment = NACTasks(willTrain: { task in
             print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
-            let result = try NACExperiment.train(task, seed: seed) { i, loss, mae in
-                print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, task.iterations, loss, mae))
-            }
+        }, log: { [iterations] i, loss, mae in
+            print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, iterations, loss, mae))
+        }, didTrain: { result in
             print("  learned M:")
             for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
             print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
-                         result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: task.p), result.seconds))
-            results.append(result)
-        }
-        let report = NACReport(seed: seed, iterations: iterations, results: results)
-        let (dpi, finished) = (figures.dpi, results)
+                         result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: result.task.p), result.seconds))
+        })
+        let result = try experiment.run(settings, context: .serial)
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write([FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
-                                        FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }])
+        let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
+        let report = experiment.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

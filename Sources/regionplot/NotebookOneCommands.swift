@@ -22,7 +22,8 @@ struct BackpropCommand: ParsableCommand {
     @OptionGroup var figures: FigureOptions
 
     func run() throws {
-        let experiment = BackpropExperiment(seed: seed)
+        let check = BackpropCheck()
+        let experiment = try check.run(BackpropSettings(seed: seed), context: .serial)
         func show(_ name: String, _ m: Matrix) {
             print("\(name) =")
             for row in m.nestedRows { print("  " + row.map { String(format: "%9.4f", $0) }.joined(separator: " ")) }
@@ -41,12 +42,11 @@ struct BackpropCommand: ParsableCommand {
         }
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
         try startRun(in: out)
-        let dpi = figures.dpi
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
         // The figure first: a report in place means its figure is too.
-        let written = try writer.write([FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(experiment, dpi: dpi) }])
-        print("wrote " + (try writer.writeReport(experiment.report)))
+        let written = try writer.write(check.figures(experiment, look: Look(dpi: figures.dpi)))
+        print("wrote " + (try writer.writeReport(check.report(experiment, written: WrittenOutput(figures: written.paths)))))
         for path in written.paths { print("wrote " + path) }
         if !(experiment.maxAbsDifference <= 1e-12) {
             throw fail("the gradients differ by \(experiment.maxAbsDifference) (> 1e-12)")
@@ -78,10 +78,14 @@ struct AbstractionCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
 
+    var settings: AbstractionSettings {
+        get throws { AbstractionSettings(seed: seed, dIn: dIn, batch: batch, batches: try sweep()) }
+    }
+
     func validate() throws {
-        guard dIn >= 2, dIn % 2 == 0, dIn <= 4096 else { throw ValidationError("--d-in must be even, between 2 and 4096, got \(dIn)") }
-        try MachineLimits.checkRange(batch, 1...100_000, option: "--batch")
-        _ = try sweep()
+        do { try settings.validate() } catch let error as ValidationError { throw error } catch {
+            throw usageError(error)
+        }
     }
 
     func sweep() throws -> [Int] {
@@ -94,25 +98,19 @@ struct AbstractionCommand: ParsableCommand {
 
     func run() throws {
         try startRun(in: out)
-        let example = try AbstractionExperiment.workedExample()
+        let fit = AbstractionFit()
+        let result = try fit.run(try settings, context: .serial)
+        let (example, headline) = (result.example, result.headline)
         print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
-        var g = SeededGenerator(seed: seed)
-        let headline = try AbstractionExperiment.trial(batch: batch, dIn: dIn, using: &g)
         print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
                      batch, dIn, headline.ridgeResidual, headline.meanMaskResidual, headline.targetNorm))
-        let trials = try sweep().map { b -> AbstractionExperiment.Trial in
-            var gb = SeededGenerator(seed: seed, stream: UInt64(b))
-            return try AbstractionExperiment.trial(batch: b, dIn: dIn, using: &gb)
-        }
-        for t in trials {
+        for t in result.sweep {
             print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
         }
-        let report = AbstractionReport(dIn: dIn, batch: batch, seed: seed, headline: headline, example: example,
-                                       sweep: trials)
-        let (inputs, dpi) = (dIn, figures.dpi)
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write([FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }])
+        let written = try writer.write(fit.figures(result, look: Look(dpi: figures.dpi)))
+        let report = fit.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Plot
 import PlotCairo
@@ -143,5 +144,18 @@ struct OutputWriter {
         }
         try staged.putInPlace()
         return path
+    }
+}
+
+extension OutputWriter {
+    /// Writes an experiment's tables (CSV and JSON documents); returns their paths.
+    @discardableResult
+    func write(_ tables: [ExperimentTable]) throws -> [String] {
+        try tables.map { table in
+            switch table.content {
+            case .csv(let csv): return try writeTable(csv, as: table.name)
+            case .json(let document): return try writeDocument(document, as: table.name)
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ import CProcessControl
 import Foundation
 import LinearAlgebra
 import PlotCairo
+import Support
 
 /// `regionplot`: train small ReLU networks, find their linear regions, compare them, and draw them.
 @main
@@ -43,7 +44,8 @@ struct RegionPlot: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }  // --help, --version
-            let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            let text = (error is any SettingMessageError) ? commandLineMessage(error) : message(for: error)
+            let message = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
             Foundation.exit(code.rawValue)
         }

@@ -56,14 +56,11 @@ struct SliceCommand: ParsableCommand {
     @OptionGroup var weights: WeightsOptions
 
     func validate() throws {
-        _ = try rows()
-        guard size.isFinite, size > 0, size <= 1e6 else {
-            throw ValidationError("--size must be a positive number up to 1e6, got \(size)")
-        }
-        try MachineLimits.checkRange(grid, 2...4001, option: "--grid")
+        do {
+            try SliceSettings(modelPath: model, rows: try rows(), size: size, grid: grid, exactRuns: exactRuns,
+                              maxRegions: maxRegions).validate()
+        } catch let error as ValidationError { throw error } catch { throw usageError(error) }
         try MachineLimits.checkThreads(threads, option: "--threads")
-        try MachineLimits.checkRange(exactRuns, 1...1000, option: "--exact-runs")
-        if let maxRegions { try MachineLimits.checkRange(maxRegions, 1...1_000_000_000_000, option: "--max-regions") }
         // Probes keep a pattern (a byte per unit, rounded to words) and an id per point, for patterns of a few
         // hundred units: about 400 bytes a point at most on the models this is for.
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 400, for: "--grid \(grid)")
@@ -87,9 +84,10 @@ struct SliceCommand: ParsableCommand {
                                          maxRegions: maxRegions, memoryBytes: MachineLimits.memoryBudget)
             progressOptions.reporter("exact regions and probes of the slice")
             let notes = StructureNotes()
-            var result = try SliceExperiment.run(settings, reading: try weights.reading(notes: notes))
+            let experiment = SliceExperiment(reading: try weights.reading(notes: notes))
+            let result = try experiment.run(settings, context: settings.context)
             let classNames = try names.names(classes: result.partition.classCount)
-            let figureNames = Names(classes: classNames, title: names.title)
+            let look = Look(dpi: figures.dpi, names: Names(classes: classNames, title: names.title))
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()
@@ -97,13 +95,9 @@ struct SliceCommand: ParsableCommand {
                                                                     ("labels", labels)])
             let writer = try OutputWriter(folder: out, options: figures, context: settings.context,
                                           provenance: provenance)
-            let regions = RegionTables(result.partition, network: result.network)
-            let tables = [try writer.writeTable(regions.csv(classNames: classNames), as: "regions.csv"),
-                          try writer.writeDocument(regions.document, as: "regions.json")]
-            let paths = try writer.write(SliceFigures.all(result, dpi: figures.dpi, names: figureNames)).paths + tables
-            result.report.timings.render = clock.lap()
-            result.report.timings.total += result.report.timings.render
-            _ = try writer.writeReport(result.report)
+            let tables = try writer.write(experiment.tables(result, names: look.names))
+            let paths = try writer.write(experiment.figures(result, look: look)).paths + tables
+            _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(renderSeconds: clock.lap())))
             notes.print()
             let r = result.report
             print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "
@@ -111,7 +105,7 @@ struct SliceCommand: ParsableCommand {
                 + "(\(r.activationPatterns) patterns) and miss \(r.regionsMissedByProbes)")
             for path in paths + [out + "/report.json"] { print("wrote \(path)") }
         } catch {
-            throw fail("\(error)")
+            throw fail(commandLineMessage(error))
         }
     }
 }

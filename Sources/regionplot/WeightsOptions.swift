@@ -26,7 +26,7 @@ struct WeightsOptions: ParsableArguments {
     /// How safetensors files are read: the stated activation; the ReLU assumption goes to `notes`, which the
     /// command prints when it has succeeded (a failing command prints its one error line only).
     func reading(notes: StructureNotes) throws -> WeightsReading {
-        WeightsReading(activation: try statedActivation()) { notes.add($0) }
+        WeightsReading(activation: try statedActivation()) { notes.add($0.commandLineText) }
     }
 
     /// Refuses an activation other than ReLU for an analysis of ReLU MLPs (`what` names it).

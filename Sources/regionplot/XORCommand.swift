@@ -56,13 +56,11 @@ struct XORCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
+        // The width is checked whether or not both nets are loaded: a flag's value is refused by its own rule.
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
+        do { try settings().validate() } catch { throw usageError(error) }
         try weights.requireReLU(for: "the main job")
         try MachineLimits.checkThreads(threads, option: "--threads")
-        try MachineLimits.checkRange(snapshotEvery, 0...10_000_000, option: "--snapshot-every")
-        guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
-            throw ValidationError("--lc-radius must be a positive number, got \(localComplexityRadius)")
-        }
         try MachineLimits.checkMemory(
             MachineLimits.mainJobBytes(grid: options.grid, width: width, threads: threads ?? ComputeContext.cores),
             for: "--width \(width) with --grid \(options.grid)")
@@ -75,7 +73,8 @@ struct XORCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    /// The run's settings, from the command line (safetensors files read as `reading` says).
+    func settings(reading: WeightsReading = WeightsReading()) -> XORExperimentSettings {
         var settings = XORExperimentSettings()
         settings.width = width
         settings.seed = seed
@@ -85,15 +84,19 @@ struct XORCommand: ParsableCommand {
         settings.maxAttempts = options.maxAttempts
         settings.netAPath = netA
         settings.netBPath = netB
-        let notes = StructureNotes()
-        settings.safetensorsReading = try weights.reading(notes: notes)
+        settings.safetensorsReading = reading
         settings.precision = precision.probePrecision
-        let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
-        settings.context = context
         settings.exact = exact
         settings.exactMemoryBudget = MachineLimits.memoryBudget
         settings.snapshotEvery = snapshotEvery
         settings.localComplexityRadius = localComplexityRadius
+        return settings
+    }
+
+    func run() throws {
+        let notes = StructureNotes()
+        let settings = settings(reading: try weights.reading(notes: notes))
+        let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
         let folder = out ?? defaultFolder()
         // Fail on an unusable output folder before spending time on training.
         try startRun(in: folder)
@@ -101,7 +104,8 @@ struct XORCommand: ParsableCommand {
         var clock = Stopwatch()
         let progress = progressOptions.reporter
         progress("training (or loading), probing and enumerating nets a and b")
-        var result = try runXORExperiment(settings)
+        let experiment = XORExperiment()
+        var result = try experiment.run(settings, context: context)
         progress("figures and report")
         if let saveNets {
             try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
@@ -110,24 +114,20 @@ struct XORCommand: ParsableCommand {
         let provenance = try Provenance(command: self, inputs: [("net-a", netA), ("net-b", netB)])
         let writer = try OutputWriter(folder: folder, options: options.figures, context: context,
                                       provenance: provenance)
-        for net in [result.a, result.b] {
-            guard let partition = net.exact else { continue }
-            let regions = RegionTables(partition)
-            try writer.writeTable(regions.csv(), as: "regions-\(net.label).csv")
-            try writer.writeDocument(regions.document, as: "regions-\(net.label).json")
-        }
-        var figures: [String] = []
-        var written: OutputWriter.WrittenFigures?
+        try writer.write(experiment.tables(result, names: Names()))
+        var written = WrittenOutput.none
+        var writtenFigures: OutputWriter.WrittenFigures?
         if !options.noFigures {
             var renderClock = Stopwatch()
             // The report's flush waits for the disk beside the figures' last ones (`writeReport(_:after:)`).
-            written = try writer.write(XORFigures.all(result, dpi: options.dpi), waitingForDisk: false)
-            figures = written!.paths
-            result.timings.figures = written!.seconds
-            result.timings.render = renderClock.lap()
+            writtenFigures = try writer.write(experiment.figures(result, look: Look(dpi: options.dpi)),
+                                              waitingForDisk: false)
+            written = WrittenOutput(figures: writtenFigures!.paths, figureSeconds: writtenFigures!.seconds,
+                                    renderSeconds: renderClock.lap())
         }
+        let figures = written.figures
         result.timings.total = clock.lap()
-        let reportPath = try writer.writeReport(result.report(figures: figures), after: written)
+        let reportPath = try writer.writeReport(experiment.report(result, written: written), after: writtenFigures)
         notes.print()
         printSummary(result, reportPath: reportPath, figures: figures)
     }

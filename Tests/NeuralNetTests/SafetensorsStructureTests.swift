@@ -33,7 +33,7 @@ final class CollectedNotes: @unchecked Sendable {
     var notes: [String] { lock.withLock { list } }
     func add(_ note: String) { lock.withLock { list.append(note) } }
     func reading(_ activation: MLPActivation? = nil) -> WeightsReading {
-        WeightsReading(activation: activation) { self.add($0) }
+        WeightsReading(activation: activation) { self.add($0.description) }
     }
 }
 
@@ -61,7 +61,7 @@ final class CollectedNotes: @unchecked Sendable {
         #expect(assumed.forward(fixtures.x).maxAbsDifference(to: expected) > 0.1)
         #expect(notes.notes.count == 1)
         #expect(notes.notes.first?.contains("read as a ReLU MLP (Linear, ReLU, …, Linear; 2→8→8→3); pass "
-            + "--activation or export ONNX if it is not") == true)
+            + "an activation or export ONNX if it is not") == true, "in the library's words: no flag")
     }
 
     @Test func recordedActivationIsReadAndChecked() throws {
@@ -75,7 +75,7 @@ final class CollectedNotes: @unchecked Sendable {
         #expect(notes.notes.isEmpty)
         // The same activation stated again is fine; a different one contradicts the file.
         _ = try Safetensors.readModel(path: path, reading: notes.reading(.leakyReLU(slope: 0.1)))
-        #expect(throws: WeightsFileError(path: path, problem: "--activation relu6 contradicts the file's metadata, "
+        #expect(throws: WeightsFileError(path: path, problem: "an activation relu6 contradicts the file's metadata, "
             + "which records regionplot.activation = 'leaky-relu:0.1'")) {
             try Safetensors.readModel(path: path, reading: notes.reading(.relu6))
         }
@@ -116,7 +116,7 @@ final class CollectedNotes: @unchecked Sendable {
         func layout(_ names: [String]) -> String {
             switch Safetensors.layerPrefixes(names.flatMap { [$0 + ".weight", $0 + ".bias"] }) {
             case .success(let order): return order.joined(separator: " ")
-            case .failure(let problem): return "refused: " + problem.message
+            case .failure(let problem): return "refused: " + problem.message.description
             }
         }
         #expect(layout(["fc10", "fc2", "fc1"]) == "fc1 fc2 fc10")

@@ -5,10 +5,12 @@ import RegionAnalysis
 import Support
 
 /// Input that cannot be compared; the message names the file and the problem.
-public struct CompareError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+public struct CompareError: SettingMessageError, Equatable {
+    /// The message; the settings it names are said by each front end its own way.
+    public var settingMessage: SettingMessage
+    public init(_ message: SettingMessage) { settingMessage = message }
+    /// The message in the library's words.
+    public var message: String { settingMessage.description }
 }
 
 /// Labelled samples, one per row.

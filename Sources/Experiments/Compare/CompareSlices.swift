@@ -20,13 +20,13 @@ public struct CompareSlices: Sendable {
     public static func run(a: Network, b: Network, nameA: String = "a", nameB: String = "b", test: LabelledSamples,
                            rows: [Int], grid: Int, context: ComputeContext = .allCores) throws -> CompareSlices {
         guard rows.count == 3, rows.allSatisfy({ test.labels.indices.contains($0) }) else {
-            throw CompareError("--through needs three test rows in 0..<\(test.labels.count), got "
-                + rows.map(String.init).joined(separator: ","))
+            throw CompareError("\(Setting.throughRows) needs three test rows in 0..<\(test.labels.count), got "
+                + "\(rows.map(String.init).joined(separator: ","))")
         }
         let points = rows.map { test.samples.row($0) }
         let plane: SlicePlane
         do { plane = try SlicePlane(through: points[0], points[1], points[2], size: 1.5) } catch {
-            throw CompareError("--through \(rows.map(String.init).joined(separator: ",")): \(error.message)")
+            throw CompareError("\(Setting.throughRows) \(rows.map(String.init).joined(separator: ",")): \(error.message)")
         }
         let labels = rows.map { test.labels[$0] }
         func slice(_ network: Network, _ name: String) throws -> SliceResult {

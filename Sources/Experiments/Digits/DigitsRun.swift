@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Plot
 import RegionAnalysis
 import Support
 
@@ -48,7 +49,9 @@ public struct DigitsResult: Sendable {
 /// Trains two MLPs on the bundled digits from different seeds and compares them.
 public enum DigitsRun {
     /// `progress` is told each long stage (training, the comparison's stages, the slices) as it starts.
-    public static func run(_ settings: DigitsSettings, progress: ((String) -> Void)? = nil) throws -> DigitsResult {
+    public static func run(_ settings: DigitsSettings, context: ComputeContext = .allCores,
+                           progress: ((String) -> Void)? = nil) throws -> DigitsResult {
+        try settings.validate()
         let (train, test) = try DigitsData.load()
         func trained(forB: Bool) -> (TrainedClassifier, DigitsReport.Net) {
             let clock = Stopwatch()
@@ -77,7 +80,7 @@ public enum DigitsRun {
         let plane = try SlicePlane(through: points[0], points[1], points[2], size: 1.5)
         func slice(_ net: TrainedClassifier, name: String) throws -> SliceResult {
             let sliceSettings = SliceSettings(modelPath: name, rows: rows, grid: settings.sliceGrid,
-                                              context: .allCores)
+                                              context: context)
             return try SliceExperiment.analyse(network: Network(net.network), modelPath: name, plane: plane,
                                                points: points, labels: rows.map { test.labels[$0] },
                                                settings: sliceSettings)
@@ -85,7 +88,7 @@ public enum DigitsRun {
         let sliceA = try slice(a, name: "a.onnx"), sliceB = try slice(b, name: "b.onnx")
         func snapshots(_ net: TrainedClassifier, _ slice: SliceResult) -> [DigitsSnapshot] {
             DigitsSnapshot.analyse(net.snapshots, plane: plane, grid: settings.sliceGrid, train: train.samples,
-                                   radius: settings.localComplexityRadius, context: .allCores, final: slice)
+                                   radius: settings.localComplexityRadius, context: context, final: slice)
         }
         let snapshotsA = snapshots(a, sliceA), snapshotsB = snapshots(b, sliceB)
         reportA.trainingSnapshots = TrainingSnapshotsReport(snapshotsA, radius: settings.localComplexityRadius,
@@ -111,5 +114,32 @@ public enum DigitsRun {
     public static func predictions(_ network: MLP, _ data: LabelledSamples) -> [Int] {
         let logits = network(data.samples)
         return (0..<logits.rows).map { argmax(logits.row($0)) }
+    }
+}
+
+/// `regionplot digits` as an ``Experiment``: ``DigitsRun``, its report, figures and tables.
+public struct DigitsExperiment: Experiment {
+    /// Told each long stage as it starts.
+    public var progress: @Sendable (String) -> Void
+
+    public init(progress: @escaping @Sendable (String) -> Void = { _ in }) { self.progress = progress }
+
+    public func run(_ settings: DigitsSettings, context: ComputeContext) throws -> DigitsResult {
+        try DigitsRun.run(settings, context: context, progress: progress)
+    }
+
+    public func report(_ result: DigitsResult, written: WrittenOutput) -> DigitsReport { result.report }
+
+    public func figures(_ result: DigitsResult, look: Look) -> [FigureRecipe] {
+        DigitsFigures.all(result, dpi: look.dpi, names: look.names)
+    }
+
+    /// The comparison's samples.csv, classes.csv and clusters.csv, and each net's slice regions.
+    public func tables(_ result: DigitsResult, names: Names) -> [ExperimentTable] {
+        CompareTables.all(result.comparison, names: names)
+            + [("a", result.sliceA), ("b", result.sliceB)].flatMap { suffix, slice in
+                ExperimentTable.regions(RegionTables(slice.partition, network: slice.network), suffix: suffix,
+                                        classNames: names.classes)
+            }
     }
 }

@@ -1,7 +1,8 @@
 import NeuralNet
+import Support
 
 /// The choices of `regionplot digits`: how the two classifiers are trained and how they are compared.
-public struct DigitsSettings: Codable, Equatable, Sendable {
+public struct DigitsSettings: Codable, Equatable, ExperimentSettings {
     /// Hidden widths of both nets.
     public var hidden: [Int]
     public var epochs: Int
@@ -29,6 +30,23 @@ public struct DigitsSettings: Codable, Equatable, Sendable {
         self.compare = compare
     }
 
+    /// Checks the settings, in the library's words (``InvalidSetting``).
+    public func validate() throws {
+        try InvalidSetting.check(hidden.count, 1...8, .hiddenLayers)
+        for width in hidden { try InvalidSetting.check(width, 1...4096, .hidden) }
+        try InvalidSetting.check(epochs, 1...100_000, .epochs)
+        try InvalidSetting.check(batchSize, 1...1437, .batchSize)
+        try InvalidSetting.check(compare.maxIterations, 1...10_000, .maxIterations)
+        for k in compare.clusterCounts { try InvalidSetting.check(k, 1...100_000, .clusters) }
+        try InvalidSetting.check(snapshotEvery, 0...100_000, .snapshotEvery)
+        guard localComplexityRadius.isFinite, localComplexityRadius > 0 else {
+            throw InvalidSetting(.localComplexityRadius, "must be a positive number, got \(localComplexityRadius)")
+        }
+        guard learningRate.isFinite, learningRate > 0, learningRate <= 10 else {
+            throw InvalidSetting(.learningRate, "must be in (0, 10], got \(learningRate)")
+        }
+    }
+
     /// Net b's seed: the next one after a's.
     public var seedB: UInt64 { seed &+ 1 }
 
@@ -37,4 +55,11 @@ public struct DigitsSettings: Codable, Equatable, Sendable {
         ClassifierTrainingSettings(hidden: hidden, epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                    seed: forB ? seedB : seed)
     }
+}
+
+extension Setting {
+    public static let hidden = Setting(key: "hidden", words: "hidden widths")
+    /// The number of hidden layers.
+    public static let hiddenLayers = Setting(key: "hiddenLayers", words: "the number of hidden layers")
+    public static let batchSize = Setting(key: "batchSize", words: "batch size")
 }

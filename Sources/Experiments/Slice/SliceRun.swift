@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Plot
 import RegionAnalysis
 import Support
 
@@ -21,14 +22,42 @@ public struct SliceResult: Sendable {
 }
 
 /// `regionplot slice`: a plane through three data points (or a 2-input model's own plane), its exact linear and
-/// decision regions, and how many the probes find.
-public enum SliceExperiment {
+/// decision regions, and how many the probes find. A safetensors model is read as `reading` says.
+public struct SliceExperiment: Experiment {
+    public var reading: WeightsReading
+
+    public init(reading: WeightsReading = WeightsReading()) { self.reading = reading }
+
+    public func run(_ settings: SliceSettings, context: ComputeContext) throws -> SliceResult {
+        var settings = settings
+        settings.context = context
+        return try Self.run(settings, reading: reading)
+    }
+
+    public func report(_ result: SliceResult, written: WrittenOutput) -> SliceReport {
+        var report = result.report
+        report.timings.render = written.renderSeconds
+        report.timings.total += written.renderSeconds
+        return report
+    }
+
+    public func figures(_ result: SliceResult, look: Look) -> [FigureRecipe] {
+        SliceFigures.all(result, dpi: look.dpi, names: look.names)
+    }
+
+    /// regions.csv and regions.json.
+    public func tables(_ result: SliceResult, names: Names) -> [ExperimentTable] {
+        ExperimentTable.regions(RegionTables(result.partition, network: result.network), suffix: "",
+                                classNames: names.classes)
+    }
+
     /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
     /// error) whose message names the file and the problem. A safetensors model is read as `reading` says.
     public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading()) throws
         -> SliceResult
     {
         var total = Stopwatch()
+        try settings.validate()
         let network = try ModelFile.read(path: settings.modelPath, reading: reading)
         guard network.outputSize >= 1 else { throw SliceError("\(settings.modelPath): the model has no outputs") }
         if let problem = SlicePartition.problem(with: network) { throw SliceError("\(settings.modelPath): \(problem)") }
@@ -39,7 +68,7 @@ public enum SliceExperiment {
             let data = try DataFile.read(path: dataPath)
             let rowCount = try checkedRows(data, network: network, name: dataPath)
             guard settings.rows.count == 3 else {
-                throw SliceError("--through needs three row indices, got \(settings.rows.count)")
+                throw SliceError("\(Setting.throughRows) needs three row indices, got \(settings.rows.count)")
             }
             if let bad = settings.rows.first(where: { $0 < 0 || $0 >= rowCount }) {
                 throw SliceError("row \(bad) is out of range: \(dataPath) has rows 0..<\(rowCount)")
@@ -58,7 +87,7 @@ public enum SliceExperiment {
                     integers = try Prediction.checkedLabels(all, rows: rowCount, classes: max(network.outputSize, 2),
                                                             name: labelsPath)
                 } catch let error as PredictionError {
-                    throw SliceError(error.message)
+                    throw SliceError("\(error.message)")
                 }
                 labels = settings.rows.map { integers[$0] }
             }
@@ -69,7 +98,7 @@ public enum SliceExperiment {
             }
         } else {
             guard network.inputSize == 2 else {
-                throw SliceError("\(settings.modelPath) takes \(network.inputSize) inputs; give --data and --through "
+                throw SliceError("\(settings.modelPath) takes \(network.inputSize) inputs; give \(Setting.data) and \(Setting.throughRows) "
                     + "to slice it through three rows (only a 2-input model has a plane of its own)")
             }
             plane = try SlicePlane(inputPlaneOfSize: settings.size)
@@ -89,7 +118,7 @@ public enum SliceExperiment {
         if let problem = SlicePartition.problem(with: network) { throw SliceError("\(modelPath): \(problem)") }
         guard plane.halfWidth.isFinite, plane.halfWidth <= 1e6, plane.halfWidth >= 1e-6 else {
             throw SliceError("the square's half-width \(plane.halfWidth) is out of float64's reach for exact regions "
-                + "(1e-6 to 1e6); pick another --size or other points")
+                + "(1e-6 to 1e6); pick another \(Setting.size) or other points")
         }
         // Every value on the square, and every coefficient of its maps in (u, v), is a layer's value on inputs
         // within this bound.
@@ -103,7 +132,7 @@ public enum SliceExperiment {
         let limits = SliceLimits(maxRegions: settings.maxRegions, memoryBytes: settings.memoryBytes)
         func partitioned() throws -> SlicePartition {
             do { return try SlicePartition(network: network, plane: plane, limits: limits, context: settings.context) }
-            catch { throw SliceError("\(modelPath): " + Self.advice(error)) }
+            catch { throw SliceError("\(modelPath): \(Self.advice(error))") }
         }
         var partition = try partitioned()
         exactSeconds = clock.lap()
@@ -119,7 +148,7 @@ public enum SliceExperiment {
         guard partitionBytes + probeBytes <= settings.memoryBytes else {
             throw SliceError("\(modelPath): the \(settings.grid)×\(settings.grid) probes of \(network.nonlinearUnitCount) "
                 + "units need about \(memorySizeText(probeBytes)) beside the partition's \(memorySizeText(partitionBytes)); this run "
-                + "may use \(memorySizeText(settings.memoryBytes)) — a smaller --grid lowers it")
+                + "may use \(memorySizeText(settings.memoryBytes)) — a smaller \(Setting.grid) lowers it")
         }
         let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: settings.context)
         let probeSeconds = clock.lap()
@@ -157,27 +186,28 @@ public enum SliceExperiment {
                            curve: curve, points: points, labels: labels, report: report)
     }
 
-    /// A stopped slice in the command's words: what it would need, and the flag that lowers it.
-    static func advice(_ error: SliceLimitError) -> String {
+    /// A stopped slice in words: what it would need, and the setting that lowers it.
+    static func advice(_ error: SliceLimitError) -> SettingMessage {
         let allowed = "this run may use \(memorySizeText(error.limits.memoryBytes))"
-        let countBound = error.limits.maxRegions.map { "--max-regions \($0)" }
+        let countBound = error.limits.maxRegions.map { max -> SettingMessage in "\(Setting.maxRegions, max)" }
         switch error.kind {
         case .estimate(let layer, let lines, let crossings):
-            let over = countBound.flatMap { error.regions > Double(error.limits.maxRegions!) ? "more than \($0)" : nil }
-                ?? allowed
-            return "the slice would have about " + String(format: "%.3g", error.regions) + " linear regions (layer '\(layer)' "
-                + "alone: \(lines) lines crossing " + String(format: "%.3g", crossings) + " times in the square), about "
-                + "\(memorySizeText(error.bytes)) of memory; \(over) — a smaller --size shrinks the square (regions grow like "
+            let over: SettingMessage = countBound.flatMap { bound -> SettingMessage? in
+                error.regions > Double(error.limits.maxRegions!) ? "more than \(bound)" : nil
+            } ?? "\(allowed)"
+            return "the slice would have about \(String(format: "%.3g", error.regions)) linear regions (layer '\(layer)' "
+                + "alone: \(lines) lines crossing \(String(format: "%.3g", crossings)) times in the square), about "
+                + "\(memorySizeText(error.bytes)) of memory; \(over) — a smaller \(Setting.size) shrinks the square (regions grow like "
                 + "its area)"
         case .regionCount:
-            return "the slice has more than \(Int(error.regions)) linear regions (\(countBound ?? "--max-regions")); a "
-                + "smaller --size shrinks the square, a larger --max-regions allows more"
+            return "the slice has more than \(Int(error.regions)) linear regions (\(countBound ?? "\(Setting.maxRegions)")); a "
+                + "smaller \(Setting.size) shrinks the square, a larger \(Setting.maxRegions) allows more"
         case .memory:
             return "the slice needs more than \(memorySizeText(error.bytes)) of memory (over \(Int(error.regions)) linear regions); "
-                + "\(allowed) — a smaller --size shrinks the square, --max-regions stops it sooner"
+                + "\(allowed) — a smaller \(Setting.size) shrinks the square, \(Setting.maxRegions) stops it sooner"
         case .walkState:
             return "the network's values on a slice need \(memorySizeText(error.bytes)) (every layer's, per thread); \(allowed) "
-                + "— --threads 1 lowers it"
+                + "— \(Setting.threads, 1) lowers it"
         }
     }
 

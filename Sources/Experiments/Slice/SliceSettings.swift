@@ -1,7 +1,7 @@
 import Support
 
 /// What `regionplot slice` analyses: a model, the points its plane passes through, the square and the probes.
-public struct SliceSettings: Sendable, Equatable {
+public struct SliceSettings: ExperimentSettings, Equatable {
     /// The model file (.onnx or .safetensors).
     public var modelPath: String
     /// Input rows as .npy (`[N, *input shape]` or `[N, input size]`); nil for a 2-input model's own plane.
@@ -37,6 +37,19 @@ public struct SliceSettings: Sendable, Equatable {
         self.exactRuns = exactRuns
         self.maxRegions = maxRegions
         self.memoryBytes = memoryBytes
+    }
+
+    /// Checks the settings, in the library's words (``InvalidSetting``).
+    public func validate() throws {
+        guard rows.count == 3 else {
+            throw InvalidSetting(.throughRows, "must be three row indices, got \(rows.count)")
+        }
+        guard size.isFinite, size > 0, size <= 1e6 else {
+            throw InvalidSetting(.size, "must be a positive number up to 1e6, got \(size)")
+        }
+        try InvalidSetting.check(grid, 2...4001, .grid)
+        try InvalidSetting.check(exactRuns, 1...1000, .exactRuns)
+        if let maxRegions { try InvalidSetting.check(maxRegions, 1...1_000_000_000_000, .maxRegions) }
     }
 
     /// The probe grids of the probe-versus-exact curve: a doubling ladder from 11 up to `grid`.

@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import Support
 
 /// One run of a sweep: the main job at one width and seed.
 public struct BatchRun: Equatable, Hashable, Sendable {
@@ -12,9 +13,10 @@ public struct BatchRun: Equatable, Hashable, Sendable {
 }
 
 /// Errors in a sweep's specification.
-public struct BatchSpecificationError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+public struct BatchSpecificationError: SettingMessageError {
+    /// The message; the settings it names are said by each front end its own way.
+    public var settingMessage: SettingMessage
+    public init(_ message: SettingMessage) { settingMessage = message }
 }
 
 /// A sweep: widths × seeds, in that order (every seed of the first width, then the next width), and the share
@@ -41,10 +43,10 @@ public struct BatchPlan: Sendable {
 
     /// Parses `2,20,100` into widths, each at least 1.
     public static func parseWidths(_ text: String) throws -> [Int] {
-        let widths = try parseList(text, name: "--widths").map { value -> Int in
-            guard value >= 1 else { throw BatchSpecificationError("--widths: a width must be at least 1, got \(value)") }
+        let widths = try parseList(text, name: .widths).map { value -> Int in
+            guard value >= 1 else { throw BatchSpecificationError("\(Setting.widths): a width must be at least 1, got \(value)") }
             guard value <= Int(Int32.max) else {
-                throw BatchSpecificationError("--widths: \(value) is too large; a width is at most \(Int32.max)")
+                throw BatchSpecificationError("\(Setting.widths): \(value) is too large; a width is at most \(Int32.max)")
             }
             return Int(value)
         }
@@ -53,14 +55,14 @@ public struct BatchPlan: Sendable {
 
     /// Parses `0-9` or `0,3,5-7` into seeds.
     public static func parseSeeds(_ text: String) throws -> [UInt64] {
-        try parseList(text, name: "--seeds").map { value in
-            guard value >= 0 else { throw BatchSpecificationError("--seeds: a seed must not be negative, got \(value)") }
+        try parseList(text, name: .seeds).map { value in
+            guard value >= 0 else { throw BatchSpecificationError("\(Setting.seeds): a seed must not be negative, got \(value)") }
             return UInt64(value)
         }
     }
 
     /// Comma-separated integers and inclusive ranges `a-b`, without duplicates, in the order given.
-    static func parseList(_ text: String, name: String) throws -> [Int64] {
+    static func parseList(_ text: String, name: Setting) throws -> [Int64] {
         var values: [Int64] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = part.trimmingCharacters(in: .whitespaces)
@@ -84,7 +86,7 @@ public struct BatchPlan: Sendable {
     public static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
-            throw BatchSpecificationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
+            throw BatchSpecificationError("\(Setting.shard) must be i/n with 1 ≤ i ≤ n, got '\(text)'")
         }
         return (i, n)
     }

@@ -1,11 +1,12 @@
 import Foundation
 import LinearAlgebra
 import NeuralNet
+import Plot
 import RegionAnalysis
 import Support
 
 /// What the main job needs to know: where its two networks come from and how to probe them.
-public struct XORExperimentSettings: Sendable {
+public struct XORExperimentSettings: ExperimentSettings {
     /// Hidden width of trained networks.
     public var width: Int = 20
     /// Seed of every random choice.
@@ -53,6 +54,23 @@ public struct XORExperimentSettings: Sendable {
     static func oneItemPerThread(hiddenUnits: Int, grid: Int) -> Bool { hiddenUnits <= exactAutoLimit && grid <= 501 }
 
     public init() {}
+
+    /// Checks the settings, in the library's words (``InvalidSetting``).
+    public func validate() throws {
+        guard localComplexityRadius > 0 && localComplexityRadius.isFinite else {
+            throw InvalidSetting(.localComplexityRadius, "must be a positive number, got \(localComplexityRadius)")
+        }
+        guard grid >= 2 else { throw InvalidSetting(.grid, "must be at least 2, got \(grid)") }
+        guard width >= 1 || (netAPath != nil && netBPath != nil) else {
+            throw InvalidSetting(.width, "must be at least 1, got \(width)")
+        }
+        try InvalidSetting.check(snapshotEvery, 0...10_000_000, .snapshotEvery)
+        try InvalidSetting.check(epochs, 1...10_000_000, .epochs)
+        try InvalidSetting.check(maxAttempts, 1...1_000_000, .maxAttempts)
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw InvalidSetting(.learningRate, "must be a positive number, got \(learningRate)")
+        }
+    }
 
     var training: XORTrainingSettings {
         XORTrainingSettings(width: width, learningRate: learningRate, epochs: epochs, maxAttempts: maxAttempts,
@@ -123,16 +141,16 @@ public struct XORExperimentResult: Sendable {
 }
 
 /// Errors of the main job that are not errors of one of its parts.
-public enum XORExperimentError: Error, CustomStringConvertible {
+public enum XORExperimentError: SettingMessageError {
     case training(label: String, XORTrainingError)
     case nonFiniteProbe(label: String)
-    case invalidSettings(String)
+    case invalidSettings(SettingMessage)
     /// A loaded net whose values on the square [−1, 1]² may pass what float64 analysis resolves.
     case values(path: String, NetworkValueError)
 
-    public var description: String {
+    public var settingMessage: SettingMessage {
         switch self {
-        case let .training(label, error): return "network \(label): \(error)"
+        case let .training(label, error): return "network \(label): \(error.settingMessage)"
         case .nonFiniteProbe(let label):
             return "network \(label): the network's output overflows to infinity or NaN on the probe grid"
         case .invalidSettings(let why): return why
@@ -144,14 +162,7 @@ public enum XORExperimentError: Error, CustomStringConvertible {
 /// Runs the notebook's analysis end to end: get nets a and b (train them as `trainNet` does, or load them),
 /// probe both on the grid, deduplicate their regions, and regress each net's triples on the other's.
 public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExperimentResult {
-    guard settings.localComplexityRadius > 0 && settings.localComplexityRadius.isFinite else {
-        throw XORExperimentError.invalidSettings(
-            "--lc-radius must be a positive number, got \(settings.localComplexityRadius)")
-    }
-    guard settings.grid >= 2 else { throw XORExperimentError.invalidSettings("--grid must be at least 2, got \(settings.grid)") }
-    guard settings.width >= 1 || (settings.netAPath != nil && settings.netBPath != nil) else {
-        throw XORExperimentError.invalidSettings("--width must be at least 1, got \(settings.width)")
-    }
+    try settings.validate()
     let clock = Stopwatch()
     var timings = StageTimings()
     let grid = ProbeGrid(resolution: settings.grid)
@@ -201,10 +212,11 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             let k = sizes[0].bytes >= sizes[1].bytes ? 0 : 1
             let path = (k == 0 ? settings.netAPath : settings.netBPath).map { " (\($0))" } ?? ""
             let units = (k == 0 ? netA : netB).hiddenUnitCount
+            let gibibytes = { (bytes: Double) in String(format: "%.3g", bytes / Double(1 << 30)) }
             throw XORExperimentError.invalidSettings("network \(k == 0 ? "a" : "b")\(path): its exact partition may "
-                + String(format: "hold up to %.2g regions (%d hidden units); both nets' partitions need about %.3g "
-                    + "GiB, more than the %.3g GiB allowed: run with --no-exact", sizes[k].regions, units,
-                    total / Double(1 << 30), settings.exactMemoryBudget / Double(1 << 30)))
+                + "hold up to \(String(format: "%.2g", sizes[k].regions)) regions (\(units) hidden units); both nets' "
+                + "partitions need about \(gibibytes(total)) GiB, more than the \(gibibytes(settings.exactMemoryBudget)) "
+                + "GiB allowed: run with \(Setting.noExact)")
         }
     }
     // Each net's probe, deduplication and exact partition: small nets on small grids one net per thread, the two
@@ -298,4 +310,34 @@ func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORE
         return (grid: g, regions: RegionDeduplication(probe: probe, tolerance: settings.tolerance).count)
     }
     return (Array(counts[..<grids.count]), Array(counts[grids.count...]))
+}
+
+/// The main job as an ``Experiment``: ``runXORExperiment(_:)`` with the context given, its report, figures and
+/// each net's exact regions (regions-a.csv, regions-a.json, … when the partitions were computed).
+public struct XORExperiment: Experiment {
+    public init() {}
+
+    public func run(_ settings: XORExperimentSettings, context: ComputeContext) throws -> XORExperimentResult {
+        var settings = settings
+        settings.context = context
+        return try runXORExperiment(settings)
+    }
+
+    /// The report; the figures' times join the result's (whose `total` the caller sets when it has written all).
+    public func report(_ result: XORExperimentResult, written: WrittenOutput) -> XORReport {
+        var result = result
+        result.timings.figures = written.figureSeconds
+        result.timings.render = written.renderSeconds
+        return result.report(figures: written.figures)
+    }
+
+    public func figures(_ result: XORExperimentResult, look: Look) -> [FigureRecipe] {
+        XORFigures.all(result, dpi: look.dpi)
+    }
+
+    public func tables(_ result: XORExperimentResult, names: Names) -> [ExperimentTable] {
+        [result.a, result.b].flatMap { net in
+            net.exact.map { ExperimentTable.regions(RegionTables($0), suffix: net.label) } ?? []
+        }
+    }
 }

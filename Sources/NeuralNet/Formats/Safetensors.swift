@@ -1,19 +1,27 @@
 import Foundation
+import Support
 import LinearAlgebra
 
 /// A weights file that cannot be read as an MLP; the message names the file and the problem.
-public struct WeightsFileError: Error, CustomStringConvertible, Equatable {
+public struct WeightsFileError: SettingMessageError, Equatable {
     /// The file's path as given.
     public var path: String
-    /// What is wrong, in words a user can act on.
-    public var problem: String
+    /// What is wrong, in words a user can act on; the settings it names are said by each front end its own way.
+    public var problemMessage: SettingMessage
+    /// What is wrong, in the library's words.
+    public var problem: String { problemMessage.description }
 
     public init(path: String, problem: String) {
         self.path = path
-        self.problem = problem
+        problemMessage = "\(problem)"
     }
 
-    public var description: String { "weights file \(path): \(problem)" }
+    public init(path: String, problemMessage: SettingMessage) {
+        self.path = path
+        self.problemMessage = problemMessage
+    }
+
+    public var settingMessage: SettingMessage { "weights file \(path): \(problemMessage)" }
 }
 
 /// Reading and writing MLPs as safetensors files, the format of `safetensors.torch.save_file(model.state_dict(), path)`.
@@ -69,8 +77,8 @@ public enum Safetensors {
         }
         if !model.activationIsStated {
             let widths = model.layers.layerWidths.map(String.init).joined(separator: "→")
-            reading.note("\(path) read as a ReLU MLP (Linear, ReLU, …, Linear; \(widths)); pass --activation "
-                + "or export ONNX if it is not")
+            reading.note("\(path) read as a ReLU MLP (Linear, ReLU, …, Linear; \(widths)); pass "
+                + "\(Setting.activation) or export ONNX if it is not")
         }
         return model
     }
@@ -90,7 +98,7 @@ public enum Safetensors {
         let mlp = try assembleMLP(tensors, inputDimension: inputDimension, outputDimension: outputDimension, fail: fail)
         let activation: (activation: MLPActivation, isStated: Bool)
         do { activation = try resolveActivation(metadata: metadata, stated: stated) } catch {
-            throw fail(error.message)
+            throw WeightsFileError(path: path, problemMessage: error.message)
         }
         return SafetensorsModel(layers: mlp, activation: activation.activation, activationIsStated: activation.isStated,
                                 isSinglePrecision: tensors.values.allSatisfy { $0.isSinglePrecision })
@@ -140,7 +148,7 @@ public enum Safetensors {
         // The names decide the structure: refuse a layout that is not a plain stack of Linear layers before
         // reading any weight.
         if case .failure(let problem) = layerPrefixes(header.entries.map(\.name)) {
-            throw fail(problem.message + "; " + exportONNXAdvice)
+            throw fail(problem.message.description + "; " + exportONNXAdvice)
         }
         var tensors: [String: Tensor] = [:]
         for entry in header.entries {
@@ -198,7 +206,7 @@ public enum Safetensors {
         let ordered: [String]
         switch layerPrefixes(Array(tensors.keys)) {
         case .success(let prefixes): ordered = prefixes
-        case .failure(let problem): throw fail(problem.message + "; " + exportONNXAdvice)
+        case .failure(let problem): throw fail(problem.message.description + "; " + exportONNXAdvice)
         }
         var layers: [Dense] = []
         for prefix in ordered {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 // A safetensors file holds weights, not a graph: what network they make is known only from their names, the
 // activation the user states, or what the file records. This file says which structures are read and how.
@@ -92,9 +93,9 @@ public struct WeightsReading: Sendable {
     /// records in its metadata, else ReLU (said through `note`).
     public var activation: MLPActivation?
     /// Told, once per file read, when nothing stated the structure and ReLU was assumed: the line to print.
-    public var note: @Sendable (String) -> Void
+    public var note: @Sendable (SettingMessage) -> Void
 
-    public init(activation: MLPActivation? = nil, note: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(activation: MLPActivation? = nil, note: @escaping @Sendable (SettingMessage) -> Void = { _ in }) {
         self.activation = activation
         self.note = note
     }
@@ -212,8 +213,8 @@ extension Safetensors {
 
     /// Why a file's tensor names are not a plain stack of Linear layers.
     struct LayoutProblem: Error {
-        var message: String
-        init(_ message: String) { self.message = message }
+        var message: SettingMessage
+        init(_ message: SettingMessage) { self.message = message }
     }
 
     /// The activation to read the file with: the user's, checked against the file's record; the file's; or
@@ -233,7 +234,7 @@ extension Safetensors {
             throw LayoutProblem("its metadata \(SafetensorsMetadata.activationKey): \(error.description)")
         }
         if let stated, stated != recorded {
-            throw LayoutProblem("--activation \(stated) contradicts the file's metadata, which records "
+            throw LayoutProblem("\(Setting.activation, stated) contradicts the file's metadata, which records "
                 + "\(SafetensorsMetadata.activationKey) = \(quoted(recordedText))")
         }
         return (recorded, true)

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Support
 
 /// The XOR task of notebook `004_*`: inputs (±1, ±1), targets ±1, in `itertools.product` order.
 public enum XORData {
@@ -64,23 +65,26 @@ public struct XORTrainingResult: Sendable {
 }
 
 /// Why training failed.
-public enum XORTrainingError: Error, CustomStringConvertible, Equatable {
+public enum XORTrainingError: SettingMessageError, Equatable {
     /// Every attempt ended below the target accuracy.
     case accuracyNotReached(attempts: Int, bestAccuracy: Double, divergedAttempts: Int, settings: XORTrainingSettings)
     /// The settings themselves are unusable.
     case invalidSettings(String)
 
-    public var description: String {
+    public var settingMessage: SettingMessage {
         switch self {
         case let .accuracyNotReached(attempts, best, diverged, s):
-            var text = "training did not reach accuracy \(s.targetAccuracy) in \(attempts) attempt\(attempts == 1 ? "" : "s")"
+            var text: SettingMessage = "training did not reach accuracy \(s.targetAccuracy) in \(attempts) "
+                + "attempt\(attempts == 1 ? "" : "s")"
                 + " (width \(s.width), lr \(s.learningRate), \(s.epochs) epochs; best accuracy \(best)"
-            if diverged > 0 { text += "; \(diverged) attempt\(diverged == 1 ? "" : "s") diverged to NaN/inf loss" }
+            if diverged > 0 { text = text + "; \(diverged) attempt\(diverged == 1 ? "" : "s") diverged to NaN/inf loss" }
             // Divergence says the step is too large for this width (wide nets need smaller steps): name one.
             if diverged > 0 {
-                text += "). The learning rate is too large for width \(s.width): try --lr \(s.learningRate / 10)."
+                text = text + "). The learning rate is too large for width \(s.width): try "
+                    + "\(Setting.learningRate, s.learningRate / 10)."
             } else {
-                text += "). Try a smaller --lr, more --epochs or a larger --max-attempts."
+                text = text + "). Try a smaller \(Setting.learningRate), more \(Setting.epochs) or a larger "
+                    + "\(Setting.maxAttempts)."
             }
             return text
         case .invalidSettings(let why):

@@ -1,8 +1,11 @@
+import Support
 /// A plane that cannot be built: the message says why (repeated or collinear points, a non-finite value).
-public struct SliceError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+public struct SliceError: SettingMessageError, Equatable {
+    /// The message; the settings it names are said by each front end its own way.
+    public var settingMessage: SettingMessage
+    public init(_ message: SettingMessage) { settingMessage = message }
+    /// The message in the library's words.
+    public var message: String { settingMessage.description }
 }
 
 /// A plane through the input space, x = origin + u·d1 + v·d2, and the square [−halfWidth, halfWidth]² of (u, v)
