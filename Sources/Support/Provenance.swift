@@ -49,9 +49,9 @@ public struct Provenance: Sendable {
     public struct Program: Codable, Sendable, Equatable {
         public var name = "regionplot"
         public var version = Program.version
-        /// The git commit it was built from: SwiftPM gives a build no way to record it without a plugin or a
-        /// generated file, so this is null (the version names the release).
-        public var commit: String? = nil
+        /// The git commit it was built from, read from the checkout that holds the executable
+        /// (``SourceCheckout``); null when that cannot be known honestly (an executable copied elsewhere).
+        public var commit: String? = SourceCheckout.commitOfThisProgram
         /// `debug` or `release`.
         public var buildMode = Program.buildMode
 

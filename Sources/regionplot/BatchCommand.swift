@@ -133,8 +133,7 @@ struct BatchCommand: ParsableCommand {
         if options.noFigures { return true }
         let folder = out + "/" + record.run.folderName
         // A figure the run draws, in every asked format (--only-figures may leave wireframes out).
-        let lastFigure = options.figures.onlyFigures?.split(separator: ",").last
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "wireframes"
+        let lastFigure = options.figures.onlyFigures?.items.last ?? "wireframes"
         return ((try? options.formats()) ?? []).map(\.rawValue).allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/\(lastFigure).\($0)") }
     }
 

@@ -21,7 +21,7 @@ struct CircuitsCommand: ParsableCommand {
     @Option(help: "Batches per circuit (default: the notebook's 300000, 3000000 for min).")
     var batches: Int?
     @Option(help: "Only these circuits, comma-separated: identity, negation, abs, add, sub, min.")
-    var only: String?
+    var only: CommaList<String>?
     @Option(name: [.customLong("jobs"), .customLong("threads")],
             help: "Parallel runs (default: all cores).")
     var jobs: Int?
@@ -31,8 +31,7 @@ struct CircuitsCommand: ParsableCommand {
 
     func selectedCircuits() throws -> [CircuitsExperiment.Circuit] {
         guard let only else { return CircuitsExperiment.circuits }
-        return try only.split(separator: ",").map { name in
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
+        return try only.items.map { trimmed in
             guard let c = CircuitsExperiment.circuits.first(where: { $0.name == trimmed }) else {
                 throw ValidationError("--only: unknown circuit '\(trimmed)' (use identity, negation, abs, add, sub, min)")
             }

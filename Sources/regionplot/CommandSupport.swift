@@ -10,21 +10,21 @@ import Support
 /// Options shared by every command that draws figures.
 struct FigureOptions: ParsableArguments {
     @Option(help: "Figure formats, comma-separated: png, svg, pdf.")
-    var format: String = "png"
+    var format = CommaList<ImageFormat>(argument: "png")!
 
     @Option(help: "Figure resolution in dots per inch (recorded in PNG and PDF).")
     var dpi: Double = 100
 
     @Option(help: ArgumentHelp("Figure style: notebook (matplotlib's look, as the notebooks draw) or paper "
         + "(colour-blind-safe palette, 8 pt text, thin lines, no top/right spines, fitted layout)."))
-    var style: String = "notebook"
+    var style = StyleChoice.notebook
 
     @Option(help: "Figure size in inches, WIDTHxHEIGHT (e.g. 3.25x2.4); default: each figure's own.")
     var figsize: String?
 
     @Option(help: ArgumentHelp("Figure width of a paper column: single (3.25 in) or double (6.75 in); the height "
         + "keeps each figure's proportions."))
-    var column: String?
+    var column: ColumnChoice?
 
     @Option(name: .customLong("font-size"),
             help: ArgumentHelp("Base text size in points (titles are 1.2 times it); default: the style's "
@@ -33,39 +33,35 @@ struct FigureOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Legends: off, best (placed where they cover the least data) or outside (beside the "
         + "axes); default: each figure's own."))
-    var legend: String?
+    var legend: LegendChoice?
 
     // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
     @Option(name: .customLong("only-figures"),
             help: "Draw only these figures, comma-separated file stems (e.g. linear-regions,partition-a).")
-    var onlyFigures: String?
+    var onlyFigures: CommaList<String>?
 
     func validate() throws {
         guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        _ = try parseFormats(format)
         _ = try look()
     }
 
     /// The options as command-line arguments, for a child run that must draw the same way (`batch`).
     var arguments: [String] {
-        var list = ["--format", format, "--dpi", String(dpi), "--style", style]
+        var list = ["--format", format.text, "--dpi", String(dpi), "--style", style.rawValue]
         if let figsize { list += ["--figsize", figsize] }
-        if let column { list += ["--column", column] }
+        if let column { list += ["--column", column.rawValue] }
         if let fontSize { list += ["--font-size", String(fontSize)] }
-        if let legend { list += ["--legend", legend] }
-        if let onlyFigures { list += ["--only-figures", onlyFigures] }
+        if let legend { list += ["--legend", legend.rawValue] }
+        if let onlyFigures { list += ["--only-figures", onlyFigures.text] }
         return list
     }
 
     /// The formats of `--format`.
-    func formats() throws -> [ImageFormat] { try parseFormats(format) }
+    func formats() throws -> [ImageFormat] { format.items }
 
     /// How figures are drawn: the style, size, dpi, legends and selection these options ask for.
     func look() throws -> FigureLook {
-        guard var chosen = Style.named(style) else {
-            let names = Style.all.map(\.name).joined(separator: ", ")
-            throw ValidationError("--style must be one of \(names), got '\(style)'")
-        }
+        var chosen = style.style
         if let fontSize {
             guard fontSize.isFinite, fontSize >= 4, fontSize <= 40 else {
                 throw ValidationError("--font-size must be between 4 and 40 points, got \(fontSize)")
@@ -83,32 +79,14 @@ struct FigureOptions: ParsableArguments {
             }
             look.size = (parts[0], parts[1])
         }
-        if let column {
-            switch column.lowercased() {
-            case "single": look.width = 3.25
-            case "double": look.width = 6.75
-            default: throw ValidationError("--column must be single or double, got '\(column)'")
-            }
-        }
+        if let column { look.width = column.width }
         let (w, h) = look.size ?? (look.width ?? 10, look.width.map { $0 * 2 } ?? 10)
         // A figure is one raster in memory while it is drawn: bound it.
         guard w * dpi * h * dpi <= 200e6 else {
             throw ValidationError("--figsize \(w)x\(h) at --dpi \(dpi) would be over 200 megapixels")
         }
-        if let legend {
-            switch legend.lowercased() {
-            case "off": look.legend = .some(nil)
-            case "best": look.legend = .best
-            case "outside": look.legend = .outsideRight
-            default: throw ValidationError("--legend must be off, best or outside, got '\(legend)'")
-            }
-        }
-        if let onlyFigures {
-            let names = onlyFigures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-            guard !names.isEmpty else { throw ValidationError("--only-figures needs at least one figure name") }
-            look.only = names
-        }
+        if let legend { look.legend = .some(legend.location) }
+        look.only = onlyFigures?.items
         return look
     }
 }
@@ -152,18 +130,6 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// The error for `message`: `throw fail("…")`. Nothing is printed here; the main prints every error once.
 func fail(_ message: String) -> CommandFailure { CommandFailure(description: message) }
-
-/// Parses a `--format` value such as `png,svg`.
-func parseFormats(_ text: String) throws -> [ImageFormat] {
-    let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    guard !list.isEmpty else { throw ValidationError("--format needs at least one of png, svg, pdf") }
-    return try list.map { name in
-        guard let f = ImageFormat(rawValue: name.lowercased()) else {
-            throw ValidationError("--format: unknown format '\(name)' (use png, svg or pdf)")
-        }
-        return f
-    }
-}
 
 /// Upper bounds for size options, derived from what this machine can do, so that an absurd value gets a
 /// one-line error that says what it would need instead of an allocation failure, a trap or a swapping machine.

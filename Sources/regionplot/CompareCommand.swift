@@ -42,10 +42,10 @@ struct CompareCommand: ParsableCommand {
     var testLabels: String?
 
     @Option(help: "Output folder for report.json and the figures.")
-    var out: String = "compare"
+    var out: String = "figures/compare"
 
     @Option(help: "The three test rows both nets' slice plane passes through, e.g. 0,1,2.")
-    var through: String = "0,1,2"
+    var through = CommaList<Int>(argument: "0,1,2")!
 
     @Option(help: "Probe grid points per axis on the slice plane.")
     var grid: Int = 51
@@ -57,7 +57,7 @@ struct CompareCommand: ParsableCommand {
     var slices = true
 
     @Option(help: "k of each k-means cluster reduction, comma-separated (k above the training samples is skipped).")
-    var clusters: String = "1,10,100,1000"
+    var clusters = CommaList<Int>(argument: "1,10,100,1000")!
 
     @Option(help: "Lloyd iterations at most per k-means fit.")
     var maxIterations: Int = 100
@@ -85,36 +85,13 @@ struct CompareCommand: ParsableCommand {
                                                  labelsPath: labels, testDataPath: testData,
                                                  testLabelsPath: testLabels)
         (settings.nameA, settings.nameB) = netNames.names(pathA: modelA, pathB: modelB)
-        settings.compare = CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+        settings.compare = CompareSettings(clusterCounts: clusters.items,
                                            maxIterations: maxIterations, seed: seed)
         settings.slices = slices
-        settings.throughRows = try throughRows()
+        settings.throughRows = through.items
         settings.grid = grid
         settings.memoryBytes = MachineLimits.memoryBudget
         return settings
-    }
-
-    /// `--through` as three row indices.
-    func throughRows() throws -> [Int] {
-        let rows = through.split(separator: ",", omittingEmptySubsequences: false)
-            .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard rows.count == 3, through.split(separator: ",", omittingEmptySubsequences: false).count == 3 else {
-            throw ValidationError("--through must be three row indices like 0,1,2, got '\(through)'")
-        }
-        return rows
-    }
-
-    /// `1,10,100` → [1, 10, 100]; each k between 1 and 100 000.
-    static func parseClusters(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.map { Int($0) }
-        guard !parts.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--clusters must be whole numbers separated by commas, got '\(text)'")
-        }
-        let ks = values.compactMap { $0 }
-        for k in ks { try MachineLimits.checkRange(k, 1...100_000, option: "--clusters") }
-        return ks
     }
 
     func run() throws {
@@ -145,12 +122,12 @@ struct CompareCommand: ParsableCommand {
             result.comparison.report.summary(trainingSamples: result.trainingSamples).forEach { print($0) }
             if let sliced = result.slices {
                 print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
-                             100 * sliced.disagreement.share, through))
+                             100 * sliced.disagreement.share, through.text))
             }
             print("wrote \(out)/report.json, samples.csv, classes.csv, clusters.csv, regions-a/b.csv and .json and "
                 + "\(paths.count) figures")
         } catch let error as ValidationError {
-            throw fail(error.message)
+            throw error  // a flag's value refused (--class-names against the model's classes): a usage error, 64
         } catch {
             throw fail(commandLineMessage(error))
         }

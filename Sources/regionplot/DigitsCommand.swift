@@ -20,7 +20,7 @@ struct DigitsCommand: ParsableCommand {
     )
 
     @Option(help: "Hidden layer widths, comma-separated.")
-    var hidden: String = "32,32"
+    var hidden = CommaList<Int>(argument: "32,32")!
 
     @Option(help: "Passes over the training set.")
     var epochs: Int = DigitsSettings().epochs
@@ -35,7 +35,7 @@ struct DigitsCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "k of each k-means cluster reduction, comma-separated.")
-    var clusters: String = "1,10,100,1000"
+    var clusters = CommaList<Int>(argument: "1,10,100,1000")!
 
     @Option(help: "Lloyd iterations at most per k-means fit.")
     var maxIterations: Int = 100
@@ -48,32 +48,20 @@ struct DigitsCommand: ParsableCommand {
     var localComplexityRadius: Double = DigitsSettings().localComplexityRadius
 
     @Option(help: "Output folder.")
-    var out: String = "digits"
+    var out: String = "figures/digits"
 
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var netNames: NetNameOptions
     @OptionGroup var progressOptions: ProgressOptions
     @OptionGroup var names: ClassNameOptions
 
-    /// `32,32` → [32, 32]: 1 to 8 layers of 1 to 4096 units.
-    static func parseHidden(_ text: String) throws -> [Int] {
-        let values = text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--hidden must be whole numbers separated by commas, got '\(text)'")
-        }
-        let widths = values.compactMap { $0 }
-        try MachineLimits.checkRange(widths.count, 1...8, option: "the number of --hidden layers")
-        for w in widths { try MachineLimits.checkRange(w, 1...4096, option: "--hidden") }
-        return widths
-    }
-
     /// The run's settings, from the command line.
     func settings() throws -> DigitsSettings {
         var settings = DigitsSettings(
-            hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
+            hidden: hidden.items, epochs: epochs, batchSize: batchSize,
             learningRate: lr, seed: seed,
-            compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+            compare: CompareSettings(clusterCounts: clusters.items,
                                      maxIterations: maxIterations, seed: seed))
         settings.snapshotEvery = snapshotEvery
         settings.localComplexityRadius = localComplexityRadius
@@ -86,7 +74,7 @@ struct DigitsCommand: ParsableCommand {
         }
         // Training holds the parameters about eight times (weights, gradient, Adam's two moments, copies) and a
         // batch's activations; the comparison a linearised pass of 256 samples × 66 rows × the widest layer.
-        let widths = [64] + (try DigitsCommand.parseHidden(hidden)) + [10]
+        let widths = [64] + hidden.items + [10]
         let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
         let widest = Double(widths.max() ?? 64)
         try MachineLimits.checkMemory(8 * 8 * parameters + 8 * 3 * (Double(batchSize) + 256 * 66) * widest,
@@ -102,13 +90,13 @@ struct DigitsCommand: ParsableCommand {
             try startRun(in: out)
             let progress = progressOptions.reporter
             let experiment = DigitsExperiment(progress: { progress($0) })
-            let result = try experiment.run(settings, context: .allCores)
+            let result = try experiment.run(settings, context: threadOptions.context)
             progress("figures and tables")
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
                 try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
                 try writeAtomically(MLPExport.safetensors(net), to: "\(out)/\(name).safetensors")
             }
-            let writer = try OutputWriter(folder: out, options: figures,
+            let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                           provenance: try Provenance(command: self, inputs: []))
             try writer.write(experiment.tables(result, names: look.names))
             let paths = try writer.write(experiment.figures(result, look: look)).paths
@@ -122,7 +110,7 @@ struct DigitsCommand: ParsableCommand {
             print("wrote \(out)/report.json, a.onnx, a.safetensors, b.onnx, b.safetensors, samples.csv, classes.csv, "
                 + "clusters.csv, regions-a/b.csv and .json and \(paths.count) figures")
         } catch let error as ValidationError {
-            throw fail(error.message)
+            throw error  // a flag's value refused (--class-names against the model's classes): a usage error, 64
         } catch {
             throw fail(commandLineMessage(error))
         }

@@ -42,36 +42,26 @@ struct ExactCommand: ParsableCommand {
     /// `--format` and `--dpi` of the partition figures (with --out).
     @OptionGroup var figures: FigureOptions
     @OptionGroup var progressOptions: ProgressOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
-    func validate() throws {
-        guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
-        try weights.requireReLU(for: "exact")
-        try MachineLimits.checkRange(grid, 2...100_000, option: "--grid")
-        // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
-        try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
-        _ = try parsedDomain()
-        if let maxRegions { try MachineLimits.checkRange(maxRegions, 1...Int(1e12), option: "--max-regions") }
+    /// The run's settings, from the command line.
+    func settings() throws -> ExactSettings {
+        var settings = ExactSettings(netPaths: nets)
+        settings.grid = grid
+        settings.domain = try parsedDomain()
+        settings.domainName = domain
+        settings.maxRegions = maxRegions
+        settings.memoryBytes = MachineLimits.memoryBudget
+        return settings
     }
 
-    /// Refuses a network whose partition may not fit: `--max-regions`, or by default the memory budget.
-    func checkSize(of network: MLP, path: String) throws {
-        let units = network.hiddenUnitCount
-        let regions = ExactPartition.estimatedRegions(hiddenUnits: units)
-        let bytes = ExactPartition.estimatedBytes(regions: regions, hiddenUnits: units)
-        if let maxRegions {
-            guard regions <= Double(maxRegions) else {
-                throw fail("\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
-                    + "(\(units) hidden units), more than --max-regions \(maxRegions)")
-            }
-            return
+    func validate() throws {
+        do { try settings().validate() } catch let error as ValidationError { throw error } catch {
+            throw usageError(error)
         }
-        guard bytes <= MachineLimits.memoryBudget else {
-            let fits = MachineLimits.memoryBudget / (bytes / regions)
-            throw fail("\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
-                + "(\(units) hidden units) and need about \(memorySizeText(bytes)); this machine allows "
-                + "\(memorySizeText(MachineLimits.memoryBudget)) (about \(String(format: "%.3g", fits)) "
-                + "regions); give --max-regions to set the limit yourself")
-        }
+        try weights.requireReLU(for: "exact")
+        // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
+        try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
     }
 
     func parsedDomain() throws -> Domain {
@@ -83,67 +73,49 @@ struct ExactCommand: ParsableCommand {
     }
 
     func run() throws {
-        let d = try parsedDomain()
-        var documents: [ExactFileCounts] = []
         if let json { try checkReplaceable(json) }
         let progress = progressOptions.reporter
         let notes = StructureNotes()
-        let reading = try weights.reading(notes: notes)
-        // Every input is checked before anything is created: a bad file leaves no --out folder behind.
-        let networks = try nets.map { path -> MLP in
-            let network = try Safetensors.readMLP(path: path, reading: reading)
-            if let problem = ExactPartition.problem(with: d, for: network) { throw ValidationError("--domain \(domain): \(problem)") }
-            do { try Network(network).checkMagnitudes(inputBound: d.largestMagnitude) } catch {
-                throw fail("weights file \(path): \(error) (on --domain \(domain))")
-            }
-            try checkSize(of: network, path: path)
-            return network
-        }
-        if let out { try prepareOutputFolder(out) }
-        for (path, network) in zip(nets, networks) {
+        let grid = self.grid
+        let experiment = ExactExperiment(reading: try weights.reading(notes: notes), willPartition: { path in
             progress("exact regions of \(path)")
-            var clock = Stopwatch()
-            let partition = ExactPartition(network: network, domain: d)
-            let seconds = clock.lap()
-            let probe = GradientProbe(network: network).probe(RectangleGrid(resolution: grid, domain: d))
-            let counts = ExactCounts(partition: partition, probe: probe, probeRegions: RegionDeduplication(triples: probe.coefficients).count, seconds: seconds)
-            var line = "\(path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
+        }, didCount: { file in
+            let counts = file.counts
+            var line = "\(file.path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
                 + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
-                + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, seconds)
-            if network.layers.count == 2 {
-                line += "; 1 + L + I = \(arrangementRegionCount(network.layers[0], domain: d))"
+                + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, counts.seconds)
+            if file.network.layers.count == 2 {
+                line += "; 1 + L + I = \(arrangementRegionCount(file.network.layers[0], domain: file.partition.domain))"
             }
             print(line)
-            if let out {
-                let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                let title = "\(stem): \(counts.exactRegions) linear regions "
-                    + "(the \(grid)×\(grid) probes find \(counts.probeRegions))"
-                let dpi = figures.dpi
-                let written = try OutputWriter(folder: out, options: figures).write([FigureRecipe("partition-\(stem)") {
-                    PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
-                }])
-                for file in written.paths { print("wrote \(file)") }
-                let regions = RegionTables(partition)
-                let writer = OutputWriter(folder: out)
-                print("wrote \(try writer.writeTable(regions.csv(), as: "regions-\(stem).csv"))")
-                print("wrote \(try writer.writeDocument(regions.document, as: "regions-\(stem).json"))")
+        })
+        // Every input is checked before anything is created: a bad file leaves no --out folder behind.
+        let settings = try settings()
+        do { _ = try experiment.checkedNetworks(settings) } catch let error as InvalidSetting { throw usageError(error) }
+        if let out { try prepareOutputFolder(out) }
+        // One net at a time, its figure and tables written before the next: one partition in memory at once.
+        var report = ExactReport(files: [])
+        for path in nets {
+            var one = settings
+            one.netPaths = [path]
+            let result = try experiment.run(one, context: threadOptions.context)
+            report.files += experiment.report(result, written: .none).files
+            guard let out else { continue }
+            let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context)
+            for file in try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi))).paths {
+                print("wrote \(file)")
             }
-            documents.append(ExactFileCounts(file: path, layerWidths: network.layerWidths, counts: counts))
+            for file in try writer.write(experiment.tables(result, names: Names())) { print("wrote \(file)") }
         }
         if let json {
-            try writeAtomically(Data(try ReportEncoder.text(of: documents).utf8), to: json)
+            try writeAtomically(Data(try ReportEncoder.text(of: report.files).utf8), to: json)
         }
         if let out {
             // report.json: the counts of every file (as --json writes them) with the run's provenance.
             var writer = OutputWriter(folder: out)
             writer.provenance = try Provenance(command: self, inputs: nets.map { ("net", $0) })
-            print("wrote \(try writer.writeReport(ExactReport(files: documents)))")
+            print("wrote \(try writer.writeReport(report))")
         }
         notes.print()
     }
-}
-
-/// report.json of `regionplot exact --out`: each file's counts.
-struct ExactReport: Encodable {
-    var files: [ExactFileCounts]
 }

@@ -55,7 +55,7 @@ struct GrokkingCommand: ParsableCommand {
     @Flag(help: "Sweep learning rates (and weight decays) over seeds and draw the phase diagrams.")
     var phaseDiagram = false
     @Option(help: "Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ at --eta1) or both.")
-    var diagram: String = "both"
+    var diagram = DiagramChoice.both
     @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
     var seeds: String = "0-4"
     @Option(help: """
@@ -152,13 +152,7 @@ struct GrokkingCommand: ParsableCommand {
 
     /// The diagrams to sweep, from the command line.
     func plans() throws -> [PhaseDiagramPlan] {
-        let kinds: [PhaseDiagramKind]
-        switch diagram {
-        case "both": kinds = [.learningRates, .weightDecay]
-        case let name: guard let kind = PhaseDiagramKind(rawValue: name) else {
-            throw BatchSpecificationError("--diagram must be lr, weight-decay or both, got '\(name)'")
-        }; kinds = [kind]
-        }
+        let kinds = diagram.kinds
         let grid = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
         let representation = try reprLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--repr-lrs") } ?? grid
         let decoder = try decoderLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--decoder-lrs") } ?? grid

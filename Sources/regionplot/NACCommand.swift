@@ -20,6 +20,7 @@ struct NACCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/nac"
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     var settings: NACSettings { NACSettings(seed: seed, iterations: iterations, scalingHidden: scalingHidden) }
 
@@ -40,7 +41,7 @@ struct NACCommand: ParsableCommand {
                          result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: result.task.p), result.seconds))
         })
         let result = try experiment.run(settings, context: .serial)
-        let writer = try OutputWriter(folder: out, options: figures,
+        let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
         let report = experiment.report(result, written: WrittenOutput(figures: written.paths))

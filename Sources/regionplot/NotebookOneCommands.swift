@@ -20,6 +20,8 @@ struct BackpropCommand: ParsableCommand {
     var out: String = "figures/backprop"
 
     @OptionGroup var figures: FigureOptions
+    /// The threads that draw the figures.
+    @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
         let check = BackpropCheck()
@@ -42,7 +44,7 @@ struct BackpropCommand: ParsableCommand {
         }
         print("largest difference between the library and the hand-derived gradients: \(experiment.maxAbsDifference)")
         try startRun(in: out)
-        let writer = try OutputWriter(folder: out, options: figures,
+        let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
         // The figure first: a report in place means its figure is too.
         let written = try writer.write(check.figures(experiment, look: Look(dpi: figures.dpi)))
@@ -71,35 +73,27 @@ struct AbstractionCommand: ParsableCommand {
     var batch: Int = 128
 
     @Option(help: "Batch sizes of the sweep, comma-separated.")
-    var batches: String = "32,64,128,256,512,1024,2048"
+    var batches = CommaList<Int>(argument: "32,64,128,256,512,1024,2048")!
 
     @Option(help: "Output folder.")
     var out: String = "figures/abstraction"
 
     @OptionGroup var figures: FigureOptions
+    /// The threads that draw the figures.
+    @OptionGroup var threadOptions: ThreadOptions
 
     var settings: AbstractionSettings {
-        get throws { AbstractionSettings(seed: seed, dIn: dIn, batch: batch, batches: try sweep()) }
+        AbstractionSettings(seed: seed, dIn: dIn, batch: batch, batches: batches.items)
     }
 
     func validate() throws {
-        do { try settings.validate() } catch let error as ValidationError { throw error } catch {
-            throw usageError(error)
-        }
-    }
-
-    func sweep() throws -> [Int] {
-        let list = batches.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 100_000 }) else {
-            throw ValidationError("--batches must be positive integers, comma-separated, got '\(batches)'")
-        }
-        return list.map { $0! }.sorted()
+        do { try settings.validate() } catch { throw usageError(error) }
     }
 
     func run() throws {
         try startRun(in: out)
         let fit = AbstractionFit()
-        let result = try fit.run(try settings, context: .serial)
+        let result = try fit.run(settings, context: .serial)
         let (example, headline) = (result.example, result.headline)
         print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
         print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
@@ -107,7 +101,7 @@ struct AbstractionCommand: ParsableCommand {
         for t in result.sweep {
             print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
         }
-        let writer = try OutputWriter(folder: out, options: figures,
+        let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write(fit.figures(result, look: Look(dpi: figures.dpi)))
         let report = fit.report(result, written: WrittenOutput(figures: written.paths))

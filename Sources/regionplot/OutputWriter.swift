@@ -155,6 +155,7 @@ extension OutputWriter {
             switch table.content {
             case .csv(let csv): return try writeTable(csv, as: table.name)
             case .json(let document): return try writeDocument(document, as: table.name)
+            case .file(let data): return try writeFile(data, as: table.name)
             }
         }
     }

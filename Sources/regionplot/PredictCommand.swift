@@ -39,11 +39,10 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         if let json { try checkReplaceable(json) }
         let notes = StructureNotes()
-        let network = try ModelFile.read(path: model, reading: try weights.reading(notes: notes))
-        let rows = try DataFile.read(path: data)
-        let truth = try labels.map { try DataFile.read(path: $0) }
-        let result = try Prediction.run(network: network, data: rows, labels: truth, dataName: data,
-                                        labelsName: labels ?? "labels", modelName: model)
+        let experiment = PredictExperiment(reading: try weights.reading(notes: notes))
+        let output = try experiment.run(PredictSettings(modelPath: model, dataPath: data, labelsPath: labels),
+                                        context: .serial)
+        let (network, result) = (output.network, output.prediction)
         let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data), ("labels", labels)])
         let classNames = try names.names(classes: max(network.outputSize, 2))
         if let json {
@@ -54,17 +53,8 @@ struct PredictCommand: ParsableCommand {
             try startRun(in: out)
             var writer = OutputWriter(folder: out)
             writer.provenance = provenance
-            var table = CSVTable(columns: ["index", "prediction"] + (truth == nil ? [] : ["label"])
-                + (classNames == nil ? [] : ["prediction_name"]))
-            let labelValues = truth?.integers
-            for (i, predicted) in result.predictions.enumerated() {
-                table.append([.int(i), .int(predicted)] + (labelValues.map { [.int($0[i])] } ?? [])
-                    + (classNames.map { [.text($0[predicted])] } ?? []))
-            }
-            try writer.writeTable(table, as: "predictions.csv")
-            try writer.writeFile(Numpy.encode(doubles: result.logits.storage,
-                                              shape: [result.logits.rows, result.logits.columns]), as: "logits.npy")
-            _ = try writer.writeReport(result.report)
+            try writer.write(experiment.tables(output, names: Names(classes: classNames)))
+            _ = try writer.writeReport(experiment.report(output, written: .none))
         }
         notes.print()
         let kinds = network.layers.map(\.operation.kind).joined(separator: ", ")

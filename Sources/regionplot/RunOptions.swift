@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlotCairo
+import Support
 
 /// The settings of one main-job run that `regionplot` and `regionplot batch` share.
 struct RunOptions: ParsableArguments {
@@ -21,7 +22,7 @@ struct RunOptions: ParsableArguments {
     @OptionGroup var figures: FigureOptions
 
     /// `--format` as given.
-    var format: String { figures.format }
+    var format: String { figures.format.text }
     /// `--dpi`.
     var dpi: Double { figures.dpi }
 
@@ -38,5 +39,16 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The formats of `--format`.
-    func formats() throws -> [ImageFormat] { try parseFormats(format) }
+    func formats() throws -> [ImageFormat] { figures.format.items }
+}
+
+/// `--threads`, for the commands that had none: the threads of the analysis and of drawing the figures.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    func validate() throws { try MachineLimits.checkThreads(threads, option: "--threads") }
+
+    /// The context of `--threads`.
+    var context: ComputeContext { threads.map(ComputeContext.init(threads:)) ?? .allCores }
 }

@@ -63,6 +63,8 @@ extension Provenance {
         case let v as Double: return .number(v)
         case let v as String: return .string(v)
         case let v as [Any]: return .array(v.map(jsonValue))
+        // A choice (`--style paper`) as typed: its raw value, not its Swift case name.
+        case let v as any RawRepresentable: return jsonValue(of: v.rawValue)
         default: return .string("\(value)")
         }
     }

@@ -17,7 +17,7 @@ enum SettingFlags {
         "hiddenLayers": "the number of --hidden layers", "batchSize": "--batch-size",
         "grokkingDelay": "--grokking-delay", "scalingHidden": "--scaling-hidden",
         "iterations": "--iterations", "inputWidth": "--d-in", "batch": "--batch", "batchSizes": "--batches",
-        "circuits": "--only", "batches": "--batches",
+        "circuits": "--only", "batches": "--batches", "nets": "--net", "domain": "--domain",
     ]
 }
 

@@ -29,7 +29,7 @@ struct SliceCommand: ParsableCommand {
     var labels: String?
 
     @Option(help: "The three row indices the plane passes through, e.g. 0,1,2.")
-    var through: String = "0,1,2"
+    var through = CommaList<Int>(argument: "0,1,2")!
 
     @Option(help: "Half-width of the square in units of the points' largest centred coordinate (own plane: inputs).")
     var size: Double = 1.5
@@ -38,7 +38,7 @@ struct SliceCommand: ParsableCommand {
     var grid: Int = 201
 
     @Option(help: "Output folder for report.json and the figures.")
-    var out: String = "slice"
+    var out: String = "figures/slice"
 
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
@@ -57,7 +57,7 @@ struct SliceCommand: ParsableCommand {
 
     func validate() throws {
         do {
-            try SliceSettings(modelPath: model, rows: try rows(), size: size, grid: grid, exactRuns: exactRuns,
+            try SliceSettings(modelPath: model, rows: through.items, size: size, grid: grid, exactRuns: exactRuns,
                               maxRegions: maxRegions).validate()
         } catch let error as ValidationError { throw error } catch { throw usageError(error) }
         try MachineLimits.checkThreads(threads, option: "--threads")
@@ -66,20 +66,9 @@ struct SliceCommand: ParsableCommand {
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 400, for: "--grid \(grid)")
     }
 
-    /// `--through` as three row indices.
-    func rows() throws -> [Int] {
-        let parts = through.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        let rows = parts.compactMap { Int($0) }
-        guard parts.count == 3, rows.count == 3 else {
-            throw ValidationError("--through must be three row indices like 0,1,2, got '\(through)'")
-        }
-        return rows
-    }
-
     func run() throws {
         do {
-            let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
+            let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: through.items,
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,
                                          maxRegions: maxRegions, memoryBytes: MachineLimits.memoryBudget)
             progressOptions.reporter("exact regions and probes of the slice")
@@ -104,6 +93,8 @@ struct SliceCommand: ParsableCommand {
                 + String(format: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "
                 + "(\(r.activationPatterns) patterns) and miss \(r.regionsMissedByProbes)")
             for path in paths + [out + "/report.json"] { print("wrote \(path)") }
+        } catch let error as ValidationError {
+            throw error  // a flag's value refused (--class-names against the model's classes): a usage error, 64
         } catch {
             throw fail(commandLineMessage(error))
         }

@@ -264,3 +264,20 @@ import Testing
     }
 }
 
+
+/// The grokking run in the one experiment shape: the settings checked once, the report and figures from the result.
+@Suite struct GrokkingAsAnExperiment {
+    @Test func oneRunIsAnExperiment() throws {
+        var training = Grokking().smallSettings()
+        training.epochs = 20
+        let experiment = GrokkingToyExperiment()
+        let result = try experiment.run(GrokkingRunSettings(training: training), context: .serial)
+        #expect(result.delay == 2, "a tenth of the epochs by default")
+        #expect(experiment.figures(result, look: Look()).map(\.name) == ["accuracy", "loss", "representation"])
+        let report = experiment.report(result, written: .none)
+        #expect(try ReportEncoder.text(of: report) == ReportEncoder.text(of: GrokkingReport(result.run, delay: 2)))
+        #expect(throws: InvalidSetting.self) {
+            try experiment.run(GrokkingRunSettings(training: training, grokkingDelay: -1), context: .serial)
+        }
+    }
+}

@@ -78,7 +78,7 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test(arguments: [
-        (["--format", "gif"], "unknown format 'gif'"),
+        (["--format", "gif"], "The value 'gif' is invalid for '--format <format>'"),
         (["--dpi", "0"], "--dpi must be between 10 and 1200"),
         (["--width", "0"], "--width must be at least 1"),
         (["--grid", "1"], "--grid must be at least 2"),

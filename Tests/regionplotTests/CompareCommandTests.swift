@@ -120,7 +120,7 @@ private func json(_ path: String) throws -> [String: Any] {
 
     @Test(arguments: [
         (["--hidden", "32,0"], "--hidden must be between 1 and 4096, got 0"),
-        (["--hidden", "a"], "--hidden must be whole numbers separated by commas"),
+        (["--hidden", "a"], "The value 'a' is invalid for '--hidden <hidden>'"),
         (["--epochs", "0"], "--epochs must be between 1 and 100000, got 0"),
         (["--batch-size", "5000"], "--batch-size must be between 1 and 1437, got 5000"),
     ])

@@ -35,7 +35,7 @@ import Testing
     @Test(arguments: [
         (["--width", "0"], "--width must be at least 1, got 0"),
         (["--grid", "1"], "--grid must be at least 2, got 1"),
-        (["--format", "gif"], "--format: unknown format 'gif' (use png, svg or pdf)"),
+        (["--format", "gif"], "The value 'gif' is invalid for '--format <format>'. Please provide one of 'png', 'svg' or 'pdf'."),
         (["--dpi", "5"], "--dpi must be between 10 and 1200, got 5.0"),
         (["exact", "--net", "a", "--domain=1,0,0,1"], "--domain must be xmin,xmax,ymin,ymax with min < max, got '1,0,0,1'"),
         (["batch", "--seeds", "5-1"], "--seeds: range '5-1' runs backwards"),

@@ -62,11 +62,11 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         (["--net-a", "/dev/zero", "--net-b", fixtureNet], "weights file /dev/zero: is a device, not a regular file"),
         (["--net-a", "/tmp", "--net-b", fixtureNet], "weights file /tmp: is a folder, not a file"),
         (["exact", "--net", "/nonexistent.safetensors"], "weights file /nonexistent.safetensors: no such file"),
-        (["--style", "fancy"], "--style must be one of notebook, paper, got 'fancy'"),
+        (["--style", "fancy"], "The value 'fancy' is invalid for '--style <style>'. Please provide one of 'notebook' and 'paper'."),
         (["--figsize", "3x"], "--figsize must be WIDTHxHEIGHT in inches"),
         (["--figsize", "3.25x2.4", "--column", "single"], "give --figsize or --column, not both"),
-        (["nac", "--column", "triple"], "--column must be single or double, got 'triple'"),
-        (["grokking", "--legend", "left"], "--legend must be off, best or outside, got 'left'"),
+        (["nac", "--column", "triple"], "The value 'triple' is invalid for '--column <column>'. Please provide one of 'single' and 'double'."),
+        (["grokking", "--legend", "left"], "The value 'left' is invalid for '--legend <legend>'. Please provide one of 'off', 'best' or 'outside'."),
         (["exact", "--net", fixtureNet, "--font-size", "2"], "--font-size must be between 4 and 40 points, got 2.0"),
     ]
 

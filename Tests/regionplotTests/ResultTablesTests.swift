@@ -51,10 +51,10 @@ import Testing
         let program = try #require(report["program"] as? [String: Any])
         #expect(program["name"] as? String == "regionplot" && program["version"] is String)
         #expect(["debug", "release"].contains(program["buildMode"] as? String ?? ""))
-        // Wrong number of class names: one line, exit 1, no report.
+        // Wrong number of class names: one line, exit 64 (a refused flag value is a usage error), no report.
         let bad = try run(["slice", "--model", examples + "/ex_mlp.onnx", "--data", examples + "/digits_test_x.npy",
                            "--grid", "11", "--out", temporaryFolder(), "--class-names", "a,b"])
-        #expect(bad.status == 1 && bad.stderr.contains("--class-names gives 2 names"), "\(bad.stderr)")
+        #expect(bad.status == 64 && bad.stderr.contains("--class-names gives 2 names"), "\(bad.stderr)")
     }
 
     @Test func versionPrintsTheVersion() throws {
@@ -84,6 +84,8 @@ import Testing
         #expect(try csv(out + "/clusters.csv").map { $0[0] } == ["k", "1", "10"])
         let inputs = try #require(report["inputs"] as? [[String: Any]])
         #expect(inputs.map { $0["role"] as? String } == ["model-a", "model-b", "data", "labels"])
+        // What the _a/_b columns stand for: the given label, and net b's file stem.
+        #expect(report["labels"] as? [String: String] == ["a": "MLP", "b": "ex_cnn"])
     }
 
     /// predict --out: predictions.csv and logits.npy beside report.json.

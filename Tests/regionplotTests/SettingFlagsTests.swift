@@ -1,6 +1,8 @@
 import Experiments
 import Foundation
 import NeuralNet
+import Plot
+import PlotCairo
 import RegionAnalysis
 import Support
 import Testing
@@ -50,7 +52,7 @@ import Testing
     @Test func noLibraryMessageNamesAFlag() {
         let flag = try! NSRegularExpression(pattern: #""[^"\n]*--[a-z][^"\n]*""#)
         var offenders: [String] = []
-        for folder in ["Sources/Experiments", "Sources/RegionAnalysis", "Sources/NeuralNet", "Sources/Support"] {
+        for folder in ["Sources/Experiments", "Sources/RegionAnalysis", "Sources/NeuralNet"] {
             for (path, text) in Self.sources(folder) {
                 for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let code = line.trimmingCharacters(in: .whitespaces)
@@ -78,5 +80,30 @@ import Testing
         #expect(keys.count >= 20)
         let missing = keys.filter { SettingFlags.flags[$0] == nil }
         #expect(missing.isEmpty, "settings without a flag: \(missing)")
+    }
+}
+
+/// Choices and lists are parsed by the argument parser, by one rule.
+@Suite struct ArgumentTypeTests {
+    @Test func commaListsFollowOneRule() {
+        #expect(CommaList<Int>(argument: "1, 2,3 ")?.items == [1, 2, 3])
+        #expect(CommaList<Int>(argument: "1, 2,3 ")?.text == "1, 2,3 ", "kept as given for a child's command line")
+        for bad in ["", "1,,2", "1,", ",1", "1,a", " "] {
+            #expect(CommaList<Int>(argument: bad) == nil, "'\(bad)'")
+        }
+        #expect(CommaList<ImageFormat>(argument: "PNG,svg")?.items == [.png, .svg])
+        #expect(CommaList<ImageFormat>(argument: "png,gif") == nil)
+    }
+
+    @Test func choicesNameWhatTheyChoose() {
+        #expect(StyleChoice(argument: "Paper") == .paper)
+        #expect(Set(StyleChoice.allCases.map(\.style.name)) == Set(Style.all.map(\.name)), "one choice per style")
+        #expect(ColumnChoice.single.width == 3.25 && ColumnChoice.double.width == 6.75)
+        #expect(LegendChoice.off.location == nil && LegendChoice.outside.location == .outsideRight)
+        #expect(DiagramChoice(argument: "weight-decay")?.kinds == [.weightDecay])
+        #expect(DiagramChoice.both.kinds == PhaseDiagramKind.allCases)
+        // report.json records a choice as typed, not as its Swift case name.
+        #expect(Provenance.jsonValue(of: DiagramChoice.weightDecay) == .string("weight-decay"))
+        #expect(Provenance.jsonValue(of: CommaList<Int>(argument: "1,10")!) == .string("1,10"))
     }
 }

@@ -58,6 +58,8 @@ public struct CompareExperimentResult: Sendable {
     public var testedOnTraining: Bool
     /// The models' classes (outputs).
     public var classes: Int
+    /// The nets' names (the settings').
+    public var nameA: String, nameB: String
 }
 
 /// `regionplot compare` as an ``Experiment``: reads both models and the data, checks them, compares the nets'
@@ -101,11 +103,15 @@ public struct CompareExperiment: Experiment {
                                            rows: settings.throughRows, grid: settings.grid, context: context)
         }
         return CompareExperimentResult(comparison: comparison, slices: slices, trainingSamples: train.samples.rows,
-                                       testedOnTraining: settings.testDataPath == nil, classes: a.outputSize)
+                                       testedOnTraining: settings.testDataPath == nil, classes: a.outputSize,
+                                       nameA: settings.nameA, nameB: settings.nameB)
     }
 
+    /// The comparison's report, with the nets' names (`labels`).
     public func report(_ result: CompareExperimentResult, written: WrittenOutput) -> CompareReport {
-        result.comparison.report
+        var report = result.comparison.report
+        report.labels = .init(a: result.nameA, b: result.nameB)
+        return report
     }
 
     public func figures(_ result: CompareExperimentResult, look: Look) -> [FigureRecipe] {

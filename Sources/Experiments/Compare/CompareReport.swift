@@ -54,6 +54,10 @@ public struct CompareReport: Codable, Equatable, Sendable {
     public var distinctMaps: Pair<Int>
     public var clusterAccuracy: Pair<[ClusterPoint]>
     public var timings: Timings
+    /// The user's names of nets a and b (`--label-a/--label-b`, default the model files' stems): what the `a`/`b`
+    /// keys here and the `_a`/`_b` columns of samples.csv, classes.csv and clusters.csv stand for. Absent in
+    /// `digits`' comparison and in reports written before it existed.
+    public var labels: Pair<String>? = nil
 }
 
 extension CompareReport {

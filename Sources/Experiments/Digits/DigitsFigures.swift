@@ -7,12 +7,12 @@ import RegionAnalysis
 /// The figures of `regionplot digits` beyond the comparison's.
 public enum DigitsFigures {
     /// The training figures and the comparison's, with their file names.
-    /// `names` name the nets and classes in the comparison's figures, and the classes in the slices'.
+    /// `names` name the nets in every figure, the classes in the comparison's and the slices'.
     public static func all(_ result: DigitsResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
         let sliceRows = result.report.settings.sliceRows
         let sliceLabels = sliceRows.map { result.test.labels[$0] }
-        return [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi) },
-         FigureRecipe("local-maps") { localMaps(result, dpi: dpi) }]
+        return [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi, names: names) },
+         FigureRecipe("local-maps") { localMaps(result, dpi: dpi, names: names) }]
             + CompareFigures.all(result.comparison, dpi: dpi, names: names)
             + [("a", result.sliceA), ("b", result.sliceB)].flatMap { label, slice in
                 SliceFigures.all(slice, dpi: dpi, names: Names(classes: names.classes)).map { recipe in
@@ -20,11 +20,11 @@ public enum DigitsFigures {
                 }
             }
             + (result.snapshotsA.isEmpty ? [] : [
-                FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: "a", rows: sliceRows,
+                FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: names.a, rows: sliceRows,
                                                                  labels: sliceLabels, dpi: dpi) },
-                FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: "b", rows: sliceRows,
+                FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: names.b, rows: sliceRows,
                                                                  labels: sliceLabels, dpi: dpi) },
-                FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
+                FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi, names: names) },
             ])
     }
 
@@ -56,9 +56,10 @@ public enum DigitsFigures {
 
     /// Exact and probe region counts on the slice, local complexity at the training images, and training loss of
     /// both nets against epoch.
-    public static func regionsOverTraining(_ result: DigitsResult, dpi: Double = 100) -> Figure {
+    public static func regionsOverTraining(_ result: DigitsResult, dpi: Double = 100, names: Names = Names())
+        -> Figure {
         let s = result.report.settings
-        let curves = [("net a", result.snapshotsA), ("net b", result.snapshotsB)].map { label, snapshots in
+        let curves = [("net \(names.a)", result.snapshotsA), ("net \(names.b)", result.snapshotsB)].map { label, snapshots in
             TrainingFigures.Curves(
                 label: label, epochs: snapshots.map { Double($0.epoch) },
                 exactRegions: snapshots.map { Double($0.partition.count) },
@@ -74,12 +75,12 @@ public enum DigitsFigures {
     }
 
     /// Each net's mean training loss per epoch (log scale).
-    public static func trainingLoss(_ result: DigitsResult, dpi: Double = 100) -> Figure {
+    public static func trainingLoss(_ result: DigitsResult, dpi: Double = 100, names: Names = Names()) -> Figure {
         let figure = Figure(width: 7, height: 4.4, dpi: dpi)
         let axes = figure.addAxes()
         axes.yScale = .log
-        for (name, net, report, color) in [("a", result.a, result.report.nets.a, Color.netA),
-                                           ("b", result.b, result.report.nets.b, Color.netB)] {
+        for (name, net, report, color) in [(names.a, result.a, result.report.nets.a, Color.netA),
+                                           (names.b, result.b, result.report.nets.b, Color.netB)] {
             axes.plot(net.epochLosses.indices.map { Double($0 + 1) }, net.epochLosses, color: color, width: 1.5,
                       label: String(format: "net %@ (seed %llu), test accuracy %.3f", name, report.seed,
                                     report.testAccuracy))
@@ -96,8 +97,10 @@ public enum DigitsFigures {
     /// Three test images and, for each, the row of each net's local Jacobian for the image's true class, as 8×8
     /// images on one symmetric colour scale for all (with its key): which pixels push that logit up (red) or down
     /// (blue) there.
-    public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100) -> Figure {
-        LocalMapsFigure.make(networks: [Network(result.a.network), Network(result.b.network)], netNames: ["a", "b"],
+    public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100,
+                                 names: Names = Names()) -> Figure {
+        LocalMapsFigure.make(networks: [Network(result.a.network), Network(result.b.network)],
+                             netNames: [names.a, names.b],
                              samples: images.map { result.test.samples.row($0) },
                              labels: images.map { result.test.labels[$0] }, rows: images, pixelRange: 0...1, dpi: dpi)
     }

@@ -68,11 +68,13 @@ public struct WrittenOutput: Sendable {
     public static let none = WrittenOutput()
 }
 
-/// A table an experiment writes beside its report: a CSV table or a JSON document, with its file name.
+/// A table an experiment writes beside its report: a CSV table, a JSON document or an array file, with its name.
 public struct ExperimentTable: Sendable {
     public enum Content: Sendable {
         case csv(CSVTable)
         case json(any Encodable & Sendable)
+        /// Bytes written as they are (a `.npy` array).
+        case file(Data)
     }
 
     /// The file name, e.g. `regions-a.csv`.
@@ -87,6 +89,11 @@ public struct ExperimentTable: Sendable {
     public init(_ name: String, json: any Encodable & Sendable) {
         self.name = name
         content = .json(json)
+    }
+
+    public init(_ name: String, file: Data) {
+        self.name = name
+        content = .file(file)
     }
 
     /// `regions-<suffix>.csv` and `.json` of a partition (`suffix` empty: `regions.csv`).
