@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// report.json of `regionplot compare` (and the `comparison` of `regionplot digits`). The keys are a public
 /// contract.
@@ -57,7 +58,7 @@ public struct CompareReport: Codable, Equatable, Sendable {
     /// The user's names of nets a and b (`--label-a/--label-b`, default the model files' stems): what the `a`/`b`
     /// keys here and the `_a`/`_b` columns of samples.csv, classes.csv and clusters.csv stand for. Absent in
     /// `digits`' comparison and in reports written before it existed.
-    public var labels: Pair<String>? = nil
+    @AbsentWhenNil public var labels: Pair<String>? = nil
 }
 
 extension CompareReport {
