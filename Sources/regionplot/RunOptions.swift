@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import PlotCairo
 import Support
 
@@ -27,15 +28,15 @@ struct RunOptions: ParsableArguments {
     var dpi: Double { figures.dpi }
 
     func validate() throws {
-        guard grid >= 2 else { throw ValidationError("--grid must be at least 2, got \(grid)") }
+        // The values' own rules are the library's (`XORExperimentSettings.validate`); the machine's are here.
+        var settings = XORExperimentSettings()
+        (settings.grid, settings.learningRate, settings.epochs, settings.maxAttempts) = (grid, lr, epochs, maxAttempts)
+        do { try settings.validate() } catch { throw usageError(error) }
         guard grid <= 10_000 else {
             // grid² overflows from 3037000500 on: say so rather than trap.
             let points = MachineLimits.product(grid, grid).map(String.init) ?? "more than \(Int.max)"
             throw ValidationError("--grid \(grid) would probe \(points) points; use at most 10000")
         }
-        try MachineLimits.checkRange(epochs, 1...10_000_000, option: "--epochs")
-        try MachineLimits.checkRange(maxAttempts, 1...1_000_000, option: "--max-attempts")
-        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive number, got \(lr)") }
     }
 
     /// The formats of `--format`.
