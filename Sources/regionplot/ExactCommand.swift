@@ -47,7 +47,7 @@ struct ExactCommand: ParsableCommand {
         guard !nets.isEmpty else { throw ValidationError("give at least one --net FILE") }
         try weights.requireReLU(for: "exact")
         try MachineLimits.checkRange(grid, 2...100_000, option: "--grid")
-        // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
+        // The probes keep a triple and a pattern per point: under 48 bytes a point by peak RSS (docs/speed.md).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
         _ = try parsedDomain()
         if let maxRegions { try MachineLimits.checkRange(maxRegions, 1...Int(1e12), option: "--max-regions") }

@@ -35,8 +35,7 @@ public enum CircuitsExperiment {
         }
 
         /// Targets of a unit-major batch (x₁ row, then x₂ row) of `n` samples: the same functions as
-        /// `callAsFunction`, spelt out per case because a switch inside the loop keeps it from vectorising
-        /// (10 % slower on identity).
+        /// `callAsFunction`, spelt out per case because a switch inside the loop keeps it from vectorising.
         func fill(_ t: UnsafeMutablePointer<Float>, inputs x: UnsafePointer<Float>, count n: Int) {
             switch self {
             case .identity: for s in 0..<n { t[s] = x[s] }
