@@ -83,10 +83,6 @@ public struct RegionDeduplication: Sendable {
         self.regionOfRow = regionOfRow
     }
 
-    /// The notebook's quadratic loop, verbatim: the definition the fast version is tested against.
-    public static func bruteForce(triples: Matrix, tolerance: Double = 1e-3) -> [Int] {
-        distinctRowsBruteForce(triples, tolerance: tolerance)
-    }
 }
 
 /// A hash of cubic cells → linked lists of kept regions in that cell.
