@@ -115,7 +115,7 @@ extension TanhMLP {
         let t = Matrix(rows: 13, columns: 1, storage: targets.map(Double.init))
         #expect(isApproximatelyEqual(trainer.loss(targets: targets), MeanSquaredError.loss(prediction: cache.output, target: t), absolute: 1e-6))
         let grads = net.backward(cache, outputGradient: MeanSquaredError.gradient(prediction: cache.output, target: t))
-        trainer.step(targets: targets, learningRate: 0.5)
+        trainer.step(targets: targets, optimizer: SGD32(learningRate: 0.5))
         for l in grads.indices {
             for k in grads[l].weight.storage.indices {
                 #expect(isApproximatelyEqual(Double(trainer.lastGradients[l][k]), grads[l].weight.storage[k], absolute: 1e-6))
