@@ -82,3 +82,41 @@ import Testing
         #expect(network.layers.flatMap { $0.weight.storage + $0.bias } == flat)
     }
 }
+
+/// The loop every training runs: steps in order, snapshots after the scheduled steps, a non-finite loss ends it
+/// before that step's snapshot, and a step may end it early.
+@Suite struct TrainingLoopRules {
+    @Test func runsStepsInOrderWithSnapshotsAfterScheduledSteps() {
+        var ran: [Int] = [], snapshots: [Int] = []
+        let outcome = TrainingLoop(steps: 1..<6, snapshotSteps: [0, 2, 5, 9]).run { step in
+            ran.append(step)
+            return TrainingStep(loss: 1 / Double(step))
+        } snapshot: { snapshots.append($0) }
+        #expect(ran == [1, 2, 3, 4, 5] && snapshots == [2, 5] && outcome == .completed(lastStep: 5))
+    }
+
+    @Test func aNonFiniteLossEndsTrainingBeforeItsSnapshot() {
+        var ran: [Int] = [], snapshots: [Int] = []
+        let outcome = TrainingLoop(steps: 0..<10, snapshotSteps: [1, 3]).run { step in
+            ran.append(step)
+            return TrainingStep(loss: step == 3 ? .infinity : 1)
+        } snapshot: { snapshots.append($0) }
+        #expect(ran == [0, 1, 2, 3] && snapshots == [1] && outcome == .diverged(step: 3, loss: .infinity))
+        // A step without a loss is never taken for diverged; `.diverged` always is.
+        #expect(TrainingLoop(steps: 0..<3).run { _ in TrainingStep(loss: nil) } == .completed(lastStep: 2))
+        if case .diverged(let step, let loss) = TrainingLoop(steps: 0..<3).run({ _ in .diverged }) {
+            #expect(step == 0 && loss.isNaN)
+        } else {
+            Issue.record("TrainingStep.diverged did not end training")
+        }
+    }
+
+    @Test func aStepMayEndTrainingEarly() {
+        var snapshots: [Int] = []
+        let outcome = TrainingLoop(steps: 0..<100, snapshotSteps: [4, 5]).run { step in
+            TrainingStep(loss: 0, stop: step == 4)
+        } snapshot: { snapshots.append($0) }
+        #expect(outcome == .completed(lastStep: 4) && snapshots == [4])
+        #expect(TrainingLoop(steps: 0..<0).run { _ in TrainingStep(loss: 0) } == .completed(lastStep: nil))
+    }
+}

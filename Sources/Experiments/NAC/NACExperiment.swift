@@ -61,7 +61,7 @@ public enum NACExperiment {
             let mae = zip(out.storage, target.storage).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(out.storage.count)
             return (loss, mae)
         }
-        let outcome = try TrainingLoop(steps: 0..<task.iterations).run { i in
+        let outcome = TrainingLoop(steps: 0..<task.iterations).run { i in
             let cache = net.forwardWithCache(task.a)
             let out = cache.output
             let (loss, mae) = measure(out)

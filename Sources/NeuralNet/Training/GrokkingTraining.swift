@@ -250,7 +250,7 @@ public enum GrokkingExperiment {
         for series in [\GrokkingRun.loss, \.trainAccuracy, \.testAccuracy, \.rqi] { run[keyPath: series].reserveCapacity(s.epochs) }
         var latentGradient = [Float](repeating: 0, count: s.p * d)
         let trainRows = trainPairs.count, testRows = testPairs.count
-        let outcome = try TrainingLoop(steps: 0..<s.epochs).run { epoch in
+        let outcome = TrainingLoop(steps: 0..<s.epochs).run { epoch in
             feedSums(trainPairs)
             decoder.forward(rows: trainRows)
             var lossSum = 0.0

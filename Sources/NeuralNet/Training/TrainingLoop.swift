@@ -38,8 +38,15 @@ public struct TrainingLoop: Sendable {
 
     /// Runs `step` for every step in order until one diverges or asks to stop.
     @inlinable
-    public func run(_ step: (Int) throws -> TrainingStep,
-                    snapshot: (Int) throws -> Void = { _ in }) rethrows -> TrainingOutcome {
+    public func run(_ step: (Int) throws -> TrainingStep) rethrows -> TrainingOutcome {
+        // An overload rather than a default `snapshot`: a default closure would make every call throwing.
+        try run(step, snapshot: { _ in })
+    }
+
+    /// Runs `step` for every step in order until one diverges or asks to stop, with `snapshot` after the steps in
+    /// `snapshotSteps`.
+    @inlinable
+    public func run(_ step: (Int) throws -> TrainingStep, snapshot: (Int) throws -> Void) rethrows -> TrainingOutcome {
         var last: Int?
         for number in steps {
             let result = try step(number)
