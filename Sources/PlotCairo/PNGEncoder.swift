@@ -3,9 +3,9 @@ import CCairo
 /// A small PNG writer for RGBA rasters: 8-bit RGB (or RGBA when any pixel is translucent), no row filter
 /// (filter type 0 on every row), compressed by `Deflate`.
 ///
-/// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the
-/// "Sub" filter's (docs/speed.md), and `Deflate` finds the repeats a filter would have found: the pixel to the left and the row above. libpng's
-/// per-row filter search at full compression costs more than drawing.
+/// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the "Sub"
+/// filter's (docs/speed.md), and `Deflate` finds the repeats a filter would have found: the pixel to the left and the
+/// row above. libpng's per-row filter search at full compression costs more than drawing.
 public enum PNGEncoder {
     public struct EncodingError: Error, CustomStringConvertible {
         public var description: String

@@ -117,7 +117,8 @@ public struct RMSprop: Optimizer {
     }
 
     /// One step on parameters and gradient held in buffers (no copies).
-    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Double>, gradient: UnsafeBufferPointer<Double>) {
+    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Double>,
+                                gradient: UnsafeBufferPointer<Double>) {
         precondition(parameters.count == v.count && gradient.count == v.count, "parameter count changed")
         for k in parameters.indices {
             let g = gradient[k]

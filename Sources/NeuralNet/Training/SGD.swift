@@ -50,7 +50,9 @@ extension GradientDescent where Scalar == Double {
             layer.weight.storage.withUnsafeMutableBufferPointer { p in
                 g.weight.storage.withUnsafeBufferPointer { update(p, gradient: $0) }
             }
-            layer.bias.withUnsafeMutableBufferPointer { p in g.bias.withUnsafeBufferPointer { update(p, gradient: $0) } }
+            layer.bias.withUnsafeMutableBufferPointer { p in
+                g.bias.withUnsafeBufferPointer { update(p, gradient: $0) }
+            }
             network.layers[index] = layer
         }
     }
