@@ -95,10 +95,16 @@ let package = Package(
 
         /// Helpers every test target shares (temporary folders removed at exit).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        /// The main job's results on the committed fixture nets, for the figure tests of Experiments and PlotCairo.
+        .target(name: "ExperimentFixtures", dependencies: ["Experiments"], path: "Tests/ExperimentFixtures"),
 
         .testTarget(name: "SupportTests", dependencies: ["TestSupport", "Support"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["TestSupport", "LinearAlgebra"]),
         .testTarget(name: "PlotTests", dependencies: ["TestSupport", "Plot"]),
+        /// The Cairo renderer's own kernels (deflate, polygon coverage, the stamp compositor) against zlib, Cairo and
+        /// their slow references, on the main job's figures (ExperimentFixtures).
+        .testTarget(name: "PlotCairoTests",
+                    dependencies: ["TestSupport", "ExperimentFixtures", "Experiments", "Plot", "PlotCairo", "CCairo"]),
         .testTarget(
             name: "NeuralNetTests",
             dependencies: [
@@ -113,15 +119,19 @@ let package = Package(
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "ExperimentFixtures",
                 "Support", "Experiments", "RegionAnalysis", "NeuralNet", "LinearAlgebra", "Plot", "PlotCairo",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["Fixtures", "__Snapshots__"]
         ),
-        /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes.
-        /// Builds its hostile weights files with NeuralNet's writers; replays the analysis fuzz corpus.
+        /// End-to-end: runs the built `regionplot` binary and checks its output, files and exit codes, decoding its
+        /// reports as Experiments' report types. Builds its hostile weights files with NeuralNet's writers; replays
+        /// the analysis fuzz corpus.
         .testTarget(name: "regionplotTests",
-                    dependencies: ["TestSupport", "regionplot", "FuzzReaders", "NeuralNet", "LinearAlgebra"]),
+                    dependencies: ["TestSupport", "regionplot", "FuzzReaders", "NeuralNet", "LinearAlgebra",
+                                   "Experiments",
+                                   // ParsingTests parses commands in-process.
+                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -213,12 +213,11 @@ public func cblasTransposedGEMV(rows: Int, columns: Int, a: UnsafePointer<Double
 
 /// Sets how many threads OpenBLAS may use; returns the previous setting.
 ///
-/// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores. With 1,
-/// the server threads OpenBLAS started when it loaded are stopped too: each would otherwise spin (`sched_yield`)
-/// for about a tenth of a second waiting for work that never comes, taking a core from regionplot's own workers
-/// (`regionplot --width 100` spent a quarter of its CPU time there). Call it once, at start-up, before any
-/// thread uses BLAS: stopping the server threads is not safe while another thread is inside BLAS, and any
-/// later call (OpenBLAS 0.3.21) starts them again.
+/// Callers that parallelise over chunks themselves set 1 so that BLAS does not oversubscribe the cores. With 1, the
+/// server threads OpenBLAS started when it loaded are stopped too: each would otherwise spin (`sched_yield`) a while
+/// waiting for work that never comes, taking a core from regionplot's own workers (docs/speed.md). Call it once, at
+/// start-up, before any thread uses BLAS: stopping the server threads is not safe while another thread is inside BLAS,
+/// and any later call (OpenBLAS 0.3.21) starts them again.
 @discardableResult
 public func setBLASThreadCount(_ n: Int) -> Int {
     let previous = Int(openblas_get_num_threads())

@@ -221,7 +221,7 @@ extension ScatterArtist: Artist2D, Artist3D {
             return
         }
         // One projection per point; the points farthest first, ties in the order given (what a stable sort by
-        // depth gives: `drawReference`).
+        // depth gives: the tests' `drawReference`).
         let n = x.count
         var px = [Double](repeating: 0, count: n), py = px
         var keyed = [(depth: Double, index: Int)](repeating: (0, 0), count: n)
@@ -246,30 +246,6 @@ extension ScatterArtist: Artist2D, Artist3D {
             }
         }
         let centers = keyed.map { t.pixel(projectedX: px[$0.index], projectedY: py[$0.index]) }
-        renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
-    }
-
-    /// The reference for `draw(on:transform:)` in 3-D: each point projected where it is needed, a stable sort by
-    /// depth.
-    func drawReference(on renderer: Renderer, transform t: Transform3D) {
-        let z = self.z!
-        let projected = x.indices.map { t.projection.projectReference(x[$0], y[$0], z[$0]) }
-        let depths = projected.map(\.depth)
-        // Each scatter's points farthest first.
-        let sorted = x.indices.sorted { depths[$0] > depths[$1] }
-        var colors = self.colors
-        if depthShade, let dMin = depths.min() {
-            func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
-            let scale = (pow(extent(projected.map(\.x)), 2) + pow(extent(projected.map(\.y)), 2)
-                + pow(extent(depths), 2)).squareRoot()
-            colors = sorted.map { i in
-                let c = self.colors[0]
-                let shade = scale > 0 ? min(1, max(0.3, 1 - (depths[i] - dMin) / scale)) : 1
-                return c.withAlpha(c.alpha * shade)
-            }
-        }
-        let centers = sorted.map { t.pixel(projectedX: projected[$0].x, projectedY: projected[$0].y) }
-        let pt = t.pointsToPixels
         renderer.draw(MarkerBatch(centers: centers, diameter: diameter * pt, colors: colors, edgeWidth: edgeWidth * pt))
     }
 }

@@ -68,21 +68,14 @@ public struct Projection3D: Sendable {
 
     /// Projects a data point: (x, y) on the projected plane, and a depth (larger is farther from the eye).
     ///
-    /// Each row's products are summed left to right from 0, as `projectReference` sums them, so the two agree to
-    /// the last bit.
+    /// Each row's products are summed left to right from 0, as the tests' `projectReference` sums them, so the two
+    /// agree to the last bit.
     public func project(_ x: Double, _ y: Double, _ z: Double) -> (x: Double, y: Double, depth: Double) {
         let r0 = 0 + m.m00 * x + m.m01 * y + m.m02 * z + m.m03
         let r1 = 0 + m.m10 * x + m.m11 * y + m.m12 * z + m.m13
         let r2 = 0 + m.m20 * x + m.m21 * y + m.m22 * z + m.m23
         let r3 = 0 + m.m30 * x + m.m31 * y + m.m32 * z + m.m33
         return (r0 / r3, r1 / r3, r2 / r3)
-    }
-
-    /// The reference: the 4 × 4 matrix times (x, y, z, 1), then the perspective division.
-    public func projectReference(_ x: Double, _ y: Double, _ z: Double) -> (x: Double, y: Double, depth: Double) {
-        let p = [x, y, z, 1]
-        let r = matrix.map { row in (0..<4).reduce(0) { $0 + row[$1] * p[$1] } }
-        return (r[0] / r[3], r[1] / r[3], r[2] / r[3])
     }
 
     /// Distance-like depth for sorting: larger is farther from the eye.

@@ -5,15 +5,15 @@ import CCairo
 /// bytes were seen; dynamic Huffman codes per block, or a stored block where those would not be smaller.
 ///
 /// Why not zlib: plots are mostly flat colour, where nearly every match zlib's hash chains find is one of these
-/// few, and zlib spends most of its time hashing every byte and writing its codes a few bits at a time: a quarter of
-/// the whole `regionplot --width 100` process. This writes files within a few per cent of zlib's level 3 on
-/// figures (`DeflateTests`) at a third of its time. zlib's `compress2` stays as the reference, and its `uncompress`
-/// as the oracle that every stream decodes to its input.
+/// few, and zlib spends most of its time hashing every byte and writing its codes a few bits at a time. This writes
+/// files about as small as zlib's level 3 on figures (`DeflateTests` bounds the difference) in less time (see
+/// docs/speed.md). zlib's `compress2` is the tests' reference, and its `uncompress` the oracle that every stream
+/// decodes to its input.
 enum Deflate {
     /// The most bytes one match may cover, and the farthest back it may start.
     static let maximumMatch = 258, window = 32768
     /// The hash table is asked only when the neighbouring pixels give no match this long (none at all, as set):
-    /// asking after a neighbour's match finds little (files within 0.5 %) and costs a tenth of the time.
+    /// asking after a neighbour's match finds little and costs time (docs/speed.md).
     static let goodEnough = 3
     /// Tokens per block: each block gets codes fitted to its own symbols, and a token buffer stays small.
     static let blockTokens = 1 << 16

@@ -3,25 +3,22 @@ import CCairo
 /// A small PNG writer for RGBA rasters: 8-bit RGB (or RGBA when any pixel is translucent), no row filter
 /// (filter type 0 on every row), compressed by `Deflate`.
 ///
-/// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the
-/// "Sub" filter's (the twelve figures of `regionplot --width 100`: 1.43 MB against 1.62 MB with zlib at level 3),
-/// and `Deflate` finds the repeats a filter would have found: the pixel to the left and the row above. libpng's
-/// per-row filter search at full compression costs more than drawing.
+/// Plots are mostly flat colour with antialiased edges. For them the unfiltered rows compress smaller than the "Sub"
+/// filter's (docs/speed.md), and `Deflate` finds the repeats a filter would have found: the pixel to the left and the
+/// row above. libpng's per-row filter search at full compression costs more than drawing.
 public enum PNGEncoder {
     public struct EncodingError: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// What compresses the rows: `Deflate`, or zlib's `compress2` at level 3 (the reference, for tests).
-    enum Compressor { case deflate, zlib }
-
-    /// zlib's level when it is the compressor: 3 compresses these figures within 7 % of level 6 at half the time.
-    static let zlibLevel: Int32 = 3
+    /// What compresses the rows (each a filter byte and its pixels, `rowLength` bytes apart, pixels `pixelLength`
+    /// bytes wide) into a zlib stream: `Deflate.zlibStream`, or a reference compressor in the tests.
+    typealias Compressor = (_ rows: UnsafeBufferPointer<UInt8>, _ rowLength: Int, _ pixelLength: Int) throws -> [UInt8]
 
     /// The PNG of `raster`; with `dpi`, its resolution is recorded (a pHYs chunk, in pixels per metre), so that
     /// a 975-pixel figure at 300 dpi opens at 3.25 in.
     public static func encode(_ raster: Raster, dpi: Double? = nil) throws -> [UInt8] {
-        try encode(raster, dpi: dpi, compressor: .deflate)
+        try encode(raster, dpi: dpi, compressor: Deflate.zlibStream)
     }
 
     static func encode(_ raster: Raster, dpi: Double?, compressor: Compressor) throws -> [UInt8] {
@@ -99,7 +96,7 @@ public enum PNGEncoder {
                 bytes.storeBytes(of: 0, toByteOffset: out, as: UInt8.self)
             }
             return try png(rows: UnsafeBufferPointer(start: data, count: size), width: width, height: height,
-                           opaque: true, dpi: dpi, compressor: .deflate)
+                           opaque: true, dpi: dpi, compressor: Deflate.zlibStream)
         }
         // Every byte is written below (a filter byte, then the pixels): no need to zero megabytes first.
         let rows = [UInt8](unsafeUninitializedCapacity: size) { dst, count in
@@ -122,27 +119,15 @@ public enum PNGEncoder {
             }
         }
         return try rows.withUnsafeBufferPointer {
-            try png(rows: $0, width: width, height: height, opaque: opaque, dpi: dpi, compressor: .deflate)
+            try png(rows: $0, width: width, height: height, opaque: opaque, dpi: dpi, compressor: Deflate.zlibStream)
         }
     }
 
     /// Compresses the filtered rows and wraps them in the PNG chunks.
     private static func png(rows: UnsafeBufferPointer<UInt8>, width: Int, height: Int, opaque: Bool, dpi: Double?,
                             compressor: Compressor) throws -> [UInt8] {
-        let compressed: [UInt8]
-        switch compressor {
-        case .deflate:
-            let channels = opaque ? 3 : 4
-            compressed = Deflate.zlibStream(rows, rowLength: width * channels + 1, pixelLength: channels)
-        case .zlib:
-            var status = Z_OK
-            compressed = [UInt8](unsafeUninitializedCapacity: Int(compressBound(uLong(rows.count)))) { out, count in
-                var length = uLong(out.count)
-                status = compress2(out.baseAddress, &length, rows.baseAddress, uLong(rows.count), zlibLevel)
-                count = status == Z_OK ? Int(length) : 0
-            }
-            guard status == Z_OK else { throw EncodingError(description: "zlib compress2 failed (\(status))") }
-        }
+        let channels = opaque ? 3 : 4
+        let compressed = try compressor(rows, width * channels + 1, channels)
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png.reserveCapacity(compressed.count + 100)

@@ -137,22 +137,6 @@ struct StampCompositor {
         mulPair(s, m) | mulPair(s >> 8, m) << 8
     }
 
-    /// The reference arithmetic, one channel at a time, for the tests of `over` and `scaled`.
-    static func overReference(_ s: UInt32, _ d: UInt32) -> UInt32 {
-        let ia = 255 - (s >> 24)
-        var out: UInt32 = 0
-        for shift: UInt32 in [0, 8, 16, 24] {
-            out |= min(mul((d >> shift) & 0xFF, ia) + ((s >> shift) & 0xFF), 255) << shift
-        }
-        return out
-    }
-
-    static func scaledReference(_ s: UInt32, _ m: UInt32) -> UInt32 {
-        var out: UInt32 = 0
-        for shift: UInt32 in [0, 8, 16, 24] { out |= mul((s >> shift) & 0xFF, m) << shift }
-        return out
-    }
-
     /// Composites `stamp` (A8) with its top-left at user pixel (ux, uy), if it lies wholly inside the pixels this
     /// compositor owns; returns false (nothing drawn) otherwise.
     func composite(_ stamp: Stamp, source: UInt32, atUserX ux: Int, userY uy: Int) -> Bool {

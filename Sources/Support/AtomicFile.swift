@@ -113,8 +113,8 @@ public func checkReplaceable(_ path: String) throws {
         + "regular files it replaces")
 }
 
-/// Commits staged files as they come, each on a thread of its own: a flush waits some milliseconds for the disk
-/// (4 ms each on the machine the README measures on), and a run that flushed its figures one after another on its
+/// Commits staged files as they come, each on a thread of its own: a flush waits some milliseconds for the disk,
+/// and a run that flushed its figures one after another on its
 /// drawing threads would spend a good part of its time waiting. The threads wait; they do not compute.
 public final class FileCommitter: @unchecked Sendable {
     private let group = DispatchGroup()

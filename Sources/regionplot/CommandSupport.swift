@@ -177,8 +177,8 @@ enum MachineLimits {
     }
 
     /// Memory of the main job's analysis, from peak RSS (`/usr/bin/time -f %M regionplot --width 20 --grid G
-    /// --no-figures --no-exact`, release, row-walk probes): about 82 bytes per probe point (grid 3001: 735 MB), so
-    /// 100 are budgeted, plus the pattern bits per point, plus the per-thread chunk buffers (at least 8 points ×
+    /// --no-figures --no-exact`, release, row-walk probes; numbers in docs/speed.md): under 100 bytes per probe point,
+    /// so 100 are budgeted, plus the pattern bits per point, plus the per-thread chunk buffers (at least 8 points ×
     /// width doubles, a few layers deep).
     static func mainJobBytes(grid: Int, width: Int, threads: Int) -> Double {
         let points = Double(grid) * Double(grid)

@@ -60,7 +60,7 @@ struct ExactCommand: ParsableCommand {
             throw usageError(error)
         }
         try weights.requireReLU(for: "exact")
-        // The probes keep a triple and a pattern per point: about 40 bytes a point (peak RSS at grid 2001: 186 MB).
+        // The probes keep a triple and a pattern per point: under 48 bytes a point by peak RSS (docs/speed.md).
         try MachineLimits.checkMemory(Double(grid) * Double(grid) * 48, for: "--grid \(grid)")
     }
 

@@ -59,8 +59,8 @@ private struct CompareExpected: Decodable {
         let report = result.report
         #expect(report.accuracy.a == want.accuracy["a"] && report.accuracy.b == want.accuracy["b"])
         func check(_ got: CompareReport.R2, _ accuracy: Double, _ want: CompareExpected.Direction, _ label: String) {
-            #expect(abs(got.mean - want.mean) <= 1e-3, "\(label): mean R² \(got.mean) vs \(want.mean)")
-            for (g, w) in zip(got.perClass, want.perClass) { #expect(abs(g - w) <= 1e-6, "\(label): \(g) vs \(w)") }
+            #expect(isApproximatelyEqual(got.mean, want.mean, absolute: 1e-3), "\(label): mean R² \(got.mean) vs \(want.mean)")
+            for (g, w) in zip(got.perClass, want.perClass) { #expect(isApproximatelyEqual(g, w, absolute: 1e-6), "\(label): \(g) vs \(w)") }
             #expect(accuracy == want.transferredAccuracy, "\(label): transferred accuracy")
         }
         check(report.r2.aToB, report.transferredAccuracy.aToB, want.withBias.aToB, "a → b")
@@ -81,7 +81,7 @@ private struct CompareExpected: Decodable {
                                                                          storage: test.samples.row(0)))
             let j = try #require(want.firstTestJacobian[name]), offset = try #require(want.firstTestOffset[name])
             #expect(maps.jacobian(0).maxAbsDifference(to: Matrix(j)) <= 1e-10)
-            #expect(zip(maps.offset(0), offset).allSatisfy { abs($0 - $1) <= 1e-10 })
+            #expect(zip(maps.offset(0), offset).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-10) })
         }
     }
 }
@@ -107,7 +107,7 @@ extension CompareOracle {
                 var h = SeededGenerator(seed: seed)
                 let accuracy = clusterAccuracy(train: maps, test: testMaps, testSamples: test.samples,
                                                testLabels: test.labels, clusters: point.k, generator: &h)
-                #expect(abs(accuracy - point.accuracy) <= 0.02, "k = \(point.k), seed \(seed): \(accuracy)")
+                #expect(isApproximatelyEqual(accuracy, point.accuracy, absolute: 0.02), "k = \(point.k), seed \(seed): \(accuracy)")
             }
             #expect(best <= 1.04 * point.inertia, "k = \(point.k): best \(best) vs \(point.inertia)")
         }

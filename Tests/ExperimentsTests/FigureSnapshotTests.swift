@@ -38,19 +38,24 @@ extension Snapshotting where Value == Figure, Format == String {
     }
 }
 
-/// The main job's result for the fixture nets at width 20, without training: stable inputs for every figure.
-let fixtureResult: XORExperimentResult = {
-    var settings = XORExperimentSettings()
-    settings.netAPath = fixtures.appendingPathComponent("w20-a.safetensors").path
-    settings.netBPath = fixtures.appendingPathComponent("w20-b.safetensors").path
-    // Keep the debug-build test suite quick: the probe-versus-exact curve stops at the run's own grid.
-    settings.convergenceGrids = [5, 11, 21, 51, 101]
-    return try! runXORExperiment(settings)
-}()
+/// The folder where a failed snapshot leaves its new image: `$SNAPSHOT_ARTIFACTS` (swift-snapshot-testing's
+/// variable, which CI may collect) or the system's temporary folder.
+let snapshotFailureFolder = ProcessInfo.processInfo.environment["SNAPSHOT_ARTIFACTS"]
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent("regionplot-snapshot-failures").path
 
+/// Compares `figure` with its stored hash; nil when it matches, else the failure message, which names the PNG of
+/// the figure as drawn now (`<name>.failed.png` in ``snapshotFailureFolder``), to look at before re-recording.
 func snapshotFigure(_ figure: Figure, named name: String, record: SnapshotTestingConfiguration.Record? = nil) -> String? {
-    verifySnapshot(of: figure, as: .imageHash(of: name), named: name, record: record,
-                   file: #filePath, testName: "figure")
+    guard let failure = verifySnapshot(of: figure, as: .imageHash(of: name), named: name, record: record,
+                                       file: #filePath, testName: "figure") else { return nil }
+    let path = snapshotFailureFolder + "/\(name).failed.png"
+    do {
+        try FileManager.default.createDirectory(atPath: snapshotFailureFolder, withIntermediateDirectories: true)
+        try Data(PNGEncoder.encode(FigureFile.raster(figure), dpi: figure.dpi)).write(to: URL(fileURLWithPath: path))
+        return failure + "\nThe figure as drawn now: \(path)"
+    } catch {
+        return failure + "\n(could not write the figure as drawn now to \(path): \(error))"
+    }
 }
 
 /// Draws `figure` in `style` ("notebook" or "paper") and records an issue when it moved from its snapshot, `name`
@@ -157,6 +162,12 @@ func expectFigureSnapshot(_ figure: Figure, named name: String, style: String) {
         axes.yLabel = "$y$"
         let failure = try #require(snapshotFigure(changed, named: "xor-points", record: .never))
         #expect(failure.contains("figure xor-points moved"))
+        // The failure names the new image, which holds the figure as drawn now.
+        let image = snapshotFailureFolder + "/xor-points.failed.png"
+        #expect(failure.contains(image))
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: image)))
+        #expect(written == (try PNGEncoder.encode(FigureFile.raster(changed), dpi: changed.dpi)))
+        try FileManager.default.removeItem(atPath: image)
         let distance = ImageHash(FigureFile.raster(changed)).distance(to: ImageHash(FigureFile.raster(XORFigures.xorPoints())))
         #expect(distance > 2 * hashTolerance, "a recolouring should clear the tolerance with room to spare: \(distance) bits")
         // And the unchanged figure, built the same way, matches.

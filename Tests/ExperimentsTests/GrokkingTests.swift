@@ -49,7 +49,7 @@ import Testing
         nearly[9] += 0.2 * 3.03  // std of 0…9 is 3.03: a 0.2-σ error breaks every parallelogram with a 9 in it
         let broken = data.representationQuality(Matrix(rows: 10, columns: 1, storage: nearly))
         let withNine = data.parallelograms.filter { [$0.0, $0.1, $0.2, $0.3].filter { $0 == 9 }.count % 2 == 1 }.count
-        #expect(abs(broken - Double(data.parallelograms.count - withNine) / Double(data.parallelograms.count)) < 1e-12)
+        #expect(isApproximatelyEqual(broken, Double(data.parallelograms.count - withNine) / Double(data.parallelograms.count), absolute: 1e-12))
     }
 
     @Test func nearestTemplateAccuracyCountsMatches() {
@@ -83,7 +83,7 @@ import Testing
             var plus = latent, minus = latent
             plus[k] += 1e-6
             minus[k] -= 1e-6
-            #expect(abs((loss(plus) - loss(minus)) / 2e-6 - analytic[k]) < 1e-8)
+            #expect(isApproximatelyEqual((loss(plus) - loss(minus)) / 2e-6, analytic[k], absolute: 1e-8))
         }
     }
 
@@ -127,7 +127,7 @@ import Testing
         #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: 151, delay: 100) == .grokking)
         #expect(GrokkingPhase.classify(firstTrain: 50, firstTest: 20, delay: 100) == .comprehension)
         let grid = GrokkingPhaseDiagram.logGrid(from: 1e-5, to: 1e-2, count: 4)
-        #expect(grid.count == 4 && abs(grid[1] - 1e-4) < 1e-18 && abs(grid[3] - 1e-2) < 1e-15)
+        #expect(grid.count == 4 && isApproximatelyEqual(grid[1], 1e-4, absolute: 1e-18) && isApproximatelyEqual(grid[3], 1e-2, absolute: 1e-15))
     }
 
     /// A tiny model in which seeds disagree: with 20 of the 21 pairs for training, seed 2 comprehends (and stops

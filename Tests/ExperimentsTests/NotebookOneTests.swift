@@ -13,7 +13,7 @@ import Testing
         // The notebook's target formula.
         for i in 0..<4 {
             let x = e.inputs.row(i)
-            #expect(abs(e.targets[i, 0] - (x[0] * (cos(x[1]) + exp(x[1] / 3)) + x[2]) / 10) < 1e-12)
+            #expect(isApproximatelyEqual(e.targets[i, 0], (x[0] * (cos(x[1]) + exp(x[1] / 3)) + x[2]) / 10, absolute: 1e-12))
         }
         #expect(e.libraryWeightGradients.map(\.rows) == [2, 2, 1])
     }
@@ -21,7 +21,7 @@ import Testing
     @Test func workedExampleComesOutExactly() throws {
         let (m, residual) = try AbstractionExperiment.workedExample()
         #expect(m.maxAbsDifference(to: Matrix([[1.36, 0.88], [-1.36, -0.88]])) < 1e-12)
-        #expect(abs(residual - 3.0199337741082997) < 1e-14)
+        #expect(isApproximatelyEqual(residual, 3.0199337741082997, absolute: 1e-14))
     }
 
     @Test func ridgeFitIsExactBelowTheWidthAndOptimalAbove() throws {
@@ -55,7 +55,7 @@ import Glibc
             for r in 0..<n { for c in 0..<n { points[r * n + c, 0] = values[c]; points[r * n + c, 1] = values[r] } }
             let whole = network(points).storage
             let scale = whole.map(abs).max() ?? 1
-            #expect(zip(blocked.z, whole).allSatisfy { abs($0 - $1) <= 1e-13 * scale })
+            #expect(zip(blocked.z, whole).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-13 * scale) })
             #expect(blocked.x == points.column(0) && blocked.y == points.column(1))
         }
     }

@@ -6,7 +6,7 @@ import Support
 import Testing
 @testable import Experiments
 
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+let fixtures = experimentFixtures
 
 /// One network pair and what the notebook's own code (run by `scripts/notebook_oracle.py`) computed for it.
 struct OracleCase: Decodable, CustomTestStringConvertible {
@@ -43,8 +43,8 @@ func loadOracle(_ file: String = "oracle.json") -> [OracleCase] {
         #expect(result.b.regions.count == expected.probeRegionsB)
         #expect(result.a.probe.activationPatternCount == expected.activationPatternsA)
         #expect(result.b.probe.activationPatternCount == expected.activationPatternsB)
-        #expect(abs(result.aToB.r2 - expected.r2AToB) < 1e-6)
-        #expect(abs(result.bToA.r2 - expected.r2BToA) < 1e-6)
+        #expect(isApproximatelyEqual(result.aToB.r2, expected.r2AToB, absolute: 1e-6))
+        #expect(isApproximatelyEqual(result.bToA.r2, expected.r2BToA, absolute: 1e-6))
     }
 
     /// By default F32 files are analysed in float64: counts equal the float64 oracle's exactly, and R² to 1e-9 (both
@@ -62,8 +62,8 @@ func loadOracle(_ file: String = "oracle.json") -> [OracleCase] {
         #expect(result.b.regions.count == expected.probeRegionsB)
         #expect(result.a.probe.activationPatternCount == expected.activationPatternsA)
         #expect(result.b.probe.activationPatternCount == expected.activationPatternsB)
-        #expect(abs(result.aToB.r2 - expected.r2AToB) < 1e-9)
-        #expect(abs(result.bToA.r2 - expected.r2BToA) < 1e-9)
+        #expect(isApproximatelyEqual(result.aToB.r2, expected.r2AToB, absolute: 1e-9))
+        #expect(isApproximatelyEqual(result.bToA.r2, expected.r2BToA, absolute: 1e-9))
     }
 
     @Test func float64AnalysisAgreesToFloat32Noise() throws {
@@ -76,7 +76,7 @@ func loadOracle(_ file: String = "oracle.json") -> [OracleCase] {
         let result = try runXORExperiment(settings)
         #expect(result.a.regions.count == expected.probeRegionsA)
         // float32 noise moves a few 5-decimal roundings; R² shifts by ~1e-5, no more.
-        #expect(abs(result.aToB.r2 - expected.r2AToB) < 1e-4)
+        #expect(isApproximatelyEqual(result.aToB.r2, expected.r2AToB, absolute: 1e-4))
     }
 }
 
@@ -102,15 +102,15 @@ func loadOracle(_ file: String = "oracle.json") -> [OracleCase] {
         #expect(networks[0]["layerWidths"] as? [Int] == [2, 20, 1])
         #expect(networks[0]["source"] as? String == "trained")
         let regression = json["regression"] as! [String: [String: Any]]
-        #expect(abs((regression["aToB"]?["r2"] as? Double ?? 0) - r.aToB.r2) < 1e-15)
-        #expect(abs((regression["bToA"]?["r2"] as? Double ?? 0) - r.bToA.r2) < 1e-15)
+        #expect(isApproximatelyEqual((regression["aToB"]?["r2"] as? Double ?? 0), r.aToB.r2, absolute: 1e-15))
+        #expect(isApproximatelyEqual((regression["bToA"]?["r2"] as? Double ?? 0), r.bToA.r2, absolute: 1e-15))
         let timings = json["timings"] as! [String: Any]
         #expect(Set(timings.keys).isSuperset(of: ["train", "probe", "dedup", "regression", "render", "total", "exact",
                                                   "probeConvergence"]))
         // The enumeration alone, and the probe-versus-exact curve beside it.
         // Seconds are written to the microsecond.
-        #expect(abs((timings["exact"] as? Double ?? -1) - r.timings.exact) < 1e-5 && r.timings.exact > 0)
-        #expect(abs((timings["probeConvergence"] as? Double ?? -1) - r.timings.probeConvergence) < 1e-5)
+        #expect(isApproximatelyEqual((timings["exact"] as? Double ?? -1), r.timings.exact, absolute: 1e-5) && r.timings.exact > 0)
+        #expect(isApproximatelyEqual((timings["probeConvergence"] as? Double ?? -1), r.timings.probeConvergence, absolute: 1e-5))
         #expect(r.timings.probeConvergence > 0)
     }
 

@@ -16,7 +16,7 @@ import Testing
     /// random points lies inside exactly one polygon (the tiling check that the area sum alone is not).
     func expectTiling(_ document: RegionTables.Document) {
         let total = document.regions.reduce(0) { $0 + $1.area }
-        #expect(abs(total / document.area - 1) < 1e-9)
+        #expect(isApproximatelyEqual(total / document.area, 1, absolute: 1e-9))
         #expect(document.regions.allSatisfy { $0.area > 0 })
         let b = document.bounds
         var g = SeededGenerator(seed: 7)
@@ -59,14 +59,14 @@ import Testing
             let (u, v) = (region.centroid[0], region.centroid[1])
             let mapped = region.map.map { $0[0] * u + $0[1] * v + $0[2] }
             let scale = max(1, truth.map(abs).max()!)
-            #expect(zip(mapped, truth).allSatisfy { abs($0 - $1) < 1e-9 * scale })
+            #expect(zip(mapped, truth).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-9 * scale) })
             #expect(region.class == Prediction.predictedClass(truth))
             // The pattern's bit j is unit j's state at the centroid.
             let bits = states[(i * n)..<((i + 1) * n)].map { $0 != 0 }
             #expect(region.pattern == RegionTables.hexBits(count: n) { bits[$0] })
             let corner = region.inputVertices![0], expected = result.plane.point(region.vertices[0][0],
                                                                                  region.vertices[0][1])
-            #expect(zip(corner, expected).allSatisfy { abs($0 - $1) < 1e-12 })
+            #expect(zip(corner, expected).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-12) })
         }
         // The CSV has a row per region and the map columns (10 outputs ≤ the limit).
         let table = tables.csv()
@@ -87,7 +87,7 @@ import Testing
         let outputs = network(centroids)
         for (i, region) in document.regions.enumerated() {
             let value = region.map[0][0] * region.centroid[0] + region.map[0][1] * region.centroid[1] + region.map[0][2]
-            #expect(abs(value - outputs[i, 0]) < 1e-9 * max(1, abs(outputs[i, 0])))
+            #expect(isApproximatelyEqual(value, outputs[i, 0], absolute: 1e-9 * max(1, abs(outputs[i, 0]))))
             #expect(region.class == (outputs[i, 0] > 0 ? 1 : 0))
         }
         let csv = RegionTables(partition).csv()

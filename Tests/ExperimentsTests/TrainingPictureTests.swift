@@ -12,13 +12,7 @@ import Testing
     static let trained = smallRun(width: 8)
 
     /// A run of the main job at `width` (seed 0) on a small grid, with snapshots every 10 epochs.
-    static func smallRun(width: Int) -> XORExperimentResult {
-        var settings = XORExperimentSettings()
-        settings.width = width
-        settings.grid = 21
-        settings.convergenceGrids = [5, 21]
-        return try! runXORExperiment(settings)
-    }
+    static func smallRun(width: Int) -> XORExperimentResult { smallXORRun(width: width) }
 
     /// Snapshots at the notebook's redraw points; each snapshot's exact count is the count of the snapshot net,
     /// checked against the independent arrangement formula 1 + L + I for one hidden layer; the last snapshot is

@@ -58,7 +58,7 @@ func randomMatrix(_ rows: Int, _ columns: Int, _ g: inout SeededGenerator) -> Ma
         #expect(m.maxAbsDifference(to: Matrix([[1.36, 0.88], [-1.36, -0.88]])) < 1e-12)
         // The notebook's residual norm: 3.0199337741082997.
         let residual = (m * x).storage.enumerated().reduce(0.0) { $0 + pow2($1.element - y.storage[$1.offset]) }.squareRoot()
-        #expect(abs(residual - 3.0199337741082997) < 1e-12)
+        #expect(isApproximatelyEqual(residual, 3.0199337741082997, absolute: 1e-12))
     }
 
     @Test func rejectsNonFiniteInput() {
@@ -91,7 +91,7 @@ func pow2(_ x: Double) -> Double { x * x }
         let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
         // U(−b, b): mean 0, variance b²/3; 5σ bounds of the sample estimates.
         #expect(abs(mean) < 5 * (1.0 / 12).squareRoot() / Double(n).squareRoot())
-        #expect(abs(variance - 0.25 / 3) < 0.002)
+        #expect(isApproximatelyEqual(variance, 0.25 / 3, absolute: 0.002))
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
     @Test func crossEntropyByHand() {
         let loss = SoftmaxCrossEntropy.loss(logits: Matrix([[1, 2, 3], [0, 0, 0]]), labels: [2, 0])
         let expected = ((log(exp(1.0) + exp(2.0) + exp(3.0)) - 3) + log(3.0)) / 2
-        #expect(abs(loss - expected) <= 1e-15)
+        #expect(isApproximatelyEqual(loss, expected, absolute: 1e-15))
         // Large logits do not overflow.
         #expect(SoftmaxCrossEntropy.loss(logits: Matrix([[1000, 0]]), labels: [0]).isFinite)
     }
@@ -36,7 +36,7 @@ import Testing
             let down = ClassifierTraining.lossAndGradient(ClassifierTraining.withParameters(network, minus),
                                                           samples: x, labels: labels).0
             let numeric = (up - down) / (2 * h)
-            #expect(abs(numeric - gradient[k]) <= 1e-7 * size, "parameter \(k): \(numeric) vs \(gradient[k])")
+            #expect(isApproximatelyEqual(numeric, gradient[k], absolute: 1e-7 * size), "parameter \(k): \(numeric) vs \(gradient[k])")
         }
     }
 

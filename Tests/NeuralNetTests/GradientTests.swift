@@ -32,11 +32,11 @@ func finiteDifference(_ network: MLP, layer: Int, weight index: Int?, bias biasI
             for k in layer.weight.storage.indices {
                 let fd = finiteDifference(network, layer: l, weight: k, bias: nil, loss: loss)
                 // Central differences with h = 1e-6 are accurate to ~1e-9 here (away from ReLU kinks).
-                #expect(abs(fd - grads[l].weight.storage[k]) < 1e-7, "layer \(l) weight \(k)")
+                #expect(isApproximatelyEqual(fd, grads[l].weight.storage[k], absolute: 1e-7), "layer \(l) weight \(k)")
             }
             for k in layer.bias.indices {
                 let fd = finiteDifference(network, layer: l, weight: nil, bias: k, loss: loss)
-                #expect(abs(fd - grads[l].bias[k]) < 1e-7, "layer \(l) bias \(k)")
+                #expect(isApproximatelyEqual(fd, grads[l].bias[k], absolute: 1e-7), "layer \(l) bias \(k)")
             }
         }
     }
@@ -80,7 +80,7 @@ func finiteDifference(_ network: MLP, layer: Int, weight index: Int?, bias biasI
         #expect(grads[2].weight.maxAbsDifference(to: dW3) < 1e-12)
         #expect(grads[1].weight.maxAbsDifference(to: dW2) < 1e-12)
         #expect(grads[0].weight.maxAbsDifference(to: dW1) < 1e-12)
-        #expect(abs(MeanSquaredError.loss(prediction: cache.output, target: y) - (0..<4).reduce(0) { $0 + pow2(z3[$1, 0] - y[$1, 0]) } / 4) < 1e-12)
+        #expect(isApproximatelyEqual(MeanSquaredError.loss(prediction: cache.output, target: y), (0..<4).reduce(0) { $0 + pow2(z3[$1, 0] - y[$1, 0]) } / 4, absolute: 1e-12))
     }
 
     @Test func reluAtExactlyZeroIsOff() {
@@ -101,7 +101,7 @@ func pow2(_ x: Double) -> Double { x * x }
         let values = layer.weight.storage
         let variance = values.reduce(0) { $0 + $1 * $1 } / Double(values.count)
         // U(−b, b) has variance b²/3 = 0.01333; 10 000 samples estimate it to ~2%.
-        #expect(abs(variance - bound * bound / 3) < 0.1 * bound * bound / 3)
+        #expect(isApproximatelyEqual(variance, bound * bound / 3, absolute: 0.1 * bound * bound / 3))
     }
 }
 

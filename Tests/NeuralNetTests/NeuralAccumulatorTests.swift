@@ -17,7 +17,7 @@ import Testing
             plus.flatParameters = p
             p[k] -= 2e-6
             minus.flatParameters = p
-            #expect(abs((f(plus) - f(minus)) / 2e-6 - analytic[k]) < 1e-7, "parameter \(k)")
+            #expect(isApproximatelyEqual((f(plus) - f(minus)) / 2e-6, analytic[k], absolute: 1e-7), "parameter \(k)")
         }
     }
 

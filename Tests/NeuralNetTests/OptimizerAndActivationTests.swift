@@ -15,7 +15,7 @@ import Testing
             minus.storage[k] -= h
             let fp = zip(forward(plus).storage, c.storage).reduce(0) { $0 + $1.0 * $1.1 }
             let fm = zip(forward(minus).storage, c.storage).reduce(0) { $0 + $1.0 * $1.1 }
-            #expect(abs((fp - fm) / (2 * h) - analytic.storage[k]) < 1e-8)
+            #expect(isApproximatelyEqual((fp - fm) / (2 * h), analytic.storage[k], absolute: 1e-8))
         }
     }
 
@@ -36,10 +36,10 @@ import Testing
         var adam = Adam(parameterCount: 2, learningRate: 0.01)
         var p = [1.0, -2.0]
         adam.update(&p, gradient: [0.5, -4])
-        #expect(abs(p[0] - (1 - 0.01 * 0.5 / (0.5 + 1e-8))) < 1e-15)
-        #expect(abs(p[1] - (-2 + 0.01 * 4 / (4 + 1e-8))) < 1e-15)
+        #expect(isApproximatelyEqual(p[0], (1 - 0.01 * 0.5 / (0.5 + 1e-8)), absolute: 1e-15))
+        #expect(isApproximatelyEqual(p[1], (-2 + 0.01 * 4 / (4 + 1e-8)), absolute: 1e-15))
         adam.update(&p, gradient: [0.5, -4])
-        #expect(abs(p[0] - (1 - 2 * 0.01 * 0.5 / (0.5 + 1e-8))) < 1e-12)
+        #expect(isApproximatelyEqual(p[0], (1 - 2 * 0.01 * 0.5 / (0.5 + 1e-8)), absolute: 1e-12))
     }
 
     @Test func weightDecayCoupledAndDecoupled() {
@@ -48,11 +48,11 @@ import Testing
         var p = [2.0]
         l2.update(&p, gradient: [1])
         let g = 1 + 0.5 * 2.0
-        #expect(abs(p[0] - (2 - 0.1 * g / (g + 1e-8))) < 1e-15)
+        #expect(isApproximatelyEqual(p[0], (2 - 0.1 * g / (g + 1e-8)), absolute: 1e-15))
         var w = Adam(parameterCount: 1, learningRate: 0.1, weightDecay: 0.5, decoupled: true)
         var q = [2.0]
         w.update(&q, gradient: [1])
-        #expect(abs(q[0] - (2 * (1 - 0.1 * 0.5) - 0.1 * 1 / (1 + 1e-8))) < 1e-15)
+        #expect(isApproximatelyEqual(q[0], (2 * (1 - 0.1 * 0.5) - 0.1 * 1 / (1 + 1e-8)), absolute: 1e-15))
     }
 
     @Test func adamMinimisesAQuadratic() {
@@ -60,7 +60,7 @@ import Testing
         var p = [5.0, -3.0, 0.5]
         let c = [1.0, 2.0, -1.0]
         for _ in 0..<3000 { adam.update(&p, gradient: zip(p, c).map { 2 * ($0 - $1) }) }
-        #expect(zip(p, c).allSatisfy { abs($0 - $1) < 1e-3 })
+        #expect(zip(p, c).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-3) })
     }
 
     @Test func rmspropFirstStepIsTheClosedForm() {

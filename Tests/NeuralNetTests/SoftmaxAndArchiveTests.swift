@@ -23,7 +23,7 @@ import Testing
             with: Data(contentsOf: URL(fileURLWithPath: folder + "/expected.json"))) as? [String: Any])
         let truth = try #require(expected["logits"] as? [[Double]]).flatMap { $0 }
         // float32 weights and PyTorch's float32 arithmetic: 1e-5 of the logits' size.
-        #expect(zip(logits, truth).allSatisfy { abs($0 - $1) < 1e-5 * max(1, abs($1)) })
+        #expect(zip(logits, truth).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-5 * max(1, abs($1))) })
     }
 
     /// np.savez (stored) and np.savez_compressed (deflated) hold the same arrays as the .npy files.

@@ -24,7 +24,7 @@ import Testing
             p[k] -= 2 * h
             minus.flatParameters = p
             let numeric = (weightedSum(plus, x, c) - weightedSum(minus, x, c)) / (2 * h)
-            #expect(abs(numeric - analytic[k]) < 1e-7, "parameter \(k)")
+            #expect(isApproximatelyEqual(numeric, analytic[k], absolute: 1e-7), "parameter \(k)")
         }
         // ∂/∂input too: the grokking model passes it on to the latent vectors.
         for k in x.storage.indices {
@@ -32,7 +32,7 @@ import Testing
             plus.storage[k] += h
             minus.storage[k] -= h
             let numeric = (weightedSum(net, plus, c) - weightedSum(net, minus, c)) / (2 * h)
-            #expect(abs(numeric - grads[0].input.storage[k]) < 1e-7, "input \(k)")
+            #expect(isApproximatelyEqual(numeric, grads[0].input.storage[k], absolute: 1e-7), "input \(k)")
         }
     }
 
@@ -54,14 +54,14 @@ import Testing
         for k in 0..<7 { fast.input[k] = Float(x.storage[k]) }
         fast.forward(rows: 7)
         let reference = net.forwardWithCache(x)
-        for k in 0..<(7 * 4) { #expect(abs(Double(fast.output[k]) - reference.output.storage[k]) < 1e-5) }
+        for k in 0..<(7 * 4) { #expect(isApproximatelyEqual(Double(fast.output[k]), reference.output.storage[k], absolute: 1e-5)) }
         for k in 0..<(7 * 4) { fast.outputGradient[k] = Float(c.storage[k]) }
         fast.backward(rows: 7)
         let grads = net.backward(reference, outputGradient: c)
         let expected = TanhMLP.flatten(grads)
         let scale = expected.map(abs).max()!
-        for k in expected.indices { #expect(abs(Double(fast.gradient[k]) - expected[k]) < 1e-5 * max(1, scale), "parameter \(k)") }
-        for k in 0..<7 { #expect(abs(Double(fast.inputGradient[k]) - grads[0].input.storage[k]) < 1e-5) }
+        for k in expected.indices { #expect(isApproximatelyEqual(Double(fast.gradient[k]), expected[k], absolute: 1e-5 * max(1, scale)), "parameter \(k)") }
+        for k in 0..<7 { #expect(isApproximatelyEqual(Double(fast.inputGradient[k]), grads[0].input.storage[k], absolute: 1e-5)) }
         // The parameters round-trip through float32.
         #expect(fast.network.maxAbsDifference(to: net) < 1e-7)
     }
@@ -87,7 +87,7 @@ import Testing
             a64.update(&p64, gradient: p64.map { 2 * ($0 - 0.3) })
             a32.update(&p32, gradient: p32.map { 2 * ($0 - 0.3) })
         }
-        for k in 0..<19 { #expect(abs(Double(p32[k]) - p64[k]) < 1e-5) }
+        for k in 0..<19 { #expect(isApproximatelyEqual(Double(p32[k]), p64[k], absolute: 1e-5)) }
     }
 }
 
@@ -111,16 +111,16 @@ extension TanhMLP {
         trainer.forward()
         let y = trainer.output
         let cache = net.forwardWithCache(x)
-        for s in 0..<13 { #expect(abs(Double(y[s]) - cache.output[s, 0]) < 1e-6) }
+        for s in 0..<13 { #expect(isApproximatelyEqual(Double(y[s]), cache.output[s, 0], absolute: 1e-6)) }
         let t = Matrix(rows: 13, columns: 1, storage: targets.map(Double.init))
-        #expect(abs(trainer.loss(targets: targets) - MeanSquaredError.loss(prediction: cache.output, target: t)) < 1e-6)
+        #expect(isApproximatelyEqual(trainer.loss(targets: targets), MeanSquaredError.loss(prediction: cache.output, target: t), absolute: 1e-6))
         let grads = net.backward(cache, outputGradient: MeanSquaredError.gradient(prediction: cache.output, target: t))
-        trainer.step(targets: targets, learningRate: 0.5)
+        trainer.step(targets: targets, optimizer: SGD32(learningRate: 0.5))
         for l in grads.indices {
             for k in grads[l].weight.storage.indices {
-                #expect(abs(Double(trainer.lastGradients[l][k]) - grads[l].weight.storage[k]) < 1e-6)
+                #expect(isApproximatelyEqual(Double(trainer.lastGradients[l][k]), grads[l].weight.storage[k], absolute: 1e-6))
                 let expected = net.layers[l].weight.storage[k] - 0.5 * grads[l].weight.storage[k]
-                #expect(abs(trainer.network.layers[l].weight.storage[k] - expected) < 1e-6)
+                #expect(isApproximatelyEqual(trainer.network.layers[l].weight.storage[k], expected, absolute: 1e-6))
             }
         }
         #expect(trainer.network.layers.allSatisfy { $0.bias.allSatisfy { $0 == 0 } })

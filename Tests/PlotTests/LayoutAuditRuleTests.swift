@@ -91,7 +91,7 @@ import Testing
         #expect(scene.texts.contains { $0.text == "points" && $0.role == .legend })
         let noted = scene.axes.first
         #expect(noted?.equalAspect == true)
-        if let scale = noted?.pixelsPerUnit { #expect(abs(scale.x / scale.y - 1) < 1e-9) }
+        if let scale = noted?.pixelsPerUnit { #expect(isApproximatelyEqual(scale.x / scale.y, 1, absolute: 1e-9)) }
         #expect(LayoutAudit.audit(figure, measuringWith: RecordingRenderer()).isEmpty)
     }
 }

@@ -14,7 +14,7 @@ import Testing
         ]
         for i in 0..<4 { for j in 0..<4 {
             // The facts are printed to 6 decimals.
-            #expect(abs(p.matrix[i][j] - expected[i][j]) < 1e-5, "M[\(i)][\(j)]")
+            #expect(isApproximatelyEqual(p.matrix[i][j], expected[i][j], absolute: 1e-5), "M[\(i)][\(j)]")
         } }
     }
 
@@ -28,16 +28,16 @@ import Testing
     ])
     func testVectors(point: [Double], expected: [Double]) {
         let p = Projection3D(limits: [(0, 1), (0, 1), (0, 1)]).project(point[0], point[1], point[2])
-        #expect(abs(p.x - expected[0]) < 1e-6)
-        #expect(abs(p.y - expected[1]) < 1e-6)
-        #expect(abs(p.depth - expected[2]) < 1e-6)
+        #expect(isApproximatelyEqual(p.x, expected[0], absolute: 1e-6))
+        #expect(isApproximatelyEqual(p.y, expected[1], absolute: 1e-6))
+        #expect(isApproximatelyEqual(p.depth, expected[2], absolute: 1e-6))
     }
 
     @Test func limitsScaleTheWorld() {
         // Limits [−2, 2] on every axis put the data point 2 where [0, 1] puts 1.
         let a = Projection3D(limits: [(-2, 2), (-2, 2), (-2, 2)]).project(2, 2, 2)
         let b = Projection3D(limits: [(0, 1), (0, 1), (0, 1)]).project(1, 1, 1)
-        #expect(abs(a.x - b.x) < 1e-12 && abs(a.y - b.y) < 1e-12)
+        #expect(isApproximatelyEqual(a.x, b.x, absolute: 1e-12) && isApproximatelyEqual(a.y, b.y, absolute: 1e-12))
     }
 }
 
@@ -62,7 +62,7 @@ import Testing
 
     @Test func marginsAreFivePercent() {
         let (lo, hi) = paddedLimits([-1, 1])
-        #expect(abs(lo + 1.1) < 1e-12 && abs(hi - 1.1) < 1e-12)
+        #expect(abs(lo + 1.1) < 1e-12 && isApproximatelyEqual(hi, 1.1, absolute: 1e-12))
         let (a, b) = paddedLimits([3, 3])
         #expect(a < 3 && b > 3)
     }
@@ -114,9 +114,9 @@ final class RecordingRenderer: Renderer {
         let r = figure.rect(of: SubplotCell(rows: 2, columns: 2, index: 2))
         // Width: 0.775 · 1000 / 2.2; the second column starts one cell plus wspace later.
         let cell = 775.0 / 2.2
-        #expect(abs(r.width - cell) < 1e-9)
-        #expect(abs(r.x - (125 + cell * 1.2)) < 1e-9)
-        #expect(abs(r.y - 120) < 1e-9)
+        #expect(isApproximatelyEqual(r.width, cell, absolute: 1e-9))
+        #expect(isApproximatelyEqual(r.x, (125 + cell * 1.2), absolute: 1e-9))
+        #expect(isApproximatelyEqual(r.y, 120, absolute: 1e-9))
     }
 
     @Test func scatterLandsWhereTheDataIs() {
@@ -130,9 +130,9 @@ final class RecordingRenderer: Renderer {
         let box = figure.rect(of: SubplotCell(rows: 1, columns: 1, index: 1))
         let batch = recorder.markers[0]
         // With 5 % margins, x = 0 sits 1/22 of the width in from the left; y = 0 as far up from the bottom.
-        #expect(abs(batch.centers[0].x - (box.x + box.width / 22)) < 1e-9)
-        #expect(abs(batch.centers[0].y - (box.maxY - box.height / 22)) < 1e-9)
-        #expect(abs(batch.diameter - 10 * 100 / 72) < 1e-9)
+        #expect(isApproximatelyEqual(batch.centers[0].x, (box.x + box.width / 22), absolute: 1e-9))
+        #expect(isApproximatelyEqual(batch.centers[0].y, (box.maxY - box.height / 22), absolute: 1e-9))
+        #expect(isApproximatelyEqual(batch.diameter, 10 * 100 / 72, absolute: 1e-9))
         #expect(recorder.texts.contains { $0.0 == "T" })
         #expect(recorder.texts.contains { $0.0 == "pts" })
         #expect(recorder.clips == 0)
@@ -188,8 +188,8 @@ final class RecordingRenderer: Renderer {
         let tint = Color(1 + (0.84 - 1) * 0.5, 1 + (0.15 - 1) * 0.5, 1 + (0.16 - 1) * 0.5)
         let expected = paper.resolve(Color(0.84, 0.15, 0.16))
         let got = paper.resolve(tint)
-        #expect(abs(got.red - (1 + (expected.red - 1) * 0.5)) < 1e-9)
-        #expect(abs(got.blue - (1 + (expected.blue - 1) * 0.5)) < 1e-9)
+        #expect(isApproximatelyEqual(got.red, (1 + (expected.red - 1) * 0.5), absolute: 1e-9))
+        #expect(isApproximatelyEqual(got.blue, (1 + (expected.blue - 1) * 0.5), absolute: 1e-9))
         #expect(paper.resolve(.black) == .black)
         #expect(Style.notebook.resolve(.red) == .red)
     }
@@ -207,7 +207,7 @@ final class RecordingRenderer: Renderer {
         #expect(spines.count == 1 && spines[0].0.closed == false)
         // Titles at 1.2 × 8 pt.
         let title = try #require(recorder.texts.firstIndex { $0.0 == "T" })
-        #expect(abs(recorder.textSizes[title] - 9.6 * 100 / 72) < 1e-9)
+        #expect(isApproximatelyEqual(recorder.textSizes[title], 9.6 * 100 / 72, absolute: 1e-9))
         // The data line in Okabe–Ito blue.
         #expect(recorder.paths.contains { $0.1.stroke == Style.okabeIto[0] })
     }

@@ -101,8 +101,8 @@ import Testing
         for i in 0..<50 { y[i, 0] += 0.25; y[i, 1] -= 1; y[i, 2] += 2 }
         let model = try LinearRegressionModel(fitting: x, y)
         #expect(model.coefficients.maxAbsDifference(to: b) < 1e-12)
-        #expect(zip(model.intercept, [0.25, -1, 2]).allSatisfy { abs($0 - $1) < 1e-12 })
-        #expect(abs(model.score(x, y) - 1) < 1e-12)
+        #expect(zip(model.intercept, [0.25, -1, 2]).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-12) })
+        #expect(isApproximatelyEqual(model.score(x, y), 1, absolute: 1e-12))
     }
 
     @Test func matchesNormalEquationsClosedForm() throws {
@@ -113,9 +113,9 @@ import Testing
         let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
         let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }, syy = ys.reduce(0) { $0 + ($1 - my) * ($1 - my) }
         let model = try LinearRegressionModel(fitting: Matrix(xs.map { [$0] }), Matrix(ys.map { [$0] }))
-        #expect(abs(model.coefficients[0, 0] - sxy / sxx) < 1e-12)
-        #expect(abs(model.intercept[0] - (my - sxy / sxx * mx)) < 1e-12)
-        #expect(abs(model.score(Matrix(xs.map { [$0] }), Matrix(ys.map { [$0] })) - sxy * sxy / (sxx * syy)) < 1e-12)
+        #expect(isApproximatelyEqual(model.coefficients[0, 0], sxy / sxx, absolute: 1e-12))
+        #expect(isApproximatelyEqual(model.intercept[0], (my - sxy / sxx * mx), absolute: 1e-12))
+        #expect(isApproximatelyEqual(model.score(Matrix(xs.map { [$0] }), Matrix(ys.map { [$0] })), sxy * sxy / (sxx * syy), absolute: 1e-12))
     }
 
     @Test func constantFeatureIsRankDeficientButFine() throws {
@@ -123,7 +123,7 @@ import Testing
         let y = Matrix([[2], [4], [6], [8]])
         let model = try LinearRegressionModel(fitting: x, y)
         #expect(model.rank == 1)
-        #expect(abs(model.coefficients[0, 0] - 2) < 1e-12)
+        #expect(isApproximatelyEqual(model.coefficients[0, 0], 2, absolute: 1e-12))
         #expect(abs(model.coefficients[1, 0]) < 1e-12)
         #expect(abs(model.intercept[0]) < 1e-12)
     }

@@ -21,7 +21,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         let net = MLP(layerWidths: [2, [5, 20, 60, 150][seed % 4], 1], using: &g)
         let p = ExactPartition(network: net)
         #expect(p.count == arrangementRegionCount(net.layers[0]))
-        #expect(abs(totalArea(p) - 4) < 1e-9)
+        #expect(isApproximatelyEqual(totalArea(p), 4, absolute: 1e-9))
     }
 
     @Test func parallelLines() {
@@ -29,7 +29,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         let p = ExactPartition(network: lineNet([(1, 0, -0.2), (1, 0, 0.3), (0, 1, -0.5)]))
         #expect(p.count == 6)
         #expect(arrangementRegionCount(lineNet([(1, 0, -0.2), (1, 0, 0.3), (0, 1, -0.5)]).layers[0]) == 6)
-        #expect(abs(totalArea(p) - 4) < 1e-12)
+        #expect(isApproximatelyEqual(totalArea(p), 4, absolute: 1e-12))
     }
 
     @Test func concurrentLinesAndLinesThroughCorners() {
@@ -41,7 +41,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         #expect(ExactPartition(network: lineNet([(1, 1, 2)])).count == 1)
         // The same line twice is one cut.
         #expect(ExactPartition(network: lineNet([(1, 0, 0.1), (2, 0, 0.2)])).count == 2)
-        for p in [concurrent] { #expect(abs(totalArea(p) - 4) < 1e-12) }
+        for p in [concurrent] { #expect(isApproximatelyEqual(totalArea(p), 4, absolute: 1e-12)) }
     }
 
     @Test func linesThroughProbePoints() {
@@ -59,7 +59,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         var g = SeededGenerator(seed: 77)
         let net = MLP(layerWidths: widths, using: &g)
         let p = ExactPartition(network: net)
-        #expect(abs(totalArea(p) - 4) < 1e-9)
+        #expect(isApproximatelyEqual(totalArea(p), 4, absolute: 1e-9))
         // Every probed pattern is a cell.
         let probe = GradientProbe(network: net).probe(ProbeGrid(resolution: 301))
         var cellPatterns = PatternTable(wordsPerPattern: probe.patterns.wordsPerPattern)
@@ -79,8 +79,8 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
             let id = Int(atCentroids.patternIDs[i])
             let words = Array(atCentroids.patterns.patterns[(id * atCentroids.patterns.wordsPerPattern)..<((id + 1) * atCentroids.patterns.wordsPerPattern)])
             #expect(words == cell.pattern)
-            #expect(abs(atCentroids.coefficients[i, 0] - cell.gradient.x) < 1e-9)
-            #expect(abs(atCentroids.coefficients[i, 2] - cell.offset) < 1e-9)
+            #expect(isApproximatelyEqual(atCentroids.coefficients[i, 0], cell.gradient.x, absolute: 1e-9))
+            #expect(isApproximatelyEqual(atCentroids.coefficients[i, 2], cell.offset, absolute: 1e-9))
         }
     }
 
@@ -95,7 +95,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
     @Test func otherDomains() {
         let net = lineNet([(1, 0, 0), (0, 1, 0)])
         #expect(ExactPartition(network: net, domain: Domain(xMin: 0.5, xMax: 2, yMin: -1, yMax: 1)).count == 2)
-        #expect(abs(totalArea(ExactPartition(network: net, domain: Domain(xMin: -2, xMax: 2, yMin: -1, yMax: 3))) - 16) < 1e-12)
+        #expect(isApproximatelyEqual(totalArea(ExactPartition(network: net, domain: Domain(xMin: -2, xMax: 2, yMin: -1, yMax: 3))), 16, absolute: 1e-12))
     }
 }
 
@@ -115,14 +115,14 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         // Areas about the domain's centre: the shoelace formula at 0.3 would cancel away 1e-10 areas.
         let centre = Point2(domain.xMin / 2 + domain.xMax / 2, domain.yMin / 2 + domain.yMax / 2)
         let area = p.cells.reduce(0) { $0 + polygonArea($1.vertices.map { Point2($0.x - centre.x, $0.y - centre.y) }) }
-        #expect(abs(area - domain.area) <= 1e-9 * domain.area)
+        #expect(isApproximatelyEqual(area, domain.area, absolute: 1e-9 * domain.area))
         for cell in p.cells {
             let c = cell.centroid
             #expect(c.x >= domain.xMin && c.x <= domain.xMax && c.y >= domain.yMin && c.y <= domain.yMax)
             let output = net(Matrix([[c.x, c.y]]))[0, 0]
             let mapped = cell.gradient.x * c.x + cell.gradient.y * c.y + cell.offset
             let scale = abs(cell.gradient.x * c.x) + abs(cell.gradient.y * c.y) + abs(cell.offset) + 1e-300
-            #expect(abs(output - mapped) <= 1e-9 * scale, "\(domain): cell at \(c)")
+            #expect(isApproximatelyEqual(output, mapped, absolute: 1e-9 * scale), "\(domain): cell at \(c)")
         }
     }
 
@@ -161,7 +161,7 @@ func totalArea(_ p: ExactPartition) -> Double { p.cells.reduce(0) { $0 + $1.area
         let differing = (0..<(n * n)).filter { argmax(la, $0) != argmax(lb, $0) }.count
         let share = Double(differing) / Double(n * n)
         #expect(share > 0.01, "the two random nets should disagree somewhere")
-        #expect(abs(d.share - share) < 1e-2, "exact \(d.share), grid \(share)")
+        #expect(isApproximatelyEqual(d.share, share, absolute: 1e-2), "exact \(d.share), grid \(share)")
         // Each piece lies where the nets disagree: its centroid's argmaxes are its classes.
         for piece in d.pieces.prefix(50) {
             let c = polygonCentroid(piece.vertices)

@@ -20,7 +20,7 @@ import Testing
         }
         let reference = ExactPartition(network: net, context: .serial, method: .splitting)
         #expect(cells.count == reference.count, "\(label): \(cells.count) cells, the splitter finds \(reference.count)")
-        #expect(abs(cells.reduce(0) { $0 + $1.area } - 4) < 1e-9, "\(label): cells do not tile the square")
+        #expect(isApproximatelyEqual(cells.reduce(0) { $0 + $1.area }, 4, absolute: 1e-9), "\(label): cells do not tile the square")
         var byPattern: [[UInt64]: ExactCell] = [:]
         for cell in reference.cells { byPattern[cell.pattern] = cell }
         // A sliver's centroid can lie within rounding of a line, and then no evaluation at it (the splitter's
@@ -57,8 +57,8 @@ import Testing
                 Issue.record("\(label): the splitter has no cell with the pattern of the cell at \(c)")
                 continue
             }
-            #expect(abs(twin.area - cell.area) < 1e-9, "\(label): areas \(twin.area) and \(cell.area)")
-            #expect(abs(twin.offset - cell.offset) < 1e-9 * scale)
+            #expect(isApproximatelyEqual(twin.area, cell.area, absolute: 1e-9), "\(label): areas \(twin.area) and \(cell.area)")
+            #expect(isApproximatelyEqual(twin.offset, cell.offset, absolute: 1e-9 * scale))
         }
         #expect(byPattern.count + illConditioned >= reference.count, "\(label): the splitter repeats patterns")
         #expect(illConditioned <= max(2, cells.count / 1000), "\(label): \(illConditioned) cells on lines")
@@ -136,7 +136,7 @@ import Testing
                 Issue.record("\(widths): no reference cell has the pattern of the cell at \(a.centroid)")
                 continue
             }
-            #expect(abs(a.area - b.area) < 1e-12)
+            #expect(isApproximatelyEqual(a.area, b.area, absolute: 1e-12))
             let scale = 1 + abs(b.gradient.x) + abs(b.gradient.y) + abs(b.offset)
             #expect(abs(a.gradient.x - b.gradient.x) + abs(a.gradient.y - b.gradient.y) + abs(a.offset - b.offset)
                     < 1e-12 * scale)
@@ -192,7 +192,7 @@ import Testing
         for (k, other) in cells.enumerated().dropFirst() {
             #expect(other.map { identical(serial, $0) } == true, "\(label): run \(k) differs from the serial one")
         }
-        #expect(abs(serial.reduce(0) { $0 + $1.area } - 4) < 1e-9, "\(label): cells do not tile the square")
+        #expect(isApproximatelyEqual(serial.reduce(0) { $0 + $1.area }, 4, absolute: 1e-9), "\(label): cells do not tile the square")
     }
 
     /// The degenerate net against the splitter, cell for cell (the same check as the small degenerate nets).
@@ -219,7 +219,7 @@ import Testing
             var moved = cell
             moved.vertices = cell.vertices.map { Point2($0.x + 1, $0.y) }
             #expect(moved.pattern == cell.pattern)
-            #expect(abs(moved.area - cell.area) < 1e-12)
+            #expect(isApproximatelyEqual(moved.area, cell.area, absolute: 1e-12))
             var flipped = cell
             flipped.pattern = cell.pattern.map { ~$0 }
             #expect(flipped.vertices == cell.vertices)

@@ -76,7 +76,7 @@ private func mixedNetwork(seed: UInt64) throws -> Network {
                 var value = b[cls]
                 for k in 0..<network.inputSize { value += j[cls, k] * samples[n, k] }
                 worst = max(worst, abs(value - logits[n, cls]))
-                #expect(abs(maps.logits[n, cls] - logits[n, cls]) <= 1e-12 * scale)
+                #expect(isApproximatelyEqual(maps.logits[n, cls], logits[n, cls], absolute: 1e-12 * scale))
             }
         }
         #expect(worst <= 1e-12 * scale, "J·x + b differs from the logits by \(worst)")
@@ -171,13 +171,13 @@ private func mixedNetwork(seed: UInt64) throws -> Network {
             #expect(distances[fit.assignments[i]] <= nearest + 1e-12)
             inertia += distances[fit.assignments[i]]
         }
-        #expect(abs(inertia - fit.inertia) <= 1e-9 * inertia)
+        #expect(isApproximatelyEqual(inertia, fit.inertia, absolute: 1e-9 * inertia))
         for j in 0..<12 {
             let members = (0..<points.rows).filter { fit.assignments[$0] == j }
             guard !members.isEmpty else { continue }
             for k in 0..<4 {
                 let mean = members.reduce(0) { $0 + points[$1, k] } / Double(members.count)
-                #expect(abs(mean - fit.centres[j, k]) <= 1e-12)
+                #expect(isApproximatelyEqual(mean, fit.centres[j, k], absolute: 1e-12))
             }
         }
     }
@@ -189,7 +189,7 @@ private func mixedNetwork(seed: UInt64) throws -> Network {
         #expect(KMeans(fitting: points, clusters: 30, generator: &g).inertia <= 1e-20)
         let one = KMeans(fitting: points, clusters: 1, generator: &g)
         for k in 0..<3 {
-            #expect(abs(one.centres[0, k] - (0..<30).reduce(0) { $0 + points[$1, k] } / 30) <= 1e-14)
+            #expect(isApproximatelyEqual(one.centres[0, k], (0..<30).reduce(0) { $0 + points[$1, k] } / 30, absolute: 1e-14))
         }
     }
 }

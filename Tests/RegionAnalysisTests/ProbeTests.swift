@@ -56,11 +56,11 @@ func patternAt(_ network: MLP, _ x: Double, _ y: Double) -> [Bool] {
             let gx = (outputAt(network, x + h, y) - outputAt(network, x - h, y)) / (2 * h)
             let gy = (outputAt(network, x, y + h) - outputAt(network, x, y - h)) / (2 * h)
             // Inside a region f is affine, so central differences are exact up to rounding (~1e-16/1e-7).
-            #expect(abs(result.coefficients[i, 0] - gx) < 1e-7)
-            #expect(abs(result.coefficients[i, 1] - gy) < 1e-7)
+            #expect(isApproximatelyEqual(result.coefficients[i, 0], gx, absolute: 1e-7))
+            #expect(isApproximatelyEqual(result.coefficients[i, 1], gy, absolute: 1e-7))
             let f = outputAt(network, x, y)
-            #expect(abs(result.outputs[i] - f) < 1e-12)
-            #expect(abs(result.coefficients[i, 2] - (f - gx * x - gy * y)) < 1e-7)
+            #expect(isApproximatelyEqual(result.outputs[i], f, absolute: 1e-12))
+            #expect(isApproximatelyEqual(result.coefficients[i, 2], (f - gx * x - gy * y), absolute: 1e-7))
         }
         #expect(checked > 250)
     }

@@ -155,13 +155,13 @@ func expectRowWalkMatchesDirect(_ network: MLP, _ points: some ProbePointSet, _ 
         let pairs = [(grouped.aToB, everyPoint.aToB, a.coefficients), (grouped.bToA, everyPoint.bToA, b.coefficients)]
         for (x, y, source) in pairs {
             let rounding = 100 * Double.ulpOfOne * (try Self.conditionNumber(ofFitFrom: source))
-            #expect(abs(x.r2 - y.r2) < max(1e-10, rounding))
+            #expect(isApproximatelyEqual(x.r2, y.r2, absolute: max(1e-10, rounding)))
             #expect(x.model.rank == y.model.rank)
             let size = max(1, y.model.coefficients.storage.map(abs).max() ?? 0)
             let fixed = min(a.activationPatternCount, b.activationPatternCount) > 4 ? 1e-8 : 1e-6
             let tolerance = max(fixed, rounding * size)
             #expect(x.model.coefficients.maxAbsDifference(to: y.model.coefficients) < tolerance)
-            #expect(zip(x.model.intercept, y.model.intercept).allSatisfy { abs($0 - $1) < tolerance })
+            #expect(zip(x.model.intercept, y.model.intercept).allSatisfy { isApproximatelyEqual($0, $1, absolute: tolerance) })
         }
     }
 

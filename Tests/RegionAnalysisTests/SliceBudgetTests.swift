@@ -91,7 +91,7 @@ func randomMLP(_ widths: [Int], seed: UInt64) throws -> Network {
             }
         }
         #expect(first.lines == lines.count)
-        #expect(abs(first.crossings - Double(crossings)) <= 0.03 * Double(crossings), "\(first.crossings) \(crossings)")
+        #expect(isApproximatelyEqual(first.crossings, Double(crossings), absolute: 0.03 * Double(crossings)), "\(first.crossings) \(crossings)")
     }
 
     /// A first layer of 3 units makes a handful of pieces, so the estimate passes; the 300-unit layer after it

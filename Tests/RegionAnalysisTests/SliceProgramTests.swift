@@ -41,6 +41,6 @@ import Testing
         #expect(worst < 1e-12, "\(name): \(worst)")
         // The buffer is reused when it has the size, and the result is the same.
         map.apply(x, into: &fast)
-        #expect(zip(fast, slow).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(zip(fast, slow).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-12) })
     }
 }

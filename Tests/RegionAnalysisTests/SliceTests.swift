@@ -25,7 +25,7 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
     let h = plane.halfWidth
     let total = p.cells.reduce(0) { $0 + $1.area }
     // Dropped slivers are under 1e-12 each; a few hundred of them are far below this.
-    #expect(abs(total - 4 * h * h) <= 1e-9 * 4 * h * h)
+    #expect(isApproximatelyEqual(total, 4 * h * h, absolute: 1e-9 * 4 * h * h))
     let centroids = p.cells.map(\.centroid)
     let input = centroids.flatMap { plane.point($0.x, $0.y) }
     let states = network.unitStates(input, rows: centroids.count)
@@ -56,7 +56,7 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
     }
     #expect(wrongClass == 0)
     let decisionArea = pieces.reduce(0) { $0 + polygonArea($1.vertices) }
-    #expect(abs(decisionArea - total) <= 1e-9 * total)
+    #expect(isApproximatelyEqual(decisionArea, total, absolute: 1e-9 * total))
     let probe = SliceProbe(network: network, plane: plane, resolution: grid)
     let cellStates = Set(p.cells.map(\.states))
     let w = probe.patterns.wordsPerPattern
@@ -75,14 +75,14 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
         // Regioncam.through_points([[0,0,0],[1,0,0],[0,2,1]], size=1.5): origin (0.5, 1, 0.5), d2 = (0, 2, 1)/√5,
         // square ±1.6770511 (float32).
         let plane = try SlicePlane(through: [0, 0, 0], [1, 0, 0], [0, 2, 1])
-        #expect(plane.origin.enumerated().allSatisfy { abs($0.element - [0.5, 1, 0.5][$0.offset]) < 1e-15 })
+        #expect(plane.origin.enumerated().allSatisfy { isApproximatelyEqual($0.element, [0.5, 1, 0.5][$0.offset], absolute: 1e-15) })
         #expect(plane.d1 == [1, 0, 0])
-        #expect(abs(plane.d2[1] - 2 / 5.0.squareRoot()) < 1e-15 && abs(plane.d2[2] - 1 / 5.0.squareRoot()) < 1e-15)
-        #expect(abs(plane.halfWidth - 1.5 * 5.0.squareRoot() / 2) < 1e-14)
-        #expect(abs(plane.halfWidth - 1.6770511) < 1e-6)
+        #expect(isApproximatelyEqual(plane.d2[1], 2 / 5.0.squareRoot(), absolute: 1e-15) && isApproximatelyEqual(plane.d2[2], 1 / 5.0.squareRoot(), absolute: 1e-15))
+        #expect(isApproximatelyEqual(plane.halfWidth, 1.5 * 5.0.squareRoot() / 2, absolute: 1e-14))
+        #expect(isApproximatelyEqual(plane.halfWidth, 1.6770511, absolute: 1e-6))
         let back = plane.points2D.map { plane.point($0.x, $0.y) }
         for (q, p) in zip(back, [[0.0, 0, 0], [1, 0, 0], [0, 2, 1]]) {
-            #expect(zip(q, p).allSatisfy { abs($0 - $1) < 1e-14 })
+            #expect(zip(q, p).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-14) })
         }
     }
 
@@ -118,7 +118,7 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
         let p = SlicePartition(network: network, plane: plane)
         #expect(p.count == r.regions, "\(r.model) rows \(r.rows ?? [])")
         #expect(p.decisionCount == r.regionsWithDecision, "\(r.model) rows \(r.rows ?? [])")
-        #expect(abs(p.classAreas.reduce(0, +) - 1) < 1e-9)
+        #expect(isApproximatelyEqual(p.classAreas.reduce(0, +), 1, absolute: 1e-9))
         checkIndependently(network, plane, p, grid: 60)
     }
 

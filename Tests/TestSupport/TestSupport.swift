@@ -48,3 +48,14 @@ public func temporaryFile(_ data: Data, name: String = "net.safetensors") throws
     try data.write(to: URL(fileURLWithPath: path))
     return path
 }
+
+/// Whether `a` and `b` agree within the stated tolerances: |a − b| ≤ `absolute`, or |a − b| ≤ `relative` ·
+/// max(|a|, |b|). Equal values always agree (infinities too); NaN agrees with nothing. Give the tolerance the
+/// oracle earns (a closed form to rounding, 1e-12 or so; a finite difference to its truncation error; float32
+/// arithmetic to 1e-5 or so) and say why beside the check.
+public func isApproximatelyEqual<T: FloatingPoint>(_ a: T, _ b: T, absolute: T = 0, relative: T = 0) -> Bool {
+    precondition(absolute >= 0 && relative >= 0, "tolerances are not negative")
+    if a == b { return true }
+    let difference = abs(a - b)
+    return difference <= absolute || difference <= relative * max(abs(a), abs(b))
+}

@@ -38,22 +38,21 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("probe regions"))
         #expect(r.stdout.contains("R²"))
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
-        #expect(report["grid"] as? Int == 21)
+        let report = try decodeReport(XORReport.self, at: out + "/report.json")
+        #expect(report.grid == 21)
         // The training pictures: small multiples of both nets and the curves, snapshots in the report.
         for name in ["training-steps-a", "training-steps-b", "regions-over-training"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)")
         }
-        let trained = try #require((report["networks"] as? [[String: Any]])?.first?["trainingSnapshots"] as? [String: Any])
-        #expect(trained["epochs"] as? [Int] == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
-        #expect((trained["exactRegions"] as? [Int])?.last == (report["networks"] as? [[String: Any]])?.first?["exactRegions"] as? Int)
+        let trained = try #require(report.networks.first?.trainingSnapshots)
+        #expect(trained.epochs == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+        #expect(trained.exactRegions.last == report.networks.first?.exactRegions)
         // Saved nets load back and give the same counts.
         let again = try run(["--net-a", out + "/nets/a.safetensors", "--net-b", out + "/nets/b.safetensors", "--grid", "21", "--out", out + "/again"])
         #expect(again.status == 0, "\(again.stderr)")
-        let second = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/again/report.json"))) as! [String: Any]
-        let n1 = report["networks"] as! [[String: Any]], n2 = second["networks"] as! [[String: Any]]
-        #expect(n1[0]["probeRegions"] as? Int == n2[0]["probeRegions"] as? Int)
-        #expect(n1[1]["activationPatterns"] as? Int == n2[1]["activationPatterns"] as? Int)
+        let second = try decodeReport(XORReport.self, at: out + "/again/report.json")
+        #expect(report.networks[0].probeRegions == second.networks[0].probeRegions)
+        #expect(report.networks[1].activationPatterns == second.networks[1].activationPatterns)
     }
 
     @Test func figuresInEveryFormat() throws {
@@ -67,12 +66,11 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).\(ext)"), "\(name).\(ext)")
             }
         }
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
-        #expect((report["figures"] as? [String])?.count == 36)
-        let net = (report["networks"] as! [[String: Any]])[0]
-        #expect(net["exactRegions"] as? Int == 3)
-        #expect(net["regionsMissedByProbes"] as? Int == 0)
-        #expect(((report["timings"] as? [String: Any])?["render"] as? Double ?? 0) > 0)
+        let report = try decodeReport(XORReport.self, at: out + "/report.json")
+        #expect(report.figures.count == 36)
+        #expect(report.networks[0].exactRegions == 3)
+        #expect(report.networks[0].regionsMissedByProbes == 0)
+        #expect(report.timings.render > 0)
         // No temporary files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(".") })
     }
@@ -148,8 +146,11 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let out = temporaryFolder()
         let r = try run(["--width", "20", "--grid", "11", "--no-figures", "--no-exact", "--out", out])
         #expect(r.status == 0)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
-        #expect((report["networks"] as! [[String: Any]])[0]["exactRegions"] is NSNull)
+        let report = try decodeReport(XORReport.self, at: out + "/report.json")
+        #expect(report.networks[0].exactRegions == nil)
+        // The key is there, as null (scripts read it).
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as! [String: Any]
+        #expect((raw["networks"] as! [[String: Any]])[0]["exactRegions"] is NSNull)
     }
 }
 
@@ -159,14 +160,14 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let bp = try run(["backprop", "--out", out + "/bp"])
         #expect(bp.status == 0, "\(bp.stderr)")
         #expect(bp.stdout.contains("largest difference"))
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/bp/report.json"))) as! [String: Any]
-        #expect((report["maxAbsDifference"] as? Double ?? 1) <= 1e-12)
+        let report = try decodeReport(BackpropReport.self, at: out + "/bp/report.json")
+        #expect(report.maxAbsDifference <= 1e-12)
         let ab = try run(["abstraction", "--d-in", "16", "--batch", "8", "--batches", "4,8,32", "--out", out + "/ab"])
         #expect(ab.status == 0, "\(ab.stderr)")
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/ab/report.json"))) as! [String: Any]
-        for key in ["ridgeResidual", "meanMaskResidual", "example", "sweep"] { #expect(doc[key] != nil, "\(key)") }
+        let doc = try decodeReport(AbstractionReport.self, at: out + "/ab/report.json")
+        #expect(doc.sweep.map(\.batch) == [4, 8, 32])
         // (Foundation's JSON reader on Linux may lose the last digit; the file holds the exact shortest form.)
-        #expect(abs(((doc["example"] as? [String: Any])?["residual"] as? Double ?? 0) - 3.0199337741082997) < 1e-14)
+        #expect(isApproximatelyEqual(doc.example.residual, 3.0199337741082997, absolute: 1e-14))
         #expect(try String(contentsOfFile: out + "/ab/report.json", encoding: .utf8).contains("3.0199337741082997"))
         #expect(FileManager.default.fileExists(atPath: out + "/ab/residuals.png"))
         let bad = try run(["abstraction", "--d-in", "7", "--out", out + "/bad"])
@@ -180,8 +181,7 @@ let fixtureFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     func regions(_ path: String) throws -> [Int] {
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/report.json"))) as! [String: Any]
-        return (report["networks"] as! [[String: Any]]).map { $0["probeRegions"] as! Int }
+        try decodeReport(XORReport.self, at: path + "/report.json").networks.map(\.probeRegions)
     }
 
     @Test func sweepResumesAndShardsAddUp() throws {

@@ -33,12 +33,11 @@ private func json(_ path: String) throws -> [String: Any] {
         let report = try json(out + "/report.json")
         #expect(Set(report.keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
                                      "clusterAccuracy", "timings", "labels", "settings", "inputs", "program"])
-        let r2 = try #require(report["r2"] as? [String: [String: Any]])
-        #expect((r2["aToB"]?["perClass"] as? [Double])?.count == 10 && r2["bToA"]?["mean"] is Double)
         let withoutBias = try #require(report["withoutBias"] as? [String: Any])
         #expect(Set(withoutBias.keys) == ["r2", "transferredAccuracy"])
-        let clusters = try #require(report["clusterAccuracy"] as? [String: [[String: Any]]])
-        #expect(clusters["a"]?.map { $0["k"] as? Int } == [1, 10])
+        let typed = try decodeReport(CompareReport.self, at: out + "/report.json")
+        #expect(typed.r2.aToB.perClass.count == 10 && typed.r2.bToA.mean.isFinite)
+        #expect(typed.clusterAccuracy.a.map(\.k) == [1, 10])
         for name in ["r2-per-class", "cluster-accuracy", "transferred-confusion"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name).png")
         }
@@ -93,29 +92,26 @@ private func json(_ path: String) throws -> [String: Any] {
                      "training-steps-a.png", "training-steps-b.png", "regions-over-training.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
         }
-        let report = try json(out + "/report.json")
-        let nets = try #require(report["nets"] as? [String: [String: Any]])
-        let expected = try #require(nets["a"]?["testPredictions"] as? [Int])
-        #expect((nets["a"]?["testAccuracy"] as? Double ?? 0) > 0.8)
-        #expect((report["comparison"] as? [String: Any])?["r2"] != nil)
+        let report = try decodeReport(DigitsReport.self, at: out + "/report.json")
+        let expected = report.nets.a.testPredictions
+        #expect(report.nets.a.testAccuracy > 0.8)
+        #expect(report.comparison.r2.aToB.perClass.count == 10)
         // Each net's slice passes through test images 0, 1, 2 and predicts them as the net does.
-        let slices = try #require(report["slices"] as? [String: [String: Any]])
-        for (name, net) in nets {
-            let slice = try #require(slices[name])
-            #expect((slice["exactRegions"] as? Int ?? 0) >= 1)
-            #expect(slice["predictions"] as? [Int] == Array((net["testPredictions"] as? [Int] ?? []).prefix(3)))
-            #expect((slice["plane"] as? [String: Any])?["indices"] as? [Int] == [0, 1, 2])
+        for (net, slice) in [(report.nets.a, report.slices.a), (report.nets.b, report.slices.b)] {
+            #expect(slice.exactRegions >= 1)
+            #expect(slice.predictions == Array(net.testPredictions.prefix(3)))
+            #expect(slice.plane.indices == [0, 1, 2])
             // Training snapshots on the same plane: the last is the trained net, so it cuts the slice's regions.
-            let snapshots = try #require(net["trainingSnapshots"] as? [String: Any])
-            #expect(snapshots["epochs"] as? [Int] == [0, 2, 4])
-            #expect((snapshots["exactRegions"] as? [Int])?.last == slice["exactRegions"] as? Int)
-            #expect((snapshots["probeRegions"] as? [Int])?.last == slice["probeRegions"] as? Int)
-            #expect((snapshots["localComplexity"] as? [Double])?.count == 3)
+            let snapshots = try #require(net.trainingSnapshots)
+            #expect(snapshots.epochs == [0, 2, 4])
+            #expect(snapshots.exactRegions.last == slice.exactRegions)
+            #expect(snapshots.probeRegions.last == slice.probeRegions)
+            #expect(snapshots.localComplexity.count == 3)
         }
         let predicted = try run(["predict", "--model", out + "/a.onnx", "--data",
                                  modelFixtures + "/examples/digits_test_x.npy", "--json", out + "/a.json"])
         #expect(predicted.status == 0, "\(predicted.stderr)")
-        #expect(try json(out + "/a.json")["predictions"] as? [Int] == expected)
+        #expect(try decodeReport(PredictionReport.self, at: out + "/a.json").predictions == expected)
     }
 
     @Test(arguments: [

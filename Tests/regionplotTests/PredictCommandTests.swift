@@ -26,12 +26,10 @@ func float64Npy(_ values: [Double], shape: [Int]) -> Data {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("input [1, 8, 8], 10 outputs, 5 layers (conv, relu, maxPool, reshape, dense)"))
         #expect(r.stdout.contains("360 rows: accuracy 0.9583 (345 of 360)"))
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
-            as? [String: Any])
-        let logits = try #require(doc["logits"] as? [[Double]])
-        #expect(logits.count == 360 && logits.allSatisfy { $0.count == 10 })
-        #expect((doc["predictions"] as? [Int])?.count == 360)
-        #expect(abs((doc["accuracy"] as? Double ?? 0) - 345.0 / 360) < 1e-12)
+        let doc = try decodeReport(PredictionReport.self, at: json)
+        #expect(doc.logits.count == 360 && doc.logits.allSatisfy { $0.count == 10 })
+        #expect(doc.predictions.count == 360)
+        #expect(isApproximatelyEqual(try #require(doc.accuracy), 345.0 / 360, absolute: 1e-12))
 
         // The same rows flattened to [N, 64] fit too; a safetensors MLP with 2 inputs and 3 outputs reads.
         let flat = try run(["predict", "--model", examples + "/ex_cnn.onnx",

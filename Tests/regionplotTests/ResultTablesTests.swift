@@ -35,8 +35,8 @@ import Testing
             #expect(row.last == names.split(separator: ",").map(String.init)[Int(row[classColumn])!])
             #expect(row[1].hasPrefix("0x") && row[1].count == 2 + 8)  // 32 hidden units: 8 hexadecimal digits
         }
-        let regions = try json(out + "/regions.json")
-        #expect((regions["regions"] as? [[String: Any]])?.count == 62)
+        let regions = try decodeReport(RegionTables.Document.self, at: out + "/regions.json")
+        #expect(regions.regions.count == 62)
         let report = try json(out + "/report.json")
         let inputs = try #require(report["inputs"] as? [[String: Any]])
         #expect(inputs.map { $0["role"] as? String } == ["model", "data", "labels"])
@@ -77,8 +77,8 @@ import Testing
         #expect(samples.count == 361)
         let right = samples.dropFirst().filter { $0[4] == $0[1] }.count
         let report = try json(out + "/report.json")
-        let transferred = try #require(report["transferredAccuracy"] as? [String: Double])
-        #expect(abs(Double(right) / 360 - transferred["aToB"]!) < 1e-12)
+        let transferred = try decodeReport(CompareReport.self, at: out + "/report.json").transferredAccuracy
+        #expect(isApproximatelyEqual(Double(right) / 360, transferred.aToB, absolute: 1e-12))
         #expect(samples.dropFirst().allSatisfy { Int($0[8])! < 10 && Int($0[9])! < 10 })
         #expect(try csv(out + "/classes.csv").count == 11)
         #expect(try csv(out + "/clusters.csv").map { $0[0] } == ["k", "1", "10"])

@@ -25,20 +25,20 @@ import Testing
         let model = try #require(doc["model"] as? [String: Any])
         #expect(Set(model.keys) == ["path", "format", "inputShape", "outputs", "layers", "hiddenUnits",
                                     "omittedOutputActivation"])
-        #expect(model["hiddenUnits"] as? Int == 32 && model["format"] as? String == "onnx")
         let plane = try #require(doc["plane"] as? [String: Any])
         #expect(Set(plane.keys) == ["origin", "d1", "d2", "points2D", "halfWidth", "indices"])
-        #expect(plane["indices"] as? [Int] == [0, 1, 2])
         let timings = try #require(doc["timings"] as? [String: Any])
         #expect(Set(timings.keys) == ["exact", "probe", "render", "total", "read", "curve"])
+        let report = try decodeReport(SliceReport.self, at: out + "/report.json")
+        #expect(report.model.hiddenUnits == 32 && report.model.format == "onnx")
+        #expect(report.plane.indices == [0, 1, 2])
         // The parts add up to no more than the whole.
-        let parts = ["exact", "probe", "render", "read", "curve"].compactMap { timings[$0] as? Double }
-        #expect(parts.count == 5 && parts.reduce(0, +) <= (timings["total"] as? Double ?? 0) + 1e-6)
-        #expect(doc["exactRegions"] as? Int == 62 && doc["exactRegionsWithDecision"] as? Int == 87)
+        let t = report.timings
+        #expect(t.exact + t.probe + t.render + t.read + t.curve <= t.total + 1e-6)
+        #expect(report.exactRegions == 62 && report.exactRegionsWithDecision == 87)
         // The test digits 0, 1, 2 are a 7, a 6 and a 3, and the MLP predicts them right.
-        #expect(doc["predictions"] as? [Int] == [7, 6, 3])
-        let areas = try #require(doc["classAreas"] as? [Double])
-        #expect(areas.count == 10 && abs(areas.reduce(0, +) - 1) < 1e-9)
+        #expect(report.predictions == [7, 6, 3])
+        #expect(report.classAreas.count == 10 && isApproximatelyEqual(report.classAreas.reduce(0, +), 1, absolute: 1e-9))
         for file in ["slice.png", "slice.svg", "probe-vs-exact.png", "probe-vs-exact.svg", "regions.csv",
                      "regions.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
@@ -52,10 +52,8 @@ import Testing
                          "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("284 linear regions (304 with the decision)"), "\(r.stdout)")
-        let doc = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
-        let plane = try #require(doc["plane"] as? [String: Any])
-        #expect(plane["halfWidth"] as? Double == 1.5 && plane["indices"] as? [Int] == [])
+        let plane = try decodeReport(SliceReport.self, at: out + "/report.json").plane
+        #expect(plane.halfWidth == 1.5 && plane.indices == [])
     }
 
     /// Bad input: one line on stderr, a non-zero exit code, and no report.

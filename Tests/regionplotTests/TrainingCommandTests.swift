@@ -12,11 +12,10 @@ func readReport(_ folder: String) throws -> [String: Any] {
                          "--eta2", "1e-2", "--seed", "1", "--dpi", "40", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("epoch: 100  | loss:"))
-        let report = try readReport(out)
-        for key in ["iterTrain", "iterTest", "iterRQI", "finalTrainAccuracy", "finalTestAccuracy", "finalRQI", "finalLoss", "latent", "phase", "phaseRule"] {
-            #expect(report[key] != nil, "missing \(key)")
-        }
-        #expect((report["latent"] as? [Double])?.count == 6)
+        let report = try decodeReport(GrokkingReport.self, at: out + "/report.json")
+        guard case .values(let latent) = report.latent else { Issue.record("a 1-D latent is a list of values"); return }
+        #expect(latent.count == 6)
+        #expect(report.settings.p == 6 && report.settings.epochs == 200 && !report.phaseRule.isEmpty)
         for name in ["accuracy", "loss", "representation"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)")
         }
@@ -24,25 +23,25 @@ func readReport(_ folder: String) throws -> [String: Any] {
                                "--epochs", "50", "--seeds", "0,3", "--weight-decays", "0,1", "--dpi", "40",
                                "--out", out + "/phases"])
         #expect(diagram.status == 0, "\(diagram.stderr)")
-        let phases = try readReport(out + "/phases")
-        let cells = try #require(phases["cells"] as? [[String: Any]])
-        #expect(cells.count == 4)
-        #expect(phases["learningRates"] as? [Double] == [1e-5, 1e-2])
-        #expect(phases["seeds"] as? [Int] == [0, 3])
-        for cell in cells {
-            for key in ["phase", "phaseFractions", "seeds", "medianFirstTrain", "medianFirstTest", "medianFirstRQI", "runs",
-                        "firstTrain", "firstTest", "representationLearningRate", "decoderLearningRate", "weightDecay"] {
+        let phases = try decodeReport(GrokkingPhaseDiagramReport.self, at: out + "/phases/report.json")
+        #expect(phases.cells.count == 4)
+        #expect(phases.learningRates == [1e-5, 1e-2])
+        #expect(phases.seeds == [0, 3])
+        // Keys that may be null (the medians, the first epochs) are written as null, not left out.
+        let raw = try readReport(out + "/phases")
+        for cell in try #require(raw["cells"] as? [[String: Any]]) {
+            for key in ["medianFirstTrain", "medianFirstTest", "medianFirstRQI", "firstTrain", "firstTest"] {
                 #expect(cell.keys.contains(key), "missing \(key)")
             }
-            let fractions = try #require(cell["phaseFractions"] as? [String: Double])
-            #expect(Set(fractions.keys) == ["comprehension", "grokking", "memorisation", "confusion"])
-            #expect(abs(fractions.values.reduce(0, +) - 1) < 1e-12)
-            #expect(cell["seeds"] as? [Int] == [0, 3] && (cell["runs"] as? [Any])?.count == 2)
+        }
+        for cell in phases.cells {
+            let f = cell.phaseFractions
+            #expect(isApproximatelyEqual(f.comprehension + f.grokking + f.memorisation + f.confusion, 1, absolute: 1e-12))
+            #expect(cell.seeds == [0, 3] && cell.runs.count == 2)
         }
         // Both parametrisations by default: η₁ × η₂, and weight decay × η₂.
-        let diagrams = try #require(phases["diagrams"] as? [[String: Any]])
-        #expect(diagrams.map { $0["kind"] as? String } == ["lr", "weight-decay"])
-        #expect(diagrams[1]["rows"] as? [Double] == [0, 1])
+        #expect(phases.diagrams.map(\.kind) == ["lr", "weight-decay"])
+        #expect(phases.diagrams[1].rows == [0, 1])
         for name in ["phase-diagram", "phase-diagram-weight-decay"] {
             #expect(FileManager.default.fileExists(atPath: out + "/phases/\(name).png"), "\(name)")
         }
@@ -53,9 +52,9 @@ func readReport(_ folder: String) throws -> [String: Any] {
                                 "--epochs", "20", "--dpi", "40",
                                 "--out", out + "/explicit"])
         #expect(explicit.status == 0, "\(explicit.stderr)")
-        let e = try readReport(out + "/explicit")
-        #expect(e["learningRates"] as? [Double] == [1e-3, 1e-2, 3e-2])
-        #expect((e["cells"] as? [[String: Any]])?.map { $0["decoderLearningRate"] as? Double } == [1e-2, 1e-2, 1e-2])
+        let e = try decodeReport(GrokkingPhaseDiagramReport.self, at: out + "/explicit/report.json")
+        #expect(e.learningRates == [1e-3, 1e-2, 3e-2])
+        #expect(e.cells.map(\.decoderLearningRate) == [1e-2, 1e-2, 1e-2])
         #expect(!FileManager.default.fileExists(atPath: out + "/explicit/phase-diagram-weight-decay.png"))
     }
 
@@ -82,8 +81,8 @@ func readReport(_ folder: String) throws -> [String: Any] {
         let resumed = try run(arguments)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("\(4 - before.count) runs to train"), "\(resumed.stderr)")
-        let report = try readReport(out)
-        #expect(report["runsReused"] as? Int == before.count && report["runsTrained"] as? Int == 4 - before.count)
+        let report = try decodeReport(GrokkingPhaseDiagramReport.self, at: out + "/report.json")
+        #expect(report.runsReused == before.count && report.runsTrained == 4 - before.count)
         #expect(stored().count == 4)
         for (name, data) in zip(before, records) {
             #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/runs/" + name)) == data, "\(name) kept")
@@ -118,9 +117,9 @@ func readReport(_ folder: String) throws -> [String: Any] {
         let out = temporaryFolder()
         let r = try run(["nac", "--iterations", "300", "--dpi", "40", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
-        let tasks = try readReport(out)["tasks"] as? [[String: Any]]
-        #expect(tasks?.map { $0["name"] as? String } == ["permutation", "scaling", "elimination"])
-        for key in ["finalLoss", "meanAbsError", "effectiveMatrix", "expected"] { #expect(tasks?[0][key] != nil, "\(key)") }
+        let tasks = try decodeReport(NACReport.self, at: out + "/report.json").tasks
+        #expect(tasks.map(\.name) == ["permutation", "scaling", "elimination"])
+        #expect(tasks[0].effectiveMatrix.count == tasks[0].expected.count && tasks[0].finalLoss.isFinite)
         #expect(FileManager.default.fileExists(atPath: out + "/matrices.png") && FileManager.default.fileExists(atPath: out + "/loss.png"))
         #expect(try run(["nac", "--iterations", "0", "--out", out + "/x"]).status != 0)
     }
@@ -129,13 +128,12 @@ func readReport(_ folder: String) throws -> [String: Any] {
         let out = temporaryFolder()
         let r = try run(["circuits", "--only", "abs,add", "--seeds", "0-1", "--batches", "2000", "--dpi", "40", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
-        let report = try readReport(out)
-        let circuits = report["circuits"] as? [[String: Any]]
-        #expect(circuits?.count == 4)
-        for key in ["name", "layerSizes", "seed", "finalLoss", "weights"] { #expect(circuits?[0][key] != nil, "\(key)") }
-        let rates = report["successRates"] as? [[String: Any]]
-        #expect(rates?.map { $0["name"] as? String } == ["abs", "add"])
-        #expect(rates?.allSatisfy { ($0["reached"] as? Int ?? -1) + ($0["stuck"] as? Int ?? -1) == 2 } == true)
+        let report = try decodeReport(CircuitsReport.self, at: out + "/report.json")
+        #expect(report.circuits.count == 4)
+        #expect(report.circuits.map(\.seed) == [0, 1, 0, 1] && report.circuits[0].weights.count == report.circuits[0].layerSizes.count - 1)
+        let rates = try #require(report.successRates)
+        #expect(rates.map(\.name) == ["abs", "add"])
+        #expect(rates.allSatisfy { $0.reached + $0.stuck == 2 })
         for name in ["function-abs", "function-add", "loss"] { #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).png"), "\(name)") }
         #expect(try run(["circuits", "--only", "max", "--out", out + "/x"]).status != 0)
         #expect(try run(["circuits", "--seeds", "9-2", "--out", out + "/y"]).status != 0)

@@ -7,7 +7,7 @@
 int regionplot_set_parent_death_signal(int signal);
 
 /// Tells glibc's malloc to keep freed memory for reuse: a run draws figures of megabytes each, and memory handed back
-/// to the kernel after each must be faulted in and zeroed again for the next (a tenth of the main job's CPU).
+/// to the kernel after each must be faulted in and zeroed again for the next (docs/speed.md).
 /// Returns 1 when every setting was taken.
 int regionplot_keep_freed_memory(void);
 

@@ -35,8 +35,7 @@ public enum CircuitsExperiment {
         }
 
         /// Targets of a unit-major batch (x₁ row, then x₂ row) of `n` samples: the same functions as
-        /// `callAsFunction`, spelt out per case because a switch inside the loop keeps it from vectorising
-        /// (10 % slower on identity).
+        /// `callAsFunction`, spelt out per case because a switch inside the loop keeps it from vectorising.
         func fill(_ t: UnsafeMutablePointer<Float>, inputs x: UnsafePointer<Float>, count n: Int) {
             switch self {
             case .identity: for s in 0..<n { t[s] = x[s] }
@@ -132,17 +131,23 @@ public enum CircuitsExperiment {
         }
         snapshot(batch: 0, loss: testLoss())
         var batchTargets = [Float](repeating: 0, count: batchSize)
-        for i in 0..<total {
+        let optimizer = SGD32(learningRate: Double(learningRate))
+        // Step i trains batch i; snapshots are taken after whole multiples of `snapshotEvery` batches, the last apart.
+        let snapshotSteps = Set(stride(from: snapshotEvery - 1, to: total - 1, by: snapshotEvery))
+        _ = TrainingLoop(steps: 0..<total, snapshotSteps: snapshotSteps).run { i in
             trainer.drawInputs(using: &dataGenerator)
             batchTargets.withUnsafeMutableBufferPointer { circuit.target.fill($0.baseAddress!, inputs: trainer.inputs, count: batchSize) }
             trainer.forward()
-            trainer.step(targets: batchTargets, learningRate: learningRate)
+            trainer.step(targets: batchTargets, optimizer: optimizer)
+            // The test loss now and then; a stuck seed is a result here, not a divergence.
             if i % logEvery == 0 || i % printEvery == 0 {
                 let loss = testLoss()
                 if i % logEvery == 0 { curve.append((i, loss)) }
                 if i % printEvery == 0 { progress?(i, loss) }
             }
-            if (i + 1) % snapshotEvery == 0, i + 1 < total { snapshot(batch: i + 1, loss: testLoss()) }
+            return TrainingStep(loss: nil)
+        } snapshot: { i in
+            snapshot(batch: i + 1, loss: testLoss())
         }
         let finalLoss = testLoss()
         curve.append((total, finalLoss))

@@ -23,7 +23,7 @@ public enum PartitionFigure {
                 colors.append(XORFigures.divergingColor(output(cell, XORFigures.polygonCentre(side)) / scale))
             }
         }
-        // Thousands of fills go into SVG and PDF as one image (the outlines stay vector): under 1 MB at width 100.
+        // Thousands of fills go into SVG and PDF as one image (the outlines stay vector): files stay small.
         axes.polygons(fills, colors: colors, rasterizedFills: fills.count > PartitionFigure.rasterizeFillsAbove,
                       disjoint: true)
         // Thinner outlines when cells are many, so that small cells keep their colour.

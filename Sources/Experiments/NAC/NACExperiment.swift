@@ -61,17 +61,21 @@ public enum NACExperiment {
             let mae = zip(out.storage, target.storage).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(out.storage.count)
             return (loss, mae)
         }
-        for i in 0..<task.iterations {
+        let outcome = TrainingLoop(steps: 0..<task.iterations).run { i in
             let cache = net.forwardWithCache(task.a)
             let out = cache.output
             let (loss, mae) = measure(out)
-            guard loss.isFinite else { throw NACError(message: "\(task.name): training diverged at iteration \(i + 1) (loss \(loss))") }
+            guard loss.isFinite else { return TrainingStep(loss: loss) }
             losses.append(loss)
             errors.append(mae)
             if i % 1000 == 0 { log?(i, loss, mae) }
             var parameters = net.flatParameters
             optimizer.update(&parameters, gradient: net.gradient(cache, outputGradient: MeanSquaredError.gradient(prediction: out, target: target)))
             net.flatParameters = parameters
+            return TrainingStep(loss: loss)
+        }
+        if case .diverged(let i, let loss) = outcome {
+            throw NACError(message: "\(task.name): training diverged at iteration \(i + 1) (loss \(loss))")
         }
         let (finalLoss, finalError) = measure(net(task.a))
         return Result(task: task, loss: losses, meanAbsError: errors, finalLoss: finalLoss, finalMeanAbsError: finalError,

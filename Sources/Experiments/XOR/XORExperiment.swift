@@ -291,7 +291,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
 /// Both nets' probe region counts at every convergence grid (the run's own grid from its probe).
 ///
 /// Small nets' probes on grids up to 501 are too little work to share out: one (net, grid) per worker, the
-/// largest grids first (on many cores, grids up to 501 keep the probes held at once to some 15 MB each). A big
+/// largest grids first (on many cores, grids up to 501 keep the probes held at once small). A big
 /// net's probes, or a big grid's, each use all the cores.
 func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORExperimentSettings)
     -> ([(grid: Int, regions: Int)], [(grid: Int, regions: Int)]) {

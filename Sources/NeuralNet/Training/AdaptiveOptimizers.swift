@@ -6,7 +6,7 @@
 ///
 /// Adam adds the weight decay to the gradient (g ← g + λ p, L2); AdamW decays the parameter itself first
 /// (p ← p (1 − lr λ)), which is "decoupled" weight decay.
-public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
+public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Optimizer {
     public var learningRate: Double
     public var beta1: Double, beta2: Double, epsilon: Double
     public var weightDecay: Double
@@ -30,14 +30,6 @@ public struct AdamOptimizer<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         self.decoupled = decoupled
         m = [Scalar](repeating: 0, count: parameterCount)
         v = [Scalar](repeating: 0, count: parameterCount)
-    }
-
-    /// One step on a flat parameter vector with its gradient.
-    @inlinable
-    public mutating func update(_ parameters: inout [Scalar], gradient: [Scalar]) {
-        parameters.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { update(p, gradient: $0) }
-        }
     }
 
     /// One step on parameters and gradient held in buffers (no copies).
@@ -112,7 +104,7 @@ public typealias Adam32 = AdamOptimizer<Float>
 
 /// RMSprop as PyTorch's `torch.optim.RMSprop` defines it with its defaults (alpha 0.99, eps 1e-8, no momentum,
 /// not centred, no weight decay): v ← α v + (1 − α) g²,  p ← p − lr · g / (√v + ε).
-public struct RMSprop: Sendable {
+public struct RMSprop: Optimizer {
     public var learningRate: Double
     public var alpha: Double, epsilon: Double
     private var v: [Double]
@@ -124,8 +116,9 @@ public struct RMSprop: Sendable {
         v = [Double](repeating: 0, count: parameterCount)
     }
 
-    /// One step on a flat parameter vector with its gradient.
-    public mutating func update(_ parameters: inout [Double], gradient: [Double]) {
+    /// One step on parameters and gradient held in buffers (no copies).
+    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Double>,
+                                gradient: UnsafeBufferPointer<Double>) {
         precondition(parameters.count == v.count && gradient.count == v.count, "parameter count changed")
         for k in parameters.indices {
             let g = gradient[k]

@@ -68,7 +68,9 @@ public enum ClassifierTraining {
                 accuracy: Double(right) / Double(labels.count)))
         }
         keep(0)
-        for epoch in 1...max(1, settings.epochs) where epoch <= settings.epochs {
+        // No divergence check (the step reports no loss to the loop): a net whose loss overflows is trained to the
+        // end and reported as it is.
+        _ = TrainingLoop(steps: 1..<(settings.epochs + 1), snapshotSteps: snapshotEpochs ?? []).run { _ in
             order.shuffle(using: &shuffling)
             var total = 0.0, batches = 0
             var start = 0
@@ -87,8 +89,8 @@ public enum ClassifierTraining {
                 start += settings.batchSize
             }
             losses.append(total / Double(max(batches, 1)))
-            keep(epoch)
-        }
+            return TrainingStep(loss: nil)
+        } snapshot: { keep($0) }
         return TrainedClassifier(network: network, epochLosses: losses, snapshots: snapshots)
     }
 

@@ -250,7 +250,7 @@ public enum GrokkingExperiment {
         for series in [\GrokkingRun.loss, \.trainAccuracy, \.testAccuracy, \.rqi] { run[keyPath: series].reserveCapacity(s.epochs) }
         var latentGradient = [Float](repeating: 0, count: s.p * d)
         let trainRows = trainPairs.count, testRows = testPairs.count
-        for epoch in 0..<s.epochs {
+        let outcome = TrainingLoop(steps: 0..<s.epochs).run { epoch in
             feedSums(trainPairs)
             decoder.forward(rows: trainRows)
             var lossSum = 0.0
@@ -261,9 +261,7 @@ public enum GrokkingExperiment {
                 decoder.outputGradient[k] = scale * e
             }
             let loss = lossSum / Double(trainRows * outputs)
-            guard loss.isFinite else {
-                throw GrokkingError(message: "training diverged at epoch \(epoch): the loss is \(loss) (η₁ = \(s.representationLearningRate), η₂ = \(s.decoderLearningRate))")
-            }
+            guard loss.isFinite else { return TrainingStep(loss: loss) }
             let trainAccuracy = data.nearestTemplateAccuracy(outputMatrix(rows: trainRows), data.trainIndices)
             decoder.backward(rows: trainRows)
             GrokkingExperiment.accumulateLatentGradient(sumGradient: decoder.inputGradient, pairs: trainPairs,
@@ -292,7 +290,10 @@ public enum GrokkingExperiment {
             if run.firstTest == nil, testAccuracy >= 0.9 { run.firstTest = epoch }
             if run.firstRQI == nil, rqi > 0.99 { run.firstRQI = epoch }
             if epoch % s.logEvery == 0 { log?(epoch, loss) }
-            if stopWhenDecided, run.firstTrain != nil, run.firstTest != nil { break }
+            return TrainingStep(loss: loss, stop: stopWhenDecided && run.firstTrain != nil && run.firstTest != nil)
+        }
+        if case .diverged(let epoch, let loss) = outcome {
+            throw GrokkingError(message: "training diverged at epoch \(epoch): the loss is \(loss) (η₁ = \(s.representationLearningRate), η₂ = \(s.decoderLearningRate))")
         }
         let finalLatent = latentMatrix()
         guard finalLatent.isFinite else { throw GrokkingError(message: "training diverged: the latent vectors are not finite") }

@@ -86,8 +86,9 @@ public final class SmallReLUTrainer {
         return sum / Double(batchSize)
     }
 
-    /// One SGD step on the MSE against `targets`, after `forward()`.
-    public func step(targets: [Float], learningRate: Float) {
+    /// One step of `optimizer` on the MSE against `targets`, after `forward()`. (The notebook's SGD, concrete rather
+    /// than any `Optimizer`: a generic call across modules would not be specialised, and the nets are tiny.)
+    public func step(targets: [Float], optimizer: SGD32) {
         precondition(targets.count == batchSize)
         let n = batchSize, L = weights.count
         let scale = 2 / Float(n)
@@ -114,7 +115,9 @@ public final class SmallReLUTrainer {
             }
         }
         for l in 0..<L {
-            for k in weights[l].indices { weights[l][k] -= learningRate * gradients[l][k] }
+            weights[l].withUnsafeMutableBufferPointer { w in
+                gradients[l].withUnsafeBufferPointer { optimizer.update(w, gradient: $0) }
+            }
         }
     }
 

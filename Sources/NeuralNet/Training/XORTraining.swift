@@ -115,7 +115,6 @@ public func trainXOR(_ settings: XORTrainingSettings, using generator: inout See
         var accuracies: [Double] = []
         losses.reserveCapacity(settings.epochs)
         var accuracy = 0.0
-        var finite = true
         let snapshotEpochs = Set(TrainingSnapshot<MLP>.epochs(of: settings.epochs, every: settings.snapshotEvery))
         var snapshots: [TrainingSnapshot<MLP>] = []
         if snapshotEpochs.contains(0) {
@@ -124,24 +123,24 @@ public func trainXOR(_ settings: XORTrainingSettings, using generator: inout See
                 epoch: 0, network: network, loss: MeanSquaredError.loss(prediction: initial, target: XORData.targets),
                 accuracy: XORData.accuracy(prediction: initial, target: XORData.targets)))
         }
-        for epoch in 1...settings.epochs {
+        let outcome = TrainingLoop(steps: 1..<(settings.epochs + 1), snapshotSteps: snapshotEpochs).run { _ in
             let cache = network.forwardWithCache(XORData.inputs)
             let loss = MeanSquaredError.loss(prediction: cache.output, target: XORData.targets)
-            guard loss.isFinite else { finite = false; break }
+            guard loss.isFinite else { return TrainingStep(loss: loss) }
             let grads = network.backward(cache, outputGradient: MeanSquaredError.gradient(prediction: cache.output, target: XORData.targets))
             optimizer.step(&network, gradients: grads)
             // The notebook tests after each step, on the updated weights.
             let after = network(XORData.inputs)
             let afterLoss = MeanSquaredError.loss(prediction: after, target: XORData.targets)
-            guard afterLoss.isFinite, network.isFinite else { finite = false; break }
+            guard afterLoss.isFinite, network.isFinite else { return .diverged }
             accuracy = XORData.accuracy(prediction: after, target: XORData.targets)
             losses.append(afterLoss)
             accuracies.append(accuracy)
-            if snapshotEpochs.contains(epoch) {
-                snapshots.append(TrainingSnapshot(epoch: epoch, network: network, loss: afterLoss, accuracy: accuracy))
-            }
+            return TrainingStep(loss: afterLoss)
+        } snapshot: { epoch in
+            snapshots.append(TrainingSnapshot(epoch: epoch, network: network, loss: losses.last!, accuracy: accuracy))
         }
-        if !finite { diverged += 1; continue }
+        if case .diverged = outcome { diverged += 1; continue }
         best = max(best, accuracy)
         if accuracy >= settings.targetAccuracy {
             return XORTrainingResult(network: network, attempts: attempt, accuracy: accuracy,

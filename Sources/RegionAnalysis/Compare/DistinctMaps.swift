@@ -3,7 +3,7 @@ import LinearAlgebra
 /// The notebook's deduplication (`calcUniqueRegions`) for rows of any width: walk the rows in order and keep a row
 /// when its Euclidean distance to every row kept so far is at least `tolerance`. Returns the kept rows' indices.
 ///
-/// Same answer as that quadratic loop (``distinctRowsBruteForce(_:tolerance:)``), faster: kept rows are held sorted
+/// Same answer as that quadratic loop (the tests' `distinctRowsBruteForce`), faster: kept rows are held sorted
 /// by their projection on the unit diagonal (1, …, 1)/√m, and since a projection on a unit vector never lengthens a
 /// difference, only kept rows whose projection lies within `tolerance` of the new row's need the full distance.
 public func distinctRows(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
@@ -15,29 +15,10 @@ public func distinctRows(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
     return kept
 }
 
-/// The notebook's quadratic loop, verbatim, for rows of any width: the definition ``distinctRows(_:tolerance:)`` is
-/// tested against.
-public func distinctRowsBruteForce(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
-    var kept: [Int] = []
-    for i in 0..<rows.rows {
-        var isGood = true
-        for r in kept {
-            var sum = 0.0
-            for c in 0..<rows.columns {
-                let e = rows[i, c] - rows[r, c]
-                sum += e * e
-            }
-            if sum.squareRoot() < tolerance { isGood = false; break }
-        }
-        if isGood { kept.append(i) }
-    }
-    return kept
-}
-
 /// For each row, the id of its distinct row: rows kept by ``distinctRows(_:tolerance:)`` are numbered 0, 1, … in
 /// order, and every row gets the smallest id of a kept row within `tolerance` of it (a kept row its own). The
 /// per-sample "map id" of `compare`'s samples.csv, and the walk ``distinctRows(_:tolerance:)`` keeps its rows by;
-/// ``distinctRowIDsBruteForce(_:tolerance:)`` is its reference.
+/// the tests' `distinctRowIDsBruteForce` is its reference.
 public func distinctRowIDs(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
     precondition(tolerance > 0, "tolerance must be positive")
     let m = rows.columns, scale = 1 / Double(max(m, 1)).squareRoot()
@@ -77,20 +58,4 @@ public func distinctRowIDs(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
         }
     }
     return ids
-}
-
-/// The definition of ``distinctRowIDs(_:tolerance:)``, as a quadratic loop over the kept rows in order.
-public func distinctRowIDsBruteForce(_ rows: Matrix, tolerance: Double = 1e-3) -> [Int] {
-    var kept: [Int] = []
-    return (0..<rows.rows).map { i in
-        for (id, r) in kept.enumerated() {
-            let distance = (0..<rows.columns).reduce(0.0) { sum, c in
-                let e = rows[i, c] - rows[r, c]
-                return sum + e * e
-            }.squareRoot()
-            if distance < tolerance { return id }
-        }
-        kept.append(i)
-        return kept.count - 1
-    }
 }

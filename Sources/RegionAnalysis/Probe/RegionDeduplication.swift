@@ -16,7 +16,7 @@ public struct RegionDeduplication: Sendable {
     /// Same answer as that quadratic loop, in expected linear time: kept rows are hashed into cubic cells a
     /// little wider than four tolerances, so the ball of radius `tolerance` around a new row reaches, along each
     /// axis, its own cell and the neighbour on a side only when the row lies in that side's outer quarter: every
-    /// kept row within tolerance lies in those cells (one to eight, 3.4 on average). Each row is assigned to the
+    /// kept row within tolerance lies in those cells (one to eight). Each row is assigned to the
     /// earliest kept region within tolerance — the one at which the notebook's loop would `break`. Requires
     /// finite values.
     public init(triples: Matrix, tolerance: Double = 1e-3) {
@@ -83,10 +83,6 @@ public struct RegionDeduplication: Sendable {
         self.regionOfRow = regionOfRow
     }
 
-    /// The notebook's quadratic loop, verbatim: the definition the fast version is tested against.
-    public static func bruteForce(triples: Matrix, tolerance: Double = 1e-3) -> [Int] {
-        distinctRowsBruteForce(triples, tolerance: tolerance)
-    }
 }
 
 /// A hash of cubic cells → linked lists of kept regions in that cell.

@@ -1,9 +1,27 @@
 import Plot
+@testable import PlotCairo
 
-/// The straightforward forms of the one-pass kernels in `PolygonCoverage.swift`, kept beside them so that tests
-/// can hold the fast ones to the same pixels bit for bit: the same arithmetic, without the bookkeeping that makes
-/// the fast ones fast (flat arrays, counting sort, skipped conversions, masks sized to the ink).
+/// The straightforward forms of the one-pass kernels in `PolygonCoverage.swift` (which production never calls),
+/// with the tests that hold the fast ones to the same pixels bit for bit: the same arithmetic, without the
+/// bookkeeping that makes the fast ones fast (flat arrays, counting sort, skipped conversions, masks sized to the
+/// ink). And the per-channel arithmetic of `StampCompositor.over` and `scaled`.
 extension StampCompositor {
+    /// The reference arithmetic, one channel at a time, for the tests of `over` and `scaled`.
+    static func overReference(_ s: UInt32, _ d: UInt32) -> UInt32 {
+        let ia = 255 - (s >> 24)
+        var out: UInt32 = 0
+        for shift: UInt32 in [0, 8, 16, 24] {
+            out |= min(mul((d >> shift) & 0xFF, ia) + ((s >> shift) & 0xFF), 255) << shift
+        }
+        return out
+    }
+
+    static func scaledReference(_ s: UInt32, _ m: UInt32) -> UInt32 {
+        var out: UInt32 = 0
+        for shift: UInt32 in [0, 8, 16, 24] { out |= mul((s >> shift) & 0xFF, m) << shift }
+        return out
+    }
+
     /// `fillDisjoint` as first written: the cells stably sorted by first row, each band's accumulator zeroed in a
     /// pass of its own, and every pixel's running sum converted to bytes.
     func fillDisjointReference(_ polygons: [[Point]], colors: [Color], bandRows: Int = 64) -> [Int] {

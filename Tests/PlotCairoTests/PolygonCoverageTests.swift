@@ -2,7 +2,8 @@ import CCairo
 import Foundation
 import Plot
 import Testing
-@testable import Experiments
+import Experiments
+import ExperimentFixtures
 @testable import PlotCairo
 
 /// Polygon fills and hairline outlines written straight into the pixels (`StampCompositor.fill`,
@@ -62,7 +63,7 @@ import Testing
             .enumerated() {
             let covered = Self.coverage(polygon, width: 100, height: 100).reduce(0, +)
             let area = Self.area(polygon)
-            #expect(abs(covered - area) <= 1e-4 * max(1, area), "polygon \(k): \(covered) vs \(area)")
+            #expect(isApproximatelyEqual(covered, area, absolute: 1e-4 * max(1, area)), "polygon \(k): \(covered) vs \(area)")
         }
     }
 
@@ -80,7 +81,7 @@ import Testing
                 for c in 0..<40 {
                     let overlapX = max(0, min(x1, Double(c + 1)) - max(x0, Double(c)))
                     let overlapY = max(0, min(y1, Double(r + 1)) - max(y0, Double(r)))
-                    #expect(abs(cover[r * 40 + c] - overlapX * overlapY) < 1e-5)
+                    #expect(isApproximatelyEqual(cover[r * 40 + c], overlapX * overlapY, absolute: 1e-5))
                 }
             }
         }
@@ -210,7 +211,7 @@ import Testing
                 let below = Double((d >> shift) & 0xFF)
                 let expected = 255 * sum[channel] + below * (1 - sum[3])
                 // The colour's 16 bits are cut to their top byte (up to a level), OVER rounds (half a level).
-                #expect(abs(Double((got >> shift) & 0xFF) - expected) <= 2, "pixel (\(x), \(y)) channel \(channel)")
+                #expect(isApproximatelyEqual(Double((got >> shift) & 0xFF), expected, absolute: 2), "pixel (\(x), \(y)) channel \(channel)")
             }
         } }
     }
@@ -252,7 +253,7 @@ import Testing
             let (got, below) = (fast[y * 300 + x], backdrop[y * 300 + x])
             for (value, shift) in [(1.0, UInt32(24)), (color.red, 16), (color.green, 8), (color.blue, 0)] {
                 let expected = 255 * share * value + Double((below >> shift) & 0xFF) * (1 - share)
-                #expect(abs(Double((got >> shift) & 0xFF) - expected) <= 2, "pixel (\(x), \(y))")
+                #expect(isApproximatelyEqual(Double((got >> shift) & 0xFF), expected, absolute: 2), "pixel (\(x), \(y))")
             }
         } }
         var u = Uniform(12)
@@ -283,7 +284,7 @@ import Testing
         }
         for r in 4...7 { #expect(mask[r * 30 + 4] == 0.25 && mask[r * 30 + 5] == 0.25, "row \(r)") }
         let ink: Float = mask.reduce(0, +)
-        #expect(abs(ink - 7.25) < 1e-5)   // 0.5 × (9.5 + 5)
+        #expect(isApproximatelyEqual(ink, 7.25, absolute: 1e-5))   // 0.5 × (9.5 + 5)
     }
 
     /// A partition's outlines: every shared edge laid once, so the ink is the width times the edges' total length.
@@ -314,7 +315,7 @@ import Testing
             }
         }
         let ink = mask.reduce(0) { $0 + Double($1) }
-        #expect(abs(ink - width * length) < 1e-3 * width * length)
+        #expect(isApproximatelyEqual(ink, width * length, absolute: 1e-3 * width * length))
         // The renderer's own path lays the same ink (within 8-bit rounding of each pixel).
         let color = Color(0.25, 0.25, 0.25, alpha: 1)
         let fast = StampCompositorTests.pixels(reference: false) {
@@ -331,15 +332,15 @@ import Testing
                 return total + (b - p) / (b - 64)   // 64 ≈ the grey's premultiplied red, 0.25 × 255
             }
         }
-        #expect(abs(inkOf(fast) - width * length) < 0.02 * width * length)
+        #expect(isApproximatelyEqual(inkOf(fast), width * length, absolute: 0.02 * width * length))
         // Cairo samples a 0.3-pixel line on 15 sub-rows, so its ink is within about a sixth of the exact one.
-        #expect(abs(inkOf(reference) - inkOf(fast)) < 0.2 * inkOf(fast))
+        #expect(isApproximatelyEqual(inkOf(reference), inkOf(fast), absolute: 0.2 * inkOf(fast)))
     }
 
     /// The figures with the most cells, fast against Cairo, in both styles: all but a sliver of pixels agree
     /// within a few levels (edges shift by Cairo's sampling), and the picture on average within half a level.
     /// Wide enough for panels of hundreds of cells.
-    static let trained = TrainingPictureTests.smallRun(width: 60)
+    static let trained = smallXORRun(width: 60)
 
     @Test(arguments: ["partition-a", "training-steps-b"], ["notebook", "paper"])
     func partitionFiguresAreCairosWithinItsSampling(_ name: String, _ style: String) {

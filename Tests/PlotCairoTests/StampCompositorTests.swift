@@ -1,7 +1,8 @@
 import CCairo
 import Plot
 import Testing
-@testable import Experiments
+import Experiments
+import ExperimentFixtures
 @testable import PlotCairo
 
 /// `StampCompositor` writes dense markers into the pixels itself; Cairo drawing each marker
