@@ -45,13 +45,13 @@ enum LegendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// `--diagram` of `grokking --phase-diagram`.
 enum DiagramChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case lr, weightDecay = "weight-decay", both
+    case lr, weightDecay = "weight-decay", both, liu2022
 
     /// The diagrams it names.
     var kinds: [PhaseDiagramKind] {
         switch self {
         case .lr: return [.learningRates]
-        case .weightDecay: return [.weightDecay]
+        case .weightDecay, .liu2022: return [.weightDecay]
         case .both: return [.learningRates, .weightDecay]
         }
     }

@@ -11,7 +11,11 @@ struct CircuitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "circuits",
         abstract: "Train notebook 003's bias-free ReLU 'circuits' (x, −x, |x|, x₁+x₂, x₁−x₂, min) by SGD and show their breakpoints and linear regions.",
-        discussion: "--seeds 0-9 trains every circuit from each seed and reports how many reach a test loss below 1e-5."
+        discussion: """
+        --seeds 0-9 trains every circuit from each seed and reports how many reach a test loss below 1e-5; each \
+        run is kept in --out/runs (a rerun trains only what is missing), and the seeds split over machines with \
+        --shard i/n (or a Slurm job array) and --summarize DIR.
+        """
     )
 
     @Option(help: "Seed of the initialisation and the data.")
@@ -28,6 +32,7 @@ struct CircuitsCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/circuits"
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var sharding: ShardOptions
 
     func selectedCircuits() throws -> [CircuitsExperiment.Circuit] {
         guard let only else { return CircuitsExperiment.circuits }
@@ -54,21 +59,33 @@ struct CircuitsCommand: ParsableCommand {
         do { try CircuitsSettings(circuits: try selectedCircuits(), seeds: try seedList(), batches: batches).validate() }
         catch let error as ValidationError { throw error } catch { throw usageError(error) }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
+        if sharding.shard != nil && seeds == nil { throw ValidationError("--shard splits a sweep: give --seeds") }
     }
 
     func run() throws {
-        try startRun(in: out)
+        let (command, stage) = try sweepInvocation()
+        try command.run(stage)
+    }
+
+    func run(_ stage: SweepStage) throws {
+        if isSweep { try prepareSweepFolder(stage: stage, runs: try selectedCircuits().count * seedList().count) }
+        else { try startRun(in: out) }
         let settings = CircuitsSettings(circuits: try selectedCircuits(), seeds: try seedList(), batches: batches)
         let printLock = NSLock()
         let training = CircuitsTraining(log: { name, i, loss in print("\(name) batch \(i): loss = \(loss)") },
-                                        didTrain: { r in
-            printLock.lock()
-            print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", r.circuit.name, Int(r.seed), r.finalLoss, r.batches,
-                         r.succeeded ? "learned" : "stuck", r.seconds))
-            fflush(nil)  // every stream: the lines of parallel runs appear as they finish
-            printLock.unlock()
-        })
-        let result = try training.run(settings, context: jobs.map(ComputeContext.init(threads:)) ?? .allCores)
+                                        didTrain: { r in printLock.withLock { Self.printOutcome(r) } })
+        let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
+        let result: CircuitsTraining.Result
+        if isSweep {
+            let runCount = settings.circuits.count * settings.seeds.count
+            let threads = ComputeContext(threads: max(1, min(context.threads, runCount)))
+            let clock = Stopwatch()
+            let runs = try sweep(stage, context: threads)
+            guard !stage.isShard else { return }
+            result = CircuitsTraining.Result(settings: settings, runs: runs, wall: clock.elapsed, threads: threads.threads)
+        } else {
+            result = try training.run(settings, context: context)
+        }
         print(String(format: "all runs took %.1f s on %d threads", result.wall, result.threads))
         for r in result.runs where r.seed == settings.seeds[0] {
             print("\(r.circuit.name) weights (seed \(r.seed)):")
@@ -88,5 +105,34 @@ struct CircuitsCommand: ParsableCommand {
                             .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
         }
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
+    }
+}
+
+extension CircuitsCommand: ShardableSweepCommand {
+    var isSweep: Bool { seeds != nil }
+    var sweepFolder: String { out }
+
+    /// The line that tells how a run ended.
+    static func printOutcome(_ r: CircuitsExperiment.Run) {
+        print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", r.circuit.name, Int(r.seed),
+                     r.finalLoss, r.batches, r.succeeded ? "learned" : "stuck", r.seconds))
+        fflush(nil)  // every stream: the lines of parallel runs appear as they finish
+    }
+    mutating func writeSweep(into folder: String) { out = folder }
+
+    /// Circuits over seeds: the stage's runs trained (or read back) through `runs/`; empty for a shard.
+    func sweep(_ stage: SweepStage, context: ComputeContext) throws -> [CircuitsExperiment.Run] {
+        let store = try FinishedRuns<CircuitsReport.RunEntry>(folder: out + "/runs", shared: stage.isShard)
+        let printLock = NSLock()
+        let outcome = try CircuitsSweep.sweep(
+            circuits: try selectedCircuits(), seeds: try seedList(), batches: batches, context: context,
+            store: store, shard: stage.shard, trainMissing: stage.trains, shards: stage.shardCount) { r in
+            printLock.withLock { Self.printOutcome(r) }
+        }
+        guard let runs = outcome.runs else {
+            shardFinished(stage.shard, trained: outcome.trained, kept: outcome.reused)
+            return []
+        }
+        return runs
     }
 }

@@ -11,7 +11,7 @@ enum SettingFlags {
         "activation": "--activation", "grid": "--grid", "localComplexityRadius": "--lc-radius",
         "noExact": "--no-exact", "snapshotEvery": "--snapshot-every", "throughRows": "--through", "size": "--size",
         "maxRegions": "--max-regions", "threads": "--threads", "data": "--data", "widths": "--widths",
-        "seeds": "--seeds", "shard": "--shard", "exactRuns": "--exact-runs",
+        "seeds": "--seeds", "shard": "--shard", "summarize": "--summarize", "trainSizes": "--train-sizes", "exactRuns": "--exact-runs",
         "testData": "--test-data", "testLabels": "--test-labels", "clusters": "--clusters",
         "maxIterations": "--max-iterations", "hidden": "--hidden",
         "hiddenLayers": "the number of --hidden layers", "batchSize": "--batch-size",

@@ -101,7 +101,7 @@ func readReport(_ folder: String) throws -> [String: Any] {
         (["grokking", "--phase-diagram", "--repr-lrs", "1e-3,0"], "--repr-lrs: 0 must be positive"),
         (["grokking", "--phase-diagram", "--weight-decays", "-1"], "--weight-decays: -1 must be zero or positive"),
         (["grokking", "--phase-diagram", "--seeds", "3-1"], "--seeds: range '3-1' runs backwards"),
-        (["grokking", "--phase-diagram", "--diagram", "both-ways"], "The value 'both-ways' is invalid for '--diagram <diagram>'. Please provide one of 'lr', 'weight-decay' or 'both'."),
+        (["grokking", "--phase-diagram", "--diagram", "both-ways"], "The value 'both-ways' is invalid for '--diagram <diagram>'. Please provide one of 'lr', 'weight-decay', 'both' or 'liu2022'."),
     ])
     func grokkingRejectsBadSettings(arguments: [String], message: String) throws {
         let out = temporaryFolder()

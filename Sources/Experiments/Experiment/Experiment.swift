@@ -123,4 +123,6 @@ extension Setting {
     public static let widths = Setting(key: "widths", words: "widths")
     public static let seeds = Setting(key: "seeds", words: "seeds")
     public static let shard = Setting(key: "shard", words: "shard")
+    public static let summarize = Setting(key: "summarize", words: "summary folder")
+    public static let trainSizes = Setting(key: "trainSizes", words: "training-set sizes")
 }

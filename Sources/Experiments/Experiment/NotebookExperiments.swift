@@ -202,6 +202,10 @@ public struct CircuitsTraining: Experiment {
         /// Wall-clock seconds of all the runs, and the threads they ran on.
         public var wall: Double
         public var threads: Int
+
+        public init(settings: CircuitsSettings, runs: [CircuitsExperiment.Run], wall: Double, threads: Int) {
+            (self.settings, self.runs, self.wall, self.threads) = (settings, runs, wall, threads)
+        }
     }
 
     public func run(_ settings: CircuitsSettings, context: ComputeContext) throws -> Result {
