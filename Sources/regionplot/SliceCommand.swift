@@ -55,7 +55,10 @@ struct SliceCommand: ParsableCommand {
 
     @OptionGroup var weights: WeightsOptions
 
+    @OptionGroup var random: RandomSliceOptions
+
     func validate() throws {
+        try random.validate()
         _ = try rows()
         guard size.isFinite, size > 0, size <= 1e6 else {
             throw ValidationError("--size must be a positive number up to 1e6, got \(size)")
@@ -81,6 +84,10 @@ struct SliceCommand: ParsableCommand {
     }
 
     func run() throws {
+        if random.throughRandom != nil {
+            try runRandom()
+            return
+        }
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Plot
+import Support
+
+/// The flags of `regionplot slice --through-random K`: many planes (or segments) through random points, for one
+/// model or a family, at its weights or at PyTorch's default initialisation (Hanin & Rolnick's region statistics,
+/// Humayun et al.'s local complexity beside the exact count).
+struct RandomSliceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Slice through K random triples of --data rows (or of Gaussian points at --scale) "
+        + "and write planes.csv and regions-vs-neurons.csv instead of one slice's figures.", valueName: "K"))
+    var throughRandom: Int?
+
+    @Option(help: ArgumentHelp("More models analysed on the same planes (repeat), for regions against neurons.",
+                               valueName: "FILE"))
+    var family: [String] = []
+
+    @Flag(help: "Analyse each model at PyTorch's default initialisation (seeded) instead of its weights.")
+    var `init` = false
+
+    @Option(help: "Seed of the random points, the initialisation and the local-complexity frame.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Standard deviation of the Gaussian points when no --data is given (with --through-random).")
+    var scale: Double = 1
+
+    @Flag(help: ArgumentHelp("With --through-random: segments through random pairs of points (1-D counts and "
+        + "distances to the nearest boundary, lines.csv) instead of planes."))
+    var line = false
+
+    @Option(help: "With --through-random --line: evenly spaced points per segment where the distance is measured.")
+    var lineSamples: Int = 101
+
+    @Option(help: ArgumentHelp("With --through-random: local complexity at this radius (input units) around each "
+        + "plane's points and a grid: exact regions meeting the neighbourhood beside Humayun et al.'s estimator "
+        + "(local-complexity.csv).", valueName: "R"))
+    var localComplexity: Double?
+
+    @Option(help: "Points per axis of the local-complexity grid over each square.")
+    var localComplexityGrid: Int = 11
+
+    @Option(help: "Directions of the estimator's random frame in input space (Humayun et al.: 25).")
+    var frameDirections: Int = 25
+
+    func validate() throws {
+        let randomOnly = !family.isEmpty || `init` || line || localComplexity != nil
+        guard let k = throughRandom else {
+            if randomOnly {
+                throw ValidationError("--family, --init, --line and --local-complexity go with --through-random K")
+            }
+            return
+        }
+        try MachineLimits.checkRange(k, 1...1_000_000, option: "--through-random")
+        guard scale.isFinite, scale > 0, scale <= 1e6 else {
+            throw ValidationError("--scale must be a positive number up to 1e6, got \(scale)")
+        }
+        try MachineLimits.checkRange(lineSamples, 2...1_000_000, option: "--line-samples")
+        try MachineLimits.checkRange(localComplexityGrid, 1...1001, option: "--local-complexity-grid")
+        try MachineLimits.checkRange(frameDirections, 1...10_000, option: "--frame-directions")
+        if let r = localComplexity, !(r.isFinite && r > 0 && r <= 1e6) {
+            throw ValidationError("--local-complexity must be a positive radius up to 1e6, got \(r)")
+        }
+        if line && localComplexity != nil {
+            throw ValidationError("--local-complexity is measured on planes; leave out --line")
+        }
+    }
+}
+
+extension SliceCommand {
+    /// `--through-random K`: counts on K random planes (or segments), their tables and the regions-against-neurons
+    /// figure.
+    func runRandom() throws {
+        do {
+            let settings = RandomSlicesSettings(
+                modelPaths: [model] + random.family, dataPath: data, count: random.throughRandom!, seed: random.seed,
+                scale: random.scale, size: size, initialise: random.`init`, line: random.line,
+                lineSamples: random.lineSamples, localComplexityRadius: random.localComplexity,
+                localComplexityGrid: random.localComplexityGrid, frameDirections: random.frameDirections,
+                context: threads.map(ComputeContext.init(threads:)) ?? .allCores, maxRegions: maxRegions,
+                memoryBytes: MachineLimits.memoryBudget)
+            progressOptions.reporter("exact regions of \(settings.count) random \(random.line ? "segments" : "planes")")
+            let notes = StructureNotes()
+            let result = try RandomSlices.run(settings, reading: try weights.reading(notes: notes))
+            try startRun(in: out)
+            let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data)]
+                + random.family.map { ("family", $0) })
+            let writer = try OutputWriter(folder: out, options: figures, context: settings.context,
+                                          provenance: provenance)
+            let report = result.report
+            var paths = [try writer.writeTable(random.line ? RandomSlicesOutput.linesTable(report)
+                                                   : RandomSlicesOutput.planesTable(report),
+                                               as: random.line ? "lines.csv" : "planes.csv"),
+                         try writer.writeTable(RandomSlicesOutput.summaryTable(report), as: "regions-vs-neurons.csv")]
+            if random.localComplexity != nil {
+                paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
+                                                   as: "local-complexity.csv"))
+            }
+            let dpi = figures.dpi
+            paths += try writer.write([FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report, dpi: dpi) }])
+                .paths
+            _ = try writer.writeReport(report)
+            notes.print()
+            let noun = random.line ? "pieces per segment" : "regions per slice"
+            for s in report.summaries {
+                let mean = String(format: "%.1f ± %.1f", s.meanRegions, s.stdRegions)
+                let distance = s.meanDistance.map { String(format: ", mean distance to a boundary %.4g", $0) } ?? ""
+                print("\(s.model): \(s.neurons) neurons, \(mean) \(noun) over \(s.samples)\(distance)")
+            }
+            if let fit = report.fit { print(String(format: "slope of log regions against log neurons: %.3f", fit.slope)) }
+            if let fit = report.distanceFit {
+                print(String(format: "slope of log distance against log neurons: %.3f", fit.slope))
+            }
+            for path in paths + [out + "/report.json"] { print("wrote \(path)") }
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
