@@ -175,7 +175,9 @@ public func startRun(in folder: String) throws {
 
 /// Creates `path` (and its parents) if needed, checks that files can be written in it, and locks it for this
 /// process (`lockOutputFolder`): a second run into the same folder is refused rather than mixing its files in.
-public func prepareOutputFolder(_ path: String) throws {
+/// `shared`: the shards of one sweep, which write distinct files into one folder side by side, share the lock
+/// (and still exclude a whole run or a summary, which take it alone).
+public func prepareOutputFolder(_ path: String, shared: Bool = false) throws {
     guard !path.isEmpty else { throw OutputError(path: "''", problem: "the path is empty; give a folder") }
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
@@ -194,7 +196,7 @@ public func prepareOutputFolder(_ path: String) throws {
             throw OutputError(path: path, problem: "the folder cannot be created in \(ancestor.path) (permission denied or read-only)")
         }
     }
-    try lockOutputFolder(path)
+    try lockOutputFolder(path, shared: shared)
     // A trial file, not access(2): root passes access() even on a read-only mount.
     let trial = path + "/.regionplot-write-test-\(getpid())"
     let fd = open(trial, O_WRONLY | O_CREAT | O_EXCL, 0o644)
@@ -217,8 +219,9 @@ private let heldFolderLocks = HeldFolderLocks()
 
 /// Takes an exclusive lock on the folder `path` (flock(2) on the folder itself, so no lock file is left behind),
 /// held until the process exits. Throws, without waiting, when another process holds it: two runs into one
-/// folder would otherwise leave figures of both beside one report.
-public func lockOutputFolder(_ path: String) throws {
+/// folder would otherwise leave figures of both beside one report. `shared` takes a shared lock, which other
+/// shared holders (the shards of one sweep) may hold at the same time.
+public func lockOutputFolder(_ path: String, shared: Bool = false) throws {
     guard let canonical = realpath(path, nil) else {
         throw OutputError(path: path, problem: String(cString: strerror(errno)))
     }
@@ -230,7 +233,7 @@ public func lockOutputFolder(_ path: String) throws {
     // Close-on-exec: a batch's children take locks of their own, on their own folders.
     let fd = open(key, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else { throw OutputError(path: path, problem: String(cString: strerror(errno))) }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    guard flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
         let busy = errno == EWOULDBLOCK
         close(fd)
         // A file system without locks (ENOLCK) still takes the run: the lock guards against a mistake, it is not

@@ -11,7 +11,11 @@ struct CircuitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "circuits",
         abstract: "Train notebook 003's bias-free ReLU 'circuits' (x, −x, |x|, x₁+x₂, x₁−x₂, min) by SGD and show their breakpoints and linear regions.",
-        discussion: "--seeds 0-9 trains every circuit from each seed and reports how many reach a test loss below 1e-5."
+        discussion: """
+        --seeds 0-9 trains every circuit from each seed and reports how many reach a test loss below 1e-5; each \
+        run is kept in --out/runs (a rerun trains only what is missing), and the seeds split over machines with \
+        --shard i/n (or a Slurm job array) and --summarize DIR.
+        """
     )
 
     @Option(help: "Seed of the initialisation and the data.")
@@ -28,6 +32,7 @@ struct CircuitsCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "figures/circuits"
     @OptionGroup var figures: FigureOptions
+    @OptionGroup var sharding: ShardOptions
 
     func selectedCircuits() throws -> [CircuitsExperiment.Circuit] {
         guard let only else { return CircuitsExperiment.circuits }
@@ -56,10 +61,17 @@ struct CircuitsCommand: ParsableCommand {
         _ = try seedList()
         if let batches, batches < 1 || batches > 100_000_000 { throw ValidationError("--batches must be between 1 and 100000000, got \(batches)") }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
+        if sharding.shard != nil && seeds == nil { throw ValidationError("--shard splits a sweep: give --seeds") }
     }
 
     func run() throws {
-        try startRun(in: out)
+        let (command, stage) = try sweepInvocation()
+        try command.run(stage)
+    }
+
+    func run(_ stage: SweepStage) throws {
+        if isSweep { try prepareSweepFolder(stage: stage, runs: try selectedCircuits().count * seedList().count) }
+        else { try startRun(in: out) }
         let circuits = try selectedCircuits(), seeds = try seedList()
         let jobsList = circuits.flatMap { c in seeds.map { (c, $0) } }
         // Longest runs first, so that the cores finish together.
@@ -68,19 +80,17 @@ struct CircuitsCommand: ParsableCommand {
         let printLock = NSLock()
         let verbose = jobsList.count == 1
         let clock = Stopwatch()
-        let runs = parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
+        let runs = isSweep ? try sweep(stage, context: context)
+            : parallelMap(count: jobsList.count, context: context, order: order) { k -> CircuitsExperiment.Run in
             let (circuit, s) = jobsList[k]
             let r = CircuitsExperiment.train(circuit, seed: s, batches: batches) { i, loss in
                 guard verbose else { return }
                 print("\(circuit.name) batch \(i): loss = \(loss)")
             }
-            printLock.lock()
-            print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", circuit.name, Int(s), r.finalLoss, r.batches,
-                         r.succeeded ? "learned" : "stuck", r.seconds))
-            fflush(nil)  // every stream: the lines of parallel runs appear as they finish
-            printLock.unlock()
+            printLock.withLock { Self.printOutcome(r) }
             return r
         }
+        guard !runs.isEmpty || !stage.isShard else { return }
         let wall = clock.elapsed
         print(String(format: "all runs took %.1f s on %d threads", wall, context.threads))
         for r in runs where r.seed == seeds[0] {
@@ -104,5 +114,34 @@ struct CircuitsCommand: ParsableCommand {
         let written = try writer.write(CircuitsExperiment.figures(runs, circuits: circuits.map(\.name), seeds: seeds,
                                                                   dpi: figures.dpi))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
+    }
+}
+
+extension CircuitsCommand: ShardableSweepCommand {
+    var isSweep: Bool { seeds != nil }
+    var sweepFolder: String { out }
+
+    /// The line that tells how a run ended.
+    static func printOutcome(_ r: CircuitsExperiment.Run) {
+        print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", r.circuit.name, Int(r.seed),
+                     r.finalLoss, r.batches, r.succeeded ? "learned" : "stuck", r.seconds))
+        fflush(nil)  // every stream: the lines of parallel runs appear as they finish
+    }
+    mutating func writeSweep(into folder: String) { out = folder }
+
+    /// Circuits over seeds: the stage's runs trained (or read back) through `runs/`; empty for a shard.
+    func sweep(_ stage: SweepStage, context: ComputeContext) throws -> [CircuitsExperiment.Run] {
+        let store = try FinishedRuns<CircuitsReport.RunEntry>(folder: out + "/runs", shared: stage.isShard)
+        let printLock = NSLock()
+        let outcome = try CircuitsSweep.sweep(
+            circuits: try selectedCircuits(), seeds: try seedList(), batches: batches, context: context,
+            store: store, shard: stage.shard, trainMissing: stage.trains, shards: stage.shardCount) { r in
+            printLock.withLock { Self.printOutcome(r) }
+        }
+        guard let runs = outcome.runs else {
+            shardFinished(stage.shard, trained: outcome.trained, kept: outcome.reused)
+            return []
+        }
+        return runs
     }
 }

@@ -15,7 +15,9 @@ struct DigitsCommand: ParsableCommand {
         initialisation; net a from --seed, net b from --seed + 1. Writes a.onnx, a.safetensors, \
         b.onnx, b.safetensors (float32; onnxruntime and torch load them), report.json, figures, the comparison's \
         samples.csv, classes.csv and clusters.csv (as compare writes them) and each net's slice regions \
-        (regions-a.csv, regions-a.json, …, as slice writes them) into --out.
+        (regions-a.csv, regions-a.json, …, as slice writes them) into --out. With --seeds, the job runs from \
+        each seed (net b from the next) and --out gets each seed's report in runs/, seeds.csv and report.json; \
+        the seeds split over machines with --shard i/n (or a Slurm job array) and --summarize DIR.
         """
     )
 
@@ -55,6 +57,11 @@ struct DigitsCommand: ParsableCommand {
     @OptionGroup var progressOptions: ProgressOptions
     @OptionGroup var names: ClassNameOptions
 
+    @Option(help: "Seeds: run the job from each (e.g. 0-4 or 0,3,5) and summarise them, without per-seed figures.")
+    var seeds: String?
+
+    @OptionGroup var sharding: ShardOptions
+
     /// `32,32` → [32, 32]: 1 to 8 layers of 1 to 4096 units.
     static func parseHidden(_ text: String) throws -> [Int] {
         let values = text.split(separator: ",", omittingEmptySubsequences: false)
@@ -86,17 +93,33 @@ struct DigitsCommand: ParsableCommand {
         let widest = Double(widths.max() ?? 64)
         try MachineLimits.checkMemory(8 * 8 * parameters + 8 * 3 * (Double(batchSize) + 256 * 66) * widest,
                                       for: "--hidden \(hidden)")
+        if let seeds {
+            do { _ = try BatchPlan.parseSeeds(seeds) } catch { throw ValidationError("\(error)") }
+        }
+        if sharding.shard != nil && seeds == nil { throw ValidationError("--shard splits a sweep: give --seeds") }
     }
 
     func run() throws {
+        let (command, stage) = try sweepInvocation()
+        try command.run(stage)
+    }
+
+    /// The settings of the command line.
+    func settings() throws -> DigitsSettings {
+        var settings = DigitsSettings(
+            hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
+            learningRate: lr, seed: seed,
+            compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
+                                     maxIterations: maxIterations, seed: seed))
+        settings.snapshotEvery = snapshotEvery
+        settings.localComplexityRadius = localComplexityRadius
+        return settings
+    }
+
+    func run(_ stage: SweepStage) throws {
+        if isSweep { return try runSeeds(stage) }
         do {
-            var settings = DigitsSettings(
-                hidden: try DigitsCommand.parseHidden(hidden), epochs: epochs, batchSize: batchSize,
-                learningRate: lr, seed: seed,
-                compare: CompareSettings(clusterCounts: try CompareCommand.parseClusters(clusters),
-                                         maxIterations: maxIterations, seed: seed))
-            settings.snapshotEvery = snapshotEvery
-            settings.localComplexityRadius = localComplexityRadius
+            let settings = try settings()
             let classNames = try names.names(classes: 10)
             let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
             let figureNames = Names(a: nameA, b: nameB, classes: classNames, title: names.title)
@@ -130,6 +153,48 @@ struct DigitsCommand: ParsableCommand {
                 + "clusters.csv, regions-a/b.csv and .json and \(paths.count) figures")
         } catch let error as ValidationError {
             throw fail(error.message)
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
+
+extension DigitsCommand: ShardableSweepCommand {
+    var isSweep: Bool { seeds != nil }
+    var sweepFolder: String { out }
+    mutating func writeSweep(into folder: String) { out = folder }
+
+    /// `--seeds`: the job from every seed, through runs/; the summary is report.json and seeds.csv.
+    func runSeeds(_ stage: SweepStage) throws {
+        do {
+            let seedList = try BatchPlan.parseSeeds(seeds ?? "")
+            let base = try settings()
+            try prepareSweepFolder(stage: stage, runs: seedList.count)
+            let store = try FinishedRuns<DigitsSeeds.Run>(folder: out + "/runs", shared: stage.isShard)
+            let clock = Stopwatch()
+            let outcome = try DigitsSeeds.sweep(base, seeds: seedList, store: store, shard: stage.shard,
+                                                trainMissing: stage.trains, shards: stage.shardCount) { name, run, _, _ in
+                guard let nets = run.report?.nets else { return }
+                print(String(format: "%@: test accuracy %.4f (net a), %.4f (net b)", name, nets.a.testAccuracy,
+                             nets.b.testAccuracy))
+                fflush(nil)
+            }
+            guard let reports = outcome.reports else {
+                return shardFinished(stage.shard, trained: outcome.trained, kept: outcome.reused)
+            }
+            let report = DigitsSeedsReport(seeds: seedList, reports: reports, trained: outcome.trained,
+                                           reused: outcome.reused, seconds: clock.elapsed)
+            let writer = try OutputWriter(folder: out, options: figures,
+                                          provenance: try Provenance(command: self, inputs: []))
+            let table = try writer.writeTable(DigitsSeeds.table(reports), as: "seeds.csv")
+            print(String(format: "test accuracy over %d nets: mean %.4f, from %.4f to %.4f; mean R² a → b %.3f, "
+                + "b → a %.3f", 2 * reports.count, report.testAccuracy.mean, report.testAccuracy.min,
+                report.testAccuracy.max, report.r2AToB.mean, report.r2BToA.mean))
+            print("wrote \(try writer.writeReport(report)), \(table)")
+        } catch let error as ValidationError {
+            throw fail(error.message)
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw fail("\(error)")
         }

@@ -16,7 +16,9 @@ struct GrokkingCommand: ParsableCommand {
         With --phase-diagram: every cell of η₁ × η₂ (phase-diagram) and of weight decay × η₂ \
         (phase-diagram-weight-decay; --diagram picks one) is trained for each of --seeds, on all cores, each run \
         stopping once its phase is decided; finished runs are kept in --out/runs, so a killed sweep rerun with the \
-        same arguments trains only the rest.
+        same arguments trains only the rest. --diagram liu2022 is Liu et al.'s weight decay × η₂ diagram in the \
+        paper's settings; --train-sizes is their Figure 3 (accuracy on all pairs against the training pairs). \
+        Every sweep splits over machines with --shard i/n (or a Slurm job array) and --summarize DIR.
         """
     )
 
@@ -50,11 +52,18 @@ struct GrokkingCommand: ParsableCommand {
     @Option(help: "Output folder (default figures/grokking, or figures/grokking/phase-diagram with --phase-diagram).")
     var out: String?
 
-    var outputFolder: String { out ?? (phaseDiagram ? "figures/grokking/phase-diagram" : "figures/grokking") }
+    var outputFolder: String {
+        out ?? (trainSizes != nil ? "figures/grokking/train-sizes"
+                : phaseDiagram ? "figures/grokking/phase-diagram" : "figures/grokking")
+    }
 
     @Flag(help: "Sweep learning rates (and weight decays) over seeds and draw the phase diagrams.")
     var phaseDiagram = false
-    @Option(help: "Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ at --eta1) or both.")
+    @Option(help: """
+        Which phase diagram: lr (η₁ × η₂), weight-decay (weight decay × η₂, η₁ at --eta1), both, or liu2022 \
+        (Liu et al. 2022: weight decay 0, 1, …, 10 × η₂ from 1e-4 to 1e-2 in 11 log steps, η₁ 1e-3, templates of \
+        30, 100000 epochs, comprehension within 1000 epochs; implies --phase-diagram and sets those options).
+        """)
     var diagram: String = "both"
     @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
     var seeds: String = "0-4"
@@ -80,6 +89,12 @@ struct GrokkingCommand: ParsableCommand {
     var jobs: Int?
     @Flag(help: "Retrain the phase diagram's runs even when runs/ holds them from an earlier sweep.")
     var force = false
+    @Option(help: """
+        Liu et al.'s Figure 3: train every one of these numbers of training pairs (e.g. 10,20,25,30,40,45) for \
+        each of --seeds, all --epochs, and draw the accuracy on all pairs against them (train-sizes.csv and .png).
+        """)
+    var trainSizes: String?
+    @OptionGroup var sharding: ShardOptions
 
     @OptionGroup var figures: FigureOptions
 
@@ -107,7 +122,10 @@ struct GrokkingCommand: ParsableCommand {
     }
 
     func validate() throws {
-        do { try settings.validate() } catch { throw ValidationError("\(error)") }
+        // With --train-sizes, --train-count is not used: each run takes its train size.
+        var checked = settings
+        if trainSizes != nil { checked.trainCount = 1 }
+        do { try checked.validate() } catch { throw ValidationError("\(error)") }
         guard gridSize >= 1, gridSize <= 32 else { throw ValidationError("--grid-size must be between 1 and 32, got \(gridSize)") }
         guard lrMin.isFinite, lrMax.isFinite, lrMin > 0, lrMax >= lrMin else {
             throw ValidationError("--lr-min and --lr-max must be positive with --lr-min ≤ --lr-max")
@@ -118,12 +136,30 @@ struct GrokkingCommand: ParsableCommand {
             }
         }
         if let grokkingDelay, grokkingDelay < 0 { throw ValidationError("--grokking-delay must be non-negative") }
+        if trainSizes != nil {
+            guard !phaseDiagram && diagram != Self.liu2022 else {
+                throw ValidationError("--train-sizes and --phase-diagram are two sweeps; run them one at a time")
+            }
+            do { _ = try trainSizePlan() } catch let error as BatchSpecificationError {
+                throw ValidationError(error.description)
+            }
+        }
+        if sharding.shard != nil && !isSweep {
+            throw ValidationError("--shard splits a sweep: give --phase-diagram, --diagram liu2022 or --train-sizes")
+        }
         try MachineLimits.checkThreads(jobs, option: "--jobs")
     }
 
     func run() throws {
+        let (command, stage) = try withPaperSettings.sweepInvocation()
+        try command.withPaperSettings.run(stage)
+    }
+
+    func run(_ stage: SweepStage) throws {
+        if trainSizes != nil { return try runTrainSizes(stage) }
+        if phaseDiagram { return try runPhaseDiagram(stage) }
         try startRun(in: outputFolder)
-        if phaseDiagram { try runPhaseDiagram() } else { try runOnce() }
+        try runOnce()
     }
 
     func runOnce() throws {
@@ -159,8 +195,9 @@ struct GrokkingCommand: ParsableCommand {
         let kinds: [PhaseDiagramKind]
         switch diagram {
         case "both": kinds = [.learningRates, .weightDecay]
+        case Self.liu2022: kinds = [.weightDecay]
         case let name: guard let kind = PhaseDiagramKind(rawValue: name) else {
-            throw BatchSpecificationError("--diagram must be lr, weight-decay or both, got '\(name)'")
+            throw BatchSpecificationError("--diagram must be lr, weight-decay, both or liu2022, got '\(name)'")
         }; kinds = [kind]
         }
         let grid = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
@@ -174,12 +211,17 @@ struct GrokkingCommand: ParsableCommand {
         }
     }
 
-    func runPhaseDiagram() throws {
+    func runPhaseDiagram(_ stage: SweepStage) throws {
         let s = settings
         let plans = try plans()
         let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
-        let store = try FinishedRuns<PhaseRun>(folder: outputFolder + "/runs")
-        if force { for name in Set(plans.flatMap(\.allRuns).map(PhaseRun.name(of:))) { unlink(store.path(of: name)) } }
+        let names = GrokkingPhaseDiagram.runs(plans).map(\.name)
+        try prepareSweepFolder(stage: stage, runs: names.count)
+        let store = try FinishedRuns<PhaseRun>(folder: outputFolder + "/runs", shared: stage.isShard)
+        let shard = stage.shard
+        if force && stage.trains {
+            for name in shard.select(names) { unlink(store.path(of: name)) }
+        }
         for plan in plans {
             let size = "\(plan.rows.count)×\(plan.columns.count) cells × \(plan.seeds.count) seeds"
             print("\(plan.kind.figureName): \(size), "
@@ -188,21 +230,25 @@ struct GrokkingCommand: ParsableCommand {
         let clock = Stopwatch()
         // The bar counts the runs still to train: those in runs/ from an earlier sweep with the same settings
         // are read back, not retrained.
-        let pending = Set(plans.flatMap(\.allRuns).filter { run in
-            store.record(named: PhaseRun.name(of: run))?.settings != GrokkingReport.Settings(run)
-        }.map(PhaseRun.name(of:))).count
+        let pending = !stage.trains ? 0 : shard.select(GrokkingPhaseDiagram.runs(plans)).filter { run in
+            store.record(named: run.name)?.settings != GrokkingReport.Settings(run.settings)
+        }.count
         let plural = context.threads == 1 ? "" : "s"
         let line = "regionplot grokking: \(pending) runs to train on \(context.threads) thread\(plural), "
             + "the rest already in \(store.folder)\n"
         FileHandle.standardError.write(Data(line.utf8))
         let progress = Progress(total: pending)
         let delay = self.delay
-        let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context,
-                                                     store: store) { name, run, _, _ in
+        let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context, store: store,
+                                                     shard: shard, trainMissing: stage.trains,
+                                                     shards: stage.shardCount) { name, run, _, _ in
             progress.finished(name, error: nil, seconds: run.seconds,
                               detail: run.phase(delay: delay).rawValue + " after \(run.epochsRun) epochs")
         }
         progress.close()
+        guard !stage.isShard else {
+            return shardFinished(shard, trained: outcome.trained, kept: outcome.reused)
+        }
         let seconds = clock.elapsed
         for (plan, cells) in zip(plans, outcome.cells) {
             let runs = cells.flatMap(\.phases)

@@ -21,6 +21,17 @@ public enum GrokkingPhase: String, Sendable, CaseIterable, Codable {
             + "after train accuracy; comprehension if it does so within \(delay) epochs of it (or first)."
     }
 
+    /// The first epoch of `accuracy` (one value per epoch) at or above `threshold`; nil when none is.
+    public static func firstEpoch(of accuracy: [Double], reaching threshold: Double = 0.9) -> Int? {
+        accuracy.firstIndex { $0 >= threshold }
+    }
+
+    /// The phase of a run from its accuracy curves (one value per epoch, the budget being their length): the
+    /// rule of ``classify(firstTrain:firstTest:delay:)`` at the 0.9 threshold.
+    public static func classify(trainAccuracy: [Double], testAccuracy: [Double], delay: Int) -> GrokkingPhase {
+        classify(firstTrain: firstEpoch(of: trainAccuracy), firstTest: firstEpoch(of: testAccuracy), delay: delay)
+    }
+
     /// The phase of a run whose train/test accuracy first reached 0.9 at the given epochs (nil: never).
     public static func classify(firstTrain: Int?, firstTest: Int?, delay: Int) -> GrokkingPhase {
         guard let firstTrain else { return .confusion }
@@ -205,42 +216,39 @@ public enum GrokkingPhaseDiagram {
         public var trained: Int, reused: Int
     }
 
-    /// Trains every run of `plans` not already in `store` on `context.threads` threads (each run on one thread),
-    /// saving each as it finishes; a run shared by two plans is trained once. `progress` is called after each
-    /// trained run with its name, its record, and how many of the runs to train are done.
-    public static func sweep(_ plans: [PhaseDiagramPlan], delay: Int, context: ComputeContext,
-                             store: FinishedRuns<PhaseRun>? = nil,
-                             progress: (@Sendable (String, PhaseRun, Int, Int) -> Void)? = nil) throws -> Outcome {
-        var unique: [String: GrokkingSettings] = [:], order: [String] = []
+    /// Every distinct run of `plans` (a run shared by two plans once), in the sweep's order: plan by plan,
+    /// row-major over the cells, seeds innermost. Shards split this list.
+    public static func runs(_ plans: [PhaseDiagramPlan]) -> [(name: String, settings: GrokkingSettings)] {
+        var seen = Set<String>(), runs: [(name: String, settings: GrokkingSettings)] = []
         for plan in plans {
-            for s in plan.allRuns where unique[PhaseRun.name(of: s)] == nil {
-                unique[PhaseRun.name(of: s)] = s
-                order.append(PhaseRun.name(of: s))
-            }
+            for s in plan.allRuns where seen.insert(PhaseRun.name(of: s)).inserted { runs.append((PhaseRun.name(of: s), s)) }
         }
-        var records: [String: PhaseRun] = [:]
-        if let store {
-            for name in order {
-                if let stored = store.record(named: name), stored.settings == GrokkingReport.Settings(unique[name]!) {
-                    records[name] = stored
-                }
-            }
-        }
+        return runs
+    }
+
+    /// Trains every run of `plans` (of `shard`'s share) not already in `store` on `context.threads` threads (each
+    /// run on one thread), saving each as it finishes; a run shared by two plans is trained once. `progress` is
+    /// called after each trained run with its name, its record, and how many of the runs to train are done.
+    /// The cells are built only when every run is finished (a whole sweep, or a summary); a shard's outcome has
+    /// none. `trainMissing` false (a summary) trains nothing and throws ``MissingRunsError`` for a missing run
+    /// (`shards`: the shards the sweep was split into).
+    public static func sweep(_ plans: [PhaseDiagramPlan], delay: Int, context: ComputeContext,
+                             store: FinishedRuns<PhaseRun>? = nil, shard: Shard = .whole, trainMissing: Bool = true,
+                             shards: Int = 1,
+                             progress: (@Sendable (String, PhaseRun, Int, Int) -> Void)? = nil) throws -> Outcome {
+        let runs = Self.runs(plans)
+        let names = runs.map(\.name), settings = runs.map(\.settings)
         // Seed by seed (every cell of every plan for the first seed, then the next): a sweep killed part way
         // leaves whole seeds behind, which a rerun with fewer seeds can use as they are.
-        let todo = order.enumerated().filter { records[$0.element] == nil }
-            .sorted { (unique[$0.element]!.seed, $0.offset) < (unique[$1.element]!.seed, $1.offset) }.map(\.element)
-        let todoSettings = todo.map { unique[$0]! }
-        let done = AtomicCounter()
-        let saveErrors = ErrorBox()
-        let trained = parallelMap(count: todo.count, context: context) { k -> PhaseRun in
-            let run = PhaseRun.train(todoSettings[k])
-            do { try store?.save(run, named: todo[k]) } catch { saveErrors.set(error) }
-            progress?(todo[k], run, done.increment(), todo.count)
-            return run
-        }
-        if let error = saveErrors.value { throw error }
-        for (name, run) in zip(todo, trained) { records[name] = run }
+        let outcome = try ShardedSweep.run(
+            names: names, shard: shard, store: store, trainMissing: trainMissing, context: context,
+            isCurrent: { k, stored in stored.settings == GrokkingReport.Settings(settings[k]) },
+            trainFirst: { a, b in (settings[a].seed, a) < (settings[b].seed, b) },
+            train: { k in PhaseRun.train(settings[k]) }, progress: progress)
+        guard shard.isWhole else { return Outcome(cells: [], trained: outcome.trained, reused: outcome.reused) }
+        let folder = store?.sweepFolder ?? "the sweep"
+        _ = try ShardedSweep.complete(outcome, names: names, shards: shards, folder: folder)
+        let records = outcome.records
         let cells = plans.map { plan in
             plan.rows.indices.flatMap { r in
                 plan.columns.indices.map { c in
@@ -252,7 +260,7 @@ public enum GrokkingPhaseDiagram {
                 }
             }
         }
-        return Outcome(cells: cells, trained: todo.count, reused: order.count - todo.count)
+        return Outcome(cells: cells, trained: outcome.trained, reused: outcome.reused)
     }
 }
 

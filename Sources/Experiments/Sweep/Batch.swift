@@ -35,9 +35,7 @@ public struct BatchPlan: Sendable {
     public var allRuns: [BatchRun] { widths.flatMap { w in seeds.map { BatchRun(width: w, seed: $0) } } }
 
     /// This shard's runs: every `count`-th run starting at the `index`-th.
-    public var runs: [BatchRun] {
-        allRuns.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
-    }
+    public var runs: [BatchRun] { Shard(index: shard.index, count: shard.count).select(allRuns) }
 
     /// Parses `2,20,100` into widths, each at least 1.
     public static func parseWidths(_ text: String) throws -> [Int] {
@@ -80,24 +78,15 @@ public struct BatchPlan: Sendable {
         return values.filter { seen.insert($0).inserted }
     }
 
-    /// Parses `i/n` (1 ≤ i ≤ n).
+    /// Parses `i/n` (1 ≤ i ≤ n); see ``Shard/parse(_:)``.
     public static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
-            throw BatchSpecificationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
-        }
-        return (i, n)
+        let shard = try Shard.parse(text)
+        return (shard.index, shard.count)
     }
 
-    /// The shard of a Slurm job array: task `SLURM_ARRAY_TASK_ID` of `SLURM_ARRAY_TASK_COUNT`, counted from
-    /// `SLURM_ARRAY_TASK_MIN`; nil when those variables are not all set.
+    /// The shard of a Slurm job array, or nil; see ``Shard/slurm(_:)``.
     public static func slurmShard(_ environment: [String: String]) throws -> (index: Int, count: Int)? {
-        guard let id = environment["SLURM_ARRAY_TASK_ID"], let min = environment["SLURM_ARRAY_TASK_MIN"],
-              let count = environment["SLURM_ARRAY_TASK_COUNT"] else { return nil }
-        guard let i = Int(id), let m = Int(min), let n = Int(count), n >= 1, i - m >= 0, i - m < n else {
-            throw BatchSpecificationError("Slurm array variables do not describe a task: ID \(id), MIN \(min), COUNT \(count)")
-        }
-        return (i - m + 1, n)
+        try Shard.slurm(environment).map { ($0.index, $0.count) }
     }
 }
 

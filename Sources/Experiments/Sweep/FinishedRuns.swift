@@ -10,11 +10,17 @@ public struct FinishedRuns<Record: Codable & Sendable>: Sendable {
     public let folder: String
 
     /// Opens (creating it if needed) the record folder, removing temporary files of writers that were killed.
-    public init(folder: String) throws {
+    /// `shared`: for one shard of a sweep, whose other shards (perhaps on other machines, whose processes cannot
+    /// be told alive or dead from here) write into the same folder: the lock is shared and no temporary file
+    /// is removed.
+    public init(folder: String, shared: Bool = false) throws {
         self.folder = folder
-        try prepareOutputFolder(folder)
-        removeStaleTemporaries(in: folder)
+        try prepareOutputFolder(folder, shared: shared)
+        if !shared { removeStaleTemporaries(in: folder) }
     }
+
+    /// The folder of the sweep whose runs these are (the record folder's parent), as given.
+    public var sweepFolder: String { (folder as NSString).deletingLastPathComponent }
 
     /// The path of run `name`'s record.
     public func path(of name: String) -> String { folder + "/" + name + ".json" }
