@@ -20,7 +20,7 @@ struct SliceCommand: ParsableCommand {
     )
 
     @Option(help: "The model: a .onnx file, or a .safetensors MLP (see --activation).")
-    var model: String
+    var model: String?
 
     @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
     var data: String?
@@ -56,9 +56,17 @@ struct SliceCommand: ParsableCommand {
     @OptionGroup var weights: WeightsOptions
 
     @OptionGroup var random: RandomSliceOptions
+    /// `--shard i/n` and `--summarize DIR` of `--through-random`.
+    @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
         try random.validate()
+        if model == nil && sharding.summarize == nil {
+            throw ValidationError("Missing expected argument '--model <model>'")
+        }
+        if sharding.shard != nil && random.throughRandom == nil {
+            throw ValidationError("--shard splits a sweep: give --through-random K")
+        }
         _ = try rows()
         guard size.isFinite, size > 0, size <= 1e6 else {
             throw ValidationError("--size must be a positive number up to 1e6, got \(size)")
@@ -84,10 +92,12 @@ struct SliceCommand: ParsableCommand {
     }
 
     func run() throws {
-        if random.throughRandom != nil {
-            try runRandom()
+        if random.throughRandom != nil || sharding.summarize != nil {
+            let (command, stage) = try sweepInvocation()
+            try command.runRandom(stage)
             return
         }
+        guard let model else { throw fail("give --model") }
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: try rows(),
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,

@@ -67,53 +67,101 @@ struct RandomSliceOptions: ParsableArguments {
     }
 }
 
-extension SliceCommand {
-    /// `--through-random K`: counts on K random planes (or segments), their tables and the regions-against-neurons
-    /// figure.
-    func runRandom() throws {
+/// One plane (or segment) of a `--through-random` sweep as stored in `runs/`: every model's counts, or the error
+/// that stopped it, with the settings it was counted under.
+struct RandomSliceRun: Codable, Sendable {
+    /// The settings that decide the counts; a stored run with other settings is counted again.
+    var key: String
+    var counts: RandomSliceCounts?
+    var error: String?
+}
+
+extension SliceCommand: ShardableSweepCommand {
+    var isSweep: Bool { random.throughRandom != nil }
+    var sweepFolder: String { out }
+    mutating func writeSweep(into folder: String) { out = folder }
+
+    /// `--through-random K`: counts on K random planes (or segments), each a run of a sweep that `--shard i/n`
+    /// splits, their tables and the regions-against-neurons figure.
+    func runRandom(_ stage: SweepStage) throws {
+        var clock = Stopwatch()
         do {
+            guard let model else { throw fail("give --model") }
+            let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
+            // The planes run side by side, one per thread, each partition on one thread within its share of memory.
             let settings = RandomSlicesSettings(
                 modelPaths: [model] + random.family, dataPath: data, count: random.throughRandom!, seed: random.seed,
                 scale: random.scale, size: size, initialise: random.`init`, line: random.line,
                 lineSamples: random.lineSamples, localComplexityRadius: random.localComplexity,
                 localComplexityGrid: random.localComplexityGrid, frameDirections: random.frameDirections,
-                context: threads.map(ComputeContext.init(threads:)) ?? .allCores, maxRegions: maxRegions,
-                memoryBytes: MachineLimits.memoryBudget)
+                context: ComputeContext(threads: 1), maxRegions: maxRegions,
+                memoryBytes: MachineLimits.memoryBudget / Double(context.threads))
             progressOptions.reporter("exact regions of \(settings.count) random \(random.line ? "segments" : "planes")")
             let notes = StructureNotes()
-            let result = try RandomSlices.run(settings, reading: try weights.reading(notes: notes))
-            try startRun(in: out)
-            let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data)]
-                + random.family.map { ("family", $0) })
-            let writer = try OutputWriter(folder: out, options: figures, context: settings.context,
-                                          provenance: provenance)
-            let report = result.report
-            var paths = [try writer.writeTable(random.line ? RandomSlicesOutput.linesTable(report)
-                                                   : RandomSlicesOutput.planesTable(report),
-                                               as: random.line ? "lines.csv" : "planes.csv"),
-                         try writer.writeTable(RandomSlicesOutput.summaryTable(report), as: "regions-vs-neurons.csv")]
-            if random.localComplexity != nil {
-                paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
-                                                   as: "local-complexity.csv"))
+            let prepared = try RandomSlices.prepare(settings, reading: try weights.reading(notes: notes))
+            // The inputs are good: only now is the folder touched.
+            try prepareSweepFolder(stage: stage, runs: settings.count)
+            let store = try FinishedRuns<RandomSliceRun>(folder: out + "/runs", shared: stage.isShard)
+            let names = (0..<settings.count).map { String(format: "%@-%06d", random.line ? "line" : "plane", $0) }
+            let key = [settings.modelPaths.joined(separator: ";"), settings.dataPath ?? "gaussian",
+                       "\(settings.seed)", "\(settings.scale)", "\(settings.size)", "\(settings.initialise)",
+                       "\(settings.line)", "\(settings.lineSamples)", "\(settings.localComplexityRadius ?? 0)",
+                       "\(settings.localComplexityGrid)", "\(settings.frameDirections)",
+                       "\(settings.maxRegions ?? 0)"].joined(separator: "|")
+            let outcome = try ShardedSweep.run(
+                names: names, shard: stage.shard, store: store, trainMissing: stage.trains, context: context,
+                isCurrent: { _, run in run.key == key && run.error == nil }) { k in
+                do { return RandomSliceRun(key: key, counts: try RandomSlices.count(k, prepared)) } catch {
+                    return RandomSliceRun(key: key, error: "\(error)")
+                }
             }
-            let dpi = figures.dpi
-            paths += try writer.write([FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report, dpi: dpi) }])
-                .paths
-            _ = try writer.writeReport(report)
-            notes.print()
-            let noun = random.line ? "pieces per segment" : "regions per slice"
-            for s in report.summaries {
-                let mean = String(format: "%.1f ± %.1f", s.meanRegions, s.stdRegions)
-                let distance = s.meanDistance.map { String(format: ", mean distance to a boundary %.4g", $0) } ?? ""
-                print("\(s.model): \(s.neurons) neurons, \(mean) \(noun) over \(s.samples)\(distance)")
+            if stage.isShard {
+                let failed = outcome.records.values.compactMap(\.error)
+                if let first = failed.first { throw fail(first) }
+                return shardFinished(stage.shard, trained: outcome.trained, kept: outcome.reused)
             }
-            if let fit = report.fit { print(String(format: "slope of log regions against log neurons: %.3f", fit.slope)) }
-            if let fit = report.distanceFit {
-                print(String(format: "slope of log distance against log neurons: %.3f", fit.slope))
-            }
-            for path in paths + [out + "/report.json"] { print("wrote \(path)") }
+            let runs = try ShardedSweep.complete(outcome, names: names, shards: stage.shardCount, folder: out)
+            if let failed = runs.first(where: { $0.error != nil }) { throw fail(failed.error!) }
+            var result = RandomSlices.combine(settings: settings, runs.compactMap(\.counts))
+            result.report.seconds = clock.lap()
+            try write(result, notes: notes)
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw fail("\(error)")
         }
+    }
+
+    /// The tables, the figure and the report of random slices, and the summary lines.
+    func write(_ result: RandomSlicesResult, notes: StructureNotes) throws {
+        let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data)]
+            + random.family.map { ("family", $0) })
+        let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
+        let report = result.report
+        var paths = [try writer.writeTable(random.line ? RandomSlicesOutput.linesTable(report)
+                                               : RandomSlicesOutput.planesTable(report),
+                                           as: random.line ? "lines.csv" : "planes.csv"),
+                     try writer.writeTable(RandomSlicesOutput.summaryTable(report), as: "regions-vs-neurons.csv")]
+        if random.localComplexity != nil {
+            paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
+                                               as: "local-complexity.csv"))
+        }
+        let dpi = figures.dpi
+        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report, dpi: dpi) }
+        let written = try writer.write([figure])
+        paths += written.paths
+        _ = try writer.writeReport(report, after: written)
+        notes.print()
+        let noun = random.line ? "pieces per segment" : "regions per slice"
+        for s in report.summaries {
+            let mean = String(format: "%.1f ± %.1f", s.meanRegions, s.stdRegions)
+            let distance = s.meanDistance.map { String(format: ", mean distance to a boundary %.4g", $0) } ?? ""
+            print("\(s.model): \(s.neurons) neurons, \(mean) \(noun) over \(s.samples)\(distance)")
+        }
+        if let fit = report.fit { print(String(format: "slope of log regions against log neurons: %.3f", fit.slope)) }
+        if let fit = report.distanceFit {
+            print(String(format: "slope of log distance against log neurons: %.3f", fit.slope))
+        }
+        for path in paths + [out + "/report.json"] { print("wrote \(path)") }
     }
 }

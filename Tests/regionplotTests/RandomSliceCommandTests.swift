@@ -66,3 +66,28 @@ import Testing
         }
     }
 }
+
+/// `slice --through-random` split over three shards gives, once summarised, the files of one machine.
+@Suite struct RandomSliceShards {
+    @Test func planesWithLocalComplexityShards() throws {
+        let small = try mlpSafetensors([6, 4, 4, 2], seed: 1), large = try mlpSafetensors([6, 10, 10, 2], seed: 2)
+        let data = try temporaryFile(Numpy.encode(doubles: (0..<(20 * 6)).map { cos(Double($0)) }, shape: [20, 6]),
+                                     name: "points.npy")
+        try ShardedSweeps().expectShardedEqualsWhole(
+            ["--model", small, "--family", large, "--data", data, "--through-random", "5", "--init",
+             "--local-complexity", "0.02", "--local-complexity-grid", "2", "--threads", "1", "--dpi", "30"],
+            command: "slice")
+    }
+
+    @Test func segmentsShard() throws {
+        let model = try mlpSafetensors([5, 10, 10, 2], seed: 3)
+        try ShardedSweeps().expectShardedEqualsWhole(["--model", model, "--through-random", "4", "--line",
+                                                      "--threads", "1", "--dpi", "30"], command: "slice")
+    }
+
+    @Test func aShardNeedsThroughRandom() throws {
+        let model = try mlpSafetensors([5, 10, 2], seed: 3)
+        let r = try run(["slice", "--model", model, "--shard", "1/2", "--out", temporaryFolder()])
+        #expect(r.stderr == "regionplot: error: --shard splits a sweep: give --through-random K\n")
+    }
+}

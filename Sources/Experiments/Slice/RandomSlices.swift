@@ -163,6 +163,14 @@ public struct RandomSlicesReport: Codable, Sendable, Equatable {
     public var seconds: Double
 }
 
+/// Every model's counts on one plane (or segment): a run of a sharded sweep.
+public struct RandomSliceCounts: Codable, Sendable, Equatable {
+    public var planes: [PlaneCount] = []
+    public var lines: [LineCount] = []
+    public var localComplexity: [LocalComplexityPoint] = []
+    public init() {}
+}
+
 /// Everything the random slices compute.
 public struct RandomSlicesResult: Sendable {
     public var report: RandomSlicesReport
@@ -171,12 +179,21 @@ public struct RandomSlicesResult: Sendable {
 
 /// `regionplot slice --through-random K`.
 public enum RandomSlices {
-    /// Reads the models and the data, checks them, and counts every model on every plane (or segment) of
-    /// `settings.planes`; bad input throws a ``SliceError`` naming the file.
-    public static func run(_ settings: RandomSlicesSettings, reading: WeightsReading = WeightsReading()) throws
-        -> RandomSlicesResult
+    /// The models and the data of a run, read and checked: what every plane (or segment) is counted on.
+    public struct Prepared: Sendable {
+        public var settings: RandomSlicesSettings
+        /// The networks as analysed (initialised when `settings.initialise`).
+        public var networks: [Network]
+        /// The data rows, row-major (empty for Gaussian points).
+        public var data: [Double]
+        public var rowCount: Int
+    }
+
+    /// Reads the models and the data and checks them; bad input throws a ``SliceError`` (or the reader's error)
+    /// naming the file.
+    public static func prepare(_ settings: RandomSlicesSettings, reading: WeightsReading = WeightsReading()) throws
+        -> Prepared
     {
-        var clock = Stopwatch()
         guard !settings.modelPaths.isEmpty else { throw SliceError("give a model") }
         let networks = try settings.modelPaths.map { path -> Network in
             let read = try ModelFile.read(path: path, reading: reading)
@@ -192,18 +209,15 @@ public enum RandomSlices {
                 throw SliceError("\(dataPath) holds \(data.count) values, not rows of \(networks[0].inputSize)")
             }
         }
-        var result = try analyse(settings, networks: networks, data: data)
-        result.report.seconds = clock.lap()
-        return result
+        return try prepare(settings, networks: networks, data: data)
     }
 
-    /// The counts of `networks` (named by `settings.modelPaths`) already in memory, with the data rows (row-major,
-    /// empty for Gaussian points).
-    public static func analyse(_ settings: RandomSlicesSettings, networks read: [Network], data: [Double]) throws
-        -> RandomSlicesResult
+    /// Checks networks already in memory (named by `settings.modelPaths`) and the data rows (row-major, empty for
+    /// Gaussian points), and initialises the networks when asked.
+    public static func prepare(_ settings: RandomSlicesSettings, networks read: [Network], data: [Double]) throws
+        -> Prepared
     {
-        var clock = Stopwatch()
-        precondition(read.count == settings.modelPaths.count, "one name per network")
+        precondition(read.count == settings.modelPaths.count && !read.isEmpty, "one name per network")
         let networks = read.enumerated().map { index, network in
             settings.initialise ? network.withDefaultInitialisation(seed: settings.seed &+ UInt64(index)) : network
         }
@@ -215,32 +229,68 @@ public enum RandomSlices {
         let rowCount = data.count / inputSize
         if settings.dataPath != nil || !data.isEmpty {
             let needed = settings.line ? 2 : 3
+            let name = settings.dataPath ?? "the data"
             guard rowCount >= needed else {
-                throw SliceError("\(settings.dataPath ?? "the data") has \(rowCount) rows; a random "
-                    + "\(settings.line ? "segment" : "plane") needs \(needed) distinct rows")
+                throw SliceError("\(name) has \(rowCount) rows; a random \(settings.line ? "segment" : "plane") needs "
+                    + "\(needed) distinct rows")
             }
-            if !data.allSatisfy(\.isFinite) { throw SliceError("\(settings.dataPath ?? "the data") holds a non-finite value") }
+            if !data.allSatisfy(\.isFinite) { throw SliceError("\(name) holds a non-finite value") }
         }
-        let indices = settings.planes ?? Array(0..<settings.count)
-        var planes: [PlaneCount] = [], lines: [LineCount] = [], points: [LocalComplexityPoint] = []
-        for k in indices {
-            let (rows, chosen) = Self.points(k, count: settings.line ? 2 : 3, inputSize: inputSize,
-                                             data: data, rowCount: rowCount, settings: settings)
-            for (path, network) in zip(settings.modelPaths, networks) {
-                if settings.line {
-                    lines.append(try Self.line(k, network: network, model: path, rows: rows, ends: chosen,
-                                               settings: settings))
-                } else {
-                    let (count, lc) = try Self.plane(k, network: network, model: path, rows: rows, through: chosen,
-                                                     settings: settings)
-                    planes.append(count)
-                    points += lc
-                }
+        return Prepared(settings: settings, networks: networks, data: data, rowCount: rowCount)
+    }
+
+    /// Reads, checks and counts every model on every plane (or segment) of `settings.planes`.
+    public static func run(_ settings: RandomSlicesSettings, reading: WeightsReading = WeightsReading()) throws
+        -> RandomSlicesResult
+    {
+        var clock = Stopwatch()
+        var result = try analyse(try prepare(settings, reading: reading))
+        result.report.seconds = clock.lap()
+        return result
+    }
+
+    /// `run` on networks already in memory.
+    public static func analyse(_ settings: RandomSlicesSettings, networks: [Network], data: [Double]) throws
+        -> RandomSlicesResult
+    {
+        try analyse(try prepare(settings, networks: networks, data: data))
+    }
+
+    /// Counts every model on every plane (or segment) of `prepared.settings.planes`.
+    public static func analyse(_ prepared: Prepared) throws -> RandomSlicesResult {
+        var clock = Stopwatch()
+        let settings = prepared.settings
+        let counts = try (settings.planes ?? Array(0..<settings.count)).map { try count($0, prepared) }
+        var result = combine(settings: settings, counts)
+        result.report.seconds = clock.lap()
+        return result
+    }
+
+    /// Every model's counts on plane (or segment) `k`: one run of the sweep, the same whichever shard computes it.
+    public static func count(_ k: Int, _ prepared: Prepared) throws -> RandomSliceCounts {
+        let settings = prepared.settings
+        let (rows, chosen) = Self.points(k, count: settings.line ? 2 : 3, inputSize: prepared.networks[0].inputSize,
+                                         data: prepared.data, rowCount: prepared.rowCount, settings: settings)
+        var counts = RandomSliceCounts()
+        for (path, network) in zip(settings.modelPaths, prepared.networks) {
+            if settings.line {
+                counts.lines.append(try Self.line(k, network: network, model: path, rows: rows, ends: chosen,
+                                                  settings: settings))
+            } else {
+                let (count, lc) = try Self.plane(k, network: network, model: path, rows: rows, through: chosen,
+                                                 settings: settings)
+                counts.planes.append(count)
+                counts.localComplexity += lc
             }
         }
-        var report = summary(settings: settings, planes: planes, lines: lines)
-        report.seconds = clock.lap()
-        return RandomSlicesResult(report: report, localComplexity: points)
+        return counts
+    }
+
+    /// The result of the counts of planes (or segments), in order: the report without its timing.
+    public static func combine(settings: RandomSlicesSettings, _ counts: [RandomSliceCounts]) -> RandomSlicesResult {
+        RandomSlicesResult(report: summary(settings: settings, planes: counts.flatMap(\.planes),
+                                           lines: counts.flatMap(\.lines)),
+                           localComplexity: counts.flatMap(\.localComplexity))
     }
 
     /// The report of the counts of some planes or segments (all, or the shards' together), without timings.
