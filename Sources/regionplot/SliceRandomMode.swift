@@ -19,6 +19,10 @@ struct RandomSliceOptions: ParsableArguments {
     @Flag(help: "Analyse each model at PyTorch's default initialisation (seeded) instead of its weights.")
     var `init` = false
 
+    @Option(help: ArgumentHelp("The initialisation --init draws: pytorch (Linear/Conv2d defaults) or he (He-normal "
+        + "weights, biases of variance 1e-6)."))
+    var initScheme: String = "pytorch"
+
     @Option(help: "Seed of the random points, the initialisation and the local-complexity frame.")
     var seed: UInt64 = 0
 
@@ -52,6 +56,9 @@ struct RandomSliceOptions: ParsableArguments {
             return
         }
         try MachineLimits.checkRange(k, 1...1_000_000, option: "--through-random")
+        guard InitialisationScheme(rawValue: initScheme) != nil else {
+            throw ValidationError("--init-scheme must be pytorch or he, got '\(initScheme)'")
+        }
         guard scale.isFinite, scale > 0, scale <= 1e6 else {
             throw ValidationError("--scale must be a positive number up to 1e6, got \(scale)")
         }
@@ -89,13 +96,14 @@ extension SliceCommand: ShardableSweepCommand {
             guard let model else { throw fail("give --model") }
             let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
             // The planes run side by side, one per thread, each partition on one thread within its share of memory.
-            let settings = RandomSlicesSettings(
+            var settings = RandomSlicesSettings(
                 modelPaths: [model] + random.family, dataPath: data, count: random.throughRandom!, seed: random.seed,
                 scale: random.scale, size: size, initialise: random.`init`, line: random.line,
                 lineSamples: random.lineSamples, localComplexityRadius: random.localComplexity,
                 localComplexityGrid: random.localComplexityGrid, frameDirections: random.frameDirections,
                 context: ComputeContext(threads: 1), maxRegions: maxRegions,
                 memoryBytes: MachineLimits.memoryBudget / Double(context.threads))
+            settings.initScheme = InitialisationScheme(rawValue: random.initScheme) ?? .pytorch
             progressOptions.reporter("exact regions of \(settings.count) random \(random.line ? "segments" : "planes")")
             let notes = StructureNotes()
             let prepared = try RandomSlices.prepare(settings, reading: try weights.reading(notes: notes))
@@ -105,6 +113,7 @@ extension SliceCommand: ShardableSweepCommand {
             let names = (0..<settings.count).map { String(format: "%@-%06d", random.line ? "line" : "plane", $0) }
             let key = [settings.modelPaths.joined(separator: ";"), settings.dataPath ?? "gaussian",
                        "\(settings.seed)", "\(settings.scale)", "\(settings.size)", "\(settings.initialise)",
+                       settings.initScheme.rawValue,
                        "\(settings.line)", "\(settings.lineSamples)", "\(settings.localComplexityRadius ?? 0)",
                        "\(settings.localComplexityGrid)", "\(settings.frameDirections)",
                        "\(settings.maxRegions ?? 0)"].joined(separator: "|")

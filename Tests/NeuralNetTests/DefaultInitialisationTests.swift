@@ -42,3 +42,25 @@ import Testing
         #expect(drawn != original.withDefaultInitialisation(seed: 4))
     }
 }
+
+/// `Network.withHeInitialisation(seed:biasVariance:)`: normal weights of variance 2/fan_in, biases of the given
+/// variance — mean and variance within 5 standard errors.
+@Suite struct HeInitialisationTests {
+    static func checkNormal(_ values: [Double], variance: Double) {
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        let second = values.reduce(0) { $0 + $1 * $1 } / n
+        // Standard errors: of the mean √(variance/n); of the mean square variance·√(2/n).
+        #expect(abs(mean) < 5 * (variance / n).squareRoot())
+        #expect(abs(second - variance) < 5 * variance * (2 / n).squareRoot())
+    }
+
+    @Test func drawsHeNormalWeights() throws {
+        let drawn = try DefaultInitialisationTests.network().withHeInitialisation(seed: 1, biasVariance: 0.01)
+        guard case .convolution(let c) = drawn.layers[0].operation, case .dense(let d) = drawn.layers[5].operation
+        else { Issue.record("layer kinds changed"); return }
+        Self.checkNormal(c.weight, variance: 2.0 / 18)
+        Self.checkNormal(d.weight.storage, variance: 2.0 / 64)
+        Self.checkNormal(d.bias + c.bias, variance: 0.01)
+    }
+}

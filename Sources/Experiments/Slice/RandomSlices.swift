@@ -24,6 +24,8 @@ public struct RandomSlicesSettings: Sendable, Equatable {
     public var size: Double
     /// Analyse each model at PyTorch's default initialisation (seed `seed + model index`) instead of its weights.
     public var initialise: Bool
+    /// The initialisation drawn with `initialise`.
+    public var initScheme: InitialisationScheme = .pytorch
     /// Segments through two points instead of planes through three.
     public var line: Bool
     /// Evenly spaced points along each segment at which the distance to the nearest boundary is measured.
@@ -163,6 +165,17 @@ public struct RandomSlicesReport: Codable, Sendable, Equatable {
     public var seconds: Double
 }
 
+/// The random initialisations `slice --init` draws.
+public enum InitialisationScheme: String, Sendable, Equatable, CaseIterable {
+    /// PyTorch's default for Linear and Conv2d (``NeuralNet/Network/withDefaultInitialisation(seed:)``).
+    case pytorch
+    /// He-normal weights and biases of variance 1e-6 (``NeuralNet/Network/withHeInitialisation(seed:biasVariance:)``).
+    case he
+
+    /// The report's `initialisation`.
+    public var reportName: String { self == .pytorch ? "pytorch-default" : "he-normal" }
+}
+
 /// Every model's counts on one plane (or segment): a run of a sharded sweep.
 public struct RandomSliceCounts: Codable, Sendable, Equatable {
     public var planes: [PlaneCount] = []
@@ -219,7 +232,12 @@ public enum RandomSlices {
     {
         precondition(read.count == settings.modelPaths.count && !read.isEmpty, "one name per network")
         let networks = read.enumerated().map { index, network in
-            settings.initialise ? network.withDefaultInitialisation(seed: settings.seed &+ UInt64(index)) : network
+            guard settings.initialise else { return network }
+            let seed = settings.seed &+ UInt64(index)
+            switch settings.initScheme {
+            case .pytorch: return network.withDefaultInitialisation(seed: seed)
+            case .he: return network.withHeInitialisation(seed: seed)
+            }
         }
         let inputSize = networks[0].inputSize
         for (path, network) in zip(settings.modelPaths, networks) where network.inputSize != inputSize {
@@ -321,7 +339,7 @@ public enum RandomSlices {
         return RandomSlicesReport(
             models: settings.modelPaths, data: settings.dataPath, count: settings.count, seed: settings.seed,
             scale: settings.scale, size: settings.size,
-            initialisation: settings.initialise ? "pytorch-default" : "weights", line: settings.line,
+            initialisation: settings.initialise ? settings.initScheme.reportName : "weights", line: settings.line,
             localComplexityRadius: settings.localComplexityRadius, planes: planes, lines: lines,
             summaries: summaries, fit: PowerLawFit(x: x, y: summaries.map(\.meanRegions)),
             distanceFit: settings.line ? PowerLawFit(x: x, y: summaries.compactMap(\.meanDistance)) : nil,

@@ -82,7 +82,7 @@ public enum RandomSlicesOutput {
         axes.xLabel = "neurons"
         axes.yLabel = noun
         axes.title = noun.prefix(1).uppercased() + noun.dropFirst() + " against neurons"
-            + (report.initialisation == "pytorch-default" ? " (at initialisation)" : "")
+            + (report.initialisation == "weights" ? "" : " (at initialisation)")
         axes.legendLocation = .best
         return figure
     }

@@ -12,16 +12,33 @@ extension Network {
     /// The numbers are not PyTorch's own (its generator differs); their distribution is.
     public func withDefaultInitialisation(seed: UInt64) -> Network {
         var generator = SeededGenerator(seed: seed)
+        return redrawn { fanIn, _ in generator.uniform(bound: 1 / Double(fanIn).squareRoot()) }
+    }
+
+    /// The same architecture with He-normal weights (variance 2/fan_in, the scale under which Hanin & Rolnick's
+    /// counts are derived: each layer keeps its pre-activations O(1)) and normal biases of variance
+    /// `biasVariance`, drawn from `seed` in the order of ``withDefaultInitialisation(seed:)``.
+    public func withHeInitialisation(seed: UInt64, biasVariance: Double = 1e-6) -> Network {
+        var generator = SeededGenerator(seed: seed)
+        return redrawn { fanIn, isBias in
+            (isBias ? biasVariance.squareRoot() : (2 / Double(fanIn)).squareRoot()) * generator.nextGaussian()
+        }
+    }
+
+    /// The network with every dense and convolution layer's weights, then biases, drawn one at a time by
+    /// `draw(fan_in, is a bias)`.
+    private func redrawn(_ draw: (Int, Bool) -> Double) -> Network {
         let drawn = layers.map { layer -> Layer in
             var copy = layer
             switch layer.operation {
-            case .dense(let d):
-                copy.operation = .dense(Dense(inputs: d.inputs, outputs: d.outputs, using: &generator))
+            case .dense(var d):
+                d.weight.storage = d.weight.storage.map { _ in draw(d.inputs, false) }
+                d.bias = d.bias.map { _ in draw(d.inputs, true) }
+                copy.operation = .dense(d)
             case .convolution(var c):
                 let fanIn = c.inputChannels * c.kernel.height * c.kernel.width
-                let bound = 1 / Double(fanIn).squareRoot()
-                c.weight = c.weight.map { _ in generator.uniform(bound: bound) }
-                c.bias = c.bias.map { _ in generator.uniform(bound: bound) }
+                c.weight = c.weight.map { _ in draw(fanIn, false) }
+                c.bias = c.bias.map { _ in draw(fanIn, true) }
                 copy.operation = .convolution(c)
             default:
                 break
