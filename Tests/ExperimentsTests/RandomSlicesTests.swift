@@ -99,3 +99,20 @@ import Testing
         #expect(PowerLawFit(x: [8, 8], y: [1, 2]) == nil)
     }
 }
+
+/// Duplicate rows are common in real data: a triple that spans no plane is drawn again.
+@Suite struct RandomSlicesDegenerateRows {
+    @Test func repeatedRowsAreDrawnAgain() throws {
+        // 30 rows, only 3 distinct points (each repeated 10 times): most triples are degenerate.
+        let distinct: [[Double]] = [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0]]
+        let data = (0..<30).flatMap { distinct[$0 % 3] }
+        var settings = RandomSlicesTests.settings()
+        settings.modelPaths = ["w4"]
+        settings.localComplexityRadius = nil
+        let result = try RandomSlices.analyse(settings, networks: [RandomSlicesTests.family[0]], data: data)
+        for plane in result.report.planes { #expect(Set(plane.rows.map { $0 % 3 }).count == 3) }
+        settings.line = true
+        let lines = try RandomSlices.analyse(settings, networks: [RandomSlicesTests.family[0]], data: data)
+        for line in lines.report.lines { #expect(line.rows[0] % 3 != line.rows[1] % 3) }
+    }
+}

@@ -352,12 +352,21 @@ public enum RandomSlices {
                        settings: RandomSlicesSettings) -> (rows: [Int], points: [[Double]]) {
         var generator = SeededGenerator(seed: settings.seed, stream: UInt64(k) + 1)
         if rowCount > 0 {
-            var rows: [Int] = []
-            while rows.count < count {
-                let r = Int(generator.next() % UInt64(rowCount))
-                if !rows.contains(r) { rows.append(r) }
+            // Rows that span no plane (repeated or collinear points: duplicate rows happen in real data) are drawn
+            // again; after many tries the last draw is kept, and its plane says what is wrong.
+            var rows: [Int] = [], points: [[Double]] = []
+            for _ in 0..<1000 {
+                rows = []
+                while rows.count < count {
+                    let r = Int(generator.next() % UInt64(rowCount))
+                    if !rows.contains(r) { rows.append(r) }
+                }
+                points = rows.map { Array(data[($0 * d)..<(($0 + 1) * d)]) }
+                let spans = count == 3 ? (try? SlicePlane(through: points[0], points[1], points[2])) != nil
+                    : points[0] != points[1]
+                if spans { break }
             }
-            return (rows, rows.map { Array(data[($0 * d)..<(($0 + 1) * d)]) })
+            return (rows, points)
         }
         return ([], (0..<count).map { _ in (0..<d).map { _ in settings.scale * generator.nextGaussian() } })
     }
