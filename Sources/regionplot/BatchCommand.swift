@@ -72,8 +72,10 @@ struct BatchCommand: ParsableCommand {
     private func runSweep() throws {
         let shardSpec = try shard.map(BatchPlan.parseShard) ?? BatchPlan.slurmShard(ProcessInfo.processInfo.environment) ?? (1, 1)
         let plan = BatchPlan(widths: try BatchPlan.parseWidths(widths), seeds: try BatchPlan.parseSeeds(seeds), shard: shardSpec)
-        try prepareOutputFolder(out)
-        removeStalePartials()
+        // Shards (perhaps on other machines, whose processes cannot be told alive or dead from here) share the
+        // folder; a whole batch takes it alone and clears what killed batches left.
+        try prepareOutputFolder(out, shared: shardSpec.count > 1)
+        if shardSpec.count == 1 { removeStalePartials() }
 
         let existing = Dictionary(BatchRunRecord.readAll(in: out).map { ($0.run, $0) }, uniquingKeysWith: { a, _ in a })
         let todo = plan.runs.filter { run in

@@ -73,9 +73,13 @@ extension ShardableSweepCommand {
             catch { throw fail("\(error)") }
             return (self, shard.isWhole ? .whole : .shard(shard))
         }
+        let name = Self.configuration.commandName ?? ""
+        let given = Self.argumentsAfterCommand(CommandLine.arguments)
+        guard given.allSatisfy({ $0.hasPrefix("--summarize") || $0 == folder }) else {
+            throw fail("--summarize takes no other option: the sweep's own are in \(folder)/\(SweepManifest.fileName)")
+        }
         let manifest: SweepManifest
         do { manifest = try SweepManifest.read(folder: folder) } catch { throw fail("\(error)") }
-        let name = Self.configuration.commandName ?? ""
         guard manifest.command == name else {
             throw fail("--summarize: \(folder) holds a sweep of '\(manifest.command)', not of '\(name)'")
         }
@@ -95,11 +99,17 @@ extension ShardableSweepCommand {
         guard case .shard(let shard) = stage else { return try startRun(in: sweepFolder) }
         try prepareOutputFolder(sweepFolder, shared: true)
         let name = Self.configuration.commandName ?? ""
-        let all = CommandLine.arguments
-        let after = all.dropFirst().firstIndex(of: name).map { all.index(after: $0) } ?? all.endIndex
-        let manifest = SweepManifest(command: name, arguments: SweepManifest.sweepArguments(Array(all[after...])),
-                                     runs: runs, shards: shard.count)
+        let arguments = SweepManifest.sweepArguments(Self.argumentsAfterCommand(CommandLine.arguments))
+        let manifest = SweepManifest(command: name, arguments: arguments, runs: runs, shards: shard.count)
         try manifest.write(folder: sweepFolder)
+    }
+
+    /// The command line's arguments after the subcommand's name (none when it is not there, as in a test that
+    /// parses in-process).
+    static func argumentsAfterCommand(_ all: [String]) -> [String] {
+        let name = configuration.commandName ?? ""
+        guard let at = all.dropFirst().firstIndex(of: name) else { return [] }
+        return Array(all[(at + 1)...])
     }
 
     /// The closing line of a shard.

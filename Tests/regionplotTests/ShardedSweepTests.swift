@@ -122,9 +122,14 @@ final class Results: @unchecked Sendable {
         #expect(early.stderr == "regionplot: error: --summarize: 2 of 4 runs are not finished in sweep "
             + "(first: abs-seed-0); run shard 1 again\n")
         let wrong = try run(["grokking", "--summarize", "sweep"], in: folder)
-        #expect(wrong.stderr == "regionplot: error: --summarize: sweep holds a sweep of 'circuits', not of 'grokking'\n")
+        #expect(wrong.stderr
+            == "regionplot: error: --summarize: sweep holds a sweep of 'circuits', not of 'grokking'\n")
         let none = try run(["digits", "--summarize", "nowhere"], in: folder)
-        #expect(none.status != 0 && none.stderr.hasPrefix("regionplot: error: --summarize: nowhere/sweep.json is missing"))
+        #expect(none.status != 0
+            && none.stderr.hasPrefix("regionplot: error: --summarize: nowhere/sweep.json is missing"))
+        let extra = try run(["circuits", "--summarize", "sweep", "--dpi", "300"], in: folder)
+        #expect(extra.stderr
+            == "regionplot: error: --summarize takes no other option: the sweep's own are in sweep/sweep.json\n")
         let single = try run(["circuits", "--only", "abs", "--shard", "1/2"], in: folder)
         #expect(single.stderr == "regionplot: error: --shard splits a sweep: give --seeds\n")
     }

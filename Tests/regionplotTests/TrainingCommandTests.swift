@@ -102,7 +102,7 @@ func readReport(_ folder: String) throws -> [String: Any] {
         (["grokking", "--phase-diagram", "--repr-lrs", "1e-3,0"], "--repr-lrs: 0 must be positive"),
         (["grokking", "--phase-diagram", "--weight-decays", "-1"], "--weight-decays: -1 must be zero or positive"),
         (["grokking", "--phase-diagram", "--seeds", "3-1"], "--seeds: range '3-1' runs backwards"),
-        (["grokking", "--phase-diagram", "--diagram", "both-ways"], "--diagram must be lr, weight-decay or both, got 'both-ways'"),
+        (["grokking", "--phase-diagram", "--diagram", "both-ways"], "--diagram must be lr, weight-decay, both or liu2022, got 'both-ways'"),
     ])
     func grokkingRejectsBadSettings(arguments: [String], message: String) throws {
         let out = temporaryFolder()

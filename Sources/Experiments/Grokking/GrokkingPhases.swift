@@ -221,7 +221,9 @@ public enum GrokkingPhaseDiagram {
     public static func runs(_ plans: [PhaseDiagramPlan]) -> [(name: String, settings: GrokkingSettings)] {
         var seen = Set<String>(), runs: [(name: String, settings: GrokkingSettings)] = []
         for plan in plans {
-            for s in plan.allRuns where seen.insert(PhaseRun.name(of: s)).inserted { runs.append((PhaseRun.name(of: s), s)) }
+            for s in plan.allRuns where seen.insert(PhaseRun.name(of: s)).inserted {
+                runs.append((PhaseRun.name(of: s), s))
+            }
         }
         return runs
     }

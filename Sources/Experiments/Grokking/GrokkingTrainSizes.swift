@@ -84,7 +84,9 @@ public struct TrainSizePlan: Sendable {
         var sizes: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = part.trimmingCharacters(in: .whitespaces)
-            guard let n = Int(item) else { throw BatchSpecificationError("--train-sizes: '\(item)' is not a whole number") }
+            guard let n = Int(item) else {
+                throw BatchSpecificationError("--train-sizes: '\(item)' is not a whole number")
+            }
             guard n >= 1, n < pairCount else {
                 throw BatchSpecificationError("--train-sizes: \(n) is not between 1 and \(pairCount - 1) "
                     + "(there are \(pairCount) pairs)")
@@ -136,7 +138,9 @@ public enum GrokkingTrainSizes {
         let pairs = plan.base.pairCount
         return plan.trainSizes.map { n in
             let mine = runs.filter { $0.trainPairs == n }
-            func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+            func mean(_ values: [Double]) -> Double? {
+                values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            }
             return Point(trainPairs: n, trainFraction: Double(n) / Double(pairs),
                          meanAccuracy: mean(mine.compactMap(\.accuracy)), accuracies: mine.map(\.accuracy),
                          meanTestAccuracy: mean(mine.compactMap(\.finalTestAccuracy)))
