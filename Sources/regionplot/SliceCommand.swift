@@ -20,7 +20,7 @@ struct SliceCommand: ParsableCommand {
     )
 
     @Option(help: "The model: a .onnx file, or a .safetensors MLP (see --activation).")
-    var model: String
+    var model: String?
 
     @Option(help: "Input rows as a .npy file (or FILE.npz:NAME): [N, *input shape] or [N, input size].")
     var data: String?
@@ -55,10 +55,21 @@ struct SliceCommand: ParsableCommand {
 
     @OptionGroup var weights: WeightsOptions
 
+    @OptionGroup var random: RandomSliceOptions
+    /// `--shard i/n` and `--summarize DIR` of `--through-random`.
+    @OptionGroup var sharding: ShardOptions
+
     func validate() throws {
+        try random.validate()
+        if model == nil && sharding.summarize == nil {
+            throw ValidationError("Missing expected argument '--model <model>'")
+        }
+        if sharding.shard != nil && random.throughRandom == nil {
+            throw ValidationError("--shard splits a sweep: give --through-random K")
+        }
         do {
-            try SliceSettings(modelPath: model, rows: through.items, size: size, grid: grid, exactRuns: exactRuns,
-                              maxRegions: maxRegions).validate()
+            try SliceSettings(modelPath: model ?? "", rows: through.items, size: size, grid: grid,
+                              exactRuns: exactRuns, maxRegions: maxRegions).validate()
         } catch let error as ValidationError { throw error } catch { throw usageError(error) }
         try MachineLimits.checkThreads(threads, option: "--threads")
         // Probes keep a pattern (a byte per unit, rounded to words) and an id per point, for patterns of a few
@@ -67,6 +78,12 @@ struct SliceCommand: ParsableCommand {
     }
 
     func run() throws {
+        if random.throughRandom != nil || sharding.summarize != nil {
+            let (command, stage) = try sweepInvocation()
+            try command.runRandom(stage)
+            return
+        }
+        guard let model else { throw fail("give --model") }
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: through.items,
                                          size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,

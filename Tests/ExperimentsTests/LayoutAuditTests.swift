@@ -57,6 +57,13 @@ import Testing
         list += DigitsFigures.all(digitsWithSnapshots).map { ("digits " + $0.name, $0.make) }
         list += SliceFigures.all(CommandFigureSnapshots.cnnSlice).map { ("slice cnn " + $0.name, $0.make) }
         list += SliceFigures.all(CommandFigureSnapshots.spiralSlice).map { ("slice spiral " + $0.name, $0.make) }
+        for line in [false, true] {
+            list.append(("slice random regions-vs-neurons" + (line ? " line" : ""), {
+                RandomSlicesOutput.figure(try! RandomSlices.analyse(RandomSlicesTests.settings(line: line),
+                                                                    networks: RandomSlicesTests.family,
+                                                                    data: RandomSlicesTests.data).report)
+            }))
+        }
         return list
     }()
 
