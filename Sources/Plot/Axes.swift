@@ -258,15 +258,17 @@ public final class Axes {
                           style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
         }
         var bottom = lowest
+        // Labels longer than their room (a narrow figure) wrap as titles do rather than run off the canvas.
         if let xLabel {
-            let corners = renderer.drawText(MathText.runs(xLabel), size: fontSize, color: .black,
-                                            anchor: Point(box.center.x, lowest + 4 * pt), horizontal: .center,
-                                            vertical: .top)
+            let corners = renderer.drawTitle(xLabel, size: fontSize, anchor: Point(box.center.x, lowest + 4 * pt),
+                                             width: max(box.width, cellWidth) * (1 + widthSpace), vertical: .top,
+                                             canvasWidth: canvasWidth, minimumSize: 6 * pt / renderer.textScale)
             bottom = corners.map(\.y).max() ?? bottom
         }
         if let yLabel {
-            renderer.drawText(MathText.runs(yLabel), size: fontSize, color: .black,
-                              anchor: Point(leftmost - 4 * pt, box.center.y), rotation: 90, horizontal: .center, vertical: .bottom)
+            renderer.drawVerticalLabel(yLabel, size: fontSize, anchor: Point(leftmost - 4 * pt, box.center.y),
+                                       length: max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15,
+                                       minimumSize: 6 * pt / renderer.textScale)
         }
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),

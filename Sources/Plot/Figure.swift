@@ -165,15 +165,32 @@ public final class Figure {
     /// height may follow the content (`heightFollowsContent`), a taller figure, step by step, while the fitted
     /// layout lacks height or a panel is under `LayoutAudit.axesFloor` points tall: panels keep their size and
     /// their text its room, and the figure grows rather than squash them.
+    ///
+    /// A size the user gave (`--figsize`) grows too, in height only and only when its panels cannot keep their text
+    /// at that size: a figure whose text runs into itself goes in no paper, and text under 6 pt is no way out.
     public func prepareLayout(measuringWith measurer: Renderer) {
         applyNarrowLayout()
-        guard heightFollowsContent else { return }
         let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                      subplotHeightSpace)
+        let givenHeight = height
+        growIfNeeded(measuringWith: measurer, start: start)
+        // A given size that needed nothing keeps the edges drawing starts from (drawing fits them again).
+        if !heightFollowsContent && height == givenHeight {
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace) = start
+        }
+    }
+
+    /// Whether the layout is always fitted to the labels: in a fitted style, and in any figure narrower than a
+    /// double column, where matplotlib's fixed margins cut labels off and let panels' titles run into each other.
+    var fitsTightly: Bool { style.tightLayout || width < Figure.narrowWidth }
+
+    private func growIfNeeded(measuringWith measurer: Renderer,
+                              start: (Double, Double, Double, Double, Double, Double)) {
         var previous: (height: Double, panels: Double)?
         for _ in 0..<6 {
             lacksHeight = false
-            fitLayout(measuringWith: measurer, always: style.tightLayout)
+            fitLayout(measuringWith: measurer, always: fitsTightly)
             // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
             // the search.
             let panelHeight = panels.reduce(0.0) { $0 + frame(of: $1).height }
@@ -181,7 +198,7 @@ public final class Figure {
                 height = previous.height
                 (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                  subplotHeightSpace) = start
-                fitLayout(measuringWith: measurer, always: style.tightLayout)
+                fitLayout(measuringWith: measurer, always: fitsTightly)
                 break
             }
             previous = (height, panelHeight)
@@ -218,7 +235,7 @@ public final class Figure {
         applyNarrowLayout()
         // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
         // legend moved outside); a fitted style always fits.
-        fitLayout(measuringWith: renderer, always: style.tightLayout)
+        fitLayout(measuringWith: renderer, always: fitsTightly)
         drawContents(on: style == .notebook ? renderer : StyledRenderer(renderer, style: style))
     }
 

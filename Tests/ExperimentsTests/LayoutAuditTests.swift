@@ -75,41 +75,40 @@ import Testing
     /// list only shrinks).
     static let stillBroken: [String: Set<LayoutViolation.Rule>] = [
         "backprop-gradients": [.axesTooSmall, .textOverText],
-        "circuits function-min": [.textOverText],
-        "circuits regions-over-training": [.axesTooSmall, .textOutsideCanvas, .textOverText],
-        "compare cluster-accuracy": [.axesTooSmall, .textOutsideCanvas],
-        "compare transferred-confusion": [.axesTooSmall, .textOutsideCanvas],
-        "digits cluster-accuracy": [.axesTooSmall, .textOutsideCanvas],
-        "digits local-maps": [.axesTooSmall, .textOverText],
-        "digits regions-over-training": [.axesTooSmall, .legendOverData, .textOverText],
-        "digits slice-a": [.annotationOverData, .axesTooSmall, .textOutsideCanvas, .textOverText],
-        "digits slice-b": [.annotationOverData, .axesTooSmall, .textOutsideCanvas, .textOverText],
-        "digits training-loss": [.axesTooSmall, .textOutsideCanvas],
-        "digits transferred-confusion": [.axesTooSmall, .textOutsideCanvas],
-        "grokking-accuracy": [.axesTooSmall, .textOutsideCanvas],
-        "grokking-phase-diagram": [.axesTooSmall, .textOutsideCanvas, .textOverText],
-        "grokking-phase-diagram-weight-decay": [.axesTooSmall, .textOutsideCanvas, .textOverText],
-        "nac-loss": [.axesTooSmall],
-        "nac-matrices": [.axesTooSmall, .textOverText],
-        "slice cnn slice": [.axesTooSmall, .legendOverData, .textOutsideCanvas],
-        "slice spiral slice": [.textOverText],
-        "summary": [.axesTooSmall, .textOverText],
+        "compare cluster-accuracy": [.axesTooSmall],
+        "digits local-maps": [.axesTooSmall],
+        "digits regions-over-training": [.legendOverData, .textOverText],
+        "digits slice-a": [.annotationOverData, .textOutsideCanvas, .textOverText],
+        "digits slice-b": [.annotationOverData, .textOutsideCanvas, .textOverText],
+        "nac-matrices": [.textOverText],
+        "slice cnn slice": [.legendOverData, .textOutsideCanvas],
         "xor handcrafted-regions": [.annotationOverData, .legendOverData, .textOverText],
-        "xor surfaces": [.textOverText],
-        "xor training-a": [.textOutsideCanvas, .textOverText],
-        "xor training-b": [.textOutsideCanvas, .textOverText],
-        "xor training-trained": [.textOverText],
-        "xor wireframes": [.textOverText],
+        "xor training-a": [.textOutsideCanvas],
+        "xor training-b": [.textOutsideCanvas],
     ]
+
+    /// With LAYOUT_AUDIT_PNG=DIR, writes each audited figure to DIR as a PNG, to look at.
+    static func writeForViewing(_ name: String, style: Style, size: Size) {
+        guard let folder = ProcessInfo.processInfo.environment["LAYOUT_AUDIT_PNG"],
+              let figure = builders.first(where: { $0.name == name })!.make() else { return }
+        figure.style = style
+        size.apply(to: figure)
+        let sizeName = ["default size": "own", "--column single": "single", "--column double": "double"][size.rawValue]
+            ?? "small"
+        try? FigureFile.write(figure, to: "\(folder)/\(name.replacingOccurrences(of: " ", with: "_"))-\(style.name)-"
+                              + "\(sizeName).png")
+    }
 
     @Test(arguments: names)
     func figureKeepsEveryLayoutRule(_ name: String) {
         var report: [String] = []
         var broken: Set<LayoutViolation.Rule> = []
-        let known = Self.stillBroken[name] ?? []
+        // LAYOUT_AUDIT_ALL=1 reports every violation, listed or not.
+        let known = ProcessInfo.processInfo.environment["LAYOUT_AUDIT_ALL"] == nil ? Self.stillBroken[name] ?? [] : []
         for style in Style.all {
             for size in Size.allCases {
                 guard let found = Self.violations(name, style: style, size: size) else { continue }
+                Self.writeForViewing(name, style: style, size: size)
                 broken.formUnion(found.map(\.rule))
                 report += found.filter { !known.contains($0.rule) }
                     .map { "\(name), \(style.name), \(size.rawValue): \($0)" }
