@@ -80,12 +80,15 @@ public final class Axes {
     /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`;
     /// `fitIn` (width, height in data units, centred on the anchor) makes text that does not fit there smaller,
     /// and leaves it out under 6 pt (`TextArtist.fitBox`).
+    /// `alternatives` are other places for a boxed annotation, taken when its own would hide data.
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
                      box: (fill: Color, edge: Color)? = nil, color: Color = .black,
-                     fitIn: (width: Double, height: Double)? = nil) {
-        add(TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
-                       horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn))
+                     fitIn: (width: Double, height: Double)? = nil, alternatives: [TextArtist.Placement] = []) {
+        var artist = TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
+                                horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn)
+        artist.alternatives = alternatives
+        add(artist)
     }
 
     /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
@@ -155,11 +158,29 @@ public final class Axes {
         let layered = artists.enumerated().sorted { a, b in
             a.element.zOrder != b.element.zOrder ? a.element.zOrder < b.element.zOrder : a.offset < b.offset
         }.map(\.element)
+        // Boxed annotations with other places to go keep off the data and off each other.
+        let movable = artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
+        let dataObstacles = !movable ? LegendObstacles() : artists.reduce(LegendObstacles()) { sum, artist in
+            if artist is TextArtist { return sum }
+            if let s = artist as? SegmentsArtist {
+                return sum + LegendObstacles(dataLines: s.segments.map { [transform.pixel($0.0.0, $0.0.1),
+                                                                          transform.pixel($0.1.0, $0.1.1)] })
+            }
+            let o = artist.legendObstacles(transform: transform, renderer: renderer)
+            return sum + LegendObstacles(points: o.points, dataLines: o.dataLines)
+        }
+        var taken: [[Point]] = []
         var clipped = false
-        for artist in layered {
+        for var artist in layered {
             if artist.clipsToAxes != clipped {
                 if artist.clipsToAxes { renderer.pushClip(box) } else { renderer.popClip() }
                 clipped = artist.clipsToAxes
+            }
+            if movable, let text = artist as? TextArtist, text.box != nil {
+                let placed = text.placed(avoiding: dataObstacles, taken: taken, axes: box, transform: transform,
+                                         renderer: renderer)
+                taken.append(placed.boxCorners(transform: transform, renderer: renderer))
+                artist = placed
             }
             artist.draw(on: renderer, transform: transform)
         }

@@ -77,10 +77,18 @@ public enum SliceFigures {
             for (i, point) in p.enumerated() where abs(point.x) <= h && abs(point.y) <= h {
                 // Towards the square's centre from the point, so that the label stays inside the square.
                 let (right, up) = (point.x <= 0, point.y <= 0)
+                // Where that would hide a point, a decision boundary or another label: another corner, or farther.
+                let alternatives = [(right, !up), (!right, up), (!right, !up), (right, up)].flatMap { r, u in
+                    [0.03, 0.1].map { d in
+                        TextArtist.Placement(x: point.x + (r ? d : -d) * h, y: point.y + (u ? d : -d) * h,
+                                             horizontal: r ? .left : .right, vertical: u ? .bottom : .top)
+                    }
+                }
                 axes.text(point.x + (right ? 0.03 : -0.03) * h, point.y + (up ? 0.03 : -0.03) * h,
                           pointName(result, i, names: names), size: 10, horizontal: right ? .left : .right,
                           vertical: up ? .bottom : .top,
-                          box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)))
+                          box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
+                          alternatives: alternatives)
             }
         }
         let h = result.plane.halfWidth
