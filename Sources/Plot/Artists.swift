@@ -340,7 +340,9 @@ extension FillArtist: Artist2D {
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
-        LegendObstacles(paths: [outline(t)])
+        // A legend on the filled area hides it (the hand-built network's regions fill the whole axes).
+        let outline = outline(t)
+        return LegendObstacles(paths: [outline], boxes: boundingBox(outline).map { [$0] } ?? [])
     }
 }
 

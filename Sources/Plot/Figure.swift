@@ -181,15 +181,19 @@ public final class Figure {
         }
     }
 
-    /// Whether the layout is always fitted to the labels: in a fitted style, and in any figure narrower than a
-    /// double column, where matplotlib's fixed margins cut labels off and let panels' titles run into each other.
-    var fitsTightly: Bool { style.tightLayout || width < Figure.narrowWidth }
+    /// Whether the layout is always fitted to the labels: in a fitted style, in a figure fitted to a paper's column
+    /// and in any figure narrower than a double column, where matplotlib's fixed margins cut labels off and let
+    /// panels' titles run into each other.
+    var fitsTightly: Bool { style.tightLayout || heightFollowsContent || width < Figure.narrowWidth }
 
     private func growIfNeeded(measuringWith measurer: Renderer,
                               start: (Double, Double, Double, Double, Double, Double)) {
         var previous: (height: Double, panels: Double)?
         for _ in 0..<6 {
             lacksHeight = false
+            // Twice, as drawing fits again from where this leaves the edges: a legend that fits inside the first
+            // time may leave for below the axes the second, and take their height.
+            fitLayout(measuringWith: measurer, always: fitsTightly)
             fitLayout(measuringWith: measurer, always: fitsTightly)
             // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
             // the search.

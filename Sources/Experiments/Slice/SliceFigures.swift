@@ -78,12 +78,17 @@ public enum SliceFigures {
                 // Towards the square's centre from the point, so that the label stays inside the square.
                 let (right, up) = (point.x <= 0, point.y <= 0)
                 // Where that would hide a point, a decision boundary or another label: another corner, or farther.
-                let alternatives = [(right, !up), (!right, up), (!right, !up), (right, up)].flatMap { r, u in
+                let corners = [(right, !up), (!right, up), (!right, !up), (right, up)].flatMap { r, u in
                     [0.03, 0.1].map { d in
                         TextArtist.Placement(x: point.x + (r ? d : -d) * h, y: point.y + (u ? d : -d) * h,
                                              horizontal: r ? .left : .right, vertical: u ? .bottom : .top)
                     }
                 }
+                let aboveOrBelow = [0.05, 0.15, 0.3].flatMap { d in
+                    [TextArtist.Placement(x: point.x, y: point.y + d * h, horizontal: .center, vertical: .bottom),
+                     TextArtist.Placement(x: point.x, y: point.y - d * h, horizontal: .center, vertical: .top)]
+                }
+                let alternatives = corners + aboveOrBelow
                 axes.text(point.x + (right ? 0.03 : -0.03) * h, point.y + (up ? 0.03 : -0.03) * h,
                           pointName(result, i, names: names), size: 10, horizontal: right ? .left : .right,
                           vertical: up ? .bottom : .top,
@@ -100,7 +105,7 @@ public enum SliceFigures {
         axes.equalAspect = true
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
         var title = names.title
-            ?? "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
+            ?? "\(stem): \(partition.count) linear regions, cut into \(partition.decisionCount) by the decision boundary"
         if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
         axes.title = title
         axes.legendLocation = .outsideRight
