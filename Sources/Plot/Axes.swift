@@ -159,7 +159,8 @@ public final class Axes {
             a.element.zOrder != b.element.zOrder ? a.element.zOrder < b.element.zOrder : a.offset < b.offset
         }.map(\.element)
         // Boxed annotations with other places to go keep off the data and off each other.
-        let movable = artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
+        let movable = !figure.disabledLayoutRules.contains(.placeAnnotations)
+            && artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
         let dataObstacles = !movable ? LegendObstacles() : artists.reduce(LegendObstacles()) { sum, artist in
             if artist is TextArtist { return sum }
             if let s = artist as? SegmentsArtist {
@@ -192,6 +193,7 @@ public final class Axes {
             outsideEdge = colorBar.draw(on: renderer, in: bar, pointsToPixels: transform.pointsToPixels)
         }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
+                                     wrapLabels: !figure.disabledLayoutRules.contains(.wrapAxisLabels),
                                      widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
                                      cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         if let legendLocation, drawLegend {
@@ -209,7 +211,8 @@ public final class Axes {
                 // Axes as wide as the grid may spread a legend below them across the figure.
                 let room = cell.columnSpan == cell.columns ? Double(figure.pixelWidth) : figure.rect(of: cell).width
                 Legend(entries: entries, outsideAllowed: lastColumn, roomWidth: room,
-                       canvasWidth: Double(figure.pixelWidth))
+                       canvasWidth: Double(figure.pixelWidth),
+                       avoidsData: !figure.disabledLayoutRules.contains(.moveLegends))
                     .draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, below: labelsBottom,
                           rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
@@ -219,7 +222,7 @@ public final class Axes {
     func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
-    private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool,
+    private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool, wrapLabels: Bool,
                            widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
@@ -282,13 +285,16 @@ public final class Axes {
         // Labels longer than their room (a narrow figure) wrap as titles do rather than run off the canvas.
         if let xLabel {
             let corners = renderer.drawTitle(xLabel, size: fontSize, anchor: Point(box.center.x, lowest + 4 * pt),
-                                             width: max(box.width, cellWidth) * (1 + widthSpace), vertical: .top,
-                                             canvasWidth: canvasWidth, minimumSize: 6 * pt / renderer.textScale)
+                                             width: wrapLabels ? max(box.width, cellWidth) * (1 + widthSpace)
+                                                 : .infinity, vertical: .top,
+                                             canvasWidth: wrapLabels ? canvasWidth : nil,
+                                             minimumSize: 6 * pt / renderer.textScale)
             bottom = corners.map(\.y).max() ?? bottom
         }
         if let yLabel {
             renderer.drawVerticalLabel(yLabel, size: fontSize, anchor: Point(leftmost - 4 * pt, box.center.y),
-                                       length: max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15,
+                                       length: wrapLabels ? max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15
+                                           : .infinity,
                                        minimumSize: 6 * pt / renderer.textScale)
         }
         if let title {

@@ -23,6 +23,9 @@ public final class Figure {
     /// `fig.colorbar(im, ax=axes)`): for panels that share one colour scale. The grid gives up
     /// `ColorBar.figureFraction` of its width for it.
     public var colorBar: ColorBar?
+    /// Layout rules switched off, to show what each one does (`LayoutAuditTests` turns each off in turn and
+    /// finds the figure it then breaks); empty for every figure a command draws.
+    public var disabledLayoutRules: Set<LayoutRule> = []
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
     /// How the figure rebuilds itself when drawn narrower than ``narrowWidth`` (a paper's single column), for
@@ -173,7 +176,7 @@ public final class Figure {
         let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                      subplotHeightSpace)
         let givenHeight = height
-        growIfNeeded(measuringWith: measurer, start: start)
+        if !disabledLayoutRules.contains(.growInHeight) { growIfNeeded(measuringWith: measurer, start: start) }
         // A given size that needed nothing keeps the edges drawing starts from (drawing fits them again).
         if !heightFollowsContent && height == givenHeight {
             (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
@@ -184,7 +187,10 @@ public final class Figure {
     /// Whether the layout is always fitted to the labels: in a fitted style, in a figure fitted to a paper's column
     /// and in any figure narrower than a double column, where matplotlib's fixed margins cut labels off and let
     /// panels' titles run into each other.
-    var fitsTightly: Bool { style.tightLayout || heightFollowsContent || width < Figure.narrowWidth }
+    var fitsTightly: Bool {
+        style.tightLayout || (!disabledLayoutRules.contains(.fitNarrowFigures)
+                              && (heightFollowsContent || width < Figure.narrowWidth))
+    }
 
     private func growIfNeeded(measuringWith measurer: Renderer,
                               start: (Double, Double, Double, Double, Double, Double)) {
@@ -417,4 +423,20 @@ public struct FigureRecipe: Sendable {
         self.cost = cost
         self.make = make
     }
+}
+
+/// The rules by which a figure's layout adapts to its size rather than cut, cover or squash (issue #26). Each can be
+/// switched off (`Figure.disabledLayoutRules`) to show that the layout audit then fails on some figure.
+public enum LayoutRule: String, CaseIterable, Sendable {
+    /// Figures fitted to a column, or narrower than a double column, fit their margins and gaps to their text in
+    /// every style.
+    case fitNarrowFigures = "narrow figures fit their layout"
+    /// Axis labels longer than their room wrap, as titles do.
+    case wrapAxisLabels = "axis labels wrap"
+    /// A figure whose panels cannot keep their text grows in height.
+    case growInHeight = "figures grow in height"
+    /// Boxed annotations move to where they hide no data.
+    case placeAnnotations = "annotations keep off data"
+    /// A legend that would hide data moves to a free place, or outside the axes.
+    case moveLegends = "legends keep off data"
 }

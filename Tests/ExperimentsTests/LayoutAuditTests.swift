@@ -163,3 +163,28 @@ func everyFormatSharesOneLayout(_ name: String) throws {
     #expect(logs[.png] == logs[.pdf], "\(name): PNG and PDF laid out differently")
 }
 
+
+/// Each layout rule is needed: switched off, the audit finds its figure broken (issue #26's "Done when"). Each
+/// figure here keeps every rule with all of them on (`figureKeepsEveryLayoutRule`).
+@Test(arguments: [
+    (LayoutRule.fitNarrowFigures, "nac-matrices", "notebook", LayoutAuditTests.Size.single),
+    (.wrapAxisLabels, "compare cluster-accuracy", "notebook", .small),
+    (.growInHeight, "backprop-gradients", "paper", .small),
+    (.placeAnnotations, "xor handcrafted-regions", "paper", .own),
+    (.moveLegends, "xor handcrafted-regions", "paper", .own),
+])
+func everyLayoutRuleIsNeeded(_ rule: LayoutRule, _ name: String, _ styleName: String,
+                             _ size: LayoutAuditTests.Size) throws {
+    let figure = try #require(LayoutAuditTests.builders.first { $0.name == name }?.make())
+    figure.style = try #require(Style.named(styleName))
+    size.apply(to: figure)
+    let kept = LayoutAudit.audit(figure, measuringWith: CairoRenderer.textMeasurer())
+    let broken = try #require(LayoutAuditTests.builders.first { $0.name == name }?.make())
+    broken.style = figure.style
+    broken.disabledLayoutRules = [rule]
+    size.apply(to: broken)
+    let found = LayoutAudit.audit(broken, measuringWith: CairoRenderer.textMeasurer())
+    #expect(kept.isEmpty, "\(name), \(styleName), \(size.rawValue) with every rule: \(kept)")
+    #expect(!found.isEmpty, "\(name), \(styleName), \(size.rawValue) keeps the audit without \"\(rule.rawValue)\"")
+    print("without \"\(rule.rawValue)\": \(name), \(styleName), \(size.rawValue): \(found.first.map(String.init(describing:)) ?? "")")
+}

@@ -44,7 +44,7 @@ public enum SliceFigures {
             // The square, its class legend right beside it, the three images in a column right of the legend:
             // fixed places, because a uniform grid leaves a gap between the legend and the images.
             let l = SliceFigures.imageLayout
-            axes = figure.addAxes(left: l.margin / l.width, bottom: l.margin / l.height, width: l.square / l.width,
+            axes = figure.addAxes(left: l.left / l.width, bottom: l.margin / l.height, width: l.square / l.width,
                                   height: l.square / l.height)
         } else {
             figure.subplotRightEdge = 0.74
@@ -153,11 +153,12 @@ public enum SliceFigures {
         return segments
     }
 
-    /// The slice figure with images, in inches: its size, the margin left of and below the square, the square's
+    /// The slice figure with images, in inches: its size, the margins left of and below the square, the square's
     /// side, the images' left edge and side, and the gap between images (room for each one's title).
-    /// The top keeps 0.7 in for a title of two lines.
-    static let imageLayout = (width: 9.4, height: 5.2, margin: 0.6, square: 3.9, imagesLeft: 6.9, image: 1.1,
-                              imageGap: 0.3)
+    /// The top keeps 0.7 in for a title of two lines; the left margin keeps the tick labels and v inside the figure
+    /// at a double column's 6.75 in, where the layout shrinks and the text does not.
+    static let imageLayout = (width: 9.4, height: 5.2, left: 0.9, margin: 0.6, square: 3.9, imagesLeft: 7.2,
+                              image: 1.1, imageGap: 0.3)
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
     static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names()) {
