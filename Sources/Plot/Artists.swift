@@ -123,6 +123,19 @@ public struct TextArtist {
     public var fitSample: String?
     /// The smallest printed size fitted text may take, in points.
     public static let minimumFittedSize = 6.0
+    /// Other places for a boxed annotation, in data units with their alignments: where its own place would hide
+    /// data (a point, a data line) or another annotation, the axes draw it at the first of these that hides none
+    /// (at the one that hides least when none is free).
+    public var alternatives: [Placement] = []
+
+    /// A place for text: an anchor in data units and how the text aligns to it.
+    public struct Placement {
+        public var x: Double, y: Double
+        public var horizontal: HorizontalAlignment, vertical: VerticalAlignment
+        public init(x: Double, y: Double, horizontal: HorizontalAlignment, vertical: VerticalAlignment) {
+            (self.x, self.y, self.horizontal, self.vertical) = (x, y, horizontal, vertical)
+        }
+    }
 }
 
 /// A wireframe over a grid: every `rowStride`-th row and `columnStride`-th column line of Z(X, Y).
@@ -303,7 +316,9 @@ extension FillArtist: Artist2D {
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {
-        LegendObstacles(paths: [outline(t)])
+        // A legend on the filled area hides it (the hand-built network's regions fill the whole axes).
+        let outline = outline(t)
+        return LegendObstacles(paths: [outline], boxes: boundingBox(outline).map { [$0] } ?? [])
     }
 }
 
@@ -331,6 +346,38 @@ extension TextArtist: Artist2D {
         defer { renderer.endGroup() }
         renderer.drawText(runs, size: size, color: color, anchor: anchor, rotation: rotation,
                           horizontal: horizontal, vertical: vertical, box: box.map { ($0.fill, $0.edge, 0.3 * size) })
+    }
+
+    /// The box's corners as drawn at the text's place.
+    func boxCorners(transform t: AxesTransform, renderer: Renderer) -> [Point] {
+        let (runs, size, anchor) = layout(t, renderer)
+        return renderer.textCorners(runs, size: size, anchor: anchor, rotation: rotation, horizontal: horizontal,
+                                    vertical: vertical, pad: box == nil ? 0 : 0.3 * size).corners
+    }
+
+    /// The text at the first of its places (its own, then `alternatives`) whose box, as drawn, keeps inside
+    /// `axes` and hides none of `obstacles`' points and data lines nor any box of `taken`; at the place that hides
+    /// least when none is free.
+    func placed(avoiding obstacles: LegendObstacles, taken: [[Point]], axes: Rect, transform t: AxesTransform,
+                renderer: Renderer) -> TextArtist {
+        guard !alternatives.isEmpty else { return self }
+        let places = [Placement(x: x, y: y, horizontal: horizontal, vertical: vertical)] + alternatives
+        var best = self, bestCost = Int.max
+        for place in places {
+            var candidate = self
+            (candidate.x, candidate.y, candidate.horizontal, candidate.vertical) = (place.x, place.y,
+                                                                                   place.horizontal, place.vertical)
+            let shape = candidate.boxCorners(transform: t, renderer: renderer)
+            var cost = obstacles.points.filter { convexContains(shape, $0) }.count
+            for line in obstacles.dataLines {
+                for (a, b) in zip(line, line.dropFirst()) where segmentMeetsConvex(a, b, shape) { cost += 1 }
+            }
+            cost += taken.filter { convexOverlap($0, shape) > 0 }.count
+            cost += shape.filter { !axes.contains($0) }.isEmpty ? 0 : 1000
+            if cost < bestCost { (best, bestCost) = (candidate, cost) }
+            if cost == 0 { break }
+        }
+        return best
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {

@@ -80,12 +80,15 @@ public final class Axes {
     /// `plt.text(x, y, text, size=size, rotation=rotation, ha=..., va=..., bbox=dict(boxstyle="square", ...))`;
     /// `fitIn` (width, height in data units, centred on the anchor) makes text that does not fit there smaller,
     /// and leaves it out under 6 pt (`TextArtist.fitBox`).
+    /// `alternatives` are other places for a boxed annotation, taken when its own would hide data.
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
                      box: (fill: Color, edge: Color)? = nil, color: Color = .black,
-                     fitIn: (width: Double, height: Double)? = nil) {
-        add(TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
-                       horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn))
+                     fitIn: (width: Double, height: Double)? = nil, alternatives: [TextArtist.Placement] = []) {
+        var artist = TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
+                                horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn)
+        artist.alternatives = alternatives
+        add(artist)
     }
 
     /// The view limits in scaled coordinates (log₁₀ of the data on a log axis): given, or the data's with 5 % margins.
@@ -155,11 +158,30 @@ public final class Axes {
         let layered = artists.enumerated().sorted { a, b in
             a.element.zOrder != b.element.zOrder ? a.element.zOrder < b.element.zOrder : a.offset < b.offset
         }.map(\.element)
+        // Boxed annotations with other places to go keep off the data and off each other.
+        let movable = !figure.disabledLayoutRules.contains(.placeAnnotations)
+            && artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
+        let dataObstacles = !movable ? LegendObstacles() : artists.reduce(LegendObstacles()) { sum, artist in
+            if artist is TextArtist { return sum }
+            if let s = artist as? SegmentsArtist {
+                return sum + LegendObstacles(dataLines: s.segments.map { [transform.pixel($0.0.0, $0.0.1),
+                                                                          transform.pixel($0.1.0, $0.1.1)] })
+            }
+            let o = artist.legendObstacles(transform: transform, renderer: renderer)
+            return sum + LegendObstacles(points: o.points, dataLines: o.dataLines)
+        }
+        var taken: [[Point]] = []
         var clipped = false
-        for artist in layered {
+        for var artist in layered {
             if artist.clipsToAxes != clipped {
                 if artist.clipsToAxes { renderer.pushClip(box) } else { renderer.popClip() }
                 clipped = artist.clipsToAxes
+            }
+            if movable, let text = artist as? TextArtist, text.box != nil {
+                let placed = text.placed(avoiding: dataObstacles, taken: taken, axes: box, transform: transform,
+                                         renderer: renderer)
+                taken.append(placed.boxCorners(transform: transform, renderer: renderer))
+                artist = placed
             }
             artist.draw(on: renderer, transform: transform)
         }
@@ -171,6 +193,7 @@ public final class Axes {
             outsideEdge = colorBar.draw(on: renderer, in: bar, pointsToPixels: transform.pointsToPixels)
         }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
+                                     wrapLabels: !figure.disabledLayoutRules.contains(.wrapAxisLabels),
                                      widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
                                      cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         if let legendLocation, drawLegend {
@@ -188,7 +211,8 @@ public final class Axes {
                 // Axes as wide as the grid may spread a legend below them across the figure.
                 let room = cell.columnSpan == cell.columns ? Double(figure.pixelWidth) : figure.rect(of: cell).width
                 Legend(entries: entries, outsideAllowed: lastColumn, roomWidth: room,
-                       canvasWidth: Double(figure.pixelWidth))
+                       canvasWidth: Double(figure.pixelWidth),
+                       avoidsData: !figure.disabledLayoutRules.contains(.moveLegends))
                     .draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, below: labelsBottom,
                           rightOf: outsideEdge, location: location, avoiding: obstacles)
             }
@@ -198,7 +222,7 @@ public final class Axes {
     func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
-    private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool,
+    private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool, wrapLabels: Bool,
                            widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
@@ -258,15 +282,20 @@ public final class Axes {
                           style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
         }
         var bottom = lowest
+        // Labels longer than their room (a narrow figure) wrap as titles do rather than run off the canvas.
         if let xLabel {
-            let corners = renderer.drawText(MathText.runs(xLabel), size: fontSize, color: .black,
-                                            anchor: Point(box.center.x, lowest + 4 * pt), horizontal: .center,
-                                            vertical: .top)
+            let corners = renderer.drawTitle(xLabel, size: fontSize, anchor: Point(box.center.x, lowest + 4 * pt),
+                                             width: wrapLabels ? max(box.width, cellWidth) * (1 + widthSpace)
+                                                 : .infinity, vertical: .top,
+                                             canvasWidth: wrapLabels ? canvasWidth : nil,
+                                             minimumSize: 6 * pt / renderer.textScale)
             bottom = corners.map(\.y).max() ?? bottom
         }
         if let yLabel {
-            renderer.drawText(MathText.runs(yLabel), size: fontSize, color: .black,
-                              anchor: Point(leftmost - 4 * pt, box.center.y), rotation: 90, horizontal: .center, vertical: .bottom)
+            renderer.drawVerticalLabel(yLabel, size: fontSize, anchor: Point(leftmost - 4 * pt, box.center.y),
+                                       length: wrapLabels ? max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15
+                                           : .infinity,
+                                       minimumSize: 6 * pt / renderer.textScale)
         }
         if let title {
             renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),

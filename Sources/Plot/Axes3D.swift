@@ -160,8 +160,68 @@ public final class Axes3D {
             renderer.draw(Path(corners, closed: true), style: PathStyle(fill: paneColor, stroke: paneColor, lineWidth: 1 * pt))
         }
 
-        let bins = min(9, max(1, Int((transform.box.width / pt) / 30)))
-        let ticks = (0..<3).map { niceTicks(from: lim[$0].0, to: lim[$0].1, maxBins: bins, rawStepFactor: 23.0 / 24) }
+        // Axis edges: x and y on the floor-side pane of z at the front; z on the vertical edge farthest right on screen.
+        struct Edge { var fixed: [Int: Double]; var outwardAxis: Int; var outwardSign: Double }
+        var edges: [Edge] = []
+        edges.append(Edge(fixed: [1: front[1], 2: pane[2]], outwardAxis: 1, outwardSign: front[1] == lim[1].1 ? 1 : -1))
+        edges.append(Edge(fixed: [0: front[0], 2: pane[2]], outwardAxis: 0, outwardSign: front[0] == lim[0].1 ? 1 : -1))
+        let verticals = [(lim[0].0, lim[1].0), (lim[0].1, lim[1].0), (lim[0].0, lim[1].1), (lim[0].1, lim[1].1)]
+        let rightmost = verticals.max { px((($0.0), $0.1, lim[2].0)).x < px(($1.0, $1.1, lim[2].0)).x }!
+        let zOutward = rightmost.0 == front[0] ? 0 : 1
+        let zSign: Double = zOutward == 0 ? (rightmost.0 == lim[0].1 ? 1 : -1) : (rightmost.1 == lim[1].1 ? 1 : -1)
+        edges.append(Edge(fixed: [0: rightmost.0, 1: rightmost.1], outwardAxis: zOutward, outwardSign: zSign))
+
+        let fontSize = 10 * pt
+        let labels = [xLabel, yLabel, zLabel]
+        // Each axis's outward direction on screen: where a small step away from the box along the outward axis
+        // goes.
+        let directions = (0..<3).map { k -> Point in
+            let edge = edges[k]
+            let span = lim[edge.outwardAxis].1 - lim[edge.outwardAxis].0
+            let mid = point(k, (lim[k].0 + lim[k].1) / 2, edge.fixed)
+            var stepped = mid
+            switch edge.outwardAxis {
+            case 0: stepped.0 += edge.outwardSign * span * 0.1
+            case 1: stepped.1 += edge.outwardSign * span * 0.1
+            default: stepped.2 += edge.outwardSign * span * 0.1
+            }
+            let p0 = px(mid), p1 = px(stepped)
+            let length = max(1e-9, ((p1.x - p0.x) * (p1.x - p0.x) + (p1.y - p0.y) * (p1.y - p0.y)).squareRoot())
+            return Point((p1.x - p0.x) / length, (p1.y - p0.y) / length)
+        }
+        // Where each tick's label goes, and its box (grown by a point).
+        func labelPlaces(_ k: Int, _ values: [Double]) -> [(label: String, centre: Point, box: Rect, reach: Double)] {
+            let dir = directions[k]
+            return zip(values, tickLabels(values)).map { t, label in
+                let base = px(point(k, t, edges[k].fixed))
+                let m = renderer.measure([TextRun(label)], size: fontSize)
+                let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
+                let distance = 4 * pt + 4 * pt + reach
+                let centre = Point(base.x + dir.x * distance, base.y + dir.y * distance)
+                return (label, centre, Rect(x: centre.x - m.width / 2 - pt, y: centre.y - m.height / 2 - pt,
+                                            width: m.width + 2 * pt, height: m.height + 2 * pt), distance + reach)
+            }
+        }
+        // As matplotlib, every tick is labelled: where labels would run into each other (or into another axis's,
+        // where the y and z axes meet), fewer ticks, at a rounder step, rather than some labels left out.
+        var placed: [Rect] = []
+        var ticks: [[Double]] = []
+        for k in 0..<3 {
+            var bins = min(9, max(1, Int((transform.box.width / pt) / 30)))
+            var values = niceTicks(from: lim[k].0, to: lim[k].1, maxBins: bins, rawStepFactor: 23.0 / 24)
+            while bins > 1 {
+                let boxes = labelPlaces(k, values).map(\.box)
+                let crowded = boxes.indices.contains { i in
+                    boxes.indices.contains { j in j > i && boxes[i].intersects(boxes[j]) }
+                        || placed.contains { $0.intersects(boxes[i]) }
+                }
+                if !crowded { break }
+                bins -= 1
+                values = niceTicks(from: lim[k].0, to: lim[k].1, maxBins: bins, rawStepFactor: 23.0 / 24)
+            }
+            placed += labelPlaces(k, values).map(\.box)
+            ticks.append(values)
+        }
         // Grid: for each axis's ticks, a line across each of the two panes that contain that axis.
         let gridStyle = PathStyle(stroke: Color(hex: "#b0b0b0"), lineWidth: 0.8 * pt)
         for k in 0..<3 {
@@ -176,55 +236,24 @@ public final class Axes3D {
             }
         }
 
-        // Axis edges: x and y on the floor-side pane of z at the front; z on the vertical edge farthest right on screen.
-        struct Edge { var fixed: [Int: Double]; var outwardAxis: Int; var outwardSign: Double }
-        var edges: [Edge] = []
-        edges.append(Edge(fixed: [1: front[1], 2: pane[2]], outwardAxis: 1, outwardSign: front[1] == lim[1].1 ? 1 : -1))
-        edges.append(Edge(fixed: [0: front[0], 2: pane[2]], outwardAxis: 0, outwardSign: front[0] == lim[0].1 ? 1 : -1))
-        let verticals = [(lim[0].0, lim[1].0), (lim[0].1, lim[1].0), (lim[0].0, lim[1].1), (lim[0].1, lim[1].1)]
-        let rightmost = verticals.max { px((($0.0), $0.1, lim[2].0)).x < px(($1.0, $1.1, lim[2].0)).x }!
-        let zOutward = rightmost.0 == front[0] ? 0 : 1
-        let zSign: Double = zOutward == 0 ? (rightmost.0 == lim[0].1 ? 1 : -1) : (rightmost.1 == lim[1].1 ? 1 : -1)
-        edges.append(Edge(fixed: [0: rightmost.0, 1: rightmost.1], outwardAxis: zOutward, outwardSign: zSign))
-
-        let fontSize = 10 * pt
-        let labels = [xLabel, yLabel, zLabel]
-        // Tick labels already drawn: in a small figure a label that would overlap one of them (say, where the y
-        // and z axes meet) is left out, its tick kept.
-        var placed: [Rect] = []
+        // Labels still in each other's way at the roundest step (a tiny figure, where two axes meet) are left
+        // out, their ticks kept.
+        var drawn: [Rect] = []
         for k in 0..<3 {
             let edge = edges[k]
             let a = px(point(k, lim[k].0, edge.fixed)), b = px(point(k, lim[k].1, edge.fixed))
             renderer.draw(Path([a, b]), style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
-            // The outward direction on screen: where a small step away from the box along the outward axis goes.
-            let span = lim[edge.outwardAxis].1 - lim[edge.outwardAxis].0
-            let mid = point(k, (lim[k].0 + lim[k].1) / 2, edge.fixed)
-            var stepped = mid
-            switch edge.outwardAxis {
-            case 0: stepped.0 += edge.outwardSign * span * 0.1
-            case 1: stepped.1 += edge.outwardSign * span * 0.1
-            default: stepped.2 += edge.outwardSign * span * 0.1
-            }
-            let p0 = px(mid), p1 = px(stepped)
-            let length = max(1e-9, ((p1.x - p0.x) * (p1.x - p0.x) + (p1.y - p0.y) * (p1.y - p0.y)).squareRoot())
-            let dir = Point((p1.x - p0.x) / length, (p1.y - p0.y) / length)
+            let dir = directions[k]
             var farthest = 0.0
-            let tickLabelsText = tickLabels(ticks[k])
-            for (t, label) in zip(ticks[k], tickLabelsText) {
+            for (t, place) in zip(ticks[k], labelPlaces(k, ticks[k])) {
                 let base = px(point(k, t, edge.fixed))
                 let tickEnd = Point(base.x + dir.x * 4 * pt, base.y + dir.y * 4 * pt)
                 renderer.draw(Path([Point(base.x - dir.x * 2 * pt, base.y - dir.y * 2 * pt), tickEnd]),
                               style: PathStyle(stroke: .black, lineWidth: 0.8 * pt))
-                let m = renderer.measure([TextRun(label)], size: fontSize)
-                let reach = abs(dir.x) * m.width / 2 + abs(dir.y) * m.height / 2
-                let distance = 4 * pt + 4 * pt + reach
-                farthest = max(farthest, distance + reach)
-                let centre = Point(base.x + dir.x * distance, base.y + dir.y * distance)
-                let box = Rect(x: centre.x - m.width / 2 - pt, y: centre.y - m.height / 2 - pt, width: m.width + 2 * pt,
-                               height: m.height + 2 * pt)
-                if placed.contains(where: { $0.intersects(box) }) { continue }
-                placed.append(box)
-                renderer.drawText([TextRun(label)], size: fontSize, color: .black, anchor: centre,
+                farthest = max(farthest, place.reach)
+                if drawn.contains(where: { $0.intersects(place.box) }) { continue }
+                drawn.append(place.box)
+                renderer.drawText([TextRun(place.label)], size: fontSize, color: .black, anchor: place.centre,
                                   horizontal: .center, vertical: .center)
             }
             if let text = labels[k] {

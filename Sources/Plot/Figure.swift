@@ -23,6 +23,9 @@ public final class Figure {
     /// `fig.colorbar(im, ax=axes)`): for panels that share one colour scale. The grid gives up
     /// `ColorBar.figureFraction` of its width for it.
     public var colorBar: ColorBar?
+    /// Layout rules switched off, to show what each one does (`LayoutAuditTests` turns each off in turn and
+    /// finds the figure it then breaks); empty for every figure a command draws.
+    public var disabledLayoutRules: Set<LayoutRule> = []
     /// The panels, in the order they were added.
     public private(set) var panels: [Panel] = []
     /// How the figure rebuilds itself when drawn narrower than ``narrowWidth`` (a paper's single column), for
@@ -165,15 +168,39 @@ public final class Figure {
     /// height may follow the content (`heightFollowsContent`), a taller figure, step by step, while the fitted
     /// layout lacks height or a panel is under `LayoutAudit.axesFloor` points tall: panels keep their size and
     /// their text its room, and the figure grows rather than squash them.
+    ///
+    /// A size the user gave (`--figsize`) grows too, in height only and only when its panels cannot keep their text
+    /// at that size: a figure whose text runs into itself goes in no paper, and text under 6 pt is no way out.
     public func prepareLayout(measuringWith measurer: Renderer) {
         applyNarrowLayout()
-        guard heightFollowsContent else { return }
         let start = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                      subplotHeightSpace)
+        let givenHeight = height
+        if !disabledLayoutRules.contains(.growInHeight) { growIfNeeded(measuringWith: measurer, start: start) }
+        // A given size that needed nothing keeps the edges drawing starts from (drawing fits them again).
+        if !heightFollowsContent && height == givenHeight {
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace) = start
+        }
+    }
+
+    /// Whether the layout is always fitted to the labels: in a fitted style, in a figure fitted to a paper's column
+    /// and in any figure narrower than a double column, where matplotlib's fixed margins cut labels off and let
+    /// panels' titles run into each other.
+    var fitsTightly: Bool {
+        style.tightLayout || (!disabledLayoutRules.contains(.fitNarrowFigures)
+                              && (heightFollowsContent || width < Figure.narrowWidth))
+    }
+
+    private func growIfNeeded(measuringWith measurer: Renderer,
+                              start: (Double, Double, Double, Double, Double, Double)) {
         var previous: (height: Double, panels: Double)?
         for _ in 0..<6 {
             lacksHeight = false
-            fitLayout(measuringWith: measurer, always: style.tightLayout)
+            // Twice, as drawing fits again from where this leaves the edges: a legend that fits inside the first
+            // time may leave for below the axes the second, and take their height.
+            fitLayout(measuringWith: measurer, always: fitsTightly)
+            fitLayout(measuringWith: measurer, always: fitsTightly)
             // Growth for short panels that gives them no more height (their width limits them) is undone, and ends
             // the search.
             let panelHeight = panels.reduce(0.0) { $0 + frame(of: $1).height }
@@ -181,7 +208,7 @@ public final class Figure {
                 height = previous.height
                 (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
                  subplotHeightSpace) = start
-                fitLayout(measuringWith: measurer, always: style.tightLayout)
+                fitLayout(measuringWith: measurer, always: fitsTightly)
                 break
             }
             previous = (height, panelHeight)
@@ -218,7 +245,7 @@ public final class Figure {
         applyNarrowLayout()
         // The notebook's layout is kept unless something would be cut off at the figure's edge (a long label, a
         // legend moved outside); a fitted style always fits.
-        fitLayout(measuringWith: renderer, always: style.tightLayout)
+        fitLayout(measuringWith: renderer, always: fitsTightly)
         drawContents(on: style == .notebook ? renderer : StyledRenderer(renderer, style: style))
     }
 
@@ -396,4 +423,20 @@ public struct FigureRecipe: Sendable {
         self.cost = cost
         self.make = make
     }
+}
+
+/// The rules by which a figure's layout adapts to its size rather than cut, cover or squash (issue #26). Each can be
+/// switched off (`Figure.disabledLayoutRules`) to show that the layout audit then fails on some figure.
+public enum LayoutRule: String, CaseIterable, Sendable {
+    /// Figures fitted to a column, or narrower than a double column, fit their margins and gaps to their text in
+    /// every style.
+    case fitNarrowFigures = "narrow figures fit their layout"
+    /// Axis labels longer than their room wrap, as titles do.
+    case wrapAxisLabels = "axis labels wrap"
+    /// A figure whose panels cannot keep their text grows in height.
+    case growInHeight = "figures grow in height"
+    /// Boxed annotations move to where they hide no data.
+    case placeAnnotations = "annotations keep off data"
+    /// A legend that would hide data moves to a free place, or outside the axes.
+    case moveLegends = "legends keep off data"
 }

@@ -36,6 +36,8 @@ public struct SceneText: Sendable {
     public var text: String
     public var box: Rect
     public var role: SceneRole
+    /// The four corners of the text's box as drawn (rotated with rotated text), for overlap tests.
+    public var corners: [Point]
 }
 
 /// A renderer that draws nothing and records the laid-out scene: every text box, the data (marker centres,
@@ -51,6 +53,11 @@ public final class SceneRecorder: Renderer {
     public private(set) var fills: [(polygon: [Point], box: Rect)] = []
     public private(set) var legends: [Rect] = []
     public private(set) var annotations: [Rect] = []
+    /// The shape of each annotation's box as drawn (a rotated box is a rotated quadrilateral), in step with
+    /// `annotations`.
+    public private(set) var annotationShapes: [[Point]] = []
+    /// The first closed outline each open annotation group drew (its box).
+    private var groupShapes: [[Point]?] = []
     public private(set) var axes: [SceneAxes] = []
     private var roles: [SceneRole] = [.frame]
     /// The extent of what each open legend or annotation group drew.
@@ -66,11 +73,17 @@ public final class SceneRecorder: Renderer {
     public func beginGroup(_ role: SceneRole) {
         roles.append(role)
         if role == .legend || role == .annotation { groupExtents.append(nil) }
+        if role == .annotation { groupShapes.append(nil) }
     }
 
     public func endGroup() {
         let role = roles.removeLast()
+        let shape = role == .annotation ? groupShapes.removeLast() : nil
         guard role == .legend || role == .annotation, let extent = groupExtents.removeLast() else { return }
+        if role == .annotation {
+            annotationShapes.append(shape ?? [Point(extent.x, extent.y), Point(extent.maxX, extent.y),
+                                              Point(extent.maxX, extent.maxY), Point(extent.x, extent.maxY)])
+        }
         // A group nested in another (the text of an annotation) widens the outer one.
         if role == .legend { legends.append(extent) } else { annotations.append(extent) }
         widenGroup(extent)
@@ -88,6 +101,9 @@ public final class SceneRecorder: Renderer {
     public func draw(_ path: Path, style: PathStyle) {
         let all = path.subpaths.flatMap { $0 }
         if let box = boundingBox(all) { widenGroup(box) }
+        if role == .annotation, path.closed, groupShapes.last.map({ $0 == nil }) == true {
+            groupShapes[groupShapes.count - 1] = all
+        }
         guard role == .data else { return }
         if let fill = style.fill, fill.alpha > 0, path.closed || style.stroke == nil {
             for subpath in path.subpaths { addFill(subpath) }
@@ -137,7 +153,7 @@ public final class SceneRecorder: Renderer {
         widenGroup(box)
         let text = runs.map(\.text).joined()
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        texts.append(SceneText(text: text, box: box, role: role == .data ? .text : role))
+        texts.append(SceneText(text: text, box: box, role: role == .data ? .text : role, corners: corners))
     }
 
     public func pushClip(_ rect: Rect) {
@@ -212,18 +228,25 @@ public enum LayoutAudit {
         let texts = scene.texts
         for i in texts.indices {
             for j in texts.indices where j > i {
-                guard let o = intersection(texts[i].box, texts[j].box), o.width > slack, o.height > slack else {
+                // Rotated text is tested as drawn, not by the box around it.
+                guard let o = intersection(texts[i].box, texts[j].box), o.width > slack, o.height > slack,
+                      convexOverlap(texts[i].corners, texts[j].corners) > slack else {
                     continue
                 }
                 found.append(LayoutViolation(rule: .textOverText,
                                              items: "\"\(texts[i].text)\" and \"\(texts[j].text)\" at \(describe(o))"))
             }
         }
-        for (rule, boxes) in [(LayoutViolation.Rule.legendOverData, scene.legends),
-                              (.annotationOverData, scene.annotations)] {
-            for r in boxes {
-                let points = scene.points.filter(r.contains).count
-                let samples = scene.lineSamples.filter(r.contains).count
+        let legendShapes = scene.legends.map { r in
+            [Point(r.x, r.y), Point(r.maxX, r.y), Point(r.maxX, r.maxY), Point(r.x, r.maxY)]
+        }
+        for (rule, boxes, shapes) in [(LayoutViolation.Rule.legendOverData, scene.legends, legendShapes),
+                                      (.annotationOverData, scene.annotations, scene.annotationShapes)] {
+            for (r, shape) in zip(boxes, shapes) {
+                // An annotation's rotated box covers what lies in it, not all that lies in the box around it.
+                let inside = { (p: Point) in r.contains(p) && convexContains(shape, p) }
+                let points = scene.points.filter(inside).count
+                let samples = scene.lineSamples.filter(inside).count
                 // An annotation names the area it stands on (a region's map): only a legend must keep off fills.
                 let share = rule == .annotationOverData ? 0 : scene.filledArea(in: r) / max(1, r.width * r.height)
                 if points > 0 || samples > 0 || share > coveredFillShare {
@@ -298,4 +321,44 @@ func signedArea(_ polygon: [Point]) -> Double {
     var sum = 0.0
     for (a, b) in zip(polygon, polygon.dropFirst() + [polygon[0]]) { sum += a.x * b.y - b.x * a.y }
     return sum / 2
+}
+
+/// Whether `p` lies inside the convex polygon `polygon` (either winding) or on its edge.
+func convexContains(_ polygon: [Point], _ p: Point) -> Bool {
+    guard polygon.count > 2 else { return false }
+    var sign = 0.0
+    for (a, b) in zip(polygon, polygon.dropFirst() + [polygon[0]]) {
+        let cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
+        if cross == 0 { continue }
+        if sign == 0 { sign = cross } else if (cross > 0) != (sign > 0) { return false }
+    }
+    return true
+}
+
+/// How deep two convex polygons overlap: the smallest overlap of their projections over the axes normal to their
+/// edges (the separating-axis test), in the polygons' units; zero or less when they do not overlap. For two
+/// upright rectangles it is the smaller of the widths and heights of their intersection.
+func convexOverlap(_ a: [Point], _ b: [Point]) -> Double {
+    var depth = Double.infinity
+    for polygon in [a, b] {
+        for (p, q) in zip(polygon, polygon.dropFirst() + [polygon[0]]) {
+            let length = ((q.x - p.x) * (q.x - p.x) + (q.y - p.y) * (q.y - p.y)).squareRoot()
+            guard length > 0 else { continue }
+            let axis = Point(-(q.y - p.y) / length, (q.x - p.x) / length)
+            let pa = a.map { $0.x * axis.x + $0.y * axis.y }, pb = b.map { $0.x * axis.x + $0.y * axis.y }
+            depth = min(depth, min(pa.max()!, pb.max()!) - max(pa.min()!, pb.min()!))
+        }
+    }
+    return depth
+}
+
+/// Whether the segment a–b touches the convex polygon: an end inside it, or a crossing of one of its edges.
+func segmentMeetsConvex(_ a: Point, _ b: Point, _ polygon: [Point]) -> Bool {
+    if convexContains(polygon, a) || convexContains(polygon, b) { return true }
+    func orientation(_ p: Point, _ q: Point, _ r: Point) -> Double { (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x) }
+    for (p, q) in zip(polygon, polygon.dropFirst() + [polygon[0]]) {
+        let d1 = orientation(p, q, a), d2 = orientation(p, q, b), d3 = orientation(a, b, p), d4 = orientation(a, b, q)
+        if (d1 > 0) != (d2 > 0) && (d3 > 0) != (d4 > 0) { return true }
+    }
+    return false
 }

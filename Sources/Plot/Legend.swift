@@ -22,6 +22,8 @@ struct Legend {
     /// narrower than it), and the canvas's width, which it stays inside.
     var roomWidth: Double?
     var canvasWidth: Double?
+    /// Whether a legend asked for inside the axes moves when it would hide data (`LayoutRule.moveLegends`).
+    var avoidsData = true
 
     /// Sizes measured once: the rectangle of the legend at each location, and what drawing its rows needs.
     private struct Layout {
@@ -103,7 +105,9 @@ struct Legend {
         // A place inside the axes the figure asked for is kept while it hides no data; else the legend is placed
         // as `best` places it (inside where it hides nothing, outside otherwise).
         let inside = ![.best, .outsideRight, .outsideBelow].contains(location)
-        if location == .best || (inside && obstacles.hidesData(rect(location))) {
+        if !avoidsData {
+            if location == .best { chosen = .upperRight }
+        } else if location == .best || (inside && obstacles.hidesData(rect(location))) {
             let candidates = LegendLocation.allCases.filter { ![.best, .outsideRight, .outsideBelow].contains($0) }
             var bestCount = Int.max
             for candidate in candidates {

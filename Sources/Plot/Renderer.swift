@@ -97,8 +97,10 @@ extension Renderer {
     /// is broken at spaces (never inside `$...$`) into lines that fit, stacked upwards, so that it is read whole
     /// rather than cut off at the figure's edge. The width is kept inside a canvas `canvasWidth` wide, and a word
     /// still wider than it makes the whole title smaller, down to `minimumSize`.
+    @discardableResult
     func drawTitle(_ text: String, size: Double, anchor: Point, width: Double,
-                   vertical: VerticalAlignment = .baseline, canvasWidth: Double? = nil, minimumSize: Double? = nil) {
+                   vertical: VerticalAlignment = .baseline, canvasWidth: Double? = nil,
+                   minimumSize: Double? = nil) -> [Point] {
         var width = width
         if let canvasWidth { width = max(1, min(width, 2 * min(anchor.x, canvasWidth - anchor.x))) }
         var lines = titleLines(text, size: size, width: width)
@@ -108,11 +110,30 @@ extension Renderer {
             fittedSize = max(minimumSize ?? size / 2, size * width / widest)
             lines = titleLines(text, size: fittedSize, width: width)
         }
-        drawTitleLines(lines, size: fittedSize, anchor: anchor, vertical: vertical)
+        return drawTitleLines(lines, size: fittedSize, anchor: anchor, vertical: vertical)
+    }
+
+    /// Draws a label rotated by 90° (reading upwards) centred on `anchor`, its last line's bottom there, broken
+    /// into lines no longer than `length` as titles are (the lines stack leftwards); smaller, down to
+    /// `minimumSize`, when one word is longer still.
+    func drawVerticalLabel(_ text: String, size: Double, anchor: Point, length: Double, minimumSize: Double) {
+        var lines = titleLines(text, size: size, width: length)
+        let longest = lines.map { measure(MathText.runs($0), size: size).width }.max() ?? 0
+        var fittedSize = size
+        if longest > length {
+            fittedSize = max(minimumSize, size * length / longest)
+            lines = titleLines(text, size: fittedSize, width: length)
+        }
+        let step = 1.2 * fittedSize
+        for (k, line) in lines.enumerated() {
+            let offset = -Double(lines.count - 1 - k) * step
+            drawText(MathText.runs(line), size: fittedSize, color: .black, anchor: Point(anchor.x + offset, anchor.y),
+                     rotation: 90, horizontal: .center, vertical: .bottom)
+        }
     }
 
     /// The lines of a title broken to `width` at `size`.
-    private func titleLines(_ text: String, size: Double, width: Double) -> [String] {
+    func titleLines(_ text: String, size: Double, width: Double) -> [String] {
         // Explicit line breaks first, then each paragraph wrapped to the width.
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -135,14 +156,17 @@ extension Renderer {
         return lines
     }
 
-    private func drawTitleLines(_ lines: [String], size: Double, anchor: Point, vertical: VerticalAlignment) {
+    private func drawTitleLines(_ lines: [String], size: Double, anchor: Point,
+                                vertical: VerticalAlignment) -> [Point] {
         // Top-aligned titles grow downwards, the others upwards.
         let step = 1.2 * size
+        var corners: [Point] = []
         for (k, line) in lines.enumerated() {
             let offset = vertical == .top ? Double(k) * step : -Double(lines.count - 1 - k) * step
-            drawText(MathText.runs(line), size: size, color: .black, anchor: Point(anchor.x, anchor.y + offset),
-                     horizontal: .center, vertical: vertical)
+            corners += drawText(MathText.runs(line), size: size, color: .black,
+                                anchor: Point(anchor.x, anchor.y + offset), horizontal: .center, vertical: vertical)
         }
+        return corners
     }
 
     /// Draws text aligned to `anchor`; returns the four corners of its box (for backgrounds and overlap tests).

@@ -3,11 +3,18 @@ public struct TextRun: Equatable, Sendable {
     public var text: String
     /// Italic (mathtext variables), else upright.
     public var italic: Bool
+    /// A subscript (mathtext's `_`): smaller, below the baseline.
+    public var isSubscript: Bool
 
-    public init(_ text: String, italic: Bool = false) {
+    public init(_ text: String, italic: Bool = false, isSubscript: Bool = false) {
         self.text = text
         self.italic = italic
+        self.isSubscript = isSubscript
     }
+
+    /// A subscript's size relative to the text's, and how far its baseline drops, in the text's size (mathtext's
+    /// proportions for DejaVu Sans).
+    public static let subscriptScale = 0.7, subscriptDrop = 0.2
 }
 
 /// Size of laid-out text in pixels: width, and ascent/descent from the baseline (font-wide, not ink).
@@ -31,12 +38,28 @@ public enum MathText {
     /// Thin space used around binary operators (U+2009).
     static let operatorSpace = "\u{2009}"
 
-    /// The runs of `label`.
+    /// The symbols of mathtext commands a label may use; another command shows its name upright (`\\max`).
+    static let symbols: [String: String] = [
+        "partial": "∂", "nabla": "∇", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ",
+        "epsilon": "ε", "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "Sigma": "Σ",
+        "tau": "τ", "phi": "φ", "omega": "ω", "infty": "∞", "cdot": "·", "times": "×", "to": "→",
+        "rightarrow": "→", "mapsto": "↦", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "approx": "≈",
+    ]
+
+    /// The runs of `label`. In math, `_x` and `_{...}` are subscripts.
     public static func runs(_ label: String) -> [TextRun] {
         var runs: [TextRun] = []
+        // Inside `_{...}`: the depth of braces still open, and whether one character only is subscripted.
+        var subscriptBraces = 0, subscriptOne = false
         func append(_ s: String, italic: Bool) {
             guard !s.isEmpty else { return }
-            if let last = runs.last, last.italic == italic { runs[runs.count - 1].text += s } else { runs.append(TextRun(s, italic: italic)) }
+            let sub = subscriptBraces > 0 || subscriptOne
+            subscriptOne = false
+            if let last = runs.last, last.italic == italic, last.isSubscript == sub {
+                runs[runs.count - 1].text += s
+            } else {
+                runs.append(TextRun(s, italic: italic, isSubscript: sub))
+            }
         }
         var inMath = false
         var previousMathToken: Character? = nil
@@ -51,14 +74,20 @@ public enum MathText {
             if !inMath { append(String(c), italic: false); i += 1; continue }
             if c == " " { i += 1; continue }   // mathtext ignores spaces in math
             if c == "\\" {
-                // A command: keep its name as upright text (e.g. \max), which suffices for simple labels.
+                // A command: its symbol, or its name as upright text (e.g. \max).
                 var name = ""
                 i += 1
                 while i < chars.count, chars[i].isLetter { name.append(chars[i]); i += 1 }
-                append(name, italic: false)
+                append(symbols[name] ?? name, italic: false)
                 previousMathToken = "a"
                 continue
             }
+            if c == "_" {
+                if i + 1 < chars.count, chars[i + 1] == "{" { subscriptBraces += 1; i += 2 } else { subscriptOne = true; i += 1 }
+                continue
+            }
+            if subscriptBraces > 0, c == "{" { subscriptBraces += 1; i += 1; continue }
+            if subscriptBraces > 0, c == "}" { subscriptBraces -= 1; i += 1; continue }
             if c.isLetter {
                 append(String(c), italic: true)
             } else if "+-=".contains(c) {

@@ -350,7 +350,7 @@ public final class CairoRenderer: Renderer {
         let context = measuring.context
         var width = 0.0
         for run in runs {
-            selectFont(italic: run.italic, size: size, in: context)
+            selectFont(italic: run.italic, size: run.isSubscript ? size * TextRun.subscriptScale : size, in: context)
             var extents = cairo_text_extents_t()
             cairo_text_extents(context, run.text, &extents)
             width += extents.x_advance
@@ -370,8 +370,12 @@ public final class CairoRenderer: Renderer {
         cairo_move_to(context, 0, 0)
         setColor(color)
         for run in runs {
-            selectFont(italic: run.italic, size: size)
+            selectFont(italic: run.italic, size: run.isSubscript ? size * TextRun.subscriptScale : size)
+            // A subscript's baseline is lower (Cairo's y runs down), and the next run's back on the line.
+            let drop = run.isSubscript ? size * TextRun.subscriptDrop : 0
+            cairo_rel_move_to(context, 0, drop)
             cairo_show_text(context, run.text)
+            cairo_rel_move_to(context, 0, -drop)
         }
         cairo_new_path(context)
         cairo_restore(context)

@@ -71,10 +71,10 @@ public enum AbstractionExperiment {
         axes.plot(b, trials.map(\.meanMaskResidual), color: Color.tab10[1], marker: .circle, label: "mean-mask map W (W2 ⊙ mean R)")
         axes.plot(b, trials.map(\.targetNorm), color: .black, width: 1, dashed: true, label: "‖Gp‖")
         axes.plot([Double(dIn), Double(dIn)], [max(1e-16, trials.map(\.ridgeResidual).min()!), trials.map(\.targetNorm).max()!],
-                  color: Color(0.5, 0.5, 0.5), width: 1, label: "b = d_in = \(dIn)")
+                  color: Color(0.5, 0.5, 0.5), width: 1, label: "$b = d_{in} = $\(dIn)")
         axes.xLabel = "batch size b"
         axes.yLabel = "‖Gp − G M‖"
-        axes.title = "One linear map for a masked two-layer network (d_in = \(dIn))"
+        axes.title = "One linear map for a masked two-layer network ($d_{in}$ = \(dIn))"
         axes.legendLocation = .best
         return figure
     }

@@ -24,27 +24,45 @@ extension BackpropExperiment {
         // At least rounding's level (1e−15 of the largest gradient), so that equal gradients show a readable key.
         let largest = experiment.libraryWeightGradients.flatMap(\.storage).map(abs).max() ?? 1
         let differenceSpan = max(1e-15 * max(largest, 1e-300), differences.joined().joined().map(abs).max() ?? 0)
-        for l in 0..<layers {
-            let library = experiment.libraryWeightGradients[l].nestedRows
-            let hand = experiment.handWeightGradients[l].nestedRows
-            let difference = differences[l]
-            let span = max(1e-12, library.joined().map(abs).max() ?? 1)
-            let panels: [(String, [[Double]], ClosedRange<Double>, String)] = [
-                ("$dW$\(l + 1), library", library, -span...span, "%.3f"),
-                ("$dW$\(l + 1), by hand", hand, -span...span, "%.3f"),
-                ("library − by hand", difference, -differenceSpan...differenceSpan, "%.0e"),
-            ]
-            for (k, panel) in panels.enumerated() {
-                let axes = figure.addAxes(rows: layers, columns: 3, index: 3 * l + k + 1)
-                axes.heatmap(panel.1, colormap: .redBlue, range: panel.2, format: panel.3, textSize: 9,
-                             rowLabels: (0..<panel.1.count).map { "unit \($0)" },
-                             columnLabels: (0..<(panel.1.first?.count ?? 0)).map { "in \($0)" })
-                axes.title = panel.0
-                if k == 2 {
-                    axes.colorBar = ColorBar(colormap: .redBlue, range: -differenceSpan...differenceSpan,
-                                             label: "difference")
+        // In a single column three heat maps a row leave cells too small for their numbers: each layer's
+        // library gradients and the difference, the hand-derived ones (equal up to that difference) left out.
+        let narrowPanels = [0, 2]
+        func addPanels(to figure: Figure, kinds: [Int], narrow: Bool) {
+            for l in 0..<layers {
+                let library = experiment.libraryWeightGradients[l].nestedRows
+                let hand = experiment.handWeightGradients[l].nestedRows
+                let span = max(1e-12, library.joined().map(abs).max() ?? 1)
+                let panels: [(String, [[Double]], ClosedRange<Double>, String)] = [
+                    ("$dW$\(l + 1), library", library, -span...span, "%.3f"),
+                    ("$dW$\(l + 1), by hand", hand, -span...span, "%.3f"),
+                    (narrow ? "$dW$\(l + 1), library − by hand" : "library − by hand", differences[l],
+                     -differenceSpan...differenceSpan, "%.0e"),
+                ]
+                for (column, k) in kinds.enumerated() {
+                    let panel = panels[k]
+                    let axes = figure.addAxes(rows: layers, columns: kinds.count, index: kinds.count * l + column + 1)
+                    let (rows, columns) = (panel.1.count, panel.1.first?.count ?? 0)
+                    axes.heatmap(panel.1, colormap: .redBlue, range: panel.2, format: panel.3, textSize: 9,
+                                 rowLabels: (0..<rows).map { narrow ? "\($0)" : "unit \($0)" },
+                                 columnLabels: (0..<columns).map { narrow ? "\($0)" : "in \($0)" })
+                    axes.title = panel.0
+                    if narrow {
+                        if column == 0 { axes.yLabel = "unit" }
+                        if l == layers - 1 { axes.xLabel = "input" }
+                    } else if k == 2 {
+                        axes.colorBar = ColorBar(colormap: .redBlue, range: -differenceSpan...differenceSpan,
+                                                 label: "difference")
+                    }
                 }
             }
+        }
+        addPanels(to: figure, kinds: [0, 1, 2], narrow: false)
+        figure.narrowLayout = { figure in
+            figure.removeAllPanels()
+            figure.suptitle = String(format: "Weight gradients: the library's, and library − hand-derived "
+                                     + "(largest %.1e)", experiment.maxAbsDifference)
+            // No key: each cell says its number, and a column of keys would leave the 1 × 2 tables too short.
+            addPanels(to: figure, kinds: narrowPanels, narrow: true)
         }
         return figure
     }

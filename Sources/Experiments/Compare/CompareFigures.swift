@@ -35,7 +35,7 @@ public enum CompareFigures {
         axes.xTickLabels = (0..<classes).map(names.classLabel)
         axes.xLabel = names.classes == nil ? "class c" : "class"
         axes.yLabel = "R² on the test set"
-        axes.title = names.title ?? "Regressing one net's local maps [J_c(x), b_c(x)] on the other's"
+        axes.title = names.title ?? "Regressing one net's local maps $[J_c(x), b_c(x)]$ on the other's"
         axes.legendLocation = .upperRight
         return figure
     }

@@ -28,22 +28,38 @@ public enum LocalMapsFigure {
         let bound: Double = max(1e-12, jacobians.joined().joined().map { abs($0) }.max() ?? 1)
         let values = samples.joined()
         let range = pixelRange ?? (values.min() ?? 0)...max((values.max() ?? 1), (values.min() ?? 0) + 1e-12)
-        for (row, sample) in samples.enumerated() {
-            let pixels = figure.addAxes(rows: samples.count, columns: columns, index: row * columns + 1)
-            // Ink dark on white, as the digits are drawn (matplotlib's gray_r).
-            pixels.heatmap(grid(sample), colormap: Colormap(anchors: [.white, .black]), range: range, format: nil)
-            pixels.title = names.classes == nil ? "test image \(rows[row]) (digit \(labels[row]))"
-                : "test row \(rows[row]) (\(names.className(labels[row])))"
-            hideTicks(pixels)
-            for (k, name) in netNames.enumerated() {
-                let axes = figure.addAxes(rows: samples.count, columns: columns, index: row * columns + k + 2)
-                axes.heatmap(grid(jacobians[row][k]), colormap: .redBlue, range: -bound...bound, format: nil)
-                axes.title = "net \(name): ∂logit_\(names.classLabel(labels[row]))/∂x"
-                hideTicks(axes)
+        // Narrow (a paper's single column): short titles, so that the images keep their size.
+        func addPanels(to figure: Figure, narrow: Bool) {
+            for (row, sample) in samples.enumerated() {
+                let pixels = figure.addAxes(rows: samples.count, columns: columns, index: row * columns + 1)
+                // Ink dark on white, as the digits are drawn (matplotlib's gray_r).
+                pixels.heatmap(grid(sample), colormap: Colormap(anchors: [.white, .black]), range: range,
+                               format: nil)
+                let label = names.classes == nil ? "digit \(labels[row])" : names.className(labels[row])
+                pixels.title = narrow ? "#\(rows[row]): \(label)"
+                    : names.classes == nil ? "test image \(rows[row]) (digit \(labels[row]))"
+                    : "test row \(rows[row]) (\(names.className(labels[row])))"
+                hideTicks(pixels)
+                for (k, name) in netNames.enumerated() {
+                    let axes = figure.addAxes(rows: samples.count, columns: columns, index: row * columns + k + 2)
+                    axes.heatmap(grid(jacobians[row][k]), colormap: .redBlue, range: -bound...bound, format: nil)
+                    let logit = "$\\partial$logit$_{\(names.classLabel(labels[row]))}/\\partial x$"
+                    axes.title = narrow ? "net \(name)" : "net \(name): " + logit
+                    hideTicks(axes)
+                }
             }
         }
+        addPanels(to: figure, narrow: false)
         figure.colorBar = ColorBar(colormap: .redBlue, range: -bound...bound, label: "∂logit/∂pixel")
         figure.suptitle = title ?? "Local linear maps of both nets at the same test images (red +, blue −)"
+        figure.narrowLayout = { figure in
+            figure.removeAllPanels()
+            addPanels(to: figure, narrow: true)
+            if title == nil {
+                figure.suptitle = "Local linear maps $\\partial$logit$_{c}/\\partial x$ of both nets at test images "
+                    + "of class $c$ (red +, blue −)"
+            }
+        }
         return figure
     }
 

@@ -44,7 +44,7 @@ public enum SliceFigures {
             // The square, its class legend right beside it, the three images in a column right of the legend:
             // fixed places, because a uniform grid leaves a gap between the legend and the images.
             let l = SliceFigures.imageLayout
-            axes = figure.addAxes(left: l.margin / l.width, bottom: l.margin / l.height, width: l.square / l.width,
+            axes = figure.addAxes(left: l.left / l.width, bottom: l.margin / l.height, width: l.square / l.width,
                                   height: l.square / l.height)
         } else {
             figure.subplotRightEdge = 0.74
@@ -77,10 +77,23 @@ public enum SliceFigures {
             for (i, point) in p.enumerated() where abs(point.x) <= h && abs(point.y) <= h {
                 // Towards the square's centre from the point, so that the label stays inside the square.
                 let (right, up) = (point.x <= 0, point.y <= 0)
+                // Where that would hide a point, a decision boundary or another label: another corner, or farther.
+                let corners = [(right, !up), (!right, up), (!right, !up), (right, up)].flatMap { r, u in
+                    [0.03, 0.1].map { d in
+                        TextArtist.Placement(x: point.x + (r ? d : -d) * h, y: point.y + (u ? d : -d) * h,
+                                             horizontal: r ? .left : .right, vertical: u ? .bottom : .top)
+                    }
+                }
+                let aboveOrBelow = [0.05, 0.15, 0.3].flatMap { d in
+                    [TextArtist.Placement(x: point.x, y: point.y + d * h, horizontal: .center, vertical: .bottom),
+                     TextArtist.Placement(x: point.x, y: point.y - d * h, horizontal: .center, vertical: .top)]
+                }
+                let alternatives = corners + aboveOrBelow
                 axes.text(point.x + (right ? 0.03 : -0.03) * h, point.y + (up ? 0.03 : -0.03) * h,
                           pointName(result, i, names: names), size: 10, horizontal: right ? .left : .right,
                           vertical: up ? .bottom : .top,
-                          box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)))
+                          box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
+                          alternatives: alternatives)
             }
         }
         let h = result.plane.halfWidth
@@ -92,7 +105,7 @@ public enum SliceFigures {
         axes.equalAspect = true
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
         var title = names.title
-            ?? "\(stem): \(partition.count) linear regions (\(partition.decisionCount) with the decision)"
+            ?? "\(stem): \(partition.count) linear regions, cut into \(partition.decisionCount) by the decision boundary"
         if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
         axes.title = title
         axes.legendLocation = .outsideRight
@@ -140,11 +153,12 @@ public enum SliceFigures {
         return segments
     }
 
-    /// The slice figure with images, in inches: its size, the margin left of and below the square, the square's
+    /// The slice figure with images, in inches: its size, the margins left of and below the square, the square's
     /// side, the images' left edge and side, and the gap between images (room for each one's title).
-    /// The top keeps 0.7 in for a title of two lines.
-    static let imageLayout = (width: 9.4, height: 5.2, margin: 0.6, square: 3.9, imagesLeft: 6.9, image: 1.1,
-                              imageGap: 0.3)
+    /// The top keeps 0.7 in for a title of two lines; the left margin keeps the tick labels and v inside the figure
+    /// at a double column's 6.75 in, where the layout shrinks and the text does not.
+    static let imageLayout = (width: 9.4, height: 5.2, left: 0.9, margin: 0.6, square: 3.9, imagesLeft: 7.2,
+                              image: 1.1, imageGap: 0.3)
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
     static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names()) {

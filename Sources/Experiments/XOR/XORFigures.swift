@@ -87,9 +87,16 @@ public enum XORFigures {
         axes.plot([1, -2], [-2, 1], color: .black)
         addXORPoints(axes)
         let box = (fill: Color.white, edge: Color.black)
-        axes.text(-1, -1, "$f(x,y) = -1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
-        axes.text(-0.25, -0.25, "$f(x,y) = 2x+2y+1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
-        axes.text(1, 1, "$f(x,y) = -2x-2y+1$", rotation: -45, horizontal: .center, vertical: .center, box: box)
+        // Each formula in its region, along the diagonal; where the notebook's place hides an XOR point or a
+        // nonlinearity (the points sit on the diagonal), farther along it.
+        for (text, centre, others) in [("$f(x,y) = -1$", -1.0, [-1.45, -1.3, -1.6]),
+                                       ("$f(x,y) = 2x+2y+1$", -0.25, [-0.3, -0.2]),
+                                       ("$f(x,y) = -2x-2y+1$", 1.0, [1.45, 0.55, 1.3, 0.7])] {
+            axes.text(centre, centre, text, rotation: -45, horizontal: .center, vertical: .center, box: box,
+                      alternatives: others.map {
+                          TextArtist.Placement(x: $0, y: $0, horizontal: .center, vertical: .center)
+                      })
+        }
         axes.legendLocation = .best
         axes.xLabel = "$x$"
         axes.yLabel = "$y$"
