@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Support
 import Testing
 @testable import RegionAnalysis
@@ -25,5 +26,27 @@ import Testing
         #expect(serial.cells.map(\.vertices) == parallel.cells.map(\.vertices))
         #expect(serial.cells.map(\.outputMap) == parallel.cells.map(\.outputMap))
         #expect(walker.walk(work, context: ComputeContext(threads: 2)).map(\.states) == serial.cells.map(\.states))
+    }
+}
+
+/// A cell's packed states give back the states it was made with, at every width.
+@Suite struct PackedStatesTests {
+    @Test(arguments: [1, 3, 15, 255])
+    func packedStatesRoundTrip(largest: Int) {
+        var generator = SeededGenerator(seed: UInt64(largest))
+        for count in [0, 1, 63, 64, 65, 1000] {
+            let states = (0..<count).map { _ in UInt8(generator.next() % UInt64(largest + 1)) }
+            let packed = PackedStates(states)
+            #expect(packed.unpacked == states)
+            var cell = SliceCell(vertices: [], states: states, outputMap: [], decision: [])
+            #expect(cell.states == states)
+            cell.states = states.reversed()
+            #expect(cell.states == states.reversed())
+            if count == 1000 {
+                // 1000 states at `bits` bits: the words they fill, and no more.
+                let bits = largest < 2 ? 1 : (largest < 4 ? 2 : (largest < 16 ? 4 : 8))
+                #expect(packed.words.count == (1000 * bits + 63) / 64)
+            }
+        }
     }
 }

@@ -105,7 +105,17 @@ extension SlicePartition {
     /// Bytes of one finished cell of `network` (see ``SliceEstimate/bytesPerCell``), without compiling it: the
     /// compiled program's affine layers cost far more than this (every convolution read off its forward pass).
     public static func bytesPerCell(network: Network) -> Double {
-        512 + Double(network.nonlinearUnitCount) + 24 * Double(network.outputSize)
+        // The largest state decides the bits a cell keeps per unit (`PackedStates`).
+        var largest = 1
+        for layer in network.layers {
+            switch layer.operation {
+            case .clip: largest = max(largest, 2)
+            case .maxPool(let p): largest = max(largest, p.kernel.height * p.kernel.width - 1)
+            default: break
+            }
+        }
+        let bits = largest < 2 ? 1 : (largest < 4 ? 2 : (largest < 16 ? 4 : 8))
+        return 512 + PackedStates.bytes(units: network.nonlinearUnitCount, bits: bits) + 24 * Double(network.outputSize)
     }
 
     /// ``estimate(network:plane:)`` with the program already compiled (the partition compiles it once for both).

@@ -9,12 +9,25 @@ public struct SliceCell: Sendable {
     public var vertices: [Point2]
     /// The state of every nonlinear unit, layer after layer: ReLU / LeakyReLU 1 on, 0 off; clip 0 below,
     /// 1 between, 2 above its bounds; max pooling the index of the window's argmax (in window order).
-    public var states: [UInt8]
+    public var states: [UInt8] {
+        get { packedStates.unpacked }
+        set { packedStates = PackedStates(newValue) }
+    }
+    /// The states as kept: a big CNN has thousands of units a cell, most of them 1-bit ReLUs.
+    var packedStates: PackedStates
     /// The outputs as affine functions of (u, v), K × 3 row-major: output k is
     /// `outputMap[3k]·u + outputMap[3k + 1]·v + outputMap[3k + 2]`.
     public var outputMap: [Double]
     /// The cell cut where the predicted class changes, each part with its class.
     public var decision: [DecisionPiece]
+
+    /// A cell from its parts.
+    public init(vertices: [Point2], states: [UInt8], outputMap: [Double], decision: [DecisionPiece]) {
+        self.vertices = vertices
+        self.packedStates = PackedStates(states)
+        self.outputMap = outputMap
+        self.decision = decision
+    }
 
     /// Area (shoelace formula).
     public var area: Double { polygonArea(vertices) }

@@ -55,7 +55,21 @@ struct HalfEdgePartition {
     private var stamp: UInt32 = 0
 
     /// A partition of one face: the convex polygon `domain`, its vertices in counter-clockwise order.
-    init(convexPolygon domain: [Point2]) { reset(convexPolygon: domain) }
+    /// `expectedCuts` reserves room for that many splits (two vertices and three edges each), so that a cell's
+    /// split does not grow its arrays again and again.
+    init(convexPolygon domain: [Point2], expectedCuts: Int = 0) {
+        let vertices = domain.count + 2 * expectedCuts, halfEdges = 2 * domain.count + 6 * expectedCuts
+        positions.reserveCapacity(vertices)
+        values.reserveCapacity(vertices)
+        stamps.reserveCapacity(vertices)
+        origin.reserveCapacity(halfEdges)
+        next.reserveCapacity(halfEdges)
+        previous.reserveCapacity(halfEdges)
+        face.reserveCapacity(halfEdges)
+        support.reserveCapacity(halfEdges)
+        faceEdge.reserveCapacity(1 + expectedCuts)
+        reset(convexPolygon: domain)
+    }
 
     /// Makes this the partition of one face, `domain`, keeping the storage.
     mutating func reset(convexPolygon domain: [Point2]) {
@@ -258,12 +272,13 @@ struct HalfEdgePartition {
         -> (positive: PartitionFace, negative: PartitionFace)? {
         @inline(__always) func sign(_ x: Double) -> Int { x > eps ? 1 : (x < -eps ? -1 : 0) }
         // Every edge whose ends are on strictly opposite sides gets a vertex where the line crosses it.
+        // (A new vertex goes in after the edge it splits, before the edge the walk goes on with.)
         var h = faceEdge[Int(f.index)]
         let first = h
-        var edges: [Int32] = []
-        repeat { edges.append(h); h = next[Int(h)] } while h != first
-        for e in edges {
-            let a = Int(origin[Int(e)]), b = Int(origin[Int(next[Int(e)])])
+        repeat {
+            let e = h, following = next[Int(h)]
+            h = following
+            let a = Int(origin[Int(e)]), b = Int(origin[Int(following)])
             let va = value(&self, a), vb = value(&self, b)
             if sign(va) * sign(vb) < 0 {
                 let t = va / (va - vb)
@@ -272,7 +287,7 @@ struct HalfEdgePartition {
                 values[Int(m.index)] = 0
                 stamps[Int(m.index)] = stamp
             }
-        }
+        } while h != first
         // The negative run lies between the last vertex on the line before it and the first one after it.
         var into: Int32 = -1, outOf: Int32 = -1
         h = faceEdge[Int(f.index)]
@@ -359,11 +374,15 @@ struct HalfEdgePartition {
     func checkInvariants(tolerance: Double = 1e-9) -> [String] {
         var problems: [String] = []
         let count = origin.count
-        guard count.isMultiple(of: 2), [next.count, previous.count, face.count, support.count].allSatisfy({ $0 == count })
+        let arrayLengths = [next.count, previous.count, face.count, support.count]
+        guard count.isMultiple(of: 2), arrayLengths.allSatisfy({ $0 == count })
         else { return ["the half-edge arrays differ in length"] }
         for h in 0..<count {
             let n = Int(next[h]), p = Int(previous[h])
-            guard n >= 0, n < count, p >= 0, p < count else { problems.append("h\(h): next/previous out of range"); continue }
+            guard n >= 0, n < count, p >= 0, p < count else {
+                problems.append("h\(h): next/previous out of range")
+                continue
+            }
             if Int(previous[n]) != h { problems.append("h\(h): previous(next) is not itself") }
             if Int(next[p]) != h { problems.append("h\(h): next(previous) is not itself") }
             if origin[n] != origin[h ^ 1] { problems.append("h\(h): next does not start where it ends") }

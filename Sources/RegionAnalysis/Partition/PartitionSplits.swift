@@ -25,7 +25,7 @@ extension HalfEdgePartition {
             tolerances.append(eps)
         }
         guard !lines.isEmpty else { return [polygon] }
-        var partition = HalfEdgePartition(convexPolygon: polygon)
+        var partition = HalfEdgePartition(convexPolygon: polygon, expectedCuts: min(4 * lines.count, 4096))
         partition.split(by: lines, tolerances: tolerances, minimumArea: minimumArea, shouldStop: shouldStop)
         if partition.faceCount == 1 { return [polygon] }
         var pieces: [[Point2]] = []
@@ -83,7 +83,7 @@ extension HalfEdgePartition {
     /// convex (the set where one affine function is the largest), so the convex hull of their vertices.
     static func argmaxRegions(of polygon: [Point2], functions: [Line], tolerance: (Line) -> Double,
                               minimumArea: Double, isSame: (Line, Line) -> Bool) -> [(polygon: [Point2], index: Int)] {
-        var partition = HalfEdgePartition(convexPolygon: polygon)
+        var partition = HalfEdgePartition(convexPolygon: polygon, expectedCuts: 2 * functions.count)
         let f0 = functions[0]
         var maximum = partition.positions.map(f0.value)
         var leader = [0]
@@ -127,12 +127,16 @@ extension HalfEdgePartition {
 func convexHull(_ points: [Point2]) -> [Point2] {
     let sorted = points.sorted { $0.x < $1.x || ($0.x == $1.x && $0.y < $1.y) }
     guard sorted.count >= 3 else { return sorted }
-    func cross(_ o: Point2, _ a: Point2, _ b: Point2) -> Double { (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x) }
+    func cross(_ o: Point2, _ a: Point2, _ b: Point2) -> Double {
+        (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+    }
     var hull: [Point2] = []
     for pass in 0..<2 {
         let start = hull.count
         for p in pass == 0 ? sorted : sorted.reversed() {
-            while hull.count >= start + 2 && cross(hull[hull.count - 2], hull[hull.count - 1], p) <= 0 { hull.removeLast() }
+            while hull.count >= start + 2 && cross(hull[hull.count - 2], hull[hull.count - 1], p) <= 0 {
+                hull.removeLast()
+            }
             hull.append(p)
         }
         hull.removeLast()
