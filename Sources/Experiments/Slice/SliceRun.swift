@@ -141,7 +141,7 @@ public struct SliceExperiment: Experiment {
             exactSeconds = min(exactSeconds, clock.lap())
         }
         // The probes come after the partition, which stays in memory beside them.
-        let cellBytes = SlicePartition.estimate(network: network, plane: plane).bytesPerCell
+        let cellBytes = SlicePartition.bytesPerCell(network: network)
         let probeBytes = SliceProbe.estimatedBytes(network: network, resolution: settings.grid,
                                                    threads: settings.context.threads)
         let partitionBytes = Double(partition.count) * cellBytes

@@ -277,7 +277,7 @@ public struct ExactPartition: Sendable {
             ? LineArrangement.cells(layer: hidden[0], output: zeros, minimumArea: minimumArea, context: context)
             : nil
         let firstPieces = arranged?.map(\.vertices)
-            ?? walker.split(domain.corners, by: firstZ, count: hidden[0].outputs, indexed: true)
+            ?? walker.split(domain.corners, by: firstZ, count: hidden[0].outputs)
         // Few pieces are not worth a thread each; runs of consecutive pieces go to the workers in a fixed order.
         let workers = firstPieces.count < 64 ? ComputeContext.serial : context
         // (A fixed number of runs, so that the cells and their rounding do not depend on the thread count.)
@@ -354,126 +354,6 @@ struct CellWalker: @unchecked Sendable {
         for j in 0..<dense.outputs { z[3 * j + 2] += dense.bias[j] }
         return z
     }
-
-    /// Splits a convex polygon along the zero lines of `count` affine functions (rows of `z`).
-    func split(_ polygon: [Point2], by z: [Double], count: Int, indexed: Bool = false) -> [[Point2]] {
-        if indexed && count >= 48 { return splitIndexed(polygon, by: z, count: count) }
-        var pieces = [polygon]
-        // A line misses the polygon when its value at the vertices' mean m exceeds what it can change over the
-        // polygon's box about m: one evaluation instead of one per vertex for most lines of a small cell.
-        var (mx, my) = (0.0, 0.0)
-        for v in polygon { mx += v.x; my += v.y }
-        (mx, my) = (mx / Double(polygon.count), my / Double(polygon.count))
-        var (rx, ry) = (0.0, 0.0)
-        for v in polygon { rx = max(rx, abs(v.x - mx)); ry = max(ry, abs(v.y - my)) }
-        for j in 0..<count {
-            let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
-            let scale = abs(a) + abs(b) + abs(c)
-            guard scale > 0 else { continue }
-            let eps = 1e-12 * scale
-            if abs(a * mx + b * my + c) > (abs(a) * rx + abs(b) * ry) * (1 + 1e-12) + 2 * eps { continue }
-            // In place: a cut piece is replaced by its positive side and its negative side is appended, so lines
-            // that miss every piece (most of them, in a small cell) cost no allocation.
-            let existing = pieces.count
-            var i = 0
-            while i < existing {
-                var hasPositive = false, hasNegative = false
-                for v in pieces[i] {
-                    let value = a * v.x + b * v.y + c
-                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
-                }
-                if hasPositive && hasNegative {
-                    let (positive, negative) = cutPolygon(pieces[i], a: a, b: b, c: c, eps: eps)
-                    let keepPositive = polygonArea(positive) >= minimumArea
-                    let keepNegative = polygonArea(negative) >= minimumArea
-                    if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
-                    if keepPositive && keepNegative { pieces.append(negative) }
-                    if !keepPositive && !keepNegative { pieces[i] = [] }
-                }
-                i += 1
-            }
-        }
-        return pieces.filter { !$0.isEmpty }
-    }
-
-    /// `split` for many lines: pieces are indexed by a grid of buckets over the polygon's bounding box, so each line
-    /// looks only at the pieces in the buckets it passes through — its zone — instead of at every piece. This is
-    /// what makes one wide layer (a line arrangement of ~n²/2 cells) cost about n² rather than n³.
-    func splitIndexed(_ polygon: [Point2], by z: [Double], count: Int) -> [[Point2]] {
-        let xs = polygon.map(\.x), ys = polygon.map(\.y)
-        let (x0, x1, y0, y1) = (xs.min()!, xs.max()!, ys.min()!, ys.max()!)
-        let side = max(8, min(512, count / 3))
-        let (cellW, cellH) = ((x1 - x0) / Double(side), (y1 - y0) / Double(side))
-        var pieces: [[Point2]] = [polygon]
-        var alive: [Bool] = [true]
-        var lastSeen: [Int32] = [-1]
-        var buckets = [[Int32]](repeating: [], count: side * side)
-        func bucketRange(_ lo: Double, _ hi: Double, _ origin: Double, _ size: Double) -> ClosedRange<Int> {
-            let a = Int(((lo - origin) / size).rounded(.down)), b = Int(((hi - origin) / size).rounded(.down))
-            return max(0, min(side - 1, a))...max(0, min(side - 1, b))
-        }
-        func register(_ id: Int) {
-            let p = pieces[id]
-            var (lx, hx, ly, hy) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
-            for v in p { lx = min(lx, v.x); hx = max(hx, v.x); ly = min(ly, v.y); hy = max(hy, v.y) }
-            for by in bucketRange(ly, hy, y0, cellH) { for bx in bucketRange(lx, hx, x0, cellW) { buckets[by * side + bx].append(Int32(id)) } }
-        }
-        register(0)
-        var candidates: [Int] = []
-        for j in 0..<count {
-            let a = z[3 * j], b = z[3 * j + 1], c = z[3 * j + 2]
-            let scale = abs(a) + abs(b) + abs(c)
-            guard scale > 0 else { continue }
-            let eps = 1e-12 * scale
-            // The buckets the line passes through: per column when it is flatter than diagonal, else per row.
-            candidates.removeAll(keepingCapacity: true)
-            func visit(_ bucket: Int) {
-                for id in buckets[bucket] where alive[Int(id)] && lastSeen[Int(id)] != Int32(j) {
-                    lastSeen[Int(id)] = Int32(j)
-                    candidates.append(Int(id))
-                }
-            }
-            if abs(b) * cellH >= abs(a) * cellW {
-                for bx in 0..<side {
-                    let xa = x0 + Double(bx) * cellW, xb = xa + cellW
-                    let ya = -(a * xa + c) / b, yb = -(a * xb + c) / b
-                    for by in bucketRange(min(ya, yb) - cellH * 1e-9, max(ya, yb) + cellH * 1e-9, y0, cellH) {
-                        let top = y0 + Double(by) * cellH
-                        if max(ya, yb) < y0 - cellH || min(ya, yb) > y1 + cellH || (max(ya, yb) < top - cellH) { continue }
-                        visit(by * side + bx)
-                    }
-                }
-            } else {
-                for by in 0..<side {
-                    let ya = y0 + Double(by) * cellH, yb = ya + cellH
-                    let xa = -(b * ya + c) / a, xb = -(b * yb + c) / a
-                    for bx in bucketRange(min(xa, xb) - cellW * 1e-9, max(xa, xb) + cellW * 1e-9, x0, cellW) {
-                        if max(xa, xb) < x0 - cellW || min(xa, xb) > x1 + cellW { continue }
-                        visit(by * side + bx)
-                    }
-                }
-            }
-            for id in candidates {
-                let piece = pieces[id]
-                var hasPositive = false, hasNegative = false
-                for v in piece {
-                    let value = a * v.x + b * v.y + c
-                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
-                }
-                guard hasPositive && hasNegative else { continue }
-                alive[id] = false
-                let (positive, negative) = cutPolygon(piece, a: a, b: b, c: c, eps: eps)
-                for part in [positive, negative] where polygonArea(part) >= minimumArea {
-                    pieces.append(part)
-                    alive.append(true)
-                    lastSeen.append(Int32(j))
-                    register(pieces.count - 1)
-                }
-            }
-        }
-        return pieces.indices.filter { alive[$0] }.map { pieces[$0] }
-    }
-
 
     /// After splitting by layer `layer` (pre-activations `z`): mask the piece and go on to the next layer.
     func continueAfterSplit(polygon: [Point2], layer: Int, z: [Double], into cells: inout [ExactCell],

@@ -99,10 +99,30 @@ extension SlicePartition {
     /// The cost of slicing `network` on `plane`: bytes per cell and per thread, and the first nonlinear layer's
     /// regions (see ``SliceEstimate``). Runs the affine layers before the first nonlinear one once.
     public static func estimate(network: Network, plane: SlicePlane) -> SliceEstimate {
-        let program = SliceProgram(network)
+        estimate(program: SliceProgram(network), network: network, plane: plane)
+    }
+
+    /// Bytes of one finished cell of `network` (see ``SliceEstimate/bytesPerCell``), without compiling it: the
+    /// compiled program's affine layers cost far more than this (every convolution read off its forward pass).
+    public static func bytesPerCell(network: Network) -> Double {
+        // The largest state decides the bits a cell keeps per unit (`PackedStates`).
+        var largest = 1
+        for layer in network.layers {
+            switch layer.operation {
+            case .clip: largest = max(largest, 2)
+            case .maxPool(let p): largest = max(largest, p.kernel.height * p.kernel.width - 1)
+            default: break
+            }
+        }
+        let bits = largest < 2 ? 1 : (largest < 4 ? 2 : (largest < 16 ? 4 : 8))
+        return 512 + PackedStates.bytes(units: network.nonlinearUnitCount, bits: bits) + 24 * Double(network.outputSize)
+    }
+
+    /// ``estimate(network:plane:)`` with the program already compiled (the partition compiles it once for both).
+    static func estimate(program: SliceProgram, network: Network, plane: SlicePlane) -> SliceEstimate {
         let valueElements = program.sizes.reduce(0, +)
         var estimate = SliceEstimate(
-            bytesPerCell: 512 + Double(program.unitCount) + 24 * Double(program.outputs),
+            bytesPerCell: bytesPerCell(network: network),
             walkBytesPerThread: 2 * 24 * Double(valueElements) + Double(program.unitCount), firstLayer: nil)
         let k = program.firstNonlinear
         guard k < program.steps.count else { return estimate }

@@ -9,12 +9,25 @@ public struct SliceCell: Sendable {
     public var vertices: [Point2]
     /// The state of every nonlinear unit, layer after layer: ReLU / LeakyReLU 1 on, 0 off; clip 0 below,
     /// 1 between, 2 above its bounds; max pooling the index of the window's argmax (in window order).
-    public var states: [UInt8]
+    public var states: [UInt8] {
+        get { packedStates.unpacked }
+        set { packedStates = PackedStates(newValue) }
+    }
+    /// The states as kept: a big CNN has thousands of units a cell, most of them 1-bit ReLUs.
+    var packedStates: PackedStates
     /// The outputs as affine functions of (u, v), K × 3 row-major: output k is
     /// `outputMap[3k]·u + outputMap[3k + 1]·v + outputMap[3k + 2]`.
     public var outputMap: [Double]
     /// The cell cut where the predicted class changes, each part with its class.
     public var decision: [DecisionPiece]
+
+    /// A cell from its parts.
+    public init(vertices: [Point2], states: [UInt8], outputMap: [Double], decision: [DecisionPiece]) {
+        self.vertices = vertices
+        self.packedStates = PackedStates(states)
+        self.outputMap = outputMap
+        self.decision = decision
+    }
 
     /// Area (shoelace formula).
     public var area: Double { polygonArea(vertices) }
@@ -105,7 +118,8 @@ public struct SlicePartition: Sendable {
     public init(network: Network, plane: SlicePlane, limits: SliceLimits,
                 context: ComputeContext = .allCores) throws(SliceLimitError) {
         precondition(network.inputSize == plane.dimension, "the plane's dimension is not the network's input size")
-        let cost = limits == .unlimited ? nil : Self.estimate(network: network, plane: plane)
+        let program = SliceProgram(network)
+        let cost = limits == .unlimited ? nil : Self.estimate(program: program, network: network, plane: plane)
         var maxCells = limits.maxRegions ?? Int.max
         if let cost {
             let threads = Double(max(1, context.threads))
@@ -122,7 +136,6 @@ public struct SlicePartition: Sendable {
             }
         }
         let budget = SliceBudget(maxCells: maxCells)
-        let program = SliceProgram(network)
         let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea,
                                  budget: budget)
         self.plane = plane
@@ -141,7 +154,11 @@ public struct SlicePartition: Sendable {
         } else {
             // The first nonlinear layer cuts the whole square; its pieces go to the workers.
             let pieces = walker.split(square, step: k0, values: values)
-            if pieces.count < 256 || context.threads <= 1 {
+            if pieces.count < 256 && context.threads > 1 && program.sizes.reduce(0, +) >= 1024 {
+                // Few pieces of a big network: their pieces at the next nonlinear steps go to the workers.
+                let work = walker.branches(pieces, step: k0, values: values, states: states, target: 256, rounds: 4)
+                cells = walker.walk(work, context: context)
+            } else if pieces.count < 256 || context.threads <= 1 {
                 // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond
                 // alone. Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as
                 // much as the geometry).
@@ -327,80 +344,6 @@ struct SliceWalker: Sendable {
     /// The tolerance of a line's sign at a vertex.
     @inline(__always) func tolerance(_ f: Line) -> Double { 1e-12 * ((abs(f.a) + abs(f.b)) * halfWidth + abs(f.c)) }
 
-    /// Splits a convex polygon along the zero lines of `count` affine functions.
-    func splitByLines(_ polygon: [Point2], count: Int, line: (Int) -> Line) -> [[Point2]] {
-        guard count < 32 else { return splitByZones(polygon, lines: (0..<count).map(line)) }
-        var pieces = [polygon]
-        // A line misses the polygon when its value at the vertices' mean m exceeds what it can change over the
-        // polygon's box about m: one evaluation instead of one per vertex for most lines of a small cell.
-        var (mx, my) = (0.0, 0.0)
-        for v in polygon { mx += v.x; my += v.y }
-        (mx, my) = (mx / Double(polygon.count), my / Double(polygon.count))
-        var (rx, ry) = (0.0, 0.0)
-        for v in polygon { rx = max(rx, abs(v.x - mx)); ry = max(ry, abs(v.y - my)) }
-        for j in 0..<count {
-            let f = line(j)
-            let eps = tolerance(f)
-            guard eps > 0 else { continue }
-            if abs(f.a * mx + f.b * my + f.c) > (abs(f.a) * rx + abs(f.b) * ry) * (1 + 1e-12) + 2 * eps { continue }
-            // In place: a cut piece becomes its positive side and its negative side is appended.
-            let existing = pieces.count
-            var i = 0
-            while i < existing {
-                var hasPositive = false, hasNegative = false
-                for v in pieces[i] {
-                    let value = f.value(v)
-                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
-                }
-                if hasPositive && hasNegative {
-                    let (positive, negative) = cut(pieces[i], by: f, eps: eps)
-                    let keepPositive = polygonArea(positive) >= minimumArea
-                    let keepNegative = polygonArea(negative) >= minimumArea
-                    if keepPositive { pieces[i] = positive } else if keepNegative { pieces[i] = negative }
-                    if keepPositive && keepNegative { pieces.append(negative) }
-                    if !keepPositive && !keepNegative { pieces[i] = [] }
-                }
-                i += 1
-            }
-        }
-        return pieces.contains(where: \.isEmpty) ? pieces.filter { !$0.isEmpty } : pieces
-    }
-
-    /// `splitByLines` for many lines: each piece is cut by the first line that crosses it, and each side goes on
-    /// with only the lines that crossed the piece — so a small piece tests the few lines of its zone rather than
-    /// every line, which is what a whole-square split by a wide layer (hundreds of lines) needs.
-    func splitByZones(_ polygon: [Point2], lines: [Line]) -> [[Point2]] {
-        let tolerances = lines.map(tolerance)
-        var done: [[Point2]] = []
-        var splitSteps = 0
-        var work: [([Point2], [Int32])] = [(polygon, (0..<Int32(lines.count)).filter { tolerances[Int($0)] > 0 })]
-        while let (piece, candidates) = work.popLast() {
-            // A split of a wide layer can make more pieces than the whole slice may have: stop it early.
-            splitSteps &+= 1
-            if let budget, splitSteps & 4095 == 0, budget.wouldExceed(done.count + work.count) { return done }
-            // The lines that cross this piece, in order.
-            var crossing: [Int32] = []
-            for j in candidates {
-                let f = lines[Int(j)], eps = tolerances[Int(j)]
-                var hasPositive = false, hasNegative = false
-                for v in piece {
-                    let value = f.value(v)
-                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
-                }
-                if hasPositive && hasNegative { crossing.append(j) }
-            }
-            guard let first = crossing.first else {
-                done.append(piece)
-                continue
-            }
-            let rest = Array(crossing.dropFirst())
-            let (positive, negative) = cut(piece, by: lines[Int(first)], eps: tolerances[Int(first)])
-            // Pieces under the minimum area are dropped; a sliver's side that survives carries on alone.
-            for side in [negative, positive] where polygonArea(side) >= minimumArea { work.append((side, rest)) }
-        }
-        return done
-    }
-
     /// Both sides of the zero line of `f` (one piece when it misses the polygon).
     func cutBoth(_ polygon: [Point2], by f: Line) -> [[Point2]] { splitByLines(polygon, count: 1) { _ in f } }
 
@@ -437,60 +380,6 @@ struct SliceWalker: Sendable {
         }
         return candidate.firstIndex(of: true)
     }
-
-    /// The polygon cut into the regions where each function is the largest: the region of f_i is the polygon
-    /// clipped to f_i − f_j ≥ 0 for every j. Functions the same as an earlier one (within tolerance) give no
-    /// region of their own and no cut.
-    func argmaxPieces(_ polygon: [Point2], functions: [Line]) -> [[Point2]] {
-        var pieces: [[Point2]] = []
-        func same(_ f: Line, _ g: Line) -> Bool {
-            let d = Line(a: f.a - g.a, b: f.b - g.b, c: f.c - g.c)
-            return tolerance(d) <= 1e-12 * (tolerance(f) + tolerance(g))
-        }
-        for (i, f) in functions.enumerated() {
-            if functions[..<i].contains(where: { same($0, f) }) { continue }
-            var region = polygon
-            for (j, g) in functions.enumerated() where j != i && !same(f, g) {
-                let d = Line(a: f.a - g.a, b: f.b - g.b, c: f.c - g.c)
-                let eps = tolerance(d)
-                var hasPositive = false, hasNegative = false
-                for v in region {
-                    let value = d.value(v)
-                    if value > eps { hasPositive = true } else if value < -eps { hasNegative = true }
-                }
-                if !hasPositive { region = []; break }
-                if hasNegative { region = cut(region, by: d, eps: eps).positive }
-            }
-            if region.count >= 3 && polygonArea(region) >= minimumArea { pieces.append(region) }
-        }
-        return pieces
-    }
-}
-
-/// The two sides of a convex polygon cut by the zero line of `f` (vertices on the line go to both): the same
-/// as `cutPolygon`, with the sides' storage reserved up front, as this runs for nearly every cell.
-func cut(_ polygon: [Point2], by f: Line, eps: Double) -> (positive: [Point2], negative: [Point2]) {
-    var positive: [Point2] = [], negative: [Point2] = []
-    positive.reserveCapacity(polygon.count + 2)
-    negative.reserveCapacity(polygon.count + 2)
-    let n = polygon.count
-    var p = polygon[n - 1], vp = f.value(p)
-    var sp = vp > eps ? 1 : (vp < -eps ? -1 : 0)
-    for i in 0..<n {
-        // The edge from the previous vertex p to q: its crossing, then q itself.
-        let q = polygon[i], vq = f.value(q)
-        let sq = vq > eps ? 1 : (vq < -eps ? -1 : 0)
-        if sp * sq < 0 {
-            let t = vp / (vp - vq)
-            let crossing = Point2(p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
-            positive.append(crossing)
-            negative.append(crossing)
-        }
-        if sq >= 0 { positive.append(q) }
-        if sq <= 0 { negative.append(q) }
-        (p, vp, sp) = (q, vq, sq)
-    }
-    return (positive, negative)
 }
 
 /// An affine function a·u + b·v + c on the plane.
