@@ -164,7 +164,7 @@ struct CompareCommand: ParsableCommand {
             let paths = try writer.write(recipes).paths
             _ = try writer.writeReport(result.report)
             notes.print()
-            result.report.summary(trainingSamples: train.samples.rows).forEach { print($0) }
+            result.report.summary(trainingSamples: result.report.heldSamples).forEach { print($0) }
             if let sliced {
                 print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
                              100 * sliced.disagreement.share, through))

@@ -54,6 +54,10 @@ public struct CompareReport: Codable, Equatable, Sendable {
     public var distinctMaps: Pair<Int>
     public var clusterAccuracy: Pair<[ClusterPoint]>
     public var timings: Timings
+    /// The training samples (and at most as many test samples) whose maps `distinctMaps`, `clusterAccuracy` and
+    /// samples.csv's map ids and clusters use: all of them unless their maps pass the memory the run may hold
+    /// (then the regressions stream every sample's maps, and these use the first samples).
+    public var heldSamples: Int = 0
 }
 
 extension CompareReport {
