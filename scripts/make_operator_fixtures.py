@@ -78,6 +78,20 @@ def view():
     return View(), (1, 6, 6)
 
 
+BUILDERS = {"same_conv": same_conv, "ceil_pool": ceil_pool, "global_max": global_max, "prelu": prelu,
+            "grouped": grouped, "view": view}
+
+
+def built(name):
+    """The fixture's torch module (eval mode, seeded) and its sample shape."""
+    torch.manual_seed(24)
+    model, shape = BUILDERS[name]()
+    for m in model.modules():
+        if isinstance(m, nn.PReLU):  # PyTorch starts every slope at 0.25: spread them out
+            m.weight.data = torch.rand(m.weight.shape, generator=torch.Generator().manual_seed(3)) - 0.5
+    return model.eval(), shape
+
+
 def same_lower(path):
     rng = np.random.default_rng(7)
     w1 = numpy_helper.from_array(rng.standard_normal((3, 1, 4, 4)).astype(np.float32), "w1")
@@ -110,14 +124,8 @@ def main():
         values = session.run(None, {session.get_inputs()[0].name: x})[0]
         models[file] = {"input": x_file, "values": values.astype(np.float64).tolist()}
 
-    for name, build in (("same_conv", same_conv), ("ceil_pool", ceil_pool), ("global_max", global_max),
-                        ("prelu", prelu), ("grouped", grouped), ("view", view)):
-        torch.manual_seed(24)
-        model, shape = build()
-        for m in model.modules():
-            if isinstance(m, nn.PReLU):  # PyTorch starts every slope at 0.25: spread them out
-                m.weight.data = torch.rand(m.weight.shape, generator=torch.Generator().manual_seed(3)) - 0.5
-        model.eval()
+    for name in BUILDERS:
+        model, shape = built(name)
         x = torch.randn(6, *shape, generator=torch.Generator().manual_seed(5))
         x_file = f"ops_{name}_x.npy"
         np.save(os.path.join(args.out, x_file), x.numpy())

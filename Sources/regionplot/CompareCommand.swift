@@ -178,13 +178,22 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    /// Refuses a run whose maps (four sets of N × C·(D + 1) doubles, and copies of a class's columns), k-means
-    /// distances (N × k) or linearised pass (256 samples × (D + 2) rows × the widest value) would not fit.
-    static func checkMemory(train: Int, test: Int, inputs: Int, classes: Int, largestK: Int, widest: Int) throws {
-        let maps = 2 * Double(train + test) * Double(classes) * Double(inputs + 1) * 8
-        let distances = Double(train) * Double(min(largestK, train)) * 8
+    /// Refuses a run whose held maps (four sets of N × C·(D + 1) doubles, at most
+    /// ``CompareSettings/heldMapBytes``, and copies of a class's columns), streamed sums (per class, the Gram of
+    /// both nets' maps and the four fits), k-means distances (held samples × k) or linearised pass (256 samples ×
+    /// (D + 2) rows × the widest value) would not fit.
+    static func checkMemory(train: Int, test: Int, inputs: Int, classes: Int, largestK: Int, widest: Int,
+                            heldMapBytes: Double = CompareSettings().heldMapBytes) throws {
+        let perSample = 2 * Double(classes) * Double(inputs + 1) * 8
+        let all = Double(train + test) * perSample
+        let streamed = all > heldMapBytes
+        let heldTrain = streamed ? min(Double(train), (heldMapBytes / 2 / perSample).rounded(.down)) : Double(train)
+        let side = 2 * Double(inputs + 1)
+        let sums = streamed ? 3 * Double(classes) * side * side * 8 : 0
+        let distances = heldTrain * min(Double(largestK), heldTrain) * 8
         let pass = Double(min(256, train)) * Double(inputs + 2) * Double(widest) * 8 * 3
-        try MachineLimits.checkMemory(2 * maps + distances + pass, for: "comparing these models on these data")
+        try MachineLimits.checkMemory(2 * min(all, heldMapBytes) + sums + distances + pass,
+                                      for: "comparing these models on these data")
     }
 }
 

@@ -179,7 +179,7 @@ extension CompareOracle {
         let data = Data(try ReportEncoder.text(of: result().report).utf8)
         let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
         #expect(Set(keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
-                              "clusterAccuracy", "timings"])
+                              "clusterAccuracy", "timings", "heldSamples"])
         #expect(try JSONDecoder().decode(CompareReport.self, from: data) == result().report)
     }
 }

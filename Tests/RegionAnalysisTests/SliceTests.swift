@@ -122,6 +122,21 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
         checkIndependently(network, plane, p, grid: 60)
     }
 
+    /// The slices of the PReLU and grouped/depthwise fixtures have the NumPy float64 splitter's count
+    /// (scripts/make_operator_slice_counts.py, which cuts at PReLU's zero lines and runs the torch modules' own
+    /// grouped convolutions on the maps).
+    @Test func operatorSlicesEqualTheNumPySplitter() throws {
+        struct Entry: Decodable { var model: String, data: String, rows: [Int], size: Double, regions: Int }
+        struct File: Decodable { var slices: [Entry] }
+        let url = sliceFixtures.appendingPathComponent("slices/operator_numpy_counts.json")
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
+        #expect(file.slices.count == 4)
+        for e in file.slices {
+            let (network, plane) = try slice(model: e.model, data: e.data, rows: e.rows, size: e.size)
+            #expect(SlicePartition(network: network, plane: plane).count == e.regions, "\(e.model)")
+        }
+    }
+
     /// CNNs (convolution, max pooling, BatchNorm, ReLU6, LeakyReLU, average pooling, PReLU, grouped and depthwise
     /// convolution, `view(x.size(0), -1)`): the independent checks.
     @Test(arguments: [("examples/ex_cnn.onnx", "examples/digits_test_img.npy", 0.3),

@@ -32,7 +32,7 @@ private func json(_ path: String) throws -> [String: Any] {
         #expect(r.stdout.contains("test accuracy: a 0.9583, b 0.9583"), "\(r.stdout)")
         let report = try json(out + "/report.json")
         #expect(Set(report.keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
-                                     "clusterAccuracy", "timings", "settings", "inputs", "program"])
+                                     "clusterAccuracy", "timings", "settings", "inputs", "program", "heldSamples"])
         let r2 = try #require(report["r2"] as? [String: [String: Any]])
         #expect((r2["aToB"]?["perClass"] as? [Double])?.count == 10 && r2["bToA"]?["mean"] is Double)
         let withoutBias = try #require(report["withoutBias"] as? [String: Any])

@@ -6,7 +6,7 @@ import Testing
     static let reportKeys: Set<String> = [
         "model", "plane", "exactRegions", "exactRegionsWithDecision", "classAreas", "probeRegions",
         "activationPatterns", "regionsMissedByProbes", "logits", "predictions", "timings",
-        "settings", "inputs", "program",
+        "settings", "inputs", "program", "probeTolerance",
     ]
 
     /// The digits MLP through test rows 0, 1, 2: Regioncam's counts (62 regions, 87 with the decision; see
@@ -30,10 +30,11 @@ import Testing
         #expect(Set(plane.keys) == ["origin", "d1", "d2", "points2D", "halfWidth", "indices"])
         #expect(plane["indices"] as? [Int] == [0, 1, 2])
         let timings = try #require(doc["timings"] as? [String: Any])
-        #expect(Set(timings.keys) == ["exact", "probe", "render", "total", "read", "curve"])
+        let stages = ["exact", "probe", "render", "read", "curve", "checks", "exactRepeats", "comparison"]
+        #expect(Set(timings.keys) == Set(stages + ["total"]))
         // The parts add up to no more than the whole.
-        let parts = ["exact", "probe", "render", "read", "curve"].compactMap { timings[$0] as? Double }
-        #expect(parts.count == 5 && parts.reduce(0, +) <= (timings["total"] as? Double ?? 0) + 1e-6)
+        let parts = stages.compactMap { timings[$0] as? Double }
+        #expect(parts.count == 8 && parts.reduce(0, +) <= (timings["total"] as? Double ?? 0) + 1e-6)
         #expect(doc["exactRegions"] as? Int == 62 && doc["exactRegionsWithDecision"] as? Int == 87)
         // The test digits 0, 1, 2 are a 7, a 6 and a 3, and the MLP predicts them right.
         #expect(doc["predictions"] as? [Int] == [7, 6, 3])

@@ -41,7 +41,7 @@ struct SliceProgram: @unchecked Sendable {
         var offsets: [Int] = []
         var units = 0
         var sizes = [network.inputSize]
-        for (k, layer) in network.layers.enumerated() {
+        for layer in network.layers {
             let inShape = network.shape(ofValue: layer.inputs[0])
             let size = layer.outputShape.reduce(1, *)
             var offset = -1
