@@ -144,6 +144,9 @@ public enum SliceExperiment {
             let k = network.outputSize
             return (0..<3).map { Array(out[($0 * k)..<(($0 + 1) * k)]) }
         }()
+        // The comparison's lap ends before the total is read, so no stage runs past the total.
+        let comparisonSeconds = clock.lap()
+        let totalSeconds = total.lap()
         let report = SliceReport(
             model: .init(path: modelPath,
                          format: URL(fileURLWithPath: modelPath).pathExtension.lowercased(),
@@ -158,9 +161,9 @@ public enum SliceExperiment {
             classAreas: partition.classAreas, probeRegions: probe.regionCount,
             activationPatterns: probe.activationPatternCount, regionsMissedByProbes: missed,
             logits: logits, predictions: logits.map(Prediction.predictedClass),
-            timings: .init(exact: exactSeconds, probe: probeSeconds, render: 0, total: total.lap(), read: readSeconds,
+            timings: .init(exact: exactSeconds, probe: probeSeconds, render: 0, total: totalSeconds, read: readSeconds,
                            curve: curveSeconds, checks: checkSeconds, exactRepeats: exactRepeatSeconds,
-                           comparison: clock.lap()),
+                           comparison: comparisonSeconds),
             probeTolerance: probe.tolerance)
         return SliceResult(settings: settings, network: network, plane: plane, partition: partition, probe: probe,
                            curve: curve, points: points, labels: labels, report: report)
