@@ -30,12 +30,14 @@ SIZES = {"unseen_digits": 1.5, "stride2": 1.5, "dilated": 1.5, "avgpool": 1.5, "
 
 
 def flatten(model):
-    """The module as steps: ('affine', module) | ('relu',) | ('pool', kernel, stride) | ('push',) |
-    ('add', projection)."""
+    """The module as steps: ('affine', module) | ('relu',) | ('prelu', slopes) | ('pool', kernel, stride) |
+    ('push',) | ('add', projection)."""
     steps = []
     for m in model.children():
         if isinstance(m, nn.ReLU):
             steps.append(("relu",))
+        elif isinstance(m, nn.PReLU):
+            steps.append(("prelu", m.weight.detach().double().numpy().reshape(-1)))
         elif isinstance(m, nn.MaxPool2d):
             steps.append(("pool", m.kernel_size, m.stride))
         elif isinstance(m, family.Residual):
@@ -85,8 +87,9 @@ def affine(module, maps):
     return y
 
 
-def relu(cells, h):
-    """Every cell cut along each unit's zero line, then the units' states at the centroids."""
+def relu(cells, h, slope=0.0):
+    """Every cell cut along each unit's zero line, then the units' states at the centroids; units that are off
+    keep `slope` times their maps (0 for ReLU; PReLU's slopes, one per element)."""
     shape = cells.maps.shape[2:]
     n = int(np.prod(shape))
     for j in range(n):
@@ -114,7 +117,8 @@ def relu(cells, h):
     cen = centroids(cells.V, cells.cnt)
     flat = cells.maps.reshape(len(cells.cnt), 3, n)
     on = (cen[:, 0:1] * flat[:, 0] + cen[:, 1:2] * flat[:, 1] + flat[:, 2]) > 0
-    cells.maps = (flat * on[:, None, :]).reshape(cells.maps.shape)
+    factor = np.where(on, 1.0, np.broadcast_to(slope, (n,))[None, :])
+    cells.maps = (flat * factor[:, None, :]).reshape(cells.maps.shape)
     return cells
 
 
@@ -183,6 +187,12 @@ def run_steps(cells, steps, h, batch):
             cells.maps = affine(step[1], cells.maps)
     elif step[0] == "relu":
         cells = relu(cells, h)
+    elif step[0] == "prelu":
+        # One slope, or one per channel (the first axis of the sample) spread over the channel's elements.
+        shape = cells.maps.shape[2:]
+        w = step[1]
+        slope = w[0] if w.size == 1 else np.repeat(w, int(np.prod(shape[1:])))
+        cells = relu(cells, h, slope)
     elif step[0] == "pool":
         cells = maxpool(cells, step[1], step[2], h)
     elif step[0] == "push":

@@ -15,6 +15,11 @@ onnxruntime's logits in float32}}}. Models:
     global_max  Conv2d(1→4, 3, padding=1) ReLU AdaptiveMaxPool2d(1) Flatten Linear(4→3)            1×6×6
                 (dynamo: ReduceMax over H and W; TorchScript: GlobalMaxPool)
     same_lower  Conv(auto_pad=SAME_LOWER, 4×4, stride 2) Relu Conv(auto_pad=VALID, 2×2) Flatten Gemm  1×7×7
+    prelu       Conv2d(1→4, 3, padding=1) PReLU(4) Flatten Linear(144→8) PReLU() Linear(8→3)      1×6×6
+    grouped     Conv2d(2→4, 3, groups=2, padding=1) ReLU Conv2d(4→4, 3, groups=4) (depthwise) PReLU(4)
+                Flatten Linear(64→3)                                                               2×6×6
+    view        Conv2d(1→4, 3) ReLU x.view(x.size(0), -1) Linear(64→3)                            1×6×6
+                (TorchScript: Shape → Gather → Unsqueeze → Concat → Reshape; dynamo: a constant Reshape)
 """
 import argparse, json, os, warnings
 
@@ -45,6 +50,46 @@ def ceil_pool():
 def global_max():
     return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool2d(1), nn.Flatten(),
                          nn.Linear(4, 3)), (1, 6, 6)
+
+
+def prelu():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.PReLU(4), nn.Flatten(), nn.Linear(144, 8), nn.PReLU(),
+                         nn.Linear(8, 3)), (1, 6, 6)
+
+
+def grouped():
+    return nn.Sequential(nn.Conv2d(2, 4, 3, groups=2, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=4),
+                         nn.PReLU(4), nn.Flatten(), nn.Linear(64, 3)), (2, 6, 6)
+
+
+class View(nn.Module):
+    """`x.view(x.size(0), -1)` in forward, the way many tutorials flatten."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.linear = nn.Conv2d(1, 4, 3), nn.Linear(64, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        return self.linear(x.view(x.size(0), -1))
+
+
+def view():
+    return View(), (1, 6, 6)
+
+
+BUILDERS = {"same_conv": same_conv, "ceil_pool": ceil_pool, "global_max": global_max, "prelu": prelu,
+            "grouped": grouped, "view": view}
+
+
+def built(name):
+    """The fixture's torch module (eval mode, seeded) and its sample shape."""
+    torch.manual_seed(24)
+    model, shape = BUILDERS[name]()
+    for m in model.modules():
+        if isinstance(m, nn.PReLU):  # PyTorch starts every slope at 0.25: spread them out
+            m.weight.data = torch.rand(m.weight.shape, generator=torch.Generator().manual_seed(3)) - 0.5
+    return model.eval(), shape
 
 
 def same_lower(path):
@@ -79,10 +124,8 @@ def main():
         values = session.run(None, {session.get_inputs()[0].name: x})[0]
         models[file] = {"input": x_file, "values": values.astype(np.float64).tolist()}
 
-    for name, build in (("same_conv", same_conv), ("ceil_pool", ceil_pool), ("global_max", global_max)):
-        torch.manual_seed(24)
-        model, shape = build()
-        model.eval()
+    for name in BUILDERS:
+        model, shape = built(name)
         x = torch.randn(6, *shape, generator=torch.Generator().manual_seed(5))
         x_file = f"ops_{name}_x.npy"
         np.save(os.path.join(args.out, x_file), x.numpy())

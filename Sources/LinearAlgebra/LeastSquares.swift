@@ -93,3 +93,23 @@ public func solveLinearSystem(_ a: Matrix, _ b: Matrix) throws -> Matrix {
     precondition(info == 0, "LAPACKE_dgesv rejected argument \(-info)")
     return x
 }
+
+/// The eigenvalues (ascending) and eigenvectors (the columns of `vectors`) of a symmetric matrix, through
+/// `LAPACKE_dsyevd`; only the upper triangle is read.
+public func symmetricEigen(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    precondition(a.rows == a.columns, "a symmetric matrix is square")
+    guard a.isFinite else { throw LeastSquaresError.nonFiniteInput }
+    let n = a.rows
+    var vectors = a
+    var values = [Double](repeating: 0, count: n)
+    guard n > 0 else { return (values, vectors) }
+    let info = vectors.storage.withUnsafeMutableBufferPointer { pa in
+        values.withUnsafeMutableBufferPointer { pw in
+            LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
+                           pa.baseAddress, Int32(n), pw.baseAddress)
+        }
+    }
+    if info > 0 { throw LeastSquaresError.svdDidNotConverge(info: info) }
+    if info < 0 { throw LeastSquaresError.illegalArgument(info: info) }
+    return (values, vectors)
+}

@@ -119,7 +119,8 @@ struct CompareCommand: ParsableCommand {
             let paths = try writer.write(experiment.figures(result, look: look)).paths
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             notes.print()
-            result.comparison.report.summary(trainingSamples: result.trainingSamples).forEach { print($0) }
+            result.comparison.report.summary(trainingSamples: result.comparison.report.heldSamples)
+                .forEach { print($0) }
             if let sliced = result.slices {
                 print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
                              100 * sliced.disagreement.share, through.text))

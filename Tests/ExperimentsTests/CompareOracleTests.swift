@@ -87,6 +87,33 @@ private struct CompareExpected: Decodable {
 }
 
 extension CompareOracle {
+    /// The streamed route (the maps a block at a time, as at MNIST scale), forced by a small memory for held maps,
+    /// against the same scikit-learn oracle: each class's R² to 1e-6, transferred accuracy and each net's accuracy
+    /// exactly; distinct maps and k-means then use the first samples only.
+    @Test func streamedRegressionsMatchScikitLearn() throws {
+        let want = try expected()
+        let a = try ONNX.read(path: folder.appendingPathComponent("a.onnx").path)
+        let b = try ONNX.read(path: folder.appendingPathComponent("b.onnx").path)
+        let (train, test) = try DigitsData.load()
+        let perSample = 2.0 * 8 * 10 * 65
+        let result = try CompareRun.run(a: a, b: b, train: train, test: test,
+                                        settings: CompareSettings(clusterCounts: [1, 10], heldMapBytes: 400 * perSample))
+        let report = result.report
+        #expect(report.heldSamples == 200)
+        #expect(report.accuracy.a == want.accuracy["a"] && report.accuracy.b == want.accuracy["b"])
+        for (got, accuracy, w, label) in [
+            (report.r2.aToB, report.transferredAccuracy.aToB, want.withBias.aToB, "a → b"),
+            (report.r2.bToA, report.transferredAccuracy.bToA, want.withBias.bToA, "b → a"),
+            (report.withoutBias.r2.aToB, report.withoutBias.transferredAccuracy.aToB, want.withoutBias.aToB, "a → b, J"),
+            (report.withoutBias.r2.bToA, report.withoutBias.transferredAccuracy.bToA, want.withoutBias.bToA, "b → a, J"),
+        ] {
+            for (g, e) in zip(got.perClass, w.perClass) { #expect(abs(g - e) <= 1e-6, "\(label): \(g) vs \(e)") }
+            #expect(accuracy == w.transferredAccuracy, "\(label): transferred accuracy")
+        }
+        #expect(result.samples.mapIDsA.count == 360 && result.samples.mapIDsA[199] >= 0 && result.samples.mapIDsA[200] == -1)
+        #expect(result.samples.clustersA?.count == 360)
+    }
+
     /// k-means on net a's training maps (1 437 × 650) against scikit-learn's best of ten (greedy k-means++)
     /// initialisations. Measured: one fit of ours ends 0–6 % above its inertia, the best of five seeds 0–3 %; so
     /// each fit must be within 8 %, the best within 4 %, and the cluster accuracy within 2 points of the accuracy
@@ -152,7 +179,7 @@ extension CompareOracle {
         let data = Data(try ReportEncoder.text(of: result().report).utf8)
         let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
         #expect(Set(keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
-                              "clusterAccuracy", "timings"])
+                              "clusterAccuracy", "timings", "heldSamples"])
         #expect(try JSONDecoder().decode(CompareReport.self, from: data) == result().report)
     }
 }

@@ -29,4 +29,18 @@ import NeuralNet
         #expect(SliceFigures.all(result).map(\.name) == ["slice", "probe-vs-exact"])
         #expect(result.labels == [7, 6, 3])
     }
+
+    /// The report's stages account for its total: reading, checks, the fastest partition and the other runs,
+    /// probes, the curve's other grids and the comparison of the two add up to `total` (the rest is the few
+    /// statements between laps).
+    @Test func timingsAddUpToTheTotal() throws {
+        let result = try SliceExperiment.run(SliceSettings(
+            modelPath: Self.examples + "/ex_cnn.onnx", dataPath: Self.examples + "/digits_test_img.npy",
+            rows: [0, 1, 2], size: 0.3, grid: 41, exactRuns: 3))
+        let t = result.report.timings
+        let stages = t.read + t.checks + t.exact + t.exactRepeats + t.probe + t.curve + t.comparison
+        #expect(t.exactRepeats >= 2 * t.exact)
+        #expect(stages <= t.total + 1e-6, "\(t)")
+        #expect(t.total - stages < 0.02 + 0.02 * t.total, "\(t)")
+    }
 }

@@ -3,7 +3,8 @@ import LinearAlgebra
 import Testing
 @testable import NeuralNet
 
-/// Issue 24's operators against onnxruntime: `auto_pad` SAME_UPPER (the TorchScript export of
+/// Issue 24's operators against onnxruntime: PReLU, grouped and depthwise convolutions, `view(x.size(0), -1)`,
+/// `auto_pad` SAME_UPPER (the TorchScript export of
 /// `Conv2d(padding='same')`), SAME_LOWER and VALID, and `ceil_mode=1` max and average pooling, from both
 /// exporters (fixtures by `python3 scripts/make_operator_fixtures.py`).
 @Suite struct OperatorFixturesAgainstOnnxruntime {
@@ -11,7 +12,7 @@ import Testing
     static let files: [String] = ((try? onnxruntimeLogits(json, key: "models")) ?? [:]).keys.sorted()
 
     @Test func theFixturesAreThere() {
-        #expect(Self.files.count == 7)
+        #expect(Self.files.count == 13)
     }
 
     @Test(arguments: files)

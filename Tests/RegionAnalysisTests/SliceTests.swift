@@ -122,11 +122,30 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
         checkIndependently(network, plane, p, grid: 60)
     }
 
-    /// CNNs (convolution, max pooling, BatchNorm, ReLU6, LeakyReLU, average pooling): the independent checks.
+    /// The slices of the PReLU and grouped/depthwise fixtures have the NumPy float64 splitter's count
+    /// (scripts/make_operator_slice_counts.py, which cuts at PReLU's zero lines and runs the torch modules' own
+    /// grouped convolutions on the maps).
+    @Test func operatorSlicesEqualTheNumPySplitter() throws {
+        struct Entry: Decodable { var model: String, data: String, rows: [Int], size: Double, regions: Int }
+        struct File: Decodable { var slices: [Entry] }
+        let url = sliceFixtures.appendingPathComponent("slices/operator_numpy_counts.json")
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
+        #expect(file.slices.count == 4)
+        for e in file.slices {
+            let (network, plane) = try slice(model: e.model, data: e.data, rows: e.rows, size: e.size)
+            #expect(SlicePartition(network: network, plane: plane).count == e.regions, "\(e.model)")
+        }
+    }
+
+    /// CNNs (convolution, max pooling, BatchNorm, ReLU6, LeakyReLU, average pooling, PReLU, grouped and depthwise
+    /// convolution, `view(x.size(0), -1)`): the independent checks.
     @Test(arguments: [("examples/ex_cnn.onnx", "examples/digits_test_img.npy", 0.3),
                       ("onnx/cnn_bn_ts.onnx", "onnx/cnn_bn_x.npy", 1.5),
                       ("onnx/cnn_gap_ts.onnx", "onnx/cnn_gap_x.npy", 1.5),
-                      ("onnx/normalised_cnn_dynamo.onnx", "onnx/normalised_cnn_x.npy", 1.5)])
+                      ("onnx/normalised_cnn_dynamo.onnx", "onnx/normalised_cnn_x.npy", 1.5),
+                      ("onnx/ops_prelu_ts.onnx", "onnx/ops_prelu_x.npy", 1.5),
+                      ("onnx/ops_grouped_dynamo.onnx", "onnx/ops_grouped_x.npy", 1.5),
+                      ("onnx/ops_view_ts.onnx", "onnx/ops_view_x.npy", 1.5)])
     func cnnSlicesPassTheIndependentChecks(model: String, data: String, size: Double) throws {
         let (network, plane) = try slice(model: model, data: data, rows: [0, 1, 2], size: size)
         let p = SlicePartition(network: network, plane: plane)
@@ -145,5 +164,37 @@ func checkIndependently(_ network: Network, _ plane: SlicePlane, _ p: SliceParti
         // 0 and 0.0009 are one region; 0.002 is another; the fourth is near the second only.
         let maps: [[Double]] = [[0, 0, 0, 0], [0, 0, 0, 0.0009], [0, 0, 0, 0.002], [0.0005, 0, 0, 0.0021]]
         #expect(SliceProbe.distinctMaps(maps, tolerance: 1e-3) == 2)
+    }
+
+    /// The probes' regions do not depend on the outputs' unit: a network whose outputs are divided by 2²⁰ finds the
+    /// regions of the same network divided by a power of two that brings its maps below 1 (powers of two scale
+    /// every map exactly), where the notebook's fixed 1e-3 would merge them all into one.
+    @Test func probeToleranceFollowsTheOutputs() throws {
+        let (network, plane) = try slice(model: "examples/ex_mlp.onnx", data: "examples/digits_test_x.npy",
+                                         rows: [0, 1, 2])
+        func divided(byPowerOfTwo k: Int) throws -> Network {
+            var layers = network.layers
+            guard case .dense(var d) = try #require(layers.last).operation else {
+                Issue.record("the last layer is not dense")
+                return network
+            }
+            let f = Double(sign: .plus, exponent: -k, significand: 1)
+            d.weight.storage = d.weight.storage.map { $0 * f }
+            d.bias = d.bias.map { $0 * f }
+            layers[layers.count - 1].operation = .dense(d)
+            return try Network(inputShape: network.inputShape, layers: layers)
+        }
+        let original = SliceProbe(network: network, plane: plane, resolution: 60)
+        let largest = original.maps.flatMap { $0 }.map(abs).max() ?? 0
+        var k = 0
+        while largest * Double(sign: .plus, exponent: -k, significand: 1) >= 1 { k += 1 }
+        let belowOne = SliceProbe(network: try divided(byPowerOfTwo: k), plane: plane, resolution: 60)
+        let tiny = SliceProbe(network: try divided(byPowerOfTwo: k + 20), plane: plane, resolution: 60)
+        #expect(tiny.regionCount == belowOne.regionCount)
+        #expect(tiny.regionCount > 10)
+        #expect(tiny.tolerance == belowOne.tolerance / 1_048_576)
+        #expect(SliceProbe.distinctMaps(tiny.maps, tolerance: SliceProbe.notebookTolerance) == 1)
+        // Maps that reach 1 keep the notebook's tolerance.
+        if largest >= 1 { #expect(original.tolerance == SliceProbe.notebookTolerance) }
     }
 }

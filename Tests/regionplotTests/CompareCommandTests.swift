@@ -32,7 +32,8 @@ private func json(_ path: String) throws -> [String: Any] {
         #expect(r.stdout.contains("test accuracy: a 0.9583, b 0.9583"), "\(r.stdout)")
         let report = try json(out + "/report.json")
         #expect(Set(report.keys) == ["accuracy", "r2", "transferredAccuracy", "withoutBias", "distinctMaps",
-                                     "clusterAccuracy", "timings", "labels", "settings", "inputs", "program"])
+                                     "clusterAccuracy", "timings", "labels", "settings", "inputs", "program",
+                                     "heldSamples"])
         let withoutBias = try #require(report["withoutBias"] as? [String: Any])
         #expect(Set(withoutBias.keys) == ["r2", "transferredAccuracy"])
         let typed = try decodeReport(CompareReport.self, at: out + "/report.json")

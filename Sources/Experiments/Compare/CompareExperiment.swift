@@ -91,7 +91,8 @@ public struct CompareExperiment: Experiment {
         try CompareRun.checkClasses(train, classes: a.outputSize, labelsName: settings.labelsPath)
         try Self.checkMemory(train: train.samples.rows, test: test.samples.rows, inputs: a.inputSize,
                              classes: a.outputSize, largestK: settings.compare.clusterCounts.max() ?? 1,
-                             widest: max(a.widestValue, b.widestValue), budget: settings.memoryBytes)
+                             widest: max(a.widestValue, b.widestValue), budget: settings.memoryBytes,
+                             heldMapBytes: settings.compare.heldMapBytes)
         try CompareRun.checkMagnitudes(a, b, train: train, test: test, nameA: settings.modelAPath,
                                        nameB: settings.modelBPath)
         let comparison = try CompareRun.run(a: a, b: b, train: train, test: test, settings: settings.compare,
@@ -128,14 +129,21 @@ public struct CompareExperiment: Experiment {
             }
     }
 
-    /// Refuses a run whose maps (four sets of N × C·(D + 1) doubles, and copies of a class's columns), k-means
-    /// distances (N × k) or linearised pass (256 samples × (D + 2) rows × the widest value) would pass `budget`.
+    /// Refuses a run whose held maps (four sets of N × C·(D + 1) doubles, at most `heldMapBytes`, and copies of a
+    /// class's columns), streamed sums (per class, the Gram of both nets' maps and the four fits), k-means
+    /// distances (held samples × k) or linearised pass (256 samples × (D + 2) rows × the widest value) would pass
+    /// `budget`.
     public static func checkMemory(train: Int, test: Int, inputs: Int, classes: Int, largestK: Int, widest: Int,
-                                   budget: Double) throws {
-        let maps = 2 * Double(train + test) * Double(classes) * Double(inputs + 1) * 8
-        let distances = Double(train) * Double(min(largestK, train)) * 8
+                                   budget: Double, heldMapBytes: Double = CompareSettings().heldMapBytes) throws {
+        let perSample = 2 * Double(classes) * Double(inputs + 1) * 8
+        let all = Double(train + test) * perSample
+        let streamed = all > heldMapBytes
+        let heldTrain = streamed ? min(Double(train), (heldMapBytes / 2 / perSample).rounded(.down)) : Double(train)
+        let side = 2 * Double(inputs + 1)
+        let sums = streamed ? 3 * Double(classes) * side * side * 8 : 0
+        let distances = heldTrain * min(Double(largestK), heldTrain) * 8
         let pass = Double(min(256, train)) * Double(inputs + 2) * Double(widest) * 8 * 3
-        let bytes = 2 * maps + distances + pass
+        let bytes = 2 * min(all, heldMapBytes) + sums + distances + pass
         guard bytes <= budget else {
             throw CompareError("comparing these models on these data needs about \(memorySizeText(bytes)) of memory; "
                 + "this run may use \(memorySizeText(budget))")

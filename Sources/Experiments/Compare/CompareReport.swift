@@ -59,6 +59,10 @@ public struct CompareReport: Codable, Equatable, Sendable {
     /// keys here and the `_a`/`_b` columns of samples.csv, classes.csv and clusters.csv stand for. Absent in
     /// `digits`' comparison and in reports written before it existed.
     @AbsentWhenNil public var labels: Pair<String>? = nil
+    /// The training samples (and at most as many test samples) whose maps `distinctMaps`, `clusterAccuracy` and
+    /// samples.csv's map ids and clusters use: all of them unless their maps pass the memory the run may hold
+    /// (then the regressions stream every sample's maps, and these use the first samples).
+    public var heldSamples: Int = 0
 }
 
 extension CompareReport {

@@ -134,27 +134,47 @@ public enum CompareRun {
         let total = Stopwatch()
         try checkMagnitudes(a, b, train: train, test: test, nameA: "model a", nameB: "model b")
         var clock = Stopwatch()
-        progress?("local affine maps of \(train.samples.rows + test.samples.rows) samples")
-        let mapsA = LocalAffineMaps(network: a, samples: train.samples)
-        let mapsB = LocalAffineMaps(network: b, samples: train.samples)
-        let testA = LocalAffineMaps(network: a, samples: test.samples)
-        let testB = LocalAffineMaps(network: b, samples: test.samples)
+        // Both nets' maps of one sample, in float64.
+        let bytesPerSample = 2 * 8 * Double(a.outputSize) * Double(a.inputSize + 1)
+        let allHeld = Double(train.samples.rows + test.samples.rows) * bytesPerSample <= settings.heldMapBytes
+        let heldTrain = allHeld ? train.samples.rows
+            : max(1, min(train.samples.rows, Int(settings.heldMapBytes / 2 / bytesPerSample)))
+        let heldTest = allHeld ? test.samples.rows : min(test.samples.rows, heldTrain)
+        progress?("local affine maps of \(allHeld ? train.samples.rows + test.samples.rows : heldTrain + heldTest) "
+            + "samples")
+        let heldTestSamples = Self.first(heldTest, of: test.samples), heldTestLabels = Array(test.labels.prefix(heldTest))
+        let mapsA = LocalAffineMaps(network: a, samples: Self.first(heldTrain, of: train.samples))
+        let mapsB = LocalAffineMaps(network: b, samples: Self.first(heldTrain, of: train.samples))
+        let testA = LocalAffineMaps(network: a, samples: heldTestSamples)
+        let testB = LocalAffineMaps(network: b, samples: heldTestSamples)
         let mapSeconds = clock.lap()
-        progress?("class-wise regressions")
+        progress?("class-wise regressions" + (allHeld ? "" : " (maps streamed a block of samples at a time)"))
 
-        func accuracy(_ maps: LocalAffineMaps) -> Double {
-            let right = (0..<maps.count).filter { argmax(maps.logits.row($0)) == test.labels[$0] }.count
-            return Double(right) / Double(test.labels.count)
-        }
         func regression(_ s: LocalAffineMaps, _ t: LocalAffineMaps, _ st: LocalAffineMaps, _ tt: LocalAffineMaps,
                         offset: Bool) throws -> ClassWiseRegression {
             try ClassWiseRegression(from: s, to: t, sourceTest: st, targetTest: tt, testSamples: test.samples,
                                     testLabels: test.labels, includingOffset: offset)
         }
-        let aToB = try regression(mapsA, mapsB, testA, testB, offset: true)
-        let bToA = try regression(mapsB, mapsA, testB, testA, offset: true)
-        let aToBJ = try regression(mapsA, mapsB, testA, testB, offset: false)
-        let bToAJ = try regression(mapsB, mapsA, testB, testA, offset: false)
+        let aToB: ClassWiseRegression, bToA: ClassWiseRegression, aToBJ: ClassWiseRegression
+        let bToAJ: ClassWiseRegression, predictionsA: [Int], predictionsB: [Int]
+        if allHeld {
+            aToB = try regression(mapsA, mapsB, testA, testB, offset: true)
+            bToA = try regression(mapsB, mapsA, testB, testA, offset: true)
+            aToBJ = try regression(mapsA, mapsB, testA, testB, offset: false)
+            bToAJ = try regression(mapsB, mapsA, testB, testA, offset: false)
+            predictionsA = (0..<testA.count).map { argmax(testA.logits.row($0)) }
+            predictionsB = (0..<testB.count).map { argmax(testB.logits.row($0)) }
+        } else {
+            let streamed = try StreamedClassWiseRegressions(a: a, b: b, train: train.samples, test: test.samples,
+                                                            testLabels: test.labels)
+            (aToB, bToA, aToBJ, bToAJ) = (streamed.aToB, streamed.bToA, streamed.aToBWithoutOffset,
+                                          streamed.bToAWithoutOffset)
+            (predictionsA, predictionsB) = (streamed.predictionsA, streamed.predictionsB)
+        }
+        func accuracy(_ predictions: [Int]) -> Double {
+            Double(zip(predictions, test.labels).filter { $0 == $1 }.count) / Double(test.labels.count)
+        }
+        // Streamed, the regressions' time includes computing every sample's maps.
         let regressionSeconds = clock.lap()
 
         let distinctA = distinctRows(mapsA.maps, tolerance: settings.distinctTolerance).count
@@ -163,15 +183,15 @@ public enum CompareRun {
 
         var clustersA: [CompareReport.ClusterPoint] = [], clustersB: [CompareReport.ClusterPoint] = []
         var largest: (k: Int, a: [Int], b: [Int])?
-        for k in settings.clusterCounts where k >= 1 && k <= train.samples.rows {
+        for k in settings.clusterCounts where k >= 1 && k <= heldTrain {
             progress?("k-means, k = \(k)")
             var generatorA = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k))
             var generatorB = SeededGenerator(seed: settings.seed, stream: UInt64(2 * k + 1))
             let reducedA = clusterReduction(
-                train: mapsA, test: testA, testSamples: test.samples, testLabels: test.labels, clusters: k,
+                train: mapsA, test: testA, testSamples: heldTestSamples, testLabels: heldTestLabels, clusters: k,
                 generator: &generatorA, maxIterations: settings.maxIterations)
             let reducedB = clusterReduction(
-                train: mapsB, test: testB, testSamples: test.samples, testLabels: test.labels, clusters: k,
+                train: mapsB, test: testB, testSamples: heldTestSamples, testLabels: heldTestLabels, clusters: k,
                 generator: &generatorB, maxIterations: settings.maxIterations)
             clustersA.append(.init(k: k, accuracy: reducedA.accuracy))
             clustersB.append(.init(k: k, accuracy: reducedB.accuracy))
@@ -181,7 +201,7 @@ public enum CompareRun {
 
         func r2(_ r: ClassWiseRegression) -> CompareReport.R2 { .init(perClass: r.perClassR2, mean: r.meanR2) }
         let report = CompareReport(
-            accuracy: .init(a: accuracy(testA), b: accuracy(testB)),
+            accuracy: .init(a: accuracy(predictionsA), b: accuracy(predictionsB)),
             r2: .init(aToB: r2(aToB), bToA: r2(bToA)),
             transferredAccuracy: .init(aToB: aToB.transferredAccuracy, bToA: bToA.transferredAccuracy),
             withoutBias: .init(r2: .init(aToB: r2(aToBJ), bToA: r2(bToAJ)),
@@ -190,18 +210,27 @@ public enum CompareRun {
             distinctMaps: .init(a: distinctA, b: distinctB),
             clusterAccuracy: .init(a: clustersA, b: clustersB),
             timings: .init(maps: mapSeconds, regressions: regressionSeconds, distinctMaps: distinctSeconds,
-                           kMeans: kMeansSeconds, total: total.elapsed))
+                           kMeans: kMeansSeconds, total: total.elapsed),
+            heldSamples: heldTrain)
+        // Test samples beyond the held ones have no map id or cluster: -1.
+        func padded(_ ids: [Int]?) -> [Int]? {
+            ids.map { $0 + [Int](repeating: -1, count: test.labels.count - $0.count) }
+        }
         let samples = CompareSamples(
-            labels: test.labels, predictionsA: (0..<testA.count).map { argmax(testA.logits.row($0)) },
-            predictionsB: (0..<testB.count).map { argmax(testB.logits.row($0)) },
+            labels: test.labels, predictionsA: predictionsA, predictionsB: predictionsB,
             transferredAToB: aToB.predictions, transferredBToA: bToA.predictions,
-            mapIDsA: distinctRowIDs(testA.maps, tolerance: settings.distinctTolerance),
-            mapIDsB: distinctRowIDs(testB.maps, tolerance: settings.distinctTolerance),
-            clusterK: largest?.k, clustersA: largest?.a, clustersB: largest?.b)
+            mapIDsA: padded(distinctRowIDs(testA.maps, tolerance: settings.distinctTolerance)) ?? [],
+            mapIDsB: padded(distinctRowIDs(testB.maps, tolerance: settings.distinctTolerance)) ?? [],
+            clusterK: largest?.k, clustersA: padded(largest?.a), clustersB: padded(largest?.b))
         return CompareResult(report: report,
                              transferredConfusion: confusion(test.labels, aToB.predictions, classes: a.outputSize),
                              transferredConfusionBToA: confusion(test.labels, bToA.predictions, classes: a.outputSize),
                              samples: samples)
+    }
+
+    /// The first `rows` rows.
+    static func first(_ rows: Int, of m: Matrix) -> Matrix {
+        rows == m.rows ? m : Matrix(rows: rows, columns: m.columns, storage: Array(m.storage.prefix(rows * m.columns)))
     }
 
     /// `[true class][predicted class]` counts.

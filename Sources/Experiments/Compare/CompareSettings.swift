@@ -9,8 +9,14 @@ public struct CompareSettings: Codable, Equatable, Sendable {
     /// Two maps closer than this (Euclidean) count as one (the notebook's deduplication tolerance).
     public var distinctTolerance: Double
 
+    /// The most bytes of local affine maps held at once. Beyond it the regressions stream the maps (see
+    /// ``StreamedClassWiseRegressions``), and the distinct maps, the k-means reduction and the samples' map ids
+    /// and clusters use the first training and test samples whose maps fit in it.
+    public var heldMapBytes: Double = 536_870_912
+
     public init(clusterCounts: [Int] = [1, 10, 100, 1000], maxIterations: Int = 100, seed: UInt64 = 0,
-                distinctTolerance: Double = 1e-3) {
+                distinctTolerance: Double = 1e-3, heldMapBytes: Double = 536_870_912) {
+        self.heldMapBytes = heldMapBytes
         self.clusterCounts = clusterCounts
         self.maxIterations = maxIterations
         self.seed = seed

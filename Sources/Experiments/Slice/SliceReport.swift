@@ -49,6 +49,12 @@ public struct SliceReport: Codable, Sendable, Equatable {
         /// The probe-versus-exact curve's other grids (each a whole probe run) — where most of the time beyond
         /// exact + probe goes.
         public var curve: Double = 0
+        /// Checking the model and the plane (magnitudes, supported layers) before the partition.
+        public var checks: Double = 0
+        /// The partitions of `--exact-runs` beyond the fastest, which `exact` reports.
+        public var exactRepeats: Double = 0
+        /// Matching the exact regions against the probes' patterns and the three points' logits.
+        public var comparison: Double = 0
     }
 
     public var model: Model
@@ -70,5 +76,8 @@ public struct SliceReport: Codable, Sendable, Equatable {
     /// The predicted classes of the three points.
     public var predictions: [Int]
     public var timings: Timings
+    /// The distance below which two probe maps are one region: the notebook's 1e-3, scaled down with the maps when
+    /// their largest entry is below 1 (see ``SliceProbe/tolerance``).
+    public var probeTolerance: Double = 1e-3
 
 }

@@ -81,12 +81,7 @@ public struct RegionTables: Sendable {
     /// The regions of a slice's partition, `network` being the network partitioned.
     public init(_ partition: SlicePartition, network: Network) {
         let plane = partition.plane
-        let multiState = network.layers.contains {
-            switch $0.operation {
-            case .clip, .maxPool: return true
-            default: return false
-            }
-        }
+        let multiState = network.layers.contains { $0.operation.unitStateCount > 2 }
         let vertexCount = partition.cells.reduce(0) { $0 + $1.vertices.count }
         let withInputs = vertexCount * plane.dimension <= Self.inputCoordinatesLimit
         let regions = partition.cells.enumerated().map { id, cell in

@@ -10,7 +10,7 @@ struct ONNXExternalDataError: Error, CustomStringConvertible {
 }
 
 /// An ONNX file that cannot be read as a ``Network``; one line naming the file, the node and the problem, e.g.
-/// `net.onnx: node 'Conv_3' (Conv) has group=4; grouped convolutions are not supported`.
+/// `net.onnx: node 'Loop_3' (Loop) is not supported; supported operators: Add, …`.
 public struct ONNXError: Error, CustomStringConvertible, Equatable {
     /// The file's path or name as given.
     public var name: String
@@ -36,8 +36,9 @@ public enum ONNX {
     /// The operators read, for messages and documentation.
     public static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
+        "Shape → Gather → Unsqueeze → Concat (sizes for Reshape)",
         "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu", "LogSoftmax (last)", "MatMul", "MaxPool", "Mul",
-        "ReduceMax", "ReduceMean", "Relu", "Reshape", "Softmax (last)", "Sub",
+        "PRelu", "ReduceMax", "ReduceMean", "Relu", "Reshape", "Softmax (last)", "Sub",
     ]
 
     /// The default domain's opsets read: from 7, where the operators read here took their current attributes
@@ -130,6 +131,9 @@ struct ONNXImporter {
         /// Value `k` of the network being built (0 = input).
         case value(Int)
         case constant(ONNXConstant)
+        /// Integers read off a computed value's shape (TorchScript's `x.view(x.size(0), -1)`: Shape, Gather,
+        /// Unsqueeze, Concat): known sizes, nil for the batch size, the one size not known while reading.
+        case shape([Int?])
     }
 
     /// The graph; its initializers move into `initializers` (so each tensor's bytes are freed once decoded).
@@ -315,14 +319,25 @@ struct ONNXImporter {
     }
 
     mutating func constant(_ name: String, what: String) throws(ONNXProblem) -> ONNXConstant {
-        guard case .constant(let c) = try entry(name) else {
+        let e = try entry(name)
+        if case .shape(let dims) = e, !dims.contains(nil) {
+            // Every size known: a constant after all.
+            let known = dims.compactMap { $0 }
+            return ONNXConstant(shape: [known.count], values: known.map(Double.init), integers: known)
+        }
+        guard case .constant(let c) = e else {
             throw ONNXProblem("its \(what) \(quoted(name)) is computed from the input; only constants are supported there")
         }
         return c
     }
 
     mutating func value(_ name: String) throws(ONNXProblem) -> Int {
-        guard case .value(let v) = try entry(name) else {
+        let e = try entry(name)
+        if case .shape = e {
+            throw ONNXProblem("reads the sizes \(quoted(name)) as data; sizes are supported only as a Reshape's "
+                + "target")
+        }
+        guard case .value(let v) = e else {
             throw ONNXProblem("computes on constants only (\(quoted(name))); constant folding is not supported "
                 + "(export with do_constant_folding=True)")
         }
@@ -390,6 +405,10 @@ struct ONNXImporter {
             let slope = Double(try attributes.float("alpha") ?? 0.01)
             try define(output, as: .value(try append(.leakyReLU(slope: slope), inputs: [try value(try input(0))],
                                                       name: name)))
+        case "PRelu":
+            let x = try value(try input(0))
+            let slope = try Broadcast.of(try constant(try input(1), what: "slope"), sample: shapes[x], budget: &budget)
+            try define(output, as: .value(try append(.prelu(slopes: slope.values), inputs: [x], name: name)))
         case "Clip":
             let x = try value(try input(0))
             var lower = -Double.infinity, upper = Double.infinity
@@ -432,6 +451,8 @@ struct ONNXImporter {
             try define(output, as: .value(try reshape(x, to: [shapes[x].reduce(1, *)], name: name)))
         case "Reshape":
             try define(output, as: .value(try reshapeNode(inputs, attributes: attributes, label: label, name: name)))
+        case "Shape", "Gather", "Unsqueeze", "Concat", "Cast":
+            try define(output, as: .shape(try shapeArithmetic(op, inputs, attributes: attributes, label: label)))
         default:
             throw ONNXProblem("\(label) is not supported; supported operators: "
                 + ONNX.supportedOperators.joined(separator: ", "))
@@ -535,6 +556,9 @@ struct ONNXImporter {
     mutating func arithmetic(_ op: String, _ left: String, _ right: String, name: String) throws(ONNXProblem) -> Int {
         let l = try entry(left), r = try entry(right)
         switch (l, r) {
+        case (.shape, _), (_, .shape):
+            throw ONNXProblem("computes on the sizes of a value; sizes are supported only as a Reshape's target "
+                + "(Shape, Gather, Unsqueeze, Concat)")
         case (.value(let a), .value(let b)):
             guard shapes[a] == shapes[b] else {
                 throw ONNXProblem("combines values of shapes \(shapes[a]) and \(shapes[b]); broadcasting between "
@@ -687,9 +711,7 @@ struct ONNXImporter {
         guard inputs.count >= 2 else { throw ONNXProblem("needs inputs X and W") }
         let x = try value(inputs[0])
         let group = try attributes.int("group") ?? 1
-        guard group == 1 else {
-            throw ONNXProblem("\(label) has group=\(group); grouped convolutions are not supported")
-        }
+        guard group >= 1, group <= Int(Int32.max) else { throw ONNXProblem("\(label) has group=\(group)") }
         let w = try constant(inputs[1], what: "weight")
         guard w.shape.count == 4 else {
             throw ONNXProblem("\(label) has a \(w.shape.count - 2)-D kernel \(w.shape); only 2-D convolutions "
@@ -711,9 +733,13 @@ struct ONNXImporter {
         guard dilations.count == 2 else { throw ONNXProblem("has dilations \(dilations); 2 values are needed") }
         let window = try attributes.window(label: label, kernel: kernel, input: shapes[x],
                                            dilation: Extent2D(height: dilations[0], width: dilations[1]))
-        let conv = Convolution2D(weight: w.values, bias: bias, outputChannels: w.shape[0], inputChannels: w.shape[1],
+        guard let inputChannels = Size.product(w.shape[1], group), inputChannels == shapes[x].first else {
+            throw ONNXProblem("\(label) has group=\(group) and weights \(w.shape), which read "
+                + "\(w.shape[1]) × \(group) channels; its input \(shapes[x]) has \(shapes[x].first ?? 0)")
+        }
+        let conv = Convolution2D(weight: w.values, bias: bias, outputChannels: w.shape[0], inputChannels: inputChannels,
                                  kernel: kernel, stride: window.stride, padding: window.padding,
-                                 dilation: Extent2D(height: dilations[0], width: dilations[1]))
+                                 dilation: Extent2D(height: dilations[0], width: dilations[1]), groups: group)
         return try append(.convolution(conv), inputs: [x], name: name)
     }
 
@@ -793,10 +819,22 @@ struct ONNXImporter {
                               name: String) throws(ONNXProblem) -> Int {
         guard inputs.count >= 2 else { throw ONNXProblem("needs inputs data and shape") }
         let x = try value(inputs[0])
-        guard let target = try constant(inputs[1], what: "shape").integers, !target.isEmpty, target.count <= 9 else {
+        var allowZero = try attributes.flag("allowzero") ?? false
+        var symbolic: [Int]?
+        if case .shape(let dims) = try entry(inputs[1]), dims.contains(nil) {
+            // `view(x.size(0), -1)`: the batch size itself as the first entry keeps the batch; anywhere else it
+            // cannot be read.
+            guard dims.first == .some(nil), !dims.dropFirst().contains(nil) else {
+                throw ONNXProblem("\(label) reshapes to a shape that uses the batch size away from the batch axis; "
+                    + "only view(x.size(0), ...) is supported")
+            }
+            symbolic = [0] + dims.dropFirst().compactMap { $0 }
+            allowZero = false
+        }
+        if symbolic == nil { symbolic = try constant(inputs[1], what: "shape").integers }
+        guard let target = symbolic, !target.isEmpty, target.count <= 9 else {
             throw ONNXProblem("needs a constant integer shape of rank 1 to 9")
         }
-        let allowZero = try attributes.flag("allowzero") ?? false
         let sample = shapes[x], n = sample.reduce(1, *)
         let batchOK = target[0] == -1 || (target[0] == 0 && !allowZero)
             || (staticBatch != nil && target[0] == staticBatch)
@@ -831,6 +869,65 @@ struct ONNXImporter {
             throw ONNXProblem("\(label) cannot reshape \(sample) to \(target)")
         }
         return try reshape(x, to: shape.isEmpty ? [1] : shape, name: name)
+    }
+
+    /// Shape and the integer steps TorchScript takes on it before a Reshape (`x.view(x.size(0), -1)` is Shape,
+    /// Gather 0, Unsqueeze, Concat with -1): sizes known while reading, the batch size left symbolic.
+    mutating func shapeArithmetic(_ op: String, _ inputs: [String], attributes: ONNXAttributes,
+                                  label: String) throws(ONNXProblem) -> [Int?] {
+        guard let first = inputs.first, !first.isEmpty else { throw ONNXProblem("lacks input 0") }
+        func integers(_ name: String) throws(ONNXProblem) -> [Int?] {
+            switch try entry(name) {
+            case .shape(let dims): return dims
+            case .constant(let c):
+                guard let v = c.integers, c.shape.count <= 1 else {
+                    throw ONNXProblem("\(label) reads \(quoted(name)), which is not a list of integers")
+                }
+                return v
+            case .value:
+                throw ONNXProblem("\(label) computes on a value of the network; \(op) is supported only on the sizes "
+                    + "of a value (Shape) before a Reshape")
+            }
+        }
+        switch op {
+        case "Shape":
+            let x = try value(first)
+            let dims: [Int?] = [staticBatch] + shapes[x].map { $0 }
+            func clamped(_ k: Int) -> Int { min(max(k < 0 ? k + dims.count : k, 0), dims.count) }
+            let start = clamped(try attributes.int("start") ?? 0)
+            let end = clamped(try attributes.int("end") ?? dims.count)
+            return start < end ? Array(dims[start..<end]) : []
+        case "Gather":
+            let data = try integers(first)
+            guard inputs.count > 1, (try attributes.int("axis") ?? 0) == 0 else {
+                throw ONNXProblem("\(label) needs indices along axis 0")
+            }
+            let indices = try constant(inputs[1], what: "indices")
+            guard let picked = indices.integers, indices.shape.count <= 1 else {
+                throw ONNXProblem("\(label) needs constant integer indices")
+            }
+            return try picked.map { (k: Int) throws(ONNXProblem) -> Int? in
+                let i = k < 0 ? k + data.count : k
+                guard i >= 0, i < data.count else { throw ONNXProblem("\(label) index \(k) is out of range") }
+                return data[i]
+            }
+        case "Unsqueeze", "Cast":
+            // A size or list of sizes stays one as a 1-D list; Cast between integer types keeps it.
+            if op == "Cast", let to = try attributes.int("to"), ![6, 7].contains(to) {
+                throw ONNXProblem("\(label) casts to ONNX type \(to); only casts between integer types of sizes "
+                    + "are supported")
+            }
+            return try integers(first)
+        default:  // Concat
+            let axis = try attributes.int("axis") ?? 0
+            guard axis == 0 || axis == -1 else {
+                throw ONNXProblem("\(label) concatenates sizes along an axis other than 0")
+            }
+            var all: [Int?] = []
+            for name in inputs where !name.isEmpty { all += try integers(name) }
+            guard all.count <= 64 else { throw ONNXProblem("\(label) makes a shape of \(all.count) sizes") }
+            return all
+        }
     }
 
     // MARK: Pruning

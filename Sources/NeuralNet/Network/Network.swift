@@ -100,10 +100,8 @@ public struct Network: Equatable, Sendable {
     /// Units whose state splits the input space: the outputs of ReLU, LeakyReLU and clip layers.
     public var hiddenUnitCount: Int {
         layers.reduce(0) { total, layer in
-            switch layer.operation {
-            case .relu, .leakyReLU, .clip: return total + layer.outputShape.reduce(1, *)
-            default: return total
-            }
+            layer.operation.pieces(inputShape: shape(ofValue: layer.inputs[0])) == nil
+                ? total : total + layer.outputShape.reduce(1, *)
         }
     }
 }

@@ -55,9 +55,8 @@ extension Network {
                                              inspect: (Int, Int, [S]) throws(E) -> Void) throws(E) -> [S] {
         precondition(rows >= 0 && input.count == rows * inputSize,
                      "the network takes \(inputSize) inputs per row; got \(input.count) values for \(rows) rows")
-        let steps = layers.map { CompiledStep<S>($0.operation) }
         if rows <= Network.rowsPerBlock {
-            return try forwardBlock(input, rows: rows, steps: steps) { (k, value) throws(E) in try inspect(k, 0, value) }
+            return try forwardBlock(input, rows: rows) { (k, value) throws(E) in try inspect(k, 0, value) }
         }
         var output = [S](repeating: 0, count: rows * outputSize)
         var start = 0
@@ -65,7 +64,7 @@ extension Network {
             let end = min(start + Network.rowsPerBlock, rows)
             let block = Array(input[(start * inputSize)..<(end * inputSize)])
             let first = start
-            let result = try forwardBlock(block, rows: end - start, steps: steps) { (k, value) throws(E) in
+            let result = try forwardBlock(block, rows: end - start) { (k, value) throws(E) in
                 try inspect(k, first, value)
             }
             output.replaceSubrange((start * outputSize)..<(end * outputSize), with: result)
@@ -74,7 +73,7 @@ extension Network {
         return output
     }
 
-    private func forwardBlock<S: NetworkScalar, E: Error>(_ input: [S], rows: Int, steps: [CompiledStep<S>],
+    private func forwardBlock<S: NetworkScalar, E: Error>(_ input: [S], rows: Int,
                                                           inspect: (Int, [S]) throws(E) -> Void) throws(E) -> [S] {
         // Drop each value after the last layer that reads it, so a long chain holds two values at a time.
         var lastUse = [Int](repeating: 0, count: layers.count + 1)
@@ -89,114 +88,14 @@ extension Network {
                 guard let value = values[v] else { preconditionFailure("value \(v) was dropped before its last use") }
                 return value
             }
-            let output = steps[index].apply(to: inputs, rows: rows, shape: shape(ofValue: layer.inputs[0]),
-                                            outputShape: layer.outputShape)
+            let output = layer.operation.forward(inputs, rows: rows, shape: shape(ofValue: layer.inputs[0]),
+                                                 outputShape: layer.outputShape)
             try inspect(index, output)
             values[index + 1] = output
             for v in layer.inputs where lastUse[v] == index + 1 { values[v] = nil }
         }
         guard let output = values[layers.count] else { preconditionFailure("the output was dropped") }
         return output
-    }
-}
-
-/// A layer's operation with its parameters in the scalar type of the pass.
-private enum CompiledStep<S: NetworkScalar> {
-    case dense(weight: [S], bias: [S], inputs: Int, outputs: Int)
-    case convolution(Convolution2D, weight: [S], bias: [S])
-    case scaleShift(scale: [S], shift: [S])
-    case relu
-    case leakyReLU(S)
-    case clip(S, S)
-    case maxPool(Pooling2D)
-    case averagePool(Pooling2D)
-    case globalAveragePool
-    case reshape
-    case add
-
-    init(_ operation: Operation) {
-        switch operation {
-        case .dense(let d):
-            self = .dense(weight: d.weight.storage.map { S($0) }, bias: d.bias.map { S($0) }, inputs: d.inputs,
-                          outputs: d.outputs)
-        case .convolution(let c):
-            self = .convolution(c, weight: c.weight.map { S($0) }, bias: c.bias.map { S($0) })
-        case .scaleShift(let s): self = .scaleShift(scale: s.scale.map { S($0) }, shift: s.shift.map { S($0) })
-        case .relu: self = .relu
-        case .leakyReLU(let slope): self = .leakyReLU(S(slope))
-        case .clip(let lower, let upper): self = .clip(S(lower), S(upper))
-        case .maxPool(let p): self = .maxPool(p)
-        case .averagePool(let p): self = .averagePool(p)
-        case .globalAveragePool: self = .globalAveragePool
-        case .reshape: self = .reshape
-        case .add: self = .add
-        }
-    }
-
-    /// The step on `rows` samples of shape `shape` (the first input's).
-    func apply(to inputs: [[S]], rows: Int, shape: [Int], outputShape: [Int]) -> [S] {
-        let x = inputs[0]
-        switch self {
-        case .dense(let weight, let bias, let n, let m):
-            // y (N × m) = bias, then += x (N × n) · Wᵀ (W is m × n, like nn.Linear).
-            var y = [S](repeating: 0, count: rows * m)
-            for i in 0..<rows {
-                for j in 0..<m { y[i * m + j] = bias[j] }
-            }
-            guard rows > 0 else { return y }
-            x.withUnsafeBufferPointer { px in
-                weight.withUnsafeBufferPointer { pw in
-                    y.withUnsafeMutableBufferPointer { py in
-                        guard let a = px.baseAddress, let b = pw.baseAddress, let c = py.baseAddress else { return }
-                        S.gemm(transposeB: true, m: rows, n: m, k: n, a: a, lda: n, b: b, ldb: n,
-                               beta: 1, c: c, ldc: m)
-                    }
-                }
-            }
-            return y
-        case .convolution(let c, let weight, let bias):
-            return c.forward(x, rows: rows, inputShape: shape, weight: weight, bias: bias)
-        case .scaleShift(let scale, let shift):
-            // Per channel: each pair covers `inner` consecutive elements; per element: inner = 1.
-            let size = shape.reduce(1, *), inner = size / scale.count
-            var y = x
-            for i in 0..<rows {
-                let base = i * size
-                for e in 0..<size {
-                    let c = e / inner
-                    y[base + e] = scale[c] * x[base + e] + shift[c]
-                }
-            }
-            return y
-        case .relu:
-            return x.map { $0 > 0 ? $0 : 0 }
-        case .leakyReLU(let slope):
-            return x.map { $0 > 0 ? $0 : slope * $0 }
-        case .clip(let lower, let upper):
-            return x.map { min(max($0, lower), upper) }
-        case .maxPool(let pooling):
-            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: true)
-        case .averagePool(let pooling):
-            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: false)
-        case .globalAveragePool:
-            let channels = shape[0], area = shape[1] * shape[2]
-            var y = [S](repeating: 0, count: rows * channels)
-            for i in 0..<rows {
-                for c in 0..<channels {
-                    let base = (i * channels + c) * area
-                    var sum: S = 0
-                    for k in 0..<area { sum += x[base + k] }
-                    y[i * channels + c] = sum / S(area)
-                }
-            }
-            return y
-        case .reshape:
-            return x
-        case .add:
-            var y = x
-            for k in y.indices { y[k] += inputs[1][k] }
-            return y
-        }
     }
 }
 
@@ -211,7 +110,8 @@ extension Convolution2D {
     }
 
     /// im2col + GEMM: each sample is unfolded into a `(C·kh·kw) × (H'·W')` matrix whose column is one output
-    /// position's receptive field, so the convolution becomes one GEMM with the `O × (C·kh·kw)` weight matrix.
+    /// position's receptive field, so the convolution becomes one GEMM with the `O × (C·kh·kw)` weight matrix — one
+    /// per group, each reading its group's consecutive rows of the unfolded input.
     /// `weight` and `bias` are this convolution's, in the scalar type of the pass.
     func forward<S: NetworkScalar>(_ x: [S], rows: Int, inputShape: [Int], weight: [S], bias: [S]) -> [S] {
         let shape = outputShape(unchecked: inputShape)
@@ -250,14 +150,19 @@ extension Convolution2D {
             for o in 0..<outputChannels {
                 for p in 0..<positions { y[outBase + o * positions + p] = bias[o] }
             }
+            let groupPatch = patch / groups, groupOutputs = outputChannels / groups
             weight.withUnsafeBufferPointer { w in
                 columns.withUnsafeBufferPointer { cols in
                     y.withUnsafeMutableBufferPointer { out in
                         guard let wp = w.baseAddress, let cp = cols.baseAddress, let op = out.baseAddress else {
                             return
                         }
-                        S.gemm(transposeB: false, m: outputChannels, n: positions, k: patch, a: wp, lda: patch,
-                               b: cp, ldb: positions, beta: 1, c: op + outBase, ldc: positions)
+                        for g in 0..<groups {
+                            S.gemm(transposeB: false, m: groupOutputs, n: positions, k: groupPatch,
+                                   a: wp + g * groupOutputs * groupPatch, lda: groupPatch,
+                                   b: cp + g * groupPatch * positions, ldb: positions, beta: 1,
+                                   c: op + outBase + g * groupOutputs * positions, ldc: positions)
+                        }
                     }
                 }
             }

@@ -15,6 +15,9 @@ public enum Operation: Equatable, Sendable {
     case relu
     /// `x` where positive, `slope · x` elsewhere.
     case leakyReLU(slope: Double)
+    /// `x` where positive, `slopes[c] · x` elsewhere, with one slope for every element, one per channel (the
+    /// first axis of the sample) or one per element (PyTorch's `nn.PReLU`; ONNX `PRelu`).
+    case prelu(slopes: [Double])
     /// `min(max(x, lower), upper)`; ReLU6 is `clip(lower: 0, upper: 6)`. Either bound may be infinite.
     case clip(lower: Double, upper: Double)
     /// The largest value of each window of a `[C, H, W]` sample; padding never wins.
@@ -39,6 +42,7 @@ public enum Operation: Equatable, Sendable {
         case .scaleShift: return "scaleShift"
         case .relu: return "relu"
         case .leakyReLU: return "leakyReLU"
+        case .prelu: return "prelu"
         case .clip: return "clip"
         case .maxPool: return "maxPool"
         case .averagePool: return "averagePool"
@@ -46,164 +50,6 @@ public enum Operation: Equatable, Sendable {
         case .reshape: return "reshape"
         case .add: return "add"
         }
-    }
-}
-
-/// A size in the two spatial directions.
-public struct Extent2D: Hashable, Sendable {
-    /// Along the height (rows).
-    public var height: Int
-    /// Along the width (columns).
-    public var width: Int
-
-    /// A size of `height` rows and `width` columns.
-    public init(height: Int, width: Int) {
-        self.height = height
-        self.width = width
-    }
-
-    /// The same size in both directions.
-    public static func square(_ n: Int) -> Extent2D { Extent2D(height: n, width: n) }
-}
-
-/// Zero padding (or, for max pooling, padding that never wins) around a `[C, H, W]` sample.
-public struct Padding2D: Hashable, Sendable {
-    /// Rows added above and below, columns added left and right.
-    public var top: Int, left: Int, bottom: Int, right: Int
-
-    /// Padding on each side (ONNX's `pads` are `[top, left, bottom, right]`).
-    public init(top: Int, left: Int, bottom: Int, right: Int) {
-        (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
-    }
-
-    /// No padding.
-    public static let zero = Padding2D(top: 0, left: 0, bottom: 0, right: 0)
-    /// `n` on every side (PyTorch's `padding=n`).
-    public static func uniform(_ n: Int) -> Padding2D { Padding2D(top: n, left: n, bottom: n, right: n) }
-}
-
-/// A 2-D convolution (cross-correlation, as PyTorch and ONNX define it) with one group.
-public struct Convolution2D: Equatable, Sendable {
-    /// Weights `[outputChannels, inputChannels, kernel.height, kernel.width]`, row-major (PyTorch's `weight`).
-    public var weight: [Double]
-    /// One bias per output channel.
-    public var bias: [Double]
-    /// O, the number of filters.
-    public var outputChannels: Int
-    /// C, the channels of the input sample `[C, H, W]`.
-    public var inputChannels: Int
-    /// The filter's height and width.
-    public var kernel: Extent2D
-    /// The step between output positions, in input pixels.
-    public var stride: Extent2D
-    /// Zeros around the input.
-    public var padding: Padding2D
-    /// The step between filter taps, in input pixels (1: adjacent).
-    public var dilation: Extent2D
-
-    /// A convolution; sizes are checked when it joins a ``Network``.
-    public init(weight: [Double], bias: [Double], outputChannels: Int, inputChannels: Int, kernel: Extent2D,
-                stride: Extent2D = .square(1), padding: Padding2D = .zero, dilation: Extent2D = .square(1)) {
-        self.weight = weight
-        self.bias = bias
-        self.outputChannels = outputChannels
-        self.inputChannels = inputChannels
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-    }
-}
-
-/// The window of a max or average pooling.
-public struct Pooling2D: Hashable, Sendable {
-    /// The window's height and width.
-    public var kernel: Extent2D
-    /// The step between windows.
-    public var stride: Extent2D
-    /// Padding around the input, smaller than the window on every side.
-    public var padding: Padding2D
-    /// Average pooling only: whether padded positions count in the divisor (PyTorch's `count_include_pad`,
-    /// true by default there).
-    public var countIncludesPadding: Bool
-
-    /// A window; PyTorch's `MaxPool2d(k)` and `AvgPool2d(k)` have `stride` = `kernel`.
-    public init(kernel: Extent2D, stride: Extent2D, padding: Padding2D = .zero, countIncludesPadding: Bool = true) {
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.countIncludesPadding = countIncludesPadding
-    }
-}
-
-/// `y = scale ⊙ x + shift`, with one pair per channel (the first axis of the sample) or one per element.
-///
-/// A sample of shape `[C, H, W]` takes `scale.count == C` (per channel) or `C·H·W` (per element); a `[D]` sample
-/// takes `D`. A scalar is stored once per channel.
-public struct ScaleShift: Equatable, Sendable {
-    /// The factors, one per channel or per element.
-    public var scale: [Double]
-    /// The offsets, as many as the factors.
-    public var shift: [Double]
-
-    /// A scale and shift; the counts are checked when it joins a ``Network``.
-    public init(scale: [Double], shift: [Double]) {
-        self.scale = scale
-        self.shift = shift
-    }
-}
-
-// MARK: - Shapes
-
-/// A network, a layer or an operation that does not fit together; the message says where and why.
-public struct NetworkError: Error, CustomStringConvertible, Equatable {
-    /// The problem, in words.
-    public var message: String
-    /// An error with the given message.
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// Overflow-checked arithmetic on sizes: every product of dimensions in this module goes through here, so that
-/// a hostile file gives an error rather than a trap.
-enum Size {
-    /// The largest element count of one sample's value, or of a convolution's unfolded input: BLAS takes 32-bit
-    /// sizes.
-    static let maximumCount = Int(Int32.max)
-
-    /// `a · b`, or nil on overflow or a negative factor.
-    static func product(_ a: Int, _ b: Int) -> Int? {
-        guard a >= 0, b >= 0 else { return nil }
-        let (p, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? nil : p
-    }
-
-    /// The product of `dims`, or nil on overflow or a negative dimension.
-    static func product(_ dims: [Int]) -> Int? {
-        var p = 1
-        for d in dims {
-            guard let q = product(p, d) else { return nil }
-            p = q
-        }
-        return p
-    }
-
-    /// `a + b`, or nil on overflow.
-    static func sum(_ a: Int, _ b: Int) -> Int? {
-        let (s, overflow) = a.addingReportingOverflow(b)
-        return overflow ? nil : s
-    }
-
-    /// The element count of a value of shape `dims` (rank at least 1), checked to be positive and at most
-    /// ``maximumCount``.
-    static func count(of dims: [Int], what: @autoclosure () -> String) throws(NetworkError) -> Int {
-        guard !dims.isEmpty, dims.count <= 64, dims.allSatisfy({ $0 > 0 }) else {
-            throw NetworkError("\(what()) has shape \(dims); 1 to 64 positive sizes are needed")
-        }
-        guard let n = product(dims), n <= maximumCount else {
-            throw NetworkError("\(what()) has shape \(dims), more than \(maximumCount) elements")
-        }
-        return n
     }
 }
 
@@ -242,6 +88,12 @@ extension Operation {
         case .leakyReLU(let slope):
             guard slope.isFinite else { throw NetworkError("LeakyReLU slope \(slope) is not finite") }
             return x
+        case .prelu(let slopes):
+            guard [1, x[0], n].contains(slopes.count) else {
+                throw NetworkError("PReLU has \(slopes.count) slopes; shape \(x) takes 1, \(x[0]) or \(n)")
+            }
+            guard slopes.allSatisfy(\.isFinite) else { throw NetworkError("PReLU slopes are not finite") }
+            return x
         case .clip(let lower, let upper):
             guard !lower.isNaN, !upper.isNaN, lower <= upper else {
                 throw NetworkError("clip bounds [\(lower), \(upper)] are not an interval")
@@ -263,65 +115,295 @@ extension Operation {
     }
 }
 
-/// The output length of a window sliding along one axis, or nil when no window fits.
-func slidingOutputLength(input: Int, kernel: Int, stride: Int, padBefore: Int, padAfter: Int, dilation: Int) -> Int? {
-    guard input > 0, kernel > 0, stride > 0, dilation > 0, padBefore >= 0, padAfter >= 0,
-          let span0 = Size.product(dilation, kernel - 1), let span = Size.sum(span0, 1),
-          let padded0 = Size.sum(input, padBefore), let padded = Size.sum(padded0, padAfter), padded >= span
-    else { return nil }
-    return (padded - span) / stride + 1
+
+// MARK: - What each operation does: the one description every analysis reads
+
+/// What an operation does to a sample, in the terms the analyses need: the forward pass, the slice walk, the
+/// local affine maps and the unit states all read this rather than the operation's own cases, so a new operation
+/// is one case in each switch of this file.
+public enum OperationSemantics: Sendable {
+    /// `y = A x + c` (see ``AffineSemantics``).
+    case affine(AffineSemantics)
+    /// The same elements under another shape: every analysis passes the value on.
+    case relabel
+    /// An elementwise piecewise-linear function (see ``ElementwisePieces``); each element is a unit whose state
+    /// is its piece.
+    case pieces(ElementwisePieces)
+    /// `y[o]` = the largest of the input elements `windows[o]` (row-major in the window, padding left out); each
+    /// output element is a unit whose state is the position of its window's maximum (the first on ties).
+    case windowMaximum(windows: [[Int32]])
+    /// `y = x₀ + x₁`.
+    case sum
 }
 
-extension Convolution2D {
-    /// The `[outputChannels, H', W']` this convolution makes of a `[inputChannels, H, W]` sample.
-    public func outputShape(for x: [Int]) throws(NetworkError) -> [Int] {
-        guard x.count == 3, x[0] == inputChannels else {
-            throw NetworkError("a convolution with \(inputChannels) input channels cannot take shape \(x)")
-        }
-        guard outputChannels > 0, kernel.height > 0, kernel.width > 0,
-              let k = Size.product([outputChannels, inputChannels, kernel.height, kernel.width]),
-              weight.count == k, bias.count == outputChannels
-        else {
-            throw NetworkError("convolution weights (\(weight.count)) and bias (\(bias.count)) do not fit "
-                + "\(outputChannels)×\(inputChannels)×\(kernel.height)×\(kernel.width)")
-        }
-        guard weight.allSatisfy(\.isFinite), bias.allSatisfy(\.isFinite) else {
-            throw NetworkError("convolution weights are not finite")
-        }
-        guard let h = slidingOutputLength(input: x[1], kernel: kernel.height, stride: stride.height,
-                                          padBefore: padding.top, padAfter: padding.bottom, dilation: dilation.height),
-              let w = slidingOutputLength(input: x[2], kernel: kernel.width, stride: stride.width,
-                                          padBefore: padding.left, padAfter: padding.right, dilation: dilation.width)
-        else {
-            throw NetworkError("a \(kernel.height)×\(kernel.width) convolution "
-                + "(stride \(stride.height)×\(stride.width), "
-                + "dilation \(dilation.height)×\(dilation.width)) does not fit input \(x) with its padding")
-        }
-        let output = [outputChannels, h, w]
-        _ = try Size.count(of: output, what: "a convolution's output")
-        // The unfolded input (im2col) the fast kernel builds: C·kh·kw rows, H'·W' columns.
-        guard let columns = Size.product([inputChannels, kernel.height, kernel.width, h, w]),
-              columns <= Size.maximumCount else {
-            throw NetworkError("convolution of \(x) into \(output) is too large to unfold")
-        }
-        return output
+/// An affine operation `y = A x + c`.
+public struct AffineSemantics: Sendable {
+    /// The operation without its constant (bias or shift zero): `A` by the operation's own kernel.
+    public let linearPart: Operation
+    /// `c`, the operation's value at 0, one per output element.
+    public let constant: [Double]
+    /// `A` as a matrix (outputs × inputs) when the operation is a dense layer, for analyses that multiply by it.
+    public let denseWeight: Matrix?
+}
+
+/// An elementwise piecewise-linear function: between consecutive breakpoints, piece `p` is
+/// `y = slope(p, element) · x + intercepts[p]`.
+///
+/// A value exactly at a breakpoint belongs to the piece on its left (PyTorch's gradient at a ReLU's kink).
+public struct ElementwisePieces: Equatable, Sendable {
+    /// The kinks, ascending. An infinite one (a clip open on one side) never splits anything but keeps the
+    /// numbering of the pieces the same for every bound.
+    public let breakpoints: [Double]
+    /// Per piece, its slope: one for every element, or one per channel (the first axis of the sample).
+    public let slopes: [[Double]]
+    /// Per piece, its offset.
+    public let intercepts: [Double]
+    /// Elements of one channel: element `e` is in channel `e / elementsPerChannel`.
+    public let elementsPerChannel: Int
+
+    /// Pieces with the given breakpoints, slopes (one or one per channel for each piece) and offsets.
+    public init(breakpoints: [Double], slopes: [[Double]], intercepts: [Double], elementsPerChannel: Int = 1) {
+        precondition(slopes.count == breakpoints.count + 1 && intercepts.count == slopes.count)
+        self.breakpoints = breakpoints
+        self.slopes = slopes
+        self.intercepts = intercepts
+        self.elementsPerChannel = max(1, elementsPerChannel)
+    }
+
+    /// The breakpoints that split: the finite ones.
+    public var finiteBreakpoints: [Double] { breakpoints.filter(\.isFinite) }
+
+    /// The piece `x` lies in: the number of breakpoints below it. NaN lies in piece 0.
+    @inline(__always) public func piece(of x: Double) -> Int {
+        var p = 0
+        for b in breakpoints where b < x { p += 1 }
+        return p
+    }
+
+    /// Piece `p`'s slope at element `e`.
+    @inline(__always) public func slope(piece p: Int, element e: Int) -> Double {
+        let s = slopes[p]
+        return s.count == 1 ? s[0] : s[e / elementsPerChannel]
+    }
+
+    /// The function on element `e` of value `x`, in the scalar type of a pass. A slope of 0 gives the offset and
+    /// an offset of 0 the product alone, so ReLU, LeakyReLU and clip give the same bits as their textbook forms;
+    /// NaN stays NaN.
+    @inline(__always) public func apply<S: BinaryFloatingPoint>(_ x: S, element e: Int) -> S {
+        if x.isNaN { return x }
+        let p = piece(of: Double(x))
+        let s = slope(piece: p, element: e), c = intercepts[p]
+        if s == 0 { return S(c) }
+        if s == 1 && c == 0 { return x }
+        return c == 0 ? S(s) * x : S(s) * x + S(c)
     }
 }
 
-extension Pooling2D {
-    /// The `[C, H', W']` this pooling makes of a `[C, H, W]` sample. Padding must be smaller than the window, so
-    /// that every window holds at least one real element (as PyTorch requires).
-    func outputShape(for x: [Int], kind: String) throws(NetworkError) -> [Int] {
-        guard x.count == 3 else { throw NetworkError("\(kind) needs a [C, H, W] input, got \(x)") }
-        guard padding.top < kernel.height, padding.bottom < kernel.height,
-              padding.left < kernel.width, padding.right < kernel.width else {
-            throw NetworkError("\(kind) padding must be smaller than its \(kernel.height)×\(kernel.width) window")
+extension Operation {
+    /// The operation's pieces when it is elementwise piecewise linear (ReLU, LeakyReLU, clip), for samples of
+    /// shape `inputShape`; nil otherwise.
+    public func pieces(inputShape: [Int]) -> ElementwisePieces? {
+        switch self {
+        case .relu:
+            return ElementwisePieces(breakpoints: [0], slopes: [[0], [1]], intercepts: [0, 0])
+        case .leakyReLU(let slope):
+            return ElementwisePieces(breakpoints: [0], slopes: [[slope], [1]], intercepts: [0, 0])
+        case .prelu(let slopes):
+            return ElementwisePieces(breakpoints: [0], slopes: [slopes, [1]], intercepts: [0, 0],
+                                     elementsPerChannel: inputShape.reduce(1, *) / slopes.count)
+        case .clip(let lower, let upper):
+            return ElementwisePieces(breakpoints: [lower, upper], slopes: [[0], [1], [0]],
+                                     intercepts: [lower.isFinite ? lower : 0, 0, upper.isFinite ? upper : 0])
+        case .dense, .convolution, .scaleShift, .maxPool, .averagePool, .globalAveragePool, .reshape, .add:
+            return nil
         }
-        guard let h = slidingOutputLength(input: x[1], kernel: kernel.height, stride: stride.height,
-                                          padBefore: padding.top, padAfter: padding.bottom, dilation: 1),
-              let w = slidingOutputLength(input: x[2], kernel: kernel.width, stride: stride.width,
-                                          padBefore: padding.left, padAfter: padding.right, dilation: 1)
-        else { throw NetworkError("a \(kernel.height)×\(kernel.width) \(kind) does not fit input \(x)") }
-        return [x[0], h, w]
     }
+
+    /// The operation without its constant part when it is affine; nil for the others.
+    public var linearPart: Operation? {
+        switch self {
+        case .dense(var d):
+            d.bias = [Double](repeating: 0, count: d.bias.count)
+            return .dense(d)
+        case .convolution(var c):
+            c.bias = [Double](repeating: 0, count: c.bias.count)
+            return .convolution(c)
+        case .scaleShift(var s):
+            s.shift = [Double](repeating: 0, count: s.shift.count)
+            return .scaleShift(s)
+        case .averagePool, .globalAveragePool:
+            return self
+        case .relu, .leakyReLU, .prelu, .clip, .maxPool, .reshape, .add:
+            return nil
+        }
+    }
+
+    /// How many states each of the operation's units takes: its pieces, or its window's positions; 0 when it
+    /// has no units.
+    public var unitStateCount: Int {
+        switch self {
+        case .relu, .leakyReLU, .prelu: return 2
+        case .clip: return 3
+        case .maxPool(let p): return p.kernel.height * p.kernel.width
+        case .dense, .convolution, .scaleShift, .averagePool, .globalAveragePool, .reshape, .add: return 0
+        }
+    }
+
+    /// What the operation does to samples of shape `inputShape` (producing `outputShape`), as the analyses read
+    /// it. Affine operations run once on 0 here for their constant.
+    public func semantics(inputShape: [Int], outputShape: [Int]) -> OperationSemantics {
+        if let pieces = pieces(inputShape: inputShape) { return .pieces(pieces) }
+        switch self {
+        case .maxPool(let p):
+            return .windowMaximum(windows: poolingWindows(p, input: inputShape, output: outputShape))
+        case .reshape:
+            return .relabel
+        case .add:
+            return .sum
+        case .dense, .convolution, .scaleShift, .averagePool, .globalAveragePool, .relu, .leakyReLU, .prelu,
+             .clip:
+            guard let linear = linearPart else { preconditionFailure("\(kind) is neither affine nor nonlinear") }
+            let zero = [Double](repeating: 0, count: inputShape.reduce(1, *))
+            let constant = forward([zero], rows: 1, shape: inputShape, outputShape: outputShape)
+            var weight: Matrix?
+            if case .dense(let d) = self { weight = d.weight }
+            return .affine(AffineSemantics(linearPart: linear, constant: constant, denseWeight: weight))
+        }
+    }
+
+    /// The operation on `rows` samples of shape `shape` (the first input's) stored one after the other, in
+    /// `Double` or `Float` (the parameters are rounded to the pass's type here).
+    func forward<S: NetworkScalar>(_ inputs: [[S]], rows: Int, shape: [Int], outputShape: [Int]) -> [S] {
+        let x = inputs[0]
+        if let pieces = pieces(inputShape: shape) {
+            let size = shape.reduce(1, *)
+            var y = x
+            y.withUnsafeMutableBufferPointer { y in
+                for r in 0..<rows {
+                    for e in 0..<size { y[r * size + e] = pieces.apply(y[r * size + e], element: e) }
+                }
+            }
+            return y
+        }
+        switch self {
+        case .dense(let d):
+            // y (N × m) = bias, then += x (N × n) · Wᵀ (W is m × n, like nn.Linear).
+            let (n, m) = (d.inputs, d.outputs)
+            let weight: [S] = d.weight.storage.map { S($0) }
+            var y = [S](repeating: 0, count: rows * m)
+            for i in 0..<rows {
+                for j in 0..<m { y[i * m + j] = S(d.bias[j]) }
+            }
+            guard rows > 0 else { return y }
+            x.withUnsafeBufferPointer { px in
+                weight.withUnsafeBufferPointer { pw in
+                    y.withUnsafeMutableBufferPointer { py in
+                        guard let a = px.baseAddress, let b = pw.baseAddress, let c = py.baseAddress else { return }
+                        S.gemm(transposeB: true, m: rows, n: m, k: n, a: a, lda: n, b: b, ldb: n,
+                               beta: 1, c: c, ldc: m)
+                    }
+                }
+            }
+            return y
+        case .convolution(let c):
+            return c.forward(x, rows: rows, inputShape: shape, weight: c.weight.map { S($0) },
+                             bias: c.bias.map { S($0) })
+        case .scaleShift(let s):
+            // Per channel: each pair covers `inner` consecutive elements; per element: inner = 1.
+            let scale = s.scale.map { S($0) }, shift = s.shift.map { S($0) }
+            let size = shape.reduce(1, *), inner = size / scale.count
+            var y = x
+            for i in 0..<rows {
+                let base = i * size
+                for e in 0..<size {
+                    let c = e / inner
+                    y[base + e] = scale[c] * x[base + e] + shift[c]
+                }
+            }
+            return y
+        case .maxPool(let pooling):
+            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: true)
+        case .averagePool(let pooling):
+            return pooling.forward(x, rows: rows, inputShape: shape, outputShape: outputShape, maximum: false)
+        case .globalAveragePool:
+            let channels = shape[0], area = shape[1] * shape[2]
+            var y = [S](repeating: 0, count: rows * channels)
+            for i in 0..<rows {
+                for c in 0..<channels {
+                    let base = (i * channels + c) * area
+                    var sum: S = 0
+                    for k in 0..<area { sum += x[base + k] }
+                    y[i * channels + c] = sum / S(area)
+                }
+            }
+            return y
+        case .reshape:
+            return x
+        case .add:
+            var y = x
+            for k in y.indices { y[k] += inputs[1][k] }
+            return y
+        case .relu, .leakyReLU, .prelu, .clip:
+            preconditionFailure("elementwise operations run through their pieces")
+        }
+    }
+
+    /// A bound on the output's largest magnitude given bounds on the inputs' (see ``Network/checkMagnitudes``).
+    func magnitudeBound(_ x: [Double]) -> Double {
+        switch self {
+        case .dense(let d):
+            var largestRow = 0.0
+            for j in 0..<d.outputs {
+                var sum = 0.0
+                for i in 0..<d.inputs { sum += abs(d.weight[j, i]) }
+                largestRow = max(largestRow, sum)
+            }
+            return largestRow * x[0] + (d.bias.map(abs).max() ?? 0)
+        case .convolution(let c):
+            let perFilter = c.channelsPerGroup * c.kernel.height * c.kernel.width
+            var largest = 0.0
+            for o in 0..<c.outputChannels {
+                let sum = c.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + abs($1) }
+                largest = max(largest, sum * x[0] + abs(c.bias[o]))
+            }
+            return largest
+        case .scaleShift(let s):
+            return zip(s.scale, s.shift).reduce(0) { max($0, abs($1.0) * x[0] + abs($1.1)) }
+        case .relu, .maxPool, .averagePool, .globalAveragePool, .reshape:
+            return x[0]
+        case .leakyReLU(let slope):
+            return max(1, abs(slope)) * x[0]
+        case .prelu(let slopes):
+            return max(1, slopes.map(abs).max() ?? 0) * x[0]
+        case .clip(let lower, let upper):
+            // The output lies in [lower, upper] and is never further from 0 than the input or the bounds.
+            return min(x[0], max(abs(lower), abs(upper)))
+        case .add:
+            return x[0] + x[1]
+        }
+    }
+}
+
+/// The input elements of each max-pooling window, in the order of the output elements (`[C, H', W']`), each
+/// window's in row-major order with padding left out.
+public func poolingWindows(_ p: Pooling2D, input: [Int], output: [Int]) -> [[Int32]] {
+    let (channels, height, width) = (input[0], input[1], input[2])
+    let (outH, outW) = (output[1], output[2])
+    var windows: [[Int32]] = []
+    windows.reserveCapacity(channels * outH * outW)
+    for c in 0..<channels {
+        for oy in 0..<outH {
+            for ox in 0..<outW {
+                let y0 = oy * p.stride.height - p.padding.top, x0 = ox * p.stride.width - p.padding.left
+                var window: [Int32] = []
+                for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
+                    for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
+                        window.append(Int32((c * height + iy) * width + ix))
+                    }
+                }
+                windows.append(window)
+            }
+        }
+    }
+    return windows
 }

@@ -61,37 +61,7 @@ extension Network {
         var bounds = [inputBound]
         bounds.reserveCapacity(layers.count + 1)
         for (index, layer) in layers.enumerated() {
-            let x = bounds[layer.inputs[0]]
-            let bound: Double
-            switch layer.operation {
-            case .dense(let d):
-                var largestRow = 0.0
-                for j in 0..<d.outputs {
-                    var sum = 0.0
-                    for i in 0..<d.inputs { sum += abs(d.weight[j, i]) }
-                    largestRow = max(largestRow, sum)
-                }
-                bound = largestRow * x + (d.bias.map(abs).max() ?? 0)
-            case .convolution(let c):
-                let perFilter = c.inputChannels * c.kernel.height * c.kernel.width
-                var largest = 0.0
-                for o in 0..<c.outputChannels {
-                    let sum = c.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + abs($1) }
-                    largest = max(largest, sum * x + abs(c.bias[o]))
-                }
-                bound = largest
-            case .scaleShift(let s):
-                bound = zip(s.scale, s.shift).reduce(0) { max($0, abs($1.0) * x + abs($1.1)) }
-            case .relu, .maxPool, .averagePool, .globalAveragePool, .reshape:
-                bound = x
-            case .leakyReLU(let slope):
-                bound = max(1, abs(slope)) * x
-            case .clip(let lower, let upper):
-                // The output lies in [lower, upper] and is never further from 0 than the input or the bounds.
-                bound = min(x, max(abs(lower), abs(upper)))
-            case .add:
-                bound = x + bounds[layer.inputs[1]]
-            }
+            let bound = layer.operation.magnitudeBound(layer.inputs.map { bounds[$0] })
             guard bound <= limit else {
                 let shown = bound.isFinite ? String(format: "%.3g", bound) : "beyond float64's 1.8e308"
                 throw NetworkValueError(

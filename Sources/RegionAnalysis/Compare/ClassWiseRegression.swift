@@ -15,6 +15,14 @@ public struct ClassWiseRegression: Sendable {
     /// The mean of ``perClassR2`` over the classes.
     public var meanR2: Double { perClassR2.reduce(0, +) / Double(max(perClassR2.count, 1)) }
 
+    /// Scores already computed (the streamed regressions'): the transferred accuracy is read off `predictions`
+    /// and `labels`.
+    init(perClassR2: [Double], predictions: [Int], labels: [Int]) {
+        self.perClassR2 = perClassR2
+        self.predictions = predictions
+        transferredAccuracy = Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
+    }
+
     /// Fits and scores the regressions `source → target`.
     ///
     /// - Parameters:

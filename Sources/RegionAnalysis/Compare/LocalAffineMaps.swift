@@ -38,6 +38,7 @@ public struct LocalAffineMaps: Sendable {
         // Bound the largest intermediate value of a block to about 32 M doubles (256 MB).
         let widest = (0...network.layers.count).map { network.shape(ofValue: $0).reduce(1, *) }.max() ?? 1
         let block = max(1, min(256, 32_000_000 / max(1, rowsPerSample * widest)))
+        let steps = network.layers.map { LinearisedStep($0, network: network) }
         var start = 0
         while start < samples.rows {
             let end = min(start + block, samples.rows), n = end - start
@@ -48,7 +49,7 @@ public struct LocalAffineMaps: Sendable {
                 // offset row (index d) stays 0; value row (index d + 1) is the sample itself.
                 for k in 0..<d { rows[base + (d + 1) * d + k] = samples[start + i, k] }
             }
-            let out = LinearisedPass(network: network, samples: n, rowsPerSample: rowsPerSample).run(rows)
+            let out = LinearisedPass(network: network, steps: steps, samples: n, rowsPerSample: rowsPerSample).run(rows)
             for i in 0..<n {
                 let base = i * rowsPerSample * c
                 for cls in 0..<c {
@@ -85,10 +86,33 @@ public struct LocalAffineMaps: Sendable {
     }
 }
 
+/// A layer as the linearised pass runs it: its semantics, with the network that applies an affine layer's
+/// linear part built once.
+private struct LinearisedStep {
+    let semantics: OperationSemantics
+    let linearPart: Network?
+    let inputShape: [Int]
+    let outputShape: [Int]
+
+    init(_ layer: Network.Layer, network: Network) {
+        inputShape = network.shape(ofValue: layer.inputs[0])
+        outputShape = layer.outputShape
+        semantics = layer.operation.semantics(inputShape: inputShape, outputShape: outputShape)
+        if case .affine(let affine) = semantics, affine.denseWeight == nil {
+            do { linearPart = try Network(inputShape: inputShape, chain: [affine.linearPart]) } catch {
+                preconditionFailure("a checked layer does not stand alone: \(error)")
+            }
+        } else {
+            linearPart = nil
+        }
+    }
+}
+
 /// One block of samples through the linearised network: `samples · rowsPerSample` rows per value, the last two
 /// rows of each sample being its offset row and its value row.
 private struct LinearisedPass {
     let network: Network
+    let steps: [LinearisedStep]
     let samples: Int
     let rowsPerSample: Int
 
@@ -105,8 +129,7 @@ private struct LinearisedPass {
                 guard let value = values[v] else { preconditionFailure("value \(v) was dropped before its last use") }
                 return value
             }
-            values[index + 1] = apply(layer.operation, to: xs, shape: network.shape(ofValue: layer.inputs[0]),
-                                      outputShape: layer.outputShape)
+            values[index + 1] = apply(steps[index], to: xs)
             for v in layer.inputs where lastUse[v] == index + 1 { values[v] = nil }
         }
         guard let output = values[network.layers.count] else { preconditionFailure("the output was dropped") }
@@ -115,125 +138,78 @@ private struct LinearisedPass {
 
     /// Whether row r is an offset or value row (those carry biases and shifts; tangent rows do not).
     func isAffineRow(_ r: Int) -> Bool { r % rowsPerSample >= rowsPerSample - 2 }
-    /// The value row of the sample that row r belongs to.
-    func valueRow(of r: Int) -> Int { (r / rowsPerSample + 1) * rowsPerSample - 1 }
 
-    func apply(_ operation: Operation, to inputs: [[Double]], shape: [Int], outputShape: [Int]) -> [Double] {
+    func apply(_ step: LinearisedStep, to inputs: [[Double]]) -> [Double] {
         let x = inputs[0], rows = samples * rowsPerSample
-        let size = shape.reduce(1, *), outSize = outputShape.reduce(1, *)
-        switch operation {
-        case .dense(let dense):
-            // y (rows × m) = x (rows × n) · Wᵀ, then + bias on the affine rows.
-            let m = dense.outputs, n = dense.inputs
-            var y = [Double](repeating: 0, count: rows * m)
-            x.withUnsafeBufferPointer { px in
-                dense.weight.storage.withUnsafeBufferPointer { pw in
-                    y.withUnsafeMutableBufferPointer { py in
-                        rowMajorGEMM(transposeA: false, transposeB: true, m: rows, n: m, k: n, alpha: 1,
-                                     a: px.baseAddress!, lda: n, b: pw.baseAddress!, ldb: n, beta: 0,
-                                     c: py.baseAddress!, ldc: m)
+        let size = step.inputShape.reduce(1, *), outSize = step.outputShape.reduce(1, *)
+        switch step.semantics {
+        case .affine(let affine):
+            // The linear part on every row, the constant on the affine rows.
+            var y: [Double]
+            if let weight = affine.denseWeight {
+                // y (rows × m) = x (rows × n) · Wᵀ in one BLAS call.
+                let m = weight.rows, n = weight.columns
+                y = [Double](repeating: 0, count: rows * m)
+                x.withUnsafeBufferPointer { px in
+                    weight.storage.withUnsafeBufferPointer { pw in
+                        y.withUnsafeMutableBufferPointer { py in
+                            rowMajorGEMM(transposeA: false, transposeB: true, m: rows, n: m, k: n, alpha: 1,
+                                         a: px.baseAddress!, lda: n, b: pw.baseAddress!, ldb: n, beta: 0,
+                                         c: py.baseAddress!, ldc: m)
+                        }
+                    }
+                }
+            } else if let linear = step.linearPart {
+                y = linear.forward(x, rows: rows)
+            } else {
+                preconditionFailure("an affine step without its linear part")
+            }
+            guard affine.constant.contains(where: { $0 != 0 }) else { return y }
+            for r in 0..<rows where isAffineRow(r) {
+                for e in 0..<outSize { y[r * outSize + e] += affine.constant[e] }
+            }
+            return y
+        case .pieces(let pieces):
+            // Every row times the slope of the piece the value row's element lies in; the offset on the affine
+            // rows (a clip's bound where it is flat).
+            var y = x
+            for i in 0..<samples {
+                let v = (i + 1) * rowsPerSample - 1
+                for e in 0..<size {
+                    let p = pieces.piece(of: x[v * size + e])
+                    let s = pieces.slope(piece: p, element: e), c = pieces.intercepts[p]
+                    if s == 1 && c == 0 { continue }
+                    for r in (i * rowsPerSample)..<((i + 1) * rowsPerSample) {
+                        let k = r * size + e
+                        y[k] = c != 0 && isAffineRow(r) ? s * y[k] + c : s * y[k]
                     }
                 }
             }
-            for r in 0..<rows where isAffineRow(r) {
-                for j in 0..<m { y[r * m + j] += dense.bias[j] }
-            }
             return y
-        case .convolution(let convolution):
-            // The convolution without its bias is linear: every row through the im2col kernel, bias after.
-            var linear = convolution
-            linear.bias = [Double](repeating: 0, count: convolution.outputChannels)
-            var y = linear.forward(Matrix(rows: rows, columns: size, storage: x), inputShape: shape).storage
-            let perChannel = outSize / convolution.outputChannels
-            for r in 0..<rows where isAffineRow(r) {
-                for e in 0..<outSize { y[r * outSize + e] += convolution.bias[e / perChannel] }
-            }
-            return y
-        case .scaleShift(let s):
-            let inner = size / s.scale.count
-            var y = x
-            for r in 0..<rows {
-                let affine = isAffineRow(r)
-                for e in 0..<size {
-                    let k = e / inner
-                    y[r * size + e] = s.scale[k] * x[r * size + e] + (affine ? s.shift[k] : 0)
+        case .windowMaximum(let windows):
+            // The window's largest value-row element (the first of equal ones) picks the element every row of the
+            // sample copies.
+            var y = [Double](repeating: 0, count: rows * outSize)
+            for i in 0..<samples {
+                let v = (i + 1) * rowsPerSample - 1
+                for (o, window) in windows.enumerated() {
+                    var best = -Double.infinity, at = -1
+                    for e in window where at < 0 || x[v * size + Int(e)] > best {
+                        best = x[v * size + Int(e)]
+                        at = Int(e)
+                    }
+                    for r in (i * rowsPerSample)..<((i + 1) * rowsPerSample) {
+                        y[r * outSize + o] = x[r * size + at]
+                    }
                 }
             }
             return y
-        case .relu:
-            return slopes(x, size: size) { $0 > 0 ? 1 : 0 }
-        case .leakyReLU(let slope):
-            return slopes(x, size: size) { $0 > 0 ? 1 : slope }
-        case .clip(let lower, let upper):
-            // Inside (lower, upper) the identity; outside a constant, which the affine rows carry.
-            var y = x
-            for r in 0..<rows {
-                let v = valueRow(of: r), affine = isAffineRow(r)
-                for e in 0..<size {
-                    let value = x[v * size + e]
-                    if value <= lower { y[r * size + e] = affine ? lower : 0 }
-                    else if value >= upper { y[r * size + e] = affine ? upper : 0 }
-                }
-            }
-            return y
-        case .maxPool(let pooling):
-            return maxPool(x, pooling: pooling, shape: shape, outputShape: outputShape)
-        case .averagePool, .globalAveragePool:
-            // Linear and without a bias: every row, tangent or not, through the network's own pooling.
-            do { return try Network(inputShape: shape, chain: [operation]).forward(x, rows: rows) } catch {
-                preconditionFailure("a checked layer does not stand alone: \(error)")
-            }
-        case .reshape:
+        case .relabel:
             return x
-        case .add:
+        case .sum:
             var y = x
             for k in y.indices { y[k] += inputs[1][k] }
             return y
         }
-    }
-
-    /// Every row times the slope the value row's element has there.
-    private func slopes(_ x: [Double], size: Int, _ slope: (Double) -> Double) -> [Double] {
-        var y = x
-        for i in 0..<samples {
-            let v = (i + 1) * rowsPerSample - 1
-            for e in 0..<size {
-                let factor = slope(x[v * size + e])
-                if factor == 1 { continue }
-                for r in (i * rowsPerSample)..<((i + 1) * rowsPerSample) { y[r * size + e] *= factor }
-            }
-        }
-        return y
-    }
-
-    /// Max pooling: the window's largest value-row element (the first of equal ones) picks the element every row
-    /// of the sample copies.
-    private func maxPool(_ x: [Double], pooling p: Pooling2D, shape: [Int], outputShape: [Int]) -> [Double] {
-        let (channels, height, width) = (shape[0], shape[1], shape[2])
-        let (outH, outW) = (outputShape[1], outputShape[2])
-        let inSize = channels * height * width, outSize = channels * outH * outW
-        var y = [Double](repeating: 0, count: samples * rowsPerSample * outSize)
-        for i in 0..<samples {
-            let v = (i + 1) * rowsPerSample - 1
-            for ch in 0..<channels {
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        let y0 = oy * p.stride.height - p.padding.top, x0 = ox * p.stride.width - p.padding.left
-                        var best = -Double.infinity, at = -1
-                        for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
-                            for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
-                                let e = (ch * height + iy) * width + ix
-                                if at < 0 || x[v * inSize + e] > best { best = x[v * inSize + e]; at = e }
-                            }
-                        }
-                        let o = (ch * outH + oy) * outW + ox
-                        for r in (i * rowsPerSample)..<((i + 1) * rowsPerSample) {
-                            y[r * outSize + o] = x[r * inSize + at]
-                        }
-                    }
-                }
-            }
-        }
-        return y
     }
 }

@@ -129,12 +129,7 @@ extension SlicePartition {
         let values = program.rootValues(input: plane.d1 + plane.d2 + plane.origin)
         let z = values[program.inputs[k][0]]
         let n = program.sizes[program.inputs[k][0]]
-        var shifts: [Double]
-        switch program.steps[k] {
-        case .relu, .leakyReLU: shifts = [0]
-        case .clip(let lower, let upper): shifts = [lower, upper].filter(\.isFinite)
-        default: return estimate
-        }
+        guard let shifts = program.breakpoints(k) else { return estimate }
         var lines: [Line] = []
         let h = plane.halfWidth
         for j in 0..<n {

@@ -275,10 +275,8 @@ struct SliceWalker: Sendable {
         let n = program.sizes[program.inputs[k][0]]
         func line(_ j: Int, shift: Double = 0) -> Line { Line(a: z[j], b: z[n + j], c: z[2 * n + j] - shift) }
         switch program.steps[k] {
-        case .relu, .leakyReLU:
-            return splitByLines(polygon, count: n) { line($0) }
-        case .clip(let lower, let upper):
-            let bounds = [lower, upper].filter(\.isFinite)
+        case .pieces(let pieces):
+            let bounds = pieces.finiteBreakpoints
             let b = bounds.count
             return splitByLines(polygon, count: n * b) { line($0 / b, shift: bounds[$0 % b]) }
         case .maxPool(let windows):

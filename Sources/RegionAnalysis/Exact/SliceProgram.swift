@@ -5,7 +5,7 @@ import NeuralNet
 // n elements is a 3 × n row-major "map": row 0 the u coefficients, row 1 the v coefficients, row 2 the offsets —
 // the same layout as a batch of three samples, so that a layer's own forward pass can move it.
 
-/// One step of a network on a slice.
+/// One step of a network on a slice, read off the operation's ``OperationSemantics``.
 enum SliceStep {
     /// `y = W x + b`: the linear part applied to the u and v rows, the full map to the offsets.
     case dense(weight: [Double], bias: [Double], inputs: Int, outputs: Int)
@@ -13,9 +13,8 @@ enum SliceStep {
     /// column: input i feeds outputs `targets[starts[i]..<starts[i + 1]]` with `weights` there; `constant` is the
     /// layer's value at 0 (its bias). Read off the layer's own forward pass (see ``SparseAffine``).
     case sparse(SparseAffine)
-    case relu
-    case leakyReLU(Double)
-    case clip(Double, Double)
+    /// An elementwise piecewise-linear layer (ReLU, LeakyReLU, clip, …): a unit's state is its piece.
+    case pieces(ElementwisePieces)
     /// For each output element, the input elements of its window (padding excluded).
     case maxPool(windows: [[Int32]])
     case reshape
@@ -42,24 +41,28 @@ struct SliceProgram: @unchecked Sendable {
         var offsets: [Int] = []
         var units = 0
         var sizes = [network.inputSize]
-        for (k, layer) in network.layers.enumerated() {
+        for layer in network.layers {
             let inShape = network.shape(ofValue: layer.inputs[0])
             let size = layer.outputShape.reduce(1, *)
             var offset = -1
-            switch layer.operation {
-            case .dense(let d):
-                steps.append(.dense(weight: d.weight.storage, bias: d.bias, inputs: d.inputs, outputs: d.outputs))
-            case .convolution, .scaleShift, .averagePool, .globalAveragePool:
-                steps.append(.sparse(SparseAffine(layer.operation, inputShape: inShape)))
-            case .relu: steps.append(.relu); offset = units; units += size
-            case .leakyReLU(let slope): steps.append(.leakyReLU(slope)); offset = units; units += size
-            case .clip(let lower, let upper): steps.append(.clip(lower, upper)); offset = units; units += size
-            case .maxPool(let p):
-                steps.append(.maxPool(windows: poolingWindows(p, input: inShape, output: layer.outputShape)))
+            switch layer.operation.semantics(inputShape: inShape, outputShape: layer.outputShape) {
+            case .affine(let affine):
+                if let weight = affine.denseWeight {
+                    steps.append(.dense(weight: weight.storage, bias: affine.constant, inputs: weight.columns,
+                                        outputs: weight.rows))
+                } else {
+                    steps.append(.sparse(SparseAffine(affine, inputShape: inShape)))
+                }
+            case .pieces(let pieces):
+                steps.append(.pieces(pieces))
                 offset = units
                 units += size
-            case .reshape: steps.append(.reshape)
-            case .add: steps.append(.add)
+            case .windowMaximum(let windows):
+                steps.append(.maxPool(windows: windows))
+                offset = units
+                units += size
+            case .relabel: steps.append(.reshape)
+            case .sum: steps.append(.add)
             }
             offsets.append(offset)
             sizes.append(size)
@@ -75,6 +78,13 @@ struct SliceProgram: @unchecked Sendable {
 
     /// Whether step `k` splits cells.
     func isNonlinear(_ k: Int) -> Bool { unitOffsets[k] >= 0 }
+
+    /// The values at which elementwise step `k`'s units change piece (its finite breakpoints); nil when step `k`
+    /// is not elementwise piecewise linear.
+    func breakpoints(_ k: Int) -> [Double]? {
+        if case .pieces(let pieces) = steps[k] { return pieces.finiteBreakpoints }
+        return nil
+    }
 
     /// Applies affine step `k` to `values` (3 × n maps by value index), storing value k + 1.
     func applyAffine(_ k: Int, values: inout [[Double]]) {
@@ -138,27 +148,22 @@ struct SliceProgram: @unchecked Sendable {
             let other = values[inputs[k][1]]
             for j in y.indices { y[j] += other[j] }
             values[k + 1] = y
-        case .relu, .leakyReLU, .clip, .maxPool:
+        case .pieces, .maxPool:
             preconditionFailure("step \(k) is not affine")
         }
     }
 
-    /// The states of nonlinear step `k`'s units at (u, v), written into `states` at the step's offset:
-    /// ReLU/LeakyReLU 1 when the input is > 0; clip 0 below, 1 between, 2 above; max pooling the window's
-    /// argmax (the first on ties).
+    /// The states of nonlinear step `k`'s units at (u, v), written into `states` at the step's offset: an
+    /// elementwise unit's piece (ReLU/LeakyReLU 1 when the input is > 0; clip 0 up to the lower bound, 1 between,
+    /// 2 above), max pooling the window's argmax (the first on ties).
     func decide(_ k: Int, at u: Double, _ v: Double, values: [[Double]], states: inout [UInt8]) {
         let z = values[inputs[k][0]]
         let n = sizes[inputs[k][0]]
         let offset = unitOffsets[k]
         @inline(__always) func value(_ j: Int) -> Double { z[j] * u + z[n + j] * v + z[2 * n + j] }
         switch steps[k] {
-        case .relu, .leakyReLU:
-            for j in 0..<n { states[offset + j] = value(j) > 0 ? 1 : 0 }
-        case .clip(let lower, let upper):
-            for j in 0..<n {
-                let x = value(j)
-                states[offset + j] = x < lower ? 0 : (x > upper ? 2 : 1)
-            }
+        case .pieces(let pieces):
+            for j in 0..<n { states[offset + j] = UInt8(pieces.piece(of: value(j))) }
         case .maxPool(let windows):
             for (o, window) in windows.enumerated() {
                 var best = 0, bestValue = -Double.infinity
@@ -179,9 +184,7 @@ struct SliceProgram: @unchecked Sendable {
         let n = sizes[inputs[k][0]]
         let offset = unitOffsets[k]
         switch steps[k] {
-        case .relu, .leakyReLU:
-            var slope = 0.0
-            if case .leakyReLU(let s) = steps[k] { slope = s }
+        case .pieces(let pieces):
             // In place into the previous cell's buffer when it has the size (see `applyAffine`).
             var y: [Double] = []
             swap(&y, &values[k + 1])
@@ -192,15 +195,15 @@ struct SliceProgram: @unchecked Sendable {
             } else {
                 y = z
             }
-            for j in 0..<n where states[offset + j] == 0 {
-                y[j] *= slope; y[n + j] *= slope; y[2 * n + j] *= slope
-            }
-            values[k + 1] = y
-        case .clip(let lower, let upper):
-            var y = z
-            for j in 0..<n where states[offset + j] != 1 {
-                y[j] = 0; y[n + j] = 0
-                y[2 * n + j] = states[offset + j] == 0 ? lower : upper
+            for j in 0..<n {
+                let p = Int(states[offset + j])
+                let s = pieces.slope(piece: p, element: j), c = pieces.intercepts[p]
+                if s == 1 && c == 0 { continue }
+                if s == 0 {
+                    y[j] = 0; y[n + j] = 0; y[2 * n + j] = c
+                } else {
+                    y[j] *= s; y[n + j] *= s; y[2 * n + j] = c == 0 ? s * y[2 * n + j] : s * y[2 * n + j] + c
+                }
             }
             values[k + 1] = y
         case .maxPool(let windows):
@@ -237,29 +240,6 @@ struct SliceProgram: @unchecked Sendable {
     }
 }
 
-/// The input elements of each max-pooling window, in the order of the output elements (`[C, H', W']`).
-func poolingWindows(_ p: Pooling2D, input: [Int], output: [Int]) -> [[Int32]] {
-    let (channels, height, width) = (input[0], input[1], input[2])
-    let (outH, outW) = (output[1], output[2])
-    var windows: [[Int32]] = []
-    windows.reserveCapacity(channels * outH * outW)
-    for c in 0..<channels {
-        for oy in 0..<outH {
-            for ox in 0..<outW {
-                let y0 = oy * p.stride.height - p.padding.top, x0 = ox * p.stride.width - p.padding.left
-                var window: [Int32] = []
-                for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
-                    for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
-                        window.append(Int32((c * height + iy) * width + ix))
-                    }
-                }
-                windows.append(window)
-            }
-        }
-    }
-    return windows
-}
-
 /// An affine layer other than dense (convolution, average pooling, scale and shift) as a sparse matrix stored by
 /// input column, and its constant: on a slice most of a layer's inputs are zero on a cell (ReLUs that are off,
 /// pooled-away entries), and a column that is zero costs one test, where the layer's own forward pass (im2col and
@@ -276,26 +256,33 @@ struct SparseAffine: Sendable {
     let targets: [Int32]
     let weights: [Double]
     let constant: [Double]
-    /// The layer, to check `apply` against.
+    /// The layer's linear part, to check `apply` against.
     let layer: Network
 
+    /// The sparse form of an affine operation on samples of shape `inputShape`.
     init(_ operation: Operation, inputShape: [Int]) {
+        let outputShape: [Int]
+        do { outputShape = try operation.outputShape(for: [inputShape]) } catch {
+            preconditionFailure("an affine layer does not fit its input: \(error)")
+        }
+        guard case .affine(let affine) = operation.semantics(inputShape: inputShape, outputShape: outputShape) else {
+            preconditionFailure("\(operation.kind) is not affine")
+        }
+        self.init(affine, inputShape: inputShape)
+    }
+
+    /// The sparse form of an affine operation's semantics on samples of shape `inputShape`.
+    init(_ affine: AffineSemantics, inputShape: [Int]) {
         func alone(_ operation: Operation) -> Network {
             do { return try Network(inputShape: inputShape, chain: [operation]) } catch {
                 preconditionFailure("an affine layer does not stand alone: \(error)")
             }
         }
-        var linear = operation
-        switch operation {
-        case .convolution(var c): c.bias = [Double](repeating: 0, count: c.bias.count); linear = .convolution(c)
-        case .scaleShift(var s): s.shift = [Double](repeating: 0, count: s.shift.count); linear = .scaleShift(s)
-        default: break
-        }
-        layer = alone(operation)
-        let linearPart = alone(linear)
+        let linearPart = alone(affine.linearPart)
+        layer = linearPart
         let n = inputShape.reduce(1, *)
         inputs = n
-        constant = layer.forward([Double](repeating: 0, count: n), rows: 1)
+        constant = affine.constant
         outputs = constant.count
         var starts = [0], targets: [Int32] = [], weights: [Double] = []
         let chunk = max(1, min(n, (8 << 20) / max(1, 8 * (n + outputs))))
@@ -342,14 +329,11 @@ struct SparseAffine: Sendable {
         }
     }
 
-    /// The same by the layer's own forward pass on the three rows, its value at 0 taken back off the u and v
-    /// rows: the slow route `apply` is tested against.
+    /// The same by the layer's linear part's own forward pass on the three rows, its constant added to the
+    /// offsets row: the slow route `apply` is tested against.
     func reference(_ x: [Double]) -> [Double] {
         var y = layer.forward(x, rows: 3)
-        for j in 0..<outputs {
-            y[j] -= constant[j]
-            y[outputs + j] -= constant[j]
-        }
+        for j in 0..<outputs { y[2 * outputs + j] += constant[j] }
         return y
     }
 }

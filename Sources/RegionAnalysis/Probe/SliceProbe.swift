@@ -5,7 +5,8 @@ import Support
 /// Probes of a network on a slice, with the notebook's semantics: a `resolution × resolution` grid over the
 /// square (`linspace(−h, h, G)` on both axes, u varying fastest), each point's activation pattern (the states of
 /// its nonlinear units, read off the ordinary forward pass) and its local affine map — every output's gradient
-/// in (u, v) and its offset — and the regions the probes find: those maps, deduplicated at the notebook's 1e-3.
+/// in (u, v) and its offset — and the regions the probes find: those maps, deduplicated at the notebook's 1e-3
+/// (scaled down with the maps when they are small, see ``tolerance``).
 public struct SliceProbe: Sendable {
     /// Points per axis.
     public var resolution: Int
@@ -15,14 +16,20 @@ public struct SliceProbe: Sendable {
     public var patterns: PatternTable
     /// For each distinct pattern, the outputs' affine maps (K × 3: ∂/∂u, ∂/∂v, offset).
     public var maps: [[Double]]
-    /// Regions found: maps of the distinct patterns, equal when within 1e-3 (Euclidean), in order of appearance.
+    /// Regions found: maps of the distinct patterns, equal when within ``tolerance`` (Euclidean), in order of
+    /// appearance.
     public var regionCount: Int
+    /// The distance below which two maps are one region: the notebook's 1e-3 (``notebookTolerance``) times the
+    /// largest entry of any map when that is below 1. A fixed 1e-3 merges every region of a network whose outputs
+    /// are small (logits ≤ 0.13 differ by less than that across the whole square); scaled, a network whose
+    /// outputs are all divided by a power of two finds the same regions as the original.
+    public var tolerance: Double
 
     /// Distinct activation patterns among the probe points.
     public var activationPatternCount: Int { patterns.count }
 
-    /// The notebook's tolerance for two probe maps to be one region.
-    public static let tolerance = 1e-3
+    /// The notebook's tolerance for two probe maps to be one region, used as it is when the maps reach 1.
+    public static let notebookTolerance = 1e-3
 
     /// Probes `network` on `plane`'s square with `resolution` (≥ 2) points per axis.
     public init(network: Network, plane: SlicePlane, resolution: Int, context: ComputeContext = .allCores) {
@@ -77,7 +84,15 @@ public struct SliceProbe: Sendable {
             return (0..<k).flatMap { [y[$0], y[k + $0], y[2 * k + $0]] }
         }
         self.maps = maps
-        regionCount = Self.distinctMaps(maps, tolerance: Self.tolerance)
+        tolerance = Self.tolerance(for: maps)
+        regionCount = Self.distinctMaps(maps, tolerance: tolerance)
+    }
+
+    /// ``notebookTolerance`` times the largest magnitude among the maps' entries when that is below 1 (and not 0).
+    static func tolerance(for maps: [[Double]]) -> Double {
+        let scale = maps.reduce(0.0) { largest, map in map.reduce(largest) { max($0, abs($1)) } }
+        guard scale > 0, scale.isFinite else { return notebookTolerance }
+        return notebookTolerance * min(1, scale)
     }
 
     /// Grid points per chunk of the forward pass: 1024, fewer when a chunk's values (every layer's, kept for the
