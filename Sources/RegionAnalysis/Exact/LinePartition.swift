@@ -63,51 +63,40 @@ public struct LinePartition: Sendable {
 }
 
 /// The walk behind ``LinePartition``: values as (slope, offset) pairs of arrays, one per value of the network.
+/// It reads each layer through the network's one interpreter (``Operation/semantics(inputShape:outputShape:)``),
+/// so every operator the slice walk knows, this walk knows too.
 private struct LineWalker {
     let network: Network
-    /// For each affine layer other than dense: the layer alone, and its linear part alone (bias at zero).
-    let full: [Network?]
+    /// Each layer's operation as the interpreter describes it.
+    let semantics: [OperationSemantics]
+    /// For each affine layer other than dense: its linear part alone (the constant is added by the walk).
     let linear: [Network?]
     /// Where each nonlinear layer's units start in a state vector (−1 for other layers).
     let unitOffsets: [Int]
     let unitCount: Int
-    /// For each max-pooling layer, each output element's input elements (empty for other layers).
-    let poolWindows: [[[Int]]]
 
     init(_ network: Network) {
         self.network = network
-        var full: [Network?] = [], linear: [Network?] = []
-        var offsets: [Int] = []
+        var semantics: [OperationSemantics] = [], linear: [Network?] = [], offsets: [Int] = []
         var units = 0
         for layer in network.layers {
             let shape = network.shape(ofValue: layer.inputs[0])
-            func alone(_ operation: Operation) -> Network? { try? Network(inputShape: shape, chain: [operation]) }
-            switch layer.operation {
-            case .convolution(var c):
-                full.append(alone(layer.operation))
-                c.bias = c.bias.map { _ in 0 }
-                linear.append(alone(.convolution(c)))
-            case .scaleShift(var s):
-                full.append(alone(layer.operation))
-                s.shift = s.shift.map { _ in 0 }
-                linear.append(alone(.scaleShift(s)))
-            case .averagePool, .globalAveragePool:
-                full.append(alone(layer.operation))
-                linear.append(alone(layer.operation))
-            default:
-                full.append(nil)
+            let meaning = layer.operation.semantics(inputShape: shape, outputShape: layer.outputShape)
+            semantics.append(meaning)
+            if case .affine(let affine) = meaning, affine.denseWeight == nil {
+                linear.append(try? Network(inputShape: shape, chain: [affine.linearPart]))
+            } else {
                 linear.append(nil)
             }
-            switch layer.operation {
-            case .relu, .leakyReLU, .clip, .maxPool:
+            switch meaning {
+            case .pieces, .windowMaximum:
                 offsets.append(units)
                 units += layer.outputShape.reduce(1, *)
             default:
                 offsets.append(-1)
             }
         }
-        (self.full, self.linear, self.unitOffsets, self.unitCount) = (full, linear, offsets, units)
-        self.poolWindows = network.layers.indices.map { Self.windows(network, layer: $0) }
+        (self.semantics, self.linear, self.unitOffsets, self.unitCount) = (semantics, linear, offsets, units)
     }
 
     /// A value along a piece: element j is `slope[j]·t + offset[j]`.
@@ -117,6 +106,7 @@ private struct LineWalker {
         func at(_ t: Double, _ j: Int) -> Double { slope[j] * t + offset[j] }
     }
 
+    /// The pieces of the segment from `start` along the unit vector `direction`, `length` long.
     func walk(start: [Double], direction: [Double], length: Double) -> [LinePiece] {
         var result: [LinePiece] = []
         let states = [UInt8](repeating: 0, count: unitCount)
@@ -154,36 +144,38 @@ private struct LineWalker {
         result.append(LinePiece(lower: lower, upper: upper, states: states))
     }
 
-    /// The value of affine layer `k`.
+    /// The value of affine (or relabelling, or summing) layer `k`.
     func affine(layer k: Int, values: [Value]) -> Value {
         let layer = network.layers[k]
         let x = values[layer.inputs[0]]
-        switch layer.operation {
-        case .dense(let d):
-            // Fixed-order sums: the same numbers on every CPU.
-            var slope = [Double](repeating: 0, count: d.outputs), offset = d.bias
-            for j in 0..<d.outputs {
-                var s = 0.0, o = 0.0
-                let row = j * d.inputs
-                for i in 0..<d.inputs {
-                    let w = d.weight.storage[row + i]
-                    s += w * x.slope[i]
-                    o += w * x.offset[i]
+        switch semantics[k] {
+        case .affine(let affine):
+            if let weight = affine.denseWeight {
+                // Fixed-order sums: the same numbers on every CPU.
+                var slope = [Double](repeating: 0, count: weight.rows), offset = affine.constant
+                for j in 0..<weight.rows {
+                    var s = 0.0, o = 0.0
+                    let row = j * weight.columns
+                    for i in 0..<weight.columns {
+                        let w = weight.storage[row + i]
+                        s += w * x.slope[i]
+                        o += w * x.offset[i]
+                    }
+                    slope[j] = s
+                    offset[j] += o
                 }
-                slope[j] = s
-                offset[j] += o
+                return Value(slope: slope, offset: offset)
             }
+            let linearPart = linear[k]!
+            let slope = linearPart.forward(x.slope, rows: 1)
+            let offset = zip(linearPart.forward(x.offset, rows: 1), affine.constant).map { $0 + $1 }
             return Value(slope: slope, offset: offset)
-        case .convolution, .scaleShift, .averagePool, .globalAveragePool:
-            let slope = linear[k]!.forward(x.slope, rows: 1)
-            let offset = full[k]!.forward(x.offset, rows: 1)
-            return Value(slope: slope, offset: offset)
-        case .reshape:
+        case .relabel:
             return x
-        case .add:
+        case .sum:
             let y = values[layer.inputs[1]]
             return Value(slope: zip(x.slope, y.slope).map { $0 + $1 }, offset: zip(x.offset, y.offset).map { $0 + $1 })
-        case .relu, .leakyReLU, .clip, .maxPool:
+        case .pieces, .windowMaximum:
             preconditionFailure("layer \(k) is not affine")
         }
     }
@@ -199,20 +191,16 @@ private struct LineWalker {
             let t = -offset / slope
             if t > lower + tolerance && t < upper - tolerance { points.append(t) }
         }
-        let layer = network.layers[k]
-        switch layer.operation {
-        case .relu, .leakyReLU:
-            for j in x.slope.indices { crossing(x.slope[j], x.offset[j]) }
-        case .clip(let low, let high):
-            for j in x.slope.indices {
-                crossing(x.slope[j], x.offset[j] - low)
-                crossing(x.slope[j], x.offset[j] - high)
+        switch semantics[k] {
+        case .pieces(let pieces):
+            for b in pieces.finiteBreakpoints {
+                for j in x.slope.indices { crossing(x.slope[j], x.offset[j] - b) }
             }
-        case .maxPool:
-            for window in poolWindows[k] where window.count > 1 {
+        case .windowMaximum(let windows):
+            for window in windows where window.count > 1 {
                 for a in 0..<window.count {
                     for b in (a + 1)..<window.count {
-                        let (i, j) = (window[a], window[b])
+                        let (i, j) = (Int(window[a]), Int(window[b]))
                         crossing(x.slope[i] - x.slope[j], x.offset[i] - x.offset[j])
                     }
                 }
@@ -236,22 +224,18 @@ private struct LineWalker {
         return parts
     }
 
-    /// The states of nonlinear layer `k`'s units at t, by ``Network/unitStates(_:rows:)``'s rules.
+    /// The states of nonlinear layer `k`'s units at t, by ``Network/unitStates(_:rows:)``'s rules: an
+    /// elementwise unit's piece, a window's position of its maximum (the first on ties).
     func states(layer k: Int, _ x: Value, at t: Double) -> [UInt8] {
-        switch network.layers[k].operation {
-        case .relu, .leakyReLU:
-            return x.slope.indices.map { x.at(t, $0) > 0 ? 1 : 0 }
-        case .clip(let low, let high):
-            return x.slope.indices.map { j in
-                let v = x.at(t, j)
-                return v < low ? 0 : (v > high ? 2 : 1)
-            }
-        case .maxPool:
-            return poolWindows[k].map { window in
+        switch semantics[k] {
+        case .pieces(let pieces):
+            return x.slope.indices.map { UInt8(truncatingIfNeeded: pieces.piece(of: x.at(t, $0))) }
+        case .windowMaximum(let windows):
+            return windows.map { window in
                 var best = 0, bestValue = -Double.infinity
-                for (position, i) in window.enumerated() where x.at(t, i) > bestValue {
+                for (position, i) in window.enumerated() where x.at(t, Int(i)) > bestValue {
                     best = position
-                    bestValue = x.at(t, i)
+                    bestValue = x.at(t, Int(i))
                 }
                 return UInt8(truncatingIfNeeded: best)
             }
@@ -262,51 +246,20 @@ private struct LineWalker {
 
     /// The value of nonlinear layer `k` with its units in `states`: affine in t again.
     func apply(layer k: Int, _ x: Value, states: [UInt8]) -> Value {
-        switch network.layers[k].operation {
-        case .relu:
+        switch semantics[k] {
+        case .pieces(let pieces):
             var y = x
-            for j in y.slope.indices where states[j] == 0 { (y.slope[j], y.offset[j]) = (0, 0) }
+            for j in y.slope.indices {
+                let p = Int(states[j])
+                let slope = pieces.slope(piece: p, element: j), intercept = pieces.intercepts[p]
+                (y.slope[j], y.offset[j]) = (slope * x.slope[j], slope * x.offset[j] + intercept)
+            }
             return y
-        case .leakyReLU(let a):
-            var y = x
-            for j in y.slope.indices where states[j] == 0 { (y.slope[j], y.offset[j]) = (a * y.slope[j], a * y.offset[j]) }
-            return y
-        case .clip(let low, let high):
-            var y = x
-            for j in y.slope.indices where states[j] != 1 { (y.slope[j], y.offset[j]) = (0, states[j] == 0 ? low : high) }
-            return y
-        case .maxPool:
-            let chosen = zip(poolWindows[k], states).map { window, s in window[Int(s)] }
+        case .windowMaximum(let windows):
+            let chosen = zip(windows, states).map { window, s in Int(window[Int(s)]) }
             return Value(slope: chosen.map { x.slope[$0] }, offset: chosen.map { x.offset[$0] })
         default:
             preconditionFailure("layer \(k) is not nonlinear")
         }
-    }
-
-    /// For each output element of max-pooling layer `k`, its input elements in row-major window order (padding
-    /// left out), as ``Network/unitStates(_:rows:)`` numbers them.
-    static func windows(_ network: Network, layer k: Int) -> [[Int]] {
-        let layer = network.layers[k]
-        guard case .maxPool(let p) = layer.operation else { return [] }
-        let inShape = network.shape(ofValue: layer.inputs[0])
-        let (channels, height, width) = (inShape[0], inShape[1], inShape[2])
-        let (outH, outW) = (layer.outputShape[1], layer.outputShape[2])
-        var result: [[Int]] = []
-        for c in 0..<channels {
-            for oy in 0..<outH {
-                for ox in 0..<outW {
-                    let y0 = oy * p.stride.height - p.padding.top
-                    let x0 = ox * p.stride.width - p.padding.left
-                    var window: [Int] = []
-                    for iy in max(y0, 0)..<min(y0 + p.kernel.height, height) {
-                        for ix in max(x0, 0)..<min(x0 + p.kernel.width, width) {
-                            window.append((c * height + iy) * width + ix)
-                        }
-                    }
-                    result.append(window)
-                }
-            }
-        }
-        return result
     }
 }
