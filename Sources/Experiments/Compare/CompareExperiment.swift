@@ -137,8 +137,9 @@ public struct CompareExperiment: Experiment {
                                    budget: Double, heldMapBytes: Double = CompareSettings().heldMapBytes) throws {
         let perSample = 2 * Double(classes) * Double(inputs + 1) * 8
         let all = Double(train + test) * perSample
-        let streamed = all > heldMapBytes
-        let heldTrain = streamed ? min(Double(train), (heldMapBytes / 2 / perSample).rounded(.down)) : Double(train)
+        let held = CompareSettings.heldSamples(train: train, test: test, bytesPerSample: perSample,
+                                               heldMapBytes: heldMapBytes)
+        let (streamed, heldTrain) = (held.streamed, Double(held.train))
         let side = 2 * Double(inputs + 1)
         let sums = streamed ? 3 * Double(classes) * side * side * 8 : 0
         let distances = heldTrain * min(Double(largestK), heldTrain) * 8

@@ -136,10 +136,9 @@ public enum CompareRun {
         var clock = Stopwatch()
         // Both nets' maps of one sample, in float64.
         let bytesPerSample = 2 * 8 * Double(a.outputSize) * Double(a.inputSize + 1)
-        let allHeld = Double(train.samples.rows + test.samples.rows) * bytesPerSample <= settings.heldMapBytes
-        let heldTrain = allHeld ? train.samples.rows
-            : max(1, min(train.samples.rows, Int(settings.heldMapBytes / 2 / bytesPerSample)))
-        let heldTest = allHeld ? test.samples.rows : min(test.samples.rows, heldTrain)
+        let held = CompareSettings.heldSamples(train: train.samples.rows, test: test.samples.rows,
+                                               bytesPerSample: bytesPerSample, heldMapBytes: settings.heldMapBytes)
+        let (heldTrain, heldTest, allHeld) = (held.train, held.test, !held.streamed)
         progress?("local affine maps of \(allHeld ? train.samples.rows + test.samples.rows : heldTrain + heldTest) "
             + "samples")
         let heldTestSamples = Self.first(heldTest, of: test.samples), heldTestLabels = Array(test.labels.prefix(heldTest))

@@ -22,4 +22,15 @@ public struct CompareSettings: Codable, Equatable, Sendable {
         self.seed = seed
         self.distinctTolerance = distinctTolerance
     }
+
+    /// The samples whose maps a run holds, given both nets' maps of one sample take `bytesPerSample`: every
+    /// training and test sample when all of their maps fit in `heldMapBytes`; otherwise (`streamed`) the first
+    /// training samples that fill half of it, and as many test samples.
+    public static func heldSamples(train: Int, test: Int, bytesPerSample: Double, heldMapBytes: Double)
+        -> (train: Int, test: Int, streamed: Bool)
+    {
+        if Double(train + test) * bytesPerSample <= heldMapBytes { return (train, test, false) }
+        let heldTrain = max(1, min(train, Int(heldMapBytes / 2 / bytesPerSample)))
+        return (heldTrain, min(test, heldTrain), true)
+    }
 }
