@@ -77,8 +77,7 @@ struct CircuitsCommand: ParsableCommand {
         let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
         let result: CircuitsTraining.Result
         if isSweep {
-            let runCount = settings.circuits.count * settings.seeds.count
-            let threads = ComputeContext(threads: max(1, min(context.threads, runCount)))
+            let threads = CircuitsTraining.runContext(settings, context)
             let clock = Stopwatch()
             let runs = try sweep(stage, context: threads)
             guard !stage.isShard else { return }

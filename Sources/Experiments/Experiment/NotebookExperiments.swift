@@ -214,7 +214,7 @@ public struct CircuitsTraining: Experiment {
         let batches = settings.batches
         // Longest runs first, so that the cores finish together.
         let order = jobs.indices.sorted { (batches ?? jobs[$0].0.batches) > (batches ?? jobs[$1].0.batches) }
-        let threads = ComputeContext(threads: max(1, min(context.threads, jobs.count)))
+        let threads = Self.runContext(settings, context)
         let verbose = jobs.count == 1
         let clock = Stopwatch()
         let runs = parallelMap(count: jobs.count, context: threads, order: order) { k -> CircuitsExperiment.Run in
@@ -226,6 +226,11 @@ public struct CircuitsTraining: Experiment {
             return run
         }
         return Result(settings: settings, runs: runs, wall: clock.elapsed, threads: threads.threads)
+    }
+
+    /// The context the runs share: the given one's threads, but no more than there are runs.
+    public static func runContext(_ settings: CircuitsSettings, _ context: ComputeContext) -> ComputeContext {
+        ComputeContext(threads: max(1, min(context.threads, settings.circuits.count * settings.seeds.count)))
     }
 
     public func report(_ result: Result, written: WrittenOutput) -> CircuitsReport {
