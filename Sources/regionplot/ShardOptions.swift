@@ -99,7 +99,7 @@ extension ShardableSweepCommand {
         guard case .shard(let shard) = stage else { return try startRun(in: sweepFolder) }
         try prepareOutputFolder(sweepFolder, shared: true)
         let name = Self.configuration.commandName ?? ""
-        let arguments = SweepManifest.sweepArguments(Self.argumentsAfterCommand(CommandLine.arguments))
+        let arguments = sweepArguments(Self.argumentsAfterCommand(CommandLine.arguments))
         let manifest = SweepManifest(command: name, arguments: arguments, runs: runs, shards: shard.count)
         try manifest.write(folder: sweepFolder)
     }
@@ -118,4 +118,22 @@ extension ShardableSweepCommand {
         print("shard \(shard) done (\(trained) runs trained, \(kept) already in \(sweepFolder)/runs); once every "
             + "shard has finished: regionplot \(name) --summarize \(sweepFolder)")
     }
+}
+
+/// `arguments` without the options that name the shard, the summary or the output folder (`--shard 2/3`,
+/// `--shard=2/3`, and the same for `--summarize` and `--out`): what every shard of one sweep shares, and what
+/// its manifest (``SweepManifest``) records.
+func sweepArguments(_ arguments: [String]) -> [String] {
+    let dropped: Set<String> = ["--shard", "--summarize", "--out"]
+    var kept: [String] = [], k = 0
+    while k < arguments.count {
+        let argument = arguments[k]
+        if dropped.contains(argument) { k += 2; continue }
+        if let equals = argument.firstIndex(of: "="), dropped.contains(String(argument[..<equals])) {
+            k += 1; continue
+        }
+        kept.append(argument)
+        k += 1
+    }
+    return kept
 }

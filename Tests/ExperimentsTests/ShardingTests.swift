@@ -23,9 +23,6 @@ import Testing
     }
 
     @Test func theManifestKeepsWhatEveryShardShares() throws {
-        let arguments = ["--phase-diagram", "--shard", "2/3", "--seeds", "0-2", "--out=x", "--summarize", "d",
-                         "--shard=1/3", "--out", "y", "--p", "5"]
-        #expect(SweepManifest.sweepArguments(arguments) == ["--phase-diagram", "--seeds", "0-2", "--p", "5"])
         let folder = temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let manifest = SweepManifest(command: "grokking", arguments: ["--p", "5"], runs: 8, shards: 3)

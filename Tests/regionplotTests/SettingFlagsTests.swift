@@ -8,6 +8,15 @@ import Support
 import Testing
 @testable import regionplot
 
+/// A sharded sweep's manifest keeps the arguments every shard shares.
+@Suite struct SweepArgumentsTests {
+    @Test func theManifestKeepsWhatEveryShardShares() {
+        let arguments = ["--phase-diagram", "--shard", "2/3", "--seeds", "0-2", "--out=x", "--summarize", "d",
+                         "--shard=1/3", "--out", "y", "--p", "5"]
+        #expect(sweepArguments(arguments) == ["--phase-diagram", "--seeds", "0-2", "--p", "5"])
+    }
+}
+
 /// The library says its settings in its own words; the command line says them by their flags.
 @Suite struct SettingFlagsTests {
     /// The package's root, from this file's path.

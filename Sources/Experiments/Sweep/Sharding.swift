@@ -98,24 +98,6 @@ public struct SweepManifest: Codable, Sendable, Equatable {
     public func write(folder: String) throws {
         try writeAtomically(Data(try ReportEncoder.text(of: self).utf8), to: folder + "/" + Self.fileName)
     }
-
-    /// `arguments` without the options that name the shard, the summary or the output folder (`--shard 2/3`,
-    /// `--shard=2/3`, and the same for `--summarize` and `--out`): what every shard of one sweep shares.
-    public static func sweepArguments(_ arguments: [String]) -> [String] {
-        // The manifest holds the command line itself, so here, and only here, the library spells options.
-        let dropped: Set<String> = Set(["shard", "summarize", "out"].map { "-" + "-" + $0 })
-        var kept: [String] = [], k = 0
-        while k < arguments.count {
-            let argument = arguments[k]
-            if dropped.contains(argument) { k += 2; continue }
-            if let equals = argument.firstIndex(of: "="), dropped.contains(String(argument[..<equals])) {
-                k += 1; continue
-            }
-            kept.append(argument)
-            k += 1
-        }
-        return kept
-    }
 }
 
 /// A summary asked for before every shard finished: which runs are missing from the sweep's folder.
