@@ -193,14 +193,12 @@ struct BatchCommand: ParsableCommand {
     private func writeSummary(in folder: String) throws -> Int {
         let records = BatchRunRecord.readAll(in: folder)
         try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
-        let dpi = options.dpi
         // The summary always comes as PNG and SVG; --format adds PDF. It takes the sweep's style, size and legends,
         // but not --only-figures, which names the runs' figures.
         let formats = [ImageFormat.png, .svg] + ((try? options.formats()) ?? []).filter { $0 == .pdf }
-        var look = try options.figures.look()
-        look.only = nil
+        let look = try options.figures.figureLook()
         _ = try OutputWriter(folder: folder, formats: formats, look: look).write([FigureRecipe("summary") {
-            BatchSummary.figure(records, dpi: dpi)
+            BatchSummary.figure(records)
         }])
         let failed = records.filter { $0.report == nil }
         print("summary of \(records.count) run\(records.count == 1 ? "" : "s") (\(failed.count) failed): \(folder)/summary.csv, \(folder)/summary.png, \(folder)/summary.svg")

@@ -96,7 +96,7 @@ struct CircuitsCommand: ParsableCommand {
         }
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(training.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(training.figures(result, look: figures.look()))
         let report = training.report(result, written: WrittenOutput(figures: written.paths))
         for rate in report.successRates ?? [] {
             print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,

@@ -103,7 +103,7 @@ struct DigitsCommand: ParsableCommand {
             let settings = try settings()
             let classNames = try names.names(classes: 10)
             let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
-            let look = Look(dpi: figures.dpi, names: Names(a: nameA, b: nameB, classes: classNames, title: names.title))
+            let look = try figures.look(names: Names(a: nameA, b: nameB, classes: classNames, title: names.title))
             try startRun(in: out)
             let progress = progressOptions.reporter
             let experiment = DigitsExperiment(progress: { progress($0) })

@@ -181,7 +181,7 @@ struct GrokkingCommand: ParsableCommand {
 
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(experiment.figures(result, look: figures.look()))
         let report = experiment.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
@@ -248,14 +248,13 @@ struct GrokkingCommand: ParsableCommand {
         print(String(format: "phase diagrams took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))
         let report = GrokkingPhaseDiagramReport(base: s, plans: plans, outcome: outcome, delay: delay, seconds: seconds)
-        let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write(zip(plans, outcome.cells).map { plan, cells in
             let marked = plan.kind == .learningRates ? (s.representationLearningRate, s.decoderLearningRate)
                                                      : (s.weightDecay, s.decoderLearningRate)
             return FigureRecipe(plan.kind.figureName) {
-                GrokkingFigures.phaseDiagram(plan, cells: cells, marked: marked, dpi: dpi)
+                GrokkingFigures.phaseDiagram(plan, cells: cells, marked: marked)
             }
         })
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))

@@ -75,12 +75,12 @@ extension GrokkingCommand: ShardableSweepCommand {
                          point.accuracies.map { $0.map { String(format: "%.3f", $0) } ?? "failed" }
                             .joined(separator: ", ")))
         }
-        let dpi = figures.dpi, pairs = settings.pairCount
+        let pairs = settings.pairCount
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
         let table = try writer.writeTable(GrokkingTrainSizes.table(runs), as: "train-sizes.csv")
         let written = try writer.write([FigureRecipe("train-sizes") {
-            GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs, dpi: dpi)
+            GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs)
         }])
         print(String(format: "train sizes took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))

@@ -93,7 +93,7 @@ struct SliceCommand: ParsableCommand {
             let experiment = SliceExperiment(reading: try weights.reading(notes: notes))
             let result = try experiment.run(settings, context: settings.context)
             let classNames = try names.names(classes: result.partition.classCount)
-            let look = Look(dpi: figures.dpi, names: Names(classes: classNames, title: names.title))
+            let look = try figures.look(names: Names(classes: classNames, title: names.title))
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()

@@ -155,8 +155,7 @@ extension SliceCommand: ShardableSweepCommand {
             paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
                                                as: "local-complexity.csv"))
         }
-        let dpi = figures.dpi
-        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report, dpi: dpi) }
+        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report) }
         let written = try writer.write([figure])
         paths += written.paths
         _ = try writer.writeReport(report, after: written)

@@ -131,7 +131,7 @@ public struct DigitsExperiment: Experiment {
     public func report(_ result: DigitsResult, written: WrittenOutput) -> DigitsReport { result.report }
 
     public func figures(_ result: DigitsResult, look: Look) -> [FigureRecipe] {
-        DigitsFigures.all(result, dpi: look.dpi, names: look.names)
+        DigitsFigures.all(result, names: look.names)
     }
 
     /// The comparison's samples.csv, classes.csv and clusters.csv, and each net's slice regions.

@@ -42,7 +42,7 @@ public struct SliceExperiment: Experiment {
     }
 
     public func figures(_ result: SliceResult, look: Look) -> [FigureRecipe] {
-        SliceFigures.all(result, dpi: look.dpi, names: look.names)
+        SliceFigures.all(result, names: look.names)
     }
 
     /// regions.csv and regions.json.

@@ -332,7 +332,7 @@ public struct XORExperiment: Experiment {
     }
 
     public func figures(_ result: XORExperimentResult, look: Look) -> [FigureRecipe] {
-        XORFigures.all(result, dpi: look.dpi)
+        XORFigures.all(result)
     }
 
     public func tables(_ result: XORExperimentResult, names: Names) -> [ExperimentTable] {
