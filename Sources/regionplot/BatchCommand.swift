@@ -20,11 +20,11 @@ struct BatchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Hidden widths, comma-separated.")
-    var widths: String = "2,20,100"
+    @Option(help: "Hidden widths, comma-separated.", transform: RuleList.widths)
+    var widths = try! RuleList.widths("2,20,100")
 
-    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7.")
-    var seeds: String = "0-9"
+    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7.", transform: RuleList.seeds)
+    var seeds = try! RuleList.seeds("0-9")
 
     @Option(help: "Folder of the sweep.")
     var out: String = "figures/sweep"
@@ -47,12 +47,11 @@ struct BatchCommand: ParsableCommand {
         try MachineLimits.checkThreads(jobs, option: "--jobs")
         do {
             // Each job is a main job of its own: the widest one, times the jobs that may run at once, must fit.
-            let widest = try BatchPlan.parseWidths(widths).max() ?? 1
+            let widest = widths.items.max() ?? 1
             let jobCount = jobs ?? ComputeContext.cores
             try MachineLimits.checkMemory(
                 Double(jobCount) * MachineLimits.mainJobBytes(grid: options.grid, width: widest, threads: 1),
                 for: "--widths \(widest) with --grid \(options.grid) on \(jobCount) jobs")
-            _ = try BatchPlan.parseSeeds(seeds)
             if let shard { _ = try BatchPlan.parseShard(shard) }
         } catch let error as BatchSpecificationError {
             throw usageError(error)
@@ -71,7 +70,7 @@ struct BatchCommand: ParsableCommand {
 
     private func runSweep() throws {
         let shardSpec = try shard.map(BatchPlan.parseShard) ?? BatchPlan.slurmShard(ProcessInfo.processInfo.environment) ?? (1, 1)
-        let plan = BatchPlan(widths: try BatchPlan.parseWidths(widths), seeds: try BatchPlan.parseSeeds(seeds), shard: shardSpec)
+        let plan = BatchPlan(widths: widths.items, seeds: seeds.items, shard: shardSpec)
         // Shards (perhaps on other machines, whose processes cannot be told alive or dead from here) share the
         // folder; a whole batch takes it alone and clears what killed batches left.
         try prepareOutputFolder(out, shared: shardSpec.count > 1)

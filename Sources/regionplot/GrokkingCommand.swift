@@ -65,17 +65,20 @@ struct GrokkingCommand: ParsableCommand {
         30, 100000 epochs, comprehension within 1000 epochs; implies --phase-diagram and sets those options).
         """)
     var diagram = DiagramChoice.both
-    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
-    var seeds: String = "0-4"
+    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.",
+            transform: RuleList.seeds)
+    var seeds = try! RuleList.seeds("0-4")
     @Option(help: """
         Representation learning rates η₁ of the phase diagram, e.g. 1e-5,1e-4,1e-3 (default: the log grid of \
         --grid-size, --lr-min, --lr-max).
-        """)
-    var reprLrs: String?
-    @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).")
-    var decoderLrs: String?
-    @Option(help: "Decoder weight decays of the weight-decay diagram.")
-    var weightDecays: String = "0,1e-2,1e-1,1,3,10"
+        """, transform: RuleList.axis("--repr-lrs"))
+    var reprLrs: RuleList<Double>?
+    @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).",
+            transform: RuleList.axis("--decoder-lrs"))
+    var decoderLrs: RuleList<Double>?
+    @Option(help: "Decoder weight decays of the weight-decay diagram.",
+            transform: RuleList.axis("--weight-decays", allowZero: true))
+    var weightDecays = try! RuleList.axis("--weight-decays", allowZero: true)("0,1e-2,1e-1,1,3,10")
     @Option(help: "Learning rates per axis of the phase diagram's default grid.")
     var gridSize: Int = 6
     @Option(help: "Smallest learning rate of the phase diagram's default grid.")
@@ -190,10 +193,10 @@ struct GrokkingCommand: ParsableCommand {
     func plans() throws -> [PhaseDiagramPlan] {
         let kinds = diagram.kinds
         let grid = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
-        let representation = try reprLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--repr-lrs") } ?? grid
-        let decoder = try decoderLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--decoder-lrs") } ?? grid
-        let decays = try PhaseDiagramPlan.parseValues(weightDecays, name: "--weight-decays", allowZero: true)
-        let seedList = try BatchPlan.parseSeeds(seeds)
+        let representation = reprLrs?.items ?? grid
+        let decoder = decoderLrs?.items ?? grid
+        let decays = weightDecays.items
+        let seedList = seeds.items
         return kinds.map { kind in
             PhaseDiagramPlan(kind: kind, rows: kind == .learningRates ? representation : decays, columns: decoder,
                              seeds: seedList, base: settings)

@@ -29,14 +29,15 @@ extension GrokkingCommand: ShardableSweepCommand {
         command.grokkingDelay = grokkingDelay ?? 1_000
         command.decoderLrs = nil
         (command.gridSize, command.lrMin, command.lrMax) = (11, 1e-4, 1e-2)
-        command.weightDecays = (0...10).map(String.init).joined(separator: ",")
+        command.weightDecays = RuleList(items: (0...10).map(Double.init),
+                                        text: (0...10).map(String.init).joined(separator: ","))
         return command
     }
 
     /// The Figure 3 sweep of the command line.
     func trainSizePlan() throws -> TrainSizePlan {
         let sizes = try TrainSizePlan.parseTrainSizes(trainSizes ?? "", pairCount: settings.pairCount)
-        return TrainSizePlan(trainSizes: sizes, seeds: try BatchPlan.parseSeeds(seeds), base: settings)
+        return TrainSizePlan(trainSizes: sizes, seeds: seeds.items, base: settings)
     }
 
     func runTrainSizes(_ stage: SweepStage) throws {
