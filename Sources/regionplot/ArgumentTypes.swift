@@ -134,6 +134,8 @@ extension RuleList where Element == UInt64 {
 extension RuleList where Element == Double {
     /// A phase diagram's axis (`--repr-lrs 1e-4,1e-3`): distinct positive numbers (or zero, with `allowZero`).
     static func axis(_ flag: String, allowZero: Bool = false) -> @Sendable (String) throws -> Self {
-        { text in try Self(text, flag: flag) { try PhaseDiagramPlan.parseValues($0, name: flag, allowZero: allowZero) } }
+        { text in
+            try Self(text, flag: flag) { try PhaseDiagramPlan.parseValues($0, name: flag, allowZero: allowZero) }
+        }
     }
 }

@@ -20,10 +20,10 @@ struct BatchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Hidden widths, comma-separated.", transform: RuleList.widths)
+    @Option(help: "Hidden widths, comma-separated (default: 2,20,100).", transform: RuleList.widths)
     var widths = try! RuleList.widths("2,20,100")
 
-    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7.", transform: RuleList.seeds)
+    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7 (default: 0-9).", transform: RuleList.seeds)
     var seeds = try! RuleList.seeds("0-9")
 
     @Option(help: "Folder of the sweep.")

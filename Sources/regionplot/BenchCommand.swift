@@ -32,10 +32,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --figures and no --net-a/--net-b: the width of the nets trained (seed --seed).")
     var width: Int = 100
 
-    @Option(help: "Grid resolutions, comma-separated.", transform: BenchCommand.parseGrids)
+    @Option(help: "Grid resolutions, comma-separated (default: 101,501,1001).", transform: BenchCommand.parseGrids)
     var grids = try! BenchCommand.parseGrids("101,501,1001")
 
-    @Option(help: "Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three hidden layers of 64).",
+    @Option(help: ArgumentHelp("Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three "
+                               + "hidden layers of 64; default: 20,100,1000,3x64)."),
             transform: BenchCommand.parseNets)
     var nets = try! BenchCommand.parseNets("20,100,1000,3x64")
 

@@ -65,7 +65,7 @@ struct GrokkingCommand: ParsableCommand {
         30, 100000 epochs, comprehension within 1000 epochs; implies --phase-diagram and sets those options).
         """)
     var diagram = DiagramChoice.both
-    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.",
+    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5 (default: 0-4).",
             transform: RuleList.seeds)
     var seeds = try! RuleList.seeds("0-4")
     @Option(help: """
@@ -76,7 +76,7 @@ struct GrokkingCommand: ParsableCommand {
     @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).",
             transform: RuleList.axis("--decoder-lrs"))
     var decoderLrs: RuleList<Double>?
-    @Option(help: "Decoder weight decays of the weight-decay diagram.",
+    @Option(help: "Decoder weight decays of the weight-decay diagram (default: 0,1e-2,1e-1,1,3,10).",
             transform: RuleList.axis("--weight-decays", allowZero: true))
     var weightDecays = try! RuleList.axis("--weight-decays", allowZero: true)("0,1e-2,1e-1,1,3,10")
     @Option(help: "Learning rates per axis of the phase diagram's default grid.")

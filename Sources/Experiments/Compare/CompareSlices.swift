@@ -31,7 +31,8 @@ public struct CompareSlices: Sendable {
         let labels = rows.map { test.labels[$0] }
         func slice(_ network: Network, _ name: String) throws -> SliceResult {
             try SliceExperiment.analyse(network: network, modelPath: name, plane: plane, points: points,
-                                        labels: labels, settings: SliceSettings(modelPath: name, rows: rows, grid: grid),
+                                        labels: labels,
+                                        settings: SliceSettings(modelPath: name, rows: rows, grid: grid),
                                         context: context)
         }
         let sliceA = try slice(a, nameA), sliceB = try slice(b, nameB)

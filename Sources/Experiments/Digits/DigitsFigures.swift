@@ -31,7 +31,8 @@ public enum DigitsFigures {
     /// One net's partition of the slice plane at each snapshot: cells coloured by activation pattern (a region keeps
     /// its colour while it survives), decision boundaries bold, the three test images marked.
     /// `rows` are the test images' row numbers, `labels` their digits.
-    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, rows: [Int], labels: [Int]) -> Figure? {
+    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, rows: [Int], labels: [Int])
+        -> Figure? {
         guard let plane = snapshots.first?.partition.plane else { return nil }
         let panels = snapshots.map { s in
             TrainingFigures.Panel(

@@ -278,7 +278,8 @@ public enum RandomSlices {
         -> RandomSlicesResult {
         var clock = Stopwatch()
         let settings = prepared.settings
-        let counts = try (settings.planes ?? Array(0..<settings.count)).map { try count($0, prepared, context: context) }
+        let planes = settings.planes ?? Array(0..<settings.count)
+        let counts = try planes.map { try count($0, prepared, context: context) }
         var result = combine(settings: settings, counts)
         result.report.seconds = clock.lap()
         return result
