@@ -48,9 +48,9 @@ func predict(_ network: Network, data: NumpyArray) throws -> String {
 
 /// What `slice` computes on `plane` (through `points`, or the model's own plane when empty).
 func slice(_ network: Network, plane: SlicePlane, points: [[Double]]) throws -> String {
-    let settings = SliceSettings(modelPath: "model", grid: Budget.probeGrid, context: .serial)
+    let settings = SliceSettings(modelPath: "model", grid: Budget.probeGrid)
     let result = try SliceExperiment.analyse(network: network, modelPath: "model", plane: plane, points: points,
-                                             labels: nil, settings: settings)
+                                             labels: nil, settings: settings, context: .serial)
     return "slice \(result.report.exactRegions) regions, \(result.report.probeRegions) probed"
 }
 

@@ -85,3 +85,57 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument, CustomS
 }
 
 extension CommaList: Sendable where Element: Sendable {}
+
+/// A list flag read by one of the library's list rules — seeds and ranges (`0-4,7`), a phase diagram's distinct
+/// rates — or by a rule of its own command (bench's grids and nets), but parsed by the argument parser like every
+/// other list: a refused value is a usage error (exit 64) whose one line says what is wrong with it. Every rule
+/// refuses an empty item (`1,,2`, a trailing comma), as ``CommaList`` does.
+struct RuleList<Element: Sendable>: CustomStringConvertible, Sendable {
+    var items: [Element]
+    /// The value as given.
+    var text: String
+
+    var description: String { text }
+}
+
+extension RuleList {
+    /// `text` read by `rule`. A refusal is the rule's message with settings named by their flags, without the
+    /// flag's name in front: the argument parser names it ("The value '3-1' is invalid for '--seeds <seeds>':
+    /// range '3-1' runs backwards").
+    init(_ text: String, flag: String, rule: (String) throws -> [Element]) throws {
+        do { items = try rule(text) } catch {
+            var message = commandLineMessage(error)
+            if message.hasPrefix(flag + ": ") { message.removeFirst(flag.count + 2) }
+            throw ValidationError(message)
+        }
+        self.text = text
+    }
+
+    /// The items of `text` split at commas and trimmed, each read by `item`; an empty item is refused.
+    static func items(_ text: String, _ item: (String) throws -> Element) throws -> [Element] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { throw ValidationError("an item is empty") }
+            return try item(trimmed)
+        }
+    }
+}
+
+extension RuleList where Element == Int {
+    /// `--widths`: hidden widths, each at least 1.
+    static func widths(_ text: String) throws -> Self { try Self(text, flag: "--widths", rule: BatchPlan.parseWidths) }
+}
+
+extension RuleList where Element == UInt64 {
+    /// `--seeds`: a list and/or inclusive ranges (`0-9`, `0,3,5-7`), each seed once.
+    static func seeds(_ text: String) throws -> Self { try Self(text, flag: "--seeds", rule: BatchPlan.parseSeeds) }
+}
+
+extension RuleList where Element == Double {
+    /// A phase diagram's axis (`--repr-lrs 1e-4,1e-3`): distinct positive numbers (or zero, with `allowZero`).
+    static func axis(_ flag: String, allowZero: Bool = false) -> @Sendable (String) throws -> Self {
+        { text in
+            try Self(text, flag: flag) { try PhaseDiagramPlan.parseValues($0, name: flag, allowZero: allowZero) }
+        }
+    }
+}

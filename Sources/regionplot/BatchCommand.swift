@@ -20,11 +20,11 @@ struct BatchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Hidden widths, comma-separated.")
-    var widths: String = "2,20,100"
+    @Option(help: "Hidden widths, comma-separated (default: 2,20,100).", transform: RuleList.widths)
+    var widths = try! RuleList.widths("2,20,100")
 
-    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7.")
-    var seeds: String = "0-9"
+    @Option(help: "Seeds: a list and/or ranges, e.g. 0-9 or 0,3,5-7 (default: 0-9).", transform: RuleList.seeds)
+    var seeds = try! RuleList.seeds("0-9")
 
     @Option(help: "Folder of the sweep.")
     var out: String = "figures/sweep"
@@ -47,12 +47,11 @@ struct BatchCommand: ParsableCommand {
         try MachineLimits.checkThreads(jobs, option: "--jobs")
         do {
             // Each job is a main job of its own: the widest one, times the jobs that may run at once, must fit.
-            let widest = try BatchPlan.parseWidths(widths).max() ?? 1
+            let widest = widths.items.max() ?? 1
             let jobCount = jobs ?? ComputeContext.cores
             try MachineLimits.checkMemory(
                 Double(jobCount) * MachineLimits.mainJobBytes(grid: options.grid, width: widest, threads: 1),
                 for: "--widths \(widest) with --grid \(options.grid) on \(jobCount) jobs")
-            _ = try BatchPlan.parseSeeds(seeds)
             if let shard { _ = try BatchPlan.parseShard(shard) }
         } catch let error as BatchSpecificationError {
             throw usageError(error)
@@ -71,7 +70,7 @@ struct BatchCommand: ParsableCommand {
 
     private func runSweep() throws {
         let shardSpec = try shard.map(BatchPlan.parseShard) ?? BatchPlan.slurmShard(ProcessInfo.processInfo.environment) ?? (1, 1)
-        let plan = BatchPlan(widths: try BatchPlan.parseWidths(widths), seeds: try BatchPlan.parseSeeds(seeds), shard: shardSpec)
+        let plan = BatchPlan(widths: widths.items, seeds: seeds.items, shard: shardSpec)
         // Shards (perhaps on other machines, whose processes cannot be told alive or dead from here) share the
         // folder; a whole batch takes it alone and clears what killed batches left.
         try prepareOutputFolder(out, shared: shardSpec.count > 1)
@@ -193,14 +192,12 @@ struct BatchCommand: ParsableCommand {
     private func writeSummary(in folder: String) throws -> Int {
         let records = BatchRunRecord.readAll(in: folder)
         try writeAtomically(Data(BatchSummary.csv(records).utf8), to: folder + "/summary.csv")
-        let dpi = options.dpi
         // The summary always comes as PNG and SVG; --format adds PDF. It takes the sweep's style, size and legends,
         // but not --only-figures, which names the runs' figures.
         let formats = [ImageFormat.png, .svg] + ((try? options.formats()) ?? []).filter { $0 == .pdf }
-        var look = try options.figures.look()
-        look.only = nil
+        let look = try options.figures.figureLook()
         _ = try OutputWriter(folder: folder, formats: formats, look: look).write([FigureRecipe("summary") {
-            BatchSummary.figure(records, dpi: dpi)
+            BatchSummary.figure(records)
         }])
         let failed = records.filter { $0.report == nil }
         print("summary of \(records.count) run\(records.count == 1 ? "" : "s") (\(failed.count) failed): \(folder)/summary.csv, \(folder)/summary.png, \(folder)/summary.svg")

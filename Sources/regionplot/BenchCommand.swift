@@ -32,11 +32,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --figures and no --net-a/--net-b: the width of the nets trained (seed --seed).")
     var width: Int = 100
 
-    @Option(help: "Grid resolutions, comma-separated.")
-    var grids: String = "101,501,1001"
+    @Option(help: "Grid resolutions, comma-separated (default: 101,501,1001).", transform: BenchCommand.parseGrids)
+    var grids = try! BenchCommand.parseGrids("101,501,1001")
 
-    @Option(help: "Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three hidden layers of 64).")
-    var nets: String = "20,100,1000,3x64"
+    @Option(help: ArgumentHelp("Networks, comma-separated: a width N (2 → N → 1) or DEPTHxWIDTH (e.g. 3x64 for three "
+                               + "hidden layers of 64; default: 20,100,1000,3x64)."),
+            transform: BenchCommand.parseNets)
+    var nets = try! BenchCommand.parseNets("20,100,1000,3x64")
 
     @Option(help: ArgumentHelp("Read each pair from DIR/NAME-a.safetensors and DIR/NAME-b.safetensors (NAME as in "
                                + "--nets), as scripts/numpy_analysis_bench.py --save-nets writes them.",
@@ -55,23 +57,35 @@ struct BenchCommand: ParsableCommand {
 
     enum ProbeChoice: String, ExpressibleByArgument, CaseIterable { case rowwalk, direct }
 
+    /// `--grids`: grid resolutions from 2 to 10000.
+    static func parseGrids(_ text: String) throws -> RuleList<Int> {
+        try RuleList(text, flag: "--grids") {
+            try RuleList.items($0) { item in
+                guard let g = Int(item), g >= 2, g <= 10_000 else {
+                    throw ValidationError("a grid must be a whole number from 2 to 10000, got '\(item)'")
+                }
+                return g
+            }
+        }
+    }
+
+    /// `--nets`: each net's name as given and its layer widths, 2 → … → 1.
+    static func parseNets(_ text: String) throws -> RuleList<(name: String, widths: [Int])> {
+        try RuleList(text, flag: "--nets") {
+            try RuleList.items($0) { item in
+                let parts = item.split(separator: "x").compactMap { Int($0) }
+                if parts.count == 1, (1...1_000_000).contains(parts[0]) { return (item, [2, parts[0], 1]) }
+                if parts.count == 2, (1...64).contains(parts[0]), (1...100_000).contains(parts[1]) {
+                    return (item, [2] + Array(repeating: parts[1], count: parts[0]) + [1])
+                }
+                throw ValidationError("bad network '\(item)': give a width (20) or DEPTHxWIDTH (3x64)")
+            }
+        }
+    }
+
     func run() throws {
         if figures { return try benchFigures() }
-        let gridList = try grids.split(separator: ",").map { s -> Int in
-            guard let g = Int(s.trimmingCharacters(in: .whitespaces)), g >= 2, g <= 10_000 else {
-                throw ValidationError("--grids: a grid must be a whole number from 2 to 10000, got '\(s)'")
-            }
-            return g
-        }
-        let shapes = try nets.split(separator: ",").map { s -> (String, [Int]) in
-            let text = s.trimmingCharacters(in: .whitespaces)
-            let parts = text.split(separator: "x").compactMap { Int($0) }
-            if parts.count == 1, (1...1_000_000).contains(parts[0]) { return (text, [2, parts[0], 1]) }
-            if parts.count == 2, (1...64).contains(parts[0]), (1...100_000).contains(parts[1]) {
-                return (text, [2] + Array(repeating: parts[1], count: parts[0]) + [1])
-            }
-            throw ValidationError("bad network '\(text)': give a width (20) or DEPTHxWIDTH (3x64)")
-        }
+        let gridList = grids.items, shapes = nets.items
         try MachineLimits.checkRange(repeats, 1...1000, option: "--repeats")
         let largestGrid = gridList.max() ?? 2
         // Two nets' probes are alive at once; the widest layer and the whole depth both count.

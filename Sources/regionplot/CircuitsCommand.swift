@@ -20,8 +20,9 @@ struct CircuitsCommand: ParsableCommand {
 
     @Option(help: "Seed of the initialisation and the data.")
     var seed: UInt64 = 0
-    @Option(help: "Seed range, e.g. 0-9 or 0,3,5: train each circuit from every seed and report success rates.")
-    var seeds: String?
+    @Option(help: "Seed range, e.g. 0-9 or 0,3,5: train each circuit from every seed and report success rates.",
+            transform: RuleList.seeds)
+    var seeds: RuleList<UInt64>?
     @Option(help: "Batches per circuit (default: the notebook's 300000, 3000000 for min).")
     var batches: Int?
     @Option(help: "Only these circuits, comma-separated: identity, negation, abs, add, sub, min.")
@@ -46,13 +47,10 @@ struct CircuitsCommand: ParsableCommand {
 
     func seedList() throws -> [UInt64] {
         guard let seeds else { return [seed] }
-        do {
-            let list = try BatchPlan.parseSeeds(seeds)
-            guard list.count <= 10_000 else { throw ValidationError("--seeds: at most 10000 seeds, got \(list.count)") }
-            return list
-        } catch let error as BatchSpecificationError {
-            throw usageError(error)
+        guard seeds.items.count <= 10_000 else {
+            throw ValidationError("--seeds: at most 10000 seeds, got \(seeds.items.count)")
         }
+        return seeds.items
     }
 
     func validate() throws {
@@ -96,7 +94,7 @@ struct CircuitsCommand: ParsableCommand {
         }
         let writer = try OutputWriter(folder: out, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(training.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(training.figures(result, look: figures.look()))
         let report = training.report(result, written: WrittenOutput(figures: written.paths))
         for rate in report.successRates ?? [] {
             print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,

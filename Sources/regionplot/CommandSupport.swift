@@ -42,7 +42,7 @@ struct FigureOptions: ParsableArguments {
 
     func validate() throws {
         guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
-        _ = try look()
+        _ = try figureLook()
     }
 
     /// The options as command-line arguments, for a child run that must draw the same way (`batch`).
@@ -59,8 +59,11 @@ struct FigureOptions: ParsableArguments {
     /// The formats of `--format`.
     func formats() throws -> [ImageFormat] { format.items }
 
-    /// How figures are drawn: the style, size, dpi, legends and selection these options ask for.
-    func look() throws -> FigureLook {
+    /// How an experiment's figures are drawn: the look these options ask for, with `names`.
+    func look(names: Names = Names()) throws -> Look { Look(figure: try figureLook(), names: names) }
+
+    /// How figures are drawn: the style, size, dpi and legends these options ask for.
+    func figureLook() throws -> FigureLook {
         var chosen = style.style
         if let fontSize {
             guard fontSize.isFinite, fontSize >= 4, fontSize <= 40 else {
@@ -86,40 +89,7 @@ struct FigureOptions: ParsableArguments {
             throw ValidationError("--figsize \(w)x\(h) at --dpi \(dpi) would be over 200 megapixels")
         }
         if let legend { look.legend = .some(legend.location) }
-        look.only = onlyFigures?.items
         return look
-    }
-}
-
-/// How a command's figures are drawn, from `FigureOptions`.
-struct FigureLook: Sendable {
-    var style = Style.notebook
-    var dpi = 100.0
-    /// Width and height in inches, replacing each figure's own.
-    var size: (Double, Double)?
-    /// Width in inches, the height keeping each figure's proportions.
-    var width: Double?
-    /// A legend placement for every legend (`.some(nil)`: none); nil keeps each figure's own.
-    var legend: LegendLocation??
-    /// The figures to draw, by file stem; nil for all.
-    var only: [String]?
-
-    /// Applies the look to a freshly built figure.
-    func apply(to figure: Figure) {
-        figure.style = style
-        figure.dpi = dpi
-        if let (w, h) = size {
-            figure.width = w
-            figure.height = h
-        } else if let width {
-            // A single column restacks side-by-side panels; a double column keeps the proportions.
-            figure.fit(toColumnWidth: width)
-        }
-        if let legend {
-            figure.moveLegends(to: legend)
-            // A legend outside the axes needs the layout fitted around it, in any style.
-            if legend == .outsideRight { figure.style.tightLayout = true }
-        }
     }
 }
 

@@ -106,7 +106,7 @@ struct CompareCommand: ParsableCommand {
                     + "are in-sample)")
             }
             let classNames = try names.names(classes: result.classes)
-            let look = Look(dpi: figures.dpi, names: Names(a: settings.nameA, b: settings.nameB, classes: classNames,
+            let look = try figures.look(names: Names(a: settings.nameA, b: settings.nameB, classes: classNames,
                                                            title: names.title))
             try startRun(in: out)
             progress("figures and tables")

@@ -58,8 +58,9 @@ struct DigitsCommand: ParsableCommand {
     @OptionGroup var progressOptions: ProgressOptions
     @OptionGroup var names: ClassNameOptions
 
-    @Option(help: "Seeds: run the job from each (e.g. 0-4 or 0,3,5) and summarise them, without per-seed figures.")
-    var seeds: String?
+    @Option(help: "Seeds: run the job from each (e.g. 0-4 or 0,3,5) and summarise them, without per-seed figures.",
+            transform: RuleList.seeds)
+    var seeds: RuleList<UInt64>?
 
     @OptionGroup var sharding: ShardOptions
 
@@ -86,9 +87,6 @@ struct DigitsCommand: ParsableCommand {
         let widest = Double(widths.max() ?? 64)
         try MachineLimits.checkMemory(8 * 8 * parameters + 8 * 3 * (Double(batchSize) + 256 * 66) * widest,
                                       for: "--hidden \(hidden)")
-        if let seeds {
-            do { _ = try BatchPlan.parseSeeds(seeds) } catch { throw usageError(error) }
-        }
         if sharding.shard != nil && seeds == nil { throw ValidationError("--shard splits a sweep: give --seeds") }
     }
 
@@ -103,7 +101,7 @@ struct DigitsCommand: ParsableCommand {
             let settings = try settings()
             let classNames = try names.names(classes: 10)
             let (nameA, nameB) = netNames.names(pathA: nil, pathB: nil)
-            let look = Look(dpi: figures.dpi, names: Names(a: nameA, b: nameB, classes: classNames, title: names.title))
+            let look = try figures.look(names: Names(a: nameA, b: nameB, classes: classNames, title: names.title))
             try startRun(in: out)
             let progress = progressOptions.reporter
             let experiment = DigitsExperiment(progress: { progress($0) })
@@ -142,7 +140,7 @@ extension DigitsCommand: ShardableSweepCommand {
     /// `--seeds`: the job from every seed, through runs/; the summary is report.json and seeds.csv.
     func runSeeds(_ stage: SweepStage) throws {
         do {
-            let seedList = try BatchPlan.parseSeeds(seeds ?? "")
+            let seedList = seeds?.items ?? []
             let base = try settings()
             try prepareSweepFolder(stage: stage, runs: seedList.count)
             let store = try FinishedRuns<DigitsSeeds.Run>(folder: out + "/runs", shared: stage.isShard)

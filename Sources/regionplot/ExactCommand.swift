@@ -102,7 +102,7 @@ struct ExactCommand: ParsableCommand {
             report.files += experiment.report(result, written: .none).files
             guard let out else { continue }
             let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context)
-            for file in try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi))).paths {
+            for file in try writer.write(experiment.figures(result, look: figures.look())).paths {
                 print("wrote \(file)")
             }
             for file in try writer.write(experiment.tables(result, names: Names())) { print("wrote \(file)") }

@@ -65,17 +65,20 @@ struct GrokkingCommand: ParsableCommand {
         30, 100000 epochs, comprehension within 1000 epochs; implies --phase-diagram and sets those options).
         """)
     var diagram = DiagramChoice.both
-    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5.")
-    var seeds: String = "0-4"
+    @Option(help: "Seeds of every cell of the phase diagram: a list and/or ranges, e.g. 0-4 or 0,2,5 (default: 0-4).",
+            transform: RuleList.seeds)
+    var seeds = try! RuleList.seeds("0-4")
     @Option(help: """
         Representation learning rates η₁ of the phase diagram, e.g. 1e-5,1e-4,1e-3 (default: the log grid of \
         --grid-size, --lr-min, --lr-max).
-        """)
-    var reprLrs: String?
-    @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).")
-    var decoderLrs: String?
-    @Option(help: "Decoder weight decays of the weight-decay diagram.")
-    var weightDecays: String = "0,1e-2,1e-1,1,3,10"
+        """, transform: RuleList.axis("--repr-lrs"))
+    var reprLrs: RuleList<Double>?
+    @Option(help: "Decoder learning rates η₂ of the phase diagram (default: the same log grid).",
+            transform: RuleList.axis("--decoder-lrs"))
+    var decoderLrs: RuleList<Double>?
+    @Option(help: "Decoder weight decays of the weight-decay diagram (default: 0,1e-2,1e-1,1,3,10).",
+            transform: RuleList.axis("--weight-decays", allowZero: true))
+    var weightDecays = try! RuleList.axis("--weight-decays", allowZero: true)("0,1e-2,1e-1,1,3,10")
     @Option(help: "Learning rates per axis of the phase diagram's default grid.")
     var gridSize: Int = 6
     @Option(help: "Smallest learning rate of the phase diagram's default grid.")
@@ -181,7 +184,7 @@ struct GrokkingCommand: ParsableCommand {
 
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(experiment.figures(result, look: figures.look()))
         let report = experiment.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
@@ -190,10 +193,10 @@ struct GrokkingCommand: ParsableCommand {
     func plans() throws -> [PhaseDiagramPlan] {
         let kinds = diagram.kinds
         let grid = GrokkingPhaseDiagram.logGrid(from: lrMin, to: lrMax, count: gridSize)
-        let representation = try reprLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--repr-lrs") } ?? grid
-        let decoder = try decoderLrs.map { try PhaseDiagramPlan.parseValues($0, name: "--decoder-lrs") } ?? grid
-        let decays = try PhaseDiagramPlan.parseValues(weightDecays, name: "--weight-decays", allowZero: true)
-        let seedList = try BatchPlan.parseSeeds(seeds)
+        let representation = reprLrs?.items ?? grid
+        let decoder = decoderLrs?.items ?? grid
+        let decays = weightDecays.items
+        let seedList = seeds.items
         return kinds.map { kind in
             PhaseDiagramPlan(kind: kind, rows: kind == .learningRates ? representation : decays, columns: decoder,
                              seeds: seedList, base: settings)
@@ -248,14 +251,13 @@ struct GrokkingCommand: ParsableCommand {
         print(String(format: "phase diagrams took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))
         let report = GrokkingPhaseDiagramReport(base: s, plans: plans, outcome: outcome, delay: delay, seconds: seconds)
-        let dpi = figures.dpi
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
         let written = try writer.write(zip(plans, outcome.cells).map { plan, cells in
             let marked = plan.kind == .learningRates ? (s.representationLearningRate, s.decoderLearningRate)
                                                      : (s.weightDecay, s.decoderLearningRate)
             return FigureRecipe(plan.kind.figureName) {
-                GrokkingFigures.phaseDiagram(plan, cells: cells, marked: marked, dpi: dpi)
+                GrokkingFigures.phaseDiagram(plan, cells: cells, marked: marked)
             }
         })
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))

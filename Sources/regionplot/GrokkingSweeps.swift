@@ -29,14 +29,15 @@ extension GrokkingCommand: ShardableSweepCommand {
         command.grokkingDelay = grokkingDelay ?? 1_000
         command.decoderLrs = nil
         (command.gridSize, command.lrMin, command.lrMax) = (11, 1e-4, 1e-2)
-        command.weightDecays = (0...10).map(String.init).joined(separator: ",")
+        command.weightDecays = RuleList(items: (0...10).map(Double.init),
+                                        text: (0...10).map(String.init).joined(separator: ","))
         return command
     }
 
     /// The Figure 3 sweep of the command line.
     func trainSizePlan() throws -> TrainSizePlan {
         let sizes = try TrainSizePlan.parseTrainSizes(trainSizes ?? "", pairCount: settings.pairCount)
-        return TrainSizePlan(trainSizes: sizes, seeds: try BatchPlan.parseSeeds(seeds), base: settings)
+        return TrainSizePlan(trainSizes: sizes, seeds: seeds.items, base: settings)
     }
 
     func runTrainSizes(_ stage: SweepStage) throws {
@@ -75,12 +76,12 @@ extension GrokkingCommand: ShardableSweepCommand {
                          point.accuracies.map { $0.map { String(format: "%.3f", $0) } ?? "failed" }
                             .joined(separator: ", ")))
         }
-        let dpi = figures.dpi, pairs = settings.pairCount
+        let pairs = settings.pairCount
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
         let table = try writer.writeTable(GrokkingTrainSizes.table(runs), as: "train-sizes.csv")
         let written = try writer.write([FigureRecipe("train-sizes") {
-            GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs, dpi: dpi)
+            GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs)
         }])
         print(String(format: "train sizes took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))

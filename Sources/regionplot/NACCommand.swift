@@ -43,7 +43,7 @@ struct NACCommand: ParsableCommand {
         let result = try experiment.run(settings, context: .serial)
         let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(experiment.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(experiment.figures(result, look: figures.look()))
         let report = experiment.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }

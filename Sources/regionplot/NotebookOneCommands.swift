@@ -47,7 +47,7 @@ struct BackpropCommand: ParsableCommand {
         let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
         // The figure first: a report in place means its figure is too.
-        let written = try writer.write(check.figures(experiment, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(check.figures(experiment, look: figures.look()))
         print("wrote " + (try writer.writeReport(check.report(experiment, written: WrittenOutput(figures: written.paths)))))
         for path in written.paths { print("wrote " + path) }
         if !(experiment.maxAbsDifference <= 1e-12) {
@@ -103,7 +103,7 @@ struct AbstractionCommand: ParsableCommand {
         }
         let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))
-        let written = try writer.write(fit.figures(result, look: Look(dpi: figures.dpi)))
+        let written = try writer.write(fit.figures(result, look: figures.look()))
         let report = fit.report(result, written: WrittenOutput(figures: written.paths))
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }

@@ -15,22 +15,26 @@ struct OutputWriter {
     let formats: [ImageFormat]
     /// Threads for drawing.
     let context: ComputeContext
-    /// Style, size, legends and selection of the figures; nil keeps each figure as its recipe builds it.
+    /// Style, size, resolution and legends given to every figure once built; nil keeps each as its recipe builds it.
     let look: FigureLook?
+    /// The figures to draw, by file stem (`--only-figures`); nil for all.
+    let onlyFigures: [String]?
     /// The run's inputs, settings and program, added to its report.
     var provenance: Provenance?
 
     init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores,
-         look: FigureLook? = nil) {
+         look: FigureLook? = nil, onlyFigures: [String]? = nil) {
         self.folder = folder
         self.formats = formats
         self.context = context
         self.look = look
+        self.onlyFigures = onlyFigures
     }
 
     init(folder: String, options: FigureOptions, context: ComputeContext = .allCores,
          provenance: Provenance? = nil) throws {
-        self.init(folder: folder, formats: try options.formats(), context: context, look: try options.look())
+        self.init(folder: folder, formats: try options.formats(), context: context,
+                  look: try options.figureLook(), onlyFigures: options.onlyFigures?.items)
         self.provenance = provenance
     }
 
@@ -70,7 +74,7 @@ struct OutputWriter {
     func write(_ recipes: [FigureRecipe], waitingForDisk: Bool = true) throws -> WrittenFigures {
         let (folder, formats, look) = (self.folder, self.formats, self.look)
         var selected = recipes
-        if let only = look?.only {
+        if let only = onlyFigures {
             // A name that matches nothing is a typo, not a request for no figures.
             let known = recipes.map(\.name)
             if let unknown = only.first(where: { !known.contains($0) }) {

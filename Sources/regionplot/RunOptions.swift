@@ -24,8 +24,6 @@ struct RunOptions: ParsableArguments {
 
     /// `--format` as given.
     var format: String { figures.format.text }
-    /// `--dpi`.
-    var dpi: Double { figures.dpi }
 
     func validate() throws {
         // The values' own rules are the library's (`XORExperimentSettings.validate`); the machine's are here.

@@ -86,20 +86,21 @@ struct SliceCommand: ParsableCommand {
         guard let model else { throw fail("give --model") }
         do {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: through.items,
-                                         size: size, grid: grid, context: threads.map(ComputeContext.init(threads:)) ?? .allCores, exactRuns: exactRuns,
+                                         size: size, grid: grid, exactRuns: exactRuns,
                                          maxRegions: maxRegions, memoryBytes: MachineLimits.memoryBudget)
             progressOptions.reporter("exact regions and probes of the slice")
             let notes = StructureNotes()
             let experiment = SliceExperiment(reading: try weights.reading(notes: notes))
-            let result = try experiment.run(settings, context: settings.context)
+            let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
+            let result = try experiment.run(settings, context: context)
             let classNames = try names.names(classes: result.partition.classCount)
-            let look = Look(dpi: figures.dpi, names: Names(classes: classNames, title: names.title))
+            let look = try figures.look(names: Names(classes: classNames, title: names.title))
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()
             let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data),
                                                                     ("labels", labels)])
-            let writer = try OutputWriter(folder: out, options: figures, context: settings.context,
+            let writer = try OutputWriter(folder: out, options: figures, context: context,
                                           provenance: provenance)
             let tables = try writer.write(experiment.tables(result, names: look.names))
             let paths = try writer.write(experiment.figures(result, look: look)).paths + tables

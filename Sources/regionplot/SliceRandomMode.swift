@@ -101,7 +101,7 @@ extension SliceCommand: ShardableSweepCommand {
                 scale: random.scale, size: size, initialise: random.`init`, line: random.line,
                 lineSamples: random.lineSamples, localComplexityRadius: random.localComplexity,
                 localComplexityGrid: random.localComplexityGrid, frameDirections: random.frameDirections,
-                context: ComputeContext(threads: 1), maxRegions: maxRegions,
+                maxRegions: maxRegions,
                 memoryBytes: MachineLimits.memoryBudget / Double(context.threads))
             settings.initScheme = InitialisationScheme(rawValue: random.initScheme) ?? .pytorch
             progressOptions.reporter("exact regions of \(settings.count) random \(random.line ? "segments" : "planes")")
@@ -120,7 +120,8 @@ extension SliceCommand: ShardableSweepCommand {
             let outcome = try ShardedSweep.run(
                 names: names, shard: stage.shard, store: store, trainMissing: stage.trains, context: context,
                 isCurrent: { _, run in run.key == key && run.error == nil }) { k in
-                do { return RandomSliceRun(key: key, counts: try RandomSlices.count(k, prepared)) } catch {
+                do { return RandomSliceRun(key: key, counts: try RandomSlices.count(k, prepared,
+                                                                                    context: .serial)) } catch {
                     return RandomSliceRun(key: key, error: "\(error)")
                 }
             }
@@ -155,8 +156,7 @@ extension SliceCommand: ShardableSweepCommand {
             paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
                                                as: "local-complexity.csv"))
         }
-        let dpi = figures.dpi
-        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report, dpi: dpi) }
+        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report) }
         let written = try writer.write([figure])
         paths += written.paths
         _ = try writer.writeReport(report, after: written)

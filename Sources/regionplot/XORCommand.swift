@@ -120,7 +120,7 @@ struct XORCommand: ParsableCommand {
         if !options.noFigures {
             var renderClock = Stopwatch()
             // The report's flush waits for the disk beside the figures' last ones (`writeReport(_:after:)`).
-            writtenFigures = try writer.write(experiment.figures(result, look: Look(dpi: options.dpi)),
+            writtenFigures = try writer.write(experiment.figures(result, look: options.figures.look()),
                                               waitingForDisk: false)
             written = WrittenOutput(figures: writtenFigures!.paths, figureSeconds: writtenFigures!.seconds,
                                     renderSeconds: renderClock.lap())

@@ -160,7 +160,7 @@ extension CompareOracle {
     /// with its labels and legend; the R² axis reaches below zero for a negative R²; the report round-trips through
     /// JSON with the keys.
     @Test func drawAndEncode() throws {
-        let figures = CompareFigures.all(result(), dpi: 50)
+        let figures = CompareFigures.all(result())
         #expect(figures.map(\.name) == ["r2-per-class", "cluster-accuracy", "transferred-confusion"])
         var texts: [String] = []
         for figure in figures.compactMap({ $0.make() }) {

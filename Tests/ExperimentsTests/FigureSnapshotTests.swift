@@ -216,7 +216,9 @@ func expectFigureSnapshot(_ figure: Figure, named name: String, style: String) {
         let folder = URL(fileURLWithPath: temporaryFolder())
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("x.png").path
-        try FigureFile.write(XORFigures.xorPoints(dpi: 50), to: path)
+        // The resolution is the scene's look, given once the figure is built (as the writer does).
+        let recipe = FigureRecipe("xor-points") { XORFigures.xorPoints() }.applying(FigureLook(dpi: 50))
+        try FigureFile.write(try #require(recipe.make()), to: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         // IHDR: 7 in × 50 dpi = 350 px square.
@@ -224,6 +226,17 @@ func expectFigureSnapshot(_ figure: Figure, named name: String, style: String) {
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: folder.appendingPathComponent("x.gif").path) }
         #expect(throws: FigureWriteError.self) { try FigureFile.write(XORFigures.xorPoints(), to: "/nonexistent/folder/x.png") }
     }
+}
+
+/// A look applied to a built figure replaces its resolution, style, size and legends, and nothing else.
+@Test func aLookIsGivenToTheBuiltFigure() throws {
+    let look = FigureLook(style: .paper, dpi: 50, size: (3.25, 2.4), legend: .some(.outsideRight))
+    let figure = try #require(FigureRecipe("xor-points") { XORFigures.xorPoints() }.applying(look).make())
+    #expect(figure.dpi == 50 && figure.width == 3.25 && figure.height == 2.4)
+    #expect(figure.style.name == "paper" && figure.style.tightLayout)
+    #expect(figure.pixelWidth == 163 && figure.pixelHeight == 120)
+    let plain = XORFigures.xorPoints()
+    #expect(plain.dpi == 100 && plain.width == 7 && plain.style == .notebook)
 }
 
 /// Snapshots of the notebook-000 and notebook-001 figures, in both styles, from small, fixed runs.

@@ -23,8 +23,7 @@ import Testing
     static func settings(line: Bool = false, planes: [Int]? = nil, initialise: Bool = false) -> RandomSlicesSettings {
         RandomSlicesSettings(modelPaths: names, dataPath: "data.npy", count: 6, seed: 5, initialise: initialise,
                              line: line, lineSamples: 51, localComplexityRadius: line ? nil : 0.01,
-                             localComplexityGrid: 3, frameDirections: 4, planes: planes,
-                             context: ComputeContext(threads: 1))
+                             localComplexityGrid: 3, frameDirections: 4, planes: planes)
     }
 
     @Test func eachPlaneIsTheSingleSliceThroughItsRows() throws {

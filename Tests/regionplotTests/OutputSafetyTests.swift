@@ -68,9 +68,9 @@ func hiddenEntries(_ folder: String) -> [String]? {
 
     @Test func aTooLargeWidthInABatchSaysTheMaximum() throws {
         let r = try run(["batch", "--widths", "9223372036854775807", "--out", temporaryFolder()])
-        expectOneLineFailure(r, "--widths: 9223372036854775807 is too large; a width is at most 2147483647")
+        expectOneLineFailure(r, "--widths <widths>': 9223372036854775807 is too large; a width is at most 2147483647")
         let negative = try run(["batch", "--widths", "0", "--out", temporaryFolder()])
-        expectOneLineFailure(negative, "--widths: a width must be at least 1, got 0")
+        expectOneLineFailure(negative, "--widths <widths>': a width must be at least 1, got 0")
     }
 }
 

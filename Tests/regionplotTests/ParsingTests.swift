@@ -30,6 +30,8 @@ import Testing
         #expect(message(["--width", "100", "--grid", "501", "--format", "png,svg,pdf"]) == nil)
         #expect(message(["exact", "--net", "a.safetensors", "--domain=-2,2,-2,2"]) == nil)
         #expect(message(["batch", "--widths", "2,20", "--seeds", "0-3", "--shard", "1/2"]) == nil)
+        #expect(message(["grokking", "--phase-diagram", "--seeds", "0, 2-3", "--repr-lrs", "1e-3,1e-2"]) == nil)
+        #expect(message(["bench", "--grids", "11, 21", "--nets", "8,2x4"]) == nil)
     }
 
     @Test(arguments: [
@@ -38,7 +40,19 @@ import Testing
         (["--format", "gif"], "The value 'gif' is invalid for '--format <format>'. Please provide one of 'png', 'svg' or 'pdf'."),
         (["--dpi", "5"], "--dpi must be between 10 and 1200, got 5.0"),
         (["exact", "--net", "a", "--domain=1,0,0,1"], "--domain must be xmin,xmax,ymin,ymax with min < max, got '1,0,0,1'"),
-        (["batch", "--seeds", "5-1"], "--seeds: range '5-1' runs backwards"),
+        (["batch", "--seeds", "5-1"], "The value '5-1' is invalid for '--seeds <seeds>': range '5-1' runs backwards"),
+        // Every list flag refuses an empty item, by the argument parser (exit 64), with the reason.
+        (["grokking", "--seeds", "0,,2"],
+         "The value '0,,2' is invalid for '--seeds <seeds>': '' is not a number or a range like 0-9"),
+        (["circuits", "--seeds", "0,"], "The value '0,' is invalid for '--seeds <seeds>': '' is not a number or a range like 0-9"),
+        (["grokking", "--repr-lrs", "1e-3,,1e-2"], "The value '1e-3,,1e-2' is invalid for '--repr-lrs <repr-lrs>': '' is not a number"),
+        (["bench", "--grids", "11,,21"], "The value '11,,21' is invalid for '--grids <grids>': an item is empty"),
+        (["bench", "--grids", "11,1"], "The value '11,1' is invalid for '--grids <grids>': a grid must be a whole number "
+            + "from 2 to 10000, got '1'"),
+        (["bench", "--nets", "20,3y4"], "The value '20,3y4' is invalid for '--nets <nets>': bad network '3y4': give a "
+            + "width (20) or DEPTHxWIDTH (3x64)"),
+        (["batch", "--widths", "2,,3"], "The value '2,,3' is invalid for '--widths <widths>': '' is not a number or a "
+            + "range like 0-9"),
     ])
     func badValuesGiveTheirMessage(arguments: [String], expected: String) {
         #expect(message(arguments) == expected)

@@ -98,9 +98,9 @@ func readReport(_ folder: String) throws -> [String: Any] {
         (["grokking", "--train-count", "55"], "the training set needs between 1 and 54 of the 55 pairs, got 55"),
         (["grokking", "--eta1", "-1"], "the representation learning rate must be a positive number, got -1.0"),
         (["grokking", "--phase-diagram", "--grid-size", "0"], "--grid-size must be between 1 and 32, got 0"),
-        (["grokking", "--phase-diagram", "--repr-lrs", "1e-3,0"], "--repr-lrs: 0 must be positive"),
-        (["grokking", "--phase-diagram", "--weight-decays", "-1"], "--weight-decays: -1 must be zero or positive"),
-        (["grokking", "--phase-diagram", "--seeds", "3-1"], "--seeds: range '3-1' runs backwards"),
+        (["grokking", "--phase-diagram", "--repr-lrs", "1e-3,0"], "The value '1e-3,0' is invalid for '--repr-lrs <repr-lrs>': 0 must be positive"),
+        (["grokking", "--phase-diagram", "--weight-decays", "-1"], "The value '-1' is invalid for '--weight-decays <weight-decays>': -1 must be zero or positive"),
+        (["grokking", "--phase-diagram", "--seeds", "3-1"], "The value '3-1' is invalid for '--seeds <seeds>': range '3-1' runs backwards"),
         (["grokking", "--phase-diagram", "--diagram", "both-ways"], "The value 'both-ways' is invalid for '--diagram <diagram>'. Please provide one of 'lr', 'weight-decay', 'both' or 'liu2022'."),
     ])
     func grokkingRejectsBadSettings(arguments: [String], message: String) throws {

@@ -60,8 +60,8 @@ public enum AbstractionExperiment {
     }
 
     /// Residuals against batch size (log–log): where one linear map stops fitting the network.
-    public static func figure(_ trials: [Trial], dIn: Int, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 5, dpi: dpi)
+    public static func figure(_ trials: [Trial], dIn: Int) -> Figure {
+        let figure = Figure(width: 7, height: 5)
         let axes = figure.addAxes()
         axes.xScale = .log
         axes.yScale = .log

@@ -9,9 +9,9 @@ extension BackpropExperiment {
     /// does not look as strong as the largest. The library's products sum in the hand formulas' order
     /// (`Matrix.fixedOrderProduct`), so the difference is zero on every CPU; BLAS made it rounding that changed with
     /// the CPU's kernel.
-    public static func gradientsFigure(_ experiment: BackpropExperiment, dpi: Double = 100) -> Figure {
+    public static func gradientsFigure(_ experiment: BackpropExperiment) -> Figure {
         let layers = experiment.libraryWeightGradients.count
-        let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6, dpi: dpi)
+        let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6)
         figure.suptitle = String(format: "Weight gradients, library against hand-derived (largest difference %.1e)",
                                  experiment.maxAbsDifference)
         // Room between the panels for their row labels and titles.

@@ -178,33 +178,33 @@ public enum CircuitsExperiment {
     /// The figures of a run of `circuits`: `function-<name>` for each shown run (a seed that learned, when one
     /// did), `function-<name>-stuck` for a seed that got stuck beside it, and `loss` with the shown runs' curves
     /// and the stuck ones' dashed.
-    public static func figures(_ runs: [Run], circuits: [String], seeds: [UInt64], dpi: Double = 100)
+    public static func figures(_ runs: [Run], circuits: [String], seeds: [UInt64])
         -> [FigureRecipe] {
         let shown = shownRuns(runs, circuits: circuits, seeds: seeds)
         var recipes: [FigureRecipe] = []
         for (run, stuck) in shown {
-            recipes.append(FigureRecipe("function-\(run.circuit.name)") { functionFigure(run, dpi: dpi) })
+            recipes.append(FigureRecipe("function-\(run.circuit.name)") { functionFigure(run) })
             if let stuck {
-                recipes.append(FigureRecipe("function-\(run.circuit.name)-stuck") { functionFigure(stuck, dpi: dpi) })
+                recipes.append(FigureRecipe("function-\(run.circuit.name)-stuck") { functionFigure(stuck) })
             }
         }
         let learned = shown.map(\.shown), stuck = shown.compactMap(\.stuck)
-        recipes.append(FigureRecipe("loss") { lossFigure(learned, stuck: stuck, dpi: dpi) })
-        recipes.append(FigureRecipe("regions-over-training") { regionsOverTraining(learned, stuck: stuck, dpi: dpi) })
+        recipes.append(FigureRecipe("loss") { lossFigure(learned, stuck: stuck) })
+        recipes.append(FigureRecipe("regions-over-training") { regionsOverTraining(learned, stuck: stuck) })
         return recipes
     }
 
     /// 1-input circuit: target and learned function on [−1, 1], breakpoints marked.
     /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
-    public static func functionFigure(_ run: Run, dpi: Double = 100) -> Figure {
+    public static func functionFigure(_ run: Run) -> Figure {
         // The seed and whether it learned, so that a learning seed's figure and a stuck one's tell themselves apart.
         let outcome = "seed \(run.seed), test loss \(String(format: "%.2g", run.finalLoss)), "
             + (run.succeeded ? "learned" : "stuck")
         if let partition = run.partition {
             let title = "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions (\(outcome))"
-            return PartitionFigure.make(partition, title: title, showXORPoints: false, dpi: dpi)
+            return PartitionFigure.make(partition, title: title, showXORPoints: false)
         }
-        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+        let figure = Figure(width: 7, height: 4.8)
         let axes = figure.addAxes()
         let xs = linspace(-1, 1, 401)
         let net = run.network
@@ -228,8 +228,8 @@ public enum CircuitsExperiment {
     /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
     /// Each shown run's linear regions (pieces for one input) and local complexity at the test inputs against the
     /// share of its batches trained; stuck seeds dashed in their circuit's colour.
-    public static func regionsOverTraining(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 11, height: 4.6, dpi: dpi)
+    public static func regionsOverTraining(_ runs: [Run], stuck: [Run] = []) -> Figure {
+        let figure = Figure(width: 11, height: 4.6)
         let regions = figure.addAxes(rows: 1, columns: 2, index: 1)
         let complexity = figure.addAxes(rows: 1, columns: 2, index: 2)
         func draw(_ r: Run, _ k: Int, dashed: Bool) {
@@ -253,8 +253,8 @@ public enum CircuitsExperiment {
         return figure
     }
 
-    public static func lossFigure(_ runs: [Run], stuck: [Run] = [], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7.5, height: 5, dpi: dpi)
+    public static func lossFigure(_ runs: [Run], stuck: [Run] = []) -> Figure {
+        let figure = Figure(width: 7.5, height: 5)
         let axes = figure.addAxes()
         axes.xScale = .log
         axes.yScale = .log

@@ -116,8 +116,8 @@ public struct CompareExperiment: Experiment {
     }
 
     public func figures(_ result: CompareExperimentResult, look: Look) -> [FigureRecipe] {
-        CompareFigures.all(result.comparison, dpi: look.dpi, names: look.names)
-            + (result.slices.map { CompareFigures.slices($0, dpi: look.dpi, names: look.names) } ?? [])
+        CompareFigures.all(result.comparison, names: look.names)
+            + (result.slices.map { CompareFigures.slices($0, names: look.names) } ?? [])
     }
 
     /// samples.csv, classes.csv, clusters.csv, and each net's slice regions (regions-a.csv, regions-a.json, …).

@@ -4,15 +4,15 @@ import Plot
 /// The figures of `regionplot compare` (and of the comparison in `regionplot digits`).
 public enum CompareFigures {
     /// All three, with their file names.
-    public static func all(_ result: CompareResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
-        [FigureRecipe("r2-per-class") { r2PerClass(result.report, dpi: dpi, names: names) },
-         FigureRecipe("cluster-accuracy") { clusterAccuracy(result.report, dpi: dpi, names: names) },
-         FigureRecipe("transferred-confusion") { transferredConfusion(result, dpi: dpi, names: names) }]
+    public static func all(_ result: CompareResult, names: Names = Names()) -> [FigureRecipe] {
+        [FigureRecipe("r2-per-class") { r2PerClass(result.report, names: names) },
+         FigureRecipe("cluster-accuracy") { clusterAccuracy(result.report, names: names) },
+         FigureRecipe("transferred-confusion") { transferredConfusion(result, names: names) }]
     }
 
     /// R² of each class's regression on the test set, both directions side by side, with each direction's mean.
-    public static func r2PerClass(_ report: CompareReport, dpi: Double = 100, names: Names = Names()) -> Figure {
-        let figure = Figure(width: 7, height: 4.4, dpi: dpi)
+    public static func r2PerClass(_ report: CompareReport, names: Names = Names()) -> Figure {
+        let figure = Figure(width: 7, height: 4.4)
         let axes = figure.addAxes()
         let classes = report.r2.aToB.perClass.count
         let directions = [("\(names.a) → \(names.b)", report.r2.aToB, Color.netA, -0.2),
@@ -42,8 +42,8 @@ public enum CompareFigures {
 
     /// Test accuracy with every sample's maps replaced by the nearest of k k-means centres, against k, beside each
     /// net's own accuracy.
-    public static func clusterAccuracy(_ report: CompareReport, dpi: Double = 100, names: Names = Names()) -> Figure {
-        let figure = Figure(width: 7, height: 4.4, dpi: dpi)
+    public static func clusterAccuracy(_ report: CompareReport, names: Names = Names()) -> Figure {
+        let figure = Figure(width: 7, height: 4.4)
         let axes = figure.addAxes()
         axes.xScale = .log
         let ks = (report.clusterAccuracy.a.map(\.k) + report.clusterAccuracy.b.map(\.k)).map(Double.init)
@@ -70,10 +70,10 @@ public enum CompareFigures {
     }
 
     /// The confusion matrix of the transferred classifier a → b on the test set.
-    public static func transferredConfusion(_ result: CompareResult, dpi: Double = 100, names: Names = Names())
+    public static func transferredConfusion(_ result: CompareResult, names: Names = Names())
         -> Figure
     {
-        let figure = Figure(width: 6.2, height: 5.6, dpi: dpi)
+        let figure = Figure(width: 6.2, height: 5.6)
         let axes = figure.addAxes()
         let counts = result.transferredConfusion.map { $0.map(Double.init) }
         let labels = names.classes == nil ? nil : counts.indices.map(names.classLabel)

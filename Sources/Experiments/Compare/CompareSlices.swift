@@ -31,8 +31,9 @@ public struct CompareSlices: Sendable {
         let labels = rows.map { test.labels[$0] }
         func slice(_ network: Network, _ name: String) throws -> SliceResult {
             try SliceExperiment.analyse(network: network, modelPath: name, plane: plane, points: points,
-                                        labels: labels, settings: SliceSettings(modelPath: name, rows: rows,
-                                                                                grid: grid, context: context))
+                                        labels: labels,
+                                        settings: SliceSettings(modelPath: name, rows: rows, grid: grid),
+                                        context: context)
         }
         let sliceA = try slice(a, nameA), sliceB = try slice(b, nameB)
         return CompareSlices(sliceA: sliceA, sliceB: sliceB,
@@ -44,26 +45,25 @@ public struct CompareSlices: Sendable {
 extension CompareFigures {
     /// The slices' figures: each net's slice (same plane, square and class colours), the disagreement, the local
     /// maps.
-    public static func slices(_ slices: CompareSlices, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
+    public static func slices(_ slices: CompareSlices, names: Names = Names()) -> [FigureRecipe] {
         let classNames = Names(classes: names.classes)
         return [
-            FigureRecipe("slice-a") { SliceFigures.slice(slices.sliceA, dpi: dpi, names: classNames) },
-            FigureRecipe("slice-b") { SliceFigures.slice(slices.sliceB, dpi: dpi, names: classNames) },
-            FigureRecipe("decision-differences") { decisionDifferences(slices, dpi: dpi, names: names) },
+            FigureRecipe("slice-a") { SliceFigures.slice(slices.sliceA, names: classNames) },
+            FigureRecipe("slice-b") { SliceFigures.slice(slices.sliceB, names: classNames) },
+            FigureRecipe("decision-differences") { decisionDifferences(slices, names: names) },
             FigureRecipe("local-maps") {
                 LocalMapsFigure.make(networks: [slices.sliceA.network, slices.sliceB.network], netNames: [names.a, names.b],
-                                     samples: slices.samples, labels: slices.labels, rows: slices.rows, names: names,
-                                     dpi: dpi)
+                                     samples: slices.samples, labels: slices.labels, rows: slices.rows, names: names)
             },
         ]
     }
 
     /// Where the two nets' decisions differ on the plane, filled in the colour of net a's class, with both nets'
     /// decision boundaries (a solid, b dashed) and the three points.
-    public static func decisionDifferences(_ slices: CompareSlices, dpi: Double = 100, names: Names = Names())
+    public static func decisionDifferences(_ slices: CompareSlices, names: Names = Names())
         -> Figure
     {
-        let figure = Figure(width: 7.6, height: 6, dpi: dpi)
+        let figure = Figure(width: 7.6, height: 6)
         let axes = figure.addAxes()
         let d = slices.disagreement
         axes.polygons(d.pieces.map { $0.vertices.map { ($0.x, $0.y) } },

@@ -8,31 +8,31 @@ import RegionAnalysis
 public enum DigitsFigures {
     /// The training figures and the comparison's, with their file names.
     /// `names` name the nets in every figure, the classes in the comparison's and the slices'.
-    public static func all(_ result: DigitsResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
+    public static func all(_ result: DigitsResult, names: Names = Names()) -> [FigureRecipe] {
         let sliceRows = result.report.settings.sliceRows
         let sliceLabels = sliceRows.map { result.test.labels[$0] }
-        return [FigureRecipe("training-loss") { trainingLoss(result, dpi: dpi, names: names) },
-         FigureRecipe("local-maps") { localMaps(result, dpi: dpi, names: names) }]
-            + CompareFigures.all(result.comparison, dpi: dpi, names: names)
+        return [FigureRecipe("training-loss") { trainingLoss(result, names: names) },
+         FigureRecipe("local-maps") { localMaps(result, names: names) }]
+            + CompareFigures.all(result.comparison, names: names)
             + [("a", result.sliceA), ("b", result.sliceB)].flatMap { label, slice in
-                SliceFigures.all(slice, dpi: dpi, names: Names(classes: names.classes)).map { recipe in
+                SliceFigures.all(slice, names: Names(classes: names.classes)).map { recipe in
                     FigureRecipe("\(recipe.name)-\(label)", recipe.make)
                 }
             }
             + (result.snapshotsA.isEmpty ? [] : [
                 FigureRecipe("training-steps-a") { trainingSteps(result.snapshotsA, net: names.a, rows: sliceRows,
-                                                                 labels: sliceLabels, dpi: dpi) },
+                                                                 labels: sliceLabels) },
                 FigureRecipe("training-steps-b") { trainingSteps(result.snapshotsB, net: names.b, rows: sliceRows,
-                                                                 labels: sliceLabels, dpi: dpi) },
-                FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi, names: names) },
+                                                                 labels: sliceLabels) },
+                FigureRecipe("regions-over-training") { regionsOverTraining(result, names: names) },
             ])
     }
 
     /// One net's partition of the slice plane at each snapshot: cells coloured by activation pattern (a region keeps
     /// its colour while it survives), decision boundaries bold, the three test images marked.
     /// `rows` are the test images' row numbers, `labels` their digits.
-    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, rows: [Int], labels: [Int],
-                                     dpi: Double = 100) -> Figure? {
+    public static func trainingSteps(_ snapshots: [DigitsSnapshot], net: String, rows: [Int], labels: [Int])
+        -> Figure? {
         guard let plane = snapshots.first?.partition.plane else { return nil }
         let panels = snapshots.map { s in
             TrainingFigures.Panel(
@@ -51,12 +51,12 @@ public enum DigitsFigures {
         return TrainingFigures.steps(
             panels, domain: Domain(xMin: -h, xMax: h, yMin: -h, yMax: h), marks: marks,
             suptitle: "net \(net) while it learns: linear regions on the plane through test images "
-                + rows.map { "#\($0)" }.joined(separator: ", ") + " (colour: activation pattern)", dpi: dpi)
+                + rows.map { "#\($0)" }.joined(separator: ", ") + " (colour: activation pattern)")
     }
 
     /// Exact and probe region counts on the slice, local complexity at the training images, and training loss of
     /// both nets against epoch.
-    public static func regionsOverTraining(_ result: DigitsResult, dpi: Double = 100, names: Names = Names())
+    public static func regionsOverTraining(_ result: DigitsResult, names: Names = Names())
         -> Figure {
         let s = result.report.settings
         let curves = [("net \(names.a)", result.snapshotsA), ("net \(names.b)", result.snapshotsB)].map { label, snapshots in
@@ -71,12 +71,12 @@ public enum DigitsFigures {
             curves,
             complexityCaption: String(format: "local complexity at the training images, r = %g",
                                       s.localComplexityRadius),
-            regionsCaption: "linear regions on the slice (probes: \(s.sliceGrid)² grid)", dpi: dpi)
+            regionsCaption: "linear regions on the slice (probes: \(s.sliceGrid)² grid)")
     }
 
     /// Each net's mean training loss per epoch (log scale).
-    public static func trainingLoss(_ result: DigitsResult, dpi: Double = 100, names: Names = Names()) -> Figure {
-        let figure = Figure(width: 7, height: 4.4, dpi: dpi)
+    public static func trainingLoss(_ result: DigitsResult, names: Names = Names()) -> Figure {
+        let figure = Figure(width: 7, height: 4.4)
         let axes = figure.addAxes()
         axes.yScale = .log
         for (name, net, report, color) in [(names.a, result.a, result.report.nets.a, Color.netA),
@@ -97,11 +97,11 @@ public enum DigitsFigures {
     /// Three test images and, for each, the row of each net's local Jacobian for the image's true class, as 8×8
     /// images on one symmetric colour scale for all (with its key): which pixels push that logit up (red) or down
     /// (blue) there.
-    public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2], dpi: Double = 100,
+    public static func localMaps(_ result: DigitsResult, images: [Int] = [0, 1, 2],
                                  names: Names = Names()) -> Figure {
         LocalMapsFigure.make(networks: [Network(result.a.network), Network(result.b.network)],
                              netNames: [names.a, names.b],
                              samples: images.map { result.test.samples.row($0) },
-                             labels: images.map { result.test.labels[$0] }, rows: images, pixelRange: 0...1, dpi: dpi)
+                             labels: images.map { result.test.labels[$0] }, rows: images, pixelRange: 0...1)
     }
 }

@@ -79,11 +79,10 @@ public enum DigitsRun {
         let points = rows.map { test.samples.row($0) }
         let plane = try SlicePlane(through: points[0], points[1], points[2], size: 1.5)
         func slice(_ net: TrainedClassifier, name: String) throws -> SliceResult {
-            let sliceSettings = SliceSettings(modelPath: name, rows: rows, grid: settings.sliceGrid,
-                                              context: context)
+            let sliceSettings = SliceSettings(modelPath: name, rows: rows, grid: settings.sliceGrid)
             return try SliceExperiment.analyse(network: Network(net.network), modelPath: name, plane: plane,
                                                points: points, labels: rows.map { test.labels[$0] },
-                                               settings: sliceSettings)
+                                               settings: sliceSettings, context: context)
         }
         let sliceA = try slice(a, name: "a.onnx"), sliceB = try slice(b, name: "b.onnx")
         func snapshots(_ net: TrainedClassifier, _ slice: SliceResult) -> [DigitsSnapshot] {
@@ -131,7 +130,7 @@ public struct DigitsExperiment: Experiment {
     public func report(_ result: DigitsResult, written: WrittenOutput) -> DigitsReport { result.report }
 
     public func figures(_ result: DigitsResult, look: Look) -> [FigureRecipe] {
-        DigitsFigures.all(result, dpi: look.dpi, names: look.names)
+        DigitsFigures.all(result, names: look.names)
     }
 
     /// The comparison's samples.csv, classes.csv and clusters.csv, and each net's slice regions.

@@ -138,12 +138,12 @@ public struct ExactExperiment: Experiment {
 
     /// partition-<file stem> for each net.
     public func figures(_ result: Result, look: Look) -> [FigureRecipe] {
-        let (grid, dpi) = (result.settings.grid, look.dpi)
+        let grid = result.settings.grid
         return result.files.map { file in
             let title = "\(file.stem): \(file.counts.exactRegions) linear regions "
                 + "(the \(grid)×\(grid) probes find \(file.counts.probeRegions))"
             return FigureRecipe("partition-\(file.stem)") {
-                PartitionFigure.make(file.partition, title: title, showXORPoints: false, dpi: dpi)
+                PartitionFigure.make(file.partition, title: title, showXORPoints: false)
             }
         }
     }

@@ -20,7 +20,7 @@ public protocol Experiment: Sendable {
     /// The report of `result`, with what writing it took (`written`: the figures' files and times).
     func report(_ result: Result, written: WrittenOutput) -> Report
 
-    /// The figures of `result`, drawn at `look`'s resolution with its names.
+    /// The figures of `result`, built with `look`'s names at their own size (the look is applied by who draws them).
     func figures(_ result: Result, look: Look) -> [FigureRecipe]
 
     /// The tables of `result` (CSV, JSON documents), with `names`' class names; none by default.
@@ -28,6 +28,11 @@ public protocol Experiment: Sendable {
 }
 
 extension Experiment {
+    /// The figures of `result`, each given `look.figure` once built: ready to draw.
+    public func figures(_ result: Result, drawnWith look: Look) -> [FigureRecipe] {
+        figures(result, look: look).map { $0.applying(look.figure) }
+    }
+
     public func tables(_ result: Result, names: Names) -> [ExperimentTable] { [] }
 }
 
@@ -37,15 +42,28 @@ public protocol ExperimentSettings: Sendable {
     func validate() throws
 }
 
-/// How an experiment's figures are drawn: the resolution and the user's names (the style, size and legends are
-/// applied to the built figure by the writer).
+/// How an experiment's figures are drawn: the look every figure is given (style, size, resolution, legends) and
+/// the user's names. `figures(_:look:)` builds each figure at its own natural size and uses only the names; the one
+/// who draws the recipes gives each built figure `figure` once (the command line's writer; a library caller uses
+/// ``Experiment/figures(_:drawnWith:)``).
 public struct Look: Sendable, Equatable {
-    public var dpi: Double
+    public var figure: FigureLook
     public var names: Names
 
-    public init(dpi: Double = 100, names: Names = Names()) {
-        self.dpi = dpi
+    public init(figure: FigureLook = FigureLook(), names: Names = Names()) {
+        self.figure = figure
         self.names = names
+    }
+
+    /// The default look at `dpi`.
+    public init(dpi: Double, names: Names = Names()) {
+        self.init(figure: FigureLook(dpi: dpi), names: names)
+    }
+
+    /// The figures' resolution.
+    public var dpi: Double {
+        get { figure.dpi }
+        set { figure.dpi = newValue }
     }
 }
 

@@ -69,9 +69,9 @@ public struct NACTasks: Experiment {
     }
 
     public func figures(_ result: Result, look: Look) -> [FigureRecipe] {
-        let (finished, dpi) = (result.tasks, look.dpi)
-        return [FigureRecipe("loss") { NACExperiment.lossFigure(finished, dpi: dpi) },
-                FigureRecipe("matrices") { NACExperiment.matrixFigure(finished, dpi: dpi) }]
+        let finished = result.tasks
+        return [FigureRecipe("loss") { NACExperiment.lossFigure(finished) },
+                FigureRecipe("matrices") { NACExperiment.matrixFigure(finished) }]
     }
 }
 
@@ -96,8 +96,7 @@ public struct BackpropCheck: Experiment {
     public func report(_ result: BackpropExperiment, written: WrittenOutput) -> BackpropReport { result.report }
 
     public func figures(_ result: BackpropExperiment, look: Look) -> [FigureRecipe] {
-        let dpi = look.dpi
-        return [FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(result, dpi: dpi) }]
+        return [FigureRecipe("gradients") { BackpropExperiment.gradientsFigure(result) }]
     }
 }
 
@@ -156,8 +155,8 @@ public struct AbstractionFit: Experiment {
     }
 
     public func figures(_ result: Result, look: Look) -> [FigureRecipe] {
-        let (trials, inputs, dpi) = (result.sweep, result.settings.dIn, look.dpi)
-        return [FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs, dpi: dpi) }]
+        let (trials, inputs) = (result.sweep, result.settings.dIn)
+        return [FigureRecipe("residuals") { AbstractionExperiment.figure(trials, dIn: inputs) }]
     }
 }
 
@@ -241,7 +240,7 @@ public struct CircuitsTraining: Experiment {
     /// With several seeds, each circuit is drawn from a seed that learned it, beside a seed that got stuck.
     public func figures(_ result: Result, look: Look) -> [FigureRecipe] {
         CircuitsExperiment.figures(result.runs, circuits: result.settings.circuits.map(\.name),
-                                   seeds: result.settings.seeds, dpi: look.dpi)
+                                   seeds: result.settings.seeds)
     }
 }
 

@@ -13,9 +13,9 @@ public enum LocalMapsFigure {
     /// their own range).
     public static func make(networks: [Network], netNames: [String], samples: [[Double]], labels: [Int],
                             rows: [Int], names: Names = Names(), pixelRange: ClosedRange<Double>? = nil,
-                            title: String? = nil, dpi: Double = 100) -> Figure {
+                            title: String? = nil) -> Figure {
         let columns = networks.count + 1
-        let figure = Figure(width: 8.4 * Double(columns) / 3, height: 2.35 * Double(samples.count) + 0.6, dpi: dpi)
+        let figure = Figure(width: 8.4 * Double(columns) / 3, height: 2.35 * Double(samples.count) + 0.6)
         let d = networks[0].inputSize
         let (height, width) = imageShape(networks)
         let matrix = Matrix(rows: samples.count, columns: d, storage: samples.flatMap { $0 })

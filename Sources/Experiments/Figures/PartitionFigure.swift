@@ -7,9 +7,9 @@ public enum PartitionFigure {
     public static let rasterizeFillsAbove = 1000
 
     /// The partition figure of any network's exact partition, over its domain.
-    public static func make(_ partition: ExactPartition, title: String, showXORPoints: Bool, dpi: Double = 100) -> Figure {
+    public static func make(_ partition: ExactPartition, title: String, showXORPoints: Bool) -> Figure {
         // Wider than tall: the colour bar takes a share of the width, and the square domain should look square.
-        let figure = Figure(width: 7.6, height: 7, dpi: dpi)
+        let figure = Figure(width: 7.6, height: 7)
         let axes = figure.addAxes()
         func output(_ cell: ExactCell, _ p: Point2) -> Double { cell.gradient.x * p.x + cell.gradient.y * p.y + cell.offset }
         let scale = max(1e-12, partition.cells.flatMap { cell in cell.vertices.map { abs(output(cell, $0)) } }.max() ?? 1)

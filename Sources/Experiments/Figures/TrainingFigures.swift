@@ -82,12 +82,11 @@ public enum TrainingFigures {
 
     /// The small multiples: one panel per snapshot, three or four to a row (whichever leaves fewer cells empty),
     /// over a common domain; the legend goes into an empty cell, or beside the grid when there is none.
-    public static func steps(_ panels: [Panel], domain: Domain, marks: [Marks], suptitle: String,
-                             dpi: Double = 100) -> Figure {
+    public static func steps(_ panels: [Panel], domain: Domain, marks: [Marks], suptitle: String) -> Figure {
         let n = max(1, panels.count)
         let columns = n <= 4 ? n : ((n + 2) / 3 * 3 - n < (n + 3) / 4 * 4 - n ? 3 : 4)
         let rows = (n + columns - 1) / columns
-        let figure = Figure(width: 10, height: 1.1 + 2.5 * Double(rows), dpi: dpi)
+        let figure = Figure(width: 10, height: 1.1 + 2.5 * Double(rows))
         figure.suptitle = suptitle
         figure.subplotTopEdge = 1 - 0.95 / figure.height
         figure.subplotBottomEdge = 0.5 / figure.height
@@ -170,9 +169,8 @@ public enum TrainingFigures {
 
     /// Region counts (exact solid, probes dashed), local complexity, loss and accuracy against epoch, for each
     /// network, in a 2 × 2 grid that stays legible at a paper's column width.
-    public static func overTraining(_ nets: [Curves], complexityCaption: String, regionsCaption: String,
-                                    dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 10, height: 7.2, dpi: dpi)
+    public static func overTraining(_ nets: [Curves], complexityCaption: String, regionsCaption: String) -> Figure {
+        let figure = Figure(width: 10, height: 7.2)
         let regions = figure.addAxes(rows: 2, columns: 2, index: 1)
         let complexity = figure.addAxes(rows: 2, columns: 2, index: 2)
         let loss = figure.addAxes(rows: 2, columns: 2, index: 3)

@@ -7,8 +7,8 @@ import Plot
 public enum GrokkingFigures {
     /// Train and test accuracy and RQI against epoch on a log axis, with the epochs where each crossed its
     /// threshold marked.
-    public static func accuracy(_ run: GrokkingRun, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+    public static func accuracy(_ run: GrokkingRun) -> Figure {
+        let figure = Figure(width: 7, height: 4.8)
         let axes = figure.addAxes()
         axes.xScale = .log
         // Real epoch numbers on a log axis: epoch 0 (before the first step) has no place on it and is left out.
@@ -40,8 +40,8 @@ public enum GrokkingFigures {
     }
 
     /// The training loss against epoch (log scale).
-    public static func loss(_ run: GrokkingRun, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+    public static func loss(_ run: GrokkingRun) -> Figure {
+        let figure = Figure(width: 7, height: 4.8)
         let axes = figure.addAxes()
         axes.yScale = .log
         axes.plot(run.loss.indices.map(Double.init), run.loss, color: Color.tab10[0], width: 1.5, label: "training loss (MSE)")
@@ -54,10 +54,10 @@ public enum GrokkingFigures {
 
     /// The learned representation: each symbol at its latent value (1-D: on a line; otherwise the first two
     /// dimensions), labelled. Evenly spaced symbols in order mean the structure of addition was found.
-    public static func representation(_ run: GrokkingRun, dpi: Double = 100) -> Figure {
+    public static func representation(_ run: GrokkingRun) -> Figure {
         let latent = run.latent
         let p = latent.rows
-        let figure = Figure(width: 7, height: latent.columns == 1 ? 3.6 : 6, dpi: dpi)
+        let figure = Figure(width: 7, height: latent.columns == 1 ? 3.6 : 6)
         let axes = figure.addAxes()
         let colors = (0..<p).map { Colormap.viridis(p > 1 ? Double($0) / Double(p - 1) : 0.5) }
         let x = (0..<p).map { latent[$0, 0] }
@@ -106,11 +106,11 @@ public enum GrokkingFigures {
     /// each phase (a single colour when every seed agrees), with the median epochs at which train and test accuracy
     /// reached 0.9 written in it, and the notebook's setting marked when it lies in the plane.
     public static func phaseDiagram(_ plan: PhaseDiagramPlan, cells: [PhaseDiagramCell],
-                                    marked: (row: Double, column: Double)?, dpi: Double = 100) -> Figure {
+                                    marked: (row: Double, column: Double)?) -> Figure {
         let rows = plan.rows, columns = plan.columns
         precondition(cells.count == rows.count * columns.count, "one cell per row and column")
         let n = max(rows.count, columns.count)
-        let figure = Figure(width: 9.5, height: 7, dpi: dpi)
+        let figure = Figure(width: 9.5, height: 7)
         figure.subplotRightEdge = 0.72
         let axes = figure.addAxes()
         // Square cells at every figure size.

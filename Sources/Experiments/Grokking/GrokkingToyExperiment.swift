@@ -51,11 +51,11 @@ public struct GrokkingToyExperiment: Experiment {
     }
 
     public func figures(_ result: GrokkingRunResult, look: Look) -> [FigureRecipe] {
-        let (run, dpi) = (result.run, look.dpi)
+        let run = result.run
         return [
-            FigureRecipe("accuracy") { GrokkingFigures.accuracy(run, dpi: dpi) },
-            FigureRecipe("loss") { GrokkingFigures.loss(run, dpi: dpi) },
-            FigureRecipe("representation") { GrokkingFigures.representation(run, dpi: dpi) },
+            FigureRecipe("accuracy") { GrokkingFigures.accuracy(run) },
+            FigureRecipe("loss") { GrokkingFigures.loss(run) },
+            FigureRecipe("representation") { GrokkingFigures.representation(run) },
         ]
     }
 }

@@ -165,8 +165,8 @@ public enum GrokkingTrainSizes {
 
     /// Accuracy on all pairs against the number of training pairs: each seed as a point, the mean as a line,
     /// and the diagonal y = fraction of pairs trained on (what memorising the training pairs alone gives).
-    public static func figure(_ points: [Point], runs: [TrainSizeRun], pairCount: Int, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+    public static func figure(_ points: [Point], runs: [TrainSizeRun], pairCount: Int) -> Figure {
+        let figure = Figure(width: 7, height: 4.8)
         let axes = figure.addAxes()
         let finished = runs.filter { $0.accuracy != nil }
         axes.scatter(finished.map { Double($0.trainPairs) }, finished.map { $0.accuracy! }, color: Color.tab10[0],

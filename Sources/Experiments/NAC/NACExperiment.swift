@@ -83,8 +83,8 @@ public enum NACExperiment {
     }
 
     /// The loss curves of all tasks (log scale).
-    public static func lossFigure(_ results: [Result], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 4.8, dpi: dpi)
+    public static func lossFigure(_ results: [Result]) -> Figure {
+        let figure = Figure(width: 7, height: 4.8)
         let axes = figure.addAxes()
         axes.yScale = .log
         for (k, r) in results.enumerated() {
@@ -100,8 +100,8 @@ public enum NACExperiment {
     }
 
     /// One row per task: the learned matrix beside P, values written in the cells.
-    public static func matrixFigure(_ results: [Result], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 8.5, height: 3.6 * Double(results.count), dpi: dpi)
+    public static func matrixFigure(_ results: [Result]) -> Figure {
+        let figure = Figure(width: 8.5, height: 3.6 * Double(results.count))
         // One symmetric scale for every matrix, so that colours compare across tasks; one key for it.
         let limit = max(1, results.flatMap { $0.effectiveMatrix.storage + $0.task.p.storage }.map(abs).max() ?? 1)
         for (k, r) in results.enumerated() {

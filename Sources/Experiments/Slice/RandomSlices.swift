@@ -39,14 +39,13 @@ public struct RandomSlicesSettings: Sendable, Equatable {
     public var frameDirections: Int
     /// The planes computed here (a shard's share); nil: all of `0..<count`.
     public var planes: [Int]?
-    public var context: ComputeContext
     public var maxRegions: Int?
     public var memoryBytes: Double
 
     public init(modelPaths: [String], dataPath: String? = nil, count: Int, seed: UInt64 = 0, scale: Double = 1,
                 size: Double = 1.5, initialise: Bool = false, line: Bool = false, lineSamples: Int = 101,
                 localComplexityRadius: Double? = nil, localComplexityGrid: Int = 11, frameDirections: Int = 25,
-                planes: [Int]? = nil, context: ComputeContext = .allCores, maxRegions: Int? = nil,
+                planes: [Int]? = nil, maxRegions: Int? = nil,
                 memoryBytes: Double = .infinity) {
         self.modelPaths = modelPaths
         self.dataPath = dataPath
@@ -61,7 +60,6 @@ public struct RandomSlicesSettings: Sendable, Equatable {
         self.localComplexityGrid = localComplexityGrid
         self.frameDirections = frameDirections
         self.planes = planes
-        self.context = context
         self.maxRegions = maxRegions
         self.memoryBytes = memoryBytes
     }
@@ -257,35 +255,39 @@ public enum RandomSlices {
         return Prepared(settings: settings, networks: networks, data: data, rowCount: rowCount)
     }
 
-    /// Reads, checks and counts every model on every plane (or segment) of `settings.planes`.
-    public static func run(_ settings: RandomSlicesSettings, reading: WeightsReading = WeightsReading()) throws
-        -> RandomSlicesResult
+    /// Reads, checks and counts every model on every plane (or segment) of `settings.planes`, each partition
+    /// with `context`'s threads.
+    public static func run(_ settings: RandomSlicesSettings, reading: WeightsReading = WeightsReading(),
+                           context: ComputeContext = .allCores) throws -> RandomSlicesResult
     {
         var clock = Stopwatch()
-        var result = try analyse(try prepare(settings, reading: reading))
+        var result = try analyse(try prepare(settings, reading: reading), context: context)
         result.report.seconds = clock.lap()
         return result
     }
 
     /// `run` on networks already in memory.
-    public static func analyse(_ settings: RandomSlicesSettings, networks: [Network], data: [Double]) throws
-        -> RandomSlicesResult
+    public static func analyse(_ settings: RandomSlicesSettings, networks: [Network], data: [Double],
+                               context: ComputeContext = .allCores) throws -> RandomSlicesResult
     {
-        try analyse(try prepare(settings, networks: networks, data: data))
+        try analyse(try prepare(settings, networks: networks, data: data), context: context)
     }
 
     /// Counts every model on every plane (or segment) of `prepared.settings.planes`.
-    public static func analyse(_ prepared: Prepared) throws -> RandomSlicesResult {
+    public static func analyse(_ prepared: Prepared, context: ComputeContext = .allCores) throws
+        -> RandomSlicesResult {
         var clock = Stopwatch()
         let settings = prepared.settings
-        let counts = try (settings.planes ?? Array(0..<settings.count)).map { try count($0, prepared) }
+        let planes = settings.planes ?? Array(0..<settings.count)
+        let counts = try planes.map { try count($0, prepared, context: context) }
         var result = combine(settings: settings, counts)
         result.report.seconds = clock.lap()
         return result
     }
 
     /// Every model's counts on plane (or segment) `k`: one run of the sweep, the same whichever shard computes it.
-    public static func count(_ k: Int, _ prepared: Prepared) throws -> RandomSliceCounts {
+    public static func count(_ k: Int, _ prepared: Prepared, context: ComputeContext = .allCores) throws
+        -> RandomSliceCounts {
         let settings = prepared.settings
         let (rows, chosen) = Self.points(k, count: settings.line ? 2 : 3, inputSize: prepared.networks[0].inputSize,
                                          data: prepared.data, rowCount: prepared.rowCount, settings: settings)
@@ -296,7 +298,7 @@ public enum RandomSlices {
                                                   settings: settings))
             } else {
                 let (count, lc) = try Self.plane(k, network: network, model: path, rows: rows, through: chosen,
-                                                 settings: settings)
+                                                 settings: settings, context: context)
                 counts.planes.append(count)
                 counts.localComplexity += lc
             }
@@ -373,14 +375,15 @@ public enum RandomSlices {
 
     /// One model on plane `k`: its regions, and the local complexity at the plane's points when asked.
     static func plane(_ k: Int, network: Network, model: String, rows: [Int], through p: [[Double]],
-                      settings: RandomSlicesSettings) throws -> (PlaneCount, [LocalComplexityPoint]) {
+                      settings: RandomSlicesSettings, context: ComputeContext) throws
+        -> (PlaneCount, [LocalComplexityPoint]) {
         let plane: SlicePlane
         do { plane = try SlicePlane(through: p[0], p[1], p[2], size: settings.size) } catch {
             throw SliceError("plane \(k) (rows \(rows.map(String.init).joined(separator: ","))): \(error.message)")
         }
         let limits = SliceLimits(maxRegions: settings.maxRegions, memoryBytes: settings.memoryBytes)
         let partition: SlicePartition
-        do { partition = try SlicePartition(network: network, plane: plane, limits: limits, context: settings.context) }
+        do { partition = try SlicePartition(network: network, plane: plane, limits: limits, context: context) }
         catch { throw SliceError("\(model), plane \(k): " + SliceExperiment.advice(error)) }
         var count = PlaneCount(plane: k, model: model, neurons: network.hiddenUnitCount, rows: rows,
                                halfWidth: plane.halfWidth, regions: partition.count)

@@ -61,9 +61,9 @@ public enum RandomSlicesOutput {
 
     /// Regions (or pieces) per slice against neurons on log–log axes: every slice, each model's mean, and the
     /// fitted power law with its slope; nil with fewer than two models of different sizes.
-    public static func figure(_ report: RandomSlicesReport, dpi: Double = 100) -> Figure? {
+    public static func figure(_ report: RandomSlicesReport) -> Figure? {
         guard let fit = report.fit else { return nil }
-        let figure = Figure(width: 6.4, height: 4.8, dpi: dpi)
+        let figure = Figure(width: 6.4, height: 4.8)
         let axes = figure.addAxes()
         axes.xScale = .log
         axes.yScale = .log

@@ -17,10 +17,10 @@ public enum SliceFigures {
     /// The slice: cells in light tones of their predicted class (decision pieces filled separately), thin cell
     /// boundaries, bold decision boundaries, the three points marked and labelled, a class legend outside the
     /// square, and for image inputs the three images beside the plot.
-    public static func slice(_ result: SliceResult, dpi: Double = 100, names: Names = Names()) -> Figure {
+    public static func slice(_ result: SliceResult, names: Names = Names()) -> Figure {
         let images = result.network.inputShape.count == 3 && result.points.count == 3
         let figure = Figure(width: images ? SliceFigures.imageLayout.width : 8.4,
-                            height: images ? SliceFigures.imageLayout.height : 6.6, dpi: dpi)
+                            height: images ? SliceFigures.imageLayout.height : 6.6)
         addPanels(result, to: figure, images: images, narrow: false, names: names)
         // In a paper's single column: the images in a row over the plane, the legend below it, the figure as tall
         // as that needs (when its height is free); too short a figure leaves the images out.
@@ -200,8 +200,8 @@ public enum SliceFigures {
     }
 
     /// Regions and activation patterns the probes find against the grid, with the exact count as a dashed line.
-    public static func probeVersusExact(_ result: SliceResult, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 5, dpi: dpi)
+    public static func probeVersusExact(_ result: SliceResult) -> Figure {
+        let figure = Figure(width: 7, height: 5)
         let axes = figure.addAxes()
         axes.xScale = .log
         let grids = result.curve.map { Double($0.grid) }
@@ -223,8 +223,8 @@ public enum SliceFigures {
     }
 
     /// Every figure of the command, by file stem.
-    public static func all(_ result: SliceResult, dpi: Double = 100, names: Names = Names()) -> [FigureRecipe] {
-        [FigureRecipe("slice") { slice(result, dpi: dpi, names: names) },
-         FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) }]
+    public static func all(_ result: SliceResult, names: Names = Names()) -> [FigureRecipe] {
+        [FigureRecipe("slice") { slice(result, names: names) },
+         FigureRecipe("probe-vs-exact") { probeVersusExact(result) }]
     }
 }

@@ -29,9 +29,7 @@ public struct SliceExperiment: Experiment {
     public init(reading: WeightsReading = WeightsReading()) { self.reading = reading }
 
     public func run(_ settings: SliceSettings, context: ComputeContext) throws -> SliceResult {
-        var settings = settings
-        settings.context = context
-        return try Self.run(settings, reading: reading)
+        try Self.run(settings, reading: reading, context: context)
     }
 
     public func report(_ result: SliceResult, written: WrittenOutput) -> SliceReport {
@@ -42,7 +40,7 @@ public struct SliceExperiment: Experiment {
     }
 
     public func figures(_ result: SliceResult, look: Look) -> [FigureRecipe] {
-        SliceFigures.all(result, dpi: look.dpi, names: look.names)
+        SliceFigures.all(result, names: look.names)
     }
 
     /// regions.csv and regions.json.
@@ -53,8 +51,8 @@ public struct SliceExperiment: Experiment {
 
     /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
     /// error) whose message names the file and the problem. A safetensors model is read as `reading` says.
-    public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading()) throws
-        -> SliceResult
+    public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading(),
+                           context: ComputeContext = .allCores) throws -> SliceResult
     {
         var total = Stopwatch()
         try settings.validate()
@@ -104,13 +102,14 @@ public struct SliceExperiment: Experiment {
             plane = try SlicePlane(inputPlaneOfSize: settings.size)
         }
         return try analyse(network: network, modelPath: settings.modelPath, plane: plane, points: points,
-                           labels: labels, settings: settings, clock: total)
+                           labels: labels, settings: settings, context: context, clock: total)
     }
 
     /// The analysis of a network already in memory on `plane` (through `points`, the rows `settings.rows` of some
     /// data set, with `labels` when known; none on a model's own plane). `modelPath` names the model in the report.
     public static func analyse(network: Network, modelPath: String, plane: SlicePlane, points: [[Double]],
-                               labels: [Int]?, settings: SliceSettings, clock total: Stopwatch = Stopwatch())
+                               labels: [Int]?, settings: SliceSettings, context: ComputeContext = .allCores,
+                               clock total: Stopwatch = Stopwatch())
         throws -> SliceResult
     {
         var total = total
@@ -133,7 +132,7 @@ public struct SliceExperiment: Experiment {
         let checkSeconds = clock.lap()
         let limits = SliceLimits(maxRegions: settings.maxRegions, memoryBytes: settings.memoryBytes)
         func partitioned() throws -> SlicePartition {
-            do { return try SlicePartition(network: network, plane: plane, limits: limits, context: settings.context) }
+            do { return try SlicePartition(network: network, plane: plane, limits: limits, context: context) }
             catch { throw SliceError("\(modelPath): \(Self.advice(error))") }
         }
         var partition = try partitioned()
@@ -149,18 +148,18 @@ public struct SliceExperiment: Experiment {
         // The probes come after the partition, which stays in memory beside them.
         let cellBytes = SlicePartition.bytesPerCell(network: network)
         let probeBytes = SliceProbe.estimatedBytes(network: network, resolution: settings.grid,
-                                                   threads: settings.context.threads)
+                                                   threads: context.threads)
         let partitionBytes = Double(partition.count) * cellBytes
         guard partitionBytes + probeBytes <= settings.memoryBytes else {
             throw SliceError("\(modelPath): the \(settings.grid)×\(settings.grid) probes of \(network.nonlinearUnitCount) "
                 + "units need about \(memorySizeText(probeBytes)) beside the partition's \(memorySizeText(partitionBytes)); this run "
                 + "may use \(memorySizeText(settings.memoryBytes)) — a smaller \(Setting.grid) lowers it")
         }
-        let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: settings.context)
+        let probe = SliceProbe(network: network, plane: plane, resolution: settings.grid, context: context)
         let probeSeconds = clock.lap()
         let curve = settings.curveGrids.map { g -> (grid: Int, probeRegions: Int, activationPatterns: Int) in
             let p = g == settings.grid ? probe : SliceProbe(network: network, plane: plane, resolution: g,
-                                                             context: settings.context)
+                                                             context: context)
             return (g, p.regionCount, p.activationPatternCount)
         }
         let curveSeconds = clock.lap()

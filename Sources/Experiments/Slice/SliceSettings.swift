@@ -14,8 +14,6 @@ public struct SliceSettings: ExperimentSettings, Equatable {
     public var size: Double
     /// Probe grid points per axis.
     public var grid: Int
-    /// Threads of the partition and the probes.
-    public var context: ComputeContext
     /// Times the exact partition is computed; the report's time is the fastest (for benchmarks).
     public var exactRuns: Int
     /// Refuse a slice with more linear regions than this; nil: as many as `memoryBytes` allows.
@@ -25,7 +23,7 @@ public struct SliceSettings: ExperimentSettings, Equatable {
     public var memoryBytes: Double
 
     public init(modelPath: String, dataPath: String? = nil, labelsPath: String? = nil, rows: [Int] = [0, 1, 2],
-                size: Double = 1.5, grid: Int = 201, context: ComputeContext = .allCores, exactRuns: Int = 1,
+                size: Double = 1.5, grid: Int = 201, exactRuns: Int = 1,
                 maxRegions: Int? = nil, memoryBytes: Double = .infinity) {
         self.modelPath = modelPath
         self.dataPath = dataPath
@@ -33,7 +31,6 @@ public struct SliceSettings: ExperimentSettings, Equatable {
         self.rows = rows
         self.size = size
         self.grid = grid
-        self.context = context
         self.exactRuns = exactRuns
         self.maxRegions = maxRegions
         self.memoryBytes = memoryBytes

@@ -176,8 +176,8 @@ public enum BatchSummary {
     }
 
     /// Region count (log–log) and R² (log width) against width: each run's nets as points, the mean as a line.
-    public static func figure(_ records: [BatchRunRecord], dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 11, height: 4.8, dpi: dpi)
+    public static func figure(_ records: [BatchRunRecord]) -> Figure {
+        let figure = Figure(width: 11, height: 4.8)
         let ok = records.filter { $0.report != nil }
         let widths = Array(Set(ok.map(\.run.width))).sorted()
         let counts = figure.addAxes(rows: 1, columns: 2, index: 1)

@@ -31,13 +31,13 @@ extension AnalysedSnapshot {
     /// each, each analysed on one thread: a snapshot of a small net is too little work to share out, and twenty of
     /// them fill the cores.
     static func analyse(_ snapshots: [(TrainingSnapshot<MLP>, final: AnalysedNetwork)], settings: XORExperimentSettings,
-                        exact: Bool) -> [AnalysedSnapshot] {
+                        exact: Bool, context: ComputeContext) -> [AnalysedSnapshot] {
         let grid = ProbeGrid(resolution: snapshotProbeGrid(settings))
         // Big nets and big grids keep their own parallel loops instead (and hold one probe at a time).
         let small = XORExperimentSettings.oneItemPerThread(
             hiddenUnits: snapshots.map(\.0.network.hiddenUnitCount).max() ?? 0, grid: grid.resolution)
-        let inner = small ? ComputeContext.serial : settings.context
-        return parallelMap(count: snapshots.count, context: small ? settings.context : .serial) { k in
+        let inner = small ? ComputeContext.serial : context
+        return parallelMap(count: snapshots.count, context: small ? context : .serial) { k in
             let (snapshot, final) = snapshots[k]
             let isFinal = snapshot.network == final.network
             let regions = isFinal && grid.resolution == settings.grid ? final.regions.count

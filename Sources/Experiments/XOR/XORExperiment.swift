@@ -29,8 +29,6 @@ public struct XORExperimentSettings: ExperimentSettings {
     /// and float64 gives the network's true regions and R²). `.float32` evaluates as PyTorch evaluates a float32
     /// model, point by point.
     public var precision: ProbePrecision?
-    /// Threads of the probes and the exact partition.
-    public var context = ComputeContext.allCores
     /// Enumerate the exact regions too; nil decides by cost (on for nets of at most `exactAutoLimit` hidden units).
     public var exact: Bool?
     /// Grid resolutions of the probe-versus-exact comparison; nil for 5, 11, 21, 51, 101, 201, 501, 1001 up to
@@ -161,7 +159,8 @@ public enum XORExperimentError: SettingMessageError {
 
 /// Runs the notebook's analysis end to end: get nets a and b (train them as `trainNet` does, or load them),
 /// probe both on the grid, deduplicate their regions, and regress each net's triples on the other's.
-public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExperimentResult {
+public func runXORExperiment(_ settings: XORExperimentSettings, context: ComputeContext = .allCores) throws
+    -> XORExperimentResult {
     try settings.validate()
     let clock = Stopwatch()
     var timings = StageTimings()
@@ -190,8 +189,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     var stage = Stopwatch()
     // Two nets to train are trained side by side (each from its own stream: the same nets either way); a net read
     // from a file is read in turn.
-    let trainsBoth = settings.netAPath == nil && settings.netBPath == nil && settings.context.threads > 1
-    let obtained = parallelMap(count: 2, context: trainsBoth ? settings.context : .serial) { k in
+    let trainsBoth = settings.netAPath == nil && settings.netBPath == nil && context.threads > 1
+    let obtained = parallelMap(count: 2, context: trainsBoth ? context : .serial) { k in
         Result { try obtain(label: k == 0 ? "a" : "b", path: k == 0 ? settings.netAPath : settings.netBPath,
                             stream: UInt64(k + 1)) }
     }
@@ -223,16 +222,16 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
     // side by side (each stage is too little work to share out, and the nets do not depend on each other); big
     // ones one after the other, each stage on all the threads. The same numbers either way: a probe and a
     // partition do not depend on the thread count. Side by side, a stage's time is the longer net's.
-    let sideBySide = settings.context.threads > 1 && XORExperimentSettings.oneItemPerThread(
+    let sideBySide = context.threads > 1 && XORExperimentSettings.oneItemPerThread(
         hiddenUnits: max(netA.hiddenUnitCount, netB.hiddenUnitCount), grid: grid.resolution)
     /// One net's probe, regions (nil when the probe is not finite) and partition, with each stage's seconds.
     struct NetStages: Sendable {
         var probe: ProbeResult, regions: RegionDeduplication?, partition: ExactPartition?
         var seconds: (probe: Double, dedup: Double, exact: Double) = (0, 0, 0)
     }
-    let perNet = parallelMap(count: 2, context: sideBySide ? settings.context : .serial) { k in
+    let perNet = parallelMap(count: 2, context: sideBySide ? context : .serial) { k in
         let (net, precision) = k == 0 ? (netA, precisionA) : (netB, precisionB)
-        let inner = sideBySide ? ComputeContext.serial : settings.context
+        let inner = sideBySide ? ComputeContext.serial : context
         var watch = Stopwatch()
         var stages = NetStages(probe: GradientProbe(network: net, precision: precision, context: inner).probe(grid),
                                regions: nil, partition: nil)
@@ -270,7 +269,7 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
             if k == 0 { a = net } else { b = net }
         }
         var watch = Stopwatch()
-        (a.probeConvergence, b.probeConvergence) = probeConvergence(a, b, settings: settings)
+        (a.probeConvergence, b.probeConvergence) = probeConvergence(a, b, settings: settings, context: context)
         timings.probeConvergence = watch.lap()
         _ = stage.lap()
     }
@@ -280,7 +279,8 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
         && max(netA.hiddenUnitCount, netB.hiddenUnitCount) <= XORExperimentSettings.exactAutoLimit
     // Both nets' snapshots in one parallel batch: twenty-two small analyses share the cores better than eleven.
     let runs = [a, b].map { net in (net.training?.snapshots ?? []).map { ($0, final: net) } }
-    let analysed = AnalysedSnapshot.analyse(runs[0] + runs[1], settings: settings, exact: exactSnapshots)
+    let analysed = AnalysedSnapshot.analyse(runs[0] + runs[1], settings: settings, exact: exactSnapshots,
+                                            context: context)
     (a.snapshots, b.snapshots) = (Array(analysed[..<runs[0].count]), Array(analysed[runs[0].count...]))
     timings.trainingSnapshots = stage.lap()
     timings.total = clock.elapsed
@@ -293,15 +293,16 @@ public func runXORExperiment(_ settings: XORExperimentSettings) throws -> XORExp
 /// Small nets' probes on grids up to 501 are too little work to share out: one (net, grid) per worker, the
 /// largest grids first (on many cores, grids up to 501 keep the probes held at once small). A big
 /// net's probes, or a big grid's, each use all the cores.
-func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORExperimentSettings)
+func probeConvergence(_ a: AnalysedNetwork, _ b: AnalysedNetwork, settings: XORExperimentSettings,
+                      context: ComputeContext)
     -> ([(grid: Int, regions: Int)], [(grid: Int, regions: Int)]) {
     let grids = settings.resolvedConvergenceGrids
     let jobs = [a, b].flatMap { net in grids.map { (net, $0) } }
     let small = XORExperimentSettings.oneItemPerThread(
         hiddenUnits: max(a.network.hiddenUnitCount, b.network.hiddenUnitCount), grid: grids.max() ?? 0)
-    let inner = small ? ComputeContext.serial : settings.context
+    let inner = small ? ComputeContext.serial : context
     let order = jobs.indices.sorted { (-jobs[$0].1, $0) < (-jobs[$1].1, $1) }
-    let counts = parallelMap(count: jobs.count, context: small ? settings.context : .serial, order: order) { i in
+    let counts = parallelMap(count: jobs.count, context: small ? context : .serial, order: order) { i in
         let (net, g) = jobs[i]
         // The run's own grid was probed already.
         if g == settings.grid { return (grid: g, regions: net.regions.count) }
@@ -318,9 +319,7 @@ public struct XORExperiment: Experiment {
     public init() {}
 
     public func run(_ settings: XORExperimentSettings, context: ComputeContext) throws -> XORExperimentResult {
-        var settings = settings
-        settings.context = context
-        return try runXORExperiment(settings)
+        try runXORExperiment(settings, context: context)
     }
 
     /// The report; the figures' times join the result's (whose `total` the caller sets when it has written all).
@@ -332,7 +331,7 @@ public struct XORExperiment: Experiment {
     }
 
     public func figures(_ result: XORExperimentResult, look: Look) -> [FigureRecipe] {
-        XORFigures.all(result, dpi: look.dpi)
+        XORFigures.all(result)
     }
 
     public func tables(_ result: XORExperimentResult, names: Names) -> [ExperimentTable] {

@@ -50,8 +50,8 @@ public enum XORFigures {
     }
 
     /// Cell 3: the XOR points, Even in red, Odd in green.
-    public static func xorPoints(dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
+    public static func xorPoints() -> Figure {
+        let figure = Figure(width: 7, height: 7)
         let axes = figure.addAxes()
         addXORPoints(axes)
         axes.legendLocation = .best
@@ -62,8 +62,8 @@ public enum XORFigures {
     }
 
     /// Cell 4: the XOR points in 3-D, height = XOR(x, y).
-    public static func xor3D(dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
+    public static func xor3D() -> Figure {
+        let figure = Figure(width: 7, height: 7)
         let axes = figure.addAxes3D()
         addXORPoints3D(axes)
         axes.xLabel = "$x$"
@@ -74,8 +74,8 @@ public enum XORFigures {
 
     /// Cell 106: the hand-built network's regions — the band between its two nonlinearities in green, the rest
     /// in red — with each region's local formula in a rotated box.
-    public static func handcraftedRegions(dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
+    public static func handcraftedRegions() -> Figure {
+        let figure = Figure(width: 7, height: 7)
         let axes = figure.addAxes()
         let x = linspace(-2, 2, 100)
         let clip = { (v: Double) in min(2, max(-2, v)) }
@@ -105,8 +105,8 @@ public enum XORFigures {
     }
 
     /// Cell 86: the hand-built network as a wireframe, with its nonlinearity lines, its zero lines and the XOR points.
-    public static func handcraftedWireframe(dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 7, height: 7, dpi: dpi)
+    public static func handcraftedWireframe() -> Figure {
+        let figure = Figure(width: 7, height: 7)
         let axes = figure.addAxes3D()
         axes.plot([2, -2], [-2, 2], [1, 1], color: .red, label: "Nonlinearity")
         axes.plot([1, -2], [-2, 1], [-1, -1], color: .red)
@@ -124,8 +124,8 @@ public enum XORFigures {
 
     /// `trainNet` at its last epoch: the decision on a 101 × 101 grid (red where f < 0, green where f > 0) and the
     /// surface as a wireframe (stride 16), both over inputs rescaled to [0, 1] as the notebook shows them.
-    public static func training(_ network: MLP, epochs: Int?, accuracy: Double?, caption: String? = nil, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 10, height: 5, dpi: dpi)
+    public static func training(_ network: MLP, epochs: Int?, accuracy: Double?, caption: String? = nil) -> Figure {
+        let figure = Figure(width: 10, height: 5)
         let axes = figure.addAxes(rows: 1, columns: 2, index: 1)
         let wire = figure.addAxes3D(rows: 1, columns: 2, index: 2)
         let grid = surface(network, linspace(-1, 1, 101))
@@ -151,8 +151,8 @@ public enum XORFigures {
 
     /// `plotLinearRegions`: each net's distinct region coefficients (g₁, g₂) and their images under the two
     /// regressions, in 2-D and with the offset as height in 3-D.
-    public static func linearRegions(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 10, height: 5, dpi: dpi)
+    public static func linearRegions(_ result: XORExperimentResult) -> Figure {
+        let figure = Figure(width: 10, height: 5)
         figure.suptitle = "Linear Regions"
         let axes = figure.addAxes(rows: 1, columns: 2, index: 1)
         let space = figure.addAxes3D(rows: 1, columns: 2, index: 2)
@@ -197,8 +197,8 @@ public enum XORFigures {
     }
 
     /// `plotSurfaces`: the sign of each of the four maps over the probe points (green > 0, red < 0).
-    public static func surfaces(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 10, height: 10, dpi: dpi)
+    public static func surfaces(_ result: XORExperimentResult) -> Figure {
+        let figure = Figure(width: 10, height: 10)
         let inputs = (0..<result.grid.count).map { result.grid.point($0) }
         for (k, panel) in panels(result).enumerated() {
             let axes = figure.addAxes(rows: 2, columns: 2, index: k + 1)
@@ -219,8 +219,8 @@ public enum XORFigures {
     }
 
     /// `plotWireframes`: the four maps as 3-D point clouds over the probe points.
-    public static func wireframes(_ result: XORExperimentResult, dpi: Double = 100) -> Figure {
-        let figure = Figure(width: 10, height: 10, dpi: dpi)
+    public static func wireframes(_ result: XORExperimentResult) -> Figure {
+        let figure = Figure(width: 10, height: 10)
         let inputs = (0..<result.grid.count).map { result.grid.point($0) }
         let xs = inputs.map(\.x), ys = inputs.map(\.y)
         let all = panels(result)
@@ -245,11 +245,11 @@ public enum XORFigures {
     /// The exact partition of a net: every linear region a filled polygon coloured by the output at its centroid
     /// (red below zero, green above, as the notebook colours the decision), thin boundaries, and the decision
     /// boundary f = 0 drawn over it.
-    public static func partition(_ net: AnalysedNetwork, grid: Int, dpi: Double = 100) -> Figure? {
+    public static func partition(_ net: AnalysedNetwork, grid: Int) -> Figure? {
         guard let exact = net.exact, let counts = net.exactCounts else { return nil }
         let title = "net \(net.label): \(counts.exactRegions) regions (\(grid)×\(grid) probes: \(counts.probeRegions))"
         return PartitionFigure.make(exact, title: title,
-                         showXORPoints: true, dpi: dpi)
+                         showXORPoints: true)
     }
 
 
@@ -259,9 +259,9 @@ public enum XORFigures {
     }
 
     /// The probes' region count against grid resolution for both nets, with the exact counts as dashed lines.
-    public static func probeVersusExact(_ result: XORExperimentResult, dpi: Double = 100) -> Figure? {
+    public static func probeVersusExact(_ result: XORExperimentResult) -> Figure? {
         guard let exactA = result.a.exactCounts, let exactB = result.b.exactCounts else { return nil }
-        let figure = Figure(width: 7, height: 5, dpi: dpi)
+        let figure = Figure(width: 7, height: 5)
         let axes = figure.addAxes()
         axes.xScale = .log
         let grids = result.a.probeConvergence.map { Double($0.grid) }
@@ -281,7 +281,7 @@ public enum XORFigures {
 
     /// A trained net's partition at each training snapshot, one panel per snapshot, cells coloured by activation
     /// pattern so that a region keeps its colour while it survives; nil without snapshot partitions.
-    public static func trainingSteps(_ net: AnalysedNetwork, dpi: Double = 100) -> Figure? {
+    public static func trainingSteps(_ net: AnalysedNetwork) -> Figure? {
         guard !net.snapshots.isEmpty, net.snapshots.allSatisfy({ $0.exact != nil }) else { return nil }
         let panels = net.snapshots.map { s -> TrainingFigures.Panel in
             let partition = s.exact!
@@ -299,13 +299,12 @@ public enum XORFigures {
         ]
         return TrainingFigures.steps(
             panels, domain: .square, marks: marks,
-            suptitle: "net \(net.label) while it learns: linear regions (colour: activation pattern) and f = 0",
-            dpi: dpi)
+            suptitle: "net \(net.label) while it learns: linear regions (colour: activation pattern) and f = 0")
     }
 
     /// Exact and probe region counts, local complexity and loss of both trained nets against epoch; nil when
     /// neither net was trained here.
-    public static func regionsOverTraining(_ result: XORExperimentResult, dpi: Double = 100) -> Figure? {
+    public static func regionsOverTraining(_ result: XORExperimentResult) -> Figure? {
         let nets = [result.a, result.b].filter { !$0.snapshots.isEmpty }
         guard !nets.isEmpty else { return nil }
         let curves = nets.map { n in
@@ -320,35 +319,35 @@ public enum XORFigures {
         let radius = String(format: "%g", result.settings.localComplexityRadius)
         return TrainingFigures.overTraining(
             curves, complexityCaption: "local complexity at the XOR points, r = \(radius)",
-            regionsCaption: "linear regions (probes: \(result.grid.resolution)² grid)", dpi: dpi)
+            regionsCaption: "linear regions (probes: \(result.grid.resolution)² grid)")
     }
 
     /// Every figure of the main job, by file stem.
-    public static func all(_ result: XORExperimentResult, dpi: Double = 100) -> [FigureRecipe] {
+    public static func all(_ result: XORExperimentResult) -> [FigureRecipe] {
         @Sendable func training(_ n: AnalysedNetwork) -> Figure {
             XORFigures.training(n.network, epochs: n.training.map { _ in result.settings.epochs }, accuracy: n.training?.accuracy,
-                                caption: n.source, dpi: dpi)
+                                caption: n.source)
         }
         // Costs: drawing times relative to xor-points at width 100 (`timings.renderFigures`); partitions grow
         // with the width.
         return [
-            FigureRecipe("xor-points") { xorPoints(dpi: dpi) },
-            FigureRecipe("xor-3d") { xor3D(dpi: dpi) },
-            FigureRecipe("handcrafted-regions") { handcraftedRegions(dpi: dpi) },
-            FigureRecipe("handcrafted-wireframe") { handcraftedWireframe(dpi: dpi) },
+            FigureRecipe("xor-points") { xorPoints() },
+            FigureRecipe("xor-3d") { xor3D() },
+            FigureRecipe("handcrafted-regions") { handcraftedRegions() },
+            FigureRecipe("handcrafted-wireframe") { handcraftedWireframe() },
             FigureRecipe("training-a", cost: 2) { training(result.a) },
             FigureRecipe("training-b", cost: 2) { training(result.b) },
-            FigureRecipe("linear-regions", cost: 1.5) { linearRegions(result, dpi: dpi) },
-            FigureRecipe("surfaces", cost: 1.5) { surfaces(result, dpi: dpi) },
-            FigureRecipe("wireframes", cost: 3) { wireframes(result, dpi: dpi) },
+            FigureRecipe("linear-regions", cost: 1.5) { linearRegions(result) },
+            FigureRecipe("surfaces", cost: 1.5) { surfaces(result) },
+            FigureRecipe("wireframes", cost: 3) { wireframes(result) },
         ] + (result.a.exactCounts == nil || result.b.exactCounts == nil ? [] : [
-            FigureRecipe("partition-a", cost: 2) { partition(result.a, grid: result.grid.resolution, dpi: dpi) },
-            FigureRecipe("partition-b", cost: 2) { partition(result.b, grid: result.grid.resolution, dpi: dpi) },
-            FigureRecipe("probe-vs-exact") { probeVersusExact(result, dpi: dpi) },
+            FigureRecipe("partition-a", cost: 2) { partition(result.a, grid: result.grid.resolution) },
+            FigureRecipe("partition-b", cost: 2) { partition(result.b, grid: result.grid.resolution) },
+            FigureRecipe("probe-vs-exact") { probeVersusExact(result) },
         ]) + (result.a.snapshots.isEmpty && result.b.snapshots.isEmpty ? [] : [
-            FigureRecipe("training-steps-a", cost: 5) { trainingSteps(result.a, dpi: dpi) },
-            FigureRecipe("training-steps-b", cost: 5) { trainingSteps(result.b, dpi: dpi) },
-            FigureRecipe("regions-over-training") { regionsOverTraining(result, dpi: dpi) },
+            FigureRecipe("training-steps-a", cost: 5) { trainingSteps(result.a) },
+            FigureRecipe("training-steps-b", cost: 5) { trainingSteps(result.b) },
+            FigureRecipe("regions-over-training") { regionsOverTraining(result) },
         ])
     }
 }
