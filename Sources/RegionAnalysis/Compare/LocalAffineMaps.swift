@@ -218,17 +218,7 @@ private struct LinearisedPass {
             var y: [Double]
             if let weight = affine.denseWeight {
                 // y (rows × m) = x (rows × n) · Wᵀ in one BLAS call.
-                let m = weight.rows, n = weight.columns
-                y = [Double](repeating: 0, count: rows * m)
-                x.withUnsafeBufferPointer { px in
-                    weight.storage.withUnsafeBufferPointer { pw in
-                        y.withUnsafeMutableBufferPointer { py in
-                            rowMajorGEMM(transposeA: false, transposeB: true, m: rows, n: m, k: n, alpha: 1,
-                                         a: px.baseAddress!, lda: n, b: pw.baseAddress!, ldb: n, beta: 0,
-                                         c: py.baseAddress!, ldc: m)
-                        }
-                    }
-                }
+                y = rowProduct(x, rows: rows, weight, transposed: true)
             } else if let linear = step.linearPart {
                 y = linear.forward(x, rows: rows)
             } else {
@@ -278,6 +268,23 @@ private struct LinearisedPass {
             return y
         }
     }
+}
+
+/// `x` (`rows` rows, row-major) times `matrix` or its transpose, in one BLAS call.
+private func rowProduct(_ x: [Double], rows: Int, _ matrix: Matrix, transposed: Bool) -> [Double] {
+    let (inner, width) = transposed ? (matrix.columns, matrix.rows) : (matrix.rows, matrix.columns)
+    var y = [Double](repeating: 0, count: rows * width)
+    guard rows > 0, width > 0, inner > 0 else { return y }
+    x.withUnsafeBufferPointer { px in
+        matrix.storage.withUnsafeBufferPointer { pm in
+            y.withUnsafeMutableBufferPointer { py in
+                rowMajorGEMM(transposeA: false, transposeB: transposed, m: rows, n: width, k: inner, alpha: 1,
+                             a: px.baseAddress!, lda: inner, b: pm.baseAddress!, ldb: matrix.columns, beta: 0,
+                             c: py.baseAddress!, ldc: width)
+            }
+        }
+    }
+    return y
 }
 
 /// The element of `window` whose value `x[offset + e]` is the largest, the first of equal ones: the unit state of a
@@ -338,16 +345,7 @@ private struct ReversePass {
             switch step.semantics {
             case .affine:
                 guard let a = matrices[index] else { preconditionFailure("an affine step without its matrix") }
-                back = [Double](repeating: 0, count: rows * size)
-                out.withUnsafeBufferPointer { po in
-                    a.storage.withUnsafeBufferPointer { pa in
-                        back.withUnsafeMutableBufferPointer { pb in
-                            rowMajorGEMM(transposeA: false, transposeB: false, m: rows, n: size, k: outSize, alpha: 1,
-                                         a: po.baseAddress!, lda: outSize, b: pa.baseAddress!, ldb: size, beta: 0,
-                                         c: pb.baseAddress!, ldc: size)
-                        }
-                    }
-                }
+                back = rowProduct(out, rows: rows, a, transposed: false)
             case .pieces(let pieces):
                 back = out
                 for i in 0..<samples {
