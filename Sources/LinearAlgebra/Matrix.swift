@@ -156,6 +156,31 @@ extension Matrix {
     }
 
     public static func * (lhs: Matrix, rhs: Matrix) -> Matrix { lhs.multiplied(by: rhs) }
+
+    /// `C = alpha · aᵀa + beta · C` on C's upper triangle (diagonal included) through `cblas_dsyrk`: half the
+    /// multiply-adds of ``gemm(_:transposeA:_:transposeB:into:alpha:beta:)`` for a Gram matrix. The strictly lower
+    /// triangle is left as it was; ``mirrorUpperTriangle()`` fills it once the sums are done.
+    public static func gramUpperTriangle(_ a: Matrix, into c: inout Matrix, alpha: Double = 1, beta: Double = 0) {
+        precondition(c.rows == a.columns && c.columns == a.columns,
+                     "output is \(c.rows)×\(c.columns), the Gram is \(a.columns)×\(a.columns)")
+        guard a.columns > 0 else { return }
+        if a.rows == 0 {
+            for i in 0..<c.rows { for j in i..<c.columns { c.storage[i * c.columns + j] *= beta } }
+            return
+        }
+        a.storage.withUnsafeBufferPointer { pa in
+            c.storage.withUnsafeMutableBufferPointer { pc in
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(a.columns), Int32(a.rows), alpha,
+                            pa.baseAddress, Int32(a.columns), beta, pc.baseAddress, Int32(c.columns))
+            }
+        }
+    }
+
+    /// Copies the upper triangle onto the lower one (a square matrix becomes symmetric).
+    public mutating func mirrorUpperTriangle() {
+        precondition(rows == columns, "only a square matrix has triangles")
+        for i in 0..<rows { for j in 0..<i { storage[i * columns + j] = storage[j * columns + i] } }
+    }
 }
 
 /// Raw `cblas_dgemm` on row-major buffers, for hot loops that manage their own scratch memory.

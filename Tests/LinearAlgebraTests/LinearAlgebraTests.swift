@@ -28,6 +28,20 @@ func randomMatrix(_ rows: Int, _ columns: Int, _ g: inout SeededGenerator) -> Ma
         Matrix.gemm(a, b, into: &c, alpha: 2, beta: 1)
         #expect(c == Matrix([[12, 14], [16, 18]]))
     }
+
+    /// The Gram's upper triangle by `dsyrk`, accumulated over blocks and mirrored, against the triple loop over all
+    /// the rows at once (sums of 40 products of magnitude ≤ 1: 1e-13).
+    @Test func gramUpperTriangleAccumulatesToTheFullGram() {
+        var g = SeededGenerator(seed: 2)
+        let first = randomMatrix(17, 9, &g), second = randomMatrix(23, 9, &g)
+        var gram = Matrix(rows: 9, columns: 9)
+        for k in gram.storage.indices { gram.storage[k] = -7 }  // overwritten by beta 0, the lower half by the mirror
+        Matrix.gramUpperTriangle(first, into: &gram)
+        Matrix.gramUpperTriangle(second, into: &gram, beta: 1)
+        gram.mirrorUpperTriangle()
+        let all = Matrix(rows: 40, columns: 9, storage: first.storage + second.storage)
+        #expect(gram.maxAbsDifference(to: naiveProduct(all.transposed, all)) < 1e-13)
+    }
 }
 
 @Suite struct LeastSquaresSolver {

@@ -244,9 +244,9 @@ import Testing
                     default: return Double(k / 7)  // sorted runs of ties
                     }
                 }
-                var events = values.enumerated().map { LineArrangement.Event(t: $0.element, v: Int32($0.offset)) }
+                var events = values.enumerated().map { HalfEdgePartition.Event(t: $0.element, v: Int32($0.offset)) }
                 events.withUnsafeMutableBufferPointer { buffer in
-                    if let base = buffer.baseAddress { LineArrangement.sortByParameter(base, count: buffer.count) }
+                    if let base = buffer.baseAddress { HalfEdgePartition.sortByParameter(base, count: buffer.count) }
                 }
                 #expect(events.map(\.t) == values.sorted(), "size \(size), kind \(kind)")
                 #expect(Set(events.map(\.v)) == Set((0..<size).map(Int32.init)), "every crossing once")

@@ -61,9 +61,10 @@ public struct StreamedClassWiseRegressions: Sendable {
                         sums[cls][side + k] += z[i, side + k]
                     }
                 }
-                Matrix.gemm(z, transposeA: true, z, into: &grams[cls], beta: 1)
+                Matrix.gramUpperTriangle(z, into: &grams[cls], beta: 1)
             }
         }
+        for cls in 0..<classes { grams[cls].mirrorUpperTriangle() }
         // MARK: The four fits of every class.
         let n = Double(train.rows)
         let aColumns = Array(0..<side), bColumns = Array(side..<width)

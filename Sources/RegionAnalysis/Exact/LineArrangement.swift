@@ -3,32 +3,27 @@ import LinearAlgebra
 import NeuralNet
 import Support
 
-/// The cells of a one-hidden-layer network on the square [−1, 1]², built directly as the arrangement of its units'
-/// zero lines instead of by splitting cells one line at a time.
+/// The cells of a one-hidden-layer network on the square [−1, 1]², read off the arrangement of its units' zero
+/// lines, which the partition core builds whole (``HalfEdgePartition/arrangement(ofSquareLines:context:)``: the
+/// lines' sorted crossings as one planar graph) instead of splitting cells one line at a time.
 ///
-/// Each line that crosses the square is intersected with every other (O(n²)); its crossings, sorted along it, are
-/// the vertices of the planar graph together with the square's corners and the lines' ends on its boundary. The
-/// faces of that graph are the cells. A face's activation pattern and output map differ from a neighbour's only in
-/// the units of the line between them, so they are carried across the faces breadth-first from the largest face
-/// (the only one evaluated from scratch, at its centroid), and which side of the line a face lies on is read off
-/// the graph, not off coordinates, so slivers get their states right too.
+/// The faces of that partition are the cells. A face's activation pattern and output map differ from a neighbour's
+/// only in the units of the line between them, so they are carried across the faces breadth-first from the largest
+/// face (the only one evaluated from scratch, at its centroid), and which side of the line a face lies on is read
+/// off the partition's half-edges, not off coordinates, so slivers get their states right too.
 ///
 /// Degeneracies: lines the same up to scale (or sign) are one line whose crossing flips all their units; crossings
 /// closer than `1e-12` along a line are one vertex (concurrent lines, lines through corners or through each
 /// other's ends); lines that only touch the square (within the splitter's `1e-12 · (|a| + |b| + |c|)`) do not cut
-/// it. Faces under `minimumArea` are dropped as the splitter drops them. If the graph's faces do not tile the
-/// square (area off by more than 1e-9) the caller falls back on the splitter, so a numerically odd net costs time
-/// but never gives wrong cells.
+/// it. Faces under `minimumArea` are dropped as the splitter drops them. If the faces do not tile the square (area
+/// off by more than 1e-9) the caller falls back on the splitter, so a numerically odd net costs time but never
+/// gives wrong cells.
 ///
-/// Speed: the graph lives in flat buffers indexed by `Int32` (about 670 000 half-edges for 1000 lines), built once
-/// and freed on return, and the cells do not copy it: they read their vertices and patterns from one shared
-/// `ArrangedFaces`. Intersecting the lines and sorting each line's crossings run in parallel over lines, each worker
-/// writing only its own line's slots; the rest is serial. So the cells, their order and their rounding do not depend
-/// on the thread count.
+/// Speed: the walk reads flat buffers indexed by `Int32` (about 670 000 half-edges for 1000 lines), freed on
+/// return, and the cells do not copy them: they read their vertices and patterns from one shared `ArrangedFaces`.
+/// The partition's parallel parts write disjoint slots and the walk is serial, so the cells, their order and their
+/// rounding do not depend on the thread count.
 struct LineArrangement {
-    /// Crossings closer than this along a line (in units of the square's coordinates) are one vertex.
-    static let mergeDistance = 1e-12
-
     /// The cells of `layer` (2 inputs) followed by `output` (1 output) on the square, or nil when the arrangement's
     /// faces fail the consistency check (the caller then splits instead).
     static func cells(layer: Dense, output: Dense, minimumArea: Double,
@@ -81,246 +76,43 @@ struct LineArrangement {
         }
         let m = lines.count
 
-        // 2. Vertices: corners (0…3), each line's two ends on the boundary (4 + 2g, 5 + 2g), crossings inside
-        // (after them, line by line). Union-find merges vertices that are one point; the smaller id wins, so corners
-        // and boundary points represent their class.
-        // Position along the square's boundary, counter-clockwise from (−1, −1): 0…8.
-        func perimeter(_ x: Double, _ y: Double) -> Double {
-            if y == -1 { return x + 1 }
-            if x == 1 { return 3 + y }
-            if y == 1 { return 5 - x }
-            return 7 - y
-        }
-        var endPoints: [(x: Double, y: Double)] = []
-        var origin: [(x: Double, y: Double)] = [], ends: [(t0: Double, t1: Double)] = []
-        var boundary: [(s: Double, v: Int32)] = [(0, 0), (2, 1), (4, 2), (6, 3)]
-        endPoints.reserveCapacity(2 * m); origin.reserveCapacity(m); ends.reserveCapacity(m)
-        for (g, (a, b, c)) in lines.enumerated() {
-            // Foot of the perpendicular from the origin, direction (−b, a); clipped to the square.
-            let (px, py, dx, dy) = (-a * c, -b * c, -b, a)
-            var (lo, hi) = (-Double.infinity, Double.infinity)
-            var loOnX = true, hiOnX = true
-            if dx != 0 {
-                let (t1, t2) = ((-1 - px) / dx, (1 - px) / dx)
-                lo = min(t1, t2); hi = max(t1, t2)
-            }
-            if dy != 0 {
-                let (t1, t2) = ((-1 - py) / dy, (1 - py) / dy)
-                if min(t1, t2) > lo { lo = min(t1, t2); loOnX = false }
-                if max(t1, t2) < hi { hi = max(t1, t2); hiOnX = false }
-            }
-            // The ends, snapped onto the side they leave by.
-            func end(_ t: Double, onX: Bool, forward: Bool) -> (Double, Double) {
-                if onX { return ((dx > 0) == forward ? 1 : -1, min(1, max(-1, py + t * dy))) }
-                return (min(1, max(-1, px + t * dx)), (dy > 0) == forward ? 1 : -1)
-            }
-            let (x0, y0) = end(lo, onX: loOnX, forward: false), (x1, y1) = end(hi, onX: hiOnX, forward: true)
-            endPoints.append((x0, y0)); endPoints.append((x1, y1))
-            boundary.append((perimeter(x0, y0), Int32(4 + 2 * g)))
-            boundary.append((perimeter(x1, y1), Int32(5 + 2 * g)))
-            origin.append((px, py))
-            ends.append((lo, hi))
-        }
-        // Crossings inside the closed square, found per line (in parallel) with the lines after it.
-        let inside = 1 + mergeDistance
-        let (fixedLines, fixedOrigin) = (lines, origin)
-        let found = parallelMap(count: m, context: m < 200 ? .serial : context) { g -> [Hit] in
-            var hits: [Hit] = []
-            let (ag, bg, cg) = fixedLines[g]
-            let (pgx, pgy) = fixedOrigin[g]
-            for h in (g + 1)..<max(g + 1, m) {
-                let (ah, bh, ch) = fixedLines[h]
-                let det = ag * bh - ah * bg
-                // Normalised lines: det is the sine of their angle; parallel ones never meet.
-                guard abs(det) > 1e-15 else { continue }
-                let x = (bg * ch - bh * cg) / det, y = (ah * cg - ag * ch) / det
-                guard abs(x) <= inside && abs(y) <= inside else { continue }
-                let (phx, phy) = fixedOrigin[h]
-                hits.append(Hit(h: Int32(h), x: x, y: y, tg: (x - pgx) * -bg + (y - pgy) * ag,
-                                th: (x - phx) * -bh + (y - phy) * ah))
-            }
-            return hits
-        }
-        var crossings = 0
-        var perLine = [Int](repeating: 0, count: m + 1)
-        for (g, hits) in found.enumerated() {
-            crossings += hits.count
-            perLine[g] += hits.count
-            for hit in hits { perLine[Int(hit.h)] += 1 }
-        }
-        let vertexCount = 4 + 2 * m + crossings
-        guard vertexCount < Int(Int32.max) / 8 else { return nil }
-        let vx = UnsafeMutableBufferPointer<Double>.allocate(capacity: vertexCount)
-        let vy = UnsafeMutableBufferPointer<Double>.allocate(capacity: vertexCount)
-        let parent = UnsafeMutablePointer<Int32>.allocate(capacity: vertexCount)
-        defer { vx.deallocate(); vy.deallocate(); parent.deallocate() }
-        for v in 0..<vertexCount { parent[v] = Int32(v) }
-        for k in 0..<4 { (vx[k], vy[k]) = (corners[k].x, corners[k].y) }
-        for (k, p) in endPoints.enumerated() { (vx[4 + k], vy[4 + k]) = (p.x, p.y) }
-        // Each line's crossings as (t along the line, vertex): line g's are events[eventStart[g]..<eventStart[g + 1]].
-        var eventStart = [Int](repeating: 0, count: m + 1)
-        for g in 0..<m { eventStart[g + 1] = eventStart[g] + perLine[g] }
-        let events = UnsafeMutableBufferPointer<Event>.allocate(capacity: max(1, 2 * crossings))
-        adviseLargePages(events.baseAddress!, count: events.count)
-        defer { events.deallocate() }
-        do {
-            var cursor = eventStart
-            var v = Int32(4 + 2 * m)
-            for (g, hits) in found.enumerated() {
-                for hit in hits {
-                    (vx[Int(v)], vy[Int(v)]) = (hit.x, hit.y)
-                    events[cursor[g]] = Event(t: hit.tg, v: v)
-                    events[cursor[Int(hit.h)]] = Event(t: hit.th, v: v)
-                    cursor[g] += 1; cursor[Int(hit.h)] += 1
-                    v += 1
-                }
-            }
-        }
-        // Sorted along each line, in parallel (each line's slice is its own). Equal parameters are one vertex
-        // below, so the order of ties does not matter.
-        let sharedEvents = DisjointWrites(events), fixedStart = eventStart
-        parallelForEach(count: m, context: m < 200 ? .serial : context) { g in
-            sortByParameter(sharedEvents.base + fixedStart[g], count: fixedStart[g + 1] - fixedStart[g])
-        }
-        // Along each line: crossings within the merge distance of each other or of an end are one vertex.
-        for g in 0..<m {
-            let (t0, t1) = ends[g]
-            let v1 = Int32(5 + 2 * g)
-            var previous = Event(t: t0, v: Int32(4 + 2 * g))
-            for k in eventStart[g]..<eventStart[g + 1] {
-                let e = events[k]
-                if e.t - previous.t <= mergeDistance { union(parent, e.v, previous.v) }
-                if t1 - e.t <= mergeDistance { union(parent, e.v, v1) }
-                previous = e
-            }
-        }
-        boundary.sort { ($0.s, $0.v) < ($1.s, $1.v) }
-        for k in 1..<boundary.count where boundary[k].s - boundary[k - 1].s <= mergeDistance {
-            union(parent, boundary[k].v, boundary[k - 1].v)
-        }
-        if 8 - boundary[boundary.count - 1].s <= mergeDistance { union(parent, boundary[boundary.count - 1].v, 0) }
+        // 2. The square cut by the lines, on the partition core; line g's edges carry label 4 + g.
+        guard let partition = HalfEdgePartition.arrangement(ofSquareLines: lines, context: context) else { return nil }
+        let faceCount = partition.faceCount, halfEdges = partition.halfEdgeCount
+        let faceOf = partition.face, positions = partition.positions
 
-        // 3. Edges as pairs of half-edges (2e forward, 2e + 1 back), with their direction's angle and their line
-        // (−1 for the square's sides). Each crossing adds an edge to both its lines, each line one more, the
-        // boundary one per end and corner.
-        let edgeBound = 2 * (2 * crossings + m + boundary.count)
-        let from = UnsafeMutablePointer<Int32>.allocate(capacity: edgeBound)
-        let angle = UnsafeMutablePointer<Double>.allocate(capacity: edgeBound)
-        let edgeLine = UnsafeMutablePointer<Int32>.allocate(capacity: edgeBound)
-        defer { from.deallocate(); angle.deallocate(); edgeLine.deallocate() }
-        adviseLargePages(from, count: edgeBound); adviseLargePages(angle, count: edgeBound)
-        adviseLargePages(edgeLine, count: edgeBound)
-        var halfEdges = 0
-        func addEdge(_ u: Int32, _ v: Int32, _ theta: Double, _ line: Int32) {
-            (from[halfEdges], angle[halfEdges], edgeLine[halfEdges]) = (u, theta, line)
-            (from[halfEdges + 1], angle[halfEdges + 1], edgeLine[halfEdges + 1]) =
-                (v, theta > 0 ? theta - .pi : theta + .pi, line)
-            halfEdges += 2
-        }
-        for g in 0..<m {
-            let theta = atan2(lines[g].a, -lines[g].b)
-            var previous = find(parent, Int32(4 + 2 * g))
-            for k in eventStart[g]...eventStart[g + 1] {
-                let r = find(parent, k < eventStart[g + 1] ? events[k].v : Int32(5 + 2 * g))
-                if r != previous { addEdge(previous, r, theta, Int32(g)); previous = r }
-            }
-        }
-        var ring: [(s: Double, v: Int32)] = []
-        for p in boundary {
-            let r = find(parent, p.v)
-            if ring.last?.v != r { ring.append((p.s, r)) }
-        }
-        if ring.count > 1 && ring[ring.count - 1].v == ring[0].v { ring.removeLast() }
-        guard ring.count >= 3 else { return nil }
-        for k in 0..<ring.count {
-            let (s0, s1) = (ring[k].s, k + 1 < ring.count ? ring[k + 1].s : 8)
-            let middle = (s0 + s1) / 2
-            let theta: Double = middle < 2 ? 0 : middle < 4 ? .pi / 2 : middle < 6 ? .pi : -.pi / 2
-            addEdge(ring[k].v, ring[(k + 1) % ring.count].v, theta, -1)
-        }
-
-        // 4. Around each vertex, its outgoing half-edges by angle; the face to the left of u → v goes on along the
-        // half-edge leaving v just clockwise of v → u.
-        let firstOut = UnsafeMutablePointer<Int32>.allocate(capacity: vertexCount + 1)
-        let outgoing = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
-        let outAngle = UnsafeMutablePointer<Double>.allocate(capacity: halfEdges)
-        let nextEdge = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
-        defer { firstOut.deallocate(); outgoing.deallocate(); outAngle.deallocate(); nextEdge.deallocate() }
-        adviseLargePages(outgoing, count: halfEdges); adviseLargePages(outAngle, count: halfEdges)
-        adviseLargePages(nextEdge, count: halfEdges)
-        firstOut.initialize(repeating: 0, count: vertexCount + 1)
-        for h in 0..<halfEdges { firstOut[Int(from[h]) + 1] += 1 }
-        for v in 0..<vertexCount { firstOut[v + 1] += firstOut[v] }
-        // The angles are copied beside the half-edges as they are bucketed, so the sort reads them in order.
-        // (`parent` is done with, so it holds each vertex's fill position.)
-        for v in 0..<vertexCount { parent[v] = firstOut[v] }
-        for h in 0..<halfEdges {
-            let u = Int(from[h])
-            let slot = Int(parent[u])
-            outgoing[slot] = Int32(h)
-            outAngle[slot] = angle[h]
-            parent[u] += 1
-        }
-        for v in 0..<vertexCount {
-            let (lo, hi) = (Int(firstOut[v]), Int(firstOut[v + 1]))
-            guard hi > lo else { continue }
-            // Insertion sort: almost every vertex has four half-edges.
-            for i in (lo + 1)..<max(lo + 1, hi) {
-                let (h, theta) = (outgoing[i], outAngle[i])
-                var k = i
-                while k > lo && outAngle[k - 1] > theta {
-                    outgoing[k] = outgoing[k - 1]; outAngle[k] = outAngle[k - 1]; k -= 1
-                }
-                outgoing[k] = h; outAngle[k] = theta
-            }
-            var previous = outgoing[hi - 1]
-            for i in lo..<hi {
-                nextEdge[Int(outgoing[i] ^ 1)] = previous
-                previous = outgoing[i]
-            }
-        }
-
-        // 5. Faces: each half-edge's cycle, numbered in the order of their lowest half-edge. The one outside the
-        // square is walked clockwise (negative area).
-        let faceOf = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
+        // 3. Each face's corners, from its lowest half-edge around, with the lines of its edges beside them (read in
+        // order by the breadth-first walk, not at random), and its area.
         let faceEdges = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
-        let faceStart = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges + 1)
-        let faceArea = UnsafeMutablePointer<Double>.allocate(capacity: halfEdges)
-        let faceCorner = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
-        // Beside each face's half-edges, their lines: read in order by the breadth-first walk, not at random.
+        let faceStart = UnsafeMutablePointer<Int32>.allocate(capacity: faceCount + 1)
+        let faceArea = UnsafeMutablePointer<Double>.allocate(capacity: max(1, faceCount))
         let slotLine = UnsafeMutablePointer<Int32>.allocate(capacity: halfEdges)
-        defer {
-            faceOf.deallocate(); faceEdges.deallocate(); faceStart.deallocate(); faceArea.deallocate()
-            faceCorner.deallocate(); slotLine.deallocate()
-        }
-        for buffer in [faceOf, faceEdges, faceCorner, slotLine] { adviseLargePages(buffer, count: halfEdges) }
-        adviseLargePages(faceArea, count: halfEdges)
-        faceOf.initialize(repeating: -1, count: halfEdges)
-        var faceCount = 0, walked = 0
-        for h0 in 0..<halfEdges where faceOf[h0] < 0 {
-            let face = Int32(faceCount)
-            faceStart[faceCount] = Int32(walked)
-            var h = h0, twice = 0.0
-            repeat {
-                // A half-edge met twice before its cycle closes: the graph is not what it should be.
-                guard faceOf[h] < 0 else { return nil }
-                faceOf[h] = face
-                let (u, v) = (Int(from[h]), Int(from[h ^ 1]))
-                faceEdges[walked] = Int32(h)
-                faceCorner[walked] = Int32(u)
-                slotLine[walked] = edgeLine[h]
-                walked += 1
-                twice += vx[u] * vy[v] - vx[v] * vy[u]
-                h = Int(nextEdge[h])
-            } while h != h0
-            faceArea[faceCount] = twice / 2
-            faceCount += 1
+        defer { faceEdges.deallocate(); faceStart.deallocate(); faceArea.deallocate(); slotLine.deallocate() }
+        for buffer in [faceEdges, slotLine] { HalfEdgePartition.adviseLargePages(buffer, count: halfEdges) }
+        var walked = 0
+        let faceCorner = HalfEdgePartition.largeArray(count: halfEdges) { (faceCorner: UnsafeMutablePointer<Int32>) in
+            partition.origin.withUnsafeBufferPointer { origin in
+                partition.support.withUnsafeBufferPointer { support in
+                    for f in 0..<faceCount {
+                        faceStart[f] = Int32(walked)
+                        var twice = 0.0
+                        partition.forEachHalfEdge(of: PartitionFace(Int32(f))) { h in
+                            let (u, v) = (Int(origin[Int(h)]), Int(origin[Int(h ^ 1)]))
+                            faceEdges[walked] = h
+                            faceCorner[walked] = Int32(u)
+                            slotLine[walked] = support[Int(h)] - 4
+                            walked += 1
+                            twice += positions[u].x * positions[v].y - positions[v].x * positions[u].y
+                        }
+                        faceArea[f] = twice / 2
+                    }
+                }
+            }
         }
         faceStart[faceCount] = Int32(walked)
-        let outer = Int(faceOf[halfEdges - 1])  // the back half of a side of the square
         var total = 0.0
-        for f in 0..<faceCount where f != outer { total += faceArea[f] }
-        guard abs(total - 4) <= 1e-9, faceArea[outer] < 0 else { return nil }
+        for f in 0..<faceCount { total += faceArea[f] }
+        guard abs(total - 4) <= 1e-9 else { return nil }
 
         // 6. Patterns and output maps, breadth-first across the faces from the largest.
         let unitA = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n))
@@ -344,22 +136,21 @@ struct LineArrangement {
         let queue = UnsafeMutablePointer<Int32>.allocate(capacity: faceCount)
         let reached = UnsafeMutablePointer<Bool>.allocate(capacity: faceCount)
         defer { maps.deallocate(); queue.deallocate(); reached.deallocate() }
-        adviseLargePages(maps.baseAddress!, count: maps.count)
+        HalfEdgePartition.adviseLargePages(maps.baseAddress!, count: maps.count)
         reached.initialize(repeating: false, count: faceCount)
-        var start = outer == 0 ? 1 : 0
-        for f in 0..<faceCount where f != outer && faceArea[f] > faceArea[start] { start = f }
+        var start = 0
+        for f in 0..<faceCount where faceArea[f] > faceArea[start] { start = f }
         var tail = 0
         // The patterns are written straight into the array the cells will read them from.
         let bits = [UInt64](unsafeUninitializedCapacity: faceCount * words) { buffer, initialized in
             let bits = buffer.baseAddress!
-            adviseLargePages(bits, count: buffer.count)
-            for k in 0..<words { bits[outer * words + k] = 0 }  // never reached: no pattern
+            HalfEdgePartition.adviseLargePages(bits, count: buffer.count)
             var (twice, cx, cy) = (0.0, 0.0, 0.0)
             for i in Int(faceStart[start])..<Int(faceStart[start + 1]) {
                 let h = Int(faceEdges[i])
-                let (u, v) = (Int(from[h]), Int(from[h ^ 1]))
-                let cross = vx[u] * vy[v] - vx[v] * vy[u]
-                twice += cross; cx += (vx[u] + vx[v]) * cross; cy += (vy[u] + vy[v]) * cross
+                let (p, q) = (positions[Int(faceCorner[i])], positions[Int(partition.origin[h ^ 1])])
+                let cross = p.x * q.y - q.x * p.y
+                twice += cross; cx += (p.x + q.x) * cross; cy += (p.y + q.y) * cross
             }
             (cx, cy) = (cx / (3 * twice), cy / (3 * twice))
             var (ga, gb, gc) = (0.0, 0.0, output.bias[0])
@@ -383,7 +174,7 @@ struct LineArrangement {
                     let h = Int(faceEdges[i])
                     let line = Int(slotLine[i])
                     let g = Int(faceOf[h ^ 1])
-                    guard line >= 0, !reached[g] else { continue }
+                    guard line >= 0, g >= 0, !reached[g] else { continue }
                     reached[g] = true
                     queue[tail] = Int32(g)
                     tail += 1
@@ -405,102 +196,34 @@ struct LineArrangement {
                 }
             }
             // Faces not reached (only when the graph is broken, refused below) get no pattern.
-            if tail != faceCount - 1 {
+            if tail != faceCount {
                 for f in 0..<faceCount where !reached[f] { for k in 0..<words { bits[f * words + k] = 0 } }
             }
             initialized = faceCount * words
         }
-        guard tail == faceCount - 1 else { return nil }
+        guard tail == faceCount else { return nil }
 
         // 7. The cells: faces of at least the minimum area, counter-clockwise, in the order of the faces. They
         // share the faces' vertices and patterns.
-        let faces = ArrangedFaces(x: Array(vx), y: Array(vy),
-                                  corners: Array(UnsafeBufferPointer(start: faceCorner, count: halfEdges)),
+        let faces = ArrangedFaces(positions: positions, corners: faceCorner,
                                   start: Array(UnsafeBufferPointer(start: faceStart, count: faceCount + 1)),
                                   bits: bits, words: words,
                                   area: Array(UnsafeBufferPointer(start: faceArea, count: faceCount)))
         var cells: [ExactCell] = []
-        cells.reserveCapacity(faceCount - 1)
-        for f in 0..<faceCount where f != outer && faceArea[f] >= minimumArea {
+        cells.reserveCapacity(faceCount)
+        for f in 0..<faceCount where faceArea[f] >= minimumArea {
             cells.append(ExactCell(faces: faces, face: Int32(f), gradient: (maps[3 * f], maps[3 * f + 1]),
                                    offset: maps[3 * f + 2]))
         }
         return cells
-    }
-
-    /// A crossing of line g with a later line h, at (x, y), at parameter tg along g and th along h.
-    struct Hit { var h: Int32; var x, y, tg, th: Double }
-
-    /// A crossing on a line: its parameter along the line and its vertex.
-    struct Event { var t: Double; var v: Int32 }
-
-    /// Sorts `count` events by their parameter, in place: quicksort (median of three) down to runs of 16, then
-    /// insertion sort. Unstable; ties are merged into one vertex by the caller, so their order does not matter.
-    /// (About 1.6 times faster here than the library's stable sort, which allocates a buffer and merges.)
-    static func sortByParameter(_ events: UnsafeMutablePointer<Event>, count: Int) {
-        var (lo, hi) = (0, count - 1)
-        while hi - lo > 16 {
-            // Median of three to the middle, then Hoare's partition around it.
-            let mid = lo + (hi - lo) / 2
-            if events[mid].t < events[lo].t { swap(&events[mid], &events[lo]) }
-            if events[hi].t < events[lo].t { swap(&events[hi], &events[lo]) }
-            if events[hi].t < events[mid].t { swap(&events[hi], &events[mid]) }
-            let pivot = events[mid].t
-            var (i, j) = (lo, hi)
-            while i <= j {
-                while events[i].t < pivot { i += 1 }
-                while events[j].t > pivot { j -= 1 }
-                if i <= j { swap(&events[i], &events[j]); i += 1; j -= 1 }
-            }
-            // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
-            if j - lo < hi - i {
-                sortByParameter(events + lo, count: j - lo + 1)
-                lo = i
-            } else {
-                sortByParameter(events + i, count: hi - i + 1)
-                hi = j
-            }
-        }
-        guard hi > lo else { return }
-        for i in (lo + 1)...hi {
-            let e = events[i]
-            var k = i
-            while k > lo && events[k - 1].t > e.t { events[k] = events[k - 1]; k -= 1 }
-            events[k] = e
-        }
-    }
-
-    /// Asks the kernel to back the 2 MB-aligned part of a fresh buffer with 2 MB pages (`MADV_HUGEPAGE`), so that
-    /// writing 20 MB takes ten page faults instead of five thousand. Advice only: the contents and the results are
-    /// the same either way.
-    static func adviseLargePages<T>(_ start: UnsafeMutablePointer<T>, count: Int) {
-        let (bytes, page) = (count * MemoryLayout<T>.stride, 2 << 20)
-        let lo = (Int(bitPattern: start) + page - 1) & ~(page - 1), hi = (Int(bitPattern: start) + bytes) & ~(page - 1)
-        guard hi > lo, let address = UnsafeMutableRawPointer(bitPattern: lo) else { return }
-        _ = madvise(address, hi - lo, MADV_HUGEPAGE)
-    }
-
-    /// The vertex that represents v's class (path halving).
-    @inline(__always)
-    static func find(_ parent: UnsafeMutablePointer<Int32>, _ v: Int32) -> Int32 {
-        var v = v
-        while parent[Int(v)] != v { parent[Int(v)] = parent[Int(parent[Int(v)])]; v = parent[Int(v)] }
-        return v
-    }
-
-    /// Joins the classes of u and v; the smaller representative wins.
-    @inline(__always)
-    static func union(_ parent: UnsafeMutablePointer<Int32>, _ u: Int32, _ v: Int32) {
-        let (ru, rv) = (find(parent, u), find(parent, v))
-        if ru < rv { parent[Int(rv)] = ru } else if rv < ru { parent[Int(ru)] = rv }
     }
 }
 
 /// The faces of a line arrangement, read by its cells (`ExactCell`): one set of arrays for all of them instead of two
 /// arrays per cell.
 final class ArrangedFaces: Sendable {
-    /// Vertex coordinates.
-    let x: [Double], y: [Double]
+    /// Vertex positions.
+    let positions: [Point2]
     /// Each face's vertices, counter-clockwise, face after face: face f's are `corners[start[f]..<start[f + 1]]`.
     let corners: [Int32], start: [Int32]
     /// Face f's pattern is `bits[f * words..<(f + 1) * words]`.
@@ -509,13 +232,13 @@ final class ArrangedFaces: Sendable {
     /// Each face's area (its shoelace sum, in the order of its vertices, as `polygonArea` adds it up).
     let area: [Double]
 
-    init(x: [Double], y: [Double], corners: [Int32], start: [Int32], bits: [UInt64], words: Int, area: [Double]) {
-        (self.x, self.y, self.corners, self.start, self.bits, self.words, self.area) =
-            (x, y, corners, start, bits, words, area)
+    init(positions: [Point2], corners: [Int32], start: [Int32], bits: [UInt64], words: Int, area: [Double]) {
+        (self.positions, self.corners, self.start, self.bits, self.words, self.area) =
+            (positions, corners, start, bits, words, area)
     }
 
     func vertices(of face: Int) -> [Point2] {
-        (Int(start[face])..<Int(start[face + 1])).map { Point2(x[Int(corners[$0])], y[Int(corners[$0])]) }
+        (Int(start[face])..<Int(start[face + 1])).map { positions[Int(corners[$0])] }
     }
 
     func pattern(of face: Int) -> [UInt64] { Array(bits[(face * words)..<((face + 1) * words)]) }

@@ -101,6 +101,19 @@ struct HalfEdgePartition {
         stamp = 0
     }
 
+    /// A partition built whole by a bulk builder (the line arrangement,
+    /// ``arrangement(ofSquareLines:context:)``): the arrays as the stored properties describe them, `previous` the
+    /// inverse of `next`, `faceEdge` one half-edge of each face, the domain's sides labelled `0..<sides` and every
+    /// label below `labels`.
+    init(positions: [Point2], origin: [Int32], next: [Int32], previous: [Int32], face: [Int32], support: [Int32],
+         faceEdge: [Int32], domainArea: Double, labels: Int32) {
+        (self.positions, self.origin, self.next, self.previous, self.face, self.support, self.faceEdge) =
+            (positions, origin, next, previous, face, support, faceEdge)
+        (self.domainArea, self.labels) = (domainArea, labels)
+        values = [Double](repeating: 0, count: positions.count)
+        stamps = [UInt32](repeating: 0, count: positions.count)
+    }
+
     var faceCount: Int { faceEdge.count }
     var vertexCount: Int { positions.count }
     var halfEdgeCount: Int { origin.count }
