@@ -52,8 +52,8 @@ public struct SparseColumns: Equatable, Sendable {
 
 extension Convolution2D {
     /// This convolution without its bias on `[C, H, W]` samples of shape `inputShape`, producing `outputShape`:
-    /// output `(o, y, x)` takes weight `(o, c, i, j)` from input `(c, y·sh − top + i·dh, x·sw − left + j·dw)` of
-    /// its group's channels, padding being zeros (no entry).
+    /// output `(o, y, x)` takes weight `(o, c, i, j)` from input `(c, y·sh − top + i·dh, x·sw − left + j·dw)`
+    /// of its group's channels, padding being zeros (no entry).
     func sparseColumns(inputShape: [Int], outputShape: [Int]) -> SparseColumns {
         let (height, width) = (inputShape[1], inputShape[2])
         let (outH, outW) = (outputShape[1], outputShape[2])
