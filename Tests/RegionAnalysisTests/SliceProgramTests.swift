@@ -43,4 +43,66 @@ import Testing
         map.apply(x, into: &fast)
         #expect(zip(fast, slow).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-12) })
     }
+
+    /// Random convolutions (kernel, padding on each side, stride, dilation, groups — depthwise among them — and
+    /// weights of which some are exactly zero), average poolings (padding counted or not, extra end padding as
+    /// `ceil_mode` brings it), scale-shifts per channel and per element, and global average pooling.
+    static let family: [(NeuralNet.Operation, [Int])] = {
+        var g = SeededGenerator(seed: 2024)
+        func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &g) }
+        func weights(_ n: Int) -> [Double] { (0..<n).map { _ in int(0...4) == 0 ? 0 : g.uniform(bound: 1) } }
+        var family: [(NeuralNet.Operation, [Int])] = []
+        while family.count < 40 {
+            let shape = [int(1...4), int(1...9), int(1...9)]
+            let kernel = Extent2D(height: int(1...4), width: int(1...4))
+            let stride = Extent2D(height: int(1...3), width: int(1...3))
+            let operation: NeuralNet.Operation
+            switch family.count % 4 {
+            case 0, 1:
+                let groups = [1, shape[0]].randomElement(using: &g)!
+                let outputs = groups * int(1...3)
+                let conv = Convolution2D(
+                    weight: weights(outputs * (shape[0] / groups) * kernel.height * kernel.width),
+                    bias: weights(outputs), outputChannels: outputs, inputChannels: shape[0], kernel: kernel,
+                    stride: stride, padding: Padding2D(top: int(0...3), left: int(0...3), bottom: int(0...3),
+                                                       right: int(0...3)),
+                    dilation: Extent2D(height: int(1...3), width: int(1...3)), groups: groups)
+                operation = .convolution(conv)
+            case 2:
+                let counted = int(0...1) == 1
+                // ceil_mode arrives as extra padding at the end (the ONNX reader's rule), never counted.
+                let extra = counted ? 0 : int(0...1)
+                let padding = Padding2D(top: int(0...(kernel.height - 1)), left: int(0...(kernel.width - 1)),
+                                        bottom: min(kernel.height - 1, int(0...(kernel.height - 1)) + extra),
+                                        right: min(kernel.width - 1, int(0...(kernel.width - 1)) + extra))
+                operation = .averagePool(Pooling2D(kernel: kernel, stride: stride, padding: padding,
+                                                   countIncludesPadding: counted))
+            default:
+                let perChannel = int(0...1) == 1
+                let n = perChannel ? shape[0] : shape.reduce(1, *)
+                operation = [.scaleShift(ScaleShift(scale: weights(n), shift: weights(n))),
+                             .globalAveragePool][int(0...1)]
+            }
+            guard (try? operation.outputShape(for: [shape])) != nil else { continue }
+            family.append((operation, shape))
+        }
+        return family
+    }()
+
+    @Test func theMatrixFromTheParametersIsTheOneTheForwardPassGives() throws {
+        for (operation, shape) in Self.family {
+            let outputShape = try operation.outputShape(for: [shape])
+            guard case .affine(let affine) = operation.semantics(inputShape: shape, outputShape: outputShape) else {
+                Issue.record("\(operation.kind) is not affine")
+                continue
+            }
+            let direct = try #require(operation.sparseLinearPart(inputShape: shape, outputShape: outputShape))
+            let slow = SparseAffine.readOff(affine, inputShape: shape)
+            // Each entry is one weight (or one over a divisor) times 1 plus exact zeros: equal, not close.
+            #expect(direct == slow, "\(operation) on \(shape)")
+            #expect(direct.starts == slow.starts && direct.targets == slow.targets)
+            let worst = zip(direct.weights, slow.weights).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-12)
+        }
+    }
 }

@@ -238,6 +238,19 @@ extension Operation {
         }
     }
 
+    /// The linear part of an affine operation other than dense, as a sparse matrix built from its parameters, on
+    /// samples of shape `inputShape` (producing `outputShape`): the same entries, exactly, as the linear part's
+    /// forward pass gives on basis vectors. Nil for dense layers (a dense matrix) and non-affine operations.
+    public func sparseLinearPart(inputShape: [Int], outputShape: [Int]) -> SparseColumns? {
+        switch self {
+        case .convolution(let c): return c.sparseColumns(inputShape: inputShape, outputShape: outputShape)
+        case .averagePool(let p): return p.averageColumns(inputShape: inputShape, outputShape: outputShape)
+        case .scaleShift(let s): return s.scaleColumns(inputShape: inputShape)
+        case .globalAveragePool: return globalAverageColumns(inputShape: inputShape)
+        case .dense, .relu, .leakyReLU, .prelu, .clip, .maxPool, .reshape, .add: return nil
+        }
+    }
+
     /// How many states each of the operation's units takes: its pieces, or its window's positions; 0 when it
     /// has no units.
     public var unitStateCount: Int {

@@ -51,7 +51,7 @@ struct SliceProgram: @unchecked Sendable {
                     steps.append(.dense(weight: weight.storage, bias: affine.constant, inputs: weight.columns,
                                         outputs: weight.rows))
                 } else {
-                    steps.append(.sparse(SparseAffine(affine, inputShape: inShape)))
+                    steps.append(.sparse(SparseAffine(affine, inputShape: inShape, outputShape: layer.outputShape)))
                 }
             case .pieces(let pieces):
                 steps.append(.pieces(pieces))
@@ -144,9 +144,11 @@ struct SliceProgram: @unchecked Sendable {
         case .reshape:
             values[k + 1] = input
         case .add:
-            var y = input
+            var y: [Double] = []
+            swap(&y, &values[k + 1])
             let other = values[inputs[k][1]]
-            for j in y.indices { y[j] += other[j] }
+            if y.count != input.count { y = [Double](repeating: 0, count: input.count) }
+            for j in y.indices { y[j] = input[j] + other[j] }
             values[k + 1] = y
         case .pieces, .maxPool:
             preconditionFailure("step \(k) is not affine")
@@ -208,7 +210,10 @@ struct SliceProgram: @unchecked Sendable {
             values[k + 1] = y
         case .maxPool(let windows):
             let m = windows.count
-            var y = [Double](repeating: 0, count: 3 * m)
+            // Every element is written: the previous cell's buffer serves when it has the size.
+            var y: [Double] = []
+            swap(&y, &values[k + 1])
+            if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
             for o in 0..<m {
                 let e = Int(windows[o][Int(states[offset + o])])
                 y[o] = z[e]; y[m + o] = z[n + e]; y[2 * m + o] = z[2 * n + e]
@@ -245,10 +250,10 @@ struct SliceProgram: @unchecked Sendable {
 /// pooled-away entries), and a column that is zero costs one test, where the layer's own forward pass (im2col and
 /// a GEMM in generic code) costs the whole layer and allocations on every cell.
 ///
-/// The matrix is read off the layer's own forward pass, so it has the layer's meaning by construction: the
-/// layer without its constant part (bias and shift set to zero) applied to the identity, a chunk of basis vectors
-/// at a time — every entry is one weight times 1 plus exact zeros, hence the weight exactly — and the constant is
-/// the whole layer's value at 0. ``reference(_:)`` keeps the forward-pass route beside it for the tests.
+/// The matrix is the interpreter's ``Operation/sparseLinearPart(inputShape:outputShape:)``, built from the
+/// operation's parameters; the constant is the whole layer's value at 0. The slow routes stay beside it for the
+/// tests: ``readOff(_:inputShape:)`` reads the matrix off the linear part's own forward pass on basis vectors, and
+/// ``reference(_:)`` applies the layer by that forward pass.
 struct SparseAffine: Sendable {
     let inputs: Int
     let outputs: Int
@@ -268,22 +273,34 @@ struct SparseAffine: Sendable {
         guard case .affine(let affine) = operation.semantics(inputShape: inputShape, outputShape: outputShape) else {
             preconditionFailure("\(operation.kind) is not affine")
         }
-        self.init(affine, inputShape: inputShape)
+        self.init(affine, inputShape: inputShape, outputShape: outputShape)
     }
 
-    /// The sparse form of an affine operation's semantics on samples of shape `inputShape`.
-    init(_ affine: AffineSemantics, inputShape: [Int]) {
-        func alone(_ operation: Operation) -> Network {
-            do { return try Network(inputShape: inputShape, chain: [operation]) } catch {
-                preconditionFailure("an affine layer does not stand alone: \(error)")
-            }
-        }
-        let linearPart = alone(affine.linearPart)
-        layer = linearPart
-        let n = inputShape.reduce(1, *)
-        inputs = n
+    /// The sparse form of an affine operation's semantics on samples of shape `inputShape`, giving `outputShape`.
+    init(_ affine: AffineSemantics, inputShape: [Int], outputShape: [Int]) {
+        guard let columns = affine.linearPart.sparseLinearPart(inputShape: inputShape, outputShape: outputShape)
+        else { preconditionFailure("\(affine.linearPart.kind) has no sparse linear part") }
+        inputs = columns.inputs
+        outputs = columns.outputs
+        starts = columns.starts
+        targets = columns.targets
+        weights = columns.weights
         constant = affine.constant
-        outputs = constant.count
+        layer = Self.alone(affine.linearPart, inputShape: inputShape)
+    }
+
+    private static func alone(_ operation: Operation, inputShape: [Int]) -> Network {
+        do { return try Network(inputShape: inputShape, chain: [operation]) } catch {
+            preconditionFailure("an affine layer does not stand alone: \(error)")
+        }
+    }
+
+    /// The matrix read off the linear part's own forward pass: the layer without its constant part applied to
+    /// the identity, a chunk of basis vectors at a time — every entry is one weight times 1 plus exact zeros,
+    /// hence the weight exactly. The slow route the direct construction is tested against.
+    static func readOff(_ affine: AffineSemantics, inputShape: [Int]) -> SparseColumns {
+        let linearPart = alone(affine.linearPart, inputShape: inputShape)
+        let n = inputShape.reduce(1, *), outputs = affine.constant.count
         var starts = [0], targets: [Int32] = [], weights: [Double] = []
         let chunk = max(1, min(n, (8 << 20) / max(1, 8 * (n + outputs))))
         var basis = [Double](repeating: 0, count: chunk * n)
@@ -300,9 +317,7 @@ struct SparseAffine: Sendable {
                 starts.append(targets.count)
             }
         }
-        self.starts = starts
-        self.targets = targets
-        self.weights = weights
+        return SparseColumns(inputs: n, outputs: outputs, starts: starts, targets: targets, weights: weights)
     }
 
     /// `y = A x + constant` on the offsets row and `A x` on the u and v rows of a 3 × n map, into `y`
