@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import NeuralNet
 import Support
+import Synchronization
 import Testing
 @testable import RegionAnalysis
 
@@ -99,5 +100,28 @@ import Testing
         #expect(Set(a.keys) == Set(b.keys))
         for (states, area) in a { #expect(abs((b[states] ?? 0) - area) < 1e-12 * 4 * plane.halfWidth * plane.halfWidth) }
         checkIndependently(network, plane, tiled, grid: 41)
+    }
+
+    /// One hidden layer of 300 units, whose lines the default tiling cuts into tiles: the untiled count, Euler's
+    /// count 1 + lines + crossings (the estimate) up to slivers, and the progress line said before the walk.
+    @Test func theDefaultTilingKeepsEulersCountAndSaysItsEstimate() throws {
+        let network = try randomMLP([2, 300, 1], seed: 7)
+        let plane = try SlicePlane(inputPlaneOfSize: 1.5)
+        let estimate = SlicePartition.estimate(network: network, plane: plane)
+        let lines = try #require(estimate.firstLayer).lines
+        #expect(lines >= SliceTiling.standard.minimumLines)
+        #expect(estimate.firstLayerRegions >= 4 * SliceTiling.standard.regionsPerTile)
+        let told = Mutex<[String]>([])
+        let tiled = try SlicePartition(network: network, plane: plane, limits: SliceLimits(memoryBytes: 1e10),
+                                       context: ComputeContext(threads: 2)) { message in
+            told.withLock { $0.append(message) }
+        }
+        let untiled = try SlicePartition(network: network, plane: plane, limits: .unlimited, context: .serial,
+                                         tiling: SliceTiling(minimumLines: .max))
+        // Euler's count up to a crossing at the square's edge or a sliver (the untiled walk differs from it alike).
+        #expect(abs(Double(tiled.count) - estimate.firstLayerRegions) <= 1e-4 * estimate.firstLayerRegions)
+        #expect(tiled.count == untiled.count)
+        let first = try #require(told.withLock { $0.first })
+        #expect(first.contains("alone makes about \(Int(estimate.firstLayerRegions)) regions (\(lines) lines)"))
     }
 }
