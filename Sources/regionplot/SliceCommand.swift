@@ -88,9 +88,10 @@ struct SliceCommand: ParsableCommand {
             let settings = SliceSettings(modelPath: model, dataPath: data, labelsPath: labels, rows: through.items,
                                          size: size, grid: grid, exactRuns: exactRuns,
                                          maxRegions: maxRegions, memoryBytes: MachineLimits.memoryBudget)
-            progressOptions.reporter("exact regions and probes of the slice")
+            let reporter = progressOptions.reporter
+            reporter("exact regions and probes of the slice")
             let notes = StructureNotes()
-            let experiment = SliceExperiment(reading: try weights.reading(notes: notes))
+            let experiment = SliceExperiment(reading: try weights.reading(notes: notes), progress: { reporter($0) })
             let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
             let result = try experiment.run(settings, context: context)
             let classNames = try names.names(classes: result.partition.classCount)

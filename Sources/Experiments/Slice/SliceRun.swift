@@ -25,11 +25,16 @@ public struct SliceResult: Sendable {
 /// decision regions, and how many the probes find. A safetensors model is read as `reading` says.
 public struct SliceExperiment: Experiment {
     public var reading: WeightsReading
+    /// Told, in words, what the exact partition expects before its walk and how far it has come (for a big slice).
+    public var progress: (@Sendable (String) -> Void)?
 
-    public init(reading: WeightsReading = WeightsReading()) { self.reading = reading }
+    public init(reading: WeightsReading = WeightsReading(), progress: (@Sendable (String) -> Void)? = nil) {
+        self.reading = reading
+        self.progress = progress
+    }
 
     public func run(_ settings: SliceSettings, context: ComputeContext) throws -> SliceResult {
-        try Self.run(settings, reading: reading, context: context)
+        try Self.run(settings, reading: reading, context: context, progress: progress)
     }
 
     public func report(_ result: SliceResult, written: WrittenOutput) -> SliceReport {
@@ -52,7 +57,8 @@ public struct SliceExperiment: Experiment {
     /// Reads the files, checks them, and runs the analysis; bad input throws a ``SliceError`` (or the reader's
     /// error) whose message names the file and the problem. A safetensors model is read as `reading` says.
     public static func run(_ settings: SliceSettings, reading: WeightsReading = WeightsReading(),
-                           context: ComputeContext = .allCores) throws -> SliceResult
+                           context: ComputeContext = .allCores,
+                           progress: (@Sendable (String) -> Void)? = nil) throws -> SliceResult
     {
         var total = Stopwatch()
         try settings.validate()
@@ -102,15 +108,15 @@ public struct SliceExperiment: Experiment {
             plane = try SlicePlane(inputPlaneOfSize: settings.size)
         }
         return try analyse(network: network, modelPath: settings.modelPath, plane: plane, points: points,
-                           labels: labels, settings: settings, context: context, clock: total)
+                           labels: labels, settings: settings, context: context, clock: total, progress: progress)
     }
 
     /// The analysis of a network already in memory on `plane` (through `points`, the rows `settings.rows` of some
     /// data set, with `labels` when known; none on a model's own plane). `modelPath` names the model in the report.
     public static func analyse(network: Network, modelPath: String, plane: SlicePlane, points: [[Double]],
                                labels: [Int]?, settings: SliceSettings, context: ComputeContext = .allCores,
-                               clock total: Stopwatch = Stopwatch())
-        throws -> SliceResult
+                               clock total: Stopwatch = Stopwatch(),
+                               progress: (@Sendable (String) -> Void)? = nil) throws -> SliceResult
     {
         var total = total
         let readSeconds = total.elapsed
@@ -132,8 +138,10 @@ public struct SliceExperiment: Experiment {
         let checkSeconds = clock.lap()
         let limits = SliceLimits(maxRegions: settings.maxRegions, memoryBytes: settings.memoryBytes)
         func partitioned() throws -> SlicePartition {
-            do { return try SlicePartition(network: network, plane: plane, limits: limits, context: context) }
-            catch { throw SliceError("\(modelPath): \(Self.advice(error))") }
+            do {
+                return try SlicePartition(network: network, plane: plane, limits: limits, context: context,
+                                          progress: progress)
+            } catch { throw SliceError("\(modelPath): \(Self.advice(error))") }
         }
         var partition = try partitioned()
         exactSeconds = clock.lap()

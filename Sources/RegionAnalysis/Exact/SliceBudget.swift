@@ -76,13 +76,21 @@ final class SliceBudget: Sendable {
     let maxCells: Int
     let cells = Atomic<Int>(0)
     let exceeded = Atomic<Bool>(false)
+    /// Told the cells made so far each time they pass a power of two from 2^16 on (a handful of lines a run).
+    let progress: (@Sendable (Int) -> Void)?
 
-    init(maxCells: Int) { self.maxCells = maxCells }
+    init(maxCells: Int, progress: (@Sendable (Int) -> Void)? = nil) {
+        self.maxCells = maxCells
+        self.progress = progress
+    }
 
     /// Counts `n` more cells (or pieces); false once the total is over the bound.
     func add(_ n: Int) -> Bool {
         let total = cells.wrappingAdd(n, ordering: .relaxed).newValue
         if total > maxCells { exceeded.store(true, ordering: .relaxed) }
+        if let progress, total >= 1 << 16, n > 0, (total - n).leadingZeroBitCount != total.leadingZeroBitCount {
+            progress(total)
+        }
         return total <= maxCells
     }
 
@@ -130,41 +138,53 @@ extension SlicePartition {
         let z = values[program.inputs[k][0]]
         let n = program.sizes[program.inputs[k][0]]
         guard let shifts = program.breakpoints(k) else { return estimate }
-        var lines: [Line] = []
-        let h = plane.halfWidth
-        for j in 0..<n {
-            for s in shifts {
-                let f = Line(a: z[j], b: z[n + j], c: z[2 * n + j] - s)
-                // Crossing the square: the corners' values are not all on one side.
-                let corners = [f.value(Point2(-h, -h)), f.value(Point2(h, -h)), f.value(Point2(h, h)),
-                               f.value(Point2(-h, h))]
-                if corners.min()! < 0 && corners.max()! > 0 { lines.append(f) }
-            }
-        }
-        func crossesInside(_ f: Line, _ g: Line) -> Bool {
-            let det = f.a * g.b - f.b * g.a
-            guard det != 0 else { return false }
-            let u = (f.b * g.c - g.b * f.c) / det, v = (g.a * f.c - f.a * g.c) / det
-            return abs(u) < h && abs(v) < h
+        let lines = linesCrossingSquare(count: n * shifts.count, halfWidth: plane.halfWidth) { index in
+            let (j, s) = (index / shifts.count, shifts[index % shifts.count])
+            return Line(a: z[j], b: z[n + j], c: z[2 * n + j] - s)
         }
         let count = lines.count
-        var crossings = 0.0
-        if count <= 2048 {
-            for i in 0..<count { for j in (i + 1)..<count where crossesInside(lines[i], lines[j]) { crossings += 1 } }
-        } else {
-            // A seeded sample of pairs: the share that cross inside, times the pairs.
-            var generator = SeededGenerator(seed: 0x51ce)
-            let samples = 1 << 20
-            var hits = 0
-            for _ in 0..<samples {
-                let i = Int(generator.next() % UInt64(count))
-                var j = Int(generator.next() % UInt64(count - 1))
-                if j >= i { j += 1 }
-                if crossesInside(lines[i], lines[j]) { hits += 1 }
-            }
-            crossings = Double(hits) / Double(samples) * Double(count) * Double(count - 1) / 2
-        }
+        let crossings = crossingsInside(lines, halfWidth: plane.halfWidth)
         estimate.firstLayer = (network.layers[k].name, count, crossings)
         return estimate
     }
+}
+
+/// The lines among `count` (`line(j)`, in order) that cross the square [−h, h]²: their values at its corners are not
+/// all on one side.
+func linesCrossingSquare(count: Int, halfWidth h: Double, line: (Int) -> Line) -> [Line] {
+    var lines: [Line] = []
+    for j in 0..<count {
+        let f = line(j)
+        let corners = [f.value(Point2(-h, -h)), f.value(Point2(h, -h)), f.value(Point2(h, h)), f.value(Point2(-h, h))]
+        if corners.min()! < 0 && corners.max()! > 0 { lines.append(f) }
+    }
+    return lines
+}
+
+/// The crossings of `lines` inside the square [−h, h]²: counted pair by pair up to 2 048 lines, else the share of a
+/// seeded sample of 2^20 pairs that cross inside, times the pairs.
+func crossingsInside(_ lines: [Line], halfWidth h: Double) -> Double {
+    func crossesInside(_ f: Line, _ g: Line) -> Bool {
+        let det = f.a * g.b - f.b * g.a
+        guard det != 0 else { return false }
+        let u = (f.b * g.c - g.b * f.c) / det, v = (g.a * f.c - f.a * g.c) / det
+        return abs(u) < h && abs(v) < h
+    }
+    let count = lines.count
+    var crossings = 0.0
+    if count <= 2048 {
+        for i in 0..<count { for j in (i + 1)..<count where crossesInside(lines[i], lines[j]) { crossings += 1 } }
+    } else {
+        var generator = SeededGenerator(seed: 0x51ce)
+        let samples = 1 << 20
+        var hits = 0
+        for _ in 0..<samples {
+            let i = Int(generator.next() % UInt64(count))
+            var j = Int(generator.next() % UInt64(count - 1))
+            if j >= i { j += 1 }
+            if crossesInside(lines[i], lines[j]) { hits += 1 }
+        }
+        crossings = Double(hits) / Double(samples) * Double(count) * Double(count - 1) / 2
+    }
+    return crossings
 }

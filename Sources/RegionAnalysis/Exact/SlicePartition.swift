@@ -115,8 +115,18 @@ public struct SlicePartition: Sendable {
     /// Partitions `plane`'s square for `network` within `limits`: refused before the walk when the first
     /// nonlinear layer alone would make more regions than the limits allow (see ``estimate(network:plane:)``),
     /// and stopped as soon as the cells made exceed them.
+    /// `progress`, when given, is told in words what the walk expects before it starts (the first layer's regions
+    /// and their memory, from ``estimate(network:plane:)``) and the cells made as they pass each power of two.
     public init(network: Network, plane: SlicePlane, limits: SliceLimits,
-                context: ComputeContext = .allCores) throws(SliceLimitError) {
+                context: ComputeContext = .allCores,
+                progress: (@Sendable (String) -> Void)? = nil) throws(SliceLimitError) {
+        try self.init(network: network, plane: plane, limits: limits, context: context, tiling: .standard,
+                      progress: progress)
+    }
+
+    /// The partition with the first layer's tiles chosen by `tiling` (the tests make them on small nets).
+    init(network: Network, plane: SlicePlane, limits: SliceLimits, context: ComputeContext,
+         tiling: SliceTiling, progress: (@Sendable (String) -> Void)? = nil) throws(SliceLimitError) {
         precondition(network.inputSize == plane.dimension, "the plane's dimension is not the network's input size")
         let program = SliceProgram(network)
         let cost = limits == .unlimited ? nil : Self.estimate(program: program, network: network, plane: plane)
@@ -135,7 +145,15 @@ public struct SlicePartition: Sendable {
                                       bytes: cost.firstLayerRegions * cost.bytesPerCell, limits: limits)
             }
         }
-        let budget = SliceBudget(maxCells: maxCells)
+        if let progress, let cost, let first = cost.firstLayer {
+            progress("exact regions: layer '\(first.name)' alone makes about "
+                + "\(Int(cost.firstLayerRegions)) regions (\(first.lines) lines), at least "
+                + "\(memorySizeText(cost.firstLayerRegions * cost.bytesPerCell)) of cells; this run may use "
+                + "\(memorySizeText(limits.memoryBytes))")
+        }
+        var cellsSoFar: (@Sendable (Int) -> Void)? = nil
+        if let progress { cellsSoFar = { cells in progress("exact regions: \(cells) so far") } }
+        let budget = SliceBudget(maxCells: maxCells, progress: cellsSoFar)
         let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea,
                                  budget: budget)
         self.plane = plane
@@ -153,7 +171,7 @@ public struct SlicePartition: Sendable {
             walker.walk(square, from: k0, values: &values, states: &states, into: &cells)
         } else {
             // The first nonlinear layer cuts the whole square; its pieces go to the workers.
-            let pieces = walker.split(square, step: k0, values: values)
+            let pieces = walker.splitSquare(square, step: k0, values: values, tiling: tiling, context: context)
             if pieces.count < 256 && context.threads > 1 && program.sizes.reduce(0, +) >= 1024 {
                 // Few pieces of a big network: their pieces at the next nonlinear steps go to the workers.
                 let work = walker.branches(pieces, step: k0, values: values, states: states, target: 256, rounds: 4)

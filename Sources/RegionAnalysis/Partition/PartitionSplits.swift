@@ -123,18 +123,21 @@ extension HalfEdgePartition {
     }
 }
 
-/// The convex hull of `points`, counter-clockwise without collinear points (Andrew's monotone chain).
-func convexHull(_ points: [Point2]) -> [Point2] {
+/// The convex hull of `points`, counter-clockwise without collinear points (Andrew's monotone chain); a point whose
+/// turn is within `collinearTolerance` (a sine) of straight counts as collinear.
+func convexHull(_ points: [Point2], collinearTolerance: Double = 0) -> [Point2] {
     let sorted = points.sorted { $0.x < $1.x || ($0.x == $1.x && $0.y < $1.y) }
     guard sorted.count >= 3 else { return sorted }
     func cross(_ o: Point2, _ a: Point2, _ b: Point2) -> Double {
         (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
     }
+    func length(_ x: Double, _ y: Double) -> Double { (x * x + y * y).squareRoot() }
     var hull: [Point2] = []
     for pass in 0..<2 {
         let start = hull.count
         for p in pass == 0 ? sorted : sorted.reversed() {
-            while hull.count >= start + 2 && cross(hull[hull.count - 2], hull[hull.count - 1], p) <= 0 {
+            while hull.count >= start + 2, case let (o, a) = (hull[hull.count - 2], hull[hull.count - 1]),
+                  cross(o, a, p) <= collinearTolerance * length(a.x - o.x, a.y - o.y) * length(p.x - a.x, p.y - a.y) {
                 hull.removeLast()
             }
             hull.append(p)
