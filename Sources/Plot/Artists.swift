@@ -121,6 +121,9 @@ public struct TextArtist {
     /// The text measured for the fit instead of `text` (the widest of a heat map's numbers), so that texts fitted
     /// together take one size and show or drop together.
     public var fitSample: String?
+    /// A shorter form of fitted text and its sample (a heat map's numbers with fewer decimals), drawn instead when
+    /// the text itself would fall under `minimumFittedSize`, before the number is left out.
+    public var shorter: (text: String, sample: String?)?
     /// The smallest printed size fitted text may take, in points.
     public static let minimumFittedSize = 6.0
     /// The smallest printed size a boxed annotation shrinks to where no place is free for it, in points (a
@@ -341,10 +344,18 @@ extension TextArtist: Artist2D {
             // The room in pixels, less a margin each side, against the text's box.
             let room = (width: abs(t.pixel(x + fitBox.width / 2, y).x - t.pixel(x - fitBox.width / 2, y).x) * 0.9,
                         height: abs(t.pixel(x, y + fitBox.height / 2).y - t.pixel(x, y - fitBox.height / 2).y) * 0.9)
-            let m = renderer.measure(fitSample.map(MathText.runs) ?? runs, size: size)
-            let scale = min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
-            size *= scale
-            if size * renderer.textScale < TextArtist.minimumFittedSize * t.pointsToPixels { return }
+            func fitted(_ sample: [TextRun]) -> Double {
+                let m = renderer.measure(sample, size: size)
+                return size * min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
+            }
+            let floor = TextArtist.minimumFittedSize * t.pointsToPixels / renderer.textScale
+            var fittedSize = fitted(fitSample.map(MathText.runs) ?? runs)
+            if fittedSize < floor, let shorter {
+                runs = MathText.runs(shorter.text)
+                fittedSize = fitted(MathText.runs(shorter.sample ?? shorter.text))
+            }
+            if fittedSize < floor { return }
+            size = fittedSize
         }
         renderer.beginGroup(box == nil ? .text : .annotation)
         defer { renderer.endGroup() }
