@@ -121,8 +121,14 @@ public struct TextArtist {
     /// The text measured for the fit instead of `text` (the widest of a heat map's numbers), so that texts fitted
     /// together take one size and show or drop together.
     public var fitSample: String?
+    /// A shorter form of fitted text and its sample (a heat map's numbers with fewer decimals), drawn instead when
+    /// the text itself would fall under `minimumFittedSize`, before the number is left out.
+    public var shorter: (text: String, sample: String?)?
     /// The smallest printed size fitted text may take, in points.
     public static let minimumFittedSize = 6.0
+    /// The smallest printed size a boxed annotation shrinks to where no place is free for it, in points (a
+    /// sentence, not a cell's number: the paper style's smallest text).
+    public static let minimumAnnotationSize = 7.0
     /// Other places for a boxed annotation, in data units with their alignments: where its own place would hide
     /// data (a point, a data line) or another annotation, the axes draw it at the first of these that hides none
     /// (at the one that hides least when none is free).
@@ -245,15 +251,16 @@ extension ScatterArtist: Artist2D, Artist3D {
             keyed[i] = (p.depth, i)
         }
         keyed.sort { $0.depth != $1.depth ? $0.depth > $1.depth : $0.index < $1.index }
-        var colors = self.colors
+        // One colour per point follows its point into the depth order.
+        var colors = self.colors.count == n && n > 1 ? keyed.map { self.colors[$0.index] } : self.colors
         if depthShade, n > 0 {
             // mplot3d's _zalpha: alpha × clip(1 − (depth − min) / scale, 0.3, 1), where the scale is the root sum
             // of squares of the projected extents.
             func extent(_ v: [Double]) -> Double { (v.max() ?? 0) - (v.min() ?? 0) }
             let dMin = keyed[n - 1].depth, dMax = keyed[0].depth
             let scale = (pow(extent(px), 2) + pow(extent(py), 2) + pow(dMax - dMin, 2)).squareRoot()
-            let c = self.colors[0]
             colors = keyed.map { item in
+                let c = self.colors.count == n ? self.colors[item.index] : self.colors[0]
                 let shade = scale > 0 ? min(1, max(0.3, 1 - (item.depth - dMin) / scale)) : 1
                 return c.withAlpha(c.alpha * shade)
             }
@@ -337,10 +344,18 @@ extension TextArtist: Artist2D {
             // The room in pixels, less a margin each side, against the text's box.
             let room = (width: abs(t.pixel(x + fitBox.width / 2, y).x - t.pixel(x - fitBox.width / 2, y).x) * 0.9,
                         height: abs(t.pixel(x, y + fitBox.height / 2).y - t.pixel(x, y - fitBox.height / 2).y) * 0.9)
-            let m = renderer.measure(fitSample.map(MathText.runs) ?? runs, size: size)
-            let scale = min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
-            size *= scale
-            if size * renderer.textScale < TextArtist.minimumFittedSize * t.pointsToPixels { return }
+            func fitted(_ sample: [TextRun]) -> Double {
+                let m = renderer.measure(sample, size: size)
+                return size * min(1, room.width / max(m.width, 1e-9), room.height / max(m.height, 1e-9))
+            }
+            let floor = TextArtist.minimumFittedSize * t.pointsToPixels / renderer.textScale
+            var fittedSize = fitted(fitSample.map(MathText.runs) ?? runs)
+            if fittedSize < floor, let shorter {
+                runs = MathText.runs(shorter.text)
+                fittedSize = fitted(MathText.runs(shorter.sample ?? shorter.text))
+            }
+            if fittedSize < floor { return }
+            size = fittedSize
         }
         renderer.beginGroup(box == nil ? .text : .annotation)
         defer { renderer.endGroup() }
@@ -363,21 +378,29 @@ extension TextArtist: Artist2D {
         guard !alternatives.isEmpty else { return self }
         let places = [Placement(x: x, y: y, horizontal: horizontal, vertical: vertical)] + alternatives
         var best = self, bestCost = Int.max
-        for place in places {
-            var candidate = self
-            (candidate.x, candidate.y, candidate.horizontal, candidate.vertical) = (place.x, place.y,
-                                                                                   place.horizontal, place.vertical)
-            let shape = candidate.boxCorners(transform: t, renderer: renderer)
-            var cost = obstacles.points.filter { convexContains(shape, $0) }.count
-            for line in obstacles.dataLines {
-                for (a, b) in zip(line, line.dropFirst()) where segmentMeetsConvex(a, b, shape) { cost += 1 }
+        // Where no place is free at the text's size (small axes), smaller, step by step, down to
+        // `minimumAnnotationSize` printed points: a formula read smaller beats one over the data it explains.
+        var size = self.size
+        while true {
+            for place in places {
+                var candidate = self
+                (candidate.x, candidate.y, candidate.horizontal, candidate.vertical) = (place.x, place.y,
+                                                                                       place.horizontal, place.vertical)
+                candidate.size = size
+                let shape = candidate.boxCorners(transform: t, renderer: renderer)
+                var cost = obstacles.points.filter { convexContains(shape, $0) }.count
+                for line in obstacles.dataLines {
+                    for (a, b) in zip(line, line.dropFirst()) where segmentMeetsConvex(a, b, shape) { cost += 1 }
+                }
+                cost += taken.filter { convexOverlap($0, shape) > 0 }.count
+                cost += shape.filter { !axes.contains($0) }.isEmpty ? 0 : 1000
+                if cost < bestCost { (best, bestCost) = (candidate, cost) }
+                if cost == 0 { return best }
             }
-            cost += taken.filter { convexOverlap($0, shape) > 0 }.count
-            cost += shape.filter { !axes.contains($0) }.isEmpty ? 0 : 1000
-            if cost < bestCost { (best, bestCost) = (candidate, cost) }
-            if cost == 0 { break }
+            let smaller = size * 0.9
+            if smaller * renderer.textScale < TextArtist.minimumAnnotationSize { return best }
+            size = smaller
         }
-        return best
     }
 
     public func legendObstacles(transform t: AxesTransform, renderer: Renderer) -> LegendObstacles {

@@ -291,16 +291,29 @@ public final class Axes {
                                              minimumSize: 6 * pt / renderer.textScale)
             bottom = corners.map(\.y).max() ?? bottom
         }
+        // The highest text left of the axes (the top y tick label, a y label wrapped in short axes).
+        var leftTop = lastTop
         if let yLabel {
-            renderer.drawVerticalLabel(yLabel, size: fontSize, anchor: Point(leftmost - 4 * pt, box.center.y),
-                                       length: wrapLabels ? max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15
-                                           : .infinity,
-                                       minimumSize: 6 * pt / renderer.textScale)
+            let corners = renderer.drawVerticalLabel(
+                yLabel, size: fontSize, anchor: Point(leftmost - 4 * pt, box.center.y),
+                length: wrapLabels ? max(box.height, 1.5 * fontSize * renderer.textScale) * 1.15 : .infinity,
+                minimumSize: 6 * pt / renderer.textScale)
+            leftTop = min(leftTop, corners.map(\.y).min() ?? leftTop)
         }
         if let title {
-            renderer.drawTitle(title, size: 12 * pt, anchor: Point(box.center.x, box.y - 6 * pt),
-                               width: max(box.width, cellWidth) * (1 + widthSpace), canvasWidth: canvasWidth,
-                               minimumSize: 6 * pt / renderer.textScale)
+            let width = max(box.width, cellWidth) * (1 + widthSpace)
+            var baseline = box.y - 6 * pt
+            // A title wider than the axes reaches over the text left of them: its last line then stands clear of
+            // that text's top rather than on it.
+            let size = 12 * pt
+            let widest = renderer.titleLines(title, size: size, width: width)
+                .map { renderer.measure(MathText.runs($0), size: size).width }.max() ?? 0
+            if box.center.x - widest / 2 < box.x, leftTop.isFinite {
+                let descent = renderer.measure([TextRun("g")], size: size).descent
+                baseline = min(baseline, leftTop - descent - 1 * pt)
+            }
+            renderer.drawTitle(title, size: size, anchor: Point(box.center.x, baseline), width: width,
+                               canvasWidth: canvasWidth, minimumSize: 6 * pt / renderer.textScale)
         }
         return bottom
     }

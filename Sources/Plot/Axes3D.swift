@@ -33,6 +33,27 @@ public final class Axes3D {
                           label: label, depthShade: depthShade))
     }
 
+    /// A scatter of a surface sampled on a `rows × columns` grid (row-major, x fastest; any points after the grid
+    /// are drawn unshaded), lit as mplot3d's `plot_surface(shade=True)` lights its faces (a light from azimuth
+    /// 225°, altitude 19.47°, the cosine to each point's normal mapped onto [0.3, 1]): faces that turn from the
+    /// light in `color`, faces that meet it in a paler tint, so that a dense cloud shows its surface's relief
+    /// instead of one flat shape. A tint rather than a shade of darkness keeps the colour a style's palette can
+    /// replace.
+    public func shadedSurfaceScatter(_ x: [Double], _ y: [Double], _ z: [Double], rows: Int, columns: Int,
+                                     color: Color? = nil, size: Double = 20, label: String? = nil) {
+        precondition(x.count == y.count && y.count == z.count && x.count >= rows * columns)
+        let base = color ?? nextColor()
+        let shades = surfaceLightShades(x, y, z, rows: rows, columns: columns)
+        let colors = x.indices.map { i -> Color in
+            guard i < shades.count else { return base }
+            // Lit (1) → a 30 % tint, turned away (0.3) → the colour itself.
+            let s = 1.3 - shades[i]
+            return Color(1 + (base.red - 1) * s, 1 + (base.green - 1) * s, 1 + (base.blue - 1) * s, alpha: base.alpha)
+        }
+        add(ScatterArtist(x: x, y: y, z: z, colors: colors, diameter: size.squareRoot(), edgeWidth: 1,
+                          label: label, depthShade: true))
+    }
+
     /// `ax.plot(xs, ys, zs=zs, c=color)`: a 3-D polyline.
     public func plot(_ x: [Double], _ y: [Double], _ z: [Double], color: Color? = nil, width: Double = 1.5, label: String? = nil) {
         precondition(x.count == y.count && y.count == z.count)
@@ -269,5 +290,27 @@ public final class Axes3D {
                                   horizontal: .center, vertical: .center)
             }
         }
+    }
+}
+
+/// mplot3d's `_shade_colors` brightness of a surface sampled on a `rows × columns` grid (row-major, x fastest):
+/// the cosine between each point's normal (central differences, one-sided at the edges) and matplotlib's default
+/// `LightSource(azdeg=225, altdeg=19.4712)`, mapped from [−1, 1] onto [0.3, 1].
+public func surfaceLightShades(_ x: [Double], _ y: [Double], _ z: [Double], rows: Int, columns: Int) -> [Double] {
+    guard rows >= 2, columns >= 2 else { return Array(repeating: 1, count: rows * columns) }
+    let azimuth = (90.0 - 225.0) * Double.pi / 180, altitude = 19.4712 * Double.pi / 180
+    let light = (cos(azimuth) * cos(altitude), sin(azimuth) * cos(altitude), sin(altitude))
+    return (0..<(rows * columns)).map { i in
+        let (r, c) = (i / columns, i % columns)
+        let (c0, c1) = (max(0, c - 1), min(columns - 1, c + 1)), (r0, r1) = (max(0, r - 1), min(rows - 1, r + 1))
+        let a = r * columns + c0, b = r * columns + c1, d = r0 * columns + c, e = r1 * columns + c
+        // Tangents along the grid's two directions; their cross product is the normal.
+        let u = (x[b] - x[a], y[b] - y[a], z[b] - z[a]), v = (x[e] - x[d], y[e] - y[d], z[e] - z[d])
+        var n = (u.1 * v.2 - u.2 * v.1, u.2 * v.0 - u.0 * v.2, u.0 * v.1 - u.1 * v.0)
+        if n.2 < 0 { n = (-n.0, -n.1, -n.2) }
+        let length = (n.0 * n.0 + n.1 * n.1 + n.2 * n.2).squareRoot()
+        guard length > 0, length.isFinite else { return 1 }
+        let cosine = (n.0 * light.0 + n.1 * light.1 + n.2 * light.2) / length
+        return 0.3 + 0.7 * (cosine + 1) / 2
     }
 }

@@ -285,7 +285,17 @@ public final class Figure {
     private func fitLayout(measuringWith measurer: Renderer, always: Bool) {
         let w = Double(pixelWidth), h = Double(pixelHeight)
         let pad = 4 * pointsToPixels
-        for pass in 0..<3 {
+        // Three passes, and up to three more while the edges still move by more than a pixel: a title that wraps
+        // to the axes' width (equal-aspect axes narrow as the margins grow) may need more to settle.
+        var edges = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
+        for pass in 0..<6 {
+            if pass >= 3 {
+                let now = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
+                let moved = max(abs(now.0 - edges.0) * w, abs(now.1 - edges.1) * w, abs(now.2 - edges.2) * h,
+                                abs(now.3 - edges.3) * h)
+                if moved <= 1 { break }
+            }
+            edges = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
             // The panels' ink without the suptitle, which keeps its place at the top: the grid goes below it.
             let ink = InkBoundsRenderer(measuringWith: measurer)
             drawContents(on: StyledRenderer(ink, style: style), withSuptitle: false)

@@ -16,6 +16,12 @@ extension Axes {
         let span = range ?? ((finite.min() ?? 0)...(finite.max() ?? 1))
         var squares: [[(Double, Double)]] = [], colors: [Color] = []
         let widest = format.flatMap { f in values.joined().map { cellText(f, $0) }.max { $0.count < $1.count } }
+        // Where the numbers would be under 6 pt, one decimal ("%.3f" → "%.1f") before none at all.
+        let shortFormat = format.flatMap { f -> String? in
+            guard let match = f.firstMatch(of: /%\.([2-9])f/) else { return nil }
+            return f.replacingCharacters(in: match.range, with: "%.1f")
+        }
+        let shortWidest = shortFormat.flatMap { f in values.joined().map { cellText(f, $0) }.max { $0.count < $1.count } }
         for i in 0..<rows {
             let y = Double(rows - 1 - i)
             for j in 0..<columns {
@@ -26,9 +32,11 @@ extension Axes {
                 if let format {
                     let ink: Color = Colormap.prefersWhiteText(on: color) ? .white : .black
                     // Smaller in small cells, and left out below 6 pt, rather than run into the next cell.
-                    add(TextArtist(x: x, y: y, text: cellText(format, values[i][j]), size: textSize, rotation: 0,
-                                   horizontal: .center, vertical: .center, color: ink, fitBox: (1, 1),
-                                   fitSample: widest))
+                    var text = TextArtist(x: x, y: y, text: cellText(format, values[i][j]), size: textSize, rotation: 0,
+                                          horizontal: .center, vertical: .center, color: ink, fitBox: (1, 1),
+                                          fitSample: widest)
+                    text.shorter = shortFormat.map { (cellText($0, values[i][j]), shortWidest) }
+                    add(text)
                 }
             }
         }

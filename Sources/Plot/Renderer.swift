@@ -115,8 +115,10 @@ extension Renderer {
 
     /// Draws a label rotated by 90° (reading upwards) centred on `anchor`, its last line's bottom there, broken
     /// into lines no longer than `length` as titles are (the lines stack leftwards); smaller, down to
-    /// `minimumSize`, when one word is longer still.
-    func drawVerticalLabel(_ text: String, size: Double, anchor: Point, length: Double, minimumSize: Double) {
+    /// `minimumSize`, when one word is longer still. Returns the corners of its lines as drawn.
+    @discardableResult
+    func drawVerticalLabel(_ text: String, size: Double, anchor: Point, length: Double,
+                           minimumSize: Double) -> [Point] {
         var lines = titleLines(text, size: size, width: length)
         let longest = lines.map { measure(MathText.runs($0), size: size).width }.max() ?? 0
         var fittedSize = size
@@ -125,11 +127,14 @@ extension Renderer {
             lines = titleLines(text, size: fittedSize, width: length)
         }
         let step = 1.2 * fittedSize
+        var corners: [Point] = []
         for (k, line) in lines.enumerated() {
             let offset = -Double(lines.count - 1 - k) * step
-            drawText(MathText.runs(line), size: fittedSize, color: .black, anchor: Point(anchor.x + offset, anchor.y),
-                     rotation: 90, horizontal: .center, vertical: .bottom)
+            corners += drawText(MathText.runs(line), size: fittedSize, color: .black,
+                                anchor: Point(anchor.x + offset, anchor.y), rotation: 90, horizontal: .center,
+                                vertical: .bottom)
         }
+        return corners
     }
 
     /// The lines of a title broken to `width` at `size`.

@@ -125,6 +125,16 @@ public enum AxisScale: Sendable {
                     ticks.append(Tick(position: position, label: labelled ? logLabel(value) : nil))
                 }
             }
+            // A view of less than a decade shows one label or none, which gives no scale: every tick labelled
+            // then (matplotlib's minor labels), and where even that leaves one, plain values at a linear step.
+            if ticks.filter({ $0.label != nil }).count < 2 {
+                let all = ticks.map { Tick(position: $0.position, label: logLabel(pow(10, $0.position))) }
+                if all.count >= 2 && all.count <= max(2, maxBins) { return all }
+                let values = niceTicks(from: pow(10, lo), to: pow(10, hi), maxBins: maxBins).filter { $0 > 0 }
+                if values.count >= 2 {
+                    return zip(values, tickLabels(values)).map { Tick(position: log10($0.0), label: $0.1) }
+                }
+            }
             return ticks
         }
     }

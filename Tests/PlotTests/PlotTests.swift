@@ -222,6 +222,21 @@ final class RecordingRenderer: Renderer {
         #expect(AxisScale.log.logLabel(1000) == "10³")
         #expect(AxisScale.log.logLabel(0.05) == "5×10⁻²")
     }
+
+    /// A view of less than a decade still gives a scale: at least two labels, at their values' places.
+    @Test func shortViewsKeepTwoLabels() {
+        func labels(_ lo: Double, _ hi: Double) -> [(Double, String)] {
+            AxisScale.log.ticks(from: log10(lo), to: log10(hi), maxBins: 6).compactMap { t in t.label.map { (t.position, $0) } }
+        }
+        // 0.15 … 0.45: of its minor ticks only 2 × 10⁻¹ is labelled, so all three are.
+        #expect(labels(0.15, 0.45).map(\.1) == ["2×10⁻¹", "3×10⁻¹", "4×10⁻¹"])
+        // 2.0 … 2.35: one minor tick in view, so plain values at a linear step, each where its value lies.
+        let short = labels(2.0, 2.35)
+        #expect(short.map(\.1) == ["2.0", "2.1", "2.2", "2.3"])
+        for (position, text) in short { #expect(abs(position - log10(Double(text)!)) < 1e-12) }
+        // Two decades and more: the decades only, as before.
+        #expect(labels(1e-3, 1).map(\.1) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
+    }
 }
 
 /// The fast paths of the 3-D figures against their references.

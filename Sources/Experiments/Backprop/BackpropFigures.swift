@@ -12,8 +12,8 @@ extension BackpropExperiment {
     public static func gradientsFigure(_ experiment: BackpropExperiment) -> Figure {
         let layers = experiment.libraryWeightGradients.count
         let figure = Figure(width: 10, height: 2.8 * Double(layers) + 0.6)
-        figure.suptitle = String(format: "Weight gradients, library against hand-derived (largest difference %.1e)",
-                                 experiment.maxAbsDifference)
+        figure.suptitle = "Weight gradients, library against hand-derived ("
+            + largestDifference(experiment.maxAbsDifference) + ")"
         // Room between the panels for their row labels and titles.
         figure.subplotWidthSpace = 0.35
         figure.subplotHeightSpace = 0.45
@@ -59,11 +59,18 @@ extension BackpropExperiment {
         addPanels(to: figure, kinds: [0, 1, 2], narrow: false)
         figure.narrowLayout = { figure in
             figure.removeAllPanels()
-            figure.suptitle = String(format: "Weight gradients: the library's, and library − hand-derived "
-                                     + "(largest %.1e)", experiment.maxAbsDifference)
+            figure.suptitle = "Weight gradients: the library's, and library − hand-derived ("
+                + largestDifference(experiment.maxAbsDifference) + ")"
             // No key: each cell says its number, and a column of keys would leave the 1 × 2 tables too short.
             addPanels(to: figure, kinds: narrowPanels, narrow: true)
         }
         return figure
+    }
+
+    /// The largest difference as a title says it: "identical" for none at all (not "largest 0.0e+00"), else the
+    /// largest in scientific notation with a real minus sign.
+    static func largestDifference(_ value: Double) -> String {
+        if value == 0 { return "identical: largest difference 0" }
+        return "largest difference " + String(format: "%.1e", value).replacingOccurrences(of: "-", with: "\u{2212}")
     }
 }

@@ -224,25 +224,27 @@ public enum CircuitsExperiment {
         return figure
     }
 
-    /// The test-loss curves of all circuits (log scale).
-    /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
     /// Each shown run's linear regions (pieces for one input) and local complexity at the test inputs against the
     /// share of its batches trained; stuck seeds dashed in their circuit's colour.
     public static func regionsOverTraining(_ runs: [Run], stuck: [Run] = []) -> Figure {
         let figure = Figure(width: 11, height: 4.6)
         let regions = figure.addAxes(rows: 1, columns: 2, index: 1)
         let complexity = figure.addAxes(rows: 1, columns: 2, index: 2)
-        func draw(_ r: Run, _ k: Int, dashed: Bool) {
+        let count = runs.count + stuck.count
+        func draw(_ r: Run, _ k: Int, order: Int, dashed: Bool) {
             // Runs differ tenfold in length (min trains 3 000 000 batches): each on its own share of training.
             let x = r.snapshots.map { Double($0.batch) / Double(max(1, r.batches)) }
             let label = "\(r.circuit.name) (seed \(r.seed)\(dashed ? ", stuck" : ""))"
-            regions.plot(x, r.snapshots.map { Double($0.regions) }, color: Color.tab10[k % 10], width: dashed ? 1 : 1.5,
+            let width = coincidingCurveWidth(dashed ? 1 : 1.5, order: order, of: count)
+            regions.plot(x, r.snapshots.map { Double($0.regions) }, color: Color.tab10[k % 10], width: width,
                          marker: .point, dashed: dashed, label: label)
             complexity.plot(x, r.snapshots.map(\.localComplexity), color: Color.tab10[k % 10],
-                            width: dashed ? 1 : 1.5, marker: .point, dashed: dashed, label: label)
+                            width: width, marker: .point, dashed: dashed, label: label)
         }
-        for (k, r) in runs.enumerated() { draw(r, k, dashed: false) }
-        for r in stuck { draw(r, runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0, dashed: true) }
+        for (k, r) in runs.enumerated() { draw(r, k, order: k, dashed: false) }
+        for (j, r) in stuck.enumerated() {
+            draw(r, runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0, order: runs.count + j, dashed: true)
+        }
         regions.title = "linear regions (pieces for one input)"
         regions.xLabel = "share of the run's batches trained"
         regions.yLabel = "linear regions on [−1, 1]ᵈ"
@@ -253,20 +255,30 @@ public enum CircuitsExperiment {
         return figure
     }
 
+    /// The width of the `order`-th of `count` curves drawn over each other: each a little narrower than the one
+    /// before, so that where curves coincide (the same region counts, the same loss) each still shows as a band
+    /// around the ones drawn over it, as its legend entry (drawn at its width) says, instead of hiding under them.
+    static func coincidingCurveWidth(_ base: Double, order: Int, of count: Int) -> Double {
+        base + 0.6 * Double(max(0, count - 1 - order))
+    }
+
+    /// The test-loss curves of all circuits (log scale).
+    /// `stuck`: runs of the same circuits from seeds that got stuck, dashed in their circuit's colour.
     public static func lossFigure(_ runs: [Run], stuck: [Run] = []) -> Figure {
         let figure = Figure(width: 7.5, height: 5)
         let axes = figure.addAxes()
         axes.xScale = .log
         axes.yScale = .log
+        let count = runs.count + stuck.count
         for (k, r) in runs.enumerated() {
-            axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) }, color: Color.tab10[k % 10], width: 1.5,
-                      label: "\(r.circuit.name) (seed \(r.seed))")
+            axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) }, color: Color.tab10[k % 10],
+                      width: coincidingCurveWidth(1.5, order: k, of: count), label: "\(r.circuit.name) (seed \(r.seed))")
         }
-        for r in stuck {
+        for (j, r) in stuck.enumerated() {
             let k = runs.firstIndex { $0.circuit.name == r.circuit.name } ?? 0
             axes.plot(r.testLoss.map { Double($0.0 + 1) }, r.testLoss.map { max($0.1, 1e-12) },
-                      color: Color.tab10[k % 10], width: 1, dashed: true,
-                      label: "\(r.circuit.name) (seed \(r.seed), stuck)")
+                      color: Color.tab10[k % 10], width: coincidingCurveWidth(1, order: runs.count + j, of: count),
+                      dashed: true, label: "\(r.circuit.name) (seed \(r.seed), stuck)")
         }
         axes.plot([1, Double(runs.map(\.batches).max() ?? 1)], [successThreshold, successThreshold], color: Color(0.5, 0.5, 0.5), width: 1,
                   dashed: true, label: "success threshold 1e-5")

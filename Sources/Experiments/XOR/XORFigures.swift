@@ -227,7 +227,10 @@ public enum XORFigures {
         let zRange = paddedLimits(all.flatMap(\.output))
         for (k, panel) in all.enumerated() {
             let axes = figure.addAxes3D(rows: 2, columns: 2, index: k + 1)
-            axes.scatter(xs, ys, panel.output, size: 1)
+            // Lit as a surface (the probe grid's first resolution² points are the grid), so that the relief shows
+            // where the dots merge into one colour.
+            axes.shadedSurfaceScatter(xs, ys, panel.output, rows: result.grid.resolution,
+                                      columns: result.grid.resolution, size: 1)
             axes.title = panel.title
             // One z-range for the four panels, so that their heights compare.
             axes.zLimits = zRange
