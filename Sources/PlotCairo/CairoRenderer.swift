@@ -95,9 +95,12 @@ public final class CairoRenderer: Renderer {
 
     /// Dense small markers on a raster: one small mask per marker instead of tracing thousands of arcs.
     /// Each marker is composited on its own, as matplotlib's Agg backend does, so overlaps stack their alpha.
-    /// Marker batches at least this large are drawn as an image inside SVG and PDF (matplotlib's
-    /// `rasterized=True`), so that a scatter of a hundred thousand dots does not make a file of megabytes.
-    public static let rasterizeMarkersAbove = 1000
+    /// Which marker batches a vector target draws as an image (`Rasterization.rasterizes(markers:)`), so that a
+    /// scatter of a hundred thousand dots does not make a file of megabytes.
+    public var rasterization = Rasterization.auto
+    /// Image pixels per figure pixel of what `drawRasterized` draws on a vector target: a whole number, so that
+    /// the image's pixels stay aligned with the figure's (`FigureFile` sets it from `Rasterization.minimumDPI`).
+    public var rasterScale = 1
 
     /// Draws a dense marker batch into an image at the figure's resolution (vector user space is figure pixels)
     /// over the part of the clip it covers, and paints that image; text and lines around it stay vector.
@@ -109,35 +112,52 @@ public final class CairoRenderer: Renderer {
         let left = max(x0, minX - radius - 1).rounded(.down), top = max(y0, minY - radius - 1).rounded(.down)
         let right = min(x1, maxX + radius + 1).rounded(.up), bottom = min(y1, maxY + radius + 1).rounded(.up)
         guard right > left, bottom > top else { return }
-        paintAsImage(left: left, top: top, right: right, bottom: bottom) { $0.draw(markers) }
+        paintAsImage(left: left, top: top, right: right, bottom: bottom, scale: 1) { $0.draw(markers) }
     }
 
-    /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) and
-    /// paints the image at that place: the one way both dense markers and rasterised fills become an image.
-    private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double,
-                              _ body: (CairoRenderer) -> Void) {
-        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
+    /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) at
+    /// `scale` image pixels per figure pixel and paints the image at that place: the one way both dense markers
+    /// and rasterised collections become an image.
+    private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double, scale: Int,
+                              _ body: (Renderer) -> Void) {
+        let s = Double(scale)
+        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((right - left) * s),
+                                               Int32((bottom - top) * s))!
         defer { cairo_surface_destroy(image) }
         let imageContext = cairo_create(image)!
-        cairo_translate(imageContext, -left, -top)
-        body(CairoRenderer(context: imageContext, isRaster: true, referenceDrawing: referenceDrawing))
+        // A whole-pixel translation: the scale goes into the coordinates (`ScaledRenderer`), not the matrix.
+        cairo_translate(imageContext, -left * s, -top * s)
+        let imageRenderer = CairoRenderer(context: imageContext, isRaster: true, referenceDrawing: referenceDrawing)
+        body(scale == 1 ? imageRenderer : ScaledRenderer(imageRenderer, scale: s))
         cairo_destroy(imageContext)
         cairo_surface_flush(image)
         cairo_save(context)
-        cairo_set_source_surface(context, image, left, top)
+        cairo_translate(context, left, top)
+        cairo_scale(context, 1 / s, 1 / s)
+        cairo_set_source_surface(context, image, 0, 0)
         cairo_paint(context)
         cairo_restore(context)
     }
 
-    /// Vector targets draw `body` into an image at the figure's resolution over the current clip, then paint it.
+    /// Vector targets draw `body` into one image over the current clip, at `rasterScale` times the figure's
+    /// resolution, then paint it; a raster target draws `body` as it would anyway.
     public func drawRasterized(_ body: (Renderer) -> Void) {
         guard !isRaster else { return body(self) }
         var (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0)
-        cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        // The clip pushed, in figure pixels; Cairo's extents of a vector surface's clip are rounded to points.
+        if let clip = clips.last {
+            (x0, y0, x1, y1) = (clip.x, clip.y, clip.maxX, clip.maxY)
+        } else {
+            cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        }
         let (left, top) = (x0.rounded(.down), y0.rounded(.down))
         let (right, bottom) = (x1.rounded(.up), y1.rounded(.up))
-        guard right > left, bottom > top, (right - left) * (bottom - top) < 400e6 else { return body(self) }
-        paintAsImage(left: left, top: top, right: right, bottom: bottom, body)
+        guard right > left, bottom > top else { return body(self) }
+        // The finer image only while it stays a bounded allocation; then the figure's own resolution.
+        let pixels = (right - left) * (bottom - top)
+        let scale = pixels * Double(rasterScale * rasterScale) < 100e6 ? rasterScale : 1
+        guard pixels < 400e6 else { return body(self) }
+        paintAsImage(left: left, top: top, right: right, bottom: bottom, scale: scale, body)
     }
 
     /// Where a marker's stamp goes: its top-left pixel (user space) and the stamp of its quarter-pixel phase.
@@ -271,7 +291,7 @@ public final class CairoRenderer: Renderer {
         let radius = (markers.diameter + markers.edgeWidth) / 2
         guard radius > 0, !markers.centers.isEmpty else { return }
         cairo_new_path(context)
-        if !isRaster && markers.centers.count >= CairoRenderer.rasterizeMarkersAbove {
+        if !isRaster && rasterization.rasterizes(markers: markers.centers.count) {
             rasterize(markers, radius: radius)
             return
         }

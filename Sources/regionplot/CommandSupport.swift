@@ -35,6 +35,12 @@ struct FigureOptions: ParsableArguments {
         + "axes); default: each figure's own."))
     var legend: LegendChoice?
 
+    @Option(help: ArgumentHelp("SVG and PDF: auto (partitions of more than \(Rasterization.polygonsAbove) polygons and "
+        + "scatters of \(Rasterization.markersFrom)+ dots as one image of at least "
+        + "\(Int(Rasterization.minimumDPI)) dpi, as matplotlib's rasterized=True; text and axes stay vector), never "
+        + "or always. PNG is the same either way."))
+    var rasterize = Rasterization.auto
+
     // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
     @Option(name: .customLong("only-figures"),
             help: "Draw only these figures, comma-separated file stems (e.g. linear-regions,partition-a).")
@@ -53,6 +59,7 @@ struct FigureOptions: ParsableArguments {
         if let fontSize { list += ["--font-size", String(fontSize)] }
         if let legend { list += ["--legend", legend.rawValue] }
         if let onlyFigures { list += ["--only-figures", onlyFigures.text] }
+        if rasterize != .auto { list += ["--rasterize", rasterize.rawValue] }
         return list
     }
 
@@ -87,6 +94,7 @@ struct FigureOptions: ParsableArguments {
         }
         if let legend { look.legend = .some(legend.location) }
         look.only = onlyFigures?.items
+        look.rasterization = rasterize
         return look
     }
 }
@@ -103,11 +111,14 @@ struct FigureLook: Sendable {
     var legend: LegendLocation??
     /// The figures to draw, by file stem; nil for all.
     var only: [String]?
+    /// Which collections go into vector files as one image.
+    var rasterization = Rasterization.auto
 
     /// Applies the look to a freshly built figure.
     func apply(to figure: Figure) {
         figure.style = style
         figure.dpi = dpi
+        figure.rasterization = rasterization
         if let (w, h) = size {
             figure.width = w
             figure.height = h
