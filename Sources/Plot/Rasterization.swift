@@ -11,18 +11,15 @@ public enum Rasterization: String, CaseIterable, Sendable {
     case always
 
     /// A run of polygon collections (a partition's fills and its outlines) with more shapes than this is drawn
-    /// as one image. Each polygon costs a vector file a path of some hundred bytes, while the image of an axes
-    /// box costs a roughly fixed amount whatever it shows: a few thousand polygons is where the two meet
-    /// (docs/figures.md, "Big partitions in vector files"), and below it a partition stays editable.
+    /// as one image, at the figure's dpi. Each polygon costs a vector file a path of a few hundred bytes, while the
+    /// image of an axes box costs a roughly fixed amount whatever it shows: about a thousand cells (a fill and an
+    /// outline each) is where the two meet (docs/figures.md, "Big partitions in vector files"), and below it a
+    /// partition stays editable.
     public static let polygonsAbove = 2000
 
     /// Marker batches at least this large are an image under `auto` (a scatter of a hundred thousand dots would
     /// otherwise make a file of megabytes).
     public static let markersFrom = 1000
-
-    /// The least resolution of an embedded image, in dots per inch of the printed figure: a figure drawn at the
-    /// screen's 100 dpi still prints its rasterised partition sharp.
-    public static let minimumDPI = 300.0
 
     /// Whether a run of polygon collections with `count` shapes in all is drawn as one image in a vector file.
     public func rasterizes(polygons count: Int) -> Bool {

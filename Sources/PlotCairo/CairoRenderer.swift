@@ -98,9 +98,6 @@ public final class CairoRenderer: Renderer {
     /// Which marker batches a vector target draws as an image (`Rasterization.rasterizes(markers:)`), so that a
     /// scatter of a hundred thousand dots does not make a file of megabytes.
     public var rasterization = Rasterization.auto
-    /// Image pixels per figure pixel of what `drawRasterized` draws on a vector target: a whole number, so that
-    /// the image's pixels stay aligned with the figure's (`FigureFile` sets it from `Rasterization.minimumDPI`).
-    public var rasterScale = 1
 
     /// Draws a dense marker batch into an image at the figure's resolution (vector user space is figure pixels)
     /// over the part of the clip it covers, and paints that image; text and lines around it stay vector.
@@ -112,35 +109,29 @@ public final class CairoRenderer: Renderer {
         let left = max(x0, minX - radius - 1).rounded(.down), top = max(y0, minY - radius - 1).rounded(.down)
         let right = min(x1, maxX + radius + 1).rounded(.up), bottom = min(y1, maxY + radius + 1).rounded(.up)
         guard right > left, bottom > top else { return }
-        paintAsImage(left: left, top: top, right: right, bottom: bottom, scale: 1) { $0.draw(markers) }
+        paintAsImage(left: left, top: top, right: right, bottom: bottom) { $0.draw(markers) }
     }
 
-    /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) at
-    /// `scale` image pixels per figure pixel and paints the image at that place: the one way both dense markers
-    /// and rasterised collections become an image.
-    private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double, scale: Int,
-                              _ body: (Renderer) -> Void) {
-        let s = Double(scale)
-        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((right - left) * s),
-                                               Int32((bottom - top) * s))!
+    /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) and
+    /// paints the image at that place: the one way both dense markers and rasterised collections become an image.
+    private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double,
+                              _ body: (CairoRenderer) -> Void) {
+        let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
         defer { cairo_surface_destroy(image) }
         let imageContext = cairo_create(image)!
-        // A whole-pixel translation: the scale goes into the coordinates (`ScaledRenderer`), not the matrix.
-        cairo_translate(imageContext, -left * s, -top * s)
-        let imageRenderer = CairoRenderer(context: imageContext, isRaster: true, referenceDrawing: referenceDrawing)
-        body(scale == 1 ? imageRenderer : ScaledRenderer(imageRenderer, scale: s))
+        cairo_translate(imageContext, -left, -top)
+        body(CairoRenderer(context: imageContext, isRaster: true, referenceDrawing: referenceDrawing))
         cairo_destroy(imageContext)
         cairo_surface_flush(image)
         cairo_save(context)
-        cairo_translate(context, left, top)
-        cairo_scale(context, 1 / s, 1 / s)
-        cairo_set_source_surface(context, image, 0, 0)
+        cairo_set_source_surface(context, image, left, top)
         cairo_paint(context)
         cairo_restore(context)
     }
 
-    /// Vector targets draw `body` into one image over the current clip, at `rasterScale` times the figure's
-    /// resolution, then paint it; a raster target draws `body` as it would anyway.
+    /// Vector targets draw `body` into one image over the current clip at the figure's resolution (as
+    /// matplotlib's mixed-mode renderer does at the figure's dpi: `--dpi 300` for print), then paint it; a raster
+    /// target draws `body` as it would anyway.
     public func drawRasterized(_ body: (Renderer) -> Void) {
         guard !isRaster else { return body(self) }
         var (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0)
@@ -152,12 +143,8 @@ public final class CairoRenderer: Renderer {
         }
         let (left, top) = (x0.rounded(.down), y0.rounded(.down))
         let (right, bottom) = (x1.rounded(.up), y1.rounded(.up))
-        guard right > left, bottom > top else { return body(self) }
-        // The finer image only while it stays a bounded allocation; then the figure's own resolution.
-        let pixels = (right - left) * (bottom - top)
-        let scale = pixels * Double(rasterScale * rasterScale) < 100e6 ? rasterScale : 1
-        guard pixels < 400e6 else { return body(self) }
-        paintAsImage(left: left, top: top, right: right, bottom: bottom, scale: scale, body)
+        guard right > left, bottom > top, (right - left) * (bottom - top) < 400e6 else { return body(self) }
+        paintAsImage(left: left, top: top, right: right, bottom: bottom, body)
     }
 
     /// Where a marker's stamp goes: its top-left pixel (user space) and the stamp of its quarter-pixel phase.

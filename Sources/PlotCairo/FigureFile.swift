@@ -121,13 +121,6 @@ public enum FigureFile {
         }
     }
 
-    /// Image pixels per figure pixel of a collection rasterised into a vector file: the least whole number that
-    /// reaches `Rasterization.minimumDPI`, so that a figure drawn at 100 dpi prints its partition at 300.
-    static func rasterScale(dpi: Double) -> Int {
-        guard dpi.isFinite, dpi > 0 else { return 1 }
-        return max(1, Int((Rasterization.minimumDPI / dpi - 1e-9).rounded(.up)))
-    }
-
     /// The bytes of the file `figure` makes in `format`.
     public static func encode(_ figure: Figure, format: ImageFormat) throws -> [UInt8] {
         try encode(figure, format: format, through: { $0 })
@@ -169,7 +162,6 @@ public enum FigureFile {
             cairo_scale(context, 72 / figure.dpi, 72 / figure.dpi)
             let renderer = CairoRenderer(context: context)
             renderer.rasterization = figure.rasterization
-            renderer.rasterScale = rasterScale(dpi: figure.dpi)
             figure.draw(on: wrap(renderer))
             cairo_destroy(context)
             cairo_surface_finish(surface)

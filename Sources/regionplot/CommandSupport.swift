@@ -36,9 +36,8 @@ struct FigureOptions: ParsableArguments {
     var legend: LegendChoice?
 
     @Option(help: ArgumentHelp("SVG and PDF: auto (partitions of more than \(Rasterization.polygonsAbove) polygons and "
-        + "scatters of \(Rasterization.markersFrom)+ dots as one image of at least "
-        + "\(Int(Rasterization.minimumDPI)) dpi, as matplotlib's rasterized=True; text and axes stay vector), never "
-        + "or always. PNG is the same either way."))
+        + "scatters of \(Rasterization.markersFrom)+ dots as one image at --dpi, as matplotlib's rasterized=True; "
+        + "text and axes stay vector), never or always. PNG is the same either way."))
     var rasterize = Rasterization.auto
 
     // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
