@@ -1,8 +1,11 @@
 #!/bin/bash
-# Regenerates the committed gallery under docs/gallery/ (all but grokking, whose runs take minutes) with the current
-# build, in both styles. Run from the repository root after `swift build -c release`:
-#   scripts/make_gallery.sh            # everything but circuits and grokking (about a minute)
-#   scripts/make_gallery.sh circuits   # also circuits from seeds 0-3 (minutes: min trains 3 000 000 batches)
+# Regenerates the committed gallery under docs/gallery/ with the current build. Run from the repository root after
+# `swift build -c release`:
+#   scripts/make_gallery.sh            # README's gallery: one figure of every command that draws, in the notebook
+#                                      # and paper styles at a single column (3.25 in), small settings (minutes)
+#   scripts/make_gallery.sh full       # also the full gallery docs/figures.md shows (all but grokking and circuits)
+#   scripts/make_gallery.sh circuits   # the full gallery and the circuits from seeds 0-3 (minutes: min trains
+#                                      # 3 000 000 batches)
 set -euo pipefail
 RP=${RP:-.build/release/regionplot}
 EX=${EX:-../shared/examples}
@@ -13,6 +16,39 @@ q() { "$@" > /dev/null; }
 # The gallery lives outside figures/ (the commands' default output, ignored by git), so running a command never
 # rewrites it; GALLERY=DIR writes it elsewhere.
 G=${GALLERY:-docs/gallery}
+
+# README's gallery: docs/gallery/single/<command>-<style>.png, each command's most telling figure at a single
+# column, from small settings (short trainings: the figures show what each command draws, not converged results).
+S=$G/single
+mkdir -p "$S"
+one() {  # one NAME FIGURE ARGS...: draws FIGURE of `regionplot ARGS` in both styles into $S/NAME-<style>.png
+    local name=$1 figure=$2; shift 2
+    for style in notebook paper; do
+        rm -rf "$TMP/one"
+        q $RP "$@" --style $style --column single --dpi 150 --only-figures "$figure" --out "$TMP/one"
+        cp "$TMP/one/$figure.png" "$S/$name-$style.png"
+    done
+}
+one main partition-a --width 20
+one exact partition-deep-a exact --net Tests/ExperimentsTests/Fixtures/deep-a.safetensors
+one slice slice slice --model $EX/ex_cnn.onnx --data $EX/digits_test_img.npy --labels $EX/digits_test_y.npy --through 0,1,2
+one compare r2-per-class compare --model-a $EX/ex_mlp.onnx --model-b $EX/ex_cnn.onnx --data $EX/digits_train_x.npy \
+    --labels $EX/digits_train_y.npy --test-data $EX/digits_test_x.npy --test-labels $EX/digits_test_y.npy
+one digits regions-over-training digits --epochs 8 --clusters 10
+one backprop gradients backprop
+one abstraction residuals abstraction
+one grokking accuracy grokking --epochs 3000
+one nac matrices nac --iterations 3000
+one circuits function-abs circuits --only abs --seeds 0-3 --batches 300000
+# batch writes its summary in the sweep's folder, beside one run folder per width and seed.
+for style in notebook paper; do
+    rm -rf "$TMP/one"
+    q $RP batch --widths 2,20,100 --seeds 0 --style $style --column single --dpi 150 --out "$TMP/one"
+    cp "$TMP/one/summary.png" "$S/batch-$style.png"
+done
+[ "${1:-}" = full ] || [ "${1:-}" = circuits ] || { echo "gallery written under $S/"; exit 0; }
+
+# The full gallery (docs/figures.md).
 
 # The notebook style: the main job at three widths and the sweep summary.
 q $RP batch --widths 2,20,100 --seeds 0 --out $G --force

@@ -180,9 +180,10 @@ public struct PolygonsArtist {
     public var edgeColor: Color?
     /// Edge width in points.
     public var edgeWidth: Double
-    /// Whether the fills go into SVG and PDF as one image (matplotlib's `rasterized=True`): for partitions of
-    /// thousands of cells, whose vector fills would make files of megabytes. Outlines stay vector.
-    public var rasterizedFills = false
+    /// Whether the polygons go into SVG and PDF as one image (matplotlib's `rasterized=True`): true always, false
+    /// never, nil when the figure's `rasterization` says so (a partition of thousands of cells, whose vector
+    /// fills and outlines would make files of megabytes). Consecutive collections share one image.
+    public var rasterized: Bool? = nil
     /// Whether no two polygons overlap (the cells of a partition): they may then be filled in one pass.
     public var disjoint = false
 }
@@ -448,13 +449,7 @@ extension PolygonsArtist: Artist2D {
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
         let pixels = polygons.map { $0.map { t.pixel($0.0, $0.1) } }
-        if let colors {
-            if rasterizedFills {
-                renderer.drawRasterized { $0.fillPolygons(pixels, colors: colors, disjoint: disjoint) }
-            } else {
-                renderer.fillPolygons(pixels, colors: colors, disjoint: disjoint)
-            }
-        }
+        if let colors { renderer.fillPolygons(pixels, colors: colors, disjoint: disjoint) }
         if let edgeColor, edgeWidth > 0 {
             renderer.strokeOutlines(pixels, color: edgeColor, lineWidth: edgeWidth * t.pointsToPixels)
         }

@@ -63,13 +63,14 @@ public final class Axes {
     }
 
     /// Polygons, each filled in its own colour (nil: not filled), with optional thin outlines (`edgeWidth` in points);
-    /// `rasterizedFills` puts the fills into vector files as one image; `disjoint` says no two polygons overlap
-    /// (a partition's cells, a heatmap's squares), so that they may be filled in one pass, without seams.
+    /// `rasterized` puts them into vector files as one image (true), keeps them vector (false) or leaves it to the
+    /// figure's `rasterization` (nil); `disjoint` says no two polygons overlap (a partition's cells, a heatmap's
+    /// squares), so that they may be filled in one pass, without seams.
     public func polygons(_ polygons: [[(Double, Double)]], colors: [Color]?, edgeColor: Color? = nil,
-                         edgeWidth: Double = 0.3, rasterizedFills: Bool = false, disjoint: Bool = false) {
+                         edgeWidth: Double = 0.3, rasterized: Bool? = nil, disjoint: Bool = false) {
         precondition(colors == nil || colors!.count == polygons.count)
         add(PolygonsArtist(polygons: polygons, colors: colors, edgeColor: edgeColor, edgeWidth: edgeWidth,
-                           rasterizedFills: rasterizedFills, disjoint: disjoint))
+                           rasterized: rasterized, disjoint: disjoint))
     }
 
     /// Line segments in one colour (`width` in points), drawn as one path.
@@ -172,10 +173,21 @@ public final class Axes {
         }
         var taken: [[Point]] = []
         var clipped = false
-        for var artist in layered {
+        var next = 0
+        while next < layered.count {
+            var artist = layered[next]
+            next += 1
             if artist.clipsToAxes != clipped {
                 if artist.clipsToAxes { renderer.pushClip(box) } else { renderer.popClip() }
                 clipped = artist.clipsToAxes
+            }
+            if let run = rasterizedRun(layered, from: next - 1, policy: figure.rasterization) {
+                // A partition's fills and outlines become one image of the axes box in a vector file.
+                renderer.drawRasterized { inner in
+                    for member in layered[run] { member.draw(on: inner, transform: transform) }
+                }
+                next = run.upperBound
+                continue
             }
             if movable, let text = artist as? TextArtist, text.box != nil {
                 let placed = text.placed(avoiding: dataObstacles, taken: taken, axes: box, transform: transform,
@@ -220,6 +232,21 @@ public final class Axes {
     }
 
     func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
+
+    /// The run of polygon collections starting at `layered[start]` that goes into a vector file as one image
+    /// under `policy` (consecutive in draw order, clipped, none asking to stay vector), or nil. A collection that
+    /// asks for an image (`rasterized == true`) takes its run with it; otherwise the run's shapes in all decide.
+    func rasterizedRun(_ layered: [any Artist2D], from start: Int, policy: Rasterization) -> Range<Int>? {
+        var end = start, count = 0, asked = false
+        while end < layered.count, let polygons = layered[end] as? PolygonsArtist, polygons.clipsToAxes,
+              polygons.rasterized != false {
+            count += polygons.polygons.count
+            asked = asked || polygons.rasterized == true
+            end += 1
+        }
+        guard end > start, asked || policy.rasterizes(polygons: count) else { return nil }
+        return start..<end
+    }
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
     private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool, wrapLabels: Bool,

@@ -23,6 +23,8 @@ public final class Figure {
     /// `fig.colorbar(im, ax=axes)`): for panels that share one colour scale. The grid gives up
     /// `ColorBar.figureFraction` of its width for it.
     public var colorBar: ColorBar?
+    /// Which data collections go into SVG and PDF as one image (matplotlib's `rasterized=True`); PNG is the same.
+    public var rasterization = Rasterization.auto
     /// Layout rules switched off, to show what each one does (`LayoutAuditTests` turns each off in turn and
     /// finds the figure it then breaks); empty for every figure a command draws.
     public var disabledLayoutRules: Set<LayoutRule> = []

@@ -13,21 +13,25 @@ public struct FigureLook: Sendable, Equatable {
     public var width: Double?
     /// A legend placement for every legend (`.some(nil)`: none); nil keeps each figure's own.
     public var legend: LegendLocation??
+    /// Which collections go into vector files as one image (matplotlib's `rasterized`); PNG is the same either way.
+    public var rasterization: Rasterization
 
     /// The look of a figure as its builder makes it: the notebook style at 100 dpi, matplotlib's default.
     public init(style: Style = .notebook, dpi: Double = 100, size: (width: Double, height: Double)? = nil,
-                width: Double? = nil, legend: LegendLocation?? = nil) {
+                width: Double? = nil, legend: LegendLocation?? = nil, rasterization: Rasterization = .auto) {
         self.style = style
         self.dpi = dpi
         self.size = size
         self.width = width
         self.legend = legend
+        self.rasterization = rasterization
     }
 
     /// Gives `figure`, freshly built, this look. Apply it once: a column width restacks panels.
     public func apply(to figure: Figure) {
         figure.style = style
         figure.dpi = dpi
+        figure.rasterization = rasterization
         if let (w, h) = size {
             figure.width = w
             figure.height = h
@@ -45,6 +49,7 @@ public struct FigureLook: Sendable, Equatable {
     public static func == (a: FigureLook, b: FigureLook) -> Bool {
         a.style == b.style && a.dpi == b.dpi && a.size?.width == b.size?.width && a.size?.height == b.size?.height
             && a.width == b.width && a.legend == b.legend
+            && a.rasterization == b.rasterization
     }
 }
 

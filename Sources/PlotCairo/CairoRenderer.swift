@@ -95,9 +95,9 @@ public final class CairoRenderer: Renderer {
 
     /// Dense small markers on a raster: one small mask per marker instead of tracing thousands of arcs.
     /// Each marker is composited on its own, as matplotlib's Agg backend does, so overlaps stack their alpha.
-    /// Marker batches at least this large are drawn as an image inside SVG and PDF (matplotlib's
-    /// `rasterized=True`), so that a scatter of a hundred thousand dots does not make a file of megabytes.
-    public static let rasterizeMarkersAbove = 1000
+    /// Which marker batches a vector target draws as an image (`Rasterization.rasterizes(markers:)`), so that a
+    /// scatter of a hundred thousand dots does not make a file of megabytes.
+    public var rasterization = Rasterization.auto
 
     /// Draws a dense marker batch into an image at the figure's resolution (vector user space is figure pixels)
     /// over the part of the clip it covers, and paints that image; text and lines around it stay vector.
@@ -113,7 +113,7 @@ public final class CairoRenderer: Renderer {
     }
 
     /// Draws `body` on a raster image covering [left, right] × [top, bottom] of user space (figure pixels) and
-    /// paints the image at that place: the one way both dense markers and rasterised fills become an image.
+    /// paints the image at that place: the one way both dense markers and rasterised collections become an image.
     private func paintAsImage(left: Double, top: Double, right: Double, bottom: Double,
                               _ body: (CairoRenderer) -> Void) {
         let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(right - left), Int32(bottom - top))!
@@ -129,11 +129,18 @@ public final class CairoRenderer: Renderer {
         cairo_restore(context)
     }
 
-    /// Vector targets draw `body` into an image at the figure's resolution over the current clip, then paint it.
+    /// Vector targets draw `body` into one image over the current clip at the figure's resolution (as
+    /// matplotlib's mixed-mode renderer does at the figure's dpi: `--dpi 300` for print), then paint it; a raster
+    /// target draws `body` as it would anyway.
     public func drawRasterized(_ body: (Renderer) -> Void) {
         guard !isRaster else { return body(self) }
         var (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0)
-        cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        // The clip pushed, in figure pixels; Cairo's extents of a vector surface's clip are rounded to points.
+        if let clip = clips.last {
+            (x0, y0, x1, y1) = (clip.x, clip.y, clip.maxX, clip.maxY)
+        } else {
+            cairo_clip_extents(context, &x0, &y0, &x1, &y1)
+        }
         let (left, top) = (x0.rounded(.down), y0.rounded(.down))
         let (right, bottom) = (x1.rounded(.up), y1.rounded(.up))
         guard right > left, bottom > top, (right - left) * (bottom - top) < 400e6 else { return body(self) }
@@ -271,7 +278,7 @@ public final class CairoRenderer: Renderer {
         let radius = (markers.diameter + markers.edgeWidth) / 2
         guard radius > 0, !markers.centers.isEmpty else { return }
         cairo_new_path(context)
-        if !isRaster && markers.centers.count >= CairoRenderer.rasterizeMarkersAbove {
+        if !isRaster && rasterization.rasterizes(markers: markers.centers.count) {
             rasterize(markers, radius: radius)
             return
         }

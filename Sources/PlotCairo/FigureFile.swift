@@ -160,7 +160,9 @@ public enum FigureFile {
             }
             let context = cairo_create(surface)!
             cairo_scale(context, 72 / figure.dpi, 72 / figure.dpi)
-            figure.draw(on: wrap(CairoRenderer(context: context)))
+            let renderer = CairoRenderer(context: context)
+            renderer.rasterization = figure.rasterization
+            figure.draw(on: wrap(renderer))
             cairo_destroy(context)
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)

@@ -28,6 +28,11 @@ enum ColumnChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// `--legend`: where every legend goes.
+/// `--rasterize`: which collections go into SVG and PDF as one image (matplotlib's `rasterized=True`).
+extension Rasterization: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
 enum LegendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
     case off, best, outside
 

@@ -35,6 +35,11 @@ struct FigureOptions: ParsableArguments {
         + "axes); default: each figure's own."))
     var legend: LegendChoice?
 
+    @Option(help: ArgumentHelp("SVG and PDF: auto (partitions of more than \(Rasterization.polygonsAbove) polygons and "
+        + "scatters of \(Rasterization.markersFrom)+ dots as one image at --dpi, as matplotlib's rasterized=True; "
+        + "text and axes stay vector), never or always. PNG is the same either way."))
+    var rasterize = Rasterization.auto
+
     // Not `--only`: `circuits --only` already selects circuits, and flags are never renamed.
     @Option(name: .customLong("only-figures"),
             help: "Draw only these figures, comma-separated file stems (e.g. linear-regions,partition-a).")
@@ -53,6 +58,7 @@ struct FigureOptions: ParsableArguments {
         if let fontSize { list += ["--font-size", String(fontSize)] }
         if let legend { list += ["--legend", legend.rawValue] }
         if let onlyFigures { list += ["--only-figures", onlyFigures.text] }
+        if rasterize != .auto { list += ["--rasterize", rasterize.rawValue] }
         return list
     }
 
@@ -89,6 +95,7 @@ struct FigureOptions: ParsableArguments {
             throw ValidationError("--figsize \(w)x\(h) at --dpi \(dpi) would be over 200 megapixels")
         }
         if let legend { look.legend = .some(legend.location) }
+        look.rasterization = rasterize
         return look
     }
 }

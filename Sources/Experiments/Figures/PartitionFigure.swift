@@ -3,9 +3,6 @@ import RegionAnalysis
 
 /// Figures that several experiments draw.
 public enum PartitionFigure {
-    /// Partitions with more filled pieces than this put their fills into vector files as one image.
-    public static let rasterizeFillsAbove = 1000
-
     /// The partition figure of any network's exact partition, over its domain.
     public static func make(_ partition: ExactPartition, title: String, showXORPoints: Bool) -> Figure {
         // Wider than tall: the colour bar takes a share of the width, and the square domain should look square.
@@ -23,9 +20,8 @@ public enum PartitionFigure {
                 colors.append(XORFigures.divergingColor(output(cell, XORFigures.polygonCentre(side)) / scale))
             }
         }
-        // Thousands of fills go into SVG and PDF as one image (the outlines stay vector): files stay small.
-        axes.polygons(fills, colors: colors, rasterizedFills: fills.count > PartitionFigure.rasterizeFillsAbove,
-                      disjoint: true)
+        // Thousands of fills and outlines go into SVG and PDF as one image (`Figure.rasterization`).
+        axes.polygons(fills, colors: colors, disjoint: true)
         // Thinner outlines when cells are many, so that small cells keep their colour.
         let edgeWidth = partition.count > 2000 ? 0.15 : 0.35
         axes.polygons(partition.cells.map { $0.vertices.map { ($0.x, $0.y) } }, colors: nil,
