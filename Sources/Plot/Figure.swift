@@ -290,6 +290,9 @@ public final class Figure {
         // Three passes, and up to three more while the edges still move by more than a pixel: a title that wraps
         // to the axes' width (equal-aspect axes narrow as the margins grow) may need more to settle.
         var edges = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
+        // Each pass fits the margins to the layout the pass before left, so the last one is not known to fit: every
+        // layout measured is kept with how far its text runs off the canvas or into a neighbour's.
+        var measured: [(misfit: Double, layout: SubplotLayout)] = []
         for pass in 0..<6 {
             if pass >= 3 {
                 let now = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
@@ -298,19 +301,11 @@ public final class Figure {
                 if moved <= 1 { break }
             }
             edges = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
-            // The panels' ink without the suptitle, which keeps its place at the top: the grid goes below it.
-            let ink = InkBoundsRenderer(measuringWith: measurer)
-            drawContents(on: StyledRenderer(ink, style: style), withSuptitle: false)
-            guard let b = ink.bounds else { return }
-            var suptitleBottom = 0.0
-            if let suptitle {
-                let titleInk = InkBoundsRenderer(measuringWith: measurer)
-                StyledRenderer(titleInk, style: style).drawTitle(
-                    suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
-                    vertical: .top, minimumSize: 6 * pointsToPixels / style.fontSize * Style.notebook.fontSize)
-                suptitleBottom = titleInk.bounds?.maxY ?? 0
-            }
+            let (bounds, suptitleBottom) = inkReach(measuringWith: measurer)
+            guard let b = bounds else { return }
             if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
+            measured.append((misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: always),
+                             subplotLayout))
             let left = subplotLeftEdge * w, right = subplotRightEdge * w
             let top = (1 - subplotTopEdge) * h, bottom = (1 - subplotBottomEdge) * h
             let wantLeft = pad + (left - b.x), wantRight = w - pad - (b.maxX - right)
@@ -333,11 +328,78 @@ public final class Figure {
             subplotBottomEdge = 1 - newBottom / h
             if always { fitPanelGaps(measuringWith: measurer, pad: pad) }
         }
+        // The layout the last pass left is checked too; when one measured before fitted better (the margins of a
+        // pass fitted to a layout whose text the next pass moved), that one is kept.
+        let (bounds, suptitleBottom) = inkReach(measuringWith: measurer)
+        guard let b = bounds, let best = measured.min(by: { $0.misfit < $1.misfit }) else { return }
+        let last = misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: always)
+        if best.misfit < last - 0.5 { subplotLayout = best.layout }
+    }
+
+    /// The subplot grid's edges and gaps, which a fitted layout sets.
+    private typealias SubplotLayout = (left: Double, right: Double, bottom: Double, top: Double, widthSpace: Double,
+                                       heightSpace: Double)
+
+    private var subplotLayout: SubplotLayout {
+        get {
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace)
+        }
+        set {
+            (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge, subplotWidthSpace,
+             subplotHeightSpace) = newValue
+        }
+    }
+
+    /// The bounds of the panels' ink (without the suptitle, which keeps its place at the top: the grid goes below
+    /// it), and the bottom of the suptitle's ink (0 without one).
+    private func inkReach(measuringWith measurer: Renderer) -> (bounds: Rect?, suptitleBottom: Double) {
+        let w = Double(pixelWidth), h = Double(pixelHeight)
+        let ink = InkBoundsRenderer(measuringWith: measurer)
+        drawContents(on: StyledRenderer(ink, style: style), withSuptitle: false)
+        var suptitleBottom = 0.0
+        if let suptitle {
+            let titleInk = InkBoundsRenderer(measuringWith: measurer)
+            StyledRenderer(titleInk, style: style).drawTitle(
+                suptitle, size: 12 * pointsToPixels, anchor: Point(w / 2, 0.02 * h), width: 0.96 * w,
+                vertical: .top, minimumSize: 6 * pointsToPixels / style.fontSize * Style.notebook.fontSize)
+            suptitleBottom = titleInk.bounds?.maxY ?? 0
+        }
+        return (ink.bounds, suptitleBottom)
+    }
+
+    /// How many pixels of the current layout's ink `b` run off the canvas or under the suptitle, plus (with `gaps`)
+    /// how far the panels' text reaches past the gaps between them: 0 for a layout that fits.
+    private func misfit(_ b: Rect, suptitleBottom: Double, measuringWith measurer: Renderer, gaps: Bool) -> Double {
+        let w = Double(pixelWidth), h = Double(pixelHeight)
+        var misfit = max(0, -b.x) + max(0, b.maxX - w) + max(0, suptitleBottom - b.y) + max(0, b.maxY - h)
+        if gaps {
+            let reach = panelReach(measuringWith: measurer)
+            misfit += max(0, reach.left + reach.right - subplotWidthSpace * reach.cell.width)
+                + max(0, reach.top + reach.bottom - subplotHeightSpace * reach.cell.height)
+        }
+        return misfit
     }
 
     /// Sets the gaps between subplots so that each panel's labels and title clear its neighbours': the widest
     /// reach to the right plus the widest to the left, and the deepest below plus the tallest above, plus a pad.
     private func fitPanelGaps(measuringWith measurer: Renderer, pad: Double) {
+        let reach = panelReach(measuringWith: measurer)
+        if reach.columns > 1, reach.cell.width > 0 {
+            subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / reach.cell.width))
+        }
+        if reach.rows > 1, reach.cell.height > 0 {
+            let wanted = (reach.top + reach.bottom + pad) / reach.cell.height
+            if wanted > 1 { lacksHeight = true }
+            subplotHeightSpace = min(1, max(0.05, wanted))
+        }
+    }
+
+    /// How far the panels' ink reaches beyond their axes towards a neighbour (zero in a grid of one column or
+    /// row), with the grid's shape and cell size.
+    private func panelReach(measuringWith measurer: Renderer)
+        -> (left: Double, right: Double, top: Double, bottom: Double, columns: Int, rows: Int,
+            cell: (width: Double, height: Double)) {
         var reach = (left: 0.0, right: 0.0, top: 0.0, bottom: 0.0)
         var columns = 1, rows = 1
         var cellSize = (width: 0.0, height: 0.0)
@@ -366,14 +428,7 @@ public final class Figure {
             if cell.row > 0 { reach.top = max(reach.top, box.y - b.y) }
             if cell.lastRow < cell.rows - 1 { reach.bottom = max(reach.bottom, b.maxY - box.maxY) }
         }
-        if columns > 1, cellSize.width > 0 {
-            subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / cellSize.width))
-        }
-        if rows > 1, cellSize.height > 0 {
-            let wanted = (reach.top + reach.bottom + pad) / cellSize.height
-            if wanted > 1 { lacksHeight = true }
-            subplotHeightSpace = min(1, max(0.05, wanted))
-        }
+        return (reach.left, reach.right, reach.top, reach.bottom, columns, rows, cellSize)
     }
 
     /// The pixel rectangle the subplot grid spans (less the figure's colour bar, if any).
