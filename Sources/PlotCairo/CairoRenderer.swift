@@ -348,7 +348,8 @@ public final class CairoRenderer: Renderer {
     private func selectFont(italic: Bool, size: Double) { selectFont(italic: italic, size: size, in: context) }
 
     private func selectFont(italic: Bool, size: Double, in context: OpaquePointer) {
-        cairo_set_font_face(context, italic ? FontFaces.resolved.oblique : FontFaces.resolved.normal)
+        cairo_select_font_face(context, CairoRenderer.fontFamily,
+                               italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(context, size)
     }
 
@@ -409,36 +410,6 @@ public final class CairoRenderer: Renderer {
 }
 
 /// A context on a one-pixel image surface, with unhinted metrics, that text is measured in.
-/// The two font faces figures use, made and resolved once per process and held for its life. Cairo resolves a
-/// toy font face through fontconfig once, with the size and options of the first text drawn in it, and reuses
-/// that for every size after (fontconfig's rules differ by size: DejaVu's small sizes are unhinted); a face made
-/// afresh whenever the last one was freed would make glyph shapes depend on which figure drew first. Resolving
-/// both at 10 pt on an unhinted-metrics image context, as `loadFontsInBackground` does, fixes it for the process.
-private final class FontFaces: @unchecked Sendable {
-    let normal: OpaquePointer
-    let oblique: OpaquePointer
-
-    static let resolved = FontFaces()
-
-    private init() {
-        normal = cairo_toy_font_face_create(CairoRenderer.fontFamily, CAIRO_FONT_SLANT_NORMAL,
-                                            CAIRO_FONT_WEIGHT_NORMAL)!
-        oblique = cairo_toy_font_face_create(CairoRenderer.fontFamily, CAIRO_FONT_SLANT_OBLIQUE,
-                                             CAIRO_FONT_WEIGHT_NORMAL)!
-        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
-        let context = cairo_create(surface)!
-        CairoRenderer.useUnhintedMetrics(context)
-        for face in [normal, oblique] {
-            cairo_set_font_face(context, face)
-            cairo_set_font_size(context, 10)
-            var extents = cairo_text_extents_t()
-            cairo_text_extents(context, "0", &extents)
-        }
-        cairo_destroy(context)
-        cairo_surface_destroy(surface)
-    }
-}
-
 private final class MeasuringContext {
     let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
     let context: OpaquePointer
