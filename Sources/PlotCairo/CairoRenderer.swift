@@ -39,6 +39,8 @@ public final class CairoRenderer: Renderer {
     /// goes to PNG, SVG or PDF (an image surface's own context would round advances to its pixels, a vector
     /// surface's would not, and a title wraps or a tick step changes between them).
     private let measuring = MeasuringContext()
+    /// The font faces, resolved before any text of this renderer is drawn (see `ResolvedFontFaces`).
+    private let fontFaces = ResolvedFontFaces()
     /// Whether the renderer made its drawing context itself (`textMeasurer`) and destroys it.
     private var ownsContext = false
 
@@ -410,6 +412,34 @@ public final class CairoRenderer: Renderer {
 }
 
 /// A context on a one-pixel image surface, with unhinted metrics, that text is measured in.
+/// Both faces figures use, held for a renderer's life after they are resolved at 10 pt on an image context with
+/// unhinted metrics. Cairo resolves a toy font face through fontconfig once, with the size and options of the
+/// first text drawn in it, and reuses that for every size and surface after, while the face lives (fontconfig's
+/// rules differ by size — DejaVu's small sizes are unhinted — and by surface); so without this the glyphs' hinting
+/// depended on which figure, or which SVG or PDF, drew first since the face was last freed.
+private final class ResolvedFontFaces {
+    private let faces: [OpaquePointer]
+
+    init() {
+        faces = [CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_SLANT_OBLIQUE].map {
+            cairo_toy_font_face_create(CairoRenderer.fontFamily, $0, CAIRO_FONT_WEIGHT_NORMAL)!
+        }
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+        let context = cairo_create(surface)!
+        CairoRenderer.useUnhintedMetrics(context)
+        for face in faces {
+            cairo_set_font_face(context, face)
+            cairo_set_font_size(context, 10)
+            var extents = cairo_text_extents_t()
+            cairo_text_extents(context, "0", &extents)
+        }
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    deinit { faces.forEach { cairo_font_face_destroy($0) } }
+}
+
 private final class MeasuringContext {
     let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
     let context: OpaquePointer
