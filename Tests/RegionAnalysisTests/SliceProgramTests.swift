@@ -39,6 +39,8 @@ import Testing
         let worst = zip(fast, slow).map { abs($0 - $1) }.max() ?? 0
         // Sums of a few dozen products of numbers below 2, in another order: rounding only.
         #expect(worst < 1e-12, "\(name): \(worst)")
+        // The pointer loop is the checked column loop, bit for bit.
+        #expect(fast == map.applyByColumns(x), "\(name)")
         // The buffer is reused when it has the size, and the result is the same.
         map.apply(x, into: &fast)
         #expect(zip(fast, slow).allSatisfy { isApproximatelyEqual($0, $1, absolute: 1e-12) })
@@ -103,6 +105,23 @@ import Testing
             #expect(direct.starts == slow.starts && direct.targets == slow.targets)
             let worst = zip(direct.weights, slow.weights).map { abs($0 - $1) }.max() ?? 0
             #expect(worst <= 1e-12)
+        }
+    }
+
+    /// The pointer loop on the 40 random layers: the checked column loop's bits, with a buffer of the wrong size
+    /// and with the previous result's buffer reused.
+    @Test func thePointerLoopIsTheColumnLoop() throws {
+        var g = SeededGenerator(seed: 7)
+        var buffer: [Double] = [1, 2, 3]
+        for (index, (operation, shape)) in Self.family.enumerated() {
+            let map = SparseAffine(operation, inputShape: shape)
+            let n = shape.reduce(1, *)
+            var x = [Double](repeating: 0, count: 3 * n)
+            // Columns zero in all three rows, in some rows only, and full.
+            for i in 0..<n where i % 4 != 0 { for r in 0..<3 where (i + r) % 5 != 0 { x[r * n + i] = g.uniform(bound: 2) } }
+            map.apply(x, into: &buffer)
+            #expect(buffer == map.applyByColumns(x), "layer \(index): \(operation) on \(shape)")
+            #expect(buffer.count == 3 * map.outputs)
         }
     }
 }

@@ -173,15 +173,16 @@ public struct ElementwisePieces: Equatable, Sendable {
     /// The breakpoints that split: the finite ones.
     public var finiteBreakpoints: [Double] { breakpoints.filter(\.isFinite) }
 
-    /// The piece `x` lies in: the number of breakpoints below it. NaN lies in piece 0.
-    @inline(__always) public func piece(of x: Double) -> Int {
+    /// The piece `x` lies in: the number of breakpoints below it. NaN lies in piece 0. Inlinable, as is
+    /// ``slope(piece:element:)``: the slice walk asks for every unit of every cell.
+    @inlinable @inline(__always) public func piece(of x: Double) -> Int {
         var p = 0
         for b in breakpoints where b < x { p += 1 }
         return p
     }
 
     /// Piece `p`'s slope at element `e`.
-    @inline(__always) public func slope(piece p: Int, element e: Int) -> Double {
+    @inlinable @inline(__always) public func slope(piece p: Int, element e: Int) -> Double {
         let s = slopes[p]
         return s.count == 1 ? s[0] : s[e / elementsPerChannel]
     }

@@ -76,6 +76,19 @@ struct SliceProgram: @unchecked Sendable {
         self.outputs = network.outputSize
     }
 
+    /// The matrix entries and elements one cell goes through from the first step to the last: a measure of the
+    /// walk's work per cell (every affine step is applied in full on every cell).
+    var entriesPerCell: Int {
+        steps.indices.reduce(0) { total, k in
+            switch steps[k] {
+            case .dense(_, _, let n, let m): total + n * m
+            case .sparse(let map): total + map.weights.count
+            case .maxPool(let windows): total + windows.reduce(0) { $0 + $1.count }
+            case .pieces, .reshape, .add: total + sizes[k + 1]
+            }
+        }
+    }
+
     /// Whether step `k` splits cells.
     func isNonlinear(_ k: Int) -> Bool { unitOffsets[k] >= 0 }
 
@@ -322,26 +335,57 @@ struct SparseAffine: Sendable {
 
     /// `y = A x + constant` on the offsets row and `A x` on the u and v rows of a 3 × n map, into `y`
     /// (reused when it has the size).
+    ///
+    /// This is the walk's innermost loop on a conv net (every cell applies every convolution), so it runs on raw
+    /// pointers with the three output rows as three base pointers: no bounds or overflow checks per entry. The
+    /// arithmetic is that of the plain column loop, in the same order, so the bits are the same.
     func apply(_ x: [Double], into y: inout [Double]) {
         let (n, m) = (inputs, outputs)
+        precondition(x.count == 3 * n, "a sparse step's input is not a 3 × \(n) map")
         if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
         y.withUnsafeMutableBufferPointer { out in
-            for o in 0..<m { out[o] = 0; out[m + o] = 0; out[2 * m + o] = constant[o] }
+            guard let u = out.baseAddress else { return }
+            let (v, w) = (u + m, u + 2 * m)
+            constant.withUnsafeBufferPointer { constant in
+                for o in 0..<m { u[o] = 0; v[o] = 0; w[o] = constant[o] }
+            }
             x.withUnsafeBufferPointer { x in
-                targets.withUnsafeBufferPointer { targets in
-                    weights.withUnsafeBufferPointer { weights in
-                        for i in 0..<n {
-                            let (a, b, c) = (x[i], x[n + i], x[2 * n + i])
-                            if a == 0 && b == 0 && c == 0 { continue }
-                            for t in starts[i]..<starts[i + 1] {
-                                let o = Int(targets[t]), w = weights[t]
-                                out[o] += w * a; out[m + o] += w * b; out[2 * m + o] += w * c
+                starts.withUnsafeBufferPointer { starts in
+                    targets.withUnsafeBufferPointer { targets in
+                        weights.withUnsafeBufferPointer { weights in
+                            guard let xu = x.baseAddress, let targets = targets.baseAddress,
+                                  let weights = weights.baseAddress else { return }
+                            let (xv, xw) = (xu + n, xu + 2 * n)
+                            for i in 0..<n {
+                                let (a, b, c) = (xu[i], xv[i], xw[i])
+                                if a == 0 && b == 0 && c == 0 { continue }
+                                for t in starts[i]..<starts[i + 1] {
+                                    let o = Int(truncatingIfNeeded: targets[t]), weight = weights[t]
+                                    u[o] += weight * a; v[o] += weight * b; w[o] += weight * c
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The same as ``apply(_:into:)`` by plain array subscripts, column by column: the checked loop the pointer
+    /// loop is tested against, bit for bit.
+    func applyByColumns(_ x: [Double]) -> [Double] {
+        let (n, m) = (inputs, outputs)
+        var y = [Double](repeating: 0, count: 3 * m)
+        for o in 0..<m { y[2 * m + o] = constant[o] }
+        for i in 0..<n {
+            let (a, b, c) = (x[i], x[n + i], x[2 * n + i])
+            if a == 0 && b == 0 && c == 0 { continue }
+            for t in starts[i]..<starts[i + 1] {
+                let o = Int(targets[t]), weight = weights[t]
+                y[o] += weight * a; y[m + o] += weight * b; y[2 * m + o] += weight * c
+            }
+        }
+        return y
     }
 
     /// The same by the layer's linear part's own forward pass on the three rows, its constant added to the
