@@ -74,6 +74,20 @@ public struct SlicePartition: Sendable {
     /// Pieces smaller than this, in (u, v), are dropped.
     public static let minimumArea = 1e-12
 
+    /// First-layer pieces walked alone, when a big network's first layer makes few, to judge the work under them
+    /// before the rest are shared out (see ``sharesOut(rest:after:made:entriesPerCell:)``).
+    static let samplePieces = 4
+
+    /// The work (the cells expected under the first layer's remaining pieces, times the program's entries a cell
+    /// goes through) below which those pieces are walked alone rather than shared out: of the order of ten
+    /// milliseconds of one core.
+    static let parallelWork = Double(1 << 24)
+
+    /// Whether the `rest` first-layer pieces go to the workers, after the first `sample` made `made` cells.
+    static func sharesOut(rest: Int, after sample: Int, made: Int, entriesPerCell: Int) -> Bool {
+        Double(made) / Double(max(1, sample)) * Double(rest) * Double(entriesPerCell) >= parallelWork
+    }
+
     /// Number of linear regions.
     public var count: Int { cells.count }
     /// Number of decision regions: the cells cut where the predicted class changes.
@@ -172,23 +186,39 @@ public struct SlicePartition: Sendable {
         } else {
             // The first nonlinear layer cuts the whole square; its pieces go to the workers.
             let pieces = walker.splitSquare(square, step: k0, values: values, tiling: tiling, context: context)
-            if pieces.count < 256 && context.threads > 1 && program.sizes.reduce(0, +) >= 1024 {
-                // Few pieces of a big network: their pieces at the next nonlinear steps go to the workers.
-                let work = walker.branches(pieces, step: k0, values: values, states: states, target: 256, rounds: 4)
-                cells = walker.walk(work, context: context)
-            } else if pieces.count < 256 || context.threads <= 1 {
+            let bigNetwork = program.sizes.reduce(0, +) >= 1024
+            if context.threads <= 1 || (!bigNetwork && pieces.count < 256) {
                 // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond
                 // alone. Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as
                 // much as the geometry).
                 walker.walk(entering: pieces.reversed().map { ($0, k0) }, values: &values, states: &states,
                             into: &cells)
-            } else {
+            } else if pieces.count >= 256 {
                 let rootValues = values, rootStates = states
                 cells = parallelMap(count: pieces.count, context: context) { index in
                     var values = rootValues, states = rootStates, cells: [SliceCell] = []
                     walker.walk(entering: [(pieces[index], k0)], values: &values, states: &states, into: &cells)
                     return cells
                 }.flatMap { $0 }
+            } else {
+                // Few pieces of a big network. The first few are walked alone, in place, to judge the work under
+                // them: when it is small the rest are walked alone too (on a loaded machine a worker that is not
+                // running when its share comes due costs more than a small slice takes alone); otherwise the
+                // rest's pieces at the next nonlinear steps go to the workers.
+                let rootValues = values, rootStates = states
+                let sample = min(pieces.count, Self.samplePieces)
+                walker.walk(entering: pieces[..<sample].reversed().map { ($0, k0) }, values: &values,
+                            states: &states, into: &cells)
+                let rest = Array(pieces[sample...])
+                if !Self.sharesOut(rest: rest.count, after: sample, made: cells.count,
+                                   entriesPerCell: program.entriesPerCell) {
+                    walker.walk(entering: rest.reversed().map { ($0, k0) }, values: &values, states: &states,
+                                into: &cells)
+                } else {
+                    let work = walker.branches(rest, step: k0, values: rootValues, states: rootStates, target: 256,
+                                               rounds: 4)
+                    cells += walker.walk(work, context: context)
+                }
             }
         }
         if budget.isExceeded {
