@@ -95,12 +95,9 @@ public struct RegionTables: Sendable {
     /// The CSV table, one row per region of the document; with `classNames`, a last column `class_name`: the
     /// reference for ``csvText(classNames:)``, and for small uses.
     public func csv(classNames: [String]? = nil) -> CSVTable {
-        let outputs = document.outputs
-        let withMaps = outputs <= Self.mapColumnsLimit
-        var columns = ["id", "pattern", "area", "centroid_u", "centroid_v", "class"]
-        if withMaps { for k in 0..<outputs { columns += ["map_\(k)_u", "map_\(k)_v", "map_\(k)_c"] } }
-        if classNames != nil { columns.append("class_name") }
-        var table = CSVTable(columns: columns)
+        let document = self.document
+        let withMaps = document.outputs <= Self.mapColumnsLimit
+        var table = CSVTable(columns: csvColumns(classNames: classNames))
         for region in document.regions {
             var row: [CSVTable.Value] = [.int(region.id), .text(region.pattern), .double(region.area),
                                          .double(region.centroid[0]), .double(region.centroid[1]),
@@ -111,6 +108,16 @@ public struct RegionTables: Sendable {
             table.append(row)
         }
         return table
+    }
+
+    /// regions.csv's columns: the map columns for up to ``mapColumnsLimit`` outputs, `class_name` with names.
+    func csvColumns(classNames: [String]?) -> [String] {
+        var columns = ["id", "pattern", "area", "centroid_u", "centroid_v", "class"]
+        if header.outputs <= Self.mapColumnsLimit {
+            for k in 0..<header.outputs { columns += ["map_\(k)_u", "map_\(k)_v", "map_\(k)_c"] }
+        }
+        if classNames != nil { columns.append("class_name") }
+        return columns
     }
 
     /// The regions of a slice's partition, `network` being the network partitioned; regions.json lists the

@@ -11,9 +11,7 @@ extension RegionTables {
     public func csvText(classNames: [String]? = nil) -> ChunkedText {
         let outputs = header.outputs
         let withMaps = outputs <= Self.mapColumnsLimit
-        var columns = ["id", "pattern", "area", "centroid_u", "centroid_v", "class"]
-        if withMaps { for k in 0..<outputs { columns += ["map_\(k)_u", "map_\(k)_v", "map_\(k)_c"] } }
-        if classNames != nil { columns.append("class_name") }
+        let columns = csvColumns(classNames: classNames)
         let runs = runLength(numbersPerRegion: 4 + (withMaps ? 3 * outputs : 0), withPolygons: false)
         return ChunkedText(count: max(1, (count + runs - 1) / runs)) { [self, columns] piece, out in
             if piece == 0 {
