@@ -60,28 +60,75 @@ public struct StagedFile: Sendable {
 /// Writes `data` to a new temporary file in `path`'s folder (`.NAME.tmp-PID-RANDOM`, which `removeStaleTemporaries`
 /// clears if the process dies before committing it).
 public func stageFile(_ data: Data, for path: String) throws -> StagedFile {
+    try stageFile(for: path) { try $0.write(data) }
+}
+
+/// Writes `text` to `path` atomically, as `writeAtomically(_:to:)` does, formatting its pieces on `context`'s
+/// threads a batch at a time and writing each batch, in order, once it is done: a file of gigabytes holds a few
+/// pieces in memory, not the whole text.
+public func writeAtomically(_ text: ChunkedText, to path: String, context: ComputeContext) throws {
+    try stageFile(for: path) { file in
+        let batch = 2 * context.threads
+        for start in stride(from: 0, to: text.count, by: batch) {
+            let pieces = parallelMap(count: min(batch, text.count - start), context: context) { k -> [UInt8] in
+                var out = TextBytes()
+                text.piece(start + k, &out)
+                return out.bytes
+            }
+            for piece in pieces { try file.write(piece) }
+        }
+    }.commit()
+}
+
+/// A file being written under its temporary name, a piece at a time (given to `stageFile(for:writing:)`'s body).
+public struct FileSink {
+    /// Where the file goes (for messages).
+    public let path: String
+    let descriptor: Int32
+
+    /// Appends `bytes` to the file.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if let problem = writeAll(descriptor, bytes) { throw OutputError(path: path, problem: problem) }
+    }
+
+    /// Appends `bytes` to the file.
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+    /// Appends `data` to the file.
+    public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
+}
+
+/// Writes all of `bytes` to `descriptor` (again after an interruption); the system's words on failure.
+private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+    var offset = 0
+    while offset < bytes.count {
+        let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return String(cString: strerror(errno))
+        }
+        offset += written
+    }
+    return nil
+}
+
+/// Makes a new temporary file in `path`'s folder (`.NAME.tmp-PID-RANDOM`, which `removeStaleTemporaries` clears if
+/// the process dies before committing it) and lets `body` write it piece by piece, so that a big file is written
+/// as it is made. If `body` throws (or a write fails), the temporary file is removed and the error is rethrown:
+/// nothing is left behind.
+public func stageFile(for path: String, writing body: (FileSink) throws -> Void) throws -> StagedFile {
     try checkReplaceable(path)
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)   // not inherited by child processes
     guard fd >= 0 else { throw OutputError(path: path, problem: String(cString: strerror(errno))) }
-    var failure: String?
-    data.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno)); return
-            }
-            offset += written
-        }
-    }
     let staged = StagedFile(path: path, temporary: temporary, descriptor: fd)
-    if let failure {
+    do {
+        try body(FileSink(path: path, descriptor: fd))
+    } catch {
         staged.discard()
-        throw OutputError(path: path, problem: failure)
+        throw error
     }
     return staged
 }

@@ -50,6 +50,15 @@ struct OutputWriter {
         try writeFile(Data(try ReportEncoder.text(of: document).utf8), as: name)
     }
 
+    /// Writes a big table's `text` to `<folder>/<name>`, whole or absent, formatting it on all cores a few pieces
+    /// at a time as it goes to the file; returns its path.
+    @discardableResult
+    func writeText(_ text: ChunkedText, as name: String) throws -> String {
+        let path = folder + "/" + name
+        try writeAtomically(text, to: path, context: context)
+        return path
+    }
+
     /// Writes `data` to `<folder>/<name>`, whole or absent, and returns its path.
     @discardableResult
     func writeFile(_ data: Data, as name: String) throws -> String {
@@ -160,6 +169,7 @@ extension OutputWriter {
             case .csv(let csv): return try writeTable(csv, as: table.name)
             case .json(let document): return try writeDocument(document, as: table.name)
             case .file(let data): return try writeFile(data, as: table.name)
+            case .text(let text): return try writeText(text, as: table.name)
             }
         }
     }

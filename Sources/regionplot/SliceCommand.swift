@@ -104,8 +104,10 @@ struct SliceCommand: ParsableCommand {
             let writer = try OutputWriter(folder: out, options: figures, context: context,
                                           provenance: provenance)
             let tables = try writer.write(experiment.tables(result, names: look.names))
+            let tableSeconds = clock.lap()
             let paths = try writer.write(experiment.figures(result, look: look)).paths + tables
-            _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(renderSeconds: clock.lap())))
+            _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(
+                renderSeconds: clock.lap(), tableSeconds: tableSeconds)))
             notes.print()
             let r = result.report
             print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "

@@ -135,6 +135,48 @@ import Testing
         #expect(throws: OutputError.self) { try stageFile(Data([9]), for: folder + "/busy") }
     }
 
+    /// A file written piece by piece: hidden until committed, then the pieces in order; a body that throws midway
+    /// leaves nothing, not even the temporary file, and an old file of that name is untouched.
+    @Test func streamedFileIsWholeOrAbsent() throws {
+        let folder = try madeFolder()
+        let path = folder + "/regions.csv"
+        let staged = try stageFile(for: path) { file in
+            for k in 0..<50 { try file.write(Array(repeating: UInt8(65 + k % 26), count: 10_000)) }
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try staged.commit()
+        let expected = (0..<50).flatMap { Array(repeating: UInt8(65 + $0 % 26), count: 10_000) }
+        #expect(FileManager.default.contents(atPath: path) == Data(expected))
+
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            _ = try stageFile(for: path) { file in
+                try file.write([1, 2, 3])
+                throw Stop()
+            }
+        }
+        #expect(Self.visibleNames(folder) == ["regions.csv"])
+        #expect(FileManager.default.contents(atPath: path) == Data(expected))
+    }
+
+    /// A chunked text through `writeAtomically`, on one thread and on three (more pieces than a batch): the
+    /// pieces in order, the same bytes.
+    @Test func chunkedTextIsWrittenInOrder() throws {
+        let folder = try madeFolder()
+        let text = ChunkedText(count: 23) { k, out in
+            for i in 0...k { out.append("\(k):\(i),") }
+            out.append("\n")
+        }
+        let expected = (0..<23).map { k in (0...k).map { "\(k):\($0)," }.joined() + "\n" }.joined()
+        #expect(text.text == expected)
+        for threads in [1, 3] {
+            try writeAtomically(text, to: folder + "/t\(threads)", context: ComputeContext(threads: threads))
+            #expect(try String(contentsOfFile: folder + "/t\(threads)", encoding: .utf8) == expected)
+        }
+        #expect(throws: OutputError.self) { try writeAtomically(text, to: folder, context: .serial) }
+        #expect(Self.visibleNames(folder) == ["t1", "t3"])
+    }
+
     @Test func committerPutsEveryFileInPlaceAndReportsAFailure() throws {
         let folder = try madeFolder()
         let committer = FileCommitter()

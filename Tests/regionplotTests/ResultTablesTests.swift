@@ -38,6 +38,11 @@ import Testing
         let regions = try decodeReport(RegionTables.Document.self, at: out + "/regions.json")
         #expect(regions.regions.count == 62)
         let report = try json(out + "/report.json")
+        // The tables' time is its own stage: every stage fits in the total (rounding aside).
+        let timings = try #require(report["timings"] as? [String: Double])
+        let tables = try #require(timings["tables"])
+        #expect(tables > 0)
+        #expect(timings.filter { $0.key != "total" }.values.reduce(0, +) <= timings["total"]! + 1e-6, "\(timings)")
         let inputs = try #require(report["inputs"] as? [[String: Any]])
         #expect(inputs.map { $0["role"] as? String } == ["model", "data", "labels"])
         // sha256sum ex_mlp.onnx

@@ -28,11 +28,11 @@ import Testing
         let plane = try #require(doc["plane"] as? [String: Any])
         #expect(Set(plane.keys) == ["origin", "d1", "d2", "points2D", "halfWidth", "indices"])
         let timings = try #require(doc["timings"] as? [String: Any])
-        let stages = ["exact", "probe", "render", "read", "curve", "checks", "exactRepeats", "comparison"]
+        let stages = ["exact", "probe", "render", "read", "curve", "checks", "exactRepeats", "comparison", "tables"]
         #expect(Set(timings.keys) == Set(stages + ["total"]))
         // The parts add up to no more than the whole.
         let parts = stages.compactMap { timings[$0] as? Double }
-        #expect(parts.count == 8 && parts.reduce(0, +) <= (timings["total"] as? Double ?? 0) + 1e-6)
+        #expect(parts.count == 9 && parts.reduce(0, +) <= (timings["total"] as? Double ?? 0) + 1e-6)
         let report = try decodeReport(SliceReport.self, at: out + "/report.json")
         #expect(report.model.hiddenUnits == 32 && report.model.format == "onnx")
         #expect(report.plane.indices == [0, 1, 2])

@@ -75,11 +75,15 @@ public struct WrittenOutput: Sendable {
     public var figureSeconds: [(name: String, seconds: Double)]
     /// Seconds of drawing and writing every figure.
     public var renderSeconds: Double
+    /// Seconds of writing the tables (regions.csv and regions.json), when the command times them apart.
+    public var tableSeconds: Double
 
-    public init(figures: [String] = [], figureSeconds: [(name: String, seconds: Double)] = [], renderSeconds: Double = 0) {
+    public init(figures: [String] = [], figureSeconds: [(name: String, seconds: Double)] = [], renderSeconds: Double = 0,
+                tableSeconds: Double = 0) {
         self.figures = figures
         self.figureSeconds = figureSeconds
         self.renderSeconds = renderSeconds
+        self.tableSeconds = tableSeconds
     }
 
     /// Nothing written (a run without figures).
@@ -93,6 +97,8 @@ public struct ExperimentTable: Sendable {
         case json(any Encodable & Sendable)
         /// Bytes written as they are (a `.npy` array).
         case file(Data)
+        /// A big table's text, formatted and written a piece at a time, never whole in memory.
+        case text(ChunkedText)
     }
 
     /// The file name, e.g. `regions-a.csv`.
@@ -114,11 +120,16 @@ public struct ExperimentTable: Sendable {
         content = .file(file)
     }
 
+    public init(_ name: String, text: ChunkedText) {
+        self.name = name
+        content = .text(text)
+    }
+
     /// `regions-<suffix>.csv` and `.json` of a partition (`suffix` empty: `regions.csv`).
     static func regions(_ tables: RegionTables, suffix: String, classNames: [String]? = nil) -> [ExperimentTable] {
         let stem = suffix.isEmpty ? "regions" : "regions-\(suffix)"
-        return [ExperimentTable(stem + ".csv", csv: tables.csv(classNames: classNames)),
-                ExperimentTable(stem + ".json", json: tables.document)]
+        return [ExperimentTable(stem + ".csv", text: tables.csvText(classNames: classNames)),
+                ExperimentTable(stem + ".json", text: tables.jsonText())]
     }
 }
 

@@ -55,6 +55,8 @@ public struct SliceReport: Codable, Sendable, Equatable {
         public var exactRepeats: Double = 0
         /// Matching the exact regions against the probes' patterns and the three points' logits.
         public var comparison: Double = 0
+        /// Writing regions.csv and regions.json (`render` is the figures alone).
+        public var tables: Double = 0
     }
 
     public var model: Model

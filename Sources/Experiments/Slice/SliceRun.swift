@@ -40,7 +40,8 @@ public struct SliceExperiment: Experiment {
     public func report(_ result: SliceResult, written: WrittenOutput) -> SliceReport {
         var report = result.report
         report.timings.render = written.renderSeconds
-        report.timings.total += written.renderSeconds
+        report.timings.tables = written.tableSeconds
+        report.timings.total += written.renderSeconds + written.tableSeconds
         return report
     }
 
@@ -171,7 +172,7 @@ public struct SliceExperiment: Experiment {
             return (g, p.regionCount, p.activationPatternCount)
         }
         let curveSeconds = clock.lap()
-        let missed = probe.missed(by: partition)
+        let missed = probe.missed(by: partition, context: context)
         let logits: [[Double]] = points.isEmpty ? [] : try {
             let out: [Double]
             do { out = try network.checkedForward(points.flatMap { $0 }, rows: 3) } catch {

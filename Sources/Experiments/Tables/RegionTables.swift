@@ -13,6 +13,11 @@ import Support
 /// for one output 1 when it is positive. `pattern` is the activation pattern as `0x` and hexadecimal digits of one
 /// integer whose bit i is unit i (1 on) — in Python `(int(p, 16) >> i) & 1`; for networks with clip or
 /// max-pooling units (more than two states) byte i is unit i's state — `(int(p, 16) >> 8 * i) & 0xff`.
+///
+/// A slice can have millions of regions and thousands of units (a pattern of kilobytes a region), so the files
+/// are made as text a run of regions at a time (``csvText(classNames:)``, ``jsonText()``), on all cores, and
+/// written as they are made. ``document`` and ``csv(classNames:)`` build them whole, as they first were: the
+/// reference the streamed text is held to, byte for byte, by the tests.
 public struct RegionTables: Sendable {
     /// Outputs up to which regions.csv carries each region's affine map (regions.json always does).
     public static let mapColumnsLimit = 10
@@ -56,16 +61,43 @@ public struct RegionTables: Sendable {
         public var inputVertices: [[Double]]?
     }
 
-    public var document: Document
+    /// Where the regions come from.
+    enum Source: Sendable {
+        case slice(SlicePartition)
+        case exact(ExactPartition)
+    }
 
-    /// The CSV table, one row per region of the document; with `classNames`, a last column `class_name`.
+    let source: Source
+    /// The document's fields but its regions (which stay empty).
+    let header: Document
+    /// Regions per piece of the streamed text; nil sizes the pieces by their bytes (tests set it to cut the text at
+    /// many places).
+    var regionsPerPiece: Int?
+
+    /// The number of regions.
+    public var count: Int {
+        switch source {
+        case .slice(let partition): partition.count
+        case .exact(let partition): partition.count
+        }
+    }
+
+    /// `regions.json` as one value: the reference for ``jsonText()``, and for small uses.
+    public var document: Document {
+        var document = header
+        switch source {
+        case .slice(let partition): document.regions = Self.regions(partition, header: header)
+        case .exact(let partition): document.regions = Self.regions(partition)
+        }
+        return document
+    }
+
+    /// The CSV table, one row per region of the document; with `classNames`, a last column `class_name`: the
+    /// reference for ``csvText(classNames:)``, and for small uses.
     public func csv(classNames: [String]? = nil) -> CSVTable {
-        let outputs = document.outputs
-        let withMaps = outputs <= Self.mapColumnsLimit
-        var columns = ["id", "pattern", "area", "centroid_u", "centroid_v", "class"]
-        if withMaps { for k in 0..<outputs { columns += ["map_\(k)_u", "map_\(k)_v", "map_\(k)_c"] } }
-        if classNames != nil { columns.append("class_name") }
-        var table = CSVTable(columns: columns)
+        let document = self.document
+        let withMaps = document.outputs <= Self.mapColumnsLimit
+        var table = CSVTable(columns: csvColumns(classNames: classNames))
         for region in document.regions {
             var row: [CSVTable.Value] = [.int(region.id), .text(region.pattern), .double(region.area),
                                          .double(region.centroid[0]), .double(region.centroid[1]),
@@ -78,13 +110,36 @@ public struct RegionTables: Sendable {
         return table
     }
 
-    /// The regions of a slice's partition, `network` being the network partitioned.
-    public init(_ partition: SlicePartition, network: Network) {
+    /// regions.csv's columns: the map columns for up to ``mapColumnsLimit`` outputs, `class_name` with names.
+    func csvColumns(classNames: [String]?) -> [String] {
+        var columns = ["id", "pattern", "area", "centroid_u", "centroid_v", "class"]
+        if header.outputs <= Self.mapColumnsLimit {
+            for k in 0..<header.outputs { columns += ["map_\(k)_u", "map_\(k)_v", "map_\(k)_c"] }
+        }
+        if classNames != nil { columns.append("class_name") }
+        return columns
+    }
+
+    /// The regions of a slice's partition, `network` being the network partitioned; regions.json lists the
+    /// vertices in input space when there are at most `inputCoordinatesLimit` of their coordinates.
+    public init(_ partition: SlicePartition, network: Network,
+                inputCoordinatesLimit: Int = Self.inputCoordinatesLimit) {
         let plane = partition.plane
         let multiState = network.layers.contains { $0.operation.unitStateCount > 2 }
         let vertexCount = partition.cells.reduce(0) { $0 + $1.vertices.count }
-        let withInputs = vertexCount * plane.dimension <= Self.inputCoordinatesLimit
-        let regions = partition.cells.enumerated().map { id, cell in
+        let withInputs = vertexCount * plane.dimension <= inputCoordinatesLimit
+        let h = plane.halfWidth
+        source = .slice(partition)
+        header = Document(origin: plane.origin, d1: plane.d1, d2: plane.d2, bounds: [-h, h, -h, h],
+                          area: 4 * h * h, outputs: partition.outputs, units: partition.unitCount,
+                          patternEncoding: multiState ? "bytes" : "bits", hasInputVertices: withInputs, regions: [])
+    }
+
+    /// The regions of a slice's partition as `regions.json` lists them (the reference builder).
+    private static func regions(_ partition: SlicePartition, header: Document) -> [Region] {
+        let plane = partition.plane
+        let multiState = header.patternEncoding == "bytes", withInputs = header.hasInputVertices
+        return partition.cells.enumerated().map { id, cell in
             let centroid = cell.centroid
             let states = cell.states
             let pattern = multiState
@@ -98,17 +153,21 @@ public struct RegionTables: Sendable {
                 vertices: cell.vertices.map { [$0.x, $0.y] },
                 inputVertices: withInputs ? cell.vertices.map { plane.point($0.x, $0.y) } : nil)
         }
-        let h = plane.halfWidth
-        document = Document(origin: plane.origin, d1: plane.d1, d2: plane.d2, bounds: [-h, h, -h, h],
-                            area: 4 * h * h, outputs: partition.outputs, units: partition.unitCount,
-                            patternEncoding: multiState ? "bytes" : "bits", hasInputVertices: withInputs,
-                            regions: regions)
     }
 
     /// The regions of a 2-input, 1-output ReLU MLP's partition of its domain (the main job's and `exact`'s).
     public init(_ partition: ExactPartition) {
+        let d = partition.domain
+        source = .exact(partition)
+        header = Document(origin: [0, 0], d1: [1, 0], d2: [0, 1], bounds: [d.xMin, d.xMax, d.yMin, d.yMax],
+                          area: d.area, outputs: 1, units: partition.hiddenUnits, patternEncoding: "bits",
+                          hasInputVertices: true, regions: [])
+    }
+
+    /// The regions of an MLP's partition as `regions.json` lists them (the reference builder).
+    private static func regions(_ partition: ExactPartition) -> [Region] {
         let units = partition.hiddenUnits
-        let regions = partition.cells.enumerated().map { id, cell in
+        return partition.cells.enumerated().map { id, cell in
             let centroid = cell.centroid
             let pattern = cell.withPattern { words in
                 Self.hexBits(count: units) { words[$0 / 64] >> UInt64($0 % 64) & 1 != 0 }
@@ -120,10 +179,6 @@ public struct RegionTables: Sendable {
                 class: Self.predictedClass([map[0] * centroid.x + map[1] * centroid.y + map[2]]),
                 map: [map], vertices: vertices, inputVertices: vertices)
         }
-        let d = partition.domain
-        document = Document(origin: [0, 0], d1: [1, 0], d2: [0, 1], bounds: [d.xMin, d.xMax, d.yMin, d.yMax],
-                            area: d.area, outputs: 1, units: units, patternEncoding: "bits", hasInputVertices: true,
-                            regions: regions)
     }
 
     /// The argmax (the first on ties), or for one output 1 when it is positive: the partitions' own rule.

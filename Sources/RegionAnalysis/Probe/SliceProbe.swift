@@ -117,18 +117,22 @@ public struct SliceProbe: Sendable {
     }
 
     /// Cells of `partition` whose states no probe point has.
-    public func missed(by partition: SlicePartition) -> Int {
-        var table = patterns
-        let before = table.count
-        let w = table.wordsPerPattern
-        var missed = 0
-        var words = [UInt64](repeating: 0, count: w)
-        for cell in partition.cells {
-            for k in 0..<w { words[k] = 0 }
-            for (j, s) in cell.states.enumerated() { words[j / 8] |= UInt64(s) << UInt64(8 * (j % 8)) }
-            words.withUnsafeBufferPointer { if Int(table.id(of: $0.baseAddress!)) >= before { missed += 1 } }
+    public func missed(by partition: SlicePartition, context: ComputeContext = .serial) -> Int {
+        let table = patterns, w = table.wordsPerPattern
+        let cells = partition.cells
+        // Runs of cells on every thread; the table is only read.
+        let run = 4096
+        let counts = parallelMap(count: (cells.count + run - 1) / run, context: context) { r -> Int in
+            var missed = 0
+            var words = [UInt64](repeating: 0, count: w)
+            for cell in cells[(r * run)..<min(cells.count, (r + 1) * run)] {
+                for k in 0..<w { words[k] = 0 }
+                for (j, s) in cell.states.enumerated() { words[j / 8] |= UInt64(s) << UInt64(8 * (j % 8)) }
+                words.withUnsafeBufferPointer { if !table.contains($0.baseAddress!) { missed += 1 } }
+            }
+            return missed
         }
-        return missed
+        return counts.reduce(0, +)
     }
 
     /// The notebook's deduplication on vectors of any length: a map starts a new region when it is at least
