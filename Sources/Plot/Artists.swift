@@ -351,9 +351,13 @@ extension TextArtist: Artist2D {
             }
             let floor = TextArtist.minimumFittedSize * t.pointsToPixels / renderer.textScale
             var fittedSize = fitted(fitSample.map(MathText.runs) ?? runs)
-            if fittedSize < floor, let shorter {
-                runs = MathText.runs(shorter.text)
-                fittedSize = fitted(MathText.runs(shorter.sample ?? shorter.text))
+            // Fewer decimals rather than numbers much smaller than the text around them (or none at all).
+            if fittedSize < max(floor, 0.85 * size), let shorter {
+                let shorterSize = fitted(MathText.runs(shorter.sample ?? shorter.text))
+                if shorterSize > fittedSize {
+                    runs = MathText.runs(shorter.text)
+                    fittedSize = shorterSize
+                }
             }
             if fittedSize < floor { return }
             size = fittedSize

@@ -2,7 +2,8 @@ import Foundation
 
 /// 2-D axes: data artists, limits with margins, nice ticks, spines, labels, title and a legend.
 public final class Axes {
-    var cell: SubplotCell
+    /// The grid cell it sits in (a narrow layout that rebuilds a figure keeps each panel's).
+    public var cell: SubplotCell
     public var title: String?
     public var xLabel: String?
     public var yLabel: String?
@@ -118,7 +119,7 @@ public final class Axes {
             r = Rect(x: p.left * w, y: (1 - p.bottom - p.height) * h, width: p.width * w, height: p.height * h)
         }
         if colorBar != nil { r.width *= 1 - ColorBar.fraction }
-        if equalAspect, xScale == .linear, yScale == .linear {
+        if equalAspect, xScale == .linear, yScale == .linear, !figure.disabledLayoutRules.contains(.keepEqualAspect) {
             // matplotlib's set_aspect('equal', adjustable='box'): the box shrinks to the data's ratio, centred in
             // its cell.
             let (xl, yl) = limits()
@@ -189,6 +190,11 @@ public final class Axes {
                 next = run.upperBound
                 continue
             }
+            if figure.disabledLayoutRules.contains(.fitCellNumbers), var text = artist as? TextArtist,
+               text.fitBox != nil {
+                text.fitBox = nil
+                artist = text
+            }
             if movable, let text = artist as? TextArtist, text.box != nil {
                 let placed = text.placed(avoiding: dataObstacles, taken: taken, axes: box, transform: transform,
                                          renderer: renderer)
@@ -206,6 +212,7 @@ public final class Axes {
         }
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
                                      wrapLabels: !figure.disabledLayoutRules.contains(.wrapAxisLabels),
+                                     wrapTitle: !figure.disabledLayoutRules.contains(.wrapTitles),
                                      widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
                                      cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         if let legendLocation, drawLegend {
@@ -250,7 +257,7 @@ public final class Axes {
 
     /// Draws ticks, spines, labels and title; returns the bottom of what it drew under the axes.
     private func drawFrame(on renderer: Renderer, transform: AxesTransform, topRightSpines: Bool, wrapLabels: Bool,
-                           widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
+                           wrapTitle: Bool = true, widthSpace: Double, canvasWidth: Double, cellWidth: Double) -> Double {
         let pt = transform.pointsToPixels
         let box = transform.box
         let limits = (transform.xLimits, transform.yLimits)
@@ -328,7 +335,7 @@ public final class Axes {
             leftTop = min(leftTop, corners.map(\.y).min() ?? leftTop)
         }
         if let title {
-            let width = max(box.width, cellWidth) * (1 + widthSpace)
+            let width = wrapTitle ? max(box.width, cellWidth) * (1 + widthSpace) : .infinity
             var baseline = box.y - 6 * pt
             // A title wider than the axes reaches over the text left of them: its last line then stands clear of
             // that text's top rather than on it.
@@ -340,7 +347,7 @@ public final class Axes {
                 baseline = min(baseline, leftTop - descent - 1 * pt)
             }
             renderer.drawTitle(title, size: size, anchor: Point(box.center.x, baseline), width: width,
-                               canvasWidth: canvasWidth, minimumSize: 6 * pt / renderer.textScale)
+                               canvasWidth: wrapTitle ? canvasWidth : nil, minimumSize: 6 * pt / renderer.textScale)
         }
         return bottom
     }

@@ -34,6 +34,9 @@ public final class Figure {
     /// layouts that proportional shrinking would make illegible (say, eleven small multiples): run once, just
     /// before the figure is laid out. nil keeps the layout.
     public var narrowLayout: ((Figure) -> Void)?
+    /// The width (inches) below which ``narrowLayout`` runs: a paper's single column by default; a figure whose
+    /// fixed layout cannot shrink (text keeps its size) sets its own width here, to rebuild at any narrower one.
+    public var narrowLayoutWidth = Figure.narrowWidth
     /// Whether the height may follow what the figure shows (set by `fit(toColumnWidth:)`; a size the user gave
     /// is kept): a ``narrowLayout`` that stacks panels makes the figure taller rather than squash them.
     public private(set) var heightFollowsContent = false
@@ -156,7 +159,7 @@ public final class Figure {
 
     /// Runs the narrow layout, once, if the figure is narrow.
     private func applyNarrowLayout() {
-        if width < Figure.narrowWidth, let narrowLayout {
+        if width < narrowLayoutWidth, let narrowLayout {
             self.narrowLayout = nil
             narrowLayout(self)
         }
@@ -293,6 +296,10 @@ public final class Figure {
         // Each pass fits the margins to the layout the pass before left, so the last one is not known to fit: every
         // layout measured is kept with how far its text runs off the canvas or into a neighbour's.
         var measured: [(misfit: Double, layout: SubplotLayout)] = []
+        // A layout kept as it is (the notebook's, matplotlib's gaps) still makes room between panels whose text
+        // would run into a neighbour's (a legend moved below its axes onto the next row's title); gaps then only
+        // grow.
+        var gaps = always, onlyGrow = false, margins = true
         for pass in 0..<6 {
             if pass >= 3 {
                 let now = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
@@ -303,8 +310,15 @@ public final class Figure {
             edges = (subplotLeftEdge, subplotRightEdge, subplotBottomEdge, subplotTopEdge)
             let (bounds, suptitleBottom) = inkReach(measuringWith: measurer)
             guard let b = bounds else { return }
-            if pass == 0 && !always && b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h { return }
-            measured.append((misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: always),
+            if pass == 0 && !always {
+                let crowded = !disabledLayoutRules.contains(.widenCrowdedGaps)
+                    && misfit(Rect(x: 0, y: 0, width: w, height: h), suptitleBottom: 0, measuringWith: measurer,
+                              gaps: true) > 0.5
+                let inside = b.x >= 0 && b.y >= 0 && b.maxX <= w && b.maxY <= h
+                if !crowded && inside { return }
+                (gaps, onlyGrow, margins) = (crowded, crowded, !inside)
+            }
+            measured.append((misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: gaps),
                              subplotLayout))
             let left = subplotLeftEdge * w, right = subplotRightEdge * w
             let top = (1 - subplotTopEdge) * h, bottom = (1 - subplotBottomEdge) * h
@@ -321,18 +335,20 @@ public final class Figure {
             }
             let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
             let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
-            if newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
-            subplotLeftEdge = newLeft / w
-            subplotRightEdge = newRight / w
-            subplotTopEdge = 1 - newTop / h
-            subplotBottomEdge = 1 - newBottom / h
-            if always { fitPanelGaps(measuringWith: measurer, pad: pad) }
+            if margins {
+                if newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
+                subplotLeftEdge = newLeft / w
+                subplotRightEdge = newRight / w
+                subplotTopEdge = 1 - newTop / h
+                subplotBottomEdge = 1 - newBottom / h
+            }
+            if gaps { fitPanelGaps(measuringWith: measurer, pad: pad, onlyGrow: onlyGrow) }
         }
         // The layout the last pass left is checked too; when one measured before fitted better (the margins of a
         // pass fitted to a layout whose text the next pass moved), that one is kept.
         let (bounds, suptitleBottom) = inkReach(measuringWith: measurer)
         guard let b = bounds, let best = measured.min(by: { $0.misfit < $1.misfit }) else { return }
-        let last = misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: always)
+        let last = misfit(b, suptitleBottom: suptitleBottom, measuringWith: measurer, gaps: gaps)
         if best.misfit < last - 0.5 { subplotLayout = best.layout }
     }
 
@@ -383,15 +399,18 @@ public final class Figure {
 
     /// Sets the gaps between subplots so that each panel's labels and title clear its neighbours': the widest
     /// reach to the right plus the widest to the left, and the deepest below plus the tallest above, plus a pad.
-    private func fitPanelGaps(measuringWith measurer: Renderer, pad: Double) {
+    /// With `onlyGrow`, gaps wide enough already are kept.
+    private func fitPanelGaps(measuringWith measurer: Renderer, pad: Double, onlyGrow: Bool = false) {
         let reach = panelReach(measuringWith: measurer)
         if reach.columns > 1, reach.cell.width > 0 {
-            subplotWidthSpace = min(1, max(0.05, (reach.left + reach.right + pad) / reach.cell.width))
+            let wanted = min(1, max(0.05, (reach.left + reach.right + pad) / reach.cell.width))
+            subplotWidthSpace = onlyGrow ? max(subplotWidthSpace, wanted) : wanted
         }
         if reach.rows > 1, reach.cell.height > 0 {
             let wanted = (reach.top + reach.bottom + pad) / reach.cell.height
             if wanted > 1 { lacksHeight = true }
-            subplotHeightSpace = min(1, max(0.05, wanted))
+            let fitted = min(1, max(0.05, wanted))
+            subplotHeightSpace = onlyGrow ? max(subplotHeightSpace, fitted) : fitted
         }
     }
 
@@ -506,4 +525,13 @@ public enum LayoutRule: String, CaseIterable, Sendable {
     case placeAnnotations = "annotations keep off data"
     /// A legend that would hide data moves to a free place, or outside the axes.
     case moveLegends = "legends keep off data"
+    /// A layout otherwise kept as drawn (the notebook's, at its own size) widens the gaps between panels whose
+    /// text would run into a neighbour's.
+    case widenCrowdedGaps = "crowded gaps widen"
+    /// Titles wider than their room wrap at spaces, and shrink when one word is wider still.
+    case wrapTitles = "titles wrap and shrink"
+    /// Axes that ask for an equal aspect (a 2-D input plane, a heat map's square cells) keep it.
+    case keepEqualAspect = "equal aspects kept"
+    /// Numbers in heat-map cells shrink to their cell, take fewer decimals, and are left out under 6 pt.
+    case fitCellNumbers = "cell numbers fit their cells"
 }

@@ -22,10 +22,22 @@ public enum SliceFigures {
         let figure = Figure(width: images ? SliceFigures.imageLayout.width : 8.4,
                             height: images ? SliceFigures.imageLayout.height : 6.6)
         addPanels(result, to: figure, images: images, narrow: false, names: names)
+        // Narrower than its own width, the fixed layout with images is rebuilt in inches (text keeps its size).
+        if images { figure.narrowLayoutWidth = SliceFigures.imageLayout.width }
         // In a paper's single column: the images in a row over the plane, the legend below it, the figure as tall
         // as that needs (when its height is free); too short a figure leaves the images out.
         figure.narrowLayout = { figure in
             figure.removeAllPanels()
+            if figure.width >= Figure.narrowWidth {
+                let entries = result.partition.classAreas.filter { $0 > 0 }.count + 1
+                let longest = max("decision boundary".count,
+                                  result.partition.classAreas.indices.map { names.className($0).count }.max() ?? 0)
+                let layout = imageLayout(width: figure.width, height: figure.heightFollowsContent ? nil : figure.height,
+                                         legendEntries: entries, longestLabel: longest)
+                figure.height = layout.height
+                addPanels(result, to: figure, images: true, narrow: false, names: names, layout: layout)
+                return
+            }
             let withImages = images && (figure.heightFollowsContent || figure.height >= 1.3 * figure.width)
             if figure.heightFollowsContent { figure.height = figure.width * (withImages ? 1.6 : 1.3) }
             figure.subplotRightEdge = Figure.subplotRight
@@ -36,14 +48,14 @@ public enum SliceFigures {
 
     /// The slice's panels: the plane, its legend and (`images`) the three images, beside the plane or (`narrow`)
     /// in a row above it.
-    static func addPanels(_ result: SliceResult, to figure: Figure, images: Bool, narrow: Bool, names: Names) {
+    static func addPanels(_ result: SliceResult, to figure: Figure, images: Bool, narrow: Bool, names: Names,
+                          layout l: ImageLayout = imageLayout) {
         let axes: Axes
         if narrow {
             axes = images ? figure.addAxes(rows: 4, columns: 3, index: 4, rowSpan: 3, columnSpan: 3) : figure.addAxes()
         } else if images {
             // The square, its class legend right beside it, the three images in a column right of the legend:
             // fixed places, because a uniform grid leaves a gap between the legend and the images.
-            let l = SliceFigures.imageLayout
             axes = figure.addAxes(left: l.left / l.width, bottom: l.margin / l.height, width: l.square / l.width,
                                   height: l.square / l.height)
         } else {
@@ -68,7 +80,10 @@ public enum SliceFigures {
         for k in areas.indices where areas[k] > 0 {
             axes.scatter([], [], color: classColor(k), size: 64, label: names.className(k))
         }
-        axes.segments(decisionBoundaries(partition), color: .black, width: 1.6, label: "decision boundary")
+        // A small plane keeps its legend short (more entries a row, a taller plane): the title names the bold lines.
+        let shortLegend = narrow && !images
+        axes.segments(decisionBoundaries(partition), color: .black, width: 1.6,
+                      label: shortLegend ? nil : "decision boundary")
         // The points, labelled by row (and label).
         let p = result.plane.points2D
         if !p.isEmpty {
@@ -79,7 +94,7 @@ public enum SliceFigures {
                 let (right, up) = (point.x <= 0, point.y <= 0)
                 // Where that would hide a point, a decision boundary or another label: another corner, or farther.
                 let corners = [(right, !up), (!right, up), (!right, !up), (right, up)].flatMap { r, u in
-                    [0.03, 0.1].map { d in
+                    (shortLegend ? [0.03, 0.1, 0.2, 0.35] : [0.03, 0.1]).map { d in
                         TextArtist.Placement(x: point.x + (r ? d : -d) * h, y: point.y + (u ? d : -d) * h,
                                              horizontal: r ? .left : .right, vertical: u ? .bottom : .top)
                     }
@@ -89,9 +104,10 @@ public enum SliceFigures {
                      TextArtist.Placement(x: point.x, y: point.y - d * h, horizontal: .center, vertical: .top)]
                 }
                 let alternatives = corners + aboveOrBelow
+                // Small planes take short labels ("#12 (3)"), which find a free place where long ones cannot.
                 axes.text(point.x + (right ? 0.03 : -0.03) * h, point.y + (up ? 0.03 : -0.03) * h,
-                          pointName(result, i, names: names), size: 10, horizontal: right ? .left : .right,
-                          vertical: up ? .bottom : .top,
+                          pointName(result, i, names: names, short: narrow && !images), size: 10,
+                          horizontal: right ? .left : .right, vertical: up ? .bottom : .top,
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
                           alternatives: alternatives)
             }
@@ -106,17 +122,19 @@ public enum SliceFigures {
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
         var title = names.title
             ?? "\(stem): \(partition.count) linear regions, cut into \(partition.decisionCount) by the decision boundary"
+                + (shortLegend ? " (bold)" : "")
         if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
         axes.title = title
-        axes.legendLocation = .outsideRight
-        if images { addThumbnails(result, to: figure, inARow: narrow, names: names) }
+        axes.legendLocation = l.legendBelow ? .outsideBelow : .outsideRight
+        if images { addThumbnails(result, to: figure, inARow: narrow, names: names, layout: l) }
     }
 
-    /// "#row (label k)" for point `i`.
-    static func pointName(_ result: SliceResult, _ i: Int, names: Names = Names()) -> String {
+    /// "#row (label k)" for point `i`; `short`: "#row (k)".
+    static func pointName(_ result: SliceResult, _ i: Int, names: Names = Names(), short: Bool = false) -> String {
         let row = result.settings.rows[i]
         guard let labels = result.labels else { return "#\(row)" }
-        return names.classes == nil ? "#\(row) (label \(labels[i]))" : "#\(row) (\(names.className(labels[i])))"
+        return names.classes == nil && !short ? "#\(row) (label \(labels[i]))"
+            : "#\(row) (\(short ? names.classLabel(labels[i]) : names.className(labels[i])))"
     }
 
     /// The edges of decision pieces that lie where two classes' outputs are equal (for one output, where it is
@@ -157,16 +175,45 @@ public enum SliceFigures {
     /// side, the images' left edge and side, and the gap between images (room for each one's title).
     /// The top keeps 0.7 in for a title of two lines; the left margin keeps the tick labels and v inside the figure
     /// at a double column's 6.75 in, where the layout shrinks and the text does not.
-    static let imageLayout = (width: 9.4, height: 5.2, left: 0.9, margin: 0.6, square: 3.9, imagesLeft: 7.2,
-                              image: 1.1, imageGap: 0.3)
+    static let imageLayout = ImageLayout(width: 9.4, height: 5.2, left: 0.9, margin: 0.6, square: 3.9,
+                                         imagesLeft: 7.2, image: 1.1, imageGap: 0.3, legendBelow: false)
+
+    /// Where the slice figure with images puts its parts, in inches (`legendBelow`: the class legend under the
+    /// square rather than beside it).
+    struct ImageLayout {
+        var width, height, left, margin, square, imagesLeft, image, imageGap: Double
+        var legendBelow: Bool
+    }
+
+    /// The layout with images for a figure `width` inches wide, narrower than ``imageLayout``'s (a double column):
+    /// the margins, the images and the text keep their size in inches and the square takes what is left; the
+    /// class legend (`legendEntries` entries, the longest `longestLabel` characters) goes below the square, where
+    /// it takes the figure's width. The height follows, unless given (then the square fits it).
+    static func imageLayout(width: Double, height: Double?, legendEntries: Int, longestLabel: Int) -> ImageLayout {
+        let own = imageLayout
+        let top = 0.75, ticksAndLabel = 0.55, gap = 0.45, rightPad = 0.25
+        // Legend columns and rows as `Legend` lays them out below the axes (10 pt text: about 0.085 in a character,
+        // the handle and its pad 0.4 in, 0.28 in between columns).
+        let entryWidth = Double(longestLabel) * 0.085 + 0.4
+        let columns = max(1, min(legendEntries, Int((width - 0.4 + 0.28) / (entryWidth + 0.28))))
+        let rows = Double((legendEntries + columns - 1) / columns)
+        let bottom = ticksAndLabel + 0.15 + rows * 0.27 + 0.1
+        var square = width - own.left - gap - own.image - rightPad
+        if let height { square = min(square, height - top - bottom) }
+        let image = min(own.image, (square - 2 * own.imageGap) / 3)
+        return ImageLayout(width: width, height: height ?? top + square + bottom, left: own.left, margin: bottom,
+                           square: square, imagesLeft: width - rightPad - image, image: image,
+                           imageGap: own.imageGap, legendBelow: true)
+    }
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
-    static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names()) {
+    static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names(),
+                              layout l: ImageLayout = imageLayout) {
         let shape = result.network.inputShape
         let (channels, height, width) = (shape[0], shape[1], shape[2])
-        let l = imageLayout
         for (i, point) in result.points.enumerated() {
-            let bottom = l.margin + Double(2 - i) * (l.image + l.imageGap)
+            // Top-aligned with the square.
+            let bottom = l.margin + l.square - l.image - Double(i) * (l.image + l.imageGap)
             let axes = inARow ? figure.addAxes(rows: 4, columns: 3, index: i + 1)
                 : figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height, width: l.image / l.width,
                                  height: l.image / l.height)

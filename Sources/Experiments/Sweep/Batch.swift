@@ -178,6 +178,24 @@ public enum BatchSummary {
     /// Region count (log–log) and R² (log width) against width: each run's nets as points, the mean as a line.
     public static func figure(_ records: [BatchRunRecord]) -> Figure {
         let figure = Figure(width: 11, height: 4.8)
+        addPanels(records, to: figure, short: false)
+        // Narrow: legends of one word a line, which fit under a panel half a column wide.
+        figure.narrowLayout = { figure in
+            // The panels keep their cells (a column fit stacks them).
+            let cells = figure.panels.compactMap { panel -> SubplotCell? in
+                if case .axes(let a) = panel { return a.cell }
+                return nil
+            }
+            figure.removeAllPanels()
+            addPanels(records, to: figure, short: true)
+            for (panel, cell) in zip(figure.panels, cells) { if case .axes(let a) = panel { a.cell = cell } }
+        }
+        return figure
+    }
+
+    /// The two panels; `short`: legends without "each seed".
+    static func addPanels(_ records: [BatchRunRecord], to figure: Figure, short: Bool) {
+        let each = short ? "" : ", each seed"
         let ok = records.filter { $0.report != nil }
         let widths = Array(Set(ok.map(\.run.width))).sorted()
         let counts = figure.addAxes(rows: 1, columns: 2, index: 1)
@@ -206,17 +224,16 @@ public enum BatchSummary {
             }
         }
         let a = points(\.regionsA, nudge: -1), b = points(\.regionsB, nudge: 1)
-        counts.scatter(a.x, a.y, color: blue, size: 20, alpha: 0.6, label: "net a, each seed")
-        counts.scatter(b.x, b.y, color: orange, size: 20, alpha: 0.6, label: "net b, each seed")
+        counts.scatter(a.x, a.y, color: blue, size: 20, alpha: 0.6, label: "net a" + each)
+        counts.scatter(b.x, b.y, color: orange, size: 20, alpha: 0.6, label: "net b" + each)
         counts.plot(widths.map(Double.init), mean([\.regionsA, \.regionsB]), color: .black, width: 1.5, marker: .circle, label: "mean")
         counts.legendLocation = .best
         let ab = points(\.r2AToB, nudge: -1), ba = points(\.r2BToA, nudge: 1)
-        fit.scatter(ab.x, ab.y, color: blue, size: 20, alpha: 0.6, label: "a → b, each seed")
-        fit.scatter(ba.x, ba.y, color: orange, size: 20, alpha: 0.6, label: "b → a, each seed")
+        fit.scatter(ab.x, ab.y, color: blue, size: 20, alpha: 0.6, label: "a → b" + each)
+        fit.scatter(ba.x, ba.y, color: orange, size: 20, alpha: 0.6, label: "b → a" + each)
         fit.plot(widths.map(Double.init), mean([\.r2AToB, \.r2BToA]), color: .black, width: 1.5, marker: .circle, label: "mean")
         fit.legendLocation = .best
         let failed = records.count - ok.count
         figure.suptitle = "Sweep: \(ok.count) run\(ok.count == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) failed" : "")
-        return figure
     }
 }
