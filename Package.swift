@@ -36,7 +36,7 @@ let package = Package(
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
-        .target(name: "Plot"),
+        .target(name: "Plot", dependencies: ["Support"]),
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
         .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
