@@ -42,8 +42,10 @@ let package = Package(
         /// One file per notebook: run it and return its results, report and figures.
         .target(name: "Experiments",
                 dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot"],
-                // The bundled digits (scripts/make_digits_data.py).
-                resources: [.copy("Digits/Data")]),
+                // The bundled digits' .npy files (scripts/make_digits_data.py) are compiled in as
+                // DigitsBundledFiles.swift (scripts/embed_digits_data.py): a SwiftPM resource needs Bundle, which
+                // would link all of Foundation into the binary.
+                exclude: ["Digits/Data"]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",
