@@ -39,7 +39,10 @@ public final class Lock: @unchecked Sendable {
 /// Runs `body` on a new detached thread of its own (Foundation's `Thread { … }.start()`): for work that waits
 /// (a disk flush) or that should not hold a thread of the shared work queue.
 public func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
     let status = pthread_create(&thread, nil, { context in

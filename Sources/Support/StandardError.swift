@@ -13,7 +13,9 @@ public enum StandardError {
     public static func write(_ text: String) { write(bytes: Array(text.utf8)) }
 
     /// Writes `bytes`.
-    public static func write<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 { write(bytes: Array(bytes)) }
+    public static func write<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        write(bytes: Array(bytes))
+    }
 
     private static func write(bytes: [UInt8]) {
         writeAll(bytes, to: 2)

@@ -49,11 +49,12 @@ import Testing
     @Test func integersAsFoundationWritesThem() {
         var generator = SplitMix(seed: 28)
         let values = [0, 1, -1, 9, 10, 99, 100, 99_999, 100_000, 999_999_999, -999_999_999, Int(Int32.max),
-                      Int(Int32.min)] + (0..<2000).map { _ in Int(Int32(truncatingIfNeeded: generator.next())) >> 
-                      Int(generator.next() % 31) }
+                      Int(Int32.min)] + (0..<2000).map { _ in Int(Int32(truncatingIfNeeded: generator.next()))
+                          >> Int(generator.next() % 31) }
         for conversion in Self.integerConversions {
             for value in values {
-                #expect(String(cFormat: conversion, value) == String(format: conversion, value), "\(conversion) of \(value)")
+                #expect(String(cFormat: conversion, value) == String(format: conversion, value),
+                        "\(conversion) of \(value)")
             }
         }
         for seed: UInt64 in [0, 1, 42, UInt64.max, 1 << 63, 12_345_678_901_234] {
@@ -71,7 +72,8 @@ import Testing
             ("net (seed %llu): train accuracy %.4f, test accuracy %.4f, %.2f s", [UInt64(7), 0.5, 0.875, 12.345]),
             (" %5d %9d %9.4f %9.4f %9.4f %9.4f %9d %7d %9d %7d", [1, 2, 0.1, 0.2, -0.3, 1e5, 3, 4, 5, 6]),
             ("%d:%02d:%02d", [3, 7, 5]),
-            ("b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)", [1, 2, 1e-9, 0.5, 3.25]),
+            ("b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
+             [1, 2, 1e-9, 0.5, 3.25]),
             (String(repeating: "long text, ", count: 40) + "%.3f", [1.0 / 7]),
             ("%.1fe%d", [2.5, -3]),
         ]

@@ -10,7 +10,8 @@ import Testing
 
     @Test func trimmingAsFoundation() {
         for text in Self.samples {
-            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces),
+                    "\(Array(text.unicodeScalars))")
             #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines),
                     "\(Array(text.unicodeScalars))")
             let sub = ("<" + text + ">").dropFirst().dropLast()
@@ -33,7 +34,8 @@ import Testing
     @Test func paddingAsFoundation() {
         for text in ["", "a", "lenet5", "exactly8", "longer than the width", "dense-256"] {
             for length in [0, 1, 8, 16] {
-                #expect(text.paddedOrCut(toLength: length) == text.padding(toLength: length, withPad: " ", startingAt: 0))
+                let foundation = text.padding(toLength: length, withPad: " ", startingAt: 0)
+                #expect(text.paddedOrCut(toLength: length) == foundation)
             }
         }
     }
@@ -55,7 +57,8 @@ extension StringHelperTests {
         for value in UInt32(0)...0xFFFF {
             guard let scalar = Unicode.Scalar(value) else { continue }
             let text = String(scalar) + "a" + String(scalar)
-            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces), "U+\(String(value, radix: 16))")
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces),
+                    "U+\(String(value, radix: 16))")
             #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines),
                     "U+\(String(value, radix: 16))")
         }

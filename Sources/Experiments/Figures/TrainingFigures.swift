@@ -210,7 +210,8 @@ public enum TrainingFigures {
         figure.narrowLayout = { _ in
             regions.title = nets.contains { $0.exactRegions != nil } ? "linear regions\n(exact —, probes - -)"
                 : "linear regions\n(probes)"
-            complexity.title = "local complexity\n" + (complexityCaption.split(separator: ", ", omittingEmptySubsequences: false).last.map(String.init) ?? "")
+            let lastPart = complexityCaption.split(separator: ", ", omittingEmptySubsequences: false).last ?? ""
+            complexity.title = "local complexity\n" + String(lastPart)
             loss.title = "training loss"
             accuracy.title = "training accuracy"
             for axes in [regions, complexity] { axes.xLabel = nil }
