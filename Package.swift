@@ -36,14 +36,16 @@ let package = Package(
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
         .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
-        .target(name: "Plot"),
+        .target(name: "Plot", dependencies: ["Support"]),
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
         .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
         /// One file per notebook: run it and return its results, report and figures.
         .target(name: "Experiments",
                 dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot"],
-                // The bundled digits (scripts/make_digits_data.py).
-                resources: [.copy("Digits/Data")]),
+                // The bundled digits' .npy files (scripts/make_digits_data.py) are compiled in as
+                // DigitsBundledFiles.swift (scripts/embed_digits_data.py): a SwiftPM resource needs Bundle, which
+                // would link all of Foundation into the binary.
+                exclude: ["Digits/Data"]),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// 2-D axes: data artists, limits with margins, nice ticks, spines, labels, title and a legend.
 public final class Axes {
@@ -268,7 +269,7 @@ public final class Axes {
         let xBins = min(9, max(1, Int((box.width / pt) / 30)))
         let yBins = min(9, max(1, Int((box.height / pt) / 20)))
         func fixedTicks(_ values: [Double], _ labels: [String]?, _ scale: AxisScale) -> [Tick] {
-            let text = labels ?? (scale == .log ? values.map { String(format: "%g", $0) } : tickLabels(values))
+            let text = labels ?? (scale == .log ? values.map { String(cFormat: "%g", $0) } : tickLabels(values))
             precondition(text.count == values.count, "one tick label per tick value")
             return zip(values, text).map { Tick(position: scale.apply($0.0), label: $0.1) }
         }

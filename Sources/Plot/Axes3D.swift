@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// 3-D axes with mplot3d's default camera: three grey back panes with grid lines, ticks and labels on the
 /// front edges, and artists drawn farthest first.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 /// A figure: a size, a resolution, an optional suptitle and a grid of 2-D and 3-D axes.
 ///
 /// Like matplotlib's `Figure`, it knows nothing of the output: `draw(on:)` lays it out for a `Renderer`.

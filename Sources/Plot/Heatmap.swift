@@ -1,11 +1,12 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 extension Axes {
     /// `ax.imshow(values)` with the values written in the cells: row 0 at the top, one square per entry,
     /// coloured by `colormap` over `range` (the values' own range when nil), labelled rows and columns.
     ///
     /// - Parameters:
-    ///   - format: a `String(format:)` pattern for the cell text, or nil for none.
+    ///   - format: a C `printf` pattern for one `Double` (`String(cFormat:)`), for the cell text, or nil for none.
     ///   - rowLabels, columnLabels: tick labels (default: the indices).
     public func heatmap(_ values: [[Double]], colormap: Colormap = .viridis, range: ClosedRange<Double>? = nil,
                         format: String? = "%.2f", textSize: Double = 10,
@@ -19,7 +20,9 @@ extension Axes {
         // Where the numbers would be under 6 pt, one decimal ("%.3f" → "%.1f") before none at all.
         let shortFormat = format.flatMap { f -> String? in
             guard let match = f.firstMatch(of: /%\.([2-9])f/) else { return nil }
-            return f.replacingCharacters(in: match.range, with: "%.1f")
+            var short = f
+            short.replaceSubrange(match.range, with: "%.1f")
+            return short
         }
         let shortWidest = shortFormat.flatMap { f in values.joined().map { cellText(f, $0) }.max { $0.count < $1.count } }
         for i in 0..<rows {
@@ -57,7 +60,7 @@ extension Axes {
 func cellText(_ format: String, _ value: Double) -> String {
     // "0e+00" says nothing a zero does not.
     if value == 0, format.contains("e") { return "0" }
-    var text = String(format: format, value)
+    var text = String(cFormat: format, value)
     if text.hasPrefix("-"), text.dropFirst().allSatisfy({ !("1"..."9").contains($0) }) { text.removeFirst() }
-    return text.replacingOccurrences(of: "-", with: "\u{2212}")
+    return text.replacing("-", with: "\u{2212}")
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// What a part of a figure's drawing is, as a scene recorder sees it.
 public enum SceneRole: Sendable, Equatable {
@@ -152,7 +153,7 @@ public final class SceneRecorder: Renderer {
         guard let box = boundingBox(corners) else { return }
         widenGroup(box)
         let text = runs.map(\.text).joined()
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        guard !text.trimmingWhitespace().isEmpty else { return }
         texts.append(SceneText(text: text, box: box, role: role == .data ? .text : role, corners: corners))
     }
 
@@ -263,7 +264,7 @@ public enum LayoutAudit {
             }
             if a.equalAspect, let scale = a.pixelsPerUnit, abs(scale.x / scale.y - 1) > aspectTolerance {
                 found.append(LayoutViolation(rule: .aspectNotKept, items: "axes \(name): x:y pixels per unit "
-                    + String(format: "%.3f", scale.x / scale.y)))
+                    + String(cFormat: "%.3f", scale.x / scale.y)))
             }
         }
         return found

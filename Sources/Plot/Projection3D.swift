@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// mplot3d's default camera, as pure math: world box → view → perspective.
 ///

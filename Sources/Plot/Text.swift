@@ -66,7 +66,7 @@ public enum MathText {
         var chars = Array(label)
         var i = 0
         // An unmatched `$` is literal text, as in matplotlib.
-        if chars.filter({ $0 == "$" }).count % 2 == 1 { chars = Array(label.replacingOccurrences(of: "$", with: "\u{0}")) }
+        if chars.filter({ $0 == "$" }).count % 2 == 1 { chars = Array(label.replacing("$", with: "\u{0}")) }
         while i < chars.count {
             let c = chars[i]
             if c == "\u{0}" { append("$", italic: false); i += 1; continue }

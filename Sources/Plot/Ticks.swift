@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Support
 
 /// matplotlib's `AutoLocator` (a `MaxNLocator` with steps 1, 2, 2.5, 5, 10): tick positions at a "nice" step,
 /// at most `maxBins` intervals across the view.
@@ -43,7 +45,7 @@ public func tickLabels(_ ticks: [Double]) -> [String] {
     guard let lo = ticks.min(), let hi = ticks.max() else { return [] }
     let largest = ticks.map(abs).max() ?? 0
     if largest >= 1e5 || (largest > 0 && largest < 1e-4) {
-        return ticks.map { withUnicodeMinus(String(format: "%.3g", $0)) }
+        return ticks.map { withUnicodeMinus(String(cFormat: "%.3g", $0)) }
     }
     let range = hi - lo > 0 ? hi - lo : max(abs(hi), 1)
     let oom = Int(floor(log10(range)))
@@ -55,9 +57,9 @@ public func tickLabels(_ ticks: [Double]) -> [String] {
         if error < threshold { digits -= 1 } else { break }
     }
     return ticks.map { value -> String in
-        let s = String(format: "%.\(digits)f", value)
+        let s = String(cFormat: "%.\(digits)f", value)
         // "-0.00" reads as zero.
-        if Double(s) == 0 { return String(format: "%.\(digits)f", 0.0) }
+        if Double(s) == 0 { return String(cFormat: "%.\(digits)f", 0.0) }
         return withUnicodeMinus(s)
     }
 }

@@ -1,6 +1,8 @@
 import CCairo
-import Foundation
+import FoundationEssentials
+import Glibc
 import Plot
+import Support
 
 /// The Cairo backend of `Renderer`: draws into any Cairo context (image, SVG or PDF surface).
 ///
@@ -337,14 +339,14 @@ public final class CairoRenderer: Renderer {
     /// process) on a thread of its own, so that a command can have them ready while it computes instead of when it
     /// starts drawing.
     public static func loadFontsInBackground() {
-        Thread {
+        startDetachedThread {
             let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
             let context = cairo_create(surface)!
             let renderer = CairoRenderer(context: context, isRaster: true)
             _ = renderer.measure([TextRun("0"), TextRun("x", italic: true)], size: 10)
             cairo_destroy(context)
             cairo_surface_destroy(surface)
-        }.start()
+        }
     }
 
     private func selectFont(italic: Bool, size: Double) { selectFont(italic: italic, size: size, in: context) }

@@ -51,7 +51,7 @@ public struct ImageHash: Equatable, Sendable, CustomStringConvertible {
 
     /// Parses the hexadecimal form written by `description`.
     public init?(hex: String) {
-        let text = hex.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = hex.trimmingWhitespaceAndNewlines()
         guard text.count % 16 == 0, !text.isEmpty else { return nil }
         var parsed: [UInt64] = []
         var index = text.startIndex
@@ -76,4 +76,5 @@ public struct ImageHash: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-import Foundation
+import FoundationEssentials
+import Support

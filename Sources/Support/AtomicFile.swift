@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A file that could not be written; the message names the path.
 public struct OutputError: Error, CustomStringConvertible {
@@ -165,7 +167,7 @@ public func checkReplaceable(_ path: String) throws {
 /// drawing threads would spend a good part of its time waiting. The threads wait; they do not compute.
 public final class FileCommitter: @unchecked Sendable {
     private let group = DispatchGroup()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var failures: [Error] = []
 
     public init() {}
@@ -173,13 +175,12 @@ public final class FileCommitter: @unchecked Sendable {
     /// Starts committing `file`.
     public func commit(_ file: StagedFile) {
         group.enter()
-        let thread = Thread { [self] in
+        startDetachedThread { [self] in
             do { try file.commit() } catch {
                 lock.lock(); failures.append(error); lock.unlock()
             }
             group.leave()
         }
-        thread.start()
     }
 
     /// Waits until every file handed over is committed (in place) or failed; throws the first failure.
@@ -194,7 +195,7 @@ public final class FileCommitter: @unchecked Sendable {
 /// process is gone. A running writer's files are left alone.
 public func removeStaleTemporaries(in folder: String) {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") {
-        guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+        guard let marker = name.lastRange(of: ".tmp-") else { continue }
         let digits = name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
         guard let pid = Int32(digits), pid > 0, pid != getpid() else { continue }
         if !isProcessAlive(pid) { unlink(folder + "/" + name) }
@@ -207,7 +208,14 @@ public func isProcessAlive(_ pid: Int32) -> Bool {
     // /proc/PID/stat: "PID (name) STATE …"; the name may hold spaces and parentheses, so read after the last ')'.
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return true }
-    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+    return stat[stat.index(after: close)...].trimmingWhitespace().first != "Z"
+}
+
+/// Whether `path` (symbolic links followed) is a folder; nil when nothing is there.
+public func isFolder(atPath path: String) -> Bool? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return info.st_mode & S_IFMT == S_IFDIR
 }
 
 /// Makes `folder` ready for a new run: created and writable, stale temporaries removed, and the previous run's
@@ -226,9 +234,8 @@ public func startRun(in folder: String) throws {
 /// (and still exclude a whole run or a summary, which take it alone).
 public func prepareOutputFolder(_ path: String, shared: Bool = false) throws {
     guard !path.isEmpty else { throw OutputError(path: "''", problem: "the path is empty; give a folder") }
-    var isFolder: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-        guard isFolder.boolValue else { throw OutputError(path: path, problem: "it exists and is not a folder") }
+    if let existsAsFolder = isFolder(atPath: path) {
+        guard existsAsFolder else { throw OutputError(path: path, problem: "it exists and is not a folder") }
     } else {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             // Say which part of the path is in the way, rather than Foundation's generic code.
@@ -236,8 +243,7 @@ public func prepareOutputFolder(_ path: String, shared: Bool = false) throws {
             while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path) {
                 ancestor = ancestor.deletingLastPathComponent()
             }
-            var ancestorIsFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &ancestorIsFolder), !ancestorIsFolder.boolValue {
+            if isFolder(atPath: ancestor.path) == false {
                 throw OutputError(path: path, problem: "\(ancestor.path) is a file, not a folder")
             }
             throw OutputError(path: path, problem: "the folder cannot be created in \(ancestor.path) (permission denied or read-only)")
@@ -259,7 +265,7 @@ public func prepareOutputFolder(_ path: String, shared: Bool = false) throws {
 /// belong to the open descriptor, and the kernel drops them when the process ends, however it ends), and a process
 /// that prepares one folder twice must not lock itself out.
 private final class HeldFolderLocks: @unchecked Sendable {
-    let lock = NSLock()
+    let lock = Lock()
     var descriptors: [String: Int32] = [:]
 }
 private let heldFolderLocks = HeldFolderLocks()

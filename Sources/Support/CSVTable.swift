@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A table written as CSV for pandas (`pd.read_csv`) and NumPy (`np.genfromtxt(..., names=True, delimiter=",")`):
 /// a header row of column names, then one row per record. Numbers are written in Swift's shortest round-trip
@@ -48,7 +48,7 @@ public struct CSVTable: Sendable, Equatable {
 
     static func quoted(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How much of the machine a computation may use. Passed explicitly to everything that runs in parallel, so no
 /// library code reads or sets process-wide state (the command line decides, once, in `main`).

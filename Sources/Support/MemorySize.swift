@@ -1,7 +1,7 @@
-import Foundation
+import FoundationEssentials
 
 /// `bytes` for a message about memory: "1.23 GiB" from a gibibyte up, "512 MiB" below.
 public func memorySizeText(_ bytes: Double) -> String {
-    bytes >= Double(1 << 30) ? String(format: "%.3g GiB", bytes / Double(1 << 30))
-        : String(format: "%.0f MiB", bytes / Double(1 << 20))
+    bytes >= Double(1 << 30) ? String(cFormat: "%.3g GiB", bytes / Double(1 << 30))
+        : String(cFormat: "%.0f MiB", bytes / Double(1 << 20))
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a run's results come from, added to every report: the files read (`inputs`), every setting
 /// (`settings`, defaults included) and the program (`program`). Keys are a public contract: add only.
@@ -40,7 +40,7 @@ public struct Provenance: Sendable {
 
         /// `data.npz:x` → `data.npz`; a path without a member is itself.
         public static func filePart(of path: String) -> String {
-            guard let colon = path.range(of: ".npz:", options: .backwards) else { return path }
+            guard let colon = path.lastRange(of: ".npz:") else { return path }
             return String(path[..<path.index(colon.lowerBound, offsetBy: 4)])
         }
     }

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SHA-256 (FIPS 180-4), for the provenance of the files a run reads: small, dependency-free, and checked against
 /// the standard's test vectors. Not constant-time and not meant for secrets.
@@ -21,12 +23,20 @@ public struct SHA256: Sendable {
 
     /// The digest of the file at `path`, read in blocks (a model of hundreds of megabytes is not held twice).
     public static func hex(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw OutputError(path: path, problem: "cannot be opened for reading")
-        }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError(path: path, problem: "cannot be opened for reading") }
+        defer { close(fd) }
         var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(Array(block)) }
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else {
+                throw OutputError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
+            }
+            if count == 0 { break }
+            hasher.update(Array(block[..<count]))
+        }
         return hasher.finalHex()
     }
 

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The git commit a program was built from, as far as it can honestly be known.
 ///
@@ -11,9 +14,24 @@ import Foundation
 public enum SourceCheckout {
     /// The commit of the running executable (computed once).
     public static let commitOfThisProgram: String? = {
-        guard let path = Bundle.main.executablePath ?? CommandLine.arguments.first else { return nil }
+        guard let path = executablePath ?? CommandLine.arguments.first else { return nil }
         return commit(ofExecutable: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
     }()
+
+    /// The running executable's path, from /proc/self/exe (Linux); nil elsewhere.
+    static var executablePath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The time `path` was last modified, in seconds since 1970; nil when it cannot be read.
+    static func modificationTime(of path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    }
 
     /// The commit `executable` was built from, by the rule above.
     public static func commit(ofExecutable executable: String) -> String? {
@@ -30,8 +48,7 @@ public enum SourceCheckout {
         guard let checkout,
               let head = git(["rev-parse", "HEAD"], in: checkout.path), head.count == 40,
               let commitTime = git(["log", "-1", "--format=%ct", "HEAD"], in: checkout.path).flatMap(Double.init),
-              let built = (try? FileManager.default.attributesOfItem(atPath: executable))?[.modificationDate] as? Date,
-              built.timeIntervalSince1970 >= commitTime
+              let built = modificationTime(of: executable), built >= commitTime
         else { return nil }
         let changes = git(["status", "--porcelain", "--untracked-files=no"], in: checkout.path)
         return changes.map { $0.isEmpty ? head : head + "-dirty" }
@@ -39,17 +56,7 @@ public enum SourceCheckout {
 
     /// `git <arguments>`'s output, trimmed, in `folder`; nil when git is missing or fails.
     static func git(_ arguments: [String], in folder: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let (status, output) = runProgram("git", ["-C", folder] + arguments), status == 0 else { return nil }
+        return String(decoding: output, as: UTF8.self).trimmingWhitespaceAndNewlines()
     }
 }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 // The one parallel work queue: every parallel loop of regionplot runs through these two functions.
 
@@ -70,7 +70,7 @@ public struct DisjointWrites<Element>: @unchecked Sendable {
 /// A lock-protected counter shared by worker threads.
 public final class AtomicCounter: @unchecked Sendable {
     private var value = 0
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init() {}
 

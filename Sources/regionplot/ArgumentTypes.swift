@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Support
 import Experiments
 import Plot
 import PlotCairo
@@ -76,7 +77,7 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument, CustomS
 
     init?(argument: String) {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace() }
         guard !parts.contains(where: \.isEmpty) else { return nil }
         let items = parts.compactMap { Element(argument: $0) }
         guard items.count == parts.count else { return nil }
@@ -119,7 +120,7 @@ extension RuleList {
     /// The items of `text` split at commas and trimmed, each read by `item`; an empty item is refused.
     static func items(_ text: String, _ item: (String) throws -> Element) throws -> [Element] {
         try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            let trimmed = part.trimmingWhitespace()
             guard !trimmed.isEmpty else { throw ValidationError("an item is empty") }
             return try item(trimmed)
         }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import Plot
 import PlotCairo
 import Support
@@ -84,7 +85,7 @@ struct BatchCommand: ParsableCommand {
         let skipped = plan.runs.count - todo.count
         let shardText = shardSpec.count > 1 ? " (shard \(shardSpec.index)/\(shardSpec.count) of \(plan.allRuns.count))" : ""
         let jobCount = min(max(1, todo.count), jobs ?? ComputeContext.cores)
-        FileHandle.standardError.write(Data("regionplot batch: \(plan.runs.count) runs\(shardText), \(skipped) already done, \(todo.count) to run on \(jobCount) job\(jobCount == 1 ? "" : "s")\n".utf8))
+        StandardError.write(Data("regionplot batch: \(plan.runs.count) runs\(shardText), \(skipped) already done, \(todo.count) to run on \(jobCount) job\(jobCount == 1 ? "" : "s")\n".utf8))
 
         let progress = Progress(total: todo.count)
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -109,7 +110,7 @@ struct BatchCommand: ParsableCommand {
         progress.close()
         if let signal = children.interruption {
             let finished = progress.finishedCount
-            FileHandle.standardError.write(Data(("regionplot: batch interrupted by \(String(cString: strsignal(signal))): "
+            StandardError.write(Data(("regionplot: batch interrupted by \(String(cString: strsignal(signal))): "
                 + "\(finished) of \(todo.count) runs finished, the rest stopped and removed; "
                 + "run the same command again to resume\n").utf8))
             throw ExitCode(128 + signal)
@@ -122,7 +123,7 @@ struct BatchCommand: ParsableCommand {
             print("shard \(shardSpec.index)/\(shardSpec.count) done; once every shard has finished: regionplot batch --summarize \(out)")
         }
         if !failures.isEmpty {
-            FileHandle.standardError.write(Data(("regionplot batch: \(failures.count) run\(failures.count == 1 ? "" : "s") failed:\n"
+            StandardError.write(Data(("regionplot batch: \(failures.count) run\(failures.count == 1 ? "" : "s") failed:\n"
                 + failures.map { "  \($0.0): \($0.1)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(2)
         }

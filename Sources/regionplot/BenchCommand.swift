@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import PlotCairo
@@ -116,8 +117,8 @@ struct BenchCommand: ParsableCommand {
                     counts = (da.count, db.count, pa.activationPatternCount, pb.activationPatternCount)
                 }
                 let total = best.probe + best.dedup + best.regression
-                print(name.padding(toLength: 8, withPad: " ", startingAt: 0)
-                      + String(format: " %5d %9d %9.4f %9.4f %9.4f %9.4f %9d %7d %9d %7d", g, grid.count, best.probe,
+                print(name.paddedOrCut(toLength: 8)
+                      + String(cFormat: " %5d %9d %9.4f %9.4f %9.4f %9.4f %9d %7d %9d %7d", g, grid.count, best.probe,
                                best.dedup, best.regression, total, counts.0, counts.1, counts.2, counts.3))
             }
         }
@@ -156,11 +157,11 @@ struct BenchCommand: ParsableCommand {
                 best = (min(best.wall, watch.lap()), min(best.cpu, Self.threadCPUSeconds() - cpuStart))
             }
             total = (total.wall + best.wall, total.cpu + best.cpu)
-            print(recipe.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + String(format: " %.4f   %.4f  %8d", best.wall, best.cpu, bytes))
+            print(recipe.name.paddedOrCut(toLength: 16)
+                  + String(cFormat: " %.4f   %.4f  %8d", best.wall, best.cpu, bytes))
         }
-        print("total".padding(toLength: 16, withPad: " ", startingAt: 0)
-              + String(format: " %.4f   %.4f", total.wall, total.cpu))
+        print("total".paddedOrCut(toLength: 16)
+              + String(cFormat: " %.4f   %.4f", total.wall, total.cpu))
     }
 
     /// CPU seconds this thread has run.

@@ -1,6 +1,8 @@
 import CProcessControl
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Support
+import Glibc
 
 /// The child processes of a batch, which must never outlive it.
 ///
@@ -15,7 +17,7 @@ final class ChildProcesses: @unchecked Sendable {
     /// Set in a child's environment to the batch's pid: the child then dies when that process does.
     static let parentVariable = "REGIONPLOT_PARENT_PID"
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var running: Set<pid_t> = []
     private var sources: [DispatchSourceSignal] = []
     /// The signal that interrupted the batch, if one did.

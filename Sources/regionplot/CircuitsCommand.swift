@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -69,7 +70,7 @@ struct CircuitsCommand: ParsableCommand {
         if isSweep { try prepareSweepFolder(stage: stage, runs: try selectedCircuits().count * seedList().count) }
         else { try startRun(in: out) }
         let settings = CircuitsSettings(circuits: try selectedCircuits(), seeds: try seedList(), batches: batches)
-        let printLock = NSLock()
+        let printLock = Lock()
         let training = CircuitsTraining(log: { name, i, loss in print("\(name) batch \(i): loss = \(loss)") },
                                         didTrain: { r in printLock.withLock { Self.printOutcome(r) } })
         let context = jobs.map(ComputeContext.init(threads:)) ?? .allCores
@@ -83,13 +84,13 @@ struct CircuitsCommand: ParsableCommand {
         } else {
             result = try training.run(settings, context: context)
         }
-        print(String(format: "all runs took %.1f s on %d threads", result.wall, result.threads))
+        print(String(cFormat: "all runs took %.1f s on %d threads", result.wall, result.threads))
         for r in result.runs where r.seed == settings.seeds[0] {
             print("\(r.circuit.name) weights (seed \(r.seed)):")
             for (l, layer) in r.network.layers.enumerated() {
-                print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
+                print("  layer \(l) (W, outputs × inputs): " + layer.weight.nestedRows.map { "[" + $0.map { String(cFormat: "%.4f", $0) }.joined(separator: ", ") + "]" }.joined(separator: " "))
             }
-            if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(format: "%.4g", $0) }.joined(separator: ", "))) }
+            if let b = r.breakpoints { print("  breakpoints: " + (b.isEmpty ? "none" : b.map { String(cFormat: "%.4g", $0) }.joined(separator: ", "))) }
             if let p = r.partition { print("  linear regions on [−1, 1]²: \(p.count)") }
         }
         let writer = try OutputWriter(folder: out, options: figures,
@@ -97,9 +98,9 @@ struct CircuitsCommand: ParsableCommand {
         let written = try writer.write(training.figures(result, look: figures.look()))
         let report = training.report(result, written: WrittenOutput(figures: written.paths))
         for rate in report.successRates ?? [] {
-            print(String(format: "%@: %d of %d seeds reach a test loss below 1e-5; stuck: %@", rate.name, rate.reached,
-                         rate.seeds, zip(rate.stuckSeeds, rate.stuckLosses)
-                            .map { String(format: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")))
+            let stuck = zip(rate.stuckSeeds, rate.stuckLosses)
+                .map { String(cFormat: "seed %d at %.3g", $0.0, $0.1) }.joined(separator: ", ")
+            print("\(rate.name): \(rate.reached) of \(rate.seeds) seeds reach a test loss below 1e-5; stuck: \(stuck)")
         }
         print("wrote \(try writer.writeReport(report)), " + written.paths.joined(separator: ", "))
     }
@@ -111,8 +112,8 @@ extension CircuitsCommand: ShardableSweepCommand {
 
     /// The line that tells how a run ended.
     static func printOutcome(_ r: CircuitsExperiment.Run) {
-        print(String(format: "%@ (seed %d): test loss %.3g after %d batches, %@ (%.2f s)", r.circuit.name, Int(r.seed),
-                     r.finalLoss, r.batches, r.succeeded ? "learned" : "stuck", r.seconds))
+        print("\(r.circuit.name) (seed \(r.seed)): " + String(cFormat: "test loss %.3g after %d batches, ", r.finalLoss, r.batches)
+              + (r.succeeded ? "learned" : "stuck") + String(cFormat: " (%.2f s)", r.seconds))
         fflush(nil)  // every stream: the lines of parallel runs appear as they finish
     }
     mutating func writeSweep(into folder: String) { out = folder }
@@ -120,7 +121,7 @@ extension CircuitsCommand: ShardableSweepCommand {
     /// Circuits over seeds: the stage's runs trained (or read back) through `runs/`; empty for a shard.
     func sweep(_ stage: SweepStage, context: ComputeContext) throws -> [CircuitsExperiment.Run] {
         let store = try FinishedRuns<CircuitsReport.RunEntry>(folder: out + "/runs", shared: stage.isShard)
-        let printLock = NSLock()
+        let printLock = Lock()
         let outcome = try CircuitsSweep.sweep(
             circuits: try selectedCircuits(), seeds: try seedList(), batches: batches, context: context,
             store: store, shard: stage.shard, trainMissing: stage.trains, shards: stage.shardCount) { r in

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import NeuralNet
 import Support
 
@@ -122,8 +122,8 @@ struct CompareCommand: ParsableCommand {
             result.comparison.report.summary(trainingSamples: result.comparison.report.heldSamples)
                 .forEach { print($0) }
             if let sliced = result.slices {
-                print(String(format: "the nets decide differently on %.1f %% of the slice through rows %@",
-                             100 * sliced.disagreement.share, through.text))
+                print(String(cFormat: "the nets decide differently on %.1f %% of the slice through rows ",
+                             100 * sliced.disagreement.share) + through.text)
             }
             print("wrote \(out)/report.json, samples.csv, classes.csv, clusters.csv, regions-a/b.csv and .json and "
                 + "\(paths.count) figures")

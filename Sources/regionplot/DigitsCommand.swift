@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import NeuralNet
 import Support
 
@@ -118,8 +119,8 @@ struct DigitsCommand: ParsableCommand {
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             let nets = result.report.nets
             for (name, net) in [(nameA, nets.a), (nameB, nets.b)] {
-                print(String(format: "net %@ (seed %llu): train accuracy %.4f, test accuracy %.4f, %.2f s", name,
-                             net.seed, net.trainAccuracy, net.testAccuracy, net.trainingSeconds))
+                print("net \(name) " + String(cFormat: "(seed %llu): train accuracy %.4f, test accuracy %.4f, %.2f s",
+                                                  net.seed, net.trainAccuracy, net.testAccuracy, net.trainingSeconds))
             }
             result.report.comparison.summary(trainingSamples: 1437).forEach { print($0) }
             print("wrote \(out)/report.json, a.onnx, a.safetensors, b.onnx, b.safetensors, samples.csv, classes.csv, "
@@ -148,8 +149,8 @@ extension DigitsCommand: ShardableSweepCommand {
             let outcome = try DigitsSeeds.sweep(base, seeds: seedList, store: store, shard: stage.shard,
                                                 trainMissing: stage.trains, shards: stage.shardCount) { name, run, _, _ in
                 guard let nets = run.report?.nets else { return }
-                print(String(format: "%@: test accuracy %.4f (net a), %.4f (net b)", name, nets.a.testAccuracy,
-                             nets.b.testAccuracy))
+                print("\(name): " + String(cFormat: "test accuracy %.4f (net a), %.4f (net b)", nets.a.testAccuracy,
+                                              nets.b.testAccuracy))
                 fflush(nil)
             }
             guard let reports = outcome.reports else {
@@ -160,7 +161,7 @@ extension DigitsCommand: ShardableSweepCommand {
             let writer = try OutputWriter(folder: out, options: figures,
                                           provenance: try Provenance(command: self, inputs: []))
             let table = try writer.writeTable(DigitsSeeds.table(reports), as: "seeds.csv")
-            print(String(format: "test accuracy over %d nets: mean %.4f, from %.4f to %.4f; mean R² a → b %.3f, "
+            print(String(cFormat: "test accuracy over %d nets: mean %.4f, from %.4f to %.4f; mean R² a → b %.3f, "
                 + "b → a %.3f", 2 * reports.count, report.testAccuracy.mean, report.testAccuracy.min,
                 report.testAccuracy.max, report.r2AToB.mean, report.r2BToA.mean))
             print("wrote \(try writer.writeReport(report)), \(table)")

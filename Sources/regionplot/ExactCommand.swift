@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -65,7 +65,7 @@ struct ExactCommand: ParsableCommand {
     }
 
     func parsedDomain() throws -> Domain {
-        let v = domain.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let v = domain.split(separator: ",").compactMap { Double($0.trimmingWhitespace()) }
         guard v.count == 4, v.allSatisfy(\.isFinite), v[0] < v[1], v[2] < v[3] else {
             throw ValidationError("--domain must be xmin,xmax,ymin,ymax with min < max, got '\(domain)'")
         }
@@ -83,7 +83,7 @@ struct ExactCommand: ParsableCommand {
             let counts = file.counts
             var line = "\(file.path): \(counts.exactRegions) regions, \(counts.exactFunctions) distinct affine maps, "
                 + "\(counts.regionsMissedByProbes) missed by the \(grid)×\(grid) grid (which finds \(counts.probeRegions)), "
-                + String(format: "smallest area %.3g, %.3f s", counts.smallestRegionArea, counts.seconds)
+                + String(cFormat: "smallest area %.3g, %.3f s", counts.smallestRegionArea, counts.seconds)
             if file.network.layers.count == 2 {
                 line += "; 1 + L + I = \(arrangementRegionCount(file.network.layers[0], domain: file.partition.domain))"
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -168,19 +169,19 @@ struct GrokkingCommand: ParsableCommand {
 
     func runOnce() throws {
         let experiment = GrokkingToyExperiment { epoch, loss in
-            print(String(format: "epoch: %d  | loss: %.8f", epoch, loss))
+            print(String(cFormat: "epoch: %d  | loss: %.8f", epoch, loss))
         }
         let result = try experiment.run(GrokkingRunSettings(training: settings, grokkingDelay: grokkingDelay),
                                         context: .serial)
         let run = result.run
-        print(String(format: "trained %d epochs in %.2f s", run.loss.count, run.seconds))
+        print(String(cFormat: "trained %d epochs in %.2f s", run.loss.count, run.seconds))
         func when(_ first: Int?) -> String { first.map { "epoch \($0)" } ?? "never" }
         print("train accuracy ≥ 0.9: \(when(run.firstTrain)); test accuracy ≥ 0.9: \(when(run.firstTest)); RQI > 0.99: \(when(run.firstRQI))")
-        print(String(format: "final: loss %.3g, train accuracy %.3f, test accuracy %.3f, RQI %.3f",
+        print(String(cFormat: "final: loss %.3g, train accuracy %.3f, test accuracy %.3f, RQI %.3f",
                      run.loss.last!, run.trainAccuracy.last!, run.testAccuracy.last!, run.rqi.last!))
         let phase = GrokkingPhase.classify(firstTrain: run.firstTrain, firstTest: run.firstTest, delay: result.delay)
         print("phase: \(phase.rawValue)")
-        print("latent: " + (0..<run.latent.rows).map { k in "\(k): " + run.latent.row(k).map { String(format: "%.3f", $0) }.joined(separator: ",") }.joined(separator: "  "))
+        print("latent: " + (0..<run.latent.rows).map { k in "\(k): " + run.latent.row(k).map { String(cFormat: "%.3f", $0) }.joined(separator: ",") }.joined(separator: "  "))
 
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
@@ -228,7 +229,7 @@ struct GrokkingCommand: ParsableCommand {
         let plural = context.threads == 1 ? "" : "s"
         let line = "regionplot grokking: \(pending) runs to train on \(context.threads) thread\(plural), "
             + "the rest already in \(store.folder)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardError.write(Data(line.utf8))
         let progress = Progress(total: pending)
         let delay = self.delay
         let outcome = try GrokkingPhaseDiagram.sweep(plans, delay: delay, context: context, store: store,
@@ -248,7 +249,7 @@ struct GrokkingCommand: ParsableCommand {
                 "\(phase.rawValue) \(runs.filter { $0 == phase }.count)/\(runs.count) runs"
             }.joined(separator: ", "))
         }
-        print(String(format: "phase diagrams took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
+        print(String(cFormat: "phase diagrams took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))
         let report = GrokkingPhaseDiagramReport(base: s, plans: plans, outcome: outcome, delay: delay, seconds: seconds)
         let writer = try OutputWriter(folder: outputFolder, options: figures,

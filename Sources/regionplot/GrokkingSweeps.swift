@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Glibc
 import NeuralNet
 import Plot
 import Support
@@ -53,7 +54,7 @@ extension GrokkingCommand: ShardableSweepCommand {
         }.count
         print("train sizes \(plan.trainSizes.map(String.init).joined(separator: ",")) × \(plan.seeds.count) seeds, "
             + "\(settings.epochs) epochs each")
-        FileHandle.standardError.write(Data(("regionplot grokking: \(pending) runs to train on \(context.threads) "
+        StandardError.write(Data(("regionplot grokking: \(pending) runs to train on \(context.threads) "
             + "thread\(context.threads == 1 ? "" : "s"), the rest already in \(store.folder)\n").utf8))
         let clock = Stopwatch()
         let progress = Progress(total: pending)
@@ -61,7 +62,7 @@ extension GrokkingCommand: ShardableSweepCommand {
                                                    trainMissing: stage.trains,
                                                    shards: stage.shardCount) { name, run, _, _ in
             progress.finished(name, error: run.failure, seconds: run.seconds,
-                              detail: run.accuracy.map { String(format: "accuracy %.3f", $0) } ?? "")
+                              detail: run.accuracy.map { String(cFormat: "accuracy %.3f", $0) } ?? "")
         }
         progress.close()
         guard let runs = outcome.runs else {
@@ -71,10 +72,10 @@ extension GrokkingCommand: ShardableSweepCommand {
         let report = GrokkingTrainSizesReport(plan: plan, runs: runs, trained: outcome.trained,
                                               reused: outcome.reused, seconds: seconds)
         for point in report.curve {
-            print(String(format: "%d training pairs: accuracy on all %d pairs %@ (seeds: %@)", point.trainPairs,
-                         settings.pairCount, point.meanAccuracy.map { String(format: "%.3f", $0) } ?? "none",
-                         point.accuracies.map { $0.map { String(format: "%.3f", $0) } ?? "failed" }
-                            .joined(separator: ", ")))
+            let mean = point.meanAccuracy.map { String(cFormat: "%.3f", $0) } ?? "none"
+            let seeds = point.accuracies.map { $0.map { String(cFormat: "%.3f", $0) } ?? "failed" }
+                .joined(separator: ", ")
+            print("\(point.trainPairs) training pairs: accuracy on all \(settings.pairCount) pairs \(mean) (seeds: \(seeds))")
         }
         let pairs = settings.pairCount
         let writer = try OutputWriter(folder: outputFolder, options: figures,
@@ -83,7 +84,7 @@ extension GrokkingCommand: ShardableSweepCommand {
         let written = try writer.write([FigureRecipe("train-sizes") {
             GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs)
         }])
-        print(String(format: "train sizes took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
+        print(String(cFormat: "train sizes took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))
         print("wrote \(try writer.writeReport(report)), \(table), " + written.paths.joined(separator: ", "))
     }

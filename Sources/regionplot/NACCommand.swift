@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import Plot
 import Support
 
@@ -33,11 +33,11 @@ struct NACCommand: ParsableCommand {
         let experiment = NACTasks(willTrain: { task in
             print("\(task.name): \(task.layers == 1 ? "NeuralAccumulatorCell(3, 3)" : "NAC(\(task.layers), 3, \(task.hidden), 3)"), RMSprop lr \(task.learningRate)")
         }, log: { [iterations] i, loss, mae in
-            print(String(format: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, iterations, loss, mae))
+            print(String(cFormat: "\t%d/%d: loss: %.3f - mea: %.3f", i + 1, iterations, loss, mae))
         }, didTrain: { result in
             print("  learned M:")
-            for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(format: "%8.4f", $0) }.joined(separator: " ")) }
-            print(String(format: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
+            for row in result.effectiveMatrix.nestedRows { print("    " + row.map { String(cFormat: "%8.4f", $0) }.joined(separator: " ")) }
+            print(String(cFormat: "  final loss %.3g, mean absolute error %.3g, max |M − P| %.3g (%.2f s)", result.finalLoss,
                          result.finalMeanAbsError, result.effectiveMatrix.maxAbsDifference(to: result.task.p), result.seconds))
         })
         let result = try experiment.run(settings, context: .serial)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
+import Support
 
 /// `--title` and `--class-names`: the user's names in figures and tables.
 struct ClassNameOptions: ParsableArguments {
@@ -14,17 +15,16 @@ struct ClassNameOptions: ParsableArguments {
     /// The names given, checked against the model's `classes`: one name per class, none empty.
     func names(classes: Int) throws -> [String]? {
         guard let classNames else { return nil }
-        var isFolder: ObjCBool = false
         let list: [String]
-        if FileManager.default.fileExists(atPath: classNames, isDirectory: &isFolder), !isFolder.boolValue {
+        if isFolder(atPath: classNames) == false {
             guard let text = try? String(contentsOfFile: classNames, encoding: .utf8) else {
                 throw ValidationError("--class-names: \(classNames) is not a readable UTF-8 text file")
             }
-            list = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            list = text.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }
                 .filter { !$0.isEmpty }
         } else {
             list = classNames.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .map { $0.trimmingWhitespace() }
         }
         guard list.count == classes, list.allSatisfy({ !$0.isEmpty }) else {
             throw ValidationError("--class-names gives \(list.count) names (\(list.filter(\.isEmpty).count) empty); "

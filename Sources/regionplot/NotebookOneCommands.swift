@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import Plot
 import PlotCairo
@@ -28,7 +28,7 @@ struct BackpropCommand: ParsableCommand {
         let experiment = try check.run(BackpropSettings(seed: seed), context: .serial)
         func show(_ name: String, _ m: Matrix) {
             print("\(name) =")
-            for row in m.nestedRows { print("  " + row.map { String(format: "%9.4f", $0) }.joined(separator: " ")) }
+            for row in m.nestedRows { print("  " + row.map { String(cFormat: "%9.4f", $0) }.joined(separator: " ")) }
         }
         show("x", experiment.inputs)
         show("y", experiment.targets)
@@ -36,7 +36,7 @@ struct BackpropCommand: ParsableCommand {
             show("z\(l + 1)", experiment.preActivations[l])
             if l < experiment.masks.count { show("R\(l + 1)", experiment.masks[l]); show("a\(l + 1)", experiment.activations[l]) }
         }
-        print(String(format: "loss = %.6f", experiment.loss))
+        print(String(cFormat: "loss = %.6f", experiment.loss))
         for l in experiment.preActivations.indices.reversed() {
             show("d\(l + 1) (by hand)", experiment.handDeltas[l])
             show("dW\(l + 1) (library)", experiment.libraryWeightGradients[l])
@@ -95,11 +95,11 @@ struct AbstractionCommand: ParsableCommand {
         let fit = AbstractionFit()
         let result = try fit.run(settings, context: .serial)
         let (example, headline) = (result.example, result.headline)
-        print("worked example: M = \(example.m.nestedRows.map { $0.map { String(format: "%.2f", $0) } }), residual \(example.residual)")
-        print(String(format: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
+        print("worked example: M = \(example.m.nestedRows.map { $0.map { String(cFormat: "%.2f", $0) } }), residual \(example.residual)")
+        print(String(cFormat: "b = %d, d_in = %d: ridge residual %.6g, mean-mask residual %.6g (‖Gp‖ = %.6g)",
                      batch, dIn, headline.ridgeResidual, headline.meanMaskResidual, headline.targetNorm))
         for t in result.sweep {
-            print(String(format: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
+            print(String(cFormat: "  b = %5d: ridge %.4g, mean mask %.4g", t.batch, t.ridgeResidual, t.meanMaskResidual))
         }
         let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                       provenance: try Provenance(command: self, inputs: []))

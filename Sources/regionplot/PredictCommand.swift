@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import NeuralNet
 import Support
 
@@ -63,7 +63,7 @@ struct PredictCommand: ParsableCommand {
             + (network.omittedOutputActivation.map { "; its final \($0) is left out: the logits before it" } ?? ""))
         var line = "\(result.predictions.count) rows"
         if let correct = result.correct, let accuracy = result.accuracy {
-            line += String(format: ": accuracy %.4f (%d of %d)", accuracy, correct, result.predictions.count)
+            line += String(cFormat: ": accuracy %.4f (%d of %d)", accuracy, correct, result.predictions.count)
         }
         print(line)
         if let json { print("wrote \(json)") }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Support
+import Glibc
 
 /// Progress of a sweep's runs on stderr (`batch`, `grokking --phase-diagram`): a bar redrawn in place on a
 /// terminal, plain lines otherwise. Runs are named by the caller (a run folder, a run record).
 final class Progress: @unchecked Sendable {
     private let total: Int
     private let start = Date()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done = 0
     /// Runs finished so far, failed ones included.
     var finishedCount: Int { lock.withLock { done } }
@@ -38,7 +40,7 @@ final class Progress: @unchecked Sendable {
             redraw()
         } else {
             let status = error.map { "failed: \($0)" } ?? (detail.map { "done: \($0)" } ?? "done")
-            write("[\(count)/\(total)] \(name) \(status) (\(String(format: "%.1f", seconds)) s)\n")
+            write("[\(count)/\(total)] \(name) \(status) (\(String(cFormat: "%.1f", seconds)) s)\n")
         }
     }
 
@@ -62,10 +64,10 @@ final class Progress: @unchecked Sendable {
 
     private func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600 ? String(cFormat: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(cFormat: "%d:%02d", s / 60, s % 60)
     }
 
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    private func write(_ text: String) { StandardError.write(Data(text.utf8)) }
 }
 
 /// `--progress`: stage lines on stderr for work that can take more than a second.
@@ -83,7 +85,7 @@ struct ProgressOptions: ParsableArguments {
 final class StageProgress: @unchecked Sendable {
     let enabled: Bool
     private let start = Date()
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -92,7 +94,7 @@ final class StageProgress: @unchecked Sendable {
         guard enabled else { return }
         let seconds = Date().timeIntervalSince(start)
         lock.withLock {
-            FileHandle.standardError.write(Data(String(format: "regionplot: [%6.1f s] %@…\n", seconds, stage).utf8))
+            StandardError.write("regionplot: [\(String(cFormat: "%6.1f", seconds)) s] \(stage)…\n")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CProcessControl
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import PlotCairo
 import Support
@@ -40,14 +41,14 @@ struct RegionPlot: ParsableCommand {
             try command.run()
         } catch let code as ExitCode {
             // The command has said what went wrong already (see `fail`).
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }  // --help, --version
             let text = (error is any SettingMessageError) ? commandLineMessage(error) : message(for: error)
             let message = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("regionplot: error: \(message)\n".utf8))
-            Foundation.exit(code.rawValue)
+            StandardError.write(Data("regionplot: error: \(message)\n".utf8))
+            Glibc.exit(code.rawValue)
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import Support
 
 /// `--shard i/n` and `--summarize DIR`: the options of every sweep that can be split over machines (a Slurm job

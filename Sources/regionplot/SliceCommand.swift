@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import Support
 
 /// `regionplot slice`: the exact linear and decision regions of your own network on a plane through three data
@@ -111,7 +111,7 @@ struct SliceCommand: ParsableCommand {
             notes.print()
             let r = result.report
             print("\(model): \(r.exactRegions) linear regions (\(r.exactRegionsWithDecision) with the decision) in "
-                + String(format: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "
+                + String(cFormat: "%.3f s", r.timings.exact) + "; the \(grid)×\(grid) probes find \(r.probeRegions) "
                 + "(\(r.activationPatterns) patterns) and miss \(r.regionsMissedByProbes)")
             for path in paths + [out + "/report.json"] { print("wrote \(path)") }
         } catch let error as ValidationError {

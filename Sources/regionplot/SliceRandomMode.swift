@@ -1,6 +1,6 @@
 import ArgumentParser
 import Experiments
-import Foundation
+import FoundationEssentials
 import Plot
 import Support
 
@@ -110,7 +110,7 @@ extension SliceCommand: ShardableSweepCommand {
             // The inputs are good: only now is the folder touched.
             try prepareSweepFolder(stage: stage, runs: settings.count)
             let store = try FinishedRuns<RandomSliceRun>(folder: out + "/runs", shared: stage.isShard)
-            let names = (0..<settings.count).map { String(format: "%@-%06d", random.line ? "line" : "plane", $0) }
+            let names = (0..<settings.count).map { (random.line ? "line" : "plane") + String(cFormat: "-%06d", $0) }
             let key = [settings.modelPaths.joined(separator: ";"), settings.dataPath ?? "gaussian",
                        "\(settings.seed)", "\(settings.scale)", "\(settings.size)", "\(settings.initialise)",
                        settings.initScheme.rawValue,
@@ -163,13 +163,13 @@ extension SliceCommand: ShardableSweepCommand {
         notes.print()
         let noun = random.line ? "pieces per segment" : "regions per slice"
         for s in report.summaries {
-            let mean = String(format: "%.1f ± %.1f", s.meanRegions, s.stdRegions)
-            let distance = s.meanDistance.map { String(format: ", mean distance to a boundary %.4g", $0) } ?? ""
+            let mean = String(cFormat: "%.1f ± %.1f", s.meanRegions, s.stdRegions)
+            let distance = s.meanDistance.map { String(cFormat: ", mean distance to a boundary %.4g", $0) } ?? ""
             print("\(s.model): \(s.neurons) neurons, \(mean) \(noun) over \(s.samples)\(distance)")
         }
-        if let fit = report.fit { print(String(format: "slope of log regions against log neurons: %.3f", fit.slope)) }
+        if let fit = report.fit { print(String(cFormat: "slope of log regions against log neurons: %.3f", fit.slope)) }
         if let fit = report.distanceFit {
-            print(String(format: "slope of log distance against log neurons: %.3f", fit.slope))
+            print(String(cFormat: "slope of log distance against log neurons: %.3f", fit.slope))
         }
         for path in paths + [out + "/report.json"] { print("wrote \(path)") }
     }

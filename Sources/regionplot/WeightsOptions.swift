@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Support
+import Glibc
 import NeuralNet
 
 /// `--activation`, shared by every command that reads safetensors files: a safetensors file holds weights, not a
@@ -41,7 +43,7 @@ struct WeightsOptions: ParsableArguments {
 /// The notes of a run about the structure assumed for its files, each kept once (from any thread), printed on
 /// stderr as `regionplot: note: …` when the run has succeeded.
 final class StructureNotes: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var notes: [String] = []
 
     func add(_ note: String) {
@@ -54,7 +56,7 @@ final class StructureNotes: @unchecked Sendable {
     func print() {
         lock.lock()
         defer { lock.unlock() }
-        for note in notes { FileHandle.standardError.write(Data("regionplot: note: \(note)\n".utf8)) }
+        for note in notes { StandardError.write(Data("regionplot: note: \(note)\n".utf8)) }
         notes = []
     }
 }

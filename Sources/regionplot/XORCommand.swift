@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Experiments
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import PlotCairo
@@ -68,7 +68,7 @@ struct XORCommand: ParsableCommand {
             // Both trained nets' partitions: 2 → width → 1 each.
             let regions = ExactPartition.estimatedRegions(hiddenUnits: width)
             try MachineLimits.checkMemory(2 * ExactPartition.estimatedBytes(regions: regions, hiddenUnits: width),
-                                          for: "--exact at --width \(width) (up to \(String(format: "%.3g", regions)) regions a net; "
+                                          for: "--exact at --width \(width) (up to \(String(cFormat: "%.3g", regions)) regions a net; "
                                               + "--no-exact skips them)")
         }
     }
@@ -160,8 +160,8 @@ struct XORCommand: ParsableCommand {
         }
         print(line(r.a))
         print(line(r.b))
-        print(String(format: "R² a→b %.4f, b→a %.4f  (grid %d×%d + 4 corners)", r.aToB.r2, r.bToA.r2, r.grid.resolution, r.grid.resolution))
-        print(String(format: "time: train %.3fs, probe %.3fs, dedup %.3fs, regression %.3fs, total %.3fs",
+        print(String(cFormat: "R² a→b %.4f, b→a %.4f  (grid %d×%d + 4 corners)", r.aToB.r2, r.bToA.r2, r.grid.resolution, r.grid.resolution))
+        print(String(cFormat: "time: train %.3fs, probe %.3fs, dedup %.3fs, regression %.3fs, total %.3fs",
                      r.timings.train, r.timings.probe, r.timings.dedup, r.timings.regression, r.timings.total))
         print("wrote \(reportPath)")
         for f in figures { print("wrote \(f)") }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import Support

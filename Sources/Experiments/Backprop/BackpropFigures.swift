@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 import LinearAlgebra
 import Plot
 
@@ -71,6 +72,6 @@ extension BackpropExperiment {
     /// largest in scientific notation with a real minus sign.
     static func largestDifference(_ value: Double) -> String {
         if value == 0 { return "identical: largest difference 0" }
-        return "largest difference " + String(format: "%.1e", value).replacingOccurrences(of: "-", with: "\u{2212}")
+        return "largest difference " + String(cFormat: "%.1e", value).replacing("-", with: "\u{2212}")
     }
 }

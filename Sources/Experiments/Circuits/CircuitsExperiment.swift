@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -198,7 +198,7 @@ public enum CircuitsExperiment {
     /// 2-input circuit: the learned function's linear regions coloured by value, with the target's formula.
     public static func functionFigure(_ run: Run) -> Figure {
         // The seed and whether it learned, so that a learning seed's figure and a stuck one's tell themselves apart.
-        let outcome = "seed \(run.seed), test loss \(String(format: "%.2g", run.finalLoss)), "
+        let outcome = "seed \(run.seed), test loss \(String(cFormat: "%.2g", run.finalLoss)), "
             + (run.succeeded ? "learned" : "stuck")
         if let partition = run.partition {
             let title = "\(run.circuit.name): \(run.circuit.formula), \(partition.count) linear regions (\(outcome))"
@@ -214,7 +214,7 @@ public enum CircuitsExperiment {
         let points = run.breakpoints ?? []
         if !points.isEmpty {
             let values = net(Matrix(rows: points.count, columns: 1, storage: points)).storage
-            axes.scatter(points, values, color: Color.tab10[3], size: 50, label: "breakpoints: " + points.map { String(format: "%.3g", $0) }.joined(separator: ", "))
+            axes.scatter(points, values, color: Color.tab10[3], size: 50, label: "breakpoints: " + points.map { String(cFormat: "%.3g", $0) }.joined(separator: ", "))
         }
         axes.xLabel = "x"
         axes.yLabel = "f(x)"
@@ -248,7 +248,7 @@ public enum CircuitsExperiment {
         regions.title = "linear regions (pieces for one input)"
         regions.xLabel = "share of the run's batches trained"
         regions.yLabel = "linear regions on [−1, 1]ᵈ"
-        complexity.title = String(format: "local complexity at the test inputs, r = %g", localComplexityRadius)
+        complexity.title = String(cFormat: "local complexity at the test inputs, r = %g", localComplexityRadius)
         complexity.xLabel = "share of the run's batches trained"
         complexity.yLabel = "mean local complexity"
         complexity.legendLocation = .outsideRight

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 import Plot
 
 /// The figures of `regionplot compare` (and of the comparison in `regionplot digits`).
@@ -27,7 +28,7 @@ public enum CompareFigures {
         }
         for (name, r2, color, _) in directions {
             axes.plot([-0.6, Double(classes) - 0.4], [r2.mean, r2.mean], color: color, width: 1.5, dashed: true,
-                      label: String(format: "%@: mean R² %.3f", name, r2.mean))
+                      label: "\(name): " + String(cFormat: "mean R² %.3f", r2.mean))
         }
         axes.xLimits = (-0.6, Double(classes) - 0.4)
         axes.yLimits = (low, 1)
@@ -54,7 +55,7 @@ public enum CompareFigures {
             axes.plot(points.map { Double($0.k) }, points.map(\.accuracy), color: color, width: 1.5, marker: .circle,
                       label: "net \(name), maps of the nearest centre")
             axes.plot([span.0, span.1], [own, own], color: color, width: 1, dashed: true,
-                      label: String(format: "net %@ itself: %.3f", name, own))
+                      label: "net \(name) itself: " + String(cFormat: "%.3f", own))
         }
         axes.xLimits = span
         // The accuracies differ by a few per cent: show their range, not [0, 1].
@@ -83,7 +84,7 @@ public enum CompareFigures {
         axes.xLabel = "class predicted by \(names.b)'s maps as regressed from \(names.a)'s"
         axes.yLabel = "true class"
         axes.title = "Transferred classifier \(names.a) → \(names.b): "
-            + String(format: "test accuracy %.3f", result.report.transferredAccuracy.aToB)
+            + String(cFormat: "test accuracy %.3f", result.report.transferredAccuracy.aToB)
         return figure
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// report.json of `regionplot compare` (and the `comparison` of `regionplot digits`). The keys are a public
@@ -70,14 +70,14 @@ extension CompareReport {
     /// and the cluster reduction.
     public func summary(trainingSamples: Int) -> [String] {
         func direction(_ name: String, _ r2: R2, _ accuracy: Double, _ bare: R2, _ bareAccuracy: Double) -> String {
-            String(format: "%@: mean R² %.3f (J, b) / %.3f (J only); transferred accuracy %.4f / %.4f", name,
-                   r2.mean, bare.mean, accuracy, bareAccuracy)
+            "\(name): " + String(cFormat: "mean R² %.3f (J, b) / %.3f (J only); transferred accuracy %.4f / %.4f",
+                                 r2.mean, bare.mean, accuracy, bareAccuracy)
         }
         func clusters(_ points: [ClusterPoint]) -> String {
-            points.map { String(format: "k=%d %.4f", $0.k, $0.accuracy) }.joined(separator: ", ")
+            points.map { String(cFormat: "k=%d %.4f", $0.k, $0.accuracy) }.joined(separator: ", ")
         }
         return [
-            String(format: "test accuracy: a %.4f, b %.4f", accuracy.a, accuracy.b),
+            String(cFormat: "test accuracy: a %.4f, b %.4f", accuracy.a, accuracy.b),
             direction("a → b", r2.aToB, transferredAccuracy.aToB, withoutBias.r2.aToB,
                       withoutBias.transferredAccuracy.aToB),
             direction("b → a", r2.bToA, transferredAccuracy.bToA, withoutBias.r2.bToA,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
@@ -34,7 +34,7 @@ public struct LabelledSamples: Sendable {
         // The one rule of every command; the second network reads as many values, so it fits both.
         let rows: Int
         do { rows = try network.dataRows(shape: data.shape).get() } catch {
-            throw CompareError("\(dataName) \(error.message.replacingOccurrences(of: "the model takes", with: "the models take"))")
+            throw CompareError("\(dataName) \(error.message.replacing("the model takes", with: "the models take"))")
         }
         let values = data.doubles
         if let bad = values.firstIndex(where: { !$0.isFinite }) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 import NeuralNet
 import Plot
@@ -80,8 +80,8 @@ extension CompareFigures {
         axes.yLimits = (-h, h)
         axes.xLabel = "$u$"
         axes.yLabel = "$v$"
-        axes.title = String(format: "Where %@ and %@ decide differently: %.1f %% of the square (filled: %@'s class)",
-                            names.a, names.b, 100 * d.share, names.a)
+        axes.title = "Where \(names.a) and \(names.b) decide differently: "
+            + String(cFormat: "%.1f %% of the square", 100 * d.share) + " (filled: \(names.a)'s class)"
         axes.legendLocation = .outsideRight
         return figure
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 
@@ -13,17 +13,23 @@ public enum DigitsData {
 
     /// The training split (1 437 images) and the test split (360).
     public static func load() throws -> (train: LabelledSamples, test: LabelledSamples) {
-        guard let folder = Bundle.module.url(forResource: "Data", withExtension: nil) else {
-            throw CompareError("the bundled digits data are missing from this build")
-        }
         func split(_ name: String) throws -> LabelledSamples {
-            let x = try Numpy.read(path: folder.appendingPathComponent("digits_\(name)_x.npy").path)
-            let y = try Numpy.read(path: folder.appendingPathComponent("digits_\(name)_y.npy").path)
+            let x = try Numpy.parse(try bundledFile("digits_\(name)_x"), name: "digits_\(name)_x.npy")
+            let y = try Numpy.parse(try bundledFile("digits_\(name)_y"), name: "digits_\(name)_y.npy")
             guard x.shape.count == 2, x.shape[1] == inputSize, let labels = y.integers, labels.count == x.shape[0]
             else { throw CompareError("the bundled digits data (\(name)) are damaged") }
             return LabelledSamples(samples: Matrix(rows: x.shape[0], columns: inputSize,
                                                    storage: x.doubles.map { $0 / 16 }), labels: labels)
         }
         return (try split("train"), try split("test"))
+    }
+
+    /// The bytes of the bundled file `name` (`digits_train_x` …: Digits/Data/NAME.npy), compiled into the binary
+    /// as base64 (DigitsBundledFiles.swift, scripts/embed_digits_data.py) so that no resource bundle is needed.
+    static func bundledFile(_ name: String) throws -> Data {
+        guard let text = DigitsBundledFiles.base64[name],
+              let bytes = Data(base64Encoded: text.filter { !$0.isNewline })
+        else { throw CompareError("the bundled digits data (\(name)) are damaged") }
+        return bytes
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -69,7 +70,7 @@ public enum DigitsFigures {
         }
         return TrainingFigures.overTraining(
             curves,
-            complexityCaption: String(format: "local complexity at the training images, r = %g",
+            complexityCaption: String(cFormat: "local complexity at the training images, r = %g",
                                       s.localComplexityRadius),
             regionsCaption: "linear regions on the slice (probes: \(s.sliceGrid)² grid)")
     }
@@ -82,14 +83,14 @@ public enum DigitsFigures {
         for (name, net, report, color) in [(names.a, result.a, result.report.nets.a, Color.netA),
                                            (names.b, result.b, result.report.nets.b, Color.netB)] {
             axes.plot(net.epochLosses.indices.map { Double($0 + 1) }, net.epochLosses, color: color, width: 1.5,
-                      label: String(format: "net %@ (seed %llu), test accuracy %.3f", name, report.seed,
-                                    report.testAccuracy))
+                      label: "net \(name) " + String(cFormat: "(seed %llu), test accuracy %.3f", report.seed,
+                                                         report.testAccuracy))
         }
         axes.xLabel = "epoch"
         axes.yLabel = "mean training loss (cross-entropy)"
         let s = result.report.settings
         axes.title = "Digits MLPs, hidden " + s.hidden.map(String.init).joined(separator: "×")
-            + String(format: ", Adam lr %g, batch %d", s.learningRate, s.batchSize)
+            + String(cFormat: ", Adam lr %g, batch %d", s.learningRate, s.batchSize)
         axes.legendLocation = .upperRight
         return figure
     }

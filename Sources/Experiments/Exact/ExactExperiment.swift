@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuralNet
 import Plot
 import RegionAnalysis
@@ -115,7 +115,7 @@ public struct ExactExperiment: Experiment {
         let units = network.hiddenUnitCount
         let regions = ExactPartition.estimatedRegions(hiddenUnits: units)
         let bytes = ExactPartition.estimatedBytes(regions: regions, hiddenUnits: units)
-        let upTo = "\(path): its exact partition may hold up to \(String(format: "%.3g", regions)) regions "
+        let upTo = "\(path): its exact partition may hold up to \(String(cFormat: "%.3g", regions)) regions "
         if let maxRegions = settings.maxRegions {
             guard regions <= Double(maxRegions) else {
                 throw ExactSizeError("\(upTo)(\(units) hidden units), more than \(Setting.maxRegions, maxRegions)")
@@ -125,7 +125,7 @@ public struct ExactExperiment: Experiment {
         guard bytes <= settings.memoryBytes else {
             let fits = settings.memoryBytes / (bytes / regions)
             throw ExactSizeError("\(upTo)(\(units) hidden units) and need about \(memorySizeText(bytes)); this machine "
-                + "allows \(memorySizeText(settings.memoryBytes)) (about \(String(format: "%.3g", fits)) regions); "
+                + "allows \(memorySizeText(settings.memoryBytes)) (about \(String(cFormat: "%.3g", fits)) regions); "
                 + "give \(Setting.maxRegions) to set the limit yourself")
         }
     }

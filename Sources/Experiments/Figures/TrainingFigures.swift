@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Plot
 import RegionAnalysis
 
@@ -209,7 +210,8 @@ public enum TrainingFigures {
         figure.narrowLayout = { _ in
             regions.title = nets.contains { $0.exactRegions != nil } ? "linear regions\n(exact —, probes - -)"
                 : "linear regions\n(probes)"
-            complexity.title = "local complexity\n" + (complexityCaption.components(separatedBy: ", ").last ?? "")
+            let lastPart = complexityCaption.split(separator: ", ", omittingEmptySubsequences: false).last ?? ""
+            complexity.title = "local complexity\n" + String(lastPart)
             loss.title = "training loss"
             accuracy.title = "training accuracy"
             for axes in [regions, complexity] { axes.xLabel = nil }

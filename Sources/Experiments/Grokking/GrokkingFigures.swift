@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Support
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -23,7 +25,7 @@ public enum GrokkingFigures {
         }
         for (label, _, first, color) in series {
             guard let first else { continue }
-            let threshold = label == "RQI" ? "RQI > 0.99" : "\(label.replacingOccurrences(of: " accuracy", with: "")) ≥ 0.9"
+            let threshold = label == "RQI" ? "RQI > 0.99" : "\(label.replacing(" accuracy", with: "")) ≥ 0.9"
             let at = Double(max(first, 1))
             axes.plot([at, at], [0, 1.02], color: color.withAlpha(0.8), width: 1, dashed: true,
                       label: "\(threshold) at epoch \(first)")
@@ -33,7 +35,7 @@ public enum GrokkingFigures {
         axes.xLabel = "epoch"
         axes.yLabel = "accuracy / RQI"
         let s = run.settings
-        axes.title = String(format: "Toy addition, p = %d: η₁ = %g (representation), η₂ = %g (decoder)", s.p,
+        axes.title = String(cFormat: "Toy addition, p = %d: η₁ = %g (representation), η₂ = %g (decoder)", s.p,
                             s.representationLearningRate, s.decoderLearningRate)
         axes.legendLocation = .best
         // In a single column the legend goes below the axes: a shorter title, and a taller figure (when its height
@@ -54,7 +56,7 @@ public enum GrokkingFigures {
         axes.plot(run.loss.indices.map(Double.init), run.loss, color: Color.tab10[0], width: 1.5, label: "training loss (MSE)")
         axes.xLabel = "epoch"
         axes.yLabel = "loss"
-        axes.title = String(format: "Training loss: %.3g at epoch 0, %.3g at epoch %d", run.loss.first ?? .nan,
+        axes.title = String(cFormat: "Training loss: %.3g at epoch 0, %.3g at epoch %d", run.loss.first ?? .nan,
                             run.loss.last ?? .nan, max(0, run.loss.count - 1))
         return figure
     }
@@ -93,7 +95,7 @@ public enum GrokkingFigures {
             axes.yLabel = "latent dimension 2"
         }
         let rqi = run.rqi.last ?? .nan
-        axes.title = String(format: "Learned representation (RQI %.2f, test accuracy %.2f)", rqi, run.testAccuracy.last ?? .nan)
+        axes.title = String(cFormat: "Learned representation (RQI %.2f, test accuracy %.2f)", rqi, run.testAccuracy.last ?? .nan)
         return figure
     }
 
@@ -137,7 +139,7 @@ public enum GrokkingFigures {
                     colors.append(color(of: phase))
                     left = right
                 }
-                func epoch(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "–" }
+                func epoch(_ value: Double?) -> String { value.map { String(cFormat: "%.0f", $0) } ?? "–" }
                 // Each in its half of the square: smaller in small squares, left out under 6 pt.
                 axes.text(x, y + 0.22, "train \(epoch(cell.medianFirstTrain))", size: textSize, horizontal: .center,
                           vertical: .center, fitIn: (2 * half, half))
@@ -175,7 +177,7 @@ public enum GrokkingFigures {
         axes.xTickLabels = columns.map(rateLabel)
         axes.yTickValues = rows.indices.map(Double.init)
         // Weight decays read best as plain numbers (0, 0.01, 3, 10); learning rates as powers of ten.
-        axes.yTickLabels = rows.map(plan.kind == .learningRates ? rateLabel : { String(format: "%g", $0) })
+        axes.yTickLabels = rows.map(plan.kind == .learningRates ? rateLabel : { String(cFormat: "%g", $0) })
         axes.xLabel = "decoder learning rate η₂"
         let s = plan.base
         let seeds = plan.seeds.count == 1 ? "seed \(plan.seeds[0])" : "\(plan.seeds.count) seeds"
@@ -199,6 +201,6 @@ public enum GrokkingFigures {
         if rate == 0 { return "0" }
         let exponent = floor(log10(rate) + 1e-9)
         let mantissa = rate / pow(10, exponent)
-        return abs(mantissa - 1) < 0.005 ? String(format: "1e%d", Int(exponent)) : String(format: "%.1fe%d", mantissa, Int(exponent))
+        return abs(mantissa - 1) < 0.005 ? String(cFormat: "1e%d", Int(exponent)) : String(cFormat: "%.1fe%d", mantissa, Int(exponent))
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 import NeuralNet
 import Support
@@ -268,7 +269,7 @@ public enum GrokkingPhaseDiagram {
 
 /// The first error a parallel loop met.
 final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var error: Error?
     func set(_ e: Error) { lock.withLock { if error == nil { error = e } } }
     var value: Error? { lock.withLock { error } }
@@ -280,7 +281,7 @@ extension PhaseDiagramPlan {
     public static func parseValues(_ text: String, name: String, allowZero: Bool = false) throws -> [Double] {
         var values: [Double] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingWhitespace()
             guard let v = Double(item), v.isFinite else {
                 throw BatchSpecificationError("\(name): '\(item)' is not a number")
             }

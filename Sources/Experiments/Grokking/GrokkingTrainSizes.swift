@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuralNet
 import Plot
 import Support
@@ -83,7 +83,7 @@ public struct TrainSizePlan: Sendable {
     public static func parseTrainSizes(_ text: String, pairCount: Int) throws -> [Int] {
         var sizes: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingWhitespace()
             guard let n = Int(item) else {
                 throw BatchSpecificationError("\(Setting.trainSizes): '\(item)' is not a whole number")
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -90,7 +90,7 @@ public enum NACExperiment {
         for (k, r) in results.enumerated() {
             let cells = r.task.layers == 1 ? "one cell" : "\(r.task.layers) cells of width \(r.task.hidden)"
             axes.plot(r.loss.indices.map { Double($0 + 1) }, r.loss.map { max($0, 1e-30) }, color: Color.tab10[k], width: 1.5,
-                      label: "\(r.task.name) (\(cells), lr \(String(format: "%g", r.task.learningRate)))")
+                      label: "\(r.task.name) (\(cells), lr \(String(cFormat: "%g", r.task.learningRate)))")
         }
         axes.xLabel = "iteration"
         axes.yLabel = "MSE loss"

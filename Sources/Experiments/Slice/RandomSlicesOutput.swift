@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Plot
 import Support
 
@@ -77,7 +78,7 @@ public enum RandomSlicesOutput {
                   label: "mean")
         let ends = [neurons.min()!, neurons.max()!]
         axes.plot(ends, ends.map { exp(fit.intercept) * pow($0, fit.slope) }, color: Color.tab10[3], width: 1.5,
-                  dashed: true, label: String(format: "fit: slope %.2f", fit.slope))
+                  dashed: true, label: String(cFormat: "fit: slope %.2f", fit.slope))
         axes.xTickValues = neurons
         axes.xLabel = "neurons"
         axes.yLabel = noun

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuralNet
 import Plot
 import RegionAnalysis
@@ -215,8 +215,8 @@ public struct SliceExperiment: Experiment {
             let over: SettingMessage = countBound.flatMap { bound -> SettingMessage? in
                 error.regions > Double(error.limits.maxRegions!) ? "more than \(bound)" : nil
             } ?? "\(allowed)"
-            return "the slice would have about \(String(format: "%.3g", error.regions)) linear regions (layer '\(layer)' "
-                + "alone: \(lines) lines crossing \(String(format: "%.3g", crossings)) times in the square), about "
+            return "the slice would have about \(String(cFormat: "%.3g", error.regions)) linear regions (layer '\(layer)' "
+                + "alone: \(lines) lines crossing \(String(cFormat: "%.3g", crossings)) times in the square), about "
                 + "\(memorySizeText(error.bytes)) of memory; \(over) — a smaller \(Setting.size) shrinks the square (regions grow like "
                 + "its area)"
         case .regionCount:

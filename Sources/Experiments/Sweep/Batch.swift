@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Plot
 import Support
 
@@ -63,7 +64,7 @@ public struct BatchPlan: Sendable {
     static func parseList(_ text: String, name: Setting) throws -> [Int64] {
         var values: [Int64] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingWhitespace()
             let bounds = item.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             if bounds.count == 2, let a = Int64(bounds[0]), let b = Int64(bounds[1]) {
                 guard a <= b else { throw BatchSpecificationError("\(name): range '\(item)' runs backwards") }
@@ -114,7 +115,7 @@ public struct BatchRunRecord: Sendable {
                 records.append(BatchRunRecord(run: run, report: report, error: nil))
             } else if let data = FileManager.default.contents(atPath: path + "/error.txt") {
                 records.append(BatchRunRecord(run: run, report: nil, error: String(decoding: data, as: UTF8.self)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)))
+                    .trimmingWhitespaceAndNewlines()))
             }
         }
         return records.sorted { ($0.run.width, $0.run.seed) < ($1.run.width, $1.run.seed) }
@@ -147,22 +148,21 @@ public enum BatchSummary {
     public static func csv(_ records: [BatchRunRecord]) -> String {
         func field(_ value: Any?) -> String {
             switch value {
-            case nil, is NSNull: return ""
-            case let n as NSNumber: return n.stringValue
+            case nil: return ""
             case let s as String:
                 let needsQuotes = s.contains(",") || s.contains("\"") || s.contains("\n")
-                return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+                return needsQuotes ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
             default: return "\(value!)"
             }
         }
         var lines = [columns.joined(separator: ",")]
         for r in records {
-            // Numbers go through NSNumber, which prints them as the CSV has always had them.
-            func number(_ value: Int?) -> NSNumber? { value.map { NSNumber(value: $0) } }
-            func number(_ value: Double?) -> NSNumber? { value.map { NSNumber(value: $0) } }
+            // Numbers print as Swift writes them (`\(value)`), which is what NSNumber wrote before.
+            func number(_ value: Int?) -> Any? { value }
+            func number(_ value: Double?) -> Any? { value }
             let (a, b, timings) = (r.report?.networks[0], r.report?.networks[1], r.report?.timings)
             let row: [Any?] = [
-                r.run.width, NSNumber(value: r.run.seed), r.report != nil ? "ok" : "failed",
+                r.run.width, r.run.seed, r.report != nil ? "ok" : "failed",
                 number(a?.attempts), number(b?.attempts), number(a?.accuracy), number(b?.accuracy),
                 number(a?.probeRegions), number(b?.probeRegions),
                 number(a?.activationPatterns), number(b?.activationPatterns),

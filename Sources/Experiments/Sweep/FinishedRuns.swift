@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The finished runs of a resumable sweep, one JSON file per run in a folder — the rule `batch` follows for its
@@ -20,7 +20,7 @@ public struct FinishedRuns<Record: Codable & Sendable>: Sendable {
     }
 
     /// The folder of the sweep whose runs these are (the record folder's parent), as given.
-    public var sweepFolder: String { (folder as NSString).deletingLastPathComponent }
+    public var sweepFolder: String { folder.deletingLastPathComponent }
 
     /// The path of run `name`'s record.
     public func path(of name: String) -> String { folder + "/" + name + ".json" }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The share of a sweep one machine runs: every `count`-th run starting at the `index`-th (1-based), as `batch`

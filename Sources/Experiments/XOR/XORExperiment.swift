@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -211,9 +211,9 @@ public func runXORExperiment(_ settings: XORExperimentSettings, context: Compute
             let k = sizes[0].bytes >= sizes[1].bytes ? 0 : 1
             let path = (k == 0 ? settings.netAPath : settings.netBPath).map { " (\($0))" } ?? ""
             let units = (k == 0 ? netA : netB).hiddenUnitCount
-            let gibibytes = { (bytes: Double) in String(format: "%.3g", bytes / Double(1 << 30)) }
+            let gibibytes = { (bytes: Double) in String(cFormat: "%.3g", bytes / Double(1 << 30)) }
             throw XORExperimentError.invalidSettings("network \(k == 0 ? "a" : "b")\(path): its exact partition may "
-                + "hold up to \(String(format: "%.2g", sizes[k].regions)) regions (\(units) hidden units); both nets' "
+                + "hold up to \(String(cFormat: "%.2g", sizes[k].regions)) regions (\(units) hidden units); both nets' "
                 + "partitions need about \(gibibytes(total)) GiB, more than the \(gibibytes(settings.exactMemoryBudget)) "
                 + "GiB allowed: run with \(Setting.noExact)")
         }

@@ -1,3 +1,4 @@
+import Support
 import LinearAlgebra
 import NeuralNet
 import Plot
@@ -319,7 +320,7 @@ public enum XORFigures {
                 localComplexity: n.snapshots.map(\.localComplexity), loss: n.snapshots.map(\.loss),
                 accuracy: n.snapshots.map(\.accuracy))
         }
-        let radius = String(format: "%g", result.settings.localComplexityRadius)
+        let radius = String(cFormat: "%g", result.settings.localComplexityRadius)
         return TrainingFigures.overTraining(
             curves, complexityCaption: "local complexity at the XOR points, r = \(radius)",
             regionsCaption: "linear regions (probes: \(result.grid.resolution)² grid)")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 import NeuralNet
 import RegionAnalysis
@@ -133,7 +133,7 @@ public func structureLatex(_ network: MLP) -> String? {
     let a1 = w1.map { 2 * $0 }
     let b1 = (0..<2).map { bias1[$0] - (a1[$0, 0] + a1[$0, 1]) * 0.5 }
     let a2 = network.layers[1].weight, b2 = network.layers[1].bias[0]
-    func f(_ v: Double) -> String { String(format: "%.4f", v) }
+    func f(_ v: Double) -> String { String(cFormat: "%.4f", v) }
     return """
     \\begin{equation*}
         f(x) = \\begin{bmatrix} \(f(a2[0, 0])) & \(f(a2[0, 1])) \\end{bmatrix} \\max \\left\\{ \\begin{bmatrix} \(f(a1[0, 0])) & \(f(a1[0, 1])) \\\\ \(f(a1[1, 0])) & \(f(a1[1, 1])) \\end{bmatrix} \\begin{bmatrix} x_1 \\\\ x_2 \\end{bmatrix} + \\begin{bmatrix} \(f(b1[0])) \\\\ \(f(b1[1])) \\end{bmatrix}, 0 \\right\\} + (\(f(b2)))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Bytes that a file reader asks for by range, so that it reads what a file's header names and no more.
 protocol ByteSource {

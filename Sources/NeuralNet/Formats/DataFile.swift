@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// Reads the arrays a command is given as data or labels: a `.npy` file, or one array of an `.npz` archive named
 /// as `file.npz:name` (what `np.savez(file, name=array)` writes; a one-array archive may be named without `:name`).
@@ -29,7 +30,7 @@ public enum DataFile {
 
     /// `x.npz:train` → (`x.npz`, `train`); any other path is a file.
     static func split(_ path: String) -> (file: String, member: String?) {
-        guard let range = path.range(of: ".npz:", options: .backwards) else { return (path, nil) }
+        guard let range = path.lastRange(of: ".npz:") else { return (path, nil) }
         return (String(path[..<path.index(range.lowerBound, offsetBy: 4)]), String(path[range.upperBound...]))
     }
 }

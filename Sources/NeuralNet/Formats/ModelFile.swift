@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Opening a model file of any supported format as a ``Network``.
 public enum ModelFile {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A NumPy array read from a `.npy` file: its shape and its elements, as numbers or as integers.
 public struct NumpyArray: Equatable, Sendable {

@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+import FoundationEssentials
 
 /// The arrays of a NumPy `.npz` archive (`np.savez`, stored; `np.savez_compressed`, deflated): a zip file whose
 /// members are `.npy` files named `<array name>.npy`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 import LinearAlgebra
 import ONNXSchema
 import SwiftProtobuf

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ONNXSchema
 
 // Constant tensors of an ONNX graph (initializers and Constant nodes): decoding them within a memory budget, and

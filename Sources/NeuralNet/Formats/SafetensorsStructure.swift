@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 // A safetensors file holds weights, not a graph: what network they make is known only from their names, the
@@ -17,13 +17,13 @@ public enum MLPActivation: Equatable, Sendable, CustomStringConvertible {
 
     /// The activation a text names, or nil with `problem` describing what is wrong.
     public init(parsing text: String) throws(MLPActivationError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmingWhitespace().lowercased()
         let (name, argument): (String, String?) = {
             guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, nil) }
             return (String(trimmed[..<colon]), String(trimmed[trimmed.index(after: colon)...]))
         }()
         func number(_ s: Substring) -> Double? {
-            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
+            guard let v = Double(s.trimmingWhitespace()), v.isFinite else { return nil }
             return v
         }
         switch (name, argument) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 
 /// The rectifier, `max(z, 0)`, with its backward pass.
@@ -51,7 +52,7 @@ public enum MeanSquaredError {
 /// The hyperbolic tangent, with its backward pass (the grokking model's nonlinearity; the NAC's weight gate).
 public enum Tanh {
     /// Forward: elementwise tanh.
-    public static func forward(_ z: Matrix) -> Matrix { z.map { Foundation.tanh($0) } }
+    public static func forward(_ z: Matrix) -> Matrix { z.map { Glibc.tanh($0) } }
 
     /// Backward from the forward's output a = tanh(z): ∂L/∂z = ∂L/∂a · (1 − a²).
     public static func backward(output a: Matrix, outputGradient da: Matrix) -> Matrix {
@@ -66,7 +67,7 @@ public enum Tanh {
 public enum Sigmoid {
     /// Forward: elementwise σ, computed without overflow for large |z|.
     public static func forward(_ z: Matrix) -> Matrix {
-        z.map { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) }
+        z.map { $0 >= 0 ? 1 / (1 + Glibc.exp(-$0)) : Glibc.exp($0) / (1 + Glibc.exp($0)) }
     }
 
     /// Backward from the forward's output s = σ(z): ∂L/∂z = ∂L/∂s · s (1 − s).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LinearAlgebra
 
 /// The Neural Accumulator cell of Trask et al. (2018): y = x Wᵀ with W = tanh(Ŵ) ⊙ σ(M̂), no bias.

@@ -1,3 +1,4 @@
+import Support
 // Finite weights can still describe absurd functions: weights of 1e308 overflow on the first product, a 3 000-layer
 // chain that grows ×1.14 per layer ends at 1e172, and the analyses square, sum and hash what the network computes.
 // Two checks share one error, which names the layer: the forward pass that inspects every layer's output
@@ -63,11 +64,11 @@ extension Network {
         for (index, layer) in layers.enumerated() {
             let bound = layer.operation.magnitudeBound(layer.inputs.map { bounds[$0] })
             guard bound <= limit else {
-                let shown = bound.isFinite ? String(format: "%.3g", bound) : "beyond float64's 1.8e308"
+                let shown = bound.isFinite ? String(cFormat: "%.3g", bound) : "beyond float64's 1.8e308"
                 throw NetworkValueError(
                     layerIndex: index, layerName: layer.name, kind: layer.operation.kind,
-                    problem: "its values may reach \(shown) on inputs within ±\(String(format: "%.3g", inputBound)); "
-                        + "the analyses resolve values up to \(String(format: "%.0e", limit)) in float64")
+                    problem: "its values may reach \(shown) on inputs within ±\(String(cFormat: "%.3g", inputBound)); "
+                        + "the analyses resolve values up to \(String(cFormat: "%.0e", limit)) in float64")
             }
             bounds.append(bound)
         }

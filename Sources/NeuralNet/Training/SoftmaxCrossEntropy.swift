@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LinearAlgebra
 
 /// The mean softmax cross-entropy of logits against class labels, PyTorch's `nn.CrossEntropyLoss()`:
