@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -14,7 +14,9 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
         // The ONNX reader: only the SwiftProtobuf runtime library; its code generator is never built here. 1.31 is the
         // first release whose runtime has `_NameMap(bytecode:)`, which the committed generated code calls.
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.31.0"),
+        // No traits: its default BinaryDelimitedStreams trait is the one part of the runtime that imports all of
+        // Foundation (Input/OutputStream), which would link Foundation and ICU into the static binary.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.31.0", traits: []),
     ],
     targets: [
         // MARK: - Public API

@@ -41,7 +41,7 @@ public enum GrokkingFigures {
         // In a single column the legend goes below the axes: a shorter title, and a taller figure (when its height
         // is free), so that the curves keep a plot's shape rather than a strip's.
         figure.narrowLayout = { figure in
-            axes.title = String(format: "Toy addition, p = %d\nη₁ = %g, η₂ = %g", s.p, s.representationLearningRate,
+            axes.title = String(cFormat: "Toy addition, p = %d\nη₁ = %g, η₂ = %g", s.p, s.representationLearningRate,
                                 s.decoderLearningRate)
             if figure.heightFollowsContent { figure.height = max(figure.height, 1.1 * figure.width) }
         }
