@@ -74,24 +74,43 @@ public struct Style: Sendable, Equatable {
         let opaque = color.withAlpha(1)
         if let exact = palette[opaque] { return exact.withAlpha(color.alpha) }
         for (from, to) in palette {
-            // color = white + s (from − white) on each channel that differs from white.
-            var s: Double?
-            var consistent = true
-            for (c, f) in [(color.red, from.red), (color.green, from.green), (color.blue, from.blue)] {
-                let span = f - 1
-                if abs(span) < 1e-6 {
-                    if abs(c - 1) > 1e-3 { consistent = false }
-                    continue
-                }
-                let t = (c - 1) / span
-                if let s, abs(s - t) > 1e-3 { consistent = false }
-                s = s ?? t
-            }
-            if consistent, let s, s > 0, s <= 1 {
+            if let s = Self.tintFraction(of: color, from: from) {
                 return Color(1 + (to.red - 1) * s, 1 + (to.green - 1) * s, 1 + (to.blue - 1) * s, alpha: color.alpha)
             }
         }
         return color
+    }
+
+    /// Every colour of `colors` resolved, each distinct colour once (a shaded scatter or a partition repeats its
+    /// colours, and resolving walks the palette).
+    public func resolveAll(_ colors: [Color]) -> [Color] {
+        guard !palette.isEmpty else { return colors }
+        var resolved: [Color: Color] = [:]
+        return colors.map { color in
+            if let known = resolved[color] { return known }
+            let result = resolve(color)
+            resolved[color] = result
+            return result
+        }
+    }
+
+    /// The s in (0, 1] with color = white + s (from − white) on each channel where `from` differs from white (within
+    /// 1e-3; channels where `from` is white must be white), or nil. Written out channel by channel because it runs
+    /// for every colour drawn in a style with a palette.
+    static func tintFraction(of color: Color, from: Color) -> Double? {
+        var s = Double.nan
+        for channel in 0..<3 {
+            let (c, f) = channel == 0 ? (color.red, from.red) : channel == 1 ? (color.green, from.green)
+                : (color.blue, from.blue)
+            let span = f - 1
+            if abs(span) < 1e-6 {
+                if abs(c - 1) > 1e-3 { return nil }
+                continue
+            }
+            let t = (c - 1) / span
+            if s.isNaN { s = t } else if abs(s - t) > 1e-3 { return nil }
+        }
+        return !s.isNaN && s > 0 && s <= 1 ? s : nil
     }
 }
 
@@ -128,7 +147,7 @@ final class StyledRenderer: Renderer {
 
     func draw(_ markers: MarkerBatch) {
         var m = markers
-        m.colors = m.colors.map(style.resolve)
+        m.colors = style.resolveAll(m.colors)
         m.diameter *= style.markerScale
         m.edgeWidth *= style.markerScale
         base.draw(m)
@@ -145,7 +164,7 @@ final class StyledRenderer: Renderer {
     func drawRasterized(_ body: (Renderer) -> Void) { base.drawRasterized { body(StyledRenderer($0, style: style)) } }
 
     func fillPolygons(_ polygons: [[Point]], colors: [Color], disjoint: Bool) {
-        base.fillPolygons(polygons, colors: colors.map(style.resolve), disjoint: disjoint)
+        base.fillPolygons(polygons, colors: style.resolveAll(colors), disjoint: disjoint)
     }
 
     func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {

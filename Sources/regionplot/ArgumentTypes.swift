@@ -130,6 +130,12 @@ extension RuleList {
 extension RuleList where Element == Int {
     /// `--widths`: hidden widths, each at least 1.
     static func widths(_ text: String) throws -> Self { try Self(text, flag: "--widths", rule: BatchPlan.parseWidths) }
+
+    /// `grokking --train-sizes`: numbers of training pairs, each at least 1, each once (whether each leaves a pair
+    /// to test on depends on `--p`, and is checked with the other settings).
+    static func trainSizes(_ text: String) throws -> Self {
+        try Self(text, flag: "--train-sizes", rule: TrainSizePlan.parseTrainSizes)
+    }
 }
 
 extension RuleList where Element == UInt64 {

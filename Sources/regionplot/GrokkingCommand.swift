@@ -96,8 +96,8 @@ struct GrokkingCommand: ParsableCommand {
     @Option(help: """
         Liu et al.'s Figure 3: train every one of these numbers of training pairs (e.g. 10,20,25,30,40,45) for \
         each of --seeds, all --epochs, and draw the accuracy on all pairs against them (train-sizes.csv and .png).
-        """)
-    var trainSizes: String?
+        """, transform: RuleList.trainSizes)
+    var trainSizes: RuleList<Int>?
     @OptionGroup var sharding: ShardOptions
 
     @OptionGroup var figures: FigureOptions

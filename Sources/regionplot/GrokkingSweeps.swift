@@ -37,7 +37,8 @@ extension GrokkingCommand: ShardableSweepCommand {
 
     /// The Figure 3 sweep of the command line.
     func trainSizePlan() throws -> TrainSizePlan {
-        let sizes = try TrainSizePlan.parseTrainSizes(trainSizes ?? "", pairCount: settings.pairCount)
+        let sizes = trainSizes?.items ?? []
+        try TrainSizePlan.checkTrainSizes(sizes, pairCount: settings.pairCount)
         return TrainSizePlan(trainSizes: sizes, seeds: seeds.items, base: settings)
     }
 

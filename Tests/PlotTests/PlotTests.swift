@@ -194,6 +194,62 @@ final class RecordingRenderer: Renderer {
         #expect(Style.notebook.resolve(.red) == .red)
     }
 
+    /// The written-out tint match and the batch resolver give what the first, plain version of `resolve` gave, on
+    /// every palette colour, tints of them, alphas and random colours (exactly: the same arithmetic).
+    @Test func resolveEqualsItsPlainReference() {
+        func reference(_ style: Style, _ color: Color) -> Color {
+            guard !style.palette.isEmpty else { return color }
+            if let exact = style.palette[color.withAlpha(1)] { return exact.withAlpha(color.alpha) }
+            for (from, to) in style.palette {
+                var s: Double?
+                var consistent = true
+                for (c, f) in [(color.red, from.red), (color.green, from.green), (color.blue, from.blue)] {
+                    let span = f - 1
+                    if abs(span) < 1e-6 {
+                        if abs(c - 1) > 1e-3 { consistent = false }
+                        continue
+                    }
+                    let t = (c - 1) / span
+                    if let s, abs(s - t) > 1e-3 { consistent = false }
+                    s = s ?? t
+                }
+                if consistent, let s, s > 0, s <= 1 {
+                    return Color(1 + (to.red - 1) * s, 1 + (to.green - 1) * s, 1 + (to.blue - 1) * s, alpha: color.alpha)
+                }
+            }
+            return color
+        }
+        struct SplitMix: RandomNumberGenerator {
+            var state: UInt64
+            mutating func next() -> UInt64 {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+        }
+        var g = SplitMix(state: 7)
+        var colors: [Color] = [.black, .white, .red, Color(1, 1, 1, alpha: 0.3)]
+        for from in Style.paper.palette.keys {
+            for s in [0.0, 0.25, 0.5, 1.0, 1.2] {
+                colors.append(Color(1 + (from.red - 1) * s, 1 + (from.green - 1) * s, 1 + (from.blue - 1) * s,
+                                    alpha: s == 0.5 ? 0.4 : 1))
+            }
+        }
+        for _ in 0..<200 {
+            colors.append(Color(Double.random(in: 0...1, using: &g), Double.random(in: 0...1, using: &g),
+                                Double.random(in: 0...1, using: &g)))
+        }
+        for style in Style.all {
+            let batch = style.resolveAll(colors + colors)
+            for (k, color) in (colors + colors).enumerated() {
+                #expect(style.resolve(color) == reference(style, color))
+                #expect(batch[k] == reference(style, color))
+            }
+        }
+    }
+
     @Test func paperHidesTopAndRightSpinesAndScalesText() throws {
         let figure = Figure(width: 4, height: 3)
         let axes = figure.addAxes()

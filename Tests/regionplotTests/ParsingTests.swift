@@ -44,6 +44,11 @@ import Testing
         // Every list flag refuses an empty item, by the argument parser (exit 64), with the reason.
         (["grokking", "--seeds", "0,,2"],
          "The value '0,,2' is invalid for '--seeds <seeds>': '' is not a number or a range like 0-9"),
+        (["grokking", "--train-sizes", "10,,20"],
+         "The value '10,,20' is invalid for '--train-sizes <train-sizes>': '' is not a whole number"),
+        (["grokking", "--train-sizes", "10,10"], "The value '10,10' is invalid for '--train-sizes <train-sizes>': 10 is listed twice"),
+        // The upper bound depends on --p (5 gives 15 pairs): checked with the other settings, in the library's words.
+        (["grokking", "--p", "5", "--train-sizes", "10,25"], "--train-sizes: 25 is not between 1 and 14 (there are 15 pairs)"),
         (["circuits", "--seeds", "0,"], "The value '0,' is invalid for '--seeds <seeds>': '' is not a number or a range like 0-9"),
         (["grokking", "--repr-lrs", "1e-3,,1e-2"], "The value '1e-3,,1e-2' is invalid for '--repr-lrs <repr-lrs>': '' is not a number"),
         (["bench", "--grids", "11,,21"], "The value '11,,21' is invalid for '--grids <grids>': an item is empty"),

@@ -79,21 +79,35 @@ public struct TrainSizePlan: Sendable {
         }
     }
 
-    /// Parses `10,20,25` into train sizes: whole numbers from 1 to pairs − 1, distinct, in the order given.
-    public static func parseTrainSizes(_ text: String, pairCount: Int) throws -> [Int] {
+    /// Parses `10,20,25` into train sizes: whole numbers of at least 1, distinct, in the order given. Whether each
+    /// leaves a pair to test on depends on the modulus: ``checkTrainSizes(_:pairCount:)``.
+    public static func parseTrainSizes(_ text: String) throws -> [Int] {
         var sizes: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = part.trimmingWhitespace()
             guard let n = Int(item) else {
                 throw BatchSpecificationError("\(Setting.trainSizes): '\(item)' is not a whole number")
             }
-            guard n >= 1, n < pairCount else {
-                throw BatchSpecificationError("\(Setting.trainSizes): \(n) is not between 1 and \(pairCount - 1) "
-                    + "(there are \(pairCount) pairs)")
-            }
+            guard n >= 1 else { throw BatchSpecificationError("\(Setting.trainSizes): \(n) is not at least 1") }
             guard !sizes.contains(n) else { throw BatchSpecificationError("\(Setting.trainSizes): \(n) is listed twice") }
             sizes.append(n)
         }
+        return sizes
+    }
+
+    /// Refuses a train size that leaves no pair of the `pairCount` to test on.
+    public static func checkTrainSizes(_ sizes: [Int], pairCount: Int) throws {
+        for n in sizes where n >= pairCount {
+            throw BatchSpecificationError("\(Setting.trainSizes): \(n) is not between 1 and \(pairCount - 1) "
+                + "(there are \(pairCount) pairs)")
+        }
+    }
+
+    /// Parses and checks `10,20,25` against `pairCount` pairs: ``parseTrainSizes(_:)`` then
+    /// ``checkTrainSizes(_:pairCount:)``.
+    public static func parseTrainSizes(_ text: String, pairCount: Int) throws -> [Int] {
+        let sizes = try parseTrainSizes(text)
+        try checkTrainSizes(sizes, pairCount: pairCount)
         return sizes
     }
 }
