@@ -1,6 +1,12 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The library targets are optimised in debug builds too, because the test suite runs them: unspecialised generic
+/// code made a debug build's figure layout (measured several times over for every figure) and numerical loops
+/// several times slower. `-O` keeps the arithmetic bit for bit (Swift never reassociates or fuses floating-point
+/// operations), overflow and bounds checks, and `@testable import` (SwiftPM still passes -enable-testing).
+let optimizedInDebugBuilds: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "regionplot",
     products: [
@@ -23,9 +29,9 @@ let package = Package(
 
         /// No domain knowledge: typed reports to JSON, atomic file writes, the one parallel work queue, a stopwatch,
         /// and the ComputeContext (threads) that is passed to whatever runs in parallel.
-        .target(name: "Support"),
+        .target(name: "Support", swiftSettings: optimizedInDebugBuilds),
         /// Row-major `Matrix`, BLAS products, LAPACKE least squares, the seeded generator.
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: optimizedInDebugBuilds),
         /// The network representation (dense, convolution, pooling, residual sums) and its forward pass; dense
         /// layers, losses, optimizers, MLPs, the notebooks' tasks; safetensors, ONNX and NumPy `.npy` readers.
         .target(
@@ -33,21 +39,24 @@ let package = Package(
             dependencies: [
                 "Support", "LinearAlgebra", "ONNXSchema", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            swiftSettings: optimizedInDebugBuilds
         ),
         /// Gradient probes, activation patterns, deduplication, cross-network regression.
-        .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"]),
+        .target(name: "RegionAnalysis", dependencies: ["Support", "LinearAlgebra", "NeuralNet"],
+                swiftSettings: optimizedInDebugBuilds),
         /// Figures as trees of axes and artists, with a `Renderer` protocol; knows nothing of Cairo.
-        .target(name: "Plot", dependencies: ["Support"]),
+        .target(name: "Plot", dependencies: ["Support"], swiftSettings: optimizedInDebugBuilds),
         /// The Cairo renderer: PNG, SVG and PDF files, and perceptual hashes of rasters.
-        .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"]),
+        .target(name: "PlotCairo", dependencies: ["Support", "Plot", "CCairo"], swiftSettings: optimizedInDebugBuilds),
         /// One file per notebook: run it and return its results, report and figures.
         .target(name: "Experiments",
                 dependencies: ["Support", "LinearAlgebra", "NeuralNet", "RegionAnalysis", "Plot"],
                 // The bundled digits' .npy files (scripts/make_digits_data.py) are compiled in as
                 // DigitsBundledFiles.swift (scripts/embed_digits_data.py): a SwiftPM resource needs Bundle, which
                 // would link all of Foundation into the binary.
-                exclude: ["Digits/Data"]),
+                exclude: ["Digits/Data"],
+                swiftSettings: optimizedInDebugBuilds),
         /// The command-line tool.
         .executableTarget(
             name: "regionplot",
