@@ -32,7 +32,8 @@ public struct Provenance: Sendable {
         public init(role: String, path: String) throws {
             let filePath = Self.filePart(of: path)
             let attributes = try? FileManager.default.attributesOfItem(atPath: filePath)
-            guard let size = attributes?[.size] as? Int else {
+            // FoundationEssentials gives the size as a UInt, Foundation as an NSNumber that casts to Int.
+            guard let size = (attributes?[.size] as? UInt).map({ Int($0) }) ?? attributes?[.size] as? Int else {
                 throw OutputError(path: filePath, problem: "cannot be read for its provenance")
             }
             self.init(role: role, path: path, bytes: size, sha256: try SHA256.hex(ofFile: filePath))
