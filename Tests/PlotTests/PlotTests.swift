@@ -219,17 +219,7 @@ final class RecordingRenderer: Renderer {
             }
             return color
         }
-        struct SplitMix: RandomNumberGenerator {
-            var state: UInt64
-            mutating func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
-        }
-        var g = SplitMix(state: 7)
+        var g = SplitMix64(seed: 7)
         var colors: [Color] = [.black, .white, .red, Color(1, 1, 1, alpha: 0.3)]
         for from in Style.paper.palette.keys {
             for s in [0.0, 0.25, 0.5, 1.0, 1.2] {

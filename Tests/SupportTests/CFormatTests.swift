@@ -16,7 +16,7 @@ import Testing
 
     /// Doubles over many magnitudes, both signs, from a fixed seed, and the special ones.
     static func doubles() -> [Double] {
-        var generator = SplitMix(seed: 27)
+        var generator = SplitMix64(seed: 27)
         var values: [Double] = [0, -0.0, .nan, -.nan, .infinity, -.infinity, 1, -1, 0.5, 0.125, 0.375, 2.5, 0.05,
                                 0.0005, 1.005, 2.675, 1e-5, 1e-4, 9.9995e-5, 1e21, 1e22, 123456789012345678,
                                 0.1 + 0.2, 99.95, 999.5, 9.5, 0.95, 1e300, 1e-300, .greatestFiniteMagnitude,
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func integersAsFoundationWritesThem() {
-        var generator = SplitMix(seed: 28)
+        var generator = SplitMix64(seed: 28)
         let values = [0, 1, -1, 9, 10, 99, 100, 99_999, 100_000, 999_999_999, -999_999_999, Int(Int32.max),
                       Int(Int32.min)] + (0..<2000).map { _ in Int(Int32(truncatingIfNeeded: generator.next()))
                           >> Int(generator.next() % 31) }
@@ -83,15 +83,3 @@ import Testing
     }
 }
 
-/// SplitMix64, a fixed-seed source of test values.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
