@@ -148,15 +148,32 @@ extension Renderer {
                 if inMath, !words.isEmpty { words[words.count - 1] += " " + piece } else { words.append(String(piece)) }
                 if piece.filter({ $0 == "$" }).count % 2 == 1 { inMath.toggle() }
             }
-            var wrapped: [String] = []
+            // Greedy, as matplotlib wraps, by word counts per line.
+            var wrapped: [[String]] = []
             for word in words {
-                if let last = wrapped.last, measure(MathText.runs(last + " " + word), size: size).width <= width {
-                    wrapped[wrapped.count - 1] = last + " " + word
+                if let last = wrapped.last,
+                   measure(MathText.runs((last + [word]).joined(separator: " ")), size: size).width <= width {
+                    wrapped[wrapped.count - 1].append(word)
                 } else {
-                    wrapped.append(word)
+                    wrapped.append([word])
                 }
             }
-            lines += wrapped
+            // Then the last line takes words from the one above while that narrows the wider of the two, so that a
+            // wrapped title does not end in a lone word ("…(101×101 probes:" over "42)").
+            func lineWidth(_ line: [String]) -> Double {
+                measure(MathText.runs(line.joined(separator: " ")), size: size).width
+            }
+            if wrapped.count >= 2 {
+                var (above, last) = (wrapped[wrapped.count - 2], wrapped[wrapped.count - 1])
+                while above.count > 1 {
+                    let (newAbove, newLast) = (Array(above.dropLast()), [above[above.count - 1]] + last)
+                    guard max(lineWidth(newAbove), lineWidth(newLast)) < max(lineWidth(above), lineWidth(last))
+                    else { break }
+                    (above, last) = (newAbove, newLast)
+                }
+                (wrapped[wrapped.count - 2], wrapped[wrapped.count - 1]) = (above, last)
+            }
+            lines += wrapped.map { $0.joined(separator: " ") }
         }
         return lines
     }

@@ -109,6 +109,22 @@ final class RecordingRenderer: Renderer {
 }
 
 @Suite struct FigureLayout {
+    /// A wrapped title ends in a line balanced against the one above, not in a lone word; what fits stays on one
+    /// line, and explicit line breaks stay. (RecordingRenderer: 6 units a character at size 10.)
+    @Test func wrappedTitlesEndBalanced() {
+        let renderer = RecordingRenderer()
+        let title = "net a: 42 regions (101×101 probes: 42)"
+        // Greedy at 35 characters: "net a: 42 regions (101×101 probes:" over "42)".
+        #expect(renderer.titleLines(title, size: 10, width: 210) == ["net a: 42 regions", "(101×101 probes: 42)"])
+        #expect(renderer.titleLines(title, size: 10, width: 240) == [title])
+        #expect(renderer.titleLines("a b c d\ne", size: 10, width: 1000) == ["a b c d", "e"])
+        // Three lines: only the last two are balanced, and no line is wider than the width.
+        let lines = renderer.titleLines("aaaa bbbb cccc dddd eeee ffff gggg hhhh i", size: 10, width: 90)
+        #expect(lines.allSatisfy { Double($0.count) * 6 <= 90 })
+        #expect(lines.joined(separator: " ") == "aaaa bbbb cccc dddd eeee ffff gggg hhhh i")
+        #expect(lines.last != "i")
+    }
+
     @Test func subplotCellsFollowMatplotlibParameters() {
         let figure = Figure(width: 10, height: 10, dpi: 100)
         let r = figure.rect(of: SubplotCell(rows: 2, columns: 2, index: 2))
