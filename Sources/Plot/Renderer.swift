@@ -165,11 +165,12 @@ extension Renderer {
             }
             if wrapped.count >= 2 {
                 var (above, last) = (wrapped[wrapped.count - 2], wrapped[wrapped.count - 1])
+                var wider = max(lineWidth(above), lineWidth(last))
                 while above.count > 1 {
                     let (newAbove, newLast) = (Array(above.dropLast()), [above[above.count - 1]] + last)
-                    guard max(lineWidth(newAbove), lineWidth(newLast)) < max(lineWidth(above), lineWidth(last))
-                    else { break }
-                    (above, last) = (newAbove, newLast)
+                    let newWider = max(lineWidth(newAbove), lineWidth(newLast))
+                    guard newWider < wider else { break }
+                    (above, last, wider) = (newAbove, newLast, newWider)
                 }
                 (wrapped[wrapped.count - 2], wrapped[wrapped.count - 1]) = (above, last)
             }
