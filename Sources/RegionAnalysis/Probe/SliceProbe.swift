@@ -116,17 +116,17 @@ public struct SliceProbe: Sendable {
             + Double(max(1, threads)) * Double(chunkRows(network)) * Double(bytesPerRow(network))
     }
 
-    /// Cells of `partition` whose states no probe point has.
+    /// Cells of `partition` whose states no probe point has. Looked up without inserting: the cells' patterns
+    /// are distinct (one convex region each), and a copy of the table with every cell's pattern added would hold
+    /// a byte a unit per cell (gigabytes for a CNN's millions of cells).
     public func missed(by partition: SlicePartition) -> Int {
-        var table = patterns
-        let before = table.count
-        let w = table.wordsPerPattern
+        let w = patterns.wordsPerPattern
         var missed = 0
         var words = [UInt64](repeating: 0, count: w)
         for cell in partition.cells {
             for k in 0..<w { words[k] = 0 }
             for (j, s) in cell.states.enumerated() { words[j / 8] |= UInt64(s) << UInt64(8 * (j % 8)) }
-            words.withUnsafeBufferPointer { if Int(table.id(of: $0.baseAddress!)) >= before { missed += 1 } }
+            words.withUnsafeBufferPointer { if patterns.existingID(of: $0.baseAddress!) == nil { missed += 1 } }
         }
         return missed
     }
