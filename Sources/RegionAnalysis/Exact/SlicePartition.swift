@@ -140,7 +140,8 @@ public struct SlicePartition: Sendable {
 
     /// The partition with the first layer's tiles chosen by `tiling` (the tests make them on small nets).
     init(network: Network, plane: SlicePlane, limits: SliceLimits, context: ComputeContext,
-         tiling: SliceTiling, progress: (@Sendable (String) -> Void)? = nil) throws(SliceLimitError) {
+         tiling: SliceTiling, incremental: Bool = true,
+         progress: (@Sendable (String) -> Void)? = nil) throws(SliceLimitError) {
         precondition(network.inputSize == plane.dimension, "the plane's dimension is not the network's input size")
         let program = SliceProgram(network)
         let cost = limits == .unlimited ? nil : Self.estimate(program: program, network: network, plane: plane)
@@ -169,7 +170,7 @@ public struct SlicePartition: Sendable {
         if let progress { cellsSoFar = { cells in progress("exact regions: \(cells) so far") } }
         let budget = SliceBudget(maxCells: maxCells, progress: cellsSoFar)
         let walker = SliceWalker(program: program, halfWidth: plane.halfWidth, minimumArea: Self.minimumArea,
-                                 budget: budget)
+                                 budget: budget, incremental: incremental)
         self.plane = plane
         self.outputs = program.outputs
         self.unitCount = program.unitCount
@@ -186,18 +187,38 @@ public struct SlicePartition: Sendable {
         } else {
             // The first nonlinear layer cuts the whole square; its pieces go to the workers.
             let pieces = walker.splitSquare(square, step: k0, values: values, tiling: tiling, context: context)
+<<<<<<< HEAD
             let bigNetwork = program.sizes.reduce(0, +) >= 1024
             if context.threads <= 1 || (!bigNetwork && pieces.count < 256) {
+=======
+            if pieces.count < 256 && program.sizes.reduce(0, +) >= 1024 {
+                // Few pieces of a big network: their pieces at the next nonlinear steps go to the workers. On one
+                // thread too, so that every thread count walks the same subtrees afresh (see `SliceBases`).
+                let work = walker.branches(pieces, step: k0, values: values, states: states, target: 256, rounds: 4)
+                cells = walker.walk(work, context: context)
+            } else if pieces.count < 256 {
+>>>>>>> walk
                 // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond
                 // alone. Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as
                 // much as the geometry).
                 walker.walk(entering: pieces.reversed().map { ($0, k0) }, values: &values, states: &states,
+<<<<<<< HEAD
                             into: &cells)
             } else if pieces.count >= 256 {
+=======
+                            into: &cells, afresh: false)
+            } else {
+                // Runs of consecutive pieces (neighbours, mostly) are walked one after another, each run afresh:
+                // the next piece's steps are updated from the last one's bases, and the runs do not depend on the
+                // number of threads, so neither do the cells.
+>>>>>>> walk
                 let rootValues = values, rootStates = states
-                cells = parallelMap(count: pieces.count, context: context) { index in
+                let run = SliceBases.piecesPerRun
+                cells = parallelMap(count: (pieces.count + run - 1) / run, context: context) { index in
                     var values = rootValues, states = rootStates, cells: [SliceCell] = []
-                    walker.walk(entering: [(pieces[index], k0)], values: &values, states: &states, into: &cells)
+                    let range = (index * run)..<min(pieces.count, (index + 1) * run)
+                    walker.walk(entering: pieces[range].reversed().map { ($0, k0) }, values: &values,
+                                states: &states, into: &cells, afresh: false)
                     return cells
                 }.flatMap { $0 }
             } else {
@@ -240,6 +261,9 @@ struct SliceWalker: Sendable {
     let minimumArea: Double
     /// Shared by the workers; nil walks without bounds.
     var budget: SliceBudget? = nil
+    /// Whether a piece's dense and sparse steps are updated from its level's base (the fast path) rather than
+    /// applied in full (the reference the tests hold it to).
+    var incremental = true
 
     /// Runs the steps from `k` on a cell whose values before `k` are in `values`.
     func walk(_ polygon: [Point2], from k: Int, values: inout [[Double]], states: inout [UInt8],
@@ -253,16 +277,29 @@ struct SliceWalker: Sendable {
     /// steps after it, and its own pieces pushed in reverse so that they are entered in order. Each value a piece
     /// reads was written by its parent, and everything entered between a piece and its sibling is a descendant
     /// that writes only later values — so one `values` serves the whole walk.
+    ///
+    /// The pieces given start afresh (`afresh`: each one's subtree is walked as if alone, see ``SliceBases``), or
+    /// only the first entered does and the others are updated from the bases the ones before them left: either
+    /// way the cells depend only on the pieces given, never on what the thread walked before.
     func walk(entering stack: [([Point2], Int)], values: inout [[Double]], states: inout [UInt8],
-              into cells: inout [SliceCell]) {
-        var stack = stack
+              into cells: inout [SliceCell], afresh: Bool = true) {
+        var stack = stack.enumerated().map { (piece: $1.0, step: $1.1, fresh: afresh || $0 == stack.count - 1) }
+        var bases = SliceBases(values: values.count)
         var uncounted = 0
-        while let (piece, k) = stack.popLast() {
+        while let (piece, k, fresh) = stack.popLast() {
+            if fresh { bases.forget(after: k) }
             let c = polygonCentroid(piece)
             program.decide(k, at: c.x, c.y, values: values, states: &states)
             program.applyNonlinear(k, values: &values, states: states)
+            let next = applyAffineSteps(after: k, values: &values, bases: &bases)
             let before = cells.count
-            descend(piece, from: k + 1, values: &values, states: states, stack: &stack, into: &cells)
+            if next == program.steps.count {
+                cells.append(leaf(piece, values: values, states: states))
+            } else {
+                for piece in split(piece, step: next, values: values).reversed() {
+                    stack.append((piece, next, false))
+                }
+            }
             if let budget {
                 if budget.isExceeded { return }
                 uncounted += cells.count - before
@@ -274,6 +311,29 @@ struct SliceWalker: Sendable {
             }
         }
         if let budget, uncounted > 0 { _ = budget.add(uncounted) }
+    }
+
+    /// Runs the affine steps after nonlinear step `k` up to the next nonlinear step (returned; the step count
+    /// at the end). A dense or sparse step reading a value written after `k` is, when `incremental` and the
+    /// level has a base, the base's output updated by the few input columns that differ from the base's
+    /// (``SliceProgram/applyAffineUpdate(_:values:bases:changed:)``); the piece becomes the level's base when
+    /// the level has none or a step had to be applied in full (it differed too much from the old base).
+    func applyAffineSteps(after k: Int, values: inout [[Double]], bases: inout SliceBases) -> Int {
+        let based = incremental && !bases.values[k + 1].isEmpty
+        var rebase = incremental && !based
+        var j = k + 1
+        while j < program.steps.count && !program.isNonlinear(j) {
+            if based && program.isMatrixStep(j) && program.inputs[j].allSatisfy({ $0 > k })
+                && program.applyAffineUpdate(j, values: &values, bases: bases.values, changed: &bases.changed) {
+                j += 1
+                continue
+            }
+            program.applyAffine(j, values: &values)
+            if program.isMatrixStep(j) { rebase = incremental }
+            j += 1
+        }
+        if rebase { for v in (k + 1)...j { bases.values[v] = values[v] } }
+        return j
     }
 
     /// Runs the affine steps from `k`, then makes the cell a leaf or pushes the pieces of the next nonlinear step.
@@ -425,6 +485,30 @@ struct SliceWalker: Sendable {
             }
         }
         return candidate.firstIndex(of: true)
+    }
+}
+
+/// What one thread's walk keeps of each nonlinear level's base: the values that the level's first piece (or the
+/// last one that differed too much from the base before it) wrote between the level's nonlinear step and the
+/// next. A piece of the same level differs from the base in a few unit states, so its dense and sparse steps are
+/// the base's outputs plus a few columns. A walk starts its bases afresh at fixed points — each branch, each run
+/// of ``piecesPerRun`` first-layer pieces — so the cells depend only on the pieces walked together, and a slice
+/// gives the same cells, bit for bit, on any number of threads.
+struct SliceBases {
+    /// By value index, as the walk's `values`; empty where the level has no base.
+    var values: [[Double]]
+    /// Scratch: the changed input columns of an update.
+    var changed: [Int32] = []
+
+    /// First-layer pieces walked one after another from the same bases: a run of consecutive pieces shares
+    /// them; each run starts afresh (whatever the thread count).
+    static let piecesPerRun = 64
+
+    init(values count: Int) { values = [[Double]](repeating: [], count: count) }
+
+    /// Drops the bases of every value after `k` (the levels a fresh piece at step `k` starts).
+    mutating func forget(after k: Int) {
+        for v in (k + 1)..<values.count where !values[v].isEmpty { values[v] = [] }
     }
 }
 

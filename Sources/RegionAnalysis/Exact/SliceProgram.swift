@@ -35,6 +35,9 @@ struct SliceProgram: @unchecked Sendable {
     /// The first step that is not affine: before it, the whole square has one map.
     let firstNonlinear: Int
     let outputs: Int
+    /// Each dense step's weights by input column (n × m row-major: column i of W is row i), so that a few changed
+    /// inputs cost a few contiguous rows (``applyAffineUpdate(_:values:bases:changed:)``); empty for other steps.
+    let denseColumns: [[Double]]
 
     init(_ network: Network) {
         var steps: [SliceStep] = []
@@ -74,6 +77,12 @@ struct SliceProgram: @unchecked Sendable {
         self.unitCount = units
         self.firstNonlinear = offsets.firstIndex { $0 >= 0 } ?? steps.count
         self.outputs = network.outputSize
+        self.denseColumns = steps.map { step in
+            guard case .dense(let weight, _, let n, let m) = step else { return [] }
+            var columns = [Double](repeating: 0, count: n * m)
+            for o in 0..<m { for i in 0..<n { columns[i * m + o] = weight[o * n + i] } }
+            return columns
+        }
     }
 
     /// The matrix entries and elements one cell goes through from the first step to the last: a measure of the
@@ -165,6 +174,93 @@ struct SliceProgram: @unchecked Sendable {
             values[k + 1] = y
         case .pieces, .maxPool:
             preconditionFailure("step \(k) is not affine")
+        }
+    }
+
+    /// Affine step `j` (dense or sparse, reading one value) from a base: the output `bases[j + 1]` the step gave
+    /// for the input `bases[v]`, plus the step's linear part applied to the input's difference from it, column by
+    /// column in ascending order — when the inputs differ in few columns (a sibling cell whose units differ from
+    /// the base's in a few states), that costs those columns instead of the whole layer. Returns false, writing
+    /// nothing, when the difference would cost at least half of the full step; the caller then applies it in full.
+    /// The result depends only on the base and the input, never on what the walk did before.
+    func applyAffineUpdate(_ j: Int, values: inout [[Double]], bases: [[Double]], changed: inout [Int32]) -> Bool {
+        guard inputs[j].count == 1 else { return false }
+        let v = inputs[j][0]
+        let n = sizes[v], m = sizes[j + 1]
+        let x = values[v], xb = bases[v], yb = bases[j + 1]
+        guard x.count == 3 * n, xb.count == 3 * n, yb.count == 3 * m else { return false }
+        let starts: [Int]
+        switch steps[j] {
+        case .dense: starts = []
+        case .sparse(let map): starts = map.starts
+        default: return false
+        }
+        changed.removeAll(keepingCapacity: true)
+        var liveCost = 0, changedCost = 0
+        x.withUnsafeBufferPointer { x in
+            xb.withUnsafeBufferPointer { xb in
+                for i in 0..<n {
+                    let cost = starts.isEmpty ? m : starts[i + 1] - starts[i]
+                    if x[i] != 0 || x[n + i] != 0 || x[2 * n + i] != 0 { liveCost += cost }
+                    if x[i] != xb[i] || x[n + i] != xb[n + i] || x[2 * n + i] != xb[2 * n + i] {
+                        changed.append(Int32(i))
+                        changedCost += cost
+                    }
+                }
+            }
+        }
+        guard 2 * (changedCost + m) < liveCost else { return false }
+        var y: [Double] = []
+        swap(&y, &values[j + 1])
+        if y.count == yb.count {
+            y.withUnsafeMutableBufferPointer { y in yb.withUnsafeBufferPointer { yb in
+                y.baseAddress!.update(from: yb.baseAddress!, count: yb.count)
+            } }
+        } else {
+            y = yb
+        }
+        y.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { x in
+                xb.withUnsafeBufferPointer { xb in
+                    switch steps[j] {
+                    case .dense:
+                        denseColumns[j].withUnsafeBufferPointer { w in
+                            for i32 in changed {
+                                let i = Int(i32)
+                                let (a, b, c) = (x[i] - xb[i], x[n + i] - xb[n + i], x[2 * n + i] - xb[2 * n + i])
+                                for o in 0..<m {
+                                    let wio = w[i * m + o]
+                                    out[o] += wio * a; out[m + o] += wio * b; out[2 * m + o] += wio * c
+                                }
+                            }
+                        }
+                    case .sparse(let map):
+                        map.targets.withUnsafeBufferPointer { targets in
+                            map.weights.withUnsafeBufferPointer { weights in
+                                for i32 in changed {
+                                    let i = Int(i32)
+                                    let (a, b, c) = (x[i] - xb[i], x[n + i] - xb[n + i], x[2 * n + i] - xb[2 * n + i])
+                                    for t in starts[i]..<starts[i + 1] {
+                                        let o = Int(targets[t]), w = weights[t]
+                                        out[o] += w * a; out[m + o] += w * b; out[2 * m + o] += w * c
+                                    }
+                                }
+                            }
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        values[j + 1] = y
+        return true
+    }
+
+    /// Whether step `j` is an affine step whose cost grows with its matrix (dense or sparse), not with its size.
+    func isMatrixStep(_ j: Int) -> Bool {
+        switch steps[j] {
+        case .dense, .sparse: true
+        default: false
         }
     }
 
