@@ -31,14 +31,7 @@ public func runProgram(_ name: String, _ arguments: [String]) -> (status: Int32,
     close(writeEnd)
     guard spawned == 0 else { return nil }
 
-    var output: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        output += buffer[0..<n]
-    }
+    let output = readToEnd(readEnd)
     var status: Int32 = 0
     while waitpid(child, &status, 0) < 0 {
         guard errno == EINTR else { return nil }
@@ -46,4 +39,21 @@ public func runProgram(_ name: String, _ arguments: [String]) -> (status: Int32,
     // WIFEXITED / WEXITSTATUS, which Swift does not import (macros).
     guard status & 0x7f == 0 else { return nil }
     return ((status >> 8) & 0xff, output)
+}
+
+/// Everything readable from `descriptor` until its end (or a read error), retrying reads a signal interrupts. With
+/// `keepingLast`, only about the last that many bytes are kept (between it and twice it while reading, exactly it
+/// at the end), so that an endless writer cannot fill the memory.
+public func readToEnd(_ descriptor: Int32, keepingLast limit: Int? = nil) -> [UInt8] {
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        output += buffer[0..<n]
+        if let limit, output.count > 2 * limit { output.removeFirst(output.count - limit) }
+    }
+    if let limit, output.count > limit { output.removeFirst(output.count - limit) }
+    return output
 }

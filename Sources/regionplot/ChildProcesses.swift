@@ -104,16 +104,8 @@ final class ChildProcesses: @unchecked Sendable {
             throw POSIXFailure("could not start \(executable)", spawned)
         }
 
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            // Keep the last 64 KiB: a crash dump can be long, and the cause is near its start or its end.
-            output.append(contentsOf: buffer[0..<n])
-            if output.count > 1 << 17 { output = output.suffix(1 << 16) }
-        }
+        // Keep the last 64 KiB: a crash dump can be long, and the cause is near its start or its end.
+        let output = readToEnd(readEnd, keepingLast: 1 << 16)
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}
         lock.withLock { _ = running.remove(child) }
