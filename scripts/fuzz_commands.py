@@ -239,7 +239,8 @@ def flag_runs(runner, folder, manifest):
             extra += ["--local-complexity", "0.5"] if flag in ("--local-complexity-grid", "--frame-directions") else []
             runner.run("%s through-random %s=%s" % (net["name"], flag, value),
                        random_base + ["2", "--grid", "5", flag, value] + extra)
-        cbase = ["compare", "--model-a", model, "--model-b", model, "--data", net["data"], "--no-slices"]
+        cbase = ["compare", "--model-a", model, "--model-b", model, "--data", net["data"], "--labels",
+                 net["labels"], "--no-slices"]
         for flag, value in [("--clusters", "0"), ("--clusters", "-1"), ("--clusters", "1000000"),
                             ("--clusters", ""), ("--max-iterations", "0"), ("--max-iterations", "-1"),
                             ("--threads", "0"), ("--seed", "-5")]:

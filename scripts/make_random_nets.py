@@ -236,6 +236,10 @@ def regioncam_count(model, points):
         return int(rc.num_faces)
     except Exception:
         return None
+    except BaseException as error:  # Regioncam 0.5.2 panics (a Rust unwrap) on some planes: no oracle there
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        return None
 
 
 def regioncam_safe(model):
