@@ -8,7 +8,8 @@ absurd flag values on a few of them, and classifies each run (docs/testing.md#co
 
   success   exit 0; where an output exposes numbers they are checked: predict's logits.npy and slice's three
             points' logits against onnxruntime's (manifest.json; 1e-4 of their size, float32 models), slice's
-            exactRegions against Regioncam's count where the manifest has one (equal)
+            exactRegions against Regioncam's count where the manifest has one (equal), and the probes' patterns
+            against the cells they hit (exactRegions − regionsMissedByProbes)
   refusal   a clean refusal: exit 1..127, exactly one stderr line `regionplot: error: …` (warnings before it
             are allowed if they are not errors), no report and nothing left in the (fresh) output folder
   FAILURE   anything else: a signal or trap, exit > 127, a timeout, a multi-line or missing error, files left
@@ -125,6 +126,11 @@ def slice_check(reference, regioncam):
                 problems.append("points' " + problem)
         if regioncam is not None and r.get("exactRegions") != regioncam:
             problems.append("exactRegions %s, Regioncam %s" % (r.get("exactRegions"), regioncam))
+        # Every probe's pattern is one cell's, and cells' patterns differ: the probes' patterns are the cells
+        # they hit.
+        exact, missed, patterns = r.get("exactRegions"), r.get("regionsMissedByProbes"), r.get("activationPatterns")
+        if None not in (exact, missed, patterns) and exact - missed != patterns:
+            problems.append("probes see %d patterns but hit %d - %d cells" % (patterns, exact, missed))
         return "; ".join(problems) or None
     return check
 

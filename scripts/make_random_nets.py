@@ -12,7 +12,8 @@ nn.Sequential of Linear and one elementwise activation, to safetensors.  Kinds:
 
   mlp   1..10 inputs, 1..4 hidden layers of width 1..12, ReLU / LeakyReLU / ReLU6 / Hardtanh / PReLU (one slope or
         per unit), BatchNorm1d, Dropout, residual blocks, 1..5 outputs
-  cnn   1..3 channels of 3..9 × 3..9, 1..3 convolutions (kernel 1..3, stride 1..2, padding 0..2, dilation 1..2, groups),
+  cnn   1..3 channels of 3..9 × 3..9, 1..3 convolutions (kernel 1..3, stride 1..2, padding 0..2, dilation 1..2,
+        groups),
         BatchNorm2d, max / average pooling (ceil_mode, padding, count_include_pad), residual convolutions, global
         average / max pooling, Flatten or x.view(x.size(0), -1), a Linear head
   simple  an MLP of Linear and one ReLU or LeakyReLU (residual blocks too), ordinary weights and data: Regioncam's
@@ -213,8 +214,9 @@ def save_safetensors(model, path):
 def regioncam_count(model, points):
     """Regioncam's regions of a Linear / ReLU / LeakyReLU / residual model (float32) on the plane, or None."""
     import regioncam
+    from make_slice_fixtures import regioncam_layers
     try:
-        net = regioncam.nn.convert(model)
+        net = regioncam_layers(model)
         rc = regioncam.Regioncam(size=1.5) if points is None else \
             regioncam.Regioncam.through_points(points.astype(np.float32), size=1.5)
         rc.add(net)
@@ -242,8 +244,8 @@ def make(i, seed, out, dynamo, with_regioncam):
         model, act = cnn(rng, *shape, outputs), None
     else:
         shape = (2,) if kind == "two" else (int(rng.choice([1, 2, 3, 5, 10])),)
-        model, act = mlp(rng, shape[0], outputs, simple=kind == "simple")
-    weights = degenerate(rng, model) if kind != "simple" else "none"
+        model, act = mlp(rng, shape[0], outputs, simple=kind == "simple" or (kind == "two" and rng.random() < 0.5))
+    weights = degenerate(rng, model) if kind != "simple" else "none"  # "two" nets: degenerate or Regioncam's
     model.eval()
     x, y, data_kind = data(rng, shape, outputs, ordinary=kind == "simple")
     name = "net%03d" % i

@@ -29,7 +29,8 @@ import Testing
                                     saying: "no figure named 'slice'")
         out = temporaryFolder()
         let digits = modelFixtures + "/examples/"
-        try Self.expectCleanRefusal(["compare", "--model-a", digits + "ex_mlp.onnx", "--model-b", digits + "ex_cnn.onnx",
+        try Self.expectCleanRefusal(["compare", "--model-a", digits + "ex_mlp.onnx", "--model-b",
+                                     digits + "ex_cnn.onnx",
                                      "--data", digits + "digits_test_x.npy", "--labels", digits + "digits_test_y.npy",
                                      "--no-slices", "--clusters", "2", "--only-figures", "slice-a", "--out", out],
                                     out: out, saying: "no figure named 'slice-a'")
