@@ -28,6 +28,7 @@ finite ordinary weights, Regioncam's region count on the plane through rows 0, 1
 plane), the oracle of the slices.
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -261,6 +262,9 @@ def make(i, seed, out, dynamo, with_regioncam):
     sample = torch.from_numpy(np.random.default_rng(i).normal(0, 1, (2,) + shape).astype(np.float32))
     with torch.no_grad(), np.errstate(all="ignore"):
         torch_logits = model(torch.from_numpy(x.astype(np.float32))).double().numpy()
+        # float64, as regionplot computes: where float32 overflows (×1e30 weights on 1e30 data) the two differ.
+        logits64 = copy.deepcopy(model).double()(torch.from_numpy(x.astype(np.float64))).numpy()
+    entry["logits64"] = [[float(v) for v in row] for row in logits64]
     exporters = [("ts", False)] + ([("dynamo", True)] if dynamo else [])
     for exporter, is_dynamo in exporters:
         path = os.path.join(out, "%s_%s.onnx" % (name, exporter))

@@ -246,7 +246,7 @@ public enum RandomSlices {
         // Refused here, before a sweep touches its folder, rather than by every run of it.
         if !settings.line && inputSize < 2 {
             throw SliceError("\(settings.modelPaths[0]) takes \(inputSize) input; a plane needs a model of at least 2 "
-                + "inputs (--line takes segments)")
+                + "inputs (a random segment does not)")
         }
         let rowCount = data.count / inputSize
         if settings.dataPath != nil || !data.isEmpty {
