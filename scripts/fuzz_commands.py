@@ -141,6 +141,16 @@ def slice_check(reference, regioncam):
     return check
 
 
+def exact_check(regioncam):
+    """exact's regions on [-1, 1]² against Regioncam's, where the manifest has a count."""
+    def check(out):
+        regions = report(out)["files"][0]["exactRegions"]
+        if regioncam is not None and regions != regioncam:
+            return "exactRegions %s, Regioncam %s" % (regions, regioncam)
+        return None
+    return check
+
+
 def exists(*names):
     def check(out):
         missing = [n for n in names if not os.path.exists(os.path.join(out, n))]
@@ -186,7 +196,7 @@ def nets_runs(runner, manifest, settings):
                        + act + settings, exists("local-complexity.csv"))
             if model.endswith(".safetensors") or net["inputShape"] == [2]:
                 runner.run(label + " exact", ["exact", "--net", model, "--grid", "11", "--format", "svg"] + act
-                           + settings, None)
+                           + settings, exact_check(net.get("regioncamSquare1")))
         onnx_models = sorted(net["models"])
         if onnx_models:
             a, b = onnx_models[0], onnx_models[-1]

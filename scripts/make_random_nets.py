@@ -212,14 +212,14 @@ def save_safetensors(model, path):
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, path)
 
 
-def regioncam_count(model, points):
+def regioncam_count(model, points, size=1.5):
     """Regioncam's regions of a Linear / ReLU / LeakyReLU / residual model (float32) on the plane, or None."""
     import regioncam
     from make_slice_fixtures import regioncam_layers
     try:
         net = regioncam_layers(model)
-        rc = regioncam.Regioncam(size=1.5) if points is None else \
-            regioncam.Regioncam.through_points(points.astype(np.float32), size=1.5)
+        rc = regioncam.Regioncam(size=size) if points is None else \
+            regioncam.Regioncam.through_points(points.astype(np.float32), size=size)
         rc.add(net)
         return int(rc.num_faces)
     except Exception:
@@ -289,6 +289,7 @@ def make(i, seed, out, dynamo, with_regioncam):
         with torch.no_grad():
             if shape == (2,):
                 entry["regioncamOwnPlane"] = regioncam_count(model, None)
+                entry["regioncamSquare1"] = regioncam_count(model, None, size=1.0)  # exact's default domain
             flat = x.reshape(x.shape[0], -1).astype(np.float64)
             if x.shape[0] >= 3 and data_kind in ("normal", "constant-columns"):
                 entry["regioncamThrough012"] = regioncam_count(model, flat[:3])
