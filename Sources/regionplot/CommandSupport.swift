@@ -62,6 +62,11 @@ struct FigureOptions: ParsableArguments {
         return list
     }
 
+    /// Refuses an `--only-figures` name that none of `recipes` has, before a command writes its first file.
+    func checkFigureNames(_ recipes: [FigureRecipe]) throws {
+        _ = try OutputWriter.selected(recipes, only: onlyFigures?.items)
+    }
+
     /// The formats of `--format`.
     func formats() throws -> [ImageFormat] { format.items }
 

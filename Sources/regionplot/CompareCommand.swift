@@ -108,6 +108,8 @@ struct CompareCommand: ParsableCommand {
             let classNames = try names.names(classes: result.classes)
             let look = try figures.look(names: Names(a: settings.nameA, b: settings.nameB, classes: classNames,
                                                            title: names.title))
+            let figureRecipes = experiment.figures(result, look: look)
+            try figures.checkFigureNames(figureRecipes)
             try startRun(in: out)
             progress("figures and tables")
             let provenance = try Provenance(command: self, inputs: [
@@ -116,7 +118,7 @@ struct CompareCommand: ParsableCommand {
             ])
             let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
             _ = try writer.write(experiment.tables(result, names: look.names))
-            let paths = try writer.write(experiment.figures(result, look: look)).paths
+            let paths = try writer.write(figureRecipes).paths
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             notes.print()
             result.comparison.report.summary(trainingSamples: result.comparison.report.heldSamples)

@@ -108,6 +108,8 @@ struct DigitsCommand: ParsableCommand {
             let experiment = DigitsExperiment(progress: { progress($0) })
             let result = try experiment.run(settings, context: threadOptions.context)
             progress("figures and tables")
+            let figureRecipes = experiment.figures(result, look: look)
+            try figures.checkFigureNames(figureRecipes)
             for (name, net) in [("a", result.a.network), ("b", result.b.network)] {
                 try writeAtomically(try MLPExport.onnx(net), to: "\(out)/\(name).onnx")
                 try writeAtomically(MLPExport.safetensors(net), to: "\(out)/\(name).safetensors")
@@ -115,7 +117,7 @@ struct DigitsCommand: ParsableCommand {
             let writer = try OutputWriter(folder: out, options: figures, context: threadOptions.context,
                                           provenance: try Provenance(command: self, inputs: []))
             try writer.write(experiment.tables(result, names: look.names))
-            let paths = try writer.write(experiment.figures(result, look: look)).paths
+            let paths = try writer.write(figureRecipes).paths
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(figures: paths)))
             let nets = result.report.nets
             for (name, net) in [(nameA, nets.a), (nameB, nets.b)] {

@@ -82,17 +82,7 @@ struct OutputWriter {
     /// for them.
     func write(_ recipes: [FigureRecipe], waitingForDisk: Bool = true) throws -> WrittenFigures {
         let (folder, formats, look) = (self.folder, self.formats, self.look)
-        var selected = recipes
-        if let only = onlyFigures {
-            // A name that matches nothing is a typo, not a request for no figures.
-            let known = recipes.map(\.name)
-            if let unknown = only.first(where: { !known.contains($0) }) {
-                throw ValidationError("--only-figures: no figure named '\(unknown)' here (this command draws "
-                    + "\(known.joined(separator: ", ")))")
-            }
-            selected = recipes.filter { only.contains($0.name) }
-        }
-        let recipes = selected
+        let recipes = try Self.selected(recipes, only: onlyFigures)
         // Costliest first (a stable order among equals).
         let order = recipes.indices.sorted { (-recipes[$0].cost, $0) < (-recipes[$1].cost, $1) }
         // The drawing threads write each file under a temporary name; the committer flushes it to the disk and
@@ -124,6 +114,19 @@ struct OutputWriter {
             written.seconds.append((recipe.name, seconds))
         }
         return written
+    }
+
+    /// The recipes `only` (`--only-figures`) names, all of them when nil. A name that matches none is a typo, not a
+    /// request for no figures: refused. Commands that write tables before figures check their recipes with
+    /// ``FigureOptions/checkFigureNames(_:)`` first, so that the refusal leaves no file behind.
+    static func selected(_ recipes: [FigureRecipe], only: [String]?) throws -> [FigureRecipe] {
+        guard let only else { return recipes }
+        let known = recipes.map(\.name)
+        if let unknown = only.first(where: { !known.contains($0) }) {
+            throw ValidationError("--only-figures: no figure named '\(unknown)' here (this command draws "
+                + "\(known.joined(separator: ", ")))")
+        }
+        return recipes.filter { only.contains($0.name) }
     }
 
     /// Waits for the figures' files to be in place.

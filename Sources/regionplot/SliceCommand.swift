@@ -96,6 +96,8 @@ struct SliceCommand: ParsableCommand {
             let result = try experiment.run(settings, context: context)
             let classNames = try names.names(classes: result.partition.classCount)
             let look = try figures.look(names: Names(classes: classNames, title: names.title))
+            let figureRecipes = experiment.figures(result, look: look)
+            try figures.checkFigureNames(figureRecipes)
             // The analysis succeeded: only now is the folder touched, and the previous report goes first.
             try startRun(in: out)
             var clock = Stopwatch()
@@ -105,7 +107,7 @@ struct SliceCommand: ParsableCommand {
                                           provenance: provenance)
             let tables = try writer.write(experiment.tables(result, names: look.names))
             let tableSeconds = clock.lap()
-            let paths = try writer.write(experiment.figures(result, look: look)).paths + tables
+            let paths = try writer.write(figureRecipes).paths + tables
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(
                 renderSeconds: clock.lap(), tableSeconds: tableSeconds)))
             notes.print()

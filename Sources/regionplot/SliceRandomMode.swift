@@ -92,6 +92,8 @@ extension SliceCommand: ShardableSweepCommand {
     /// splits, their tables and the regions-against-neurons figure.
     func runRandom(_ stage: SweepStage) throws {
         var clock = Stopwatch()
+        // Before the sweep makes its folder.
+        try figures.checkFigureNames([Self.figure(nil)])
         do {
             guard let model else { throw fail("give --model") }
             let context = threads.map(ComputeContext.init(threads:)) ?? .allCores
@@ -142,12 +144,18 @@ extension SliceCommand: ShardableSweepCommand {
         }
     }
 
+    /// The regions-against-neurons figure of `report` (nil: a recipe to check `--only-figures` by).
+    static func figure(_ report: RandomSlicesReport?) -> FigureRecipe {
+        FigureRecipe("regions-vs-neurons") { report.flatMap(RandomSlicesOutput.figure) }
+    }
+
     /// The tables, the figure and the report of random slices, and the summary lines.
     func write(_ result: RandomSlicesResult, notes: StructureNotes) throws {
         let provenance = try Provenance(command: self, inputs: [("model", model), ("data", data)]
             + random.family.map { ("family", $0) })
         let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
         let report = result.report
+        let figure = Self.figure(report)
         var paths = [try writer.writeTable(random.line ? RandomSlicesOutput.linesTable(report)
                                                : RandomSlicesOutput.planesTable(report),
                                            as: random.line ? "lines.csv" : "planes.csv"),
@@ -156,7 +164,6 @@ extension SliceCommand: ShardableSweepCommand {
             paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
                                                as: "local-complexity.csv"))
         }
-        let figure = FigureRecipe("regions-vs-neurons") { RandomSlicesOutput.figure(report) }
         let written = try writer.write([figure])
         paths += written.paths
         _ = try writer.writeReport(report, after: written)

@@ -107,6 +107,8 @@ struct XORCommand: ParsableCommand {
         let experiment = XORExperiment()
         var result = try experiment.run(settings, context: context)
         progress("figures and report")
+        let figureRecipes = experiment.figures(result, look: try options.figures.look())
+        if !options.noFigures { try options.figures.checkFigureNames(figureRecipes) }
         if let saveNets {
             try writeAtomically(Safetensors.encode(result.a.network), to: saveNets + "/a.safetensors")
             try writeAtomically(Safetensors.encode(result.b.network), to: saveNets + "/b.safetensors")
@@ -120,8 +122,7 @@ struct XORCommand: ParsableCommand {
         if !options.noFigures {
             var renderClock = Stopwatch()
             // The report's flush waits for the disk beside the figures' last ones (`writeReport(_:after:)`).
-            writtenFigures = try writer.write(experiment.figures(result, look: options.figures.look()),
-                                              waitingForDisk: false)
+            writtenFigures = try writer.write(figureRecipes, waitingForDisk: false)
             written = WrittenOutput(figures: writtenFigures!.paths, figureSeconds: writtenFigures!.seconds,
                                     renderSeconds: renderClock.lap())
         }

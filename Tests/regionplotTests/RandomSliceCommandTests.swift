@@ -65,6 +65,35 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
+
+    /// Inputs on which every random plane fails — a 1-input model, rows that are one point or collinear — are
+    /// refused before the sweep makes its folder (the command fuzzing found `runs/` left behind,
+    /// docs/testing.md#command-fuzzing); a 1-input model still takes segments.
+    @Test func refusesInputsThatSpanNoPlaneBeforeTouchingTheFolder() throws {
+        let narrow = try mlpSafetensors([1, 4, 2], seed: 5), wide = try mlpSafetensors([3, 4, 2], seed: 6)
+        let column = try temporaryFile(Numpy.encode(doubles: [0.5, -1, 2, 3], shape: [4, 1]), name: "column.npy")
+        let same = try temporaryFile(Numpy.encode(doubles: Array(repeating: 0.25, count: 12), shape: [4, 3]),
+                                     name: "same.npy")
+        let line = (0..<5).flatMap { t in [1.0, 2, 3].map { Double(t) * $0 } }
+        let collinear = try temporaryFile(Numpy.encode(doubles: line, shape: [5, 3]), name: "collinear.npy")
+        for (model, flags, message) in [
+            (narrow, ["--data", column], "takes 1 input"), (narrow, [] as [String], "takes 1 input"),
+            (narrow, ["--data", column, "--local-complexity", "0.1"], "takes 1 input"),
+            (wide, ["--data", same], "are one point"), (wide, ["--data", same, "--line"], "are one point"),
+            (wide, ["--data", collinear], "span a plane"),
+        ] {
+            let out = temporaryFolder()
+            let r = try run(["slice", "--model", model, "--through-random", "2", "--grid", "5", "--out", out] + flags)
+            #expect(r.status == 1, "\(flags)")
+            #expect(r.stderr.hasPrefix("regionplot: error: ") && r.stderr.filter { $0 == "\n" }.count == 1
+                    && r.stderr.contains(message), "\(flags): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(flags)")
+        }
+        let out = temporaryFolder()
+        let r = try run(["slice", "--model", narrow, "--data", column, "--through-random", "2", "--line", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.table(out + "/lines.csv").count == 3)
+    }
 }
 
 /// `slice --through-random` split over three shards gives, once summarised, the files of one machine.

@@ -54,6 +54,11 @@ import Testing
              "--activation leaky-relu:0.1: exact analyses ReLU MLPs only"),
             (["--net-a", Self.fixtures + "relu6.safetensors", "--net-b", Self.fixtures + "relu6.safetensors",
               "--activation", "relu6"], "--activation relu6: the main job analyses ReLU MLPs only"),
+            // An ONNX model where safetensors are read said so, not as an "absurd header length" (command fuzzing).
+            (["exact", "--net", modelFixtures + "/onnx/two_input_ts.onnx"],
+             "two_input_ts.onnx: an ONNX model, but this command reads safetensors MLPs"),
+            (["--net-a", modelFixtures + "/onnx/two_input_ts.onnx", "--net-b", leakyXOR],
+             "two_input_ts.onnx: an ONNX model, but this command reads safetensors MLPs"),
         ]
         for (arguments, expected) in cases {
             let r = try run(arguments)

@@ -243,6 +243,11 @@ public enum RandomSlices {
             throw SliceError("\(path) takes \(network.inputSize) inputs, \(settings.modelPaths[0]) \(inputSize): "
                 + "the models of a family share their inputs")
         }
+        // Refused here, before a sweep touches its folder, rather than by every run of it.
+        if !settings.line && inputSize < 2 {
+            throw SliceError("\(settings.modelPaths[0]) takes \(inputSize) input; a plane needs a model of at least 2 "
+                + "inputs (a random segment does not)")
+        }
         let rowCount = data.count / inputSize
         if settings.dataPath != nil || !data.isEmpty {
             let needed = settings.line ? 2 : 3
@@ -252,8 +257,37 @@ public enum RandomSlices {
                     + "\(needed) distinct rows")
             }
             if !data.allSatisfy(\.isFinite) { throw SliceError("\(name) holds a non-finite value") }
+            if let problem = spanProblem(data: data, rowCount: rowCount, inputSize: inputSize, line: settings.line) {
+                throw SliceError("\(name): \(problem)")
+            }
         }
         return Prepared(settings: settings, networks: networks, data: data, rowCount: rowCount)
+    }
+
+    /// Why no draw of rows can make a segment (two different rows) or a plane (three rows that span one, as
+    /// ``SlicePlane`` judges) — one distinct row, collinear rows — or nil. Every run of the sweep would fail on
+    /// such data, after the sweep's folder was made.
+    static func spanProblem(data: [Double], rowCount: Int, inputSize d: Int, line: Bool) -> String? {
+        func row(_ r: Int) -> ArraySlice<Double> { data[(r * d)..<((r + 1) * d)] }
+        let first = Array(row(0))
+        guard let other = (1..<rowCount).first(where: { row($0) != first[...] }) else {
+            return "its \(rowCount) rows are one point, so they span no \(line ? "segment" : "plane")"
+        }
+        if line { return nil }
+        // The row farthest from the first makes the best second point; a plane through them and any third row
+        // exists if any plane through three rows does (up to SlicePlane's tolerance).
+        var far = other, farthest = 0.0
+        for r in 1..<rowCount {
+            let distance = zip(row(r), first).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            if distance > farthest { far = r; farthest = distance }
+        }
+        var last = "its rows are collinear"
+        for r in 1..<rowCount where r != far {
+            do { _ = try SlicePlane(through: first, Array(row(far)), Array(row(r))); return nil } catch {
+                last = error.message
+            }
+        }
+        return "no three of its \(rowCount) rows span a plane (\(last))"
     }
 
     /// Reads, checks and counts every model on every plane (or segment) of `settings.planes`, each partition

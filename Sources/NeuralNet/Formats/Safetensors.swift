@@ -74,6 +74,11 @@ public enum Safetensors {
                                outputDimension: outputDimension, activation: reading.activation)
         } catch let error as FileReadError {
             throw WeightsFileError(path: path, problem: error.problem)
+        } catch let error as WeightsFileError where path.lowercased().hasSuffix(".onnx") {
+            // Given to a command that reads only safetensors (exact, the XOR job), an ONNX file fails the header
+            // check with a meaningless length; say what it is.
+            throw WeightsFileError(path: path, problem: "an ONNX model, but this command reads safetensors MLPs "
+                + "(predict, slice and compare read ONNX): \(error.problem)")
         }
         if !model.activationIsStated {
             let widths = model.layers.layerWidths.map(String.init).joined(separator: "→")
