@@ -55,8 +55,25 @@ struct OutputWriter {
     @discardableResult
     func writeText(_ text: ChunkedText, as name: String) throws -> String {
         let path = folder + "/" + name
-        try writeAtomically(text, to: path, context: context)
+        try stage(text, for: path).commit()
         return path
+    }
+
+    /// `text` formatted on all cores a few pieces at a time (as `writeAtomically` does) and written under a
+    /// temporary name beside `path` as it is made: staged, not yet flushed to the disk nor in place.
+    private func stage(_ text: ChunkedText, for path: String) throws -> StagedFile {
+        let context = context
+        return try stageFile(for: path) { file in
+            let batch = 2 * context.threads
+            for start in stride(from: 0, to: text.count, by: batch) {
+                let pieces = parallelMap(count: min(batch, text.count - start), context: context) { k -> [UInt8] in
+                    var out = TextBytes()
+                    text.piece(start + k, &out)
+                    return out.bytes
+                }
+                for piece in pieces { try file.write(piece) }
+            }
+        }
     }
 
     /// Writes `data` to `<folder>/<name>`, whole or absent, and returns its path.
@@ -161,16 +178,28 @@ struct OutputWriter {
 }
 
 extension OutputWriter {
-    /// Writes an experiment's tables (CSV and JSON documents); returns their paths.
+    /// Writes an experiment's tables (CSV and JSON documents); returns their paths. The big ones made as text a
+    /// piece at a time are staged and handed to `committer` to be flushed and put in place while the next is made
+    /// (the caller finishes it before the report); without one, each is committed before the next.
     @discardableResult
-    func write(_ tables: [ExperimentTable]) throws -> [String] {
-        try tables.map { table in
-            switch table.content {
-            case .csv(let csv): return try writeTable(csv, as: table.name)
-            case .json(let document): return try writeDocument(document, as: table.name)
-            case .file(let data): return try writeFile(data, as: table.name)
-            case .text(let text): return try writeText(text, as: table.name)
+    func write(_ tables: [ExperimentTable], committingWith committer: FileCommitter? = nil) throws -> [String] {
+        do {
+            return try tables.map { table in
+                switch table.content {
+                case .csv(let csv): return try writeTable(csv, as: table.name)
+                case .json(let document): return try writeDocument(document, as: table.name)
+                case .file(let data): return try writeFile(data, as: table.name)
+                case .text(let text):
+                    guard let committer else { return try writeText(text, as: table.name) }
+                    let path = folder + "/" + table.name
+                    committer.commit(try stage(text, for: path))
+                    return path
+                }
             }
+        } catch {
+            // Tables already handed over are still put in place before the error is told (never left half).
+            try? committer?.finish()
+            throw error
         }
     }
 }
