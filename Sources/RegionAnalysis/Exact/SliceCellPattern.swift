@@ -24,36 +24,53 @@ extension PackedStates {
         (64 / Int(bits), (UInt64(1) << UInt64(bits)) - 1)
     }
 
-    /// State `i`.
-    @inline(__always) func state(_ i: Int) -> UInt8 {
-        let (perWord, mask) = layout
-        return UInt8(truncatingIfNeeded: (words[i / perWord] >> UInt64((i % perWord) * Int(bits))) & mask)
-    }
-
-    /// See ``SliceCell/appendPattern(bytes:into:)``.
+    /// See ``SliceCell/appendPattern(bytes:into:)``. The digits are written into the text's own buffer, grown once:
+    /// a big CNN's pattern is thousands of digits a region.
     func appendHex(bytes: Bool, into out: inout TextBytes) {
         let n = Int(count)
         out.append("0x")
         guard n > 0 else { out.append(byte: UInt8(ascii: "0")); return }
-        let digits = Self.hexDigits
-        if bytes {
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                let s = Int(state(i))
-                out.append(byte: digits[s >> 4])
-                out.append(byte: digits[s & 15])
+        let length = bytes ? 2 * n : (n + 3) / 4
+        let start = out.bytes.count
+        out.bytes.append(contentsOf: repeatElement(0, count: length))
+        let (perWord, mask) = layout, shift = UInt64(bits)
+        Self.hexDigits.withUnsafeBufferPointer { digits in
+        words.withUnsafeBufferPointer { words in
+        out.bytes.withUnsafeMutableBufferPointer { text in
+            // The most significant digit first: the last unit's (or the last four units') first.
+            var at = start + length
+            if bytes {
+                // Unit i's two digits end at 2·(n − i) characters from the start.
+                for (w, word) in words.enumerated() {
+                    var word = word
+                    for _ in (w * perWord)..<min(n, (w + 1) * perWord) {
+                        let s = Int(word & mask)
+                        text[at - 1] = digits[s & 15]
+                        text[at - 2] = digits[s >> 4]
+                        at -= 2
+                        word >>= shift
+                    }
+                }
+            } else if bits == 1 {
+                // Four units a digit, a digit never across two words (16 digits a word); the words' bits past the
+                // last unit are zero, as the reference's missing units are.
+                for d in 0..<length {
+                    text[at - 1] = digits[Int((words[d >> 4] >> UInt64(4 * (d & 15))) & 15)]
+                    at -= 1
+                }
+            } else {
+                for d in 0..<length {
+                    var value = 0
+                    for b in 0..<4 where 4 * d + b < n {
+                        let i = 4 * d + b
+                        if (words[i / perWord] >> UInt64((i % perWord) * Int(bits))) & mask != 0 { value |= 1 << b }
+                    }
+                    text[at - 1] = digits[value]
+                    at -= 1
+                }
             }
-        } else if bits == 1 {
-            // Four units a digit, a digit never across two words (16 digits a word); the words' bits past the last
-            // unit are zero, as the reference's missing units are.
-            for d in stride(from: (n + 3) / 4 - 1, through: 0, by: -1) {
-                out.append(byte: digits[Int((words[d / 16] >> UInt64(4 * (d % 16))) & 15)])
-            }
-        } else {
-            for d in stride(from: (n + 3) / 4 - 1, through: 0, by: -1) {
-                var value = 0
-                for b in 0..<4 where 4 * d + b < n && state(4 * d + b) != 0 { value |= 1 << b }
-                out.append(byte: digits[value])
-            }
+        }
+        }
         }
     }
 
