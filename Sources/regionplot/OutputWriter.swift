@@ -55,25 +55,8 @@ struct OutputWriter {
     @discardableResult
     func writeText(_ text: ChunkedText, as name: String) throws -> String {
         let path = folder + "/" + name
-        try stage(text, for: path).commit()
+        try writeAtomically(text, to: path, context: context)
         return path
-    }
-
-    /// `text` formatted on all cores a few pieces at a time (as `writeAtomically` does) and written under a
-    /// temporary name beside `path` as it is made: staged, not yet flushed to the disk nor in place.
-    private func stage(_ text: ChunkedText, for path: String) throws -> StagedFile {
-        let context = context
-        return try stageFile(for: path) { file in
-            let batch = 2 * context.threads
-            for start in stride(from: 0, to: text.count, by: batch) {
-                let pieces = parallelMap(count: min(batch, text.count - start), context: context) { k -> [UInt8] in
-                    var out = TextBytes()
-                    text.piece(start + k, &out)
-                    return out.bytes
-                }
-                for piece in pieces { try file.write(piece) }
-            }
-        }
     }
 
     /// Writes `data` to `<folder>/<name>`, whole or absent, and returns its path.
@@ -192,7 +175,7 @@ extension OutputWriter {
                 case .text(let text):
                     guard let committer else { return try writeText(text, as: table.name) }
                     let path = folder + "/" + table.name
-                    committer.commit(try stage(text, for: path))
+                    committer.commit(try stageFile(text, for: path, context: context))
                     return path
                 }
             }
