@@ -452,6 +452,23 @@ extension PolygonsArtist: Artist2D {
     }
 
     public func draw(on renderer: Renderer, transform t: AxesTransform) {
+        if renderer.measuresInkOnly {
+            // The ink's extent is the union of the polygons' clipped boxes, whatever the order: measured a run of
+            // polygons at a time (fills and outlines interleaved), until the renderer's ink cannot grow — a
+            // partition of a million cells is not converted to pixels whole on every pass of the layout.
+            let run = 1024
+            var start = 0
+            while start < polygons.count && !renderer.inkIsComplete {
+                let end = min(polygons.count, start + run)
+                let pixels = polygons[start..<end].map { $0.map { t.pixel($0.0, $0.1) } }
+                if let colors { renderer.fillPolygons(pixels, colors: Array(colors[start..<end]), disjoint: disjoint) }
+                if let edgeColor, edgeWidth > 0 {
+                    renderer.strokeOutlines(pixels, color: edgeColor, lineWidth: edgeWidth * t.pointsToPixels)
+                }
+                start = end
+            }
+            return
+        }
         let pixels = polygons.map { $0.map { t.pixel($0.0, $0.1) } }
         if let colors { renderer.fillPolygons(pixels, colors: colors, disjoint: disjoint) }
         if let edgeColor, edgeWidth > 0 {

@@ -165,7 +165,9 @@ public final class Axes {
         let movable = !figure.disabledLayoutRules.contains(.placeAnnotations)
             && artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
         let dataObstacles = !movable ? LegendObstacles() : artists.reduce(LegendObstacles()) { sum, artist in
-            if artist is TextArtist { return sum }
+            // Text, and polygons, whose obstacles are boxes and outlines (of which only points and lines are kept
+            // here): a partition's million cells are not boxed for nothing.
+            if artist is TextArtist || artist is PolygonsArtist { return sum }
             if let s = artist as? SegmentsArtist {
                 return sum + LegendObstacles(dataLines: s.segments.map { [transform.pixel($0.0.0, $0.0.1),
                                                                           transform.pixel($0.1.0, $0.1.1)] })
@@ -225,7 +227,9 @@ public final class Axes {
                 let lastColumn = (cell.lastColumn == cell.columns - 1 || !figure.hasPanel(rightOf: cell))
                     && figure.width >= Figure.narrowWidth
                 let location = legendLocation == .outsideRight && !lastColumn ? .outsideBelow : legendLocation
-                let obstacles = artists.reduce(LegendObstacles()) {
+                // The data is looked at only where the legend may go inside the axes (see `Legend.draw`).
+                let placedByData = ![LegendLocation.outsideRight, .outsideBelow].contains(location)
+                let obstacles = !placedByData ? LegendObstacles() : artists.reduce(LegendObstacles()) {
                     $0 + $1.legendObstacles(transform: transform, renderer: renderer)
                 }
                 // Axes as wide as the grid may spread a legend below them across the figure.

@@ -24,6 +24,9 @@ public protocol Renderer: AnyObject {
     /// Whether this renderer only measures where ink falls (a fitted layout's first pass): drawing order and
     /// colours do not matter to it, so an artist may skip what only they need (a 3-D scatter's depth sort).
     var measuresInkOnly: Bool { get }
+    /// Whether more drawing can no longer change what this renderer measures (an ink-measuring renderer whose ink
+    /// already covers its clip): an artist with thousands of shapes may stop early. False for drawing renderers.
+    var inkIsComplete: Bool { get }
     /// Says what the drawing up to the matching `endGroup` is (data, a legend, an annotation...), for a renderer
     /// that records the laid-out scene (`SceneRecorder`, the layout audit); drawing renderers ignore it.
     func beginGroup(_ role: SceneRole)
@@ -39,6 +42,7 @@ extension Renderer {
     public func drawRasterized(_ body: (Renderer) -> Void) { body(self) }
 
     public var measuresInkOnly: Bool { false }
+    public var inkIsComplete: Bool { false }
 
     public func beginGroup(_ role: SceneRole) {}
     public func endGroup() {}

@@ -123,6 +123,7 @@ final class StyledRenderer: Renderer {
     let fontScale: Double
 
     var measuresInkOnly: Bool { base.measuresInkOnly }
+    var inkIsComplete: Bool { base.inkIsComplete }
     var textScale: Double { base.textScale * fontScale }
     func beginGroup(_ role: SceneRole) { base.beginGroup(role) }
     func endGroup() { base.endGroup() }
@@ -181,6 +182,7 @@ final class InkBoundsRenderer: Renderer {
     init(measuringWith measurer: Renderer) { self.measurer = measurer }
 
     var measuresInkOnly: Bool { true }
+    var inkIsComplete: Bool { coversClip }
 
     /// Adds the box of the finite points among `points`, grown by `grow` and clipped, to the ink (without
     /// allocating: a partition brings tens of thousands of polygons).

@@ -238,12 +238,18 @@ public final class CairoRenderer: Renderer {
     public func strokeOutlines(_ polygons: [[Point]], color: Color, lineWidth: Double) {
         if isRaster, !referenceDrawing, lineWidth <= 1,
            let compositor = StampCompositor(context: context, clip: clips.last),
-           compositor.strokeHairlines(polygons, source: StampCompositor.sourcePixel(color), lineWidth: lineWidth) {
+           compositor.strokeHairlines(polygons, source: StampCompositor.sourcePixel(color), lineWidth: lineWidth,
+                                      cutting: polygons.count > Self.cutHairlinesAbove) {
             compositor.markDirty()
             return
         }
         strokeOutlinesAsOnePath(polygons, color: color, lineWidth: lineWidth)
     }
+
+    /// Outlines of more polygons than this (a big partition's cells, whose edges on the clip's border would send
+    /// them all to Cairo's stroker, at kilobytes a polygon) are drawn as hairlines cut to the pixels the compositor
+    /// owns. Fewer keep Cairo's stroke where a vertex lies outside those pixels (the figures as they were).
+    static let cutHairlinesAbove = 50_000
 
     private func setColor(_ c: Color) {
         cairo_set_source_rgba(context, c.red, c.green, c.blue, c.alpha)

@@ -389,16 +389,25 @@ extension StampCompositor {
     ///
     /// The same pixels, bit for bit, as `strokeHairlinesReference` (tests hold them): the same ink in the same
     /// order, composited through a table of the source at each of the 256 coverages, and only where there is ink.
-    func strokeHairlines(_ polygons: [[Point]], source: UInt32, lineWidth: Double) -> Bool {
+    ///
+    /// With `cutting`, vertices outside those pixels (but on the surface) do not send the outlines to Cairo: each
+    /// edge is cut to them (``cutSegment(_:_:left:top:right:bottom:)``), and the part outside is not drawn — a
+    /// partition's cells on the clip's edge, whose one stroked Cairo path would hold kilobytes a cell.
+    func strokeHairlines(_ polygons: [[Point]], source: UInt32, lineWidth: Double, cutting: Bool = false) -> Bool {
         guard lineWidth > 0, lineWidth <= 1 else { return false }
         let (ox, oy) = (Double(offsetX), Double(offsetY))
         let half = lineWidth / 2
         let (left, top, right, bottom) = (Double(x0) + half, Double(y0) + half, Double(x1) - half, Double(y1) - half)
+        let (surfaceWidth, surfaceHeight) = (Double(self.width), Double(self.height))
         var edges = 0
+        var cut = false
         for polygon in polygons {
             for p in polygon {
                 let (x, y) = (p.x + ox, p.y + oy)
-                guard x >= left, x <= right, y >= top, y <= bottom else { return false }   // NaN fails too
+                if x >= left, x <= right, y >= top, y <= bottom { continue }
+                // On the surface, the endpoints' keys below fit 32 bits; NaN fails too.
+                guard cutting, x >= 0, y >= 0, x <= surfaceWidth, y <= surfaceHeight else { return false }
+                cut = true
             }
             edges += polygon.count
         }
@@ -417,9 +426,17 @@ extension StampCompositor {
                 for p in polygon {
                     let b = grid(p)
                     if a != b, seen.insert(min(a, b), max(a, b)) {
-                        Self.accumulateHairline(from: Point(previous.x + ox - Double(x0), previous.y + oy - Double(y0)),
-                                                to: Point(p.x + ox - Double(x0), p.y + oy - Double(y0)),
-                                                weight: lineWidth, into: mask, width: width, height: height)
+                        if !cut {
+                            Self.accumulateHairline(from: Point(previous.x + ox - Double(x0), previous.y + oy - Double(y0)),
+                                                    to: Point(p.x + ox - Double(x0), p.y + oy - Double(y0)),
+                                                    weight: lineWidth, into: mask, width: width, height: height)
+                        } else if let (s, e) = Self.cutSegment(Point(previous.x + ox, previous.y + oy),
+                                                                Point(p.x + ox, p.y + oy),
+                                                                left: left, top: top, right: right, bottom: bottom) {
+                            Self.accumulateHairline(from: Point(s.x - Double(x0), s.y - Double(y0)),
+                                                    to: Point(e.x - Double(x0), e.y - Double(y0)),
+                                                    weight: lineWidth, into: mask, width: width, height: height)
+                        }
                     }
                     (previous, a) = (p, b)
                 }
@@ -443,6 +460,30 @@ extension StampCompositor {
             }
         }
         return true
+    }
+
+    /// The part of the segment a → b inside [left, right] × [top, bottom] (Liang–Barsky: the segment's parameter
+    /// range narrowed side by side), or nil when none of it is; endpoints inside are kept as they are, cut ones are
+    /// clamped into the box.
+    static func cutSegment(_ a: Point, _ b: Point, left: Double, top: Double, right: Double,
+                           bottom: Double) -> (Point, Point)? {
+        var (t0, t1) = (0.0, 1.0)
+        let (dx, dy) = (b.x - a.x, b.y - a.y)
+        // Each side as p·t ≤ q: the segment's point at t is inside that side.
+        for (p, q) in [(-dx, a.x - left), (dx, right - a.x), (-dy, a.y - top), (dy, bottom - a.y)] {
+            if p == 0 {
+                if q < 0 { return nil }
+            } else {
+                let t = q / p
+                if p < 0 { t0 = max(t0, t) } else { t1 = min(t1, t) }
+            }
+        }
+        guard t0 <= t1 else { return nil }
+        // A cut end lies on a side: kept inside the box against rounding.
+        func at(_ t: Double) -> Point {
+            Point(min(max(a.x + t * dx, left), right), min(max(a.y + t * dy, top), bottom))
+        }
+        return (t0 == 0 ? a : at(t0), t1 == 1 ? b : at(t1))
     }
 
     /// Adds `weight` × (the segment's length inside each pixel it crosses) to `mask`: a walk from pixel to pixel

@@ -69,6 +69,13 @@ public func stageFile(_ data: Data, for path: String) throws -> StagedFile {
 /// threads a batch at a time and writing each batch, in order, once it is done: a file of gigabytes holds a few
 /// pieces in memory, not the whole text.
 public func writeAtomically(_ text: ChunkedText, to path: String, context: ComputeContext) throws {
+    try stageFile(text, for: path, context: context).commit()
+}
+
+/// `text` formatted on all cores a few pieces at a time and written under a temporary name beside `path` as it is
+/// made: staged, not yet flushed nor in place (a writer of several big files commits them side by side, so that
+/// one's wait for the disk overlaps the next one's formatting).
+public func stageFile(_ text: ChunkedText, for path: String, context: ComputeContext) throws -> StagedFile {
     try stageFile(for: path) { file in
         let batch = 2 * context.threads
         for start in stride(from: 0, to: text.count, by: batch) {
@@ -79,7 +86,7 @@ public func writeAtomically(_ text: ChunkedText, to path: String, context: Compu
             }
             for piece in pieces { try file.write(piece) }
         }
-    }.commit()
+    }
 }
 
 /// A file being written under its temporary name, a piece at a time (given to `stageFile(for:writing:)`'s body).

@@ -164,16 +164,28 @@ struct OutputWriter {
 }
 
 extension OutputWriter {
-    /// Writes an experiment's tables (CSV and JSON documents); returns their paths.
+    /// Writes an experiment's tables (CSV and JSON documents); returns their paths. The big ones made as text a
+    /// piece at a time are staged and handed to `committer` to be flushed and put in place while the next is made
+    /// (the caller finishes it before the report); without one, each is committed before the next.
     @discardableResult
-    func write(_ tables: [ExperimentTable]) throws -> [String] {
-        try tables.map { table in
-            switch table.content {
-            case .csv(let csv): return try writeTable(csv, as: table.name)
-            case .json(let document): return try writeDocument(document, as: table.name)
-            case .file(let data): return try writeFile(data, as: table.name)
-            case .text(let text): return try writeText(text, as: table.name)
+    func write(_ tables: [ExperimentTable], committingWith committer: FileCommitter? = nil) throws -> [String] {
+        do {
+            return try tables.map { table in
+                switch table.content {
+                case .csv(let csv): return try writeTable(csv, as: table.name)
+                case .json(let document): return try writeDocument(document, as: table.name)
+                case .file(let data): return try writeFile(data, as: table.name)
+                case .text(let text):
+                    guard let committer else { return try writeText(text, as: table.name) }
+                    let path = folder + "/" + table.name
+                    committer.commit(try stageFile(text, for: path, context: context))
+                    return path
+                }
             }
+        } catch {
+            // Tables already handed over are still put in place before the error is told (never left half).
+            try? committer?.finish()
+            throw error
         }
     }
 }

@@ -105,9 +105,17 @@ struct SliceCommand: ParsableCommand {
                                                                     ("labels", labels)])
             let writer = try OutputWriter(folder: out, options: figures, context: context,
                                           provenance: provenance)
-            let tables = try writer.write(experiment.tables(result, names: look.names))
+            // The tables' flushes to the disk overlap the figures; both are in place before the report.
+            let tableFiles = FileCommitter()
+            let tables = try writer.write(experiment.tables(result, names: look.names), committingWith: tableFiles)
             let tableSeconds = clock.lap()
-            let paths = try writer.write(figureRecipes).paths + tables
+            let figurePaths: [String]
+            do { figurePaths = try writer.write(figureRecipes).paths } catch {
+                try? tableFiles.finish()
+                throw error
+            }
+            try tableFiles.finish()
+            let paths = figurePaths + tables
             _ = try writer.writeReport(experiment.report(result, written: WrittenOutput(
                 renderSeconds: clock.lap(), tableSeconds: tableSeconds)))
             notes.print()

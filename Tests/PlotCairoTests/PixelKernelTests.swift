@@ -136,6 +136,76 @@ import Testing
         }
     }
 
+    /// Hairlines cut to the compositor's pixels (a big partition on the clip's border): the reference's pixels for
+    /// each edge cut first (drawn as a two-point outline, so in the same direction and order), bit for bit; and
+    /// outlines wholly inside drawn as without cutting.
+    @Test(arguments: [0.15, 1.0])
+    func cutHairlinesAreTheReferenceOfTheCutEdges(_ lineWidth: Double) {
+        // A grid of triangles reaching past the clip on every side, and one wholly inside it.
+        // On the surface (300 × 200), jittered by up to 2.25 across the clip's edges.
+        let across = Self.triangles(7, columns: 29, rows: 19, size: 10, at: Point(2.5, 2.5))
+        let inside = Self.triangles(8, columns: 10, rows: 6, size: 20, at: Point(20, 20))
+        let clip = Rect(x: 2.4, y: 3.7, width: 290, height: 190)
+        let color = Color(0.9, 0.1, 0.5, alpha: 0.6)
+        func pixels(_ draw: @escaping (StampCompositor, UInt32) -> Bool) -> [UInt32] {
+            StampCompositorTests.pixels(reference: false) { renderer in
+                renderer.pushClip(clip)
+                let compositor = StampCompositor(context: renderer.context, clip: clip)!
+                #expect(draw(compositor, StampCompositor.sourcePixel(color)))
+                compositor.markDirty()
+                renderer.popClip()
+            }
+        }
+        let cutEdges: (StampCompositor) -> [[Point]] = { c in
+            let half = lineWidth / 2
+            var seen = Set<[Double]>(), edges: [[Point]] = []
+            for cell in across {
+                var previous = cell[cell.count - 1]
+                for p in cell {
+                    defer { previous = p }
+                    let key = [min(previous.x, p.x), max(previous.x, p.x), min(previous.y, p.y), max(previous.y, p.y)]
+                    guard previous != p, seen.insert(key).inserted,
+                          let (s, e) = StampCompositor.cutSegment(
+                            previous, p, left: Double(c.x0) + half, top: Double(c.y0) + half,
+                            right: Double(c.x1) - half, bottom: Double(c.y1) - half) else { continue }
+                    edges.append([e, s])   // the reference draws its last point to its first first
+                }
+            }
+            return edges
+        }
+        let fast = pixels { $0.strokeHairlines(across, source: $1, lineWidth: lineWidth, cutting: true) }
+        let reference = pixels { $0.strokeHairlinesReference(cutEdges($0), source: $1, lineWidth: lineWidth) }
+        #expect(Self.differing(fast, reference) == 0)
+        #expect(fast != StampCompositorTests.pixels(reference: false) { _ in })
+        // Uncut, the same outlines are not the compositor's (they go to Cairo).
+        _ = pixels { !$0.strokeHairlines(across, source: $1, lineWidth: lineWidth) }
+        let insideCut = pixels { $0.strokeHairlines(inside, source: $1, lineWidth: lineWidth, cutting: true) }
+        #expect(Self.differing(insideCut, pixels { $0.strokeHairlines(inside, source: $1, lineWidth: lineWidth) }) == 0)
+    }
+
+    /// A segment cut to a box: its ends inside it and on the segment, or nil when it misses the box.
+    @Test func segmentsAreCutToTheBox() {
+        var u = PolygonCoverageTests.Uniform(17)
+        func r() -> Double { u.next() * 100 - 20 }
+        for _ in 0..<2000 {
+            let a = Point(r(), r()), b = Point(r(), r())
+            let (left, top, right, bottom) = (3.5, 7.25, 50.0, 41.0)
+            // Sampled points of the segment inside the box, for the nil case.
+            let inside = (0...200).contains { k in
+                let t = Double(k) / 200, x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y)
+                return x >= left && x <= right && y >= top && y <= bottom
+            }
+            guard let (s, e) = StampCompositor.cutSegment(a, b, left: left, top: top, right: right, bottom: bottom)
+            else { #expect(!inside); continue }
+            for q in [s, e] {
+                #expect(q.x >= left - 1e-9 && q.x <= right + 1e-9 && q.y >= top - 1e-9 && q.y <= bottom + 1e-9)
+                // On the segment: the cross product with a → b vanishes (to rounding).
+                let cross = (q.x - a.x) * (b.y - a.y) - (q.y - a.y) * (b.x - a.x)
+                #expect(abs(cross) <= 1e-9 * (1 + abs(b.x - a.x) + abs(b.y - a.y)) * 100)
+            }
+        }
+    }
+
     /// The open-addressed edge set against Swift's `Set`, on edges drawn from few endpoints (many repeats).
     @Test func edgeSetIsASet() {
         var u = Uniform(31)

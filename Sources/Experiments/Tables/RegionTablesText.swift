@@ -148,12 +148,8 @@ extension RegionTables {
     private func appendPattern(_ id: Int, into out: inout TextBytes) {
         switch source {
         case .slice(let partition):
-            let states = partition.cells[id].states
-            if header.patternEncoding == "bytes" {
-                Self.appendHexBytes(states, into: &out)
-            } else {
-                Self.appendHexBits(count: states.count, into: &out) { states[$0] != 0 }
-            }
+            // From the packed words: no byte-per-unit copy of a pattern of thousands of units per region.
+            partition.cells[id].appendPattern(bytes: header.patternEncoding == "bytes", into: &out)
         case .exact(let partition):
             let units = header.units
             partition.cells[id].withPattern { words in
@@ -171,16 +167,6 @@ extension RegionTables {
             var value = 0
             for b in 0..<4 where 4 * digit + b < count && bit(4 * digit + b) { value |= 1 << b }
             out.append(byte: hexDigitBytes[value])
-        }
-    }
-
-    /// `0x` and two hexadecimal digits per unit of the integer whose byte i is `states[i]` (`0x0` for none).
-    static func appendHexBytes(_ states: [UInt8], into out: inout TextBytes) {
-        out.append("0x")
-        guard !states.isEmpty else { out.append(byte: UInt8(ascii: "0")); return }
-        for value in states.reversed() {
-            out.append(byte: hexDigitBytes[Int(value >> 4)])
-            out.append(byte: hexDigitBytes[Int(value & 15)])
         }
     }
 

@@ -125,14 +125,28 @@ public struct SliceProbe: Sendable {
         let counts = parallelMap(count: (cells.count + run - 1) / run, context: context) { r -> Int in
             var missed = 0
             var words = [UInt64](repeating: 0, count: w)
-            for cell in cells[(r * run)..<min(cells.count, (r + 1) * run)] {
-                for k in 0..<w { words[k] = 0 }
-                for (j, s) in cell.states.enumerated() { words[j / 8] |= UInt64(s) << UInt64(8 * (j % 8)) }
-                words.withUnsafeBufferPointer { if !table.contains($0.baseAddress!) { missed += 1 } }
+            words.withUnsafeMutableBufferPointer { words in
+                for cell in cells[(r * run)..<min(cells.count, (r + 1) * run)] {
+                    cell.writeStateBytes(into: words)
+                    if !table.contains(UnsafePointer(words.baseAddress!)) { missed += 1 }
+                }
             }
             return missed
         }
         return counts.reduce(0, +)
+    }
+
+    /// ``missed(by:context:)`` as it first was, from each cell's states a byte each: the reference.
+    func missedReference(by partition: SlicePartition) -> Int {
+        let table = patterns, w = table.wordsPerPattern
+        var missed = 0
+        var words = [UInt64](repeating: 0, count: w)
+        for cell in partition.cells {
+            for k in 0..<w { words[k] = 0 }
+            for (j, s) in cell.states.enumerated() { words[j / 8] |= UInt64(s) << UInt64(8 * (j % 8)) }
+            words.withUnsafeBufferPointer { if !table.contains($0.baseAddress!) { missed += 1 } }
+        }
+        return missed
     }
 
     /// The notebook's deduplication on vectors of any length: a map starts a new region when it is at least
