@@ -534,4 +534,7 @@ public enum LayoutRule: String, CaseIterable, Sendable {
     case keepEqualAspect = "equal aspects kept"
     /// Numbers in heat-map cells shrink to their cell, take fewer decimals, and are left out under 6 pt.
     case fitCellNumbers = "cell numbers fit their cells"
+    /// Point labels that crowd their axes (no free place at their size, or more than an eighth of the area
+    /// together) become lettered marks on the points, the labels in the legend.
+    case keyCrowdedLabels = "crowded point labels become a key"
 }

@@ -109,7 +109,9 @@ public enum SliceFigures {
                           pointName(result, i, names: names, short: narrow && !images), size: 10,
                           horizontal: right ? .left : .right, vertical: up ? .bottom : .top,
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
-                          alternatives: alternatives)
+                          alternatives: alternatives,
+                          // Where the labels crowd the plane: a lettered mark on the point, the label in the legend.
+                          key: TextArtist.Key(mark: String(UnicodeScalar(UInt8(65 + i % 26))), x: point.x, y: point.y))
             }
         }
         let h = result.plane.halfWidth
