@@ -229,7 +229,7 @@ public final class Axes {
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
                                      wrapLabels: !figure.disabledLayoutRules.contains(.wrapAxisLabels),
                                      wrapTitle: !figure.disabledLayoutRules.contains(.wrapTitles),
-                                     widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
+                                     widthSpace: figure.subplotWidthSpace, canvasWidth: figure.textRightEdge,
                                      cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
         var keys = !keyed ? [] : pointLabels.map {
             LegendEntry(label: $0.text, line: nil, marker: nil, mark: $0.key!.mark)
