@@ -122,7 +122,9 @@ public enum SliceFigures {
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
                           alternatives: alternatives,
                           // Where the labels crowd the plane: a lettered mark on the point, the label in the legend.
-                          key: TextArtist.Key(mark: String(UnicodeScalar(UInt8(65 + i % 26))), x: point.x, y: point.y))
+                          // Not beside images: their plane is large, and their layout has no room for a key.
+                          key: images ? nil : TextArtist.Key(mark: String(UnicodeScalar(UInt8(65 + i % 26))),
+                                                             x: point.x, y: point.y))
             }
         }
         let h = result.plane.halfWidth
