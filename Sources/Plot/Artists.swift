@@ -59,13 +59,46 @@ public struct LegendEntry {
     public var marker: (color: Color, diameter: Double)?
     /// Whether the handle's line is dashed.
     public var dashed = false
+    /// A key mark (`KeyMark`) as the handle: a point drawn as a lettered disc, its label in the legend.
+    public var mark: String?
 
     public init(label: String, line: (color: Color, width: Double)?, marker: (color: Color, diameter: Double)?,
-                dashed: Bool = false) {
+                dashed: Bool = false, mark: String? = nil) {
         self.label = label
         self.line = line
         self.marker = marker
         self.dashed = dashed
+        self.mark = mark
+    }
+}
+
+/// A point drawn as a small white disc with a letter on it, black-ringed, whose label stands in the legend
+/// instead of beside the point: what a plane too small for its point labels shows (`LayoutRule.keyCrowdedLabels`).
+enum KeyMark {
+    /// The mark's text size for a label of `size` (pixels, as asked: a style scales both alike).
+    static func textSize(forLabel size: Double) -> Double { 0.8 * size }
+
+    /// The disc's diameter in pixels for `mark` at `size` pixels: the letter and a pad round it.
+    static func diameter(_ mark: String, size: Double, renderer: Renderer) -> Double {
+        let width = renderer.measure([TextRun(mark)], size: size).width
+        return max(width, capHeight * size * renderer.textScale) + 0.7 * size * renderer.textScale
+    }
+
+    /// The height of a capital in ems (DejaVu Sans, the figures' font): the letter is centred on its ink.
+    static let capHeight = 0.73
+
+    /// Draws the mark centred on `center`; `pt` pixels a point. The disc is data (it marks a point), the letter
+    /// text among the data.
+    static func draw(_ mark: String, size: Double, center: Point, pointsToPixels pt: Double, renderer: Renderer) {
+        let d = diameter(mark, size: size, renderer: renderer)
+        renderer.draw(MarkerBatch(centers: [center], diameter: d, colors: [.black]))
+        renderer.draw(MarkerBatch(centers: [center], diameter: d - 2 * pt, colors: [.white]))
+        renderer.beginGroup(.text)
+        let width = renderer.measure([TextRun(mark)], size: size).width
+        renderer.drawText([TextRun(mark)], size: size, color: .black,
+                          origin: Point(center.x - width / 2, center.y + capHeight * size * renderer.textScale / 2),
+                          rotation: 0)
+        renderer.endGroup()
     }
 }
 
@@ -133,6 +166,16 @@ public struct TextArtist {
     /// data (a point, a data line) or another annotation, the axes draw it at the first of these that hides none
     /// (at the one that hides least when none is free).
     public var alternatives: [Placement] = []
+    /// The point a boxed label names, and the mark it takes where the plane is too small for such labels
+    /// (`LayoutRule.keyCrowdedLabels`): the point is then drawn as the mark and the label goes to the legend.
+    public var key: Key?
+
+    /// A point label's point (data units) and its key mark ("A").
+    public struct Key: Sendable {
+        public var mark: String
+        public var x: Double, y: Double
+        public init(mark: String, x: Double, y: Double) { (self.mark, self.x, self.y) = (mark, x, y) }
+    }
 
     /// A place for text: an anchor in data units and how the text aligns to it.
     public struct Placement {
@@ -380,7 +423,14 @@ extension TextArtist: Artist2D {
     /// least when none is free.
     func placed(avoiding obstacles: LegendObstacles, taken: [[Point]], axes: Rect, transform t: AxesTransform,
                 renderer: Renderer) -> TextArtist {
-        guard !alternatives.isEmpty else { return self }
+        placement(avoiding: obstacles, taken: taken, axes: axes, transform: t, renderer: renderer).text
+    }
+
+    /// `placed(avoiding:…)`, with how much the place found hides (0: nothing); `shrinking: false` tries the
+    /// places at the text's own size only.
+    func placement(avoiding obstacles: LegendObstacles, taken: [[Point]], axes: Rect, transform t: AxesTransform,
+                   renderer: Renderer, shrinking: Bool = true) -> (text: TextArtist, cost: Int) {
+        guard !alternatives.isEmpty else { return (self, 0) }
         let places = [Placement(x: x, y: y, horizontal: horizontal, vertical: vertical)] + alternatives
         var best = self, bestCost = Int.max
         // Where no place is free at the text's size (small axes), smaller, step by step, down to
@@ -400,10 +450,10 @@ extension TextArtist: Artist2D {
                 cost += taken.filter { convexOverlap($0, shape) > 0 }.count
                 cost += shape.filter { !axes.contains($0) }.isEmpty ? 0 : 1000
                 if cost < bestCost { (best, bestCost) = (candidate, cost) }
-                if cost == 0 { return best }
+                if cost == 0 { return (best, 0) }
             }
             let smaller = size * 0.9
-            if smaller * renderer.textScale < TextArtist.minimumAnnotationSize { return best }
+            if !shrinking || smaller * renderer.textScale < TextArtist.minimumAnnotationSize { return (best, bestCost) }
             size = smaller
         }
     }

@@ -87,10 +87,12 @@ public final class Axes {
     public func text(_ x: Double, _ y: Double, _ text: String, size: Double = 10, rotation: Double = 0,
                      horizontal: HorizontalAlignment = .left, vertical: VerticalAlignment = .baseline,
                      box: (fill: Color, edge: Color)? = nil, color: Color = .black,
-                     fitIn: (width: Double, height: Double)? = nil, alternatives: [TextArtist.Placement] = []) {
+                     fitIn: (width: Double, height: Double)? = nil, alternatives: [TextArtist.Placement] = [],
+                     key: TextArtist.Key? = nil) {
         var artist = TextArtist(x: x, y: y, text: text, size: size, rotation: rotation,
                                 horizontal: horizontal, vertical: vertical, box: box, color: color, fitBox: fitIn)
         artist.alternatives = alternatives
+        artist.key = key
         add(artist)
     }
 
@@ -164,7 +166,10 @@ public final class Axes {
         // Boxed annotations with other places to go keep off the data and off each other.
         let movable = !figure.disabledLayoutRules.contains(.placeAnnotations)
             && artists.contains { ($0 as? TextArtist).map { !$0.alternatives.isEmpty } ?? false }
-        let dataObstacles = !movable ? LegendObstacles() : artists.reduce(LegendObstacles()) { sum, artist in
+        let pointLabels = figure.disabledLayoutRules.contains(.keyCrowdedLabels) ? []
+            : artists.compactMap { ($0 as? TextArtist).flatMap { $0.key == nil ? nil : $0 } }
+        let dataObstacles = !movable && pointLabels.isEmpty ? LegendObstacles()
+            : artists.reduce(LegendObstacles()) { sum, artist in
             // Text, and polygons, whose obstacles are boxes and outlines (of which only points and lines are kept
             // here): a partition's million cells are not boxed for nothing.
             if artist is TextArtist || artist is PolygonsArtist { return sum }
@@ -175,12 +180,15 @@ public final class Axes {
             let o = artist.legendObstacles(transform: transform, renderer: renderer)
             return sum + LegendObstacles(points: o.points, dataLines: o.dataLines)
         }
+        // Point labels that crowd the plane become key marks on their points, their words in the legend.
+        let keyed = labelsCrowd(pointLabels, avoiding: dataObstacles, transform: transform, renderer: renderer)
         var taken: [[Point]] = []
         var clipped = false
         var next = 0
         while next < layered.count {
             var artist = layered[next]
             next += 1
+            if keyed, (artist as? TextArtist)?.key != nil { continue }
             if artist.clipsToAxes != clipped {
                 if artist.clipsToAxes { renderer.pushClip(box) } else { renderer.popClip() }
                 clipped = artist.clipsToAxes
@@ -207,6 +215,13 @@ public final class Axes {
             artist.draw(on: renderer, transform: transform)
         }
         if clipped { renderer.popClip() }
+        if keyed {
+            for label in pointLabels {
+                KeyMark.draw(label.key!.mark, size: KeyMark.textSize(forLabel: label.size * transform.pointsToPixels),
+                             center: transform.pixel(label.key!.x, label.key!.y),
+                             pointsToPixels: transform.pointsToPixels, renderer: renderer)
+            }
+        }
         renderer.endGroup()
         var outsideEdge: Double?
         if let colorBar {
@@ -216,10 +231,26 @@ public final class Axes {
         let labelsBottom = drawFrame(on: renderer, transform: transform, topRightSpines: figure.style.topRightSpines,
                                      wrapLabels: !figure.disabledLayoutRules.contains(.wrapAxisLabels),
                                      wrapTitle: !figure.disabledLayoutRules.contains(.wrapTitles),
-                                     widthSpace: figure.subplotWidthSpace, canvasWidth: Double(figure.pixelWidth),
+                                     widthSpace: figure.subplotWidthSpace, canvasWidth: figure.textRightEdge,
                                      cellWidth: position == nil ? figure.rect(of: cell).width : box.width)
-        if let legendLocation, drawLegend {
-            let entries = legendEntries()
+        var keys = !keyed ? [] : pointLabels.map {
+            LegendEntry(label: $0.text, line: nil, marker: nil, mark: $0.key!.mark)
+        }
+        // The key beside the axes where it fits there (equal-aspect axes narrower than their cell leave room),
+        // in the legend otherwise.
+        if !keys.isEmpty, position == nil, !figure.hasPanel(rightOf: cell) {
+            let key = Legend(entries: keys, canvasWidth: Double(figure.pixelWidth), avoidsData: false)
+            let frame = key.frame(renderer: renderer, pointsToPixels: transform.pointsToPixels, axes: box,
+                                  location: .outsideRight)
+            if frame.maxX <= Double(figure.pixelWidth) - 4 * transform.pointsToPixels,
+               outsideEdge.map({ $0 < frame.x }) ?? true {
+                key.draw(on: renderer, pointsToPixels: transform.pointsToPixels, axes: box, location: .outsideRight,
+                         avoiding: LegendObstacles())
+                keys = []
+            }
+        }
+        if let legendLocation = legendLocation ?? (keys.isEmpty ? nil : .outsideBelow), drawLegend || !keys.isEmpty {
+            let entries = keys + (drawLegend ? legendEntries() : [])
             if !entries.isEmpty {
                 // Right of the axes only where it covers no other panel: beside the last column, or beside an
                 // empty cell of the grid (the last row of small multiples); below elsewhere. In a narrow figure (a
@@ -244,6 +275,28 @@ public final class Axes {
     }
 
     func legendEntries() -> [LegendEntry] { artists.compactMap(\.legendHandle) }
+
+    /// The share of the axes' area above which point labels crowd them, all together.
+    static let crowdedLabelShare = 0.125
+
+    /// Whether point labels (boxed text with a `key`) crowd the axes: one finds no place at its own size that
+    /// hides no data and no other label, or together they cover more than `crowdedLabelShare` of the axes (a
+    /// plane an inch wide, where three short labels would hide a third of it).
+    private func labelsCrowd(_ labels: [TextArtist], avoiding obstacles: LegendObstacles, transform: AxesTransform,
+                             renderer: Renderer) -> Bool {
+        guard !labels.isEmpty else { return false }
+        let box = transform.box
+        var taken: [[Point]] = [], area = 0.0
+        for label in labels {
+            let (placed, cost) = label.placement(avoiding: obstacles, taken: taken, axes: box, transform: transform,
+                                                 renderer: renderer, shrinking: false)
+            if cost > 0 { return true }
+            let corners = placed.boxCorners(transform: transform, renderer: renderer)
+            taken.append(corners)
+            if let r = boundingBox(corners) { area += r.width * r.height }
+        }
+        return area > Axes.crowdedLabelShare * box.width * box.height
+    }
 
     /// The run of polygon collections starting at `layered[start]` that goes into a vector file as one image
     /// under `policy` (consecutive in draw order, clipped, none asking to stay vector), or nil. A collection that

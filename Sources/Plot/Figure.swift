@@ -271,10 +271,7 @@ public final class Figure {
             case .axes3D(let a): a.draw(on: renderer, figure: self, drawLegend: legend)
             }
         }
-        if let colorBar {
-            let grid = gridRect(), total = (subplotRightEdge - subplotLeftEdge) * w
-            let bar = Rect(x: grid.maxX + 0.04 * total, y: grid.y, width: min(0.03 * total, grid.height / 20),
-                           height: grid.height)
+        if let colorBar, let bar = colorBarRect() {
             _ = colorBar.draw(on: renderer, in: bar, pointsToPixels: pointsToPixels)
         }
         if let suptitle, withSuptitle {
@@ -336,7 +333,9 @@ public final class Figure {
             let (newLeft, newRight) = squeeze(wantLeft, wantRight, w)
             let (newTop, newBottom) = squeeze(wantTop, wantBottom, h)
             if margins {
-                if newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
+                // Only panels in the grid lose height to squeezed margins (those at fixed places keep theirs).
+                let inGrid = panels.contains { if case .axes(let a) = $0 { a.position == nil } else { true } }
+                if inGrid, newTop != wantTop || newBottom != wantBottom { lacksHeight = true }
                 subplotLeftEdge = newLeft / w
                 subplotRightEdge = newRight / w
                 subplotTopEdge = 1 - newTop / h
@@ -450,6 +449,17 @@ public final class Figure {
         return (reach.left, reach.right, reach.top, reach.bottom, columns, rows, cellSize)
     }
 
+    /// Where the figure's colour bar goes, right of the subplot grid and as tall as it; nil without one.
+    func colorBarRect() -> Rect? {
+        guard colorBar != nil else { return nil }
+        let grid = gridRect(), total = (subplotRightEdge - subplotLeftEdge) * Double(pixelWidth)
+        return Rect(x: grid.maxX + 0.04 * total, y: grid.y, width: min(0.03 * total, grid.height / 20),
+                    height: grid.height)
+    }
+
+    /// How far right the panels' titles and labels may reach: the canvas's edge, or the figure's colour bar.
+    var textRightEdge: Double { colorBarRect().map { $0.x - 2 * pointsToPixels } ?? Double(pixelWidth) }
+
     /// The pixel rectangle the subplot grid spans (less the figure's colour bar, if any).
     func gridRect() -> Rect {
         let w = Double(pixelWidth), h = Double(pixelHeight)
@@ -534,4 +544,7 @@ public enum LayoutRule: String, CaseIterable, Sendable {
     case keepEqualAspect = "equal aspects kept"
     /// Numbers in heat-map cells shrink to their cell, take fewer decimals, and are left out under 6 pt.
     case fitCellNumbers = "cell numbers fit their cells"
+    /// Point labels that crowd their axes (no free place at their size, or more than an eighth of the area
+    /// together) become lettered marks on the points, the labels in the legend.
+    case keyCrowdedLabels = "crowded point labels become a key"
 }

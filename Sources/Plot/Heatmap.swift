@@ -55,12 +55,11 @@ extension Axes {
     }
 }
 
-/// A heat map cell's number: `format` applied, with a real minus sign, and no sign on a zero ("0.000", not
-/// "−0.000", for a value that rounds to zero).
+/// A heat map cell's number: `format` applied, with a real minus sign; a value that rounds to zero is "0" (not
+/// "0.000", "−0.000" or "0e+00", which say nothing a zero does not and take a cell's width).
 func cellText(_ format: String, _ value: Double) -> String {
-    // "0e+00" says nothing a zero does not.
     if value == 0, format.contains("e") { return "0" }
-    var text = String(cFormat: format, value)
-    if text.hasPrefix("-"), text.dropFirst().allSatisfy({ !("1"..."9").contains($0) }) { text.removeFirst() }
+    let text = String(cFormat: format, value)
+    if !format.contains("e"), !text.contains(where: { ("1"..."9").contains($0) }) { return "0" }
     return text.replacing("-", with: "\u{2212}")
 }

@@ -38,7 +38,10 @@ struct Legend {
         let fontSize = 10 * pt
         let metrics = entries.map { renderer.measure(MathText.runs($0.label), size: fontSize) }
         let rowHeight = entries.indices.map { i -> Double in
-            max(metrics[i].height, (entries[i].marker?.diameter ?? 0) * pt, 0.7 * fontSize * renderer.textScale)
+            max(metrics[i].height, (entries[i].marker?.diameter ?? 0) * pt, 0.7 * fontSize * renderer.textScale,
+                entries[i].mark.map {
+                    KeyMark.diameter($0, size: KeyMark.textSize(forLabel: fontSize), renderer: renderer)
+                } ?? 0)
         }
         // The handles and gaps in units of the text's size as drawn (a style's smaller text, a more compact legend).
         let em = fontSize * renderer.textScale
@@ -142,6 +145,10 @@ struct Legend {
             if let marker = entry.marker {
                 renderer.draw(MarkerBatch(centers: [Point(handleX + handleLength / 2, centreY)], diameter: marker.diameter * pt,
                                           colors: [marker.color], edgeWidth: 1 * pt))
+            }
+            if let mark = entry.mark {
+                KeyMark.draw(mark, size: KeyMark.textSize(forLabel: fontSize),
+                             center: Point(handleX + handleLength / 2, centreY), pointsToPixels: pt, renderer: renderer)
             }
             renderer.drawText(MathText.runs(entry.label), size: fontSize, color: .black,
                               anchor: Point(handleX + handleLength + handlePad, centreY), horizontal: .left, vertical: .center)

@@ -85,10 +85,24 @@ public enum NACExperiment {
     /// The loss curves of all tasks (log scale).
     public static func lossFigure(_ results: [Result]) -> Figure {
         let figure = Figure(width: 7, height: 4.8)
+        addLossPanel(results, to: figure, short: false)
+        // In a single column the legend goes below the axes: shorter entries that fit the column, and a figure
+        // grown for them rather than curves left a strip with one tick label.
+        figure.narrowLayout = { figure in
+            figure.removeAllPanels()
+            addLossPanel(results, to: figure, short: true)
+            if figure.heightFollowsContent { figure.height = max(figure.height, 0.95 * figure.width) }
+        }
+        return figure
+    }
+
+    /// The loss panel; `short`: legend entries that fit a single column ("2 cells × 3" for "2 cells of width 3").
+    static func addLossPanel(_ results: [Result], to figure: Figure, short: Bool) {
         let axes = figure.addAxes()
         axes.yScale = .log
         for (k, r) in results.enumerated() {
-            let cells = r.task.layers == 1 ? "one cell" : "\(r.task.layers) cells of width \(r.task.hidden)"
+            let cells = r.task.layers == 1 ? "one cell"
+                : short ? "\(r.task.layers) cells × \(r.task.hidden)" : "\(r.task.layers) cells of width \(r.task.hidden)"
             axes.plot(r.loss.indices.map { Double($0 + 1) }, r.loss.map { max($0, 1e-30) }, color: Color.tab10[k], width: 1.5,
                       label: "\(r.task.name) (\(cells), lr \(String(cFormat: "%g", r.task.learningRate)))")
         }
@@ -96,7 +110,6 @@ public enum NACExperiment {
         axes.yLabel = "MSE loss"
         axes.title = "Neural Accumulators learning B = A P (RMSprop)"
         axes.legendLocation = .best
-        return figure
     }
 
     /// One row per task: the learned matrix beside P, values written in the cells.

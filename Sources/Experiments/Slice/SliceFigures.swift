@@ -39,8 +39,16 @@ public enum SliceFigures {
                 return
             }
             let withImages = images && (figure.heightFollowsContent || figure.height >= 1.3 * figure.width)
-            if figure.heightFollowsContent { figure.height = figure.width * (withImages ? 1.6 : 1.3) }
             figure.subplotRightEdge = Figure.subplotRight
+            if withImages && figure.heightFollowsContent {
+                // Placed in inches, as tall as its parts: in a grid the square's three rows would keep the height
+                // the images' titles and the plane's title ask of one row, and leave it blank above the square.
+                let row = rowLayout(result, width: figure.width, fontScale: figure.style.fontSize / 10, names: names)
+                figure.height = row.height
+                addPanels(result, to: figure, images: true, narrow: true, names: names, row: row)
+                return
+            }
+            if figure.heightFollowsContent { figure.height = figure.width * (withImages ? 1.6 : 1.3) }
             addPanels(result, to: figure, images: withImages, narrow: true, names: names)
         }
         return figure
@@ -49,9 +57,12 @@ public enum SliceFigures {
     /// The slice's panels: the plane, its legend and (`images`) the three images, beside the plane or (`narrow`)
     /// in a row above it.
     static func addPanels(_ result: SliceResult, to figure: Figure, images: Bool, narrow: Bool, names: Names,
-                          layout l: ImageLayout = imageLayout) {
+                          layout l: ImageLayout = imageLayout, row: RowLayout? = nil) {
         let axes: Axes
-        if narrow {
+        if let row {
+            axes = figure.addAxes(left: row.left / row.width, bottom: row.bottom / row.height,
+                                  width: row.square / row.width, height: row.square / row.height)
+        } else if narrow {
             axes = images ? figure.addAxes(rows: 4, columns: 3, index: 4, rowSpan: 3, columnSpan: 3) : figure.addAxes()
         } else if images {
             // The square, its class legend right beside it, the three images in a column right of the legend:
@@ -103,7 +114,11 @@ public enum SliceFigures {
                           pointName(result, i, names: names, short: narrow && !images), size: 10,
                           horizontal: right ? .left : .right, vertical: up ? .bottom : .top,
                           box: (fill: Color.white.withAlpha(0.85), edge: Color(0.3, 0.3, 0.3)),
-                          alternatives: alternatives)
+                          alternatives: alternatives,
+                          // Where the labels crowd the plane: a lettered mark on the point, the label in the legend.
+                          // Not beside images: their plane is large, and their layout has no room for a key.
+                          key: images ? nil : TextArtist.Key(mark: String(UnicodeScalar(UInt8(65 + i % 26))),
+                                                             x: point.x, y: point.y))
             }
         }
         let h = result.plane.halfWidth
@@ -113,14 +128,64 @@ public enum SliceFigures {
         axes.yLabel = "$v$"
         // The plane keeps its shape at every figure size: regions' angles and areas mean something.
         axes.equalAspect = true
+        axes.title = planeTitle(result, names: names, shortLegend: shortLegend)
+        axes.legendLocation = l.legendBelow || row != nil ? .outsideBelow : .outsideRight
+        if images { addThumbnails(result, to: figure, inARow: narrow, names: names, layout: l, row: row) }
+    }
+
+    /// The plane's title: the model, its regions and decision pieces (`shortLegend`: the bold lines named here).
+    static func planeTitle(_ result: SliceResult, names: Names, shortLegend: Bool) -> String {
+        let partition = result.partition
         let stem = URL(fileURLWithPath: result.settings.modelPath).lastPathComponent
         var title = names.title
             ?? "\(stem): \(partition.count) linear regions, cut into \(partition.decisionCount) by the decision boundary"
                 + (shortLegend ? " (bold)" : "")
         if let omitted = result.network.omittedOutputActivation { title += "\nthe logits before its final \(omitted)" }
-        axes.title = title
-        axes.legendLocation = l.legendBelow ? .outsideBelow : .outsideRight
-        if images { addThumbnails(result, to: figure, inARow: narrow, names: names, layout: l) }
+        return title
+    }
+
+    /// The narrow slice with images, in inches: the three images in a row at the top, the square below them,
+    /// the legend below the square; `left` and `bottom` are the square's, `imageTop` the top of the images.
+    struct RowLayout {
+        var width, height, left, bottom, square, image, imageGap, imageBottom: Double
+    }
+
+    /// The narrow layout with images for a figure `width` inches wide, with text `fontScale` times the notebook's:
+    /// each part as tall as its text needs (the images' and the plane's titles wrapped at their widths, estimated
+    /// at 0.6 em a character; the legend's rows as `Legend` lays them out below the axes).
+    static func rowLayout(_ result: SliceResult, width: Double, fontScale s: Double, names: Names) -> RowLayout {
+        let inch = 72.0, pad = 0.06
+        let titleLine = 1.2 * 12 * s / inch, titleGap = 6 / inch
+        func lines(_ text: String, size: Double, width: Double) -> Double {
+            text.split(separator: "\n").reduce(0) { sum, paragraph in
+                sum + max(1, (Double(paragraph.count) * 0.6 * size * s / inch / width).rounded(.up))
+            }
+        }
+        // Tick labels ("−1.0"), the ticks and the v label left of the square; half a tick label right of it.
+        let left = (15 + 36 * s) / inch, right = 0.15
+        let square = width - left - right
+        let imageGap = 0.3
+        let image = min(imageLayout.image, (square - 2 * imageGap) / 3)
+        let imageTitles = (0..<result.points.count).map { lines(pointName(result, $0, names: names), size: 12,
+                                                                 width: image * 1.2) }.max() ?? 1
+        let planeTitle = lines(planeTitle(result, names: names, shortLegend: false), size: 12,
+                               width: min(square * 1.2, width - 0.1))
+        // Ticks, tick labels and the u label under the square, then the legend.
+        let underSquare = (11 + 22 * s) / inch
+        let entries = result.partition.classAreas.filter { $0 > 0 }.count + 1
+        let longest = max("decision boundary".count,
+                          result.partition.classAreas.indices.map { names.className($0).count }.max() ?? 0)
+        let em = 10 * s / inch
+        // Legend labels are mostly lower case: half an em a character.
+        let entryWidth = (Double(longest) * 0.5 + 2.8) * em
+        let columns = max(1, min(entries, Int((width - 1.8 * em + 2 * em) / (entryWidth + 2 * em))))
+        let rows = Double((entries + columns - 1) / columns)
+        let legend = 0.5 * em + 0.8 * em + rows * em * 1.2 + (rows - 1) * 0.5 * em
+        let bottom = pad + legend + underSquare
+        let imageBottom = bottom + square + titleGap + planeTitle * titleLine + 0.1
+        let height = imageBottom + image + titleGap + imageTitles * titleLine + pad
+        return RowLayout(width: width, height: height, left: left, bottom: bottom, square: square, image: image,
+                         imageGap: imageGap, imageBottom: imageBottom)
     }
 
     /// The decision pieces as fills in light tones of their class, and the cells as outlines. A cell that is one
@@ -225,15 +290,24 @@ public enum SliceFigures {
 
     /// The three input images, one above the other in the right column, in grey (ink dark) or RGB.
     static func addThumbnails(_ result: SliceResult, to figure: Figure, inARow: Bool, names: Names = Names(),
-                              layout l: ImageLayout = imageLayout) {
+                              layout l: ImageLayout = imageLayout, row: RowLayout? = nil) {
         let shape = result.network.inputShape
         let (channels, height, width) = (shape[0], shape[1], shape[2])
         for (i, point) in result.points.enumerated() {
             // Top-aligned with the square.
             let bottom = l.margin + l.square - l.image - Double(i) * (l.image + l.imageGap)
-            let axes = inARow ? figure.addAxes(rows: 4, columns: 3, index: i + 1)
-                : figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height, width: l.image / l.width,
-                                 height: l.image / l.height)
+            let axes: Axes
+            if let r = row {
+                // Centred over the square.
+                let x = r.left + (r.square - 3 * r.image - 2 * r.imageGap) / 2 + Double(i) * (r.image + r.imageGap)
+                axes = figure.addAxes(left: x / r.width, bottom: r.imageBottom / r.height, width: r.image / r.width,
+                                      height: r.image / r.height)
+            } else if inARow {
+                axes = figure.addAxes(rows: 4, columns: 3, index: i + 1)
+            } else {
+                axes = figure.addAxes(left: l.imagesLeft / l.width, bottom: bottom / l.height, width: l.image / l.width,
+                                      height: l.image / l.height)
+            }
             let lo = point.min() ?? 0, hi = point.max() ?? 1
             let span = hi > lo ? hi - lo : 1
             var squares: [[(Double, Double)]] = [], colors: [Color] = []
