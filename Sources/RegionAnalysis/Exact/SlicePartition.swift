@@ -187,31 +187,19 @@ public struct SlicePartition: Sendable {
         } else {
             // The first nonlinear layer cuts the whole square; its pieces go to the workers.
             let pieces = walker.splitSquare(square, step: k0, values: values, tiling: tiling, context: context)
-<<<<<<< HEAD
             let bigNetwork = program.sizes.reduce(0, +) >= 1024
-            if context.threads <= 1 || (!bigNetwork && pieces.count < 256) {
-=======
-            if pieces.count < 256 && program.sizes.reduce(0, +) >= 1024 {
-                // Few pieces of a big network: their pieces at the next nonlinear steps go to the workers. On one
-                // thread too, so that every thread count walks the same subtrees afresh (see `SliceBases`).
-                let work = walker.branches(pieces, step: k0, values: values, states: states, target: 256, rounds: 4)
-                cells = walker.walk(work, context: context)
-            } else if pieces.count < 256 {
->>>>>>> walk
+            // The choice of path never depends on the thread count: the incremental walk's bits depend on which
+            // pieces are walked together (see `SliceBases`), and a slice gives the same cells on any thread count.
+            if !bigNetwork && pieces.count < 256 {
                 // Threads only pay off with enough pieces: a small MLP's slice takes well under a millisecond
                 // alone. Alone, in place: no per-piece copies or result arrays (for a small MLP these cost as
                 // much as the geometry).
                 walker.walk(entering: pieces.reversed().map { ($0, k0) }, values: &values, states: &states,
-<<<<<<< HEAD
-                            into: &cells)
-            } else if pieces.count >= 256 {
-=======
                             into: &cells, afresh: false)
-            } else {
+            } else if pieces.count >= 256 {
                 // Runs of consecutive pieces (neighbours, mostly) are walked one after another, each run afresh:
                 // the next piece's steps are updated from the last one's bases, and the runs do not depend on the
                 // number of threads, so neither do the cells.
->>>>>>> walk
                 let rootValues = values, rootStates = states
                 let run = SliceBases.piecesPerRun
                 cells = parallelMap(count: (pieces.count + run - 1) / run, context: context) { index in
@@ -229,12 +217,12 @@ public struct SlicePartition: Sendable {
                 let rootValues = values, rootStates = states
                 let sample = min(pieces.count, Self.samplePieces)
                 walker.walk(entering: pieces[..<sample].reversed().map { ($0, k0) }, values: &values,
-                            states: &states, into: &cells)
+                            states: &states, into: &cells, afresh: false)
                 let rest = Array(pieces[sample...])
                 if !Self.sharesOut(rest: rest.count, after: sample, made: cells.count,
                                    entriesPerCell: program.entriesPerCell) {
                     walker.walk(entering: rest.reversed().map { ($0, k0) }, values: &values, states: &states,
-                                into: &cells)
+                                into: &cells, afresh: false)
                 } else {
                     let work = walker.branches(rest, step: k0, values: rootValues, states: rootStates, target: 256,
                                                rounds: 4)
