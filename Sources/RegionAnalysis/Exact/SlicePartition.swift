@@ -271,21 +271,40 @@ struct SliceWalker: Sendable {
     /// way the cells depend only on the pieces given, never on what the thread walked before.
     func walk(entering stack: [([Point2], Int)], values: inout [[Double]], states: inout [UInt8],
               into cells: inout [SliceCell], afresh: Bool = true) {
-        var stack = stack.enumerated().map { (piece: $1.0, step: $1.1, fresh: afresh || $0 == stack.count - 1) }
+        var stack = stack.enumerated().map {
+            SliceWalkItem(piece: $1.0, step: $1.1, fresh: afresh || $0 == stack.count - 1)
+        }
         var bases = SliceBases(values: values.count)
         var uncounted = 0
-        while let (piece, k, fresh) = stack.popLast() {
-            if fresh { bases.forget(after: k) }
+        while let item = stack.popLast() {
+            let (piece, k) = (item.piece, item.step)
+            if item.fresh { bases.forget(after: k) }
             let c = polygonCentroid(piece)
-            program.decide(k, at: c.x, c.y, values: values, states: &states)
-            program.applyNonlinear(k, values: &values, states: states)
+            if let open = item.open {
+                // Its parent's split settled the other units; a later sibling's outputs differ from the one
+                // before it only there.
+                program.decide(k, units: open.lazy.map { Int($0) }, at: c.x, c.y, values: values, states: &states)
+                if item.sibling {
+                    program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+                } else {
+                    program.applyNonlinear(k, values: &values, states: states)
+                }
+            } else {
+                program.decide(k, at: c.x, c.y, values: values, states: &states)
+                program.applyNonlinear(k, values: &values, states: states)
+            }
             let next = applyAffineSteps(after: k, values: &values, bases: &bases)
             let before = cells.count
             if next == program.steps.count {
                 cells.append(leaf(piece, values: values, states: states))
+            } else if incremental {
+                let (pieces, open) = splitSettling(piece, step: next, values: values, states: &states)
+                for (i, piece) in pieces.enumerated().reversed() {
+                    stack.append(SliceWalkItem(piece: piece, step: next, open: open, sibling: i > 0))
+                }
             } else {
                 for piece in split(piece, step: next, values: values).reversed() {
-                    stack.append((piece, next, false))
+                    stack.append(SliceWalkItem(piece: piece, step: next))
                 }
             }
             if let budget {
@@ -408,19 +427,9 @@ struct SliceWalker: Sendable {
             var split = false
             for w in first..<windows.count {
                 let window = windows[w]
-                if window.count <= 1 { continue }
-                // The leader at the centroid, and whether it leads by more than any difference can change.
-                var leader = Int(window[0])
-                for e in window where centre[Int(e)] > centre[leader] { leader = Int(e) }
-                var certain = true
-                for e in window where Int(e) != leader {
-                    let j = Int(e)
-                    let slope = abs(z[leader] - z[j]) + abs(z[n + leader] - z[n + j])
-                    if centre[leader] - centre[j] <= slope * radius * (1 + 1e-9) + 1e-300 {
-                        // A tie of the same function (such as two ReLUs that are off) splits nothing.
-                        if slope == 0 && z[2 * n + leader] == z[2 * n + j] { continue }
-                        certain = false
-                        break
+                let certain = z.withUnsafeBufferPointer { z in
+                    centre.withUnsafeBufferPointer { centre in
+                        certainLeader(window, z: z, n: n, centre: centre, radius: radius) != nil
                     }
                 }
                 if certain { continue }
@@ -474,6 +483,19 @@ struct SliceWalker: Sendable {
         }
         return candidate.firstIndex(of: true)
     }
+}
+
+/// A piece on the walk's stack, to be entered at its nonlinear step.
+struct SliceWalkItem {
+    var piece: [Point2]
+    var step: Int
+    /// Whether the piece starts its subtree's bases afresh (see ``SliceBases``).
+    var fresh = false
+    /// The step's units its parent's split left open (``SliceWalker/splitSettling(_:step:values:states:)``),
+    /// the others' states being written already; nil when every unit is still to decide.
+    var open: [Int32]? = nil
+    /// Whether a sibling entered before it left the step's outputs for the same input (only `open` differ).
+    var sibling = false
 }
 
 /// What one thread's walk keeps of each nonlinear level's base: the values that the level's first piece (or the
