@@ -280,20 +280,26 @@ struct SliceWalker: Sendable {
             let (piece, k) = (item.piece, item.step)
             if item.fresh { bases.forget(after: k) }
             let c = polygonCentroid(piece)
+            let next: Int
             if let open = item.open {
                 // Its parent's split settled the other units; a later sibling's outputs differ from the one
                 // before it only there.
                 program.decide(k, units: open.lazy.map { Int($0) }, at: c.x, c.y, values: values, states: &states)
-                if item.sibling {
-                    program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+                if item.sibling, program.siblingMatrixStep[k] >= 0 {
+                    next = enterSibling(k, open: open, values: &values, states: states, scratch: &bases)
                 } else {
-                    program.applyNonlinear(k, values: &values, states: states)
+                    if item.sibling {
+                        program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+                    } else {
+                        program.applyNonlinear(k, values: &values, states: states)
+                    }
+                    next = applyAffineSteps(after: k, values: &values, bases: &bases)
                 }
             } else {
                 program.decide(k, at: c.x, c.y, values: values, states: &states)
                 program.applyNonlinear(k, values: &values, states: states)
+                next = applyAffineSteps(after: k, values: &values, bases: &bases)
             }
-            let next = applyAffineSteps(after: k, values: &values, bases: &bases)
             let before = cells.count
             if next == program.steps.count {
                 cells.append(leaf(piece, values: values, states: states))
@@ -341,6 +347,42 @@ struct SliceWalker: Sendable {
         }
         if rebase { for v in (k + 1)...j { bases.values[v] = values[v] } }
         return j
+    }
+
+    /// A later sibling at nonlinear step `k` whose steps up to the next nonlinear one are relabellings and one
+    /// matrix step j (``SliceProgram/siblingMatrixStep``): the values still hold the sibling entered before it,
+    /// which differs only in the `open` units, so their outputs are written again and step j's output gets the
+    /// columns of those that changed, times the change. Returns the next step, j + 1. The result depends on the
+    /// siblings before it (in the walk's fixed order), never on the thread count.
+    func enterSibling(_ k: Int, open: [Int32], values: inout [[Double]], states: [UInt8],
+                      scratch: inout SliceBases) -> Int {
+        let j = program.siblingMatrixStep[k]
+        let n = program.sizes[k + 1]
+        var old = scratch.deltas
+        old.removeAll(keepingCapacity: true)
+        values[k + 1].withUnsafeBufferPointer { y in
+            for i32 in open {
+                let i = Int(i32)
+                old.append(y[i]); old.append(y[n + i]); old.append(y[2 * n + i])
+            }
+        }
+        program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+        var changed = scratch.changed, deltas: [Double] = []
+        changed.removeAll(keepingCapacity: true)
+        deltas.reserveCapacity(old.count)
+        values[k + 1].withUnsafeBufferPointer { y in
+            for (t, i32) in open.enumerated() {
+                let i = Int(i32)
+                let (a, b, c) = (y[i], y[n + i], y[2 * n + i])
+                if a == old[3 * t] && b == old[3 * t + 1] && c == old[3 * t + 2] { continue }
+                changed.append(i32)
+                deltas.append(a - old[3 * t]); deltas.append(b - old[3 * t + 1]); deltas.append(c - old[3 * t + 2])
+            }
+        }
+        for r in (k + 1)..<j { values[r + 1] = values[r] }
+        if !changed.isEmpty { program.addColumns(j, changed: changed, deltas: deltas, into: &values[j + 1]) }
+        (scratch.changed, scratch.deltas) = (changed, old)
+        return j + 1
     }
 
     /// Runs the affine steps from `k`, then makes the cell a leaf or pushes the pieces of the next nonlinear step.
@@ -509,6 +551,8 @@ struct SliceBases {
     var values: [[Double]]
     /// Scratch: the changed input columns of an update.
     var changed: [Int32] = []
+    /// Scratch: a sibling's outputs before it was entered.
+    var deltas: [Double] = []
 
     /// First-layer pieces walked one after another from the same bases: a run of consecutive pieces shares
     /// them; each run starts afresh (whatever the thread count).

@@ -38,6 +38,10 @@ struct SliceProgram: @unchecked Sendable {
     /// Each dense step's weights by input column (n × m row-major: column i of W is row i), so that a few changed
     /// inputs cost a few contiguous rows (``applyAffineUpdate(_:values:bases:changed:)``); empty for other steps.
     let denseColumns: [[Double]]
+    /// For each nonlinear step k, the one matrix step j after it when the steps between are relabellings of
+    /// value k + 1 and step j is followed by the next nonlinear step or the end; −1 elsewhere. A sibling cell at
+    /// step k then changes only step j's columns for its open units (see `SliceWalker.walk(entering:)`).
+    let siblingMatrixStep: [Int]
 
     init(_ network: Network) {
         var steps: [SliceStep] = []
@@ -82,6 +86,17 @@ struct SliceProgram: @unchecked Sendable {
             var columns = [Double](repeating: 0, count: n * m)
             for o in 0..<m { for i in 0..<n { columns[i * m + o] = weight[o * n + i] } }
             return columns
+        }
+        let inputs = self.inputs
+        self.siblingMatrixStep = steps.indices.map { k in
+            guard offsets[k] >= 0 else { return -1 }
+            var (j, value) = (k + 1, k + 1)
+            while j < steps.count, case .reshape = steps[j], inputs[j] == [value] { (j, value) = (j + 1, j + 1) }
+            guard j < steps.count, inputs[j] == [value], j + 1 == steps.count || offsets[j + 1] >= 0 else { return -1 }
+            switch steps[j] {
+            case .dense, .sparse: return j
+            default: return -1
+            }
         }
     }
 
@@ -219,50 +234,63 @@ struct SliceProgram: @unchecked Sendable {
         } else {
             y = yb
         }
-        // Raw pointers and the three output rows apart: a dense column is three contiguous runs the compiler
-        // vectorises. Each output gets the same operations in the same order as a plain column loop.
+        var deltas = [Double](repeating: 0, count: 3 * changed.count)
+        for (t, i32) in changed.enumerated() {
+            let i = Int(i32)
+            (deltas[3 * t], deltas[3 * t + 1], deltas[3 * t + 2]) = (x[i] - xb[i], x[n + i] - xb[n + i],
+                                                                     x[2 * n + i] - xb[2 * n + i])
+        }
+        addColumns(j, changed: changed, deltas: deltas, into: &y)
+        values[j + 1] = y
+        return true
+    }
+
+    /// Adds to `y`, a 3 × m map of matrix step `j`'s output, the step's columns for the inputs `changed`
+    /// (ascending), each times its change: `deltas[3t ..< 3t + 3]` for `changed[t]`, the u, v and offset rows.
+    ///
+    /// On raw pointers, the three output rows apart: a dense column is three contiguous runs the compiler
+    /// vectorises. Each output gets the same operations in the same order as a plain column loop.
+    func addColumns(_ j: Int, changed: [Int32], deltas: [Double], into y: inout [Double]) {
+        let m = sizes[j + 1]
+        precondition(y.count == 3 * m && deltas.count >= 3 * changed.count)
         y.withUnsafeMutableBufferPointer { out in
-            x.withUnsafeBufferPointer { x in
-                xb.withUnsafeBufferPointer { xb in
-                    guard let ou = out.baseAddress, let x = x.baseAddress, let xb = xb.baseAddress else { return }
-                    let (ov, oc) = (ou + m, ou + 2 * m)
-                    switch steps[j] {
-                    case .dense:
-                        denseColumns[j].withUnsafeBufferPointer { w in
-                            guard let w = w.baseAddress else { return }
-                            for i32 in changed {
-                                let i = Int(truncatingIfNeeded: i32), column = w + i &* m
-                                let (a, b, c) = (x[i] - xb[i], x[n &+ i] - xb[n &+ i], x[2 &* n &+ i] - xb[2 &* n &+ i])
-                                for o in 0..<m { ou[o] += column[o] * a }
-                                for o in 0..<m { ov[o] += column[o] * b }
-                                for o in 0..<m { oc[o] += column[o] * c }
-                            }
+            deltas.withUnsafeBufferPointer { d in
+                guard let ou = out.baseAddress, let d = d.baseAddress else { return }
+                let (ov, oc) = (ou + m, ou + 2 * m)
+                switch steps[j] {
+                case .dense:
+                    denseColumns[j].withUnsafeBufferPointer { w in
+                        guard let w = w.baseAddress else { return }
+                        for (t, i32) in changed.enumerated() {
+                            let column = w + Int(truncatingIfNeeded: i32) &* m
+                            let (a, b, c) = (d[3 &* t], d[3 &* t &+ 1], d[3 &* t &+ 2])
+                            for o in 0..<m { ou[o] += column[o] * a }
+                            for o in 0..<m { ov[o] += column[o] * b }
+                            for o in 0..<m { oc[o] += column[o] * c }
                         }
-                    case .sparse(let map):
-                        map.targets.withUnsafeBufferPointer { targets in
-                            map.weights.withUnsafeBufferPointer { weights in
-                                starts.withUnsafeBufferPointer { starts in
-                                    guard let targets = targets.baseAddress, let weights = weights.baseAddress
-                                    else { return }
-                                    for i32 in changed {
-                                        let i = Int(truncatingIfNeeded: i32)
-                                        let (a, b, c) = (x[i] - xb[i], x[n &+ i] - xb[n &+ i],
-                                                         x[2 &* n &+ i] - xb[2 &* n &+ i])
-                                        for t in starts[i]..<starts[i &+ 1] {
-                                            let o = Int(truncatingIfNeeded: targets[t]), w = weights[t]
-                                            ou[o] += w * a; ov[o] += w * b; oc[o] += w * c
-                                        }
+                    }
+                case .sparse(let map):
+                    map.targets.withUnsafeBufferPointer { targets in
+                        map.weights.withUnsafeBufferPointer { weights in
+                            map.starts.withUnsafeBufferPointer { starts in
+                                guard let targets = targets.baseAddress, let weights = weights.baseAddress
+                                else { return }
+                                for (t, i32) in changed.enumerated() {
+                                    let i = Int(truncatingIfNeeded: i32)
+                                    let (a, b, c) = (d[3 &* t], d[3 &* t &+ 1], d[3 &* t &+ 2])
+                                    for t in starts[i]..<starts[i &+ 1] {
+                                        let o = Int(truncatingIfNeeded: targets[t]), w = weights[t]
+                                        ou[o] += w * a; ov[o] += w * b; oc[o] += w * c
                                     }
                                 }
                             }
                         }
-                    default: break
                     }
+                default:
+                    preconditionFailure("step \(j) is not a matrix step")
                 }
             }
         }
-        values[j + 1] = y
-        return true
     }
 
     /// Whether step `j` is an affine step whose cost grows with its matrix (dense or sparse), not with its size.
