@@ -25,9 +25,10 @@ extension SliceWalker {
         }
     }
 
-    /// An elementwise step's split: the lines ``HalfEdgePartition/convexPieces(of:cutBy:line:tolerance:minimumArea:shouldStop:)``
-    /// would keep (the same test, in the same order), and every other unit's piece from its value at the
-    /// vertices' mean, which lies on the same side of each breakpoint as every point of the polygon.
+    /// An elementwise step's split: the lines that
+    /// ``HalfEdgePartition/convexPieces(of:cutBy:line:tolerance:minimumArea:shouldStop:)`` would keep (the same
+    /// test, in the same order), and every other unit's piece from its value at the vertices' mean, which lies on
+    /// the same side of each breakpoint as every point of the polygon.
     private func splitByLinesSettling(_ polygon: [Point2], pieces: ElementwisePieces, z: [Double], n: Int,
                                       offset: Int, states: inout [UInt8]) -> (pieces: [[Point2]], open: [Int32]) {
         var (mx, my) = (0.0, 0.0)
@@ -80,7 +81,8 @@ extension SliceWalker {
             centre.withUnsafeMutableBufferPointer { centre in
                 for e in 0..<n { centre[e] = z[e] * c.x + z[n + e] * c.y + z[2 * n + e] }
                 for (w, window) in windows.enumerated() {
-                    if let leader = certainLeader(window, z: z, n: n, centre: UnsafeBufferPointer(centre), radius: radius) {
+                    let centre = UnsafeBufferPointer(centre)
+                    if let leader = certainLeader(window, z: z, n: n, centre: centre, radius: radius) {
                         states[offset + w] = UInt8(leader)
                     } else {
                         open.append(Int32(w))
@@ -132,9 +134,9 @@ extension SliceWalker {
     }
 
     /// The position in `window` of its leader at the centroid (the first largest of `centre`), when it leads by
-    /// more than any difference of two entries can change over a piece of radius `radius` about the centroid —
-    /// f_i − f_j changes by at most (|Δa| + |Δb|)·radius there — so that it is the argmax on the whole piece; nil
-    /// when some entry may overtake it. Entries that are the same function as the leader (such as several ReLUs
+    /// more than any difference of two entries can change over a piece of radius `radius` about the centroid
+    /// (f_i − f_j changes by at most (|Δa| + |Δb|)·radius there), so that it is the argmax on the whole piece;
+    /// nil when some entry may overtake it. Entries that are the same function as the leader (such as several ReLUs
     /// that are off) do not count.
     @inline(__always)
     func certainLeader(_ window: [Int32], z: UnsafeBufferPointer<Double>, n: Int,
