@@ -34,10 +34,11 @@ import Testing
     @Test(arguments: [1, 3, 15, 255])
     func packedStatesRoundTrip(largest: Int) {
         var generator = SeededGenerator(seed: UInt64(largest))
-        for count in [0, 1, 63, 64, 65, 1000] {
+        for count in [0, 1, 7, 8, 9, 63, 64, 65, 1000, 8084] {
             let states = (0..<count).map { _ in UInt8(generator.next() % UInt64(largest + 1)) }
             let packed = PackedStates(states)
             #expect(packed.unpacked == states)
+            #expect(packed.words == PackedStates.packedOneByOne(states))
             var cell = SliceCell(vertices: [], states: states, outputMap: [], decision: [])
             #expect(cell.states == states)
             cell.states = states.reversed()

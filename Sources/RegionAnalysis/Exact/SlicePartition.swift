@@ -271,21 +271,46 @@ struct SliceWalker: Sendable {
     /// way the cells depend only on the pieces given, never on what the thread walked before.
     func walk(entering stack: [([Point2], Int)], values: inout [[Double]], states: inout [UInt8],
               into cells: inout [SliceCell], afresh: Bool = true) {
-        var stack = stack.enumerated().map { (piece: $1.0, step: $1.1, fresh: afresh || $0 == stack.count - 1) }
+        var stack = stack.enumerated().map {
+            SliceWalkItem(piece: $1.0, step: $1.1, fresh: afresh || $0 == stack.count - 1)
+        }
         var bases = SliceBases(values: values.count)
         var uncounted = 0
-        while let (piece, k, fresh) = stack.popLast() {
-            if fresh { bases.forget(after: k) }
+        while let item = stack.popLast() {
+            let (piece, k) = (item.piece, item.step)
+            if item.fresh { bases.forget(after: k) }
             let c = polygonCentroid(piece)
-            program.decide(k, at: c.x, c.y, values: values, states: &states)
-            program.applyNonlinear(k, values: &values, states: states)
-            let next = applyAffineSteps(after: k, values: &values, bases: &bases)
+            let next: Int
+            if let open = item.open {
+                // Its parent's split settled the other units; a later sibling's outputs differ from the one
+                // before it only there.
+                program.decide(k, units: open.lazy.map { Int($0) }, at: c.x, c.y, values: values, states: &states)
+                if item.sibling, program.siblingMatrixStep[k] >= 0 {
+                    next = enterSibling(k, open: open, values: &values, states: states, scratch: &bases)
+                } else {
+                    if item.sibling {
+                        program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+                    } else {
+                        program.applyNonlinear(k, values: &values, states: states)
+                    }
+                    next = applyAffineSteps(after: k, values: &values, bases: &bases)
+                }
+            } else {
+                program.decide(k, at: c.x, c.y, values: values, states: &states)
+                program.applyNonlinear(k, values: &values, states: states)
+                next = applyAffineSteps(after: k, values: &values, bases: &bases)
+            }
             let before = cells.count
             if next == program.steps.count {
                 cells.append(leaf(piece, values: values, states: states))
+            } else if incremental {
+                let (pieces, open) = splitSettling(piece, step: next, values: values, states: &states)
+                for (i, piece) in pieces.enumerated().reversed() {
+                    stack.append(SliceWalkItem(piece: piece, step: next, open: open, sibling: i > 0))
+                }
             } else {
                 for piece in split(piece, step: next, values: values).reversed() {
-                    stack.append((piece, next, false))
+                    stack.append(SliceWalkItem(piece: piece, step: next))
                 }
             }
             if let budget {
@@ -322,6 +347,42 @@ struct SliceWalker: Sendable {
         }
         if rebase { for v in (k + 1)...j { bases.values[v] = values[v] } }
         return j
+    }
+
+    /// A later sibling at nonlinear step `k` whose steps up to the next nonlinear one are relabellings and one
+    /// matrix step j (``SliceProgram/siblingMatrixStep``): the values still hold the sibling entered before it,
+    /// which differs only in the `open` units, so their outputs are written again and step j's output gets the
+    /// columns of those that changed, times the change. Returns the next step, j + 1. The result depends on the
+    /// siblings before it (in the walk's fixed order), never on the thread count.
+    func enterSibling(_ k: Int, open: [Int32], values: inout [[Double]], states: [UInt8],
+                      scratch: inout SliceBases) -> Int {
+        let j = program.siblingMatrixStep[k]
+        let n = program.sizes[k + 1]
+        var old = scratch.deltas
+        old.removeAll(keepingCapacity: true)
+        values[k + 1].withUnsafeBufferPointer { y in
+            for i32 in open {
+                let i = Int(i32)
+                old.append(y[i]); old.append(y[n + i]); old.append(y[2 * n + i])
+            }
+        }
+        program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
+        var changed = scratch.changed, deltas: [Double] = []
+        changed.removeAll(keepingCapacity: true)
+        deltas.reserveCapacity(old.count)
+        values[k + 1].withUnsafeBufferPointer { y in
+            for (t, i32) in open.enumerated() {
+                let i = Int(i32)
+                let (a, b, c) = (y[i], y[n + i], y[2 * n + i])
+                if a == old[3 * t] && b == old[3 * t + 1] && c == old[3 * t + 2] { continue }
+                changed.append(i32)
+                deltas.append(a - old[3 * t]); deltas.append(b - old[3 * t + 1]); deltas.append(c - old[3 * t + 2])
+            }
+        }
+        for r in (k + 1)..<j { values[r + 1] = values[r] }
+        if !changed.isEmpty { program.addColumns(j, changed: changed, deltas: deltas, into: &values[j + 1]) }
+        (scratch.changed, scratch.deltas) = (changed, old)
+        return j + 1
     }
 
     /// Runs the affine steps from `k`, then makes the cell a leaf or pushes the pieces of the next nonlinear step.
@@ -408,19 +469,9 @@ struct SliceWalker: Sendable {
             var split = false
             for w in first..<windows.count {
                 let window = windows[w]
-                if window.count <= 1 { continue }
-                // The leader at the centroid, and whether it leads by more than any difference can change.
-                var leader = Int(window[0])
-                for e in window where centre[Int(e)] > centre[leader] { leader = Int(e) }
-                var certain = true
-                for e in window where Int(e) != leader {
-                    let j = Int(e)
-                    let slope = abs(z[leader] - z[j]) + abs(z[n + leader] - z[n + j])
-                    if centre[leader] - centre[j] <= slope * radius * (1 + 1e-9) + 1e-300 {
-                        // A tie of the same function (such as two ReLUs that are off) splits nothing.
-                        if slope == 0 && z[2 * n + leader] == z[2 * n + j] { continue }
-                        certain = false
-                        break
+                let certain = z.withUnsafeBufferPointer { z in
+                    centre.withUnsafeBufferPointer { centre in
+                        certainLeader(window, z: z, n: n, centre: centre, radius: radius) != nil
                     }
                 }
                 if certain { continue }
@@ -476,6 +527,19 @@ struct SliceWalker: Sendable {
     }
 }
 
+/// A piece on the walk's stack, to be entered at its nonlinear step.
+struct SliceWalkItem {
+    var piece: [Point2]
+    var step: Int
+    /// Whether the piece starts its subtree's bases afresh (see ``SliceBases``).
+    var fresh = false
+    /// The step's units its parent's split left open (``SliceWalker/splitSettling(_:step:values:states:)``),
+    /// the others' states being written already; nil when every unit is still to decide.
+    var open: [Int32]? = nil
+    /// Whether a sibling entered before it left the step's outputs for the same input (only `open` differ).
+    var sibling = false
+}
+
 /// What one thread's walk keeps of each nonlinear level's base: the values that the level's first piece (or the
 /// last one that differed too much from the base before it) wrote between the level's nonlinear step and the
 /// next. A piece of the same level differs from the base in a few unit states, so its dense and sparse steps are
@@ -487,6 +551,8 @@ struct SliceBases {
     var values: [[Double]]
     /// Scratch: the changed input columns of an update.
     var changed: [Int32] = []
+    /// Scratch: a sibling's outputs before it was entered.
+    var deltas: [Double] = []
 
     /// First-layer pieces walked one after another from the same bases: a run of consecutive pieces shares
     /// them; each run starts afresh (whatever the thread count).

@@ -38,6 +38,10 @@ struct SliceProgram: @unchecked Sendable {
     /// Each dense step's weights by input column (n × m row-major: column i of W is row i), so that a few changed
     /// inputs cost a few contiguous rows (``applyAffineUpdate(_:values:bases:changed:)``); empty for other steps.
     let denseColumns: [[Double]]
+    /// For each nonlinear step k, the one matrix step j after it when the steps between are relabellings of
+    /// value k + 1 and step j is followed by the next nonlinear step or the end; −1 elsewhere. A sibling cell at
+    /// step k then changes only step j's columns for its open units (see `SliceWalker.walk(entering:)`).
+    let siblingMatrixStep: [Int]
 
     init(_ network: Network) {
         var steps: [SliceStep] = []
@@ -82,6 +86,17 @@ struct SliceProgram: @unchecked Sendable {
             var columns = [Double](repeating: 0, count: n * m)
             for o in 0..<m { for i in 0..<n { columns[i * m + o] = weight[o * n + i] } }
             return columns
+        }
+        let inputs = self.inputs
+        self.siblingMatrixStep = steps.indices.map { k in
+            guard offsets[k] >= 0 else { return -1 }
+            var (j, value) = (k + 1, k + 1)
+            while j < steps.count, case .reshape = steps[j], inputs[j] == [value] { (j, value) = (j + 1, j + 1) }
+            guard j < steps.count, inputs[j] == [value], j + 1 == steps.count || offsets[j + 1] >= 0 else { return -1 }
+            switch steps[j] {
+            case .dense, .sparse: return j
+            default: return -1
+            }
         }
     }
 
@@ -219,41 +234,63 @@ struct SliceProgram: @unchecked Sendable {
         } else {
             y = yb
         }
+        var deltas = [Double](repeating: 0, count: 3 * changed.count)
+        for (t, i32) in changed.enumerated() {
+            let i = Int(i32)
+            (deltas[3 * t], deltas[3 * t + 1], deltas[3 * t + 2]) = (x[i] - xb[i], x[n + i] - xb[n + i],
+                                                                     x[2 * n + i] - xb[2 * n + i])
+        }
+        addColumns(j, changed: changed, deltas: deltas, into: &y)
+        values[j + 1] = y
+        return true
+    }
+
+    /// Adds to `y`, a 3 × m map of matrix step `j`'s output, the step's columns for the inputs `changed`
+    /// (ascending), each times its change: `deltas[3t ..< 3t + 3]` for `changed[t]`, the u, v and offset rows.
+    ///
+    /// On raw pointers, the three output rows apart: a dense column is three contiguous runs the compiler
+    /// vectorises. Each output gets the same operations in the same order as a plain column loop.
+    func addColumns(_ j: Int, changed: [Int32], deltas: [Double], into y: inout [Double]) {
+        let m = sizes[j + 1]
+        precondition(y.count == 3 * m && deltas.count >= 3 * changed.count)
         y.withUnsafeMutableBufferPointer { out in
-            x.withUnsafeBufferPointer { x in
-                xb.withUnsafeBufferPointer { xb in
-                    switch steps[j] {
-                    case .dense:
-                        denseColumns[j].withUnsafeBufferPointer { w in
-                            for i32 in changed {
-                                let i = Int(i32)
-                                let (a, b, c) = (x[i] - xb[i], x[n + i] - xb[n + i], x[2 * n + i] - xb[2 * n + i])
-                                for o in 0..<m {
-                                    let wio = w[i * m + o]
-                                    out[o] += wio * a; out[m + o] += wio * b; out[2 * m + o] += wio * c
-                                }
-                            }
+            deltas.withUnsafeBufferPointer { d in
+                guard let ou = out.baseAddress, let d = d.baseAddress else { return }
+                let (ov, oc) = (ou + m, ou + 2 * m)
+                switch steps[j] {
+                case .dense:
+                    denseColumns[j].withUnsafeBufferPointer { w in
+                        guard let w = w.baseAddress else { return }
+                        for (t, i32) in changed.enumerated() {
+                            let column = w + Int(truncatingIfNeeded: i32) &* m
+                            let (a, b, c) = (d[3 &* t], d[3 &* t &+ 1], d[3 &* t &+ 2])
+                            for o in 0..<m { ou[o] += column[o] * a }
+                            for o in 0..<m { ov[o] += column[o] * b }
+                            for o in 0..<m { oc[o] += column[o] * c }
                         }
-                    case .sparse(let map):
-                        map.targets.withUnsafeBufferPointer { targets in
-                            map.weights.withUnsafeBufferPointer { weights in
-                                for i32 in changed {
-                                    let i = Int(i32)
-                                    let (a, b, c) = (x[i] - xb[i], x[n + i] - xb[n + i], x[2 * n + i] - xb[2 * n + i])
-                                    for t in starts[i]..<starts[i + 1] {
-                                        let o = Int(targets[t]), w = weights[t]
-                                        out[o] += w * a; out[m + o] += w * b; out[2 * m + o] += w * c
+                    }
+                case .sparse(let map):
+                    map.targets.withUnsafeBufferPointer { targets in
+                        map.weights.withUnsafeBufferPointer { weights in
+                            map.starts.withUnsafeBufferPointer { starts in
+                                guard let targets = targets.baseAddress, let weights = weights.baseAddress
+                                else { return }
+                                for (t, i32) in changed.enumerated() {
+                                    let i = Int(truncatingIfNeeded: i32)
+                                    let (a, b, c) = (d[3 &* t], d[3 &* t &+ 1], d[3 &* t &+ 2])
+                                    for t in starts[i]..<starts[i &+ 1] {
+                                        let o = Int(truncatingIfNeeded: targets[t]), w = weights[t]
+                                        ou[o] += w * a; ov[o] += w * b; oc[o] += w * c
                                     }
                                 }
                             }
                         }
-                    default: break
                     }
+                default:
+                    preconditionFailure("step \(j) is not a matrix step")
                 }
             }
         }
-        values[j + 1] = y
-        return true
     }
 
     /// Whether step `j` is an affine step whose cost grows with its matrix (dense or sparse), not with its size.
@@ -268,68 +305,93 @@ struct SliceProgram: @unchecked Sendable {
     /// elementwise unit's piece (ReLU/LeakyReLU 1 when the input is > 0; clip 0 up to the lower bound, 1 between,
     /// 2 above), max pooling the window's argmax (the first on ties).
     func decide(_ k: Int, at u: Double, _ v: Double, values: [[Double]], states: inout [UInt8]) {
+        decide(k, units: 0..<sizes[k + 1], at: u, v, values: values, states: &states)
+    }
+
+    /// The states of the units `units` of nonlinear step `k` (elements of an elementwise step, windows of a max
+    /// pooling) at (u, v), as ``decide(_:at:_:values:states:)`` gives them; the others are left as they are.
+    @inline(__always)
+    func decide(_ k: Int, units: some Sequence<Int>, at u: Double, _ v: Double, values: [[Double]],
+                states: inout [UInt8]) {
         let z = values[inputs[k][0]]
         let n = sizes[inputs[k][0]]
         let offset = unitOffsets[k]
-        @inline(__always) func value(_ j: Int) -> Double { z[j] * u + z[n + j] * v + z[2 * n + j] }
-        switch steps[k] {
-        case .pieces(let pieces):
-            for j in 0..<n { states[offset + j] = UInt8(pieces.piece(of: value(j))) }
-        case .maxPool(let windows):
-            for (o, window) in windows.enumerated() {
-                var best = 0, bestValue = -Double.infinity
-                for (i, e) in window.enumerated() {
-                    let x = value(Int(e))
-                    if x > bestValue { best = i; bestValue = x }
+        z.withUnsafeBufferPointer { z in
+            @inline(__always) func value(_ j: Int) -> Double { z[j] * u + z[n + j] * v + z[2 * n + j] }
+            switch steps[k] {
+            case .pieces(let pieces):
+                for j in units { states[offset + j] = UInt8(pieces.piece(of: value(j))) }
+            case .maxPool(let windows):
+                for o in units {
+                    var best = 0, bestValue = -Double.infinity
+                    for (i, e) in windows[o].enumerated() {
+                        let x = value(Int(e))
+                        if x > bestValue { best = i; bestValue = x }
+                    }
+                    states[offset + o] = UInt8(best)
                 }
-                states[offset + o] = UInt8(best)
+            default:
+                preconditionFailure("step \(k) has no units")
             }
-        default:
-            preconditionFailure("step \(k) has no units")
         }
     }
 
     /// Applies nonlinear step `k` with the units in the states given, storing value k + 1.
     func applyNonlinear(_ k: Int, values: inout [[Double]], states: [UInt8]) {
+        let n = sizes[inputs[k][0]], m = sizes[k + 1]
+        // In place into the previous cell's buffer when it has the size (see `applyAffine`).
+        var y: [Double] = []
+        swap(&y, &values[k + 1])
+        if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
+        if case .pieces = steps[k] {
+            // Every element starts as its input; only units off the identity piece are written again.
+            let z = values[inputs[k][0]]
+            y.withUnsafeMutableBufferPointer { y in z.withUnsafeBufferPointer { z in
+                y.baseAddress!.update(from: z.baseAddress!, count: 3 * n)
+            } }
+            values[k + 1] = y
+            applyNonlinear(k, units: 0..<n, values: &values, states: states, copied: true)
+        } else {
+            values[k + 1] = y
+            applyNonlinear(k, units: 0..<m, values: &values, states: states)
+        }
+    }
+
+    /// Writes the outputs of the units `units` of nonlinear step `k` into value k + 1, which holds the step's
+    /// output for the same input on another cell (a sibling: the other units' states are the same). `copied`:
+    /// an elementwise step's outputs already hold their inputs.
+    @inline(__always)
+    func applyNonlinear(_ k: Int, units: some Sequence<Int>, values: inout [[Double]], states: [UInt8],
+                        copied: Bool = false) {
         let z = values[inputs[k][0]]
         let n = sizes[inputs[k][0]]
         let offset = unitOffsets[k]
-        switch steps[k] {
-        case .pieces(let pieces):
-            // In place into the previous cell's buffer when it has the size (see `applyAffine`).
-            var y: [Double] = []
-            swap(&y, &values[k + 1])
-            if y.count == z.count {
-                y.withUnsafeMutableBufferPointer { y in z.withUnsafeBufferPointer { z in
-                    y.baseAddress!.update(from: z.baseAddress!, count: z.count)
-                } }
-            } else {
-                y = z
-            }
-            for j in 0..<n {
-                let p = Int(states[offset + j])
-                let s = pieces.slope(piece: p, element: j), c = pieces.intercepts[p]
-                if s == 1 && c == 0 { continue }
-                if s == 0 {
-                    y[j] = 0; y[n + j] = 0; y[2 * n + j] = c
-                } else {
-                    y[j] *= s; y[n + j] *= s; y[2 * n + j] = c == 0 ? s * y[2 * n + j] : s * y[2 * n + j] + c
+        z.withUnsafeBufferPointer { z in
+            values[k + 1].withUnsafeMutableBufferPointer { y in
+                switch steps[k] {
+                case .pieces(let pieces):
+                    for j in units {
+                        if !copied { y[j] = z[j]; y[n + j] = z[n + j]; y[2 * n + j] = z[2 * n + j] }
+                        let p = Int(states[offset + j])
+                        let s = pieces.slope(piece: p, element: j), c = pieces.intercepts[p]
+                        if s == 1 && c == 0 { continue }
+                        if s == 0 {
+                            y[j] = 0; y[n + j] = 0; y[2 * n + j] = c
+                        } else {
+                            y[j] *= s; y[n + j] *= s
+                            y[2 * n + j] = c == 0 ? s * y[2 * n + j] : s * y[2 * n + j] + c
+                        }
+                    }
+                case .maxPool(let windows):
+                    let m = windows.count
+                    for o in units {
+                        let e = Int(windows[o][Int(states[offset + o])])
+                        y[o] = z[e]; y[m + o] = z[n + e]; y[2 * m + o] = z[2 * n + e]
+                    }
+                default:
+                    preconditionFailure("step \(k) has no units")
                 }
             }
-            values[k + 1] = y
-        case .maxPool(let windows):
-            let m = windows.count
-            // Every element is written: the previous cell's buffer serves when it has the size.
-            var y: [Double] = []
-            swap(&y, &values[k + 1])
-            if y.count != 3 * m { y = [Double](repeating: 0, count: 3 * m) }
-            for o in 0..<m {
-                let e = Int(windows[o][Int(states[offset + o])])
-                y[o] = z[e]; y[m + o] = z[n + e]; y[2 * m + o] = z[2 * n + e]
-            }
-            values[k + 1] = y
-        default:
-            preconditionFailure("step \(k) has no units")
         }
     }
 

@@ -24,6 +24,14 @@ extension HalfEdgePartition {
             lines.append(f)
             tolerances.append(eps)
         }
+        return convexPieces(of: polygon, cutBy: lines, tolerances: tolerances, minimumArea: minimumArea,
+                            shouldStop: shouldStop)
+    }
+
+    /// The pieces of a convex polygon (counter-clockwise) cut along the zero lines of `lines`, which a caller has
+    /// already found can cross it (line j through a vertex within `tolerances[j]` of it).
+    static func convexPieces(of polygon: [Point2], cutBy lines: [Line], tolerances: [Double], minimumArea: Double,
+                             shouldStop: (Int) -> Bool) -> [[Point2]] {
         guard !lines.isEmpty else { return [polygon] }
         var partition = HalfEdgePartition(convexPolygon: polygon, expectedCuts: min(4 * lines.count, 4096))
         partition.split(by: lines, tolerances: tolerances, minimumArea: minimumArea, shouldStop: shouldStop)

@@ -25,6 +25,9 @@ extension SliceWalker {
     func branches(_ pieces: [[Point2]], step k: Int, values: [[Double]], states: [UInt8], target: Int,
                   rounds: Int) -> [Work] {
         var work = pieces.map { Work.branch(Branch(piece: $0, step: k, values: values, states: states)) }
+        // One set of bases for the whole branching (serial, in a fixed order): a branch's dense and sparse steps
+        // are updated from its level's base, as in the walk.
+        var bases = SliceBases(values: values.count)
         for _ in 0..<rounds {
             guard work.count < target, work.contains(where: { if case .branch = $0 { true } else { false } }) else {
                 break
@@ -32,7 +35,7 @@ extension SliceWalker {
             var next: [Work] = []
             for item in work {
                 guard case .branch(let branch) = item else { next.append(item); continue }
-                next.append(contentsOf: children(of: branch))
+                next.append(contentsOf: children(of: branch, bases: &bases))
             }
             work = next
             if let budget, budget.wouldExceed(work.count) { break }
@@ -43,16 +46,12 @@ extension SliceWalker {
     }
 
     /// A branch's pieces at the next nonlinear step after its own, or its cell when none follows.
-    func children(of branch: Branch) -> [Work] {
+    func children(of branch: Branch, bases: inout SliceBases) -> [Work] {
         var values = branch.values, states = branch.states
         let c = polygonCentroid(branch.piece)
         program.decide(branch.step, at: c.x, c.y, values: values, states: &states)
         program.applyNonlinear(branch.step, values: &values, states: states)
-        var k = branch.step + 1
-        while k < program.steps.count && !program.isNonlinear(k) {
-            program.applyAffine(k, values: &values)
-            k += 1
-        }
+        let k = applyAffineSteps(after: branch.step, values: &values, bases: &bases)
         guard k < program.steps.count else { return [.cell(leaf(branch.piece, values: values, states: states))] }
         return split(branch.piece, step: k, values: values).map {
             .branch(Branch(piece: $0, step: k, values: values, states: states))
