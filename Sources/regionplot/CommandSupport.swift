@@ -45,6 +45,11 @@ struct FigureOptions: ParsableArguments {
             help: "Draw only these figures, comma-separated file stems (e.g. linear-regions,partition-a).")
     var onlyFigures: CommaList<String>?
 
+    @Flag(name: .customLong("no-tables"),
+          help: ArgumentHelp("Write no tables (regions.csv/.json, samples.csv, …), only the figures and report.json: "
+              + "a slice of 10⁶ regions of a CNN has gigabytes of them."))
+    var noTables = false
+
     func validate() throws {
         guard dpi.isFinite, dpi >= 10, dpi <= 1200 else { throw ValidationError("--dpi must be between 10 and 1200, got \(dpi)") }
         _ = try figureLook()
@@ -59,6 +64,7 @@ struct FigureOptions: ParsableArguments {
         if let legend { list += ["--legend", legend.rawValue] }
         if let onlyFigures { list += ["--only-figures", onlyFigures.text] }
         if rasterize != .auto { list += ["--rasterize", rasterize.rawValue] }
+        if noTables { list.append("--no-tables") }
         return list
     }
 

@@ -21,6 +21,8 @@ struct OutputWriter {
     let onlyFigures: [String]?
     /// The run's inputs, settings and program, added to its report.
     var provenance: Provenance?
+    /// Whether an experiment's tables are left out (`--no-tables`).
+    var skipsTables = false
 
     init(folder: String, formats: [ImageFormat] = [.png], context: ComputeContext = .allCores,
          look: FigureLook? = nil, onlyFigures: [String]? = nil) {
@@ -36,6 +38,7 @@ struct OutputWriter {
         self.init(folder: folder, formats: try options.formats(), context: context,
                   look: try options.figureLook(), onlyFigures: options.onlyFigures?.items)
         self.provenance = provenance
+        self.skipsTables = options.noTables
     }
 
     /// Writes `table` as `<folder>/<name>` (CSV), whole or absent, and returns its path.
@@ -166,9 +169,11 @@ struct OutputWriter {
 extension OutputWriter {
     /// Writes an experiment's tables (CSV and JSON documents); returns their paths. The big ones made as text a
     /// piece at a time are staged and handed to `committer` to be flushed and put in place while the next is made
-    /// (the caller finishes it before the report); without one, each is committed before the next.
+    /// (the caller finishes it before the report); without one, each is committed before the next. With
+    /// `--no-tables`, none (a table's text is made only as it is written, so nothing is computed for them).
     @discardableResult
     func write(_ tables: [ExperimentTable], committingWith committer: FileCommitter? = nil) throws -> [String] {
+        if skipsTables { return [] }
         do {
             return try tables.map { table in
                 switch table.content {

@@ -9,6 +9,23 @@ import Testing
         "settings", "inputs", "program", "probeTolerance",
     ]
 
+    /// `--no-tables`: the same report and figures, and no regions.csv / regions.json; without it both are written.
+    @Test func noTablesLeavesOnlyFiguresAndReport() throws {
+        let examples = modelFixtures + "/examples"
+        let common = ["slice", "--model", examples + "/ex_mlp.onnx", "--data", examples + "/digits_test_x.npy",
+                      "--through", "0,1,2", "--grid", "11"]
+        let with = temporaryFolder(), without = temporaryFolder()
+        let a = try run(common + ["--out", with]), b = try run(common + ["--no-tables", "--out", without])
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+        let files = { (folder: String) in Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []) }
+        #expect(files(with).isSuperset(of: ["regions.csv", "regions.json", "report.json", "slice.png"]))
+        #expect(files(without) == files(with).subtracting(["regions.csv", "regions.json"]))
+        #expect(!b.stdout.contains("regions.csv"))
+        let ra = try decodeReport(SliceReport.self, at: with + "/report.json")
+        let rb = try decodeReport(SliceReport.self, at: without + "/report.json")
+        #expect(ra.exactRegions == 62 && rb.exactRegions == 62 && ra.probeRegions == rb.probeRegions)
+    }
+
     /// The digits MLP through test rows 0, 1, 2: Regioncam's counts (62 regions, 87 with the decision; see
     /// Tests/NeuralNetTests/Fixtures/slices), the report's keys, and the figures.
     @Test func writesReportAndFigures() throws {
