@@ -1,5 +1,6 @@
 import LinearAlgebra
 import NeuralNet
+import Support
 import Testing
 @testable import RegionAnalysis
 
@@ -52,5 +53,23 @@ import Testing
         }
         #expect(streamed.predictionsA == (0..<test.rows).map { argmax(testA.logits.row($0)) })
         #expect(streamed.predictionsB == (0..<test.rows).map { argmax(testB.logits.row($0)) })
+    }
+
+    /// The classes' sums on three threads give the one thread's fits bit for bit (each class is summed by one
+    /// thread, in the same order).
+    @Test func threadsGiveTheSameBits() throws {
+        let a = try network(seed: 5), b = try network(seed: 6)
+        let train = samples(300, seed: 7), test = samples(120, seed: 8)
+        let labels = (0..<test.rows).map { $0 % 3 }
+        let one = try StreamedClassWiseRegressions(a: a, b: b, train: train, test: test, testLabels: labels,
+                                                   blockRows: 41)
+        let three = try StreamedClassWiseRegressions(a: a, b: b, train: train, test: test, testLabels: labels,
+                                                     blockRows: 41, context: ComputeContext(threads: 3))
+        for (x, y) in [(one.aToB, three.aToB), (one.bToA, three.bToA), (one.aToBWithoutOffset, three.aToBWithoutOffset),
+                       (one.bToAWithoutOffset, three.bToAWithoutOffset)] {
+            #expect(x.perClassR2.map(\.bitPattern) == y.perClassR2.map(\.bitPattern))
+            #expect(x.predictions == y.predictions && x.transferredAccuracy == y.transferredAccuracy)
+        }
+        #expect(one.predictionsA == three.predictionsA && one.predictionsB == three.predictionsB)
     }
 }

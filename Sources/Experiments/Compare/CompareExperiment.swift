@@ -96,7 +96,7 @@ public struct CompareExperiment: Experiment {
         try CompareRun.checkMagnitudes(a, b, train: train, test: test, nameA: settings.modelAPath,
                                        nameB: settings.modelBPath)
         let comparison = try CompareRun.run(a: a, b: b, train: train, test: test, settings: settings.compare,
-                                            progress: progress)
+                                            context: context, progress: progress)
         var slices: CompareSlices?
         if settings.slices {
             progress("both nets' slices through rows \(settings.throughRows.map(String.init).joined(separator: ","))")

@@ -129,7 +129,7 @@ public enum CompareRun {
     /// reduction for each k of the settings that does not exceed the training samples. `progress` is told each
     /// stage as it starts.
     public static func run(a: Network, b: Network, train: LabelledSamples, test: LabelledSamples,
-                           settings: CompareSettings = CompareSettings(),
+                           settings: CompareSettings = CompareSettings(), context: ComputeContext = .serial,
                            progress: ((String) -> Void)? = nil) throws -> CompareResult {
         let total = Stopwatch()
         try checkMagnitudes(a, b, train: train, test: test, nameA: "model a", nameB: "model b")
@@ -165,7 +165,7 @@ public enum CompareRun {
             predictionsB = (0..<testB.count).map { argmax(testB.logits.row($0)) }
         } else {
             let streamed = try StreamedClassWiseRegressions(a: a, b: b, train: train.samples, test: test.samples,
-                                                            testLabels: test.labels)
+                                                            testLabels: test.labels, context: context)
             (aToB, bToA, aToBJ, bToAJ) = (streamed.aToB, streamed.bToA, streamed.aToBWithoutOffset,
                                           streamed.bToAWithoutOffset)
             (predictionsA, predictionsB) = (streamed.predictionsA, streamed.predictionsB)

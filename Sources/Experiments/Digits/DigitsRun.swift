@@ -69,7 +69,7 @@ public enum DigitsRun {
         progress?("training net b (\(settings.epochs) epochs)")
         var (b, reportB) = trained(forB: true)
         let comparison = try CompareRun.run(a: Network(a.network), b: Network(b.network), train: train, test: test,
-                                            settings: settings.compare, progress: progress)
+                                            settings: settings.compare, context: context, progress: progress)
         progress?("both nets' slices and snapshots")
         // The XOR notebook's question on a real data set: the same plane through three test images, cut by each net.
         let rows = settings.sliceRows

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import NeuralNet
+import Support
 
 /// `compare`'s four class-wise regressions (a → b and b → a, with and without offsets) and both networks' test
 /// predictions, with the local affine maps computed a block of samples at a time and never all held: 60 000
@@ -32,9 +33,10 @@ public struct StreamedClassWiseRegressions: Sendable {
     public var predictionsB: [Int]
 
     /// The regressions of `a` and `b` (the same input size and outputs) fitted on `train` (N × D) and scored on
-    /// `test` with `testLabels`, `blockRows` samples' maps at a time.
+    /// `test` with `testLabels`, `blockRows` samples' maps at a time. The classes' sums are made on the threads of
+    /// `context`, each class's by one thread in the same order, so the fits are the same bits on any thread count.
     public init(a: Network, b: Network, train: Matrix, test: Matrix, testLabels: [Int], rcond: Double = 1e-10,
-                blockRows: Int = 256) throws {
+                blockRows: Int = 256, context: ComputeContext = .serial) throws {
         precondition(a.inputSize == b.inputSize && a.outputSize == b.outputSize, "the networks do not compare")
         precondition(train.rows > 0 && test.rows == testLabels.count, "samples and labels do not fit")
         let d = a.inputSize, classes = a.outputSize, side = d + 1, width = 2 * side
@@ -42,26 +44,38 @@ public struct StreamedClassWiseRegressions: Sendable {
         var grams = [Matrix](repeating: Matrix(rows: width, columns: width), count: classes)
         var sums = [[Double]](repeating: [Double](repeating: 0, count: width), count: classes)
         var shifts: [[Double]] = []
-        var z = Matrix(rows: 0, columns: width)
         for (first, block) in blocks(of: train, rows: blockRows) {
             let mapsA = LocalAffineMaps(network: a, samples: block), mapsB = LocalAffineMaps(network: b, samples: block)
             let rows = block.rows
-            if z.rows != rows { z = Matrix(rows: rows, columns: width) }
-            for cls in 0..<classes {
-                if first == 0 {
-                    shifts.append(Array(mapsA.maps.row(0)[(cls * side)..<((cls + 1) * side)])
-                        + Array(mapsB.maps.row(0)[(cls * side)..<((cls + 1) * side)]))
+            if first == 0 {
+                shifts = (0..<classes).map { cls in
+                    Array(mapsA.maps.row(0)[(cls * side)..<((cls + 1) * side)])
+                        + Array(mapsB.maps.row(0)[(cls * side)..<((cls + 1) * side)])
                 }
-                let s = shifts[cls]
-                for i in 0..<rows {
-                    for k in 0..<side {
-                        z[i, k] = mapsA.maps[i, cls * side + k] - s[k]
-                        z[i, side + k] = mapsB.maps[i, cls * side + k] - s[side + k]
-                        sums[cls][k] += z[i, k]
-                        sums[cls][side + k] += z[i, side + k]
+            }
+            let classShifts = shifts
+            // The Gram products are most of the time (one core's BLAS each): the classes go to the threads. Each
+            // class's matrix is moved out of its slot and back, so that it is never copied.
+            grams.withUnsafeMutableBufferPointer { gramSlots in
+                sums.withUnsafeMutableBufferPointer { sumSlots in
+                    let gramsOut = DisjointWrites(gramSlots), sumsOut = DisjointWrites(sumSlots)
+                    parallelForEach(count: classes, context: context) { cls in
+                        var gram = (gramsOut.base + cls).move(), sum = (sumsOut.base + cls).move()
+                        var z = Matrix(rows: rows, columns: width)
+                        let s = classShifts[cls]
+                        for i in 0..<rows {
+                            for k in 0..<side {
+                                z[i, k] = mapsA.maps[i, cls * side + k] - s[k]
+                                z[i, side + k] = mapsB.maps[i, cls * side + k] - s[side + k]
+                                sum[k] += z[i, k]
+                                sum[side + k] += z[i, side + k]
+                            }
+                        }
+                        Matrix.gramUpperTriangle(z, into: &gram, beta: 1)
+                        (gramsOut.base + cls).initialize(to: gram)
+                        (sumsOut.base + cls).initialize(to: sum)
                     }
                 }
-                Matrix.gramUpperTriangle(z, into: &grams[cls], beta: 1)
             }
         }
         for cls in 0..<classes { grams[cls].mirrorUpperTriangle() }
