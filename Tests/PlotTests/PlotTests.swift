@@ -216,7 +216,11 @@ final class RecordingRenderer: Renderer {
         func reference(_ style: Style, _ color: Color) -> Color {
             guard !style.palette.isEmpty else { return color }
             if let exact = style.palette[color.withAlpha(1)] { return exact.withAlpha(color.alpha) }
-            for (from, to) in style.palette {
+            // In the palette's fixed order: by the listed colour's channels.
+            let ordered = style.palette.sorted { a, b in
+                (a.key.red, a.key.green, a.key.blue, a.key.alpha) < (b.key.red, b.key.green, b.key.blue, b.key.alpha)
+            }
+            for (from, to) in ordered {
                 var s: Double?
                 var consistent = true
                 for (c, f) in [(color.red, from.red), (color.green, from.green), (color.blue, from.blue)] {
@@ -238,7 +242,8 @@ final class RecordingRenderer: Renderer {
         var g = SplitMix64(seed: 7)
         var colors: [Color] = [.black, .white, .red, Color(1, 1, 1, alpha: 0.3)]
         for from in Style.paper.palette.keys {
-            for s in [0.0, 0.25, 0.5, 1.0, 1.2] {
+            // 0.0004: a near-white colour, within the tolerance of a tint of every listed colour.
+            for s in [0.0, 0.0004, 0.25, 0.5, 1.0, 1.2] {
                 colors.append(Color(1 + (from.red - 1) * s, 1 + (from.green - 1) * s, 1 + (from.blue - 1) * s,
                                     alpha: s == 0.5 ? 0.4 : 1))
             }
@@ -253,6 +258,29 @@ final class RecordingRenderer: Renderer {
                 #expect(style.resolve(color) == reference(style, color))
                 #expect(batch[k] == reference(style, color))
             }
+        }
+    }
+
+    /// A colour that is a tint of several listed colours (near white) resolves the same whatever order the
+    /// palette's dictionary walks in: the same palette built in other insertion orders and capacities (a
+    /// dictionary's order, which also changes from run to run with Swift's per-process hash seed) gives the same
+    /// colours. Before, a paper figure's near-white cells changed colour slightly from one run to the next.
+    @Test func resolveDoesNotDependOnThePalettesOrder() {
+        let entries = Array(Style.paper.palette)
+        var forward: [Color: Color] = [:], backward: [Color: Color] = [:]
+        backward.reserveCapacity(1000)
+        for (k, v) in entries { forward[k] = v }
+        for (k, v) in entries.reversed() { backward[k] = v }
+        let a = Style(name: "a", palette: forward), b = Style(name: "b", palette: backward)
+        var nearWhite: [Color] = []
+        for from in entries.map(\.key) {
+            for s in [0.0002, 0.0005, 0.0009, 0.002] {
+                nearWhite.append(Color(1 + (from.red - 1) * s, 1 + (from.green - 1) * s, 1 + (from.blue - 1) * s))
+            }
+        }
+        for color in nearWhite + [Color(0.9997, 0.9998, 0.9999), Color(0.9999, 0.9995, 0.9993)] {
+            #expect(a.resolve(color) == b.resolve(color), "\(color)")
+            #expect(a.resolve(color) == Style.paper.resolve(color), "\(color)")
         }
     }
 
