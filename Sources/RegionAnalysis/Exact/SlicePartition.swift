@@ -358,7 +358,11 @@ struct SliceWalker: Sendable {
                       scratch: inout SliceBases) -> Int {
         let j = program.siblingMatrixStep[k]
         let n = program.sizes[k + 1]
-        var old = scratch.deltas
+        // The scratch buffers are taken out of `scratch` (and put back at the end) so that each is held once:
+        // emptied and refilled in place, never copied for every cell.
+        var old: [Double] = [], changed: [Int32] = []
+        swap(&old, &scratch.before)
+        swap(&changed, &scratch.changed)
         old.removeAll(keepingCapacity: true)
         values[k + 1].withUnsafeBufferPointer { y in
             for i32 in open {
@@ -367,7 +371,7 @@ struct SliceWalker: Sendable {
             }
         }
         program.applyNonlinear(k, units: open.lazy.map { Int($0) }, values: &values, states: states)
-        var changed = scratch.changed, deltas: [Double] = []
+        var deltas: [Double] = []
         changed.removeAll(keepingCapacity: true)
         deltas.reserveCapacity(old.count)
         values[k + 1].withUnsafeBufferPointer { y in
@@ -381,7 +385,8 @@ struct SliceWalker: Sendable {
         }
         for r in (k + 1)..<j { values[r + 1] = values[r] }
         if !changed.isEmpty { program.addColumns(j, changed: changed, deltas: deltas, into: &values[j + 1]) }
-        (scratch.changed, scratch.deltas) = (changed, old)
+        swap(&changed, &scratch.changed)
+        swap(&old, &scratch.before)
         return j + 1
     }
 
@@ -552,7 +557,7 @@ struct SliceBases {
     /// Scratch: the changed input columns of an update.
     var changed: [Int32] = []
     /// Scratch: a sibling's outputs before it was entered.
-    var deltas: [Double] = []
+    var before: [Double] = []
 
     /// First-layer pieces walked one after another from the same bases: a run of consecutive pieces shares
     /// them; each run starts afresh (whatever the thread count).
