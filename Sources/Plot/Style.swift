@@ -23,7 +23,11 @@ public struct Style: Sendable, Equatable {
     /// The palette's entries in a fixed order (by the listed colour's channels). A near-white colour is a tint of
     /// several listed colours within the tolerance, and a dictionary's order changes from run to run (Swift seeds
     /// its hashing per process): walked in that order, the same figure came out in slightly different colours.
-    private var paletteInOrder: [(from: Color, to: Color)]
+    private var paletteInOrder: [PaletteEntry]
+
+    private struct PaletteEntry: Equatable, Sendable {
+        var from: Color, to: Color
+    }
 
     public init(name: String, fontSize: Double = 10, lineScale: Double = 1, markerScale: Double = 1,
                 topRightSpines: Bool = true, tightLayout: Bool = false, mergeRepeatedLegends: Bool = false,
@@ -39,17 +43,10 @@ public struct Style: Sendable, Equatable {
         paletteInOrder = Self.ordered(palette)
     }
 
-    private static func ordered(_ palette: [Color: Color]) -> [(from: Color, to: Color)] {
-        palette.map { (from: $0.key, to: $0.value) }.sorted { a, b in
+    private static func ordered(_ palette: [Color: Color]) -> [PaletteEntry] {
+        palette.map { PaletteEntry(from: $0.key, to: $0.value) }.sorted { a, b in
             (a.from.red, a.from.green, a.from.blue, a.from.alpha) < (b.from.red, b.from.green, b.from.blue, b.from.alpha)
         }
-    }
-
-    public static func == (a: Style, b: Style) -> Bool {
-        (a.name, a.fontSize, a.lineScale, a.markerScale) == (b.name, b.fontSize, b.lineScale, b.markerScale)
-            && (a.topRightSpines, a.tightLayout, a.mergeRepeatedLegends) == (b.topRightSpines, b.tightLayout,
-                                                                              b.mergeRepeatedLegends)
-            && a.palette == b.palette
     }
 
     /// The notebook's look: matplotlib's defaults.
@@ -91,7 +88,8 @@ public struct Style: Sendable, Equatable {
         guard !palette.isEmpty else { return color }
         let opaque = color.withAlpha(1)
         if let exact = palette[opaque] { return exact.withAlpha(color.alpha) }
-        for (from, to) in paletteInOrder {
+        for entry in paletteInOrder {
+            let (from, to) = (entry.from, entry.to)
             if let s = Self.tintFraction(of: color, from: from) {
                 return Color(1 + (to.red - 1) * s, 1 + (to.green - 1) * s, 1 + (to.blue - 1) * s, alpha: color.alpha)
             }
