@@ -162,11 +162,11 @@ extension DigitsCommand: ShardableSweepCommand {
                                            reused: outcome.reused, seconds: clock.elapsed)
             let writer = try OutputWriter(folder: out, options: figures,
                                           provenance: try Provenance(command: self, inputs: []))
-            let table = try writer.writeTable(DigitsSeeds.table(reports), as: "seeds.csv")
+            let tables = try writer.write([ExperimentTable("seeds.csv", csv: DigitsSeeds.table(reports))])
             print(String(cFormat: "test accuracy over %d nets: mean %.4f, from %.4f to %.4f; mean R² a → b %.3f, "
                 + "b → a %.3f", 2 * reports.count, report.testAccuracy.mean, report.testAccuracy.min,
                 report.testAccuracy.max, report.r2AToB.mean, report.r2BToA.mean))
-            print("wrote \(try writer.writeReport(report)), \(table)")
+            print("wrote " + ([try writer.writeReport(report)] + tables).joined(separator: ", "))
         } catch let error as ValidationError {
             throw fail(error.message)
         } catch let error as CommandFailure {

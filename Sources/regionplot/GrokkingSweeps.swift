@@ -81,12 +81,12 @@ extension GrokkingCommand: ShardableSweepCommand {
         let pairs = settings.pairCount
         let writer = try OutputWriter(folder: outputFolder, options: figures,
                                       provenance: try Provenance(command: self, inputs: []))
-        let table = try writer.writeTable(GrokkingTrainSizes.table(runs), as: "train-sizes.csv")
+        let tables = try writer.write([ExperimentTable("train-sizes.csv", csv: GrokkingTrainSizes.table(runs))])
         let written = try writer.write([FigureRecipe("train-sizes") {
             GrokkingTrainSizes.figure(report.curve, runs: runs, pairCount: pairs)
         }])
         print(String(cFormat: "train sizes took %.1f s (%d runs trained, %d from runs/)", seconds, outcome.trained,
                      outcome.reused))
-        print("wrote \(try writer.writeReport(report)), \(table), " + written.paths.joined(separator: ", "))
+        print("wrote " + ([try writer.writeReport(report)] + tables + written.paths).joined(separator: ", "))
     }
 }

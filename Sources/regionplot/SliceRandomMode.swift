@@ -156,14 +156,15 @@ extension SliceCommand: ShardableSweepCommand {
         let writer = try OutputWriter(folder: out, options: figures, provenance: provenance)
         let report = result.report
         let figure = Self.figure(report)
-        var paths = [try writer.writeTable(random.line ? RandomSlicesOutput.linesTable(report)
-                                               : RandomSlicesOutput.planesTable(report),
-                                           as: random.line ? "lines.csv" : "planes.csv"),
-                     try writer.writeTable(RandomSlicesOutput.summaryTable(report), as: "regions-vs-neurons.csv")]
+        var tables = [ExperimentTable(random.line ? "lines.csv" : "planes.csv",
+                                      csv: random.line ? RandomSlicesOutput.linesTable(report)
+                                          : RandomSlicesOutput.planesTable(report)),
+                      ExperimentTable("regions-vs-neurons.csv", csv: RandomSlicesOutput.summaryTable(report))]
         if random.localComplexity != nil {
-            paths.append(try writer.writeTable(RandomSlicesOutput.localComplexityTable(result.localComplexity),
-                                               as: "local-complexity.csv"))
+            tables.append(ExperimentTable("local-complexity.csv",
+                                          csv: RandomSlicesOutput.localComplexityTable(result.localComplexity)))
         }
+        var paths = try writer.write(tables)
         let written = try writer.write([figure])
         paths += written.paths
         _ = try writer.writeReport(report, after: written)

@@ -24,6 +24,13 @@ import Testing
         let ra = try decodeReport(SliceReport.self, at: with + "/report.json")
         let rb = try decodeReport(SliceReport.self, at: without + "/report.json")
         #expect(ra.exactRegions == 62 && rb.exactRegions == 62 && ra.probeRegions == rb.probeRegions)
+        // A sweep's tables too (planes.csv, regions-vs-neurons.csv): the flag holds for every table a command writes.
+        let sweep = temporaryFolder()
+        let c = try run(["slice", "--model", examples + "/ex_mlp.onnx", "--data", examples + "/digits_test_x.npy",
+                         "--through-random", "2", "--grid", "11", "--no-tables", "--out", sweep])
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(!files(sweep).contains { $0.hasSuffix(".csv") || $0 == "regions.json" }, "\(files(sweep))")
+        #expect(files(sweep).contains("report.json"))
     }
 
     /// The digits MLP through test rows 0, 1, 2: Regioncam's counts (62 regions, 87 with the decision; see

@@ -61,7 +61,7 @@ public struct SliceExperiment: Experiment {
                            context: ComputeContext = .allCores,
                            progress: (@Sendable (String) -> Void)? = nil) throws -> SliceResult
     {
-        var total = Stopwatch()
+        let total = Stopwatch()
         try settings.validate()
         let network = try ModelFile.read(path: settings.modelPath, reading: reading)
         guard network.outputSize >= 1 else { throw SliceError("\(settings.modelPath): the model has no outputs") }
